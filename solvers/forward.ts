@@ -1,0 +1,96 @@
+import { LagradError } from '../src/error.ts';
+import { checkPartials } from '../src/lagrangian/finite.ts';
+import { solvePrimal } from '../src/lagrangian/primal.ts';
+import { requireAcyclic } from '../src/program/acyclic.ts';
+import type { Program } from '../src/program/program.ts';
+import { primitives } from '../src/primitives/registry.ts';
+import { buffer, emptyStats, type Problem, type Schedule, type Solution, type SolveOptions, type Stats } from '../src/schedule.ts';
+
+/** Default number of tangent lanes swept together (vector mode). */
+const LANES = 8;
+/** Above this many variables, forward-mode multipliers (O(N·(N + E))) are refused. */
+export const FORWARD_MULTIPLIER_LIMIT = 20_000;
+
+/**
+ * Forward mode: tangent sweeps v̇ = J v̇ + e_k, i.e. (I − J) v̇ = e_k, one lane per input, K lanes
+ * per sweep (option `lanes`, default 8). The gradient is ∂objective/∂x_k = Σ_o w_o v̇_o.
+ * Cost: ⌈n_inputs / K⌉ sweeps of O(K·(N + E)).
+ *
+ * With `multipliers: true` it also finds λ_j of every intermediate as the tangent of the objective
+ * when v_j is perturbed with its constraint cut: one lane per variable, sweeping from j on, so
+ * O(N·(N + E)) in all — the price of forward mode for adjoints, refused above 20 000 variables.
+ */
+export const forward: Schedule = {
+  name: 'forward',
+  summary: 'tangent sweeps (I − J)v̇ = e_k, K inputs per sweep; multipliers of intermediates cost O(N²)',
+  solve({ program, inputs, weights }: Problem, options: SolveOptions = {}): Solution {
+    const start = performance.now();
+    requireAcyclic(program, 'forward');
+    const { inputCount, size } = program;
+    const K = Math.max(1, Math.min(Number(options.lanes ?? LANES), Math.max(inputCount, 1)));
+    const stats = emptyStats();
+    stats.lanes = K;
+    const values = buffer(options.workspace?.values, size);
+    solvePrimal(program, inputs, values, stats);
+    stats.peakValues = size;
+    const T = new Float64Array(size * K);
+    const gradient = new Float64Array(inputCount);
+    for (let first = 0; first < inputCount; first += K) {
+      const count = Math.min(K, inputCount - first);
+      T.fill(0, 0, inputCount * K);
+      for (let q = 0; q < count; q++) T[(first + q) * K + q] = 1;
+      sweep(program, values, T, K, inputCount, size, stats);
+      for (let q = 0; q < count; q++) gradient[first + q] = objectiveTangent(program, weights, T, K, q);
+    }
+    let lambda: Float64Array | null = null;
+    if (options.multipliers) {
+      lambda = buffer(options.workspace?.lambda, size);
+      lambda.set(gradient);
+      intermediateMultipliers(program, values, weights, T, K, lambda, stats);
+    }
+    if (!gradient.every(Number.isFinite) || (lambda && !lambda.every(Number.isFinite))) checkPartials(program, values);
+    stats.timeMs = performance.now() - start;
+    return { values, lambda, gradient, stats };
+  },
+};
+
+function sweep(program: Program, values: Float64Array, T: Float64Array, K: number, from: number, to: number, stats: Stats): void {
+  const { ops, parentStart, parents, constants } = program;
+  primitives.kernels().lanes(values, T, K, ops, parentStart, parents, constants, from, to);
+  stats.partialEvaluations += to - from;
+  stats.sweeps++;
+}
+
+/** Σ_o w_o v̇_o on lane q. */
+function objectiveTangent(program: Program, weights: Float64Array, T: Float64Array, K: number, q: number): number {
+  let total = 0;
+  for (let k = 0; k < program.outputs.length; k++) total += weights[k] * T[program.outputs[k] * K + q];
+  return total;
+}
+
+/**
+ * λ_j for j ≥ inputCount, K at a time: lane q perturbs v_{j+q} directly (its row is set to 1 after
+ * its constraint is swept, which cuts the constraint), and the sweep carries that to the outputs.
+ */
+function intermediateMultipliers(program: Program, values: Float64Array, weights: Float64Array, T: Float64Array, K: number, lambda: Float64Array, stats: Stats): void {
+  const { inputCount, size } = program;
+  if (size > FORWARD_MULTIPLIER_LIMIT) {
+    throw new LagradError(`schedule 'forward'`, `multipliers of all ${size} variables cost O(N²) sweeps in forward mode; the limit is ${FORWARD_MULTIPLIER_LIMIT} (use reverse)`);
+  }
+  const { ops, parentStart, parents, constants } = program;
+  const lanes = primitives.kernels().lanes;
+  for (let first = inputCount; first < size; first += K) {
+    const count = Math.min(K, size - first);
+    T.fill(0);
+    // Row by row through the seeded block (each seed must land after its own row is swept), then
+    // on through the rest: one sweep from `first` in all.
+    for (let q = 0; q < count; q++) {
+      const j = first + q;
+      lanes(values, T, K, ops, parentStart, parents, constants, j, j + 1);
+      T[j * K + q] = 1;
+    }
+    stats.partialEvaluations += count;
+    sweep(program, values, T, K, first + count, size, stats);
+    for (let q = 0; q < count; q++) lambda[first + q] = objectiveTangent(program, weights, T, K, q);
+  }
+}

@@ -1,0 +1,15 @@
+// The package entry: the core API of src/ with the built-in schedules registered in the
+// process-wide table, so `grad(program, at, { schedule: 'forward' })` finds them by name.
+// (src/ never imports solvers/; this file is where the two meet.)
+import { schedules, type Schedule } from '../src/index.ts';
+import { auto } from './auto.ts';
+import { forward } from './forward.ts';
+import { reverse } from './reverse.ts';
+
+export * from '../src/index.ts';
+export { auto, forward, reverse };
+
+/** Every built-in schedule, in the order `--help` lists them. */
+export const builtinSchedules: readonly Schedule[] = [auto, reverse, forward];
+
+for (const schedule of builtinSchedules) schedules.register(schedule);

@@ -1,0 +1,33 @@
+import { checkMultipliers } from '../src/lagrangian/finite.ts';
+import { seed } from '../src/lagrangian/lagrangian.ts';
+import { solvePrimal } from '../src/lagrangian/primal.ts';
+import { requireAcyclic } from '../src/program/acyclic.ts';
+import { primitives } from '../src/primitives/registry.ts';
+import { buffer, emptyStats, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule.ts';
+
+/**
+ * Backprop: solve the constraints forward, then (I − J)ᵀλ = w by back-substitution in reverse
+ * evaluation order, λ_j = w_j + Σ_{i: j ∈ Pa(i)} λ_i ∂p_i/∂v_j. One forward and one reverse sweep
+ * over typed arrays: O(N + E) time, N values and N multipliers held.
+ */
+export const reverse: Schedule = {
+  name: 'reverse',
+  summary: 'back-substitution in reverse order (backprop): O(N + E), every multiplier',
+  solve({ program, inputs, weights }: Problem, options: SolveOptions = {}): Solution {
+    const start = performance.now();
+    requireAcyclic(program, 'reverse');
+    const { ops, parentStart, parents, constants, inputCount, size } = program;
+    const stats = emptyStats();
+    const values = buffer(options.workspace?.values, size);
+    solvePrimal(program, inputs, values, stats);
+    const lambda = buffer(options.workspace?.lambda, size);
+    seed(program, weights, lambda);
+    primitives.kernels().reverse(values, lambda, lambda, ops, parentStart, parents, constants, inputCount, size);
+    stats.partialEvaluations += size - inputCount;
+    stats.sweeps++;
+    stats.peakValues = size;
+    checkMultipliers(program, values, lambda);
+    stats.timeMs = performance.now() - start;
+    return { values, lambda, gradient: lambda.slice(0, inputCount), stats };
+  },
+};

@@ -1,0 +1,24 @@
+import { objective } from '../lagrangian/lagrangian.ts';
+import { solvePrimal } from '../lagrangian/primal.ts';
+import type { Program } from '../program/program.ts';
+import { resolvePoint, resolveWeights, type Point } from './point.ts';
+
+export interface EvaluateOptions {
+  /** Which output, when the program has several. */
+  readonly output?: string;
+  /** Reused buffer for the values (length ≥ N). */
+  readonly values?: Float64Array;
+}
+
+/** The value of every variable at a point: the constraints solved forward. */
+export function evaluateAll(program: Program, at?: Point, options: EvaluateOptions = {}): Float64Array {
+  const values = options.values && options.values.length >= program.size ? options.values : new Float64Array(program.size);
+  solvePrimal(program, resolvePoint(program, at), values);
+  return values;
+}
+
+/** The program's output at a point (the objective Σ_o w_o v_o for the chosen output). */
+export function evaluate(program: Program, at?: Point, options: EvaluateOptions = {}): number {
+  const weights = resolveWeights(program, options.output);
+  return objective(program, weights, evaluateAll(program, at, options));
+}

@@ -1,0 +1,65 @@
+import { LagradError } from '../error.ts';
+import { objective } from '../lagrangian/lagrangian.ts';
+import type { Program } from '../program/program.ts';
+import { schedules as defaultTable, type Schedule, type ScheduleTable, type Solution, type SolveOptions, type Stats } from '../schedule.ts';
+import { resolvePoint, resolveWeights, type Point } from './point.ts';
+
+export interface GradOptions extends SolveOptions {
+  /** A schedule name (default 'auto') or a Schedule object. */
+  readonly schedule?: string | Schedule;
+  /** Which output, when the program has several. */
+  readonly output?: string;
+  /** General objective weights w by output name. */
+  readonly weights?: Readonly<Record<string, number>>;
+  /** The table names resolve in (default: the process-wide one). */
+  readonly table?: ScheduleTable;
+}
+
+/** The result of `grad`: the value, the gradient by input name and every multiplier. */
+export class GradResult {
+  constructor(
+    readonly program: Program,
+    readonly schedule: string,
+    readonly value: number,
+    readonly solution: Solution,
+  ) {}
+
+  /** ∂objective/∂x by input name: the inputs' multipliers. */
+  get gradient(): Record<string, number> {
+    const names = this.program.inputNames;
+    return Object.fromEntries(names.map((name, k) => [name, this.solution.gradient[k]]));
+  }
+
+  /** λ of every variable, in program order. */
+  get lambda(): Float64Array {
+    if (this.solution.lambda === null) throw new LagradError(`schedule '${this.schedule}'`, 'computed only the gradient; ask for { multipliers: true } to get every multiplier');
+    return this.solution.lambda;
+  }
+
+  /** λ of every named variable, by name: the adjoints ∂objective/∂v. */
+  get multipliers(): Record<string, number> {
+    const lambda = this.lambda;
+    const named = [...this.program.names].sort((a, b) => a[1] - b[1]);
+    return Object.fromEntries(named.map(([name, i]) => [name, lambda[i]]));
+  }
+
+  get values(): Float64Array {
+    return this.solution.values;
+  }
+
+  get stats(): Stats {
+    return this.solution.stats;
+  }
+}
+
+/**
+ * The gradient of the objective Σ_o w_o v_o at a point, by solving (I − J)ᵀλ = w with a schedule.
+ * `grad(program, { x: 2, y: -1, z: 0 }, { schedule: 'reverse' }).gradient` → `{ x: …, y: …, z: … }`.
+ */
+export function grad(program: Program, at?: Point, options: GradOptions = {}): GradResult {
+  const schedule = typeof options.schedule === 'object' ? options.schedule : (options.table ?? defaultTable).get(options.schedule ?? 'auto');
+  const inputs = resolvePoint(program, at);
+  const weights = resolveWeights(program, options.output, options.weights);
+  const solution = schedule.solve({ program, inputs, weights }, options);
+  return new GradResult(program, solution.schedule ?? schedule.name, objective(program, weights, solution.values), solution);
+}

@@ -1,0 +1,59 @@
+import { LagradError } from '../error.ts';
+import type { Program } from '../program/program.ts';
+
+/** A point: input values by name, or in input order. Inputs left out take their defaults. */
+export type Point = Readonly<Record<string, number>> | ArrayLike<number>;
+
+/** The inputs as a Float64Array in input order; a missing, unknown or non-finite value is an error naming it. */
+export function resolvePoint(program: Program, at: Point = {}): Float64Array {
+  const n = program.inputCount;
+  const inputs = Float64Array.from(program.defaults);
+  if (isArrayLike(at)) {
+    if (at.length !== n) throw new LagradError('point', `expected ${n} input values (${program.inputNames.join(', ')}), got ${at.length}`);
+    for (let k = 0; k < n; k++) inputs[k] = at[k];
+  } else {
+    for (const [name, value] of Object.entries(at)) {
+      const i = program.names.get(name);
+      if (i === undefined || i >= n) throw new LagradError(`input '${name}'`, i === undefined ? 'no input has this name' : 'is not an input, so it cannot be given a value');
+      inputs[i] = value;
+    }
+  }
+  for (let k = 0; k < n; k++) {
+    const x = inputs[k];
+    const name = program.nameOf(k) ?? `#${k}`;
+    if (Number.isNaN(x) && !(isArrayLike(at) || name in at)) throw new LagradError(`input '${name}'`, 'has no value; give one (--at ' + name + '=…)');
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new LagradError(`input '${name}'`, `${x} is not a finite number`);
+  }
+  return inputs;
+}
+
+function isArrayLike(at: Point): at is ArrayLike<number> {
+  return typeof (at as ArrayLike<number>).length === 'number';
+}
+
+/**
+ * The weights w of the objective Σ_o w_o v_o, aligned with program.outputs: by output name, or
+ * 1 on the one output named by `output`, or 1 on the program's only output.
+ */
+export function resolveWeights(program: Program, output?: string, weights?: Readonly<Record<string, number>>): Float64Array {
+  const outputs = program.outputs;
+  const w = new Float64Array(outputs.length);
+  const label = (i: number) => program.nameOf(i) ?? `#${i}`;
+  if (weights) {
+    for (const [name, value] of Object.entries(weights)) {
+      const k = outputs.indexOf(program.indexOf(name));
+      if (k < 0) throw new LagradError(`output '${name}'`, `is not an output; outputs are ${[...outputs].map(label).join(', ')}`);
+      w[k] = value;
+    }
+    return w;
+  }
+  if (output !== undefined) {
+    const k = outputs.indexOf(program.names.get(output) ?? -1);
+    if (k < 0) throw new LagradError(`output '${output}'`, `is not an output; outputs are ${[...outputs].map(label).join(', ')}`);
+    w[k] = 1;
+    return w;
+  }
+  if (outputs.length !== 1) throw new LagradError('program', `has ${outputs.length} outputs (${[...outputs].map(label).join(', ')}); choose one (--output NAME)`);
+  w[0] = 1;
+  return w;
+}

@@ -1,0 +1,48 @@
+import { LagradError } from '../error.ts';
+import { parse, parseProgram } from '../frontend/parse.ts';
+import type { Program } from '../program/program.ts';
+import type { Io } from './io.ts';
+
+/** `<source>`: a path ending in .lag, `-` for standard input, or else an expression. */
+export function loadSource(source: string | undefined, io: Io): Program {
+  if (source === undefined) throw new LagradError('usage', 'missing <source>: a .lag file, - for standard input, or an expression');
+  if (source === '-') return parse(io.readStdin(), { file: '<stdin>' });
+  if (source.endsWith('.lag')) {
+    let text: string;
+    try {
+      text = io.readFile(source);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new LagradError(source, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? (e as Error).message})`);
+    }
+    return parseProgram(text, { file: source });
+  }
+  return parse(source);
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** `--at x=2,y=-1` (repeatable) as input values by name. */
+export function parseAt(values: readonly string[] | undefined): Record<string, number> {
+  const at: Record<string, number> = {};
+  for (const group of values ?? []) {
+    for (const item of group.split(',')) {
+      const text = item.trim();
+      if (text === '') continue;
+      const eq = text.indexOf('=');
+      if (eq <= 0) throw new LagradError('--at', `'${text}' is not NAME=NUMBER`);
+      const name = text.slice(0, eq).trim();
+      const value = text.slice(eq + 1).trim();
+      if (!NUMBER.test(value)) throw new LagradError('--at', `'${value}' (for ${name}) is not a number`);
+      at[name] = Number(value);
+    }
+  }
+  return at;
+}
+
+/** A numeric flag's value, or an error naming the flag. */
+export function numberFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!NUMBER.test(value.trim()) && !/^[+-]?Infinity$/.test(value.trim())) throw new LagradError(`--${flag}`, `'${value}' is not a number`);
+  return Number(value);
+}

@@ -1,0 +1,87 @@
+import { LagradError } from '../error.ts';
+import type { Program } from '../program/program.ts';
+import { primitives } from '../primitives/registry.ts';
+
+// A sweep runs without branches; these scans run after it and, only when something is not
+// finite, find the constraint that made it and say so. Never a silent NaN.
+
+/** The constraint i as `log(-1)`, with its parents' values. */
+export function show(program: Program, i: number, values: Float64Array): string {
+  const c = program.constraint(i);
+  const args = c.parents.map((j) => format(values[j]));
+  if (c.constant !== undefined) args.push(`θ=${format(c.constant)}`);
+  return `${c.op}(${args.join(', ')})`;
+}
+
+const format = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(6))) : String(x));
+
+/** Throws, naming the first constraint in [from, to) whose value is NaN or infinite. */
+export function checkValues(program: Program, values: Float64Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const x = values[i];
+    if (x - x === 0) continue;
+    const name = program.nameOf(i);
+    throw new LagradError(program.where(i), `${name !== undefined ? `'${name}' = ` : ''}${show(program, i, values)} = ${x}: not a finite number`);
+  }
+}
+
+/**
+ * Throws when some multiplier is not finite, naming the constraint whose local partial is not
+ * finite (sqrt at 0, say) and whose multiplier reaches it; O(N) and only run on failure.
+ */
+export function checkMultipliers(program: Program, values: Float64Array, lambda: Float64Array): void {
+  let bad = -1;
+  for (let i = 0; i < lambda.length; i++) {
+    const l = lambda[i];
+    if (l - l !== 0) {
+      bad = i;
+      break;
+    }
+  }
+  if (bad < 0) return;
+  const { ops, parentStart, parents, constants } = program;
+  const partials = primitives.kernels().partials;
+  const out = new Float64Array(maxParents(program));
+  for (let i = program.size - 1; i >= program.inputCount; i--) {
+    if (lambda[i] === 0 || !Number.isFinite(lambda[i])) continue;
+    partials(i, values, ops, parentStart, parents, constants, out);
+    for (let k = 0; k < parentStart[i + 1] - parentStart[i]; k++) {
+      if (Number.isFinite(out[k])) continue;
+      const op = primitives.get(ops[i]).name;
+      const parent = parents[parentStart[i] + k];
+      throw new LagradError(program.where(i), `the partial of ${op} with respect to ${label(program, parent)} at ${show(program, i, values)} is ${out[k]}: the derivative does not exist here`);
+    }
+  }
+  throw new LagradError(program.where(bad), `the multiplier of ${label(program, bad)} is ${lambda[bad]} (overflow)`);
+}
+
+/**
+ * Throws, naming the first constraint whose local partial is not finite at these values: the
+ * diagnosis when a tangent or gradient came out NaN or infinite.
+ */
+export function checkPartials(program: Program, values: Float64Array): void {
+  const { ops, parentStart, parents, constants } = program;
+  const partials = primitives.kernels().partials;
+  const out = new Float64Array(maxParents(program));
+  for (let i = program.inputCount; i < program.size; i++) {
+    partials(i, values, ops, parentStart, parents, constants, out);
+    for (let k = 0; k < parentStart[i + 1] - parentStart[i]; k++) {
+      if (Number.isFinite(out[k])) continue;
+      const op = primitives.get(ops[i]).name;
+      throw new LagradError(program.where(i), `the partial of ${op} with respect to ${label(program, parents[parentStart[i] + k])} at ${show(program, i, values)} is ${out[k]}: the derivative does not exist here`);
+    }
+  }
+}
+
+function label(program: Program, i: number): string {
+  const name = program.nameOf(i);
+  return name !== undefined ? `'${name}'` : `#${i}`;
+}
+
+/** The largest parent count of any constraint: the size of a buffer for `partials`. */
+export function maxParents(program: Program): number {
+  let most = 0;
+  const ps = program.parentStart;
+  for (let i = 0; i < program.size; i++) most = Math.max(most, ps[i + 1] - ps[i]);
+  return most;
+}

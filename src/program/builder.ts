@@ -1,0 +1,171 @@
+import { LagradError } from '../error.ts';
+import { primitives } from '../primitives/registry.ts';
+import { INPUT } from '../primitives/primitive.ts';
+import { Program } from './program.ts';
+
+/**
+ * Records constraints one at a time into growable typed arrays and builds an immutable `Program`.
+ * The low-level front-end: variables are plain indices, so recording 10⁷ constraints allocates no
+ * object per variable. `trace` (frontend/trace.ts) wraps it in expressions that read like math.
+ *
+ * A parent may be a placeholder `placeholder(k)` for a variable defined later (the `.lag` parser
+ * uses them for names used before their definition); `resolve` patches them before `build`.
+ */
+export class ProgramBuilder {
+  private ops = new Int32Array(64);
+  private constants = new Float64Array(64);
+  private parentStart = new Int32Array(65);
+  private parents = new Int32Array(128);
+  private line: Int32Array | null = null;
+  private column: Int32Array | null = null;
+  private edges = 0;
+  private placeholders = 0;
+  /** Number of variables recorded so far. */
+  size = 0;
+  private readonly names = new Map<string, number>();
+  private readonly outputs: number[] = [];
+  private readonly defaults = new Map<number, number>();
+  private readonly initial = new Map<number, number>();
+
+  constructor(private readonly file?: string) {}
+
+  /** A new input x; optionally named and with a default value. */
+  input(name: string, defaultValue?: number): number {
+    const i = this.push(INPUT, 0);
+    this.name(i, name);
+    if (defaultValue !== undefined) this.defaults.set(i, defaultValue);
+    return i;
+  }
+
+  /** A constant θ, as the constraint v = θ. */
+  constant(value: number): number {
+    const i = this.push(primitives.code('const'), value);
+    return i;
+  }
+
+  /** The constraint v = p(a, b; θ) for a primitive of arity 1 or 2 (name or op code). */
+  apply(op: string | number, a: number, b?: number, constant = 0): number {
+    const code = typeof op === 'number' ? op : primitives.code(op);
+    const p = primitives.get(code);
+    const given = b === undefined ? 1 : 2;
+    if (p.arity !== given) throw new LagradError(`primitive '${p.name}'`, `takes ${p.arity === 'variadic' ? 'a list of' : p.arity} arguments, got ${given}`);
+    this.reserveEdges(given);
+    this.parents[this.edges++] = this.parent(a);
+    if (b !== undefined) this.parents[this.edges++] = this.parent(b);
+    return this.push(code, constant);
+  }
+
+  /** The constraint v = p(a₁, …, aₙ; θ) for a variadic primitive such as `sum`. */
+  applyMany(op: string | number, parents: ArrayLike<number>, constant = 0): number {
+    const code = typeof op === 'number' ? op : primitives.code(op);
+    const p = primitives.get(code);
+    if (p.arity !== 'variadic' && p.arity !== parents.length) throw new LagradError(`primitive '${p.name}'`, `takes ${p.arity} arguments, got ${parents.length}`);
+    if (parents.length === 0) throw new LagradError(`primitive '${p.name}'`, 'needs at least one argument');
+    this.reserveEdges(parents.length);
+    for (let k = 0; k < parents.length; k++) this.parents[this.edges++] = this.parent(parents[k]);
+    return this.push(code, constant);
+  }
+
+  /** Gives variable i a name; each name belongs to one variable. */
+  name(i: number, name: string): this {
+    const other = this.names.get(name);
+    if (other !== undefined && other !== i) throw new LagradError(`variable '${name}'`, 'is defined twice');
+    this.names.set(name, i);
+    return this;
+  }
+
+  /** The variable with this name, if any. */
+  lookup(name: string): number | undefined {
+    return this.names.get(name);
+  }
+
+  /** Marks variable i as an output (the objective reads outputs with weights). */
+  output(i: number): this {
+    this.outputs.push(this.parent(i));
+    return this;
+  }
+
+  /** The starting value of a variable of a cyclic component. */
+  init(i: number, value: number): this {
+    this.initial.set(i, value);
+    return this;
+  }
+
+  /** Records where variable i stands in the source text. */
+  locate(i: number, line: number, column: number): this {
+    if (this.line === null || this.column === null) {
+      this.line = new Int32Array(this.ops.length);
+      this.column = new Int32Array(this.ops.length);
+    }
+    this.line[i] = line;
+    this.column[i] = column;
+    return this;
+  }
+
+  /** A stand-in parent for the k-th forward reference, patched by `resolve`. */
+  placeholder(k: number): number {
+    this.placeholders++;
+    return -1 - k;
+  }
+
+  /** Replaces every placeholder k by target(k). */
+  resolve(target: (k: number) => number): this {
+    for (let e = 0; e < this.edges; e++) if (this.parents[e] < 0) this.parents[e] = target(-1 - this.parents[e]);
+    for (let k = 0; k < this.outputs.length; k++) if (this.outputs[k] < 0) this.outputs[k] = target(-1 - this.outputs[k]);
+    this.placeholders = 0;
+    return this;
+  }
+
+  /** The immutable program, in evaluation order. */
+  build(): Program {
+    if (this.placeholders > 0) throw new LagradError('program', 'forward references were never resolved');
+    const n = this.size;
+    const source = this.line && this.column ? { file: this.file, line: this.line.slice(0, n), column: this.column.slice(0, n) } : undefined;
+    return Program.from({
+      ops: this.ops.slice(0, n),
+      parentStart: this.parentStart.slice(0, n + 1),
+      parents: this.parents.slice(0, this.edges),
+      constants: this.constants.slice(0, n),
+      outputs: this.outputs,
+      names: new Map(this.names),
+      defaults: this.defaults,
+      initial: this.initial,
+      source,
+    });
+  }
+
+  private parent(i: number): number {
+    if (!Number.isInteger(i) || i >= this.size || (i < 0 && this.placeholders === 0)) throw new LagradError('program', `${i} is not a variable recorded so far`);
+    return i;
+  }
+
+  private push(code: number, constant: number): number {
+    if (this.size === this.ops.length) this.grow();
+    const i = this.size++;
+    this.ops[i] = code;
+    this.constants[i] = constant;
+    this.parentStart[i + 1] = this.edges;
+    return i;
+  }
+
+  private grow(): void {
+    const capacity = this.ops.length * 2;
+    this.ops = enlarge(this.ops, capacity);
+    this.constants = enlarge(this.constants, capacity);
+    this.parentStart = enlarge(this.parentStart, capacity + 1);
+    if (this.line && this.column) {
+      this.line = enlarge(this.line, capacity);
+      this.column = enlarge(this.column, capacity);
+    }
+  }
+
+  private reserveEdges(count: number): void {
+    if (this.edges + count > this.parents.length) this.parents = enlarge(this.parents, Math.max(this.parents.length * 2, this.edges + count));
+  }
+}
+
+function enlarge<T extends Int32Array | Float64Array>(array: T, capacity: number): T {
+  const bigger = new (array.constructor as new (n: number) => T)(capacity);
+  bigger.set(array);
+  return bigger;
+}

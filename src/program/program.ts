@@ -1,0 +1,211 @@
+import { LagradError } from '../error.ts';
+import { primitives } from '../primitives/registry.ts';
+import { INPUT } from '../primitives/primitive.ts';
+import { orderVariables } from './order.ts';
+
+/** Where each variable came from in a source text, for error messages. */
+export interface SourceMap {
+  readonly file: string | undefined;
+  readonly line: Int32Array;
+  readonly column: Int32Array;
+}
+
+/** The raw material of a program, in any order; `Program.from` puts it in evaluation order. */
+export interface ProgramParts {
+  /** Op code per variable (`INPUT` for inputs), from the primitive registry. */
+  readonly ops: Int32Array;
+  /** CSR offsets: the parents of i are parents[parentStart[i] .. parentStart[i + 1]). */
+  readonly parentStart: Int32Array;
+  readonly parents: Int32Array;
+  /** The constant θ of each constraint whose primitive has one (0 elsewhere). */
+  readonly constants: Float64Array;
+  readonly outputs: ArrayLike<number>;
+  readonly names: ReadonlyMap<string, number>;
+  /** Default values of inputs, by variable index. */
+  readonly defaults?: ReadonlyMap<number, number>;
+  /** Starting values for variables of cyclic components, by variable index (default 0). */
+  readonly initial?: ReadonlyMap<number, number>;
+  readonly source?: SourceMap;
+}
+
+/** A readable view of one constraint v_i = p_i(v_Pa(i); θ), for people and tests. */
+export interface Constraint {
+  readonly index: number;
+  readonly name: string | undefined;
+  readonly op: string;
+  readonly parents: readonly number[];
+  readonly constant: number | undefined;
+}
+
+/**
+ * A computation as variables v_0 … v_{N−1} bound by equality constraints v_i = p_i(v_Pa(i); θ_i):
+ * the one representation every schedule reads. Immutable, a struct of typed arrays, stored in
+ * evaluation order — inputs are 0 … inputCount − 1 and every constraint follows its parents, except
+ * inside a cyclic component, whose members stand contiguously (see `cycles`).
+ */
+export class Program {
+  /** How many variables N. */
+  readonly size: number;
+  /** Inputs are variables 0 … inputCount − 1. */
+  readonly inputCount: number;
+  readonly ops: Int32Array;
+  readonly parentStart: Int32Array;
+  readonly parents: Int32Array;
+  readonly constants: Float64Array;
+  /** The variables the objective Σ_o w_o v_o reads. */
+  readonly outputs: Int32Array;
+  readonly names: ReadonlyMap<string, number>;
+  /** Default value of each input (NaN: none). */
+  readonly defaults: Float64Array;
+  /** Starting value of each variable for the fixed-point solve of cyclic components. */
+  readonly initial: Float64Array | null;
+  /** Flattened [start, end) ranges of the cyclic components, in evaluation order. Empty when acyclic. */
+  readonly cycles: Int32Array;
+  readonly source: SourceMap | undefined;
+  private labels: Map<number, string> | null = null;
+
+  private constructor(parts: ProgramParts, cycles: Int32Array) {
+    this.size = parts.ops.length;
+    this.ops = parts.ops;
+    this.parentStart = parts.parentStart;
+    this.parents = parts.parents;
+    this.constants = parts.constants;
+    this.outputs = Int32Array.from(parts.outputs);
+    this.names = parts.names;
+    this.cycles = cycles;
+    this.source = parts.source;
+    let inputs = 0;
+    while (inputs < this.size && this.ops[inputs] === INPUT) inputs++;
+    this.inputCount = inputs;
+    this.defaults = new Float64Array(inputs).fill(NaN);
+    for (const [i, value] of parts.defaults ?? []) this.defaults[i] = value;
+    if (parts.initial && parts.initial.size > 0) {
+      this.initial = new Float64Array(this.size);
+      for (const [i, value] of parts.initial) this.initial[i] = value;
+    } else {
+      this.initial = null;
+    }
+  }
+
+  /** Validates the parts, orders them for evaluation and finds the cyclic components. O(N + E). */
+  static from(parts: ProgramParts): Program {
+    validate(parts);
+    const { ops, parentStart, parents } = parts;
+    const { order, cycles } = orderVariables(ops.length, (i) => ops[i] === INPUT, parentStart, parents);
+    return new Program(order ? permute(parts, order) : parts, cycles);
+  }
+
+  /** True when some variable depends on itself through its constraints. */
+  get cyclic(): boolean {
+    return this.cycles.length > 0;
+  }
+
+  /** Number of constraints (non-input variables). */
+  get constraintCount(): number {
+    return this.size - this.inputCount;
+  }
+
+  /** Input names in order: the gradient's coordinates. */
+  get inputNames(): string[] {
+    return Array.from({ length: this.inputCount }, (_, i) => this.nameOf(i) ?? `x${i}`);
+  }
+
+  /** The name of variable i, if it has one. */
+  nameOf(i: number): string | undefined {
+    if (this.labels === null) {
+      this.labels = new Map();
+      for (const [name, index] of this.names) this.labels.set(index, name);
+    }
+    return this.labels.get(i);
+  }
+
+  /** The index of a named variable; an unknown name is an error naming it. */
+  indexOf(name: string): number {
+    const i = this.names.get(name);
+    if (i === undefined) throw new LagradError(`variable '${name}'`, 'no variable has this name');
+    return i;
+  }
+
+  /** The readable record of constraint i (or of input i, with op 'input'). */
+  constraint(i: number): Constraint {
+    const p = primitives.get(this.ops[i]);
+    const parents = Array.from(this.parents.subarray(this.parentStart[i], this.parentStart[i + 1]));
+    return { index: i, name: this.nameOf(i), op: p.name, parents, constant: p.constant ? this.constants[i] : undefined };
+  }
+
+  /** Where variable i is, for messages: `prog.lag:3:7` when parsed, else its name or `#i`. */
+  where(i: number): string {
+    const name = this.nameOf(i);
+    const s = this.source;
+    if (s && s.line[i] > 0) return `${s.file ?? 'line'}${s.file ? ':' : ' '}${s.line[i]}:${s.column[i]}`;
+    return name !== undefined ? `variable '${name}'` : `variable #${i} (${primitives.get(this.ops[i]).name})`;
+  }
+
+  /** The cyclic component containing i as [start, end), or null. */
+  cycleOf(i: number): [number, number] | null {
+    for (let k = 0; k < this.cycles.length; k += 2) if (this.cycles[k] <= i && i < this.cycles[k + 1]) return [this.cycles[k], this.cycles[k + 1]];
+    return null;
+  }
+
+  /** Bytes held by the representation's arrays (not counting names). */
+  get bytes(): number {
+    return this.ops.byteLength + this.parentStart.byteLength + this.parents.byteLength + this.constants.byteLength + this.outputs.byteLength;
+  }
+}
+
+function validate(parts: ProgramParts): void {
+  const { ops, parentStart, parents, constants } = parts;
+  const n = ops.length;
+  if (parentStart.length !== n + 1 || constants.length !== n) throw new LagradError('program', `array lengths disagree: ${n} ops, ${parentStart.length} offsets, ${constants.length} constants`);
+  if (parentStart[0] !== 0 || parentStart[n] !== parents.length) throw new LagradError('program', 'parent offsets do not span the parent list');
+  const table = primitives.all();
+  for (let i = 0; i < n; i++) {
+    const p = table[ops[i]];
+    if (p === undefined) throw new LagradError(`variable #${i}`, `unknown op code ${ops[i]}`);
+    const count = parentStart[i + 1] - parentStart[i];
+    if (p.arity === 'variadic' ? count < 1 : count !== p.arity) throw new LagradError(`variable #${i} (${p.name})`, `takes ${p.arity === 'variadic' ? 'at least 1' : p.arity} parents, has ${count}`);
+  }
+  for (let e = 0; e < parents.length; e++) {
+    if (!(parents[e] >= 0 && parents[e] < n)) throw new LagradError('program', `parent index ${parents[e]} is not a variable`);
+  }
+  for (let k = 0; k < parts.outputs.length; k++) {
+    const o = parts.outputs[k];
+    if (!(o >= 0 && o < n)) throw new LagradError('program', `output index ${o} is not a variable`);
+  }
+}
+
+/** The same parts renumbered so that the variable order[k] becomes k. */
+function permute(parts: ProgramParts, order: Int32Array): ProgramParts {
+  const n = order.length;
+  const rank = new Int32Array(n);
+  for (let k = 0; k < n; k++) rank[order[k]] = k;
+  const ops = new Int32Array(n);
+  const constants = new Float64Array(n);
+  const parentStart = new Int32Array(n + 1);
+  const parents = new Int32Array(parts.parents.length);
+  let e = 0;
+  for (let k = 0; k < n; k++) {
+    const i = order[k];
+    ops[k] = parts.ops[i];
+    constants[k] = parts.constants[i];
+    for (let q = parts.parentStart[i]; q < parts.parentStart[i + 1]; q++) parents[e++] = rank[parts.parents[q]];
+    parentStart[k + 1] = e;
+  }
+  const remap = (m: ReadonlyMap<number, number> | undefined) => m && new Map([...m].map(([i, x]) => [rank[i], x]));
+  const source = parts.source && {
+    file: parts.source.file,
+    line: Int32Array.from(order, (i) => parts.source!.line[i]),
+    column: Int32Array.from(order, (i) => parts.source!.column[i]),
+  };
+  return {
+    ops,
+    parentStart,
+    parents,
+    constants,
+    outputs: Int32Array.from(parts.outputs, (o) => rank[o]),
+    names: new Map([...parts.names].map(([name, i]) => [name, rank[i]])),
+    defaults: remap(parts.defaults),
+    initial: remap(parts.initial),
+    source,
+  };
+}

@@ -1,0 +1,105 @@
+import { LagradError } from './error.ts';
+import type { Program } from './program/program.ts';
+
+/**
+ * Counted costs of one solve — counted as the work is done, never estimated — so schedules can be
+ * compared. Evaluations count constraints: one primitive evaluation is one v_i = p_i(…), one
+ * partial evaluation is all local partials ∂p_i/∂v_Pa(i) of one constraint.
+ */
+export interface Stats {
+  primitiveEvaluations: number;
+  partialEvaluations: number;
+  /** The most primal values held at once (snapshots and working values included). */
+  peakValues: number;
+  /** Sweeps over the constraints (forward, reverse, tangent or iteration sweeps). */
+  sweeps: number;
+  /** Wall time of the solve, milliseconds. */
+  timeMs: number;
+  /** Schedule-specific counts (paths, iterations, advances, residuals…). */
+  [count: string]: number;
+}
+
+/** What a schedule is asked to solve: the program at a point, with objective Σ_o w_o v_o. */
+export interface Problem {
+  readonly program: Program;
+  /** Values of the inputs, in input order. */
+  readonly inputs: Float64Array;
+  /** w: one weight per output, aligned with program.outputs. */
+  readonly weights: Float64Array;
+}
+
+/** Buffers a caller may hand in to be reused across solves (their first touch costs page faults). */
+export interface Workspace {
+  values?: Float64Array;
+  lambda?: Float64Array;
+}
+
+export interface SolveOptions {
+  /** Also compute λ of every intermediate when the schedule does not get them for free (forward). */
+  readonly multipliers?: boolean;
+  /** Reused buffers; a schedule uses them when they are large enough. */
+  readonly workspace?: Workspace;
+  /** Schedule-specific settings (method, strategy, snapshots, tolerance…). */
+  readonly [setting: string]: unknown;
+}
+
+/** A solution of the KKT system: values v, multipliers λ and the gradient ∂objective/∂x = λ_inputs. */
+export interface Solution {
+  readonly values: Float64Array;
+  /** λ of every variable, or null when the schedule computed only the inputs' (see SolveOptions.multipliers). */
+  readonly lambda: Float64Array | null;
+  /** λ of the inputs: the gradient, in input order. */
+  readonly gradient: Float64Array;
+  readonly stats: Stats;
+  /** The schedule that did the work, when it differs from the one asked (auto delegates). */
+  readonly schedule?: string;
+}
+
+/**
+ * A schedule: any method that solves the program's constraints and (I − J)ᵀλ = w.
+ * All schedules read the same Program and are interchangeable.
+ */
+export interface Schedule {
+  readonly name: string;
+  /** One line for `--help` and docs. */
+  readonly summary: string;
+  solve(problem: Problem, options?: SolveOptions): Solution;
+}
+
+/** A name → schedule table with loud errors; `grad` resolves schedule names through one. */
+export class ScheduleTable {
+  private readonly table = new Map<string, Schedule>();
+
+  register(schedule: Schedule): this {
+    if (this.table.has(schedule.name)) throw new LagradError(`schedule '${schedule.name}'`, 'is already registered');
+    this.table.set(schedule.name, schedule);
+    return this;
+  }
+
+  get(name: string): Schedule {
+    const s = this.table.get(name);
+    if (s === undefined) throw new LagradError(`schedule '${name}'`, `unknown; choose one of ${this.names().join(', ')}`);
+    return s;
+  }
+
+  names(): string[] {
+    return [...this.table.keys()];
+  }
+
+  list(): Schedule[] {
+    return [...this.table.values()];
+  }
+}
+
+/** The process-wide table. solvers/index.ts (the package entry) fills it with the built-in schedules. */
+export const schedules = new ScheduleTable();
+
+/** Zeroed stats for a schedule to fill as it works. */
+export function emptyStats(): Stats {
+  return { primitiveEvaluations: 0, partialEvaluations: 0, peakValues: 0, sweeps: 0, timeMs: 0 };
+}
+
+/** A Float64Array of length n: the workspace's when large enough (as a view), else a fresh one. */
+export function buffer(reused: Float64Array | undefined, n: number): Float64Array {
+  return reused && reused.length >= n ? reused.subarray(0, n) : new Float64Array(n);
+}
