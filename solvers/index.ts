@@ -3,13 +3,17 @@
 // (src/ never imports solvers/; this file is where the two meet.)
 import { schedules, type Schedule } from '../src/index.ts';
 import { auto } from './auto.ts';
+import { dense } from './dense.ts';
+import { fd } from './fd.ts';
 import { forward } from './forward.ts';
+import { paths } from './paths.ts';
 import { reverse } from './reverse.ts';
 
 export * from '../src/index.ts';
 export { auto, forward, reverse };
+export { dense, paths, fd };
 
 /** Every built-in schedule, in the order `--help` lists them. */
-export const builtinSchedules: readonly Schedule[] = [auto, reverse, forward];
+export const builtinSchedules: readonly Schedule[] = [auto, reverse, forward, dense, paths, fd];
 
 for (const schedule of builtinSchedules) schedules.register(schedule);

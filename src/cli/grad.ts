@@ -13,6 +13,9 @@ export const SETTINGS = {
   budget: 'number',
   tolerance: 'number',
   'max-iterations': 'number',
+  'max-paths': 'number',
+  'max-size': 'number',
+  step: 'number',
 } as const;
 
 export function settingsOf(flags: Flags): Record<string, string | number> {

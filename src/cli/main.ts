@@ -4,9 +4,10 @@ import type { Command, Flags } from './command.ts';
 import { evalCommand } from './eval.ts';
 import { gradCommand } from './grad.ts';
 import type { Io } from './io.ts';
+import { verifyCommand } from './verify.ts';
 
 /** Every subcommand, in the order `lagrad --help` lists them. */
-export const commands: Command[] = [evalCommand, gradCommand];
+export const commands: Command[] = [evalCommand, gradCommand, verifyCommand];
 
 function help(): string {
   const rows = commands.map((c) => `  ${c.name.padEnd(9)}${c.summary}`).join('\n');

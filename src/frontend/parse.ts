@@ -1,7 +1,7 @@
 import { LagradError } from '../error.ts';
 import { ProgramBuilder } from '../program/builder.ts';
 import type { Program } from '../program/program.ts';
-import { parseExpression } from './expression.ts';
+import { ExpressionParser } from './expression.ts';
 import { tokenize } from './tokens.ts';
 
 export interface ParseOptions {
@@ -22,11 +22,10 @@ export function parse(source: string, options: ParseOptions = {}): Program {
 /** An expression's free names are its inputs, in order of first appearance; its value is the output. */
 export function parseExpressionText(source: string, options: ParseOptions = {}): Program {
   const text = source.trim();
-  if (text.includes('\n')) throw new LagradError(options.file ?? 'expression', 'an expression is one line; write a .lag program for several');
   const file = options.file ?? 'expression';
+  if (text.includes('\n')) throw new LagradError(file, 'an expression is one line; write a .lag program for several');
   const builder = new ProgramBuilder(file);
   const offset = source.indexOf(text);
-  const where = (column: number) => `${file}:1:${column}`;
   const lookup = (name: string, column: number) => {
     const known = builder.lookup(name);
     if (known !== undefined) return known;
@@ -34,11 +33,13 @@ export function parseExpressionText(source: string, options: ParseOptions = {}):
     builder.locate(input, 1, column);
     return input;
   };
-  const root = parseExpression(tokenize(source, offset, offset + text.length, where), builder, lookup, where, 1);
+  const root = new ExpressionParser(builder).parse(tokenize(source, offset, offset + text.length, file, 1), lookup, file, 1);
   return builder.output(root).build();
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const KEYWORD = /^(input|output|init)\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:=\s*(.*))?$/;
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)\s*=/;
 
 /**
  * Parses a `.lag` program: one statement per line (`input x = 2`, `a = x^2 + y`, `init v = 1`,
@@ -48,20 +49,21 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 export function parseProgram(source: string, options: ParseOptions = {}): Program {
   const file = options.file ?? 'program';
   const builder = new ProgramBuilder(file);
-  const defined = new Map<string, { index: number; line: number }>();
+  const expressions = new ExpressionParser(builder);
   // Names used before their definition: placeholder k stands for references[k].
   const references: { name: string; line: number; column: number }[] = [];
   const referenceOf = new Map<string, number>();
   const inits: { name: string; value: number; line: number; column: number }[] = [];
   const outputs: { name: string; line: number; column: number }[] = [];
+  let line = 0;
 
-  const define = (name: string, index: number, line: number, column: number) => {
-    const first = defined.get(name);
-    if (first) throw new LagradError(`${file}:${line}:${column}`, `'${name}' is defined twice (first on line ${first.line})`);
-    defined.set(name, { index, line });
-    builder.name(index, name);
+  const fresh = (name: string, column: number) => {
+    const first = builder.lookup(name);
+    if (first !== undefined) throw new LagradError(`${file}:${line}:${column}`, `'${name}' is defined twice (first on line ${builder.lineOf(first)})`);
   };
-  const forward = (name: string, line: number, column: number) => {
+  const lookup = (name: string, column: number) => {
+    const known = builder.lookup(name);
+    if (known !== undefined) return known;
     let k = referenceOf.get(name);
     if (k === undefined) {
       k = references.length;
@@ -71,23 +73,12 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
     return builder.placeholder(k);
   };
 
-  let lineStart = 0;
-  for (let line = 1; lineStart <= source.length; line++) {
-    let lineEnd = source.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = source.length;
-    const hash = source.indexOf('#', lineStart);
-    const end = hash >= 0 && hash < lineEnd ? hash : lineEnd;
-    const text = source.slice(lineStart, end);
-    const where = (column: number) => `${file}:${line}:${column}`;
-    statement(text, line, where);
-    lineStart = lineEnd + 1;
-  }
-
-  function statement(text: string, line: number, where: (column: number) => string) {
+  const statement = (text: string) => {
     const body = text.trim();
     if (body === '') return;
     const indent = text.indexOf(body) + 1;
-    const keyword = /^(input|output|init)\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:=\s*(.*))?$/.exec(body);
+    const where = (column: number) => `${file}:${line}:${column}`;
+    const keyword = KEYWORD.exec(body);
     if (keyword) {
       const [, kind, name, rest] = keyword;
       const nameColumn = indent + body.indexOf(name, kind.length);
@@ -98,43 +89,54 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
       }
       const value = rest === undefined ? undefined : number(rest, where(indent + body.indexOf(rest, nameColumn - indent)), kind);
       if (kind === 'input') {
-        define(name, builder.input(name, value), line, nameColumn);
-        builder.locate(defined.get(name)!.index, line, nameColumn);
+        fresh(name, nameColumn);
+        builder.locate(builder.input(name, value), line, nameColumn);
         return;
       }
       if (value === undefined) throw new LagradError(where(indent), `init needs a value: init ${name} = 1`);
       inits.push({ name, value, line, column: nameColumn });
       return;
     }
-    const assignment = /^([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(body);
+    const assignment = ASSIGNMENT.exec(body);
     if (!assignment) throw new LagradError(where(indent), `expected 'NAME = expression', 'input NAME', 'init NAME = number' or 'output NAME'`);
     const name = assignment[1];
     const from = indent - 1 + assignment[0].length;
-    const lineText = text;
     const before = builder.size;
-    const lookup = (n: string, column: number) => defined.get(n)?.index ?? forward(n, line, column);
-    let root = parseExpression(tokenize(lineText, from, lineText.length, where), builder, lookup, where, line);
+    let root = expressions.parse(tokenize(text, from, text.length, file, line), lookup, file, line);
     // The named variable is the constraint at the root; a bare name or a reused variable gets `id`.
     if (root < before) {
       root = builder.apply('id', root);
       builder.locate(root, line, indent);
     }
-    define(name, root, line, indent);
+    fresh(name, indent);
+    builder.name(root, name);
+  };
+
+  let lineStart = 0;
+  // The next '#' at or after lineStart, found once per comment rather than once per line, so a
+  // text without comments is not rescanned for every line.
+  let hash = -1;
+  for (line = 1; lineStart <= source.length; line++) {
+    let lineEnd = source.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = source.length;
+    if (hash !== Infinity && hash < lineStart) {
+      hash = source.indexOf('#', lineStart);
+      if (hash < 0) hash = Infinity;
+    }
+    statement(source.slice(lineStart, hash < lineEnd ? hash : lineEnd));
+    lineStart = lineEnd + 1;
   }
 
-  for (const r of references) if (!defined.has(r.name)) throw new LagradError(`${file}:${r.line}:${r.column}`, `'${r.name}' is not defined (neither an input nor assigned)`);
-  builder.resolve((k) => defined.get(references[k].name)!.index);
-  for (const i of inits) {
-    const d = defined.get(i.name);
-    if (!d) throw new LagradError(`${file}:${i.line}:${i.column}`, `init names '${i.name}', which is not defined`);
-    builder.init(d.index, i.value);
-  }
+  const indexOf = (name: string, at: { line: number; column: number }, what: string) => {
+    const i = builder.lookup(name);
+    if (i === undefined) throw new LagradError(`${file}:${at.line}:${at.column}`, what);
+    return i;
+  };
+  const targets = references.map((r) => indexOf(r.name, r, `'${r.name}' is not defined (neither an input nor assigned)`));
+  builder.resolve((k) => targets[k]);
+  for (const i of inits) builder.init(indexOf(i.name, i, `init names '${i.name}', which is not defined`), i.value);
   if (outputs.length === 0) throw new LagradError(file, "no output; add a line 'output NAME'");
-  for (const o of outputs) {
-    const d = defined.get(o.name);
-    if (!d) throw new LagradError(`${file}:${o.line}:${o.column}`, `output names '${o.name}', which is not defined`);
-    builder.output(d.index);
-  }
+  for (const o of outputs) builder.output(indexOf(o.name, o, `output names '${o.name}', which is not defined`));
   return builder.build();
 }
 

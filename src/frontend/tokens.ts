@@ -26,9 +26,10 @@ const isNamePart = (c: number) => isNameStart(c) || isDigit(c);
 /**
  * Splits one line of an expression into tokens, from column `from` (0-based) to `to`. Numbers are
  * `2`, `0.5`, `.5`, `1e-3`; names are [A-Za-z_][A-Za-z0-9_]*; operators + - * / ^.
- * `where(column)` renders a location for errors.
+ * Errors name `file:lineNumber:column`.
  */
-export function tokenize(line: string, from: number, to: number, where: (column: number) => string): Token[] {
+export function tokenize(line: string, from: number, to: number, file: string, lineNumber: number): Token[] {
+  const where = (column: number) => `${file}:${lineNumber}:${column}`;
   const tokens: Token[] = [];
   let i = from;
   while (i < to) {

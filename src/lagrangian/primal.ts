@@ -1,21 +1,124 @@
-import { requireAcyclic } from '../program/acyclic.ts';
+import { LagradError } from '../error.ts';
 import type { Program } from '../program/program.ts';
 import { primitives } from '../primitives/registry.ts';
-import type { Stats } from '../schedule.ts';
+import { emptyStats, type Stats } from '../schedule.ts';
+import { componentError, iterationSettings, Monitor, Verdict, type Convergence, type IterationSettings } from './convergence.ts';
 import { checkValues } from './finite.ts';
+import { fixedPointFailure, fixedPointSweeps } from './fixedPoint.ts';
+import { newton, NEWTON_STEPS } from './newton.ts';
+
+/** How cyclic components are solved: iterate, Newton, or iterate and fall back to Newton (default). */
+export type PrimalMethod = 'auto' | 'fixed-point' | 'newton';
+const METHODS: readonly PrimalMethod[] = ['auto', 'fixed-point', 'newton'];
+
+/** Under 'auto', the fixed-point iteration gets at most this many sweeps before Newton takes over. */
+export const AUTO_SWEEPS = 200;
+
+export interface PrimalOptions {
+  /** For cyclic components (default 'auto'). */
+  readonly primal?: PrimalMethod | string;
+  /** Relative tolerance of the component solves (default 1e-12). */
+  readonly tolerance?: number;
+  /** Limit on sweeps (and Newton steps, at most 100) per component (default 1000). */
+  readonly maxIterations?: number;
+  /** Receives one record per component solve (and per fallback). */
+  readonly history?: Convergence[];
+  readonly [setting: string]: unknown;
+}
 
 /**
  * Solves the constraints for the values (stationarity of L in λ): v_x = inputs, then
  * v_i = p_i(v_Pa(i)) in evaluation order. Writes into `values` (length ≥ N) and counts into stats.
+ *
+ * On a cyclic program the acyclic stretches are evaluated in order as above and each cyclic
+ * component, a system v_C = p_C(v), is solved where it stands, from its `init` values (default 0):
+ * by Gauss–Seidel sweeps, by Newton's method, or (`primal: 'auto'`, the default) by sweeps that hand
+ * over to Newton when they diverge, stall or would take more than 200 sweeps. Stats gain
+ * `components`, `primalIterations` (sweeps and Newton steps), `newtonSteps` and `primalResidual`
+ * (the largest |v_C − p_C(v)|∞ left). A component that cannot be solved is one error naming its
+ * variables and the residual reached.
  */
-export function solvePrimal(program: Program, inputs: Float64Array, values: Float64Array, stats?: Stats): void {
-  requireAcyclic(program, 'forward pass');
+export function solvePrimal(program: Program, inputs: Float64Array, values: Float64Array, stats?: Stats, options?: PrimalOptions): void {
   const { ops, parentStart, parents, constants, inputCount, size } = program;
   values.set(inputs.subarray(0, inputCount));
+  if (program.cyclic) {
+    solveCyclic(program, values, stats ?? emptyStats(), options ?? {});
+    return;
+  }
   primitives.kernels().forward(values, ops, parentStart, parents, constants, inputCount, size);
   if (stats) {
     stats.primitiveEvaluations += size - inputCount;
     stats.sweeps++;
   }
   checkValues(program, values, inputCount, size);
+}
+
+function solveCyclic(program: Program, values: Float64Array, stats: Stats, options: PrimalOptions): void {
+  const { ops, parentStart, parents, constants, inputCount, size, cycles, initial } = program;
+  const method = (options.primal ?? 'auto') as PrimalMethod;
+  if (!METHODS.includes(method)) throw new LagradError('--primal', `unknown method '${String(method)}'; choose ${METHODS.join(', ')}`);
+  const settings = iterationSettings(options);
+  const forward = primitives.kernels().forward;
+  let largest = 0;
+  for (let k = 0; k < cycles.length; k += 2) largest = Math.max(largest, cycles[k + 1] - cycles[k]);
+  const previous = new Float64Array(largest);
+  stats.components = cycles.length / 2;
+  stats.largestComponent = largest;
+  stats.primalIterations ??= 0;
+  stats.newtonSteps ??= 0;
+  stats.primalResidual ??= 0;
+  let from = inputCount;
+  for (let k = 0; k <= cycles.length; k += 2) {
+    const start = k < cycles.length ? cycles[k] : size;
+    forward(values, ops, parentStart, parents, constants, from, start);
+    stats.primitiveEvaluations += start - from;
+    checkValues(program, values, from, start);
+    if (k === cycles.length) break;
+    const end = cycles[k + 1];
+    for (let i = start; i < end; i++) values[i] = initial === null ? 0 : initial[i];
+    solveComponent(program, values, start, end, method, settings, stats, previous, options.history);
+    from = end;
+  }
+  stats.sweeps++;
+}
+
+function solveComponent(program: Program, values: Float64Array, start: number, end: number, method: PrimalMethod, settings: IterationSettings, stats: Stats, previous: Float64Array, history?: Convergence[]): void {
+  let iterated = '';
+  if (method !== 'newton') {
+    const budget = method === 'auto' ? Math.min(settings.maxIterations, AUTO_SWEEPS) : settings.maxIterations;
+    const monitor = new Monitor(settings.tolerance, budget);
+    const verdict = fixedPointSweeps(program, values, start, end, monitor, stats, previous);
+    stats.primalIterations += monitor.iterations;
+    history?.push(monitor.record(program, 'values', 'fixed-point', start, end, verdict === Verdict.Converged));
+    if (verdict === Verdict.Converged) return finish(program, values, start, end, stats);
+    iterated = fixedPointFailure(program, values, start, end, verdict, monitor, budget);
+    if (method === 'fixed-point') throw componentError(program, start, end, iterated);
+    // Newton from where the sweeps got, unless they ran off: then from the starting values again.
+    if (verdict === Verdict.Diverged || verdict === Verdict.NonFinite) {
+      for (let i = start; i < end; i++) values[i] = program.initial === null ? 0 : program.initial[i];
+    }
+  }
+  const monitor = new Monitor(settings.tolerance, Math.min(settings.maxIterations, NEWTON_STEPS));
+  const result = newton(program, values, start, end, settings, monitor, stats);
+  stats.primalIterations += monitor.iterations;
+  stats.newtonSteps += monitor.iterations;
+  history?.push(monitor.record(program, 'values', 'newton', start, end, result.converged));
+  if (!result.converged) throw componentError(program, start, end, `no fixed point found: ${iterated ? `${iterated}, and ` : ''}${result.failure}`);
+  finish(program, values, start, end, stats);
+}
+
+/** Checks the solved component and records the residual |v_C − p_C(v)|∞ it leaves. */
+function finish(program: Program, values: Float64Array, start: number, end: number, stats: Stats): void {
+  checkValues(program, values, start, end);
+  const { ops, parentStart, parents, constants } = program;
+  const value = primitives.kernels().value;
+  let residual = 0;
+  for (let i = start; i < end; i++) residual = Math.max(residual, Math.abs(values[i] - value(i, values, ops, parentStart, parents, constants)));
+  stats.primitiveEvaluations += end - start;
+  stats.primalResidual = Math.max(stats.primalResidual, residual);
+}
+
+/** The primal settings among a schedule's options (tolerance, maxIterations, primal method, history). */
+export function primalOptions(options: { readonly [setting: string]: unknown }, history?: Convergence[]): PrimalOptions {
+  return { primal: options.primal as string | undefined, tolerance: options.tolerance as number | undefined, maxIterations: options.maxIterations as number | undefined, history };
 }

@@ -22,7 +22,9 @@ export class ProgramBuilder {
   private placeholders = 0;
   /** Number of variables recorded so far. */
   size = 0;
-  private readonly names = new Map<string, number>();
+  private names = new Map<string, number>();
+  /** Set when `build` handed `names` to a Program; the next change copies it first. */
+  private namesShared = false;
   private readonly outputs: number[] = [];
   private readonly defaults = new Map<number, number>();
   private readonly initial = new Map<number, number>();
@@ -70,6 +72,10 @@ export class ProgramBuilder {
   name(i: number, name: string): this {
     const other = this.names.get(name);
     if (other !== undefined && other !== i) throw new LagradError(`variable '${name}'`, 'is defined twice');
+    if (this.namesShared) {
+      this.names = new Map(this.names);
+      this.namesShared = false;
+    }
     this.names.set(name, i);
     return this;
   }
@@ -77,6 +83,11 @@ export class ProgramBuilder {
   /** The variable with this name, if any. */
   lookup(name: string): number | undefined {
     return this.names.get(name);
+  }
+
+  /** The source line of variable i (0 when not located). */
+  lineOf(i: number): number {
+    return this.line?.[i] ?? 0;
   }
 
   /** Marks variable i as an output (the objective reads outputs with weights). */
@@ -120,6 +131,7 @@ export class ProgramBuilder {
   build(): Program {
     if (this.placeholders > 0) throw new LagradError('program', 'forward references were never resolved');
     const n = this.size;
+    this.namesShared = true;
     const source = this.line && this.column ? { file: this.file, line: this.line.slice(0, n), column: this.column.slice(0, n) } : undefined;
     return Program.from({
       ops: this.ops.slice(0, n),
@@ -127,7 +139,7 @@ export class ProgramBuilder {
       parents: this.parents.slice(0, this.edges),
       constants: this.constants.slice(0, n),
       outputs: this.outputs,
-      names: new Map(this.names),
+      names: this.names,
       defaults: this.defaults,
       initial: this.initial,
       source,

@@ -1,6 +1,7 @@
 import { LagradError } from '../error.ts';
 import { primitives } from '../primitives/registry.ts';
 import { INPUT } from '../primitives/primitive.ts';
+import { toJSON, type ProgramJSON } from './json.ts';
 import { orderVariables } from './order.ts';
 
 /** Where each variable came from in a source text, for error messages. */
@@ -147,6 +148,11 @@ export class Program {
     return null;
   }
 
+  /** The JSON form, so `JSON.stringify(program)` saves it; `fromJSON` reads it back. */
+  toJSON(): ProgramJSON {
+    return toJSON(this);
+  }
+
   /** Bytes held by the representation's arrays (not counting names). */
   get bytes(): number {
     return this.ops.byteLength + this.parentStart.byteLength + this.parents.byteLength + this.constants.byteLength + this.outputs.byteLength;
@@ -191,7 +197,13 @@ function permute(parts: ProgramParts, order: Int32Array): ProgramParts {
     for (let q = parts.parentStart[i]; q < parts.parentStart[i + 1]; q++) parents[e++] = rank[parts.parents[q]];
     parentStart[k + 1] = e;
   }
-  const remap = (m: ReadonlyMap<number, number> | undefined) => m && new Map([...m].map(([i, x]) => [rank[i], x]));
+  const remap = <K>(m: ReadonlyMap<K, number> | undefined) => {
+    if (m === undefined) return undefined;
+    const renumbered = new Map<K, number>();
+    for (const [key, i] of m) renumbered.set(key, rank[i]);
+    return renumbered;
+  };
+  const remapKeys = (m: ReadonlyMap<number, number> | undefined) => m && new Map([...m].map(([i, x]) => [rank[i], x]));
   const source = parts.source && {
     file: parts.source.file,
     line: Int32Array.from(order, (i) => parts.source!.line[i]),
@@ -203,9 +215,9 @@ function permute(parts: ProgramParts, order: Int32Array): ProgramParts {
     parents,
     constants,
     outputs: Int32Array.from(parts.outputs, (o) => rank[o]),
-    names: new Map([...parts.names].map(([name, i]) => [name, rank[i]])),
-    defaults: remap(parts.defaults),
-    initial: remap(parts.initial),
+    names: remap(parts.names)!,
+    defaults: remapKeys(parts.defaults),
+    initial: remapKeys(parts.initial),
     source,
   };
 }

@@ -1,0 +1,93 @@
+// The workloads, as plain data every system builds its own representation from: the same seed gives
+// the same program for lagrad, the hand-written tape, the object graph and TF.js.
+
+/** Benchmark op codes: the primitives the workloads use, numbered for this folder only. */
+export const Op = { add: 0, sub: 1, mul: 2, sin: 3, cos: 4, tanh: 5, sigmoid: 6, scale: 7, exp: 8, square: 9 } as const;
+/** The lagrad primitive of each benchmark op code (same names as the built-ins). */
+export const OP_NAMES = ['add', 'sub', 'mul', 'sin', 'cos', 'tanh', 'sigmoid', 'scale', 'exp', 'square'] as const;
+/** Ops with two parents; the rest take one. */
+export const binary = (op: number) => op <= Op.mul;
+
+/**
+ * A scalar program as data: variables 0 … inputs − 1 are inputs, variable i ≥ inputs is
+ * op[i](v[a[i]], v[b[i]]; c[i]) with a[i], b[i] < i (b[i] = −1 for a unary op). Output: the last variable.
+ */
+export interface Dag {
+  readonly name: string;
+  readonly inputs: number;
+  readonly size: number;
+  readonly op: Uint8Array;
+  readonly a: Int32Array;
+  readonly b: Int32Array;
+  readonly c: Float64Array;
+  /** The point: one value per input. */
+  readonly x: Float64Array;
+  /** Input names, x0 … (lagrad names the inputs so gradients can be read by name). */
+  readonly inputNames: readonly string[];
+}
+
+/** A small, fast, seeded generator (mulberry32): uniform in [0, 1). */
+export function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// The op mix of the random programs: squashing unaries (sin, cos, tanh, sigmoid) keep values and
+// multipliers of order one over 10⁷ variables, so float32 TF.js can be compared as well.
+const MIX: readonly number[] = [Op.add, Op.add, Op.sub, Op.mul, Op.mul, Op.sin, Op.cos, Op.tanh, Op.tanh, Op.sigmoid, Op.scale];
+/** Parent a is one of the WINDOW previous variables (local, like most code); b is any earlier one. */
+const WINDOW = 16;
+
+/**
+ * A random scalar DAG of `size` variables: each new variable applies a primitive from the mix to
+ * one or two earlier variables. The same (size, inputs, seed) gives the same program.
+ */
+export function randomDag(size: number, inputs: number, seed: number): Dag {
+  const rand = random(seed);
+  const op = new Uint8Array(size);
+  const a = new Int32Array(size).fill(-1);
+  const b = new Int32Array(size).fill(-1);
+  const c = new Float64Array(size);
+  const x = new Float64Array(inputs);
+  for (let k = 0; k < inputs; k++) x[k] = 2 * rand() - 1;
+  for (let i = inputs; i < size; i++) {
+    const o = MIX[Math.floor(rand() * MIX.length)];
+    op[i] = o;
+    a[i] = i - 1 - Math.floor(rand() * Math.min(i, WINDOW));
+    if (binary(o)) b[i] = Math.floor(rand() * i);
+    if (o === Op.scale) c[i] = (rand() < 0.5 ? -1 : 1) * (0.5 + 0.5 * rand());
+  }
+  return { name: `random DAG`, inputs, size, op, a, b, c, x, inputNames: names(inputs) };
+}
+
+/** The lecture's f(x, y, z) = z + sin(x² + y·exp(z)) at (2, −1, 0), written out as constraints. */
+export function lectureDag(): Dag {
+  const rows: [number, number, number][] = [
+    [Op.square, 0, -1], // a = x²
+    [Op.exp, 2, -1], // b = exp(z)
+    [Op.mul, 1, 4], // c = y·b
+    [Op.add, 3, 5], // d = a + c
+    [Op.sin, 6, -1], // e = sin(d)
+    [Op.add, 2, 7], // g = z + e
+  ];
+  const size = 3 + rows.length;
+  const op = new Uint8Array(size);
+  const a = new Int32Array(size).fill(-1);
+  const b = new Int32Array(size).fill(-1);
+  rows.forEach(([o, p, q], k) => {
+    op[3 + k] = o;
+    a[3 + k] = p;
+    b[3 + k] = q;
+  });
+  return { name: 'lecture', inputs: 3, size, op, a, b, c: new Float64Array(size), x: Float64Array.of(2, -1, 0), inputNames: ['x', 'y', 'z'] };
+}
+
+function names(n: number): string[] {
+  return Array.from({ length: n }, (_, k) => `x${k}`);
+}

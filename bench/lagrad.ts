@@ -1,0 +1,60 @@
+import { evaluate, grad, ProgramBuilder, type Program } from '../solvers/index.ts';
+import { primitives } from '../src/primitives/registry.ts';
+import { binary, OP_NAMES, type Dag } from './dag.ts';
+
+// lagrad on the benchmark's workloads: the program built once (with the TypeScript builder, or
+// parsed from `.lag` text), then evaluated and differentiated many times with reused buffers, as an
+// application that calls it in a loop would.
+
+/** Records the DAG with the ProgramBuilder: one `apply` per constraint. */
+export function buildProgram(dag: Dag): Program {
+  const builder = new ProgramBuilder();
+  const codes = OP_NAMES.map((name) => primitives.code(name));
+  for (let k = 0; k < dag.inputs; k++) builder.input(dag.inputNames[k]);
+  const { op, a, b, c } = dag;
+  for (let i = dag.inputs; i < dag.size; i++) {
+    if (binary(op[i])) builder.apply(codes[op[i]], a[i], b[i]);
+    else builder.apply(codes[op[i]], a[i], undefined, c[i]);
+  }
+  builder.output(dag.size - 1);
+  return builder.build();
+}
+
+const INFIX: Record<string, string> = { add: '+', sub: '-', mul: '*' };
+
+/** The DAG as a `.lag` program text: one line per input, one per constraint, then the output. */
+export function lagText(dag: Dag): string {
+  const lines: string[] = [];
+  const name = (j: number) => (j < dag.inputs ? dag.inputNames[j] : `v${j}`);
+  for (let k = 0; k < dag.inputs; k++) lines.push(`input ${dag.inputNames[k]}`);
+  const { op, a, b, c } = dag;
+  for (let i = dag.inputs; i < dag.size; i++) {
+    const p = OP_NAMES[op[i]];
+    let body: string;
+    if (binary(op[i])) body = `${name(a[i])} ${INFIX[p]} ${name(b[i])}`;
+    else if (p === 'scale') body = `${c[i]} * ${name(a[i])}`;
+    else if (p === 'square') body = `${name(a[i])}^2`;
+    else body = `${p}(${name(a[i])})`;
+    lines.push(`${name(i)} = ${body}`);
+  }
+  lines.push(`output ${name(dag.size - 1)}`);
+  return lines.join('\n') + '\n';
+}
+
+/** evaluate and grad(reverse) on one program, with buffers allocated once and reused. */
+export class LagradRunner {
+  readonly values: Float64Array;
+  readonly lambda: Float64Array;
+  constructor(readonly program: Program) {
+    this.values = new Float64Array(program.size);
+    this.lambda = new Float64Array(program.size);
+  }
+
+  value(x: Float64Array): number {
+    return evaluate(this.program, x, { values: this.values });
+  }
+
+  gradient(x: Float64Array, schedule = 'reverse'): Float64Array {
+    return grad(this.program, x, { schedule, workspace: { values: this.values, lambda: this.lambda } }).solution.gradient;
+  }
+}

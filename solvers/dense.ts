@@ -1,0 +1,61 @@
+import { LuDecomposition, Matrix } from 'ml-matrix';
+import { LagradError } from '../src/error.ts';
+import { checkMultipliers } from '../src/lagrangian/finite.ts';
+import { localPartials } from '../src/lagrangian/kkt.ts';
+import { seed } from '../src/lagrangian/lagrangian.ts';
+import { solvePrimal } from '../src/lagrangian/primal.ts';
+import { buffer, emptyStats, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule.ts';
+
+/**
+ * The largest N the dense schedule accepts by default: (I − J)ᵀ and its LU factors take 2·N² doubles
+ * (256 MB at N = 4000), and the O(N³) factorization takes minutes beyond that. Option `maxSize`.
+ */
+export const DENSE_LIMIT = 4000;
+
+/**
+ * The reference solve: assemble the whole dual system (I − J)ᵀλ = w as one dense ml-matrix matrix
+ * and solve it by LU with partial pivoting. It assumes no order of the variables, so it serves
+ * cyclic programs as well once their values are known (solvePrimal finds them). Always returns
+ * every multiplier. O(N³) time and O(N²) memory: refused above `maxSize` (default 4000) before
+ * anything is allocated.
+ */
+export const dense: Schedule = {
+  name: 'dense',
+  summary: `the whole system (I − J)ᵀλ = w in one LU solve (ml-matrix): the reference; O(N³), N ≤ ${DENSE_LIMIT}`,
+  solve({ program, inputs, weights }: Problem, options: SolveOptions = {}): Solution {
+    const start = performance.now();
+    const { size, inputCount, parentStart, parents } = program;
+    const limit = Number(options.maxSize ?? DENSE_LIMIT);
+    if (size > limit) {
+      const megabytes = Math.ceil((2 * size * size * 8) / 2 ** 20);
+      throw new LagradError(`schedule 'dense'`, `${size} variables need a ${size}×${size} matrix and its LU factors (${megabytes} MB, O(N³) time); the limit is N ≤ ${limit} (maxSize) — use reverse`);
+    }
+    const stats = emptyStats();
+    const values = buffer(options.workspace?.values, size);
+    solvePrimal(program, inputs, values, stats);
+    const J = localPartials(program, values);
+    stats.partialEvaluations += size - inputCount;
+    stats.peakValues = size;
+
+    // Row j of (I − J)ᵀ is the equation of v_j: λ_j − Σ_{i: j ∈ Pa(i)} J_ij λ_i = w_j.
+    const A = new Matrix(size, size);
+    for (let j = 0; j < size; j++) A.set(j, j, 1);
+    for (let i = inputCount; i < size; i++) {
+      for (let e = parentStart[i]; e < parentStart[i + 1]; e++) A.set(parents[e], i, A.get(parents[e], i) - J[e]);
+    }
+    stats.matrixOrder = size;
+    stats.matrixEntries = size * size;
+    const w = new Float64Array(size);
+    seed(program, weights, w);
+    const lu = new LuDecomposition(A);
+    if (lu.isSingular()) {
+      throw new LagradError(`schedule 'dense'`, '(I − J)ᵀ is singular at this point: the multipliers are not unique (a cyclic component whose linearization has eigenvalue 1)');
+    }
+    const solution = lu.solve(Matrix.columnVector(w));
+    const lambda = buffer(options.workspace?.lambda, size);
+    for (let j = 0; j < size; j++) lambda[j] = solution.get(j, 0);
+    checkMultipliers(program, values, lambda);
+    stats.timeMs = performance.now() - start;
+    return { values, lambda, gradient: lambda.slice(0, inputCount), stats };
+  },
+};

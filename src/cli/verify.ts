@@ -1,0 +1,164 @@
+import { labelOf, verify, type Check, type VerifyReport } from '../api/verify.ts';
+import type { Program } from '../program/program.ts';
+import type { Command } from './command.ts';
+import { json, table } from './format.ts';
+import { SETTINGS, settingsOf } from './grad.ts';
+import { loadSource, numberFlag, parseAt } from './source.ts';
+
+/** Above this many variables the certificate lists inputs, outputs, the worst ones and the named ones (--all: every one). */
+const ROWS = 60;
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'certify the multipliers: KKT residuals, every schedule compared, dot-product and finite-difference tests',
+  usage: `lagrad verify <source> [--at x=2,y=-1] [--output NAME] [--json] [--all] [--seed N]
+
+  <source>     a .lag file, - for standard input, or an expression
+  --at         input values (override the file's defaults)
+  --output     which output, when there are several
+  --json       print {"ok", "schedules", "maxMultiplierDisagreement", "kkt", "dotProduct", "finiteDifference", …}
+  --all        list every variable in the certificate (default: at most ${ROWS} rows)
+  --seed       seed of the random direction of the dot-product test (default 1)
+  schedule settings: ${Object.keys(SETTINGS).map((s) => `--${s}`).join(' ')}
+
+Runs reverse, forward, dense, paths and fd, compares their multipliers over every variable, and
+checks the KKT conditions at the reverse solution. Exit status 0 only when every check is within
+its printed tolerance; 1 otherwise, naming the worst variable.`,
+  options: {
+    at: { type: 'string', multiple: true },
+    output: { type: 'string' },
+    json: { type: 'boolean' },
+    all: { type: 'boolean' },
+    seed: { type: 'string' },
+    ...Object.fromEntries(Object.keys(SETTINGS).map((s) => [s, { type: 'string' as const }])),
+  },
+  run([source], flags, io) {
+    const program = loadSource(source, io);
+    const report = verify(program, parseAt(flags.at as string[] | undefined), {
+      output: flags.output as string | undefined,
+      seed: numberFlag('seed', flags.seed as string | undefined),
+      settings: settingsOf(flags),
+    });
+    io.out((flags.json ? json(toJson(report)) : certificate(report, source ?? '', Boolean(flags.all))) + '\n');
+    if (!report.ok && report.worst) io.err(`lagrad: verify: ${failure(report.worst)}\n`);
+    return report.ok ? 0 : 1;
+  },
+};
+
+/** The report as the JSON object `lagrad verify --json` prints. */
+export function toJson(r: VerifyReport): Record<string, unknown> {
+  const schedules = Object.fromEntries(
+    Object.values(r.schedules).map((s) => [
+      s.name,
+      s.skipped !== undefined ? { skipped: s.skipped } : { gradient: s.gradient, multipliers: s.lambda !== null, stats: s.stats, ...(s.note ? { note: s.note } : {}) },
+    ]),
+  );
+  const fd = r.finiteDifference;
+  return {
+    ok: r.ok,
+    value: r.value,
+    schedules,
+    maxMultiplierDisagreement: r.maxMultiplierDisagreement,
+    kkt: { primal: r.kkt.primal, dual: r.kkt.dual },
+    dotProduct: r.dotProduct,
+    finiteDifference: fd ? { maxError: fd.maxError, errorEstimate: fd.errorEstimate, step: fd.step } : { maxError: null, skipped: r.schedules.fd?.skipped ?? 'not run' },
+    multipliers: Object.fromEntries([...r.program.names].sort((a, b) => a[1] - b[1]).map(([name, i]) => [name, r.lambda[i]])),
+    tolerances: r.tolerances,
+    worst: r.worst && { check: r.worst.name, variable: r.worst.label || null, value: r.worst.value, tolerance: r.worst.tolerance },
+  };
+}
+
+/** The human-readable certificate: constraints, values, multipliers, residuals, schedules, checks. */
+export function certificate(r: VerifyReport, source: string, all: boolean): string {
+  const p = r.program;
+  const point = p.inputNames.map((name, k) => `${name} = ${r.values[k]}`).join(', ');
+  const objective = [...p.outputs].map((o, k) => `${r.weights[k]}·${labelOf(p, o)}`).join(' + ');
+  const lines = [`lagrad verify — certificate for ${source}`, `point      ${point}`, `objective  ${objective} = ${r.value}`, ''];
+
+  lines.push('Constraints v_i = p_i(parents), values, and multipliers λ_i = ∂objective/∂v_i (certified: ' + (r.schedules.reverse && r.lambda === r.schedules.reverse.lambda ? 'reverse' : 'given') + ')');
+  const rows: (string | number)[][] = [['variable', 'constraint', 'value', 'λ', 'primal res.', 'dual res.', 'disagreement']];
+  const shown = rowsToShow(r, all);
+  for (const i of shown) {
+    rows.push([labelOf(p, i), constraintText(p, i), r.values[i], r.lambda[i], short(r.certificate.primalResiduals[i]), short(r.certificate.dualResiduals[i]), short(r.disagreement[i])]);
+  }
+  lines.push(table(rows, '  '));
+  if (shown.length < p.size) lines.push(`  … ${p.size - shown.length} more variables (--all lists every one)`);
+  lines.push(
+    '  primal res. = |v_i − p_i(v_Pa(i))| / (|v_i| + |p_i|);  dual res. = |((I − J)ᵀλ − w)_j| / (|λ_j| + |w_j| + Σ_i |λ_i J_ij|)',
+    '  disagreement = largest |λ_j(A) − λ_j(B)| / max(μ_j, |λ_j(A)|, |λ_j(B)|) over pairs of schedules, μ_j = Σ over paths j → o of |w_o ∏ J|',
+    '',
+    'Schedules (gradient = multipliers of the inputs)',
+  );
+  const names = p.inputNames;
+  const scheduleRows: (string | number)[][] = [['schedule', ...names.map((n) => `∂/∂${n}`), 'multipliers', 'notes']];
+  for (const s of Object.values(r.schedules)) {
+    if (s.gradient === null) {
+      scheduleRows.push([s.name, ...names.map(() => '—'), '—', `skipped: ${s.skipped}`]);
+      continue;
+    }
+    scheduleRows.push([s.name, ...names.map((n) => s.gradient![n]), s.lambda ? `all ${p.size}` : 'inputs only', notes(s.name, s.stats!, s.note)]);
+  }
+  lines.push(table(scheduleRows, '  '), '', 'Checks (each passes when value ≤ tolerance)');
+  const checkRows: (string | number)[][] = [['check', 'value', 'tolerance', '', 'worst at', 'detail']];
+  for (const c of r.checks) checkRows.push([TITLES[c.name], short(c.value), short(c.tolerance), c.ok ? 'ok' : 'FAIL', c.label || '—', c.detail]);
+  lines.push(table(checkRows, '  '), '');
+  if (r.ok) {
+    const exact = Object.values(r.schedules).filter((s) => s.gradient !== null && s.name !== 'fd').map((s) => s.name);
+    lines.push(`verified: the multipliers satisfy the KKT conditions, v = p(v) and (I − J)ᵀλ = w, and agree with every solution (${exact.join(', ')})${r.finiteDifference ? ' and with finite differences' : ''}.`);
+  } else {
+    lines.push(`NOT verified: ${failure(r.worst!)}`);
+  }
+  return lines.join('\n');
+}
+
+const TITLES: Record<Check['name'], string> = {
+  multipliers: 'schedules agree on every λ',
+  primal: 'primal KKT: v − p(v) = 0',
+  dual: 'dual KKT: (I − J)ᵀλ = w',
+  dotProduct: 'dot product ⟨λ, J v̇⟩ = ⟨Jᵀλ, v̇⟩',
+  finiteDifference: 'finite differences = λ_inputs',
+};
+
+/** One line naming the failed check and its worst variable. */
+function failure(c: Check): string {
+  const at = c.label ? ` at variable '${c.label}'` : '';
+  return `${TITLES[c.name]}: ${short(c.value)} exceeds the tolerance ${short(c.tolerance)}${at}`;
+}
+
+function notes(name: string, stats: Record<string, number>, note: string | undefined): string {
+  const parts: string[] = [];
+  if (name === 'paths' && stats.paths !== undefined) parts.push(`${stats.paths} paths`);
+  if (name === 'dense' && stats.matrixOrder !== undefined) parts.push(`${stats.matrixOrder}×${stats.matrixOrder} LU`);
+  if (name === 'fd') parts.push(`step ≤ ${short(stats.step)}, error estimate ≤ ${short(stats.errorEstimate)}`);
+  parts.push(`${short(stats.timeMs)} ms`);
+  if (note) parts.push(note);
+  return parts.join(', ');
+}
+
+/** Which variables the certificate lists: all when few (or --all); else inputs, outputs, the worst and the named. */
+function rowsToShow(r: VerifyReport, all: boolean): number[] {
+  const p = r.program;
+  if (all || p.size <= ROWS) return Array.from({ length: p.size }, (_, i) => i);
+  const keep = new Set<number>();
+  for (let k = 0; k < p.inputCount && keep.size < ROWS / 3; k++) keep.add(k);
+  for (const o of p.outputs) keep.add(o);
+  for (const c of r.checks) if (c.variable >= 0) keep.add(c.variable);
+  for (const i of [...p.names.values()].sort((a, b) => a - b)) if (keep.size < ROWS) keep.add(i);
+  return [...keep].sort((a, b) => a - b);
+}
+
+/** `square(x)`, `powc(x; θ = 3)`, `input`, `const 2`. */
+function constraintText(p: Program, i: number): string {
+  const c = p.constraint(i);
+  if (c.op === 'input') return 'input';
+  if (c.parents.length === 0) return c.constant !== undefined ? `${c.op} ${c.constant}` : c.op;
+  const args = c.parents.map((j) => labelOf(p, j)).join(', ');
+  return `${c.op}(${args}${c.constant !== undefined ? `; θ = ${c.constant}` : ''})`;
+}
+
+/** Residuals and tolerances in short scientific form (0 stays 0). */
+function short(x: number): string {
+  if (x === 0) return '0';
+  if (!Number.isFinite(x)) return String(x);
+  return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? String(Number(x.toPrecision(3))) : x.toExponential(1);
+}

@@ -1,0 +1,119 @@
+import { LagradError } from '../error.ts';
+import { ProgramBuilder } from '../program/builder.ts';
+import type { Program } from '../program/program.ts';
+import { primitives } from '../primitives/registry.ts';
+import { withConstant, type BinaryPrimitive } from './fold.ts';
+
+/**
+ * A traced variable: ordinary-looking arithmetic on it records constraints into its builder.
+ * `x.mul(y).add(1).sin()`, or with the free functions, `sin(add(mul(x, y), 1))`.
+ */
+export class Var {
+  constructor(
+    readonly builder: ProgramBuilder,
+    readonly index: number,
+  ) {}
+
+  add(other: Operand): Var {
+    return binary('add', this, other);
+  }
+  sub(other: Operand): Var {
+    return binary('sub', this, other);
+  }
+  mul(other: Operand): Var {
+    return binary('mul', this, other);
+  }
+  div(other: Operand): Var {
+    return binary('div', this, other);
+  }
+  pow(other: Operand): Var {
+    return binary('pow', this, other);
+  }
+  neg(): Var {
+    return call('neg', this);
+  }
+  /** Names this variable, so its value and multiplier are reported by name. */
+  as(name: string): this {
+    this.builder.name(this.index, name);
+    return this;
+  }
+}
+
+/** A traced variable or a plain number (a constant). */
+export type Operand = Var | number;
+
+function binary(op: BinaryPrimitive, a: Operand, b: Operand): Var {
+  const builder = builderOf(op, a, b);
+  const [ia, ca] = typeof a === 'number' ? [-1, a] : [a.index, NaN];
+  const [ib, cb] = typeof b === 'number' ? [-1, b] : [b.index, NaN];
+  const folded = withConstant(op, ia, ca, ib, cb);
+  if (folded) return new Var(builder, builder.apply(folded.op, folded.parent, undefined, folded.constant));
+  return new Var(builder, builder.apply(op, indexIn(builder, a), indexIn(builder, b)));
+}
+
+/** Applies any registered primitive by name to traced variables or numbers. */
+export function call(op: string, ...args: Operand[]): Var {
+  const builder = builderOf(op, ...args);
+  const parents = args.map((a) => indexIn(builder, a));
+  const p = primitives.get(primitives.code(op));
+  if (p.arity === 'variadic' || args.length > 2) return new Var(builder, builder.applyMany(op, parents));
+  return new Var(builder, builder.apply(op, parents[0], parents[1]));
+}
+
+function builderOf(op: string, ...args: Operand[]): ProgramBuilder {
+  const traced = args.find((a): a is Var => a instanceof Var);
+  if (!traced) throw new LagradError(`primitive '${op}'`, 'needs at least one traced variable among its arguments');
+  for (const a of args) if (a instanceof Var && a.builder !== traced.builder) throw new LagradError(`primitive '${op}'`, 'mixes variables of two different traces');
+  return traced.builder;
+}
+
+const indexIn = (builder: ProgramBuilder, a: Operand) => (typeof a === 'number' ? builder.constant(a) : a.index);
+
+// ── free functions, one per built-in primitive ───────────────────────────────────────────────
+export const add = (a: Operand, b: Operand) => binary('add', a, b);
+export const sub = (a: Operand, b: Operand) => binary('sub', a, b);
+export const mul = (a: Operand, b: Operand) => binary('mul', a, b);
+export const div = (a: Operand, b: Operand) => binary('div', a, b);
+export const pow = (a: Operand, b: Operand) => binary('pow', a, b);
+export const neg = (a: Var) => call('neg', a);
+export const square = (a: Var) => call('square', a);
+export const sqrt = (a: Var) => call('sqrt', a);
+export const exp = (a: Var) => call('exp', a);
+export const log = (a: Var) => call('log', a);
+export const sin = (a: Var) => call('sin', a);
+export const cos = (a: Var) => call('cos', a);
+export const tan = (a: Var) => call('tan', a);
+export const tanh = (a: Var) => call('tanh', a);
+export const sigmoid = (a: Var) => call('sigmoid', a);
+export const relu = (a: Var) => call('relu', a);
+export const abs = (a: Var) => call('abs', a);
+export const max = (a: Operand, b: Operand) => call('max', a, b);
+export const min = (a: Operand, b: Operand) => call('min', a, b);
+export const sum = (...terms: Operand[]) => call('sum', ...terms);
+
+/** What a traced function returns: its output, several outputs, or outputs by name. */
+export type Traced = Var | readonly Var[] | Readonly<Record<string, Var>>;
+
+/**
+ * Records a TypeScript function into a Program, the way JAX traces to a jaxpr: the function runs
+ * once on traced inputs and every operation becomes a constraint.
+ *
+ *   const f = trace(({ x, y, z }) => add(z, sin(add(pow(x, 2), mul(y, exp(z))))), { x: 2, y: -1, z: 0 });
+ *
+ * `inputs` lists the input names, or gives them with default values. Control flow runs at trace
+ * time, so a loop unrolls into a chain of constraints.
+ */
+export function trace(fn: (inputs: Record<string, Var>) => Traced, inputs: readonly string[] | Readonly<Record<string, number>>): Program {
+  const builder = new ProgramBuilder();
+  const entries: [string, number | undefined][] = Array.isArray(inputs) ? inputs.map((name) => [name, undefined]) : Object.entries(inputs);
+  const traced: Record<string, Var> = {};
+  for (const [name, value] of entries) traced[name] = new Var(builder, builder.input(name, value));
+  const result = fn(traced);
+  const outputs = result instanceof Var ? [result] : Array.isArray(result) ? result : Object.entries(result).map(([name, v]) => v.as(name));
+  if (outputs.length === 0) throw new LagradError('trace', 'the function returned no output');
+  for (const v of outputs) {
+    if (!(v instanceof Var) || v.builder !== builder) throw new LagradError('trace', 'the function must return variables of this trace');
+    builder.output(v.index);
+  }
+  return builder.build();
+}

@@ -1,0 +1,167 @@
+import { LagradError } from '../error.ts';
+import { cycleMembers } from '../program/acyclic.ts';
+import type { Program } from '../program/program.ts';
+
+/** Default relative tolerance of every iteration (fixed points, Newton, multiplier solves). */
+export const DEFAULT_TOLERANCE = 1e-12;
+/** Default limit on the iterations (sweeps, Newton steps, Krylov steps) of any one loop. */
+export const DEFAULT_MAX_ITERATIONS = 1000;
+
+/** The iteration settings every iterative solve reads from its options. */
+export interface IterationSettings {
+  /** Stop when the residual ≤ tolerance · scale (scale: see each solve). */
+  readonly tolerance: number;
+  /** No loop runs more iterations than this. */
+  readonly maxIterations: number;
+}
+
+/** Reads `tolerance` and `maxIterations` from options; a bad value is an error naming its flag. */
+export function iterationSettings(options: { readonly [setting: string]: unknown } = {}): IterationSettings {
+  const tolerance = options.tolerance === undefined ? DEFAULT_TOLERANCE : Number(options.tolerance);
+  const maxIterations = options.maxIterations === undefined ? DEFAULT_MAX_ITERATIONS : Number(options.maxIterations);
+  if (!(tolerance >= 0 && Number.isFinite(tolerance))) throw new LagradError('--tolerance', `${String(options.tolerance)} is not a finite number ≥ 0`);
+  if (!(Number.isInteger(maxIterations) && maxIterations >= 1)) throw new LagradError('--max-iterations', `${String(options.maxIterations)} is not a whole number ≥ 1`);
+  return { tolerance, maxIterations };
+}
+
+/**
+ * How one iterative solve went: which quantity of which component, by which method, and the
+ * residual after every iteration — the record behind the numeric `stats` of a solution.
+ */
+export interface Convergence {
+  /** 'values' for the fixed-point solve of the constraints, 'multipliers' for (I − J)ᵀλ = w. */
+  readonly quantity: 'values' | 'multipliers';
+  readonly method: string;
+  /** The component's variables by name (`v, c`), or `program` for a sweep over everything. */
+  readonly variables: string;
+  /** The component's range [start, end) in evaluation order ([0, N) for the whole program). */
+  readonly start: number;
+  readonly end: number;
+  readonly iterations: number;
+  /** The residual after each iteration, in the method's own norm (see each method). */
+  readonly residuals: readonly number[];
+  /** Observed contraction per iteration: the geometric mean of the last few residual ratios. */
+  readonly rate: number;
+  readonly converged: boolean;
+}
+
+/** What one more residual says about an iteration. */
+export const enum Verdict {
+  Continue,
+  Converged,
+  /** NaN or ±∞. */
+  NonFinite,
+  /** The residual grows steadily or has grown far beyond its best. */
+  Diverged,
+  /** At the observed rate the tolerance is out of reach within the limit (or progress stopped). */
+  Slow,
+  /** The iteration limit is reached. */
+  Limit,
+}
+
+/** How many of the last residual ratios the observed rate averages. */
+const RATE_WINDOW = 5;
+
+/** The geometric mean of the last (up to 5) ratios r_k / r_{k−1} of positive residuals; 0 when there are none. */
+export function contractionRate(residuals: readonly number[]): number {
+  let last = residuals.length - 1;
+  while (last > 0 && !(residuals[last] > 0)) last--;
+  const first = Math.max(0, last - RATE_WINDOW);
+  if (last <= first || !(residuals[first] > 0)) return 0;
+  return Math.pow(residuals[last] / residuals[first], 1 / (last - first));
+}
+
+/**
+ * Watches the residuals of one loop and judges each: converged (≤ tolerance · scale), not finite,
+ * diverging, too slow to finish within the limit at its observed rate, or out of iterations. The
+ * history it keeps is the loop's `Convergence` record. One monitor per loop; O(1) per iteration.
+ */
+export class Monitor {
+  readonly residuals: number[] = [];
+  private best = Infinity;
+  private bestAt = 0;
+
+  constructor(
+    private readonly tolerance: number,
+    private readonly maxIterations: number,
+  ) {}
+
+  get iterations(): number {
+    return this.residuals.length;
+  }
+
+  /** The last residual recorded (∞ before the first). */
+  get residual(): number {
+    return this.residuals.length > 0 ? this.residuals[this.residuals.length - 1] : Infinity;
+  }
+
+  rate(): number {
+    return contractionRate(this.residuals);
+  }
+
+  /** Records the residual after one more iteration and judges it against tolerance · scale. */
+  check(residual: number, scale: number): Verdict {
+    this.residuals.push(residual);
+    const n = this.residuals.length;
+    if (!(residual - residual === 0)) return Verdict.NonFinite;
+    if (residual <= this.tolerance * scale) return Verdict.Converged;
+    if (n >= this.maxIterations) return Verdict.Limit;
+    if (residual < this.best) [this.best, this.bestAt] = [residual, n];
+    if (n >= 3 && residual > 1e4 * this.best) return Verdict.Diverged;
+    if (n < 2 * RATE_WINDOW) return Verdict.Continue;
+    const rate = this.rate();
+    if (rate >= 1.05) return Verdict.Diverged;
+    // No new best for a long stretch: the iteration has stalled (a cycle, or rounding noise above the tolerance).
+    if (n - this.bestAt >= 4 * RATE_WINDOW) return Verdict.Slow;
+    if (rate < 1 && rate > 0) {
+      const needed = Math.log((this.tolerance * scale) / residual) / Math.log(rate);
+      if (n + needed > this.maxIterations) return Verdict.Slow;
+    }
+    return Verdict.Continue;
+  }
+
+  /** The record of this loop. */
+  record(program: Program, quantity: Convergence['quantity'], method: string, start: number, end: number, converged: boolean): Convergence {
+    return { quantity, method, variables: rangeLabel(program, start, end), start, end, iterations: this.iterations, residuals: this.residuals, rate: this.rate(), converged };
+  }
+
+  /** `residual 3.2e-5 after 12 sweeps (rate 0.97)`, for messages. */
+  describe(unit: string): string {
+    const rate = this.rate();
+    return `residual ${short(this.residual)} after ${this.iterations} ${unit}${this.iterations === 1 ? '' : 's'}${rate > 0 ? `, rate ${short(rate)}` : ''}`;
+  }
+}
+
+/** A number in a message: 4 significant digits. */
+export function short(x: number): string {
+  return Number.isFinite(x) ? String(Number(x.toPrecision(4))) : String(x);
+}
+
+/** The variables of a range: a cyclic component's names (`v, c`), or `program` for everything. */
+export function rangeLabel(program: Program, start: number, end: number): string {
+  const k = componentIndex(program, start);
+  if (k >= 0 && program.cycles[2 * k + 1] === end) return cycleMembers(program, k);
+  return start === 0 && end === program.size ? 'program' : `#${start}…#${end - 1}`;
+}
+
+/** k such that component k starts at `start`, or −1. */
+export function componentIndex(program: Program, start: number): number {
+  const cycles = program.cycles;
+  for (let k = 0; k < cycles.length; k += 2) if (cycles[k] === start) return k / 2;
+  return -1;
+}
+
+/**
+ * The error for a cyclic component that could not be solved: placed at its first named variable's
+ * source, naming its variables — `prog.lag:3:1: cyclic component {v, c}: what`.
+ */
+export function componentError(program: Program, start: number, end: number, what: string): LagradError {
+  let at = start;
+  for (let i = start; i < end; i++) {
+    if (program.nameOf(i) !== undefined) {
+      at = i;
+      break;
+    }
+  }
+  return new LagradError(program.where(at), `cyclic component {${rangeLabel(program, start, end)}}: ${what}`);
+}

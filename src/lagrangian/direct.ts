@@ -1,0 +1,99 @@
+import { LuDecomposition, Matrix } from 'ml-matrix';
+import type { Program } from '../program/program.ts';
+import { primitives } from '../primitives/registry.ts';
+
+// The direct solve of one cyclic component [start, end): its equations couple only its own m
+// members, so the block of I − J on them is a small dense m × m matrix (J_CC: the partials of the
+// members' constraints with respect to members). Newton's method, the tangent solve of `forward` and
+// block-reverse all factor it; it is built from the registry's `partials` kernel, one call per member.
+
+/** Above this many members, components are solved iteratively rather than by a dense LU (O(m³)). */
+export const DIRECT_LIMIT = 300;
+
+/**
+ * The dense block I − J_CC of component [start, end) at `values` (entry (i − start, j − start) is
+ * δ_ij − ∂p_i/∂v_j; a parent listed twice adds twice), or its transpose (I − J_CC)ᵀ. Counts one
+ * partial evaluation per member.
+ *
+ * Partials that read the primitive's own output y (exp, tanh, …) read it from values[i]; at a point
+ * that does not satisfy the constraints (a Newton iterate) pass `outputs` (p_i(v) per member) so y is
+ * p_i(v) as the true Jacobian needs. A member that is its own parent keeps y = v_i (the two cannot
+ * both be in one array); the difference vanishes as the iterate converges.
+ */
+export function componentMatrix(program: Program, values: Float64Array, start: number, end: number, transpose = false, outputs?: Float64Array): Matrix {
+  const { ops, parentStart, parents, constants } = program;
+  const partials = primitives.kernels().partials;
+  const m = end - start;
+  const A = Matrix.eye(m, m);
+  const row = new Float64Array(widestRow(program, start, end));
+  for (let i = start; i < end; i++) {
+    const from = parentStart[i];
+    const count = parentStart[i + 1] - from;
+    let swapped = false;
+    const saved = values[i];
+    if (outputs !== undefined && !isOwnParent(parents, from, count, i)) {
+      values[i] = outputs[i - start];
+      swapped = true;
+    }
+    partials(i, values, ops, parentStart, parents, constants, row);
+    if (swapped) values[i] = saved;
+    for (let k = 0; k < count; k++) {
+      const j = parents[from + k];
+      if (j < start || j >= end) continue;
+      const r = transpose ? j - start : i - start;
+      const c = transpose ? i - start : j - start;
+      A.set(r, c, A.get(r, c) - row[k]);
+    }
+  }
+  return A;
+}
+
+/** The most parents any member of [start, end) has (at least 1): the size of a partials row. */
+export function widestRow(program: Program, start: number, end: number): number {
+  let most = 1;
+  for (let i = start; i < end; i++) most = Math.max(most, program.parentStart[i + 1] - program.parentStart[i]);
+  return most;
+}
+
+function isOwnParent(parents: Int32Array, from: number, count: number, i: number): boolean {
+  for (let k = 0; k < count; k++) if (parents[from + k] === i) return true;
+  return false;
+}
+
+/**
+ * An LU factorization (partial pivoting, ml-matrix) of a component's block, or the evidence that it
+ * is singular: a pivot below m·ε·max|A_ij| means I − J has (numerically) an eigenvalue 0 — J has an
+ * eigenvalue 1, so the component's equations do not determine a unique answer.
+ */
+export class ComponentLu {
+  private constructor(
+    private readonly lu: LuDecomposition,
+    /** The smallest pivot relative to the largest entry. */
+    readonly pivotRatio: number,
+  ) {}
+
+  /** Factors A; `singular` is true when some pivot is negligible. */
+  static factor(A: Matrix): { lu: ComponentLu; singular: boolean } {
+    const m = A.rows;
+    let largest = 0;
+    for (let r = 0; r < m; r++) for (let c = 0; c < m; c++) largest = Math.max(largest, Math.abs(A.get(r, c)));
+    const lu = new LuDecomposition(A);
+    const U = lu.upperTriangularMatrix;
+    let smallest = Infinity;
+    for (let k = 0; k < m; k++) smallest = Math.min(smallest, Math.abs(U.get(k, k)));
+    const ratio = largest > 0 ? smallest / largest : 0;
+    const singular = !(smallest > m * Number.EPSILON * largest) || lu.isSingular();
+    return { lu: new ComponentLu(lu, ratio), singular };
+  }
+
+  /** x = A⁻¹ b for one right-hand side (x may be b). */
+  solve(b: Float64Array, x: Float64Array): void {
+    const solution = this.lu.solve(Matrix.columnVector(Array.from(b)));
+    for (let k = 0; k < b.length; k++) x[k] = solution.get(k, 0);
+  }
+
+  /** A⁻¹ B for the columns of B. */
+  solveColumns(B: Matrix): Matrix {
+    return this.lu.solve(B);
+  }
+}

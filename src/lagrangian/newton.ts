@@ -1,0 +1,111 @@
+import type { Program } from '../program/program.ts';
+import { primitives } from '../primitives/registry.ts';
+import type { Stats } from '../schedule.ts';
+import { ComponentTangentOperator } from './blockOperator.ts';
+import { Monitor, short, Verdict, type IterationSettings } from './convergence.ts';
+import { ComponentLu, componentMatrix, DIRECT_LIMIT } from './direct.ts';
+import { show } from './finite.ts';
+import { gmres } from './gmres.ts';
+
+/** Newton's method needs few steps or none will do: at most this many, whatever --max-iterations says. */
+export const NEWTON_STEPS = 100;
+/** Halvings of a Newton step before the line search gives up. */
+const BACKTRACKS = 40;
+
+/** How Newton's method ended: converged, or why not (a phrase for the component's error). */
+export interface NewtonResult {
+  readonly converged: boolean;
+  readonly failure: string;
+}
+
+/**
+ * Newton's method on one cyclic component [start, end): the residual F(v) = v_C − p_C(v) and its
+ * Jacobian I − J_CC (from the registry's partials), v_C ← v_C − t·(I − J_CC)⁻¹F with a backtracking
+ * line search on |F|₂ (t = 1, ½, ¼, …). The linear solve is a dense LU for up to 300 members and
+ * GMRES with tangent-sweep products beyond. Starts from the values in `values[start..end)`; records
+ * |F|∞ after each step in `monitor` (scale max(1, |v_C|∞)). Counts m evaluations per residual and m
+ * partials per Jacobian (or per GMRES product).
+ */
+export function newton(program: Program, values: Float64Array, start: number, end: number, settings: IterationSettings, monitor: Monitor, stats: Stats): NewtonResult {
+  const m = end - start;
+  const outputs = new Float64Array(m);
+  const F = new Float64Array(m);
+  const delta = new Float64Array(m);
+  const saved = new Float64Array(m);
+  let { max, sumSquares } = residual(program, values, start, end, outputs, F, stats);
+  if (!(max - max === 0)) return { converged: false, failure: `cannot start: ${nonFinite(program, values, outputs, start, end)}` };
+  if (max <= settings.tolerance * scale(values, start, end)) return { converged: true, failure: '' };
+  const steps = () => `after ${monitor.iterations} step${monitor.iterations === 1 ? '' : 's'}`;
+  for (;;) {
+    if (m <= DIRECT_LIMIT) {
+      const { lu, singular } = ComponentLu.factor(componentMatrix(program, values, start, end, false, outputs));
+      stats.partialEvaluations += m;
+      if (singular) return { converged: false, failure: `Newton's Jacobian I − J is singular at residual ${short(max)} ${steps()}` };
+      lu.solve(F, delta);
+    } else {
+      // An inexact Newton step: the linear residual only needs to be small next to |F|.
+      delta.fill(0);
+      const inner = new Monitor(Math.min(1e-2, Math.max(settings.tolerance, max)), settings.maxIterations);
+      const { verdict } = gmres(new ComponentTangentOperator(program, values, start, end, stats), F, delta, inner);
+      if (verdict !== Verdict.Converged) return { converged: false, failure: `Newton's linear solve (GMRES) failed at residual ${short(max)} ${steps()} (${inner.describe('iteration')})` };
+    }
+    for (let k = 0; k < m; k++) saved[k] = values[start + k];
+    let t = 1;
+    let accepted = false;
+    for (let tries = 0; tries < BACKTRACKS && !accepted; tries++, t /= 2) {
+      for (let k = 0; k < m; k++) values[start + k] = saved[k] - t * delta[k];
+      const trial = residual(program, values, start, end, outputs, F, stats);
+      if (trial.sumSquares <= (1 - 1e-4 * t) * sumSquares) {
+        ({ max, sumSquares } = trial);
+        accepted = true;
+      }
+    }
+    if (!accepted) {
+      for (let k = 0; k < m; k++) values[start + k] = saved[k];
+      residual(program, values, start, end, outputs, F, stats);
+      return { converged: false, failure: `Newton's method stalls at residual ${short(max)} ${steps()}: no step along its direction reduces it` };
+    }
+    const verdict = monitor.check(max, scale(values, start, end));
+    if (verdict === Verdict.Converged) return { converged: true, failure: '' };
+    if (verdict !== Verdict.Continue || monitor.iterations >= NEWTON_STEPS) {
+      return { converged: false, failure: `Newton's method reached residual ${short(max)} ${steps()}, not the tolerance ${short(settings.tolerance)}` };
+    }
+  }
+}
+
+/** outputs_k = p_i(v), F_k = v_i − p_i(v) for the members; |F|∞ (NaN if any is not finite) and |F|₂². */
+function residual(program: Program, values: Float64Array, start: number, end: number, outputs: Float64Array, F: Float64Array, stats: Stats): { max: number; sumSquares: number } {
+  const { ops, parentStart, parents, constants } = program;
+  const value = primitives.kernels().value;
+  let max = 0;
+  let sumSquares = 0;
+  for (let i = start; i < end; i++) {
+    const p = value(i, values, ops, parentStart, parents, constants);
+    const f = values[i] - p;
+    outputs[i - start] = p;
+    F[i - start] = f;
+    const a = Math.abs(f);
+    if (!(a <= max)) max = a;
+    sumSquares += f * f;
+  }
+  stats.primitiveEvaluations += end - start;
+  return { max, sumSquares: sumSquares === sumSquares ? sumSquares : Infinity };
+}
+
+/** max(1, |v_C|∞): the scale of the tolerance. */
+function scale(values: Float64Array, start: number, end: number): number {
+  let s = 1;
+  for (let i = start; i < end; i++) s = Math.max(s, Math.abs(values[i]));
+  return s;
+}
+
+/** `log(0) = -Infinity` for the first member whose p_i(v) is not finite. */
+function nonFinite(program: Program, values: Float64Array, outputs: Float64Array, start: number, end: number): string {
+  for (let i = start; i < end; i++) {
+    const p = outputs[i - start];
+    if (p - p === 0 && values[i] - values[i] === 0) continue;
+    const name = program.nameOf(i);
+    return `${name !== undefined ? `'${name}' = ` : ''}${show(program, i, values)} = ${values[i] - values[i] === 0 ? p : values[i]}`;
+  }
+  return 'a non-finite residual';
+}

@@ -1,0 +1,95 @@
+import { LagradError } from '../error.ts';
+import { primitives } from '../primitives/registry.ts';
+import { Program } from './program.ts';
+
+/**
+ * A program as JSON: columns, not one object per variable, so 10⁶ constraints stay compact. Op
+ * codes are local to the file (`primitives` lists the names they stand for), so files survive
+ * changes to the registry's order.
+ */
+export interface ProgramJSON {
+  readonly format: 'lagrad.program';
+  readonly version: 1;
+  readonly primitives: string[];
+  readonly ops: number[];
+  readonly parentStart: number[];
+  readonly parents: number[];
+  /** [variable, θ] for every constraint whose primitive carries a constant. */
+  readonly constants: [number, number][];
+  readonly outputs: number[];
+  readonly names: Record<string, number>;
+  readonly defaults: Record<string, number>;
+  readonly initial: Record<string, number>;
+  readonly source?: { file?: string; line: number[]; column: number[] };
+}
+
+/** The JSON form of a program (`JSON.stringify(toJSON(p))` to save it). */
+export function toJSON(program: Program): ProgramJSON {
+  const used = new Map<number, number>();
+  const ops = Array.from(program.ops, (code) => {
+    let local = used.get(code);
+    if (local === undefined) used.set(code, (local = used.size));
+    return local;
+  });
+  const constants: [number, number][] = [];
+  for (let i = 0; i < program.size; i++) if (primitives.get(program.ops[i]).constant) constants.push([i, program.constants[i]]);
+  const defaults: Record<string, number> = {};
+  program.defaults.forEach((value, i) => {
+    if (!Number.isNaN(value)) defaults[String(i)] = value;
+  });
+  const initial: Record<string, number> = {};
+  program.initial?.forEach((value, i) => {
+    if (value !== 0) initial[String(i)] = value;
+  });
+  return {
+    format: 'lagrad.program',
+    version: 1,
+    primitives: [...used.keys()].map((code) => primitives.get(code).name),
+    ops,
+    parentStart: Array.from(program.parentStart),
+    parents: Array.from(program.parents),
+    constants,
+    outputs: Array.from(program.outputs),
+    names: Object.fromEntries(program.names),
+    defaults,
+    initial,
+    ...(program.source && { source: { file: program.source.file, line: Array.from(program.source.line), column: Array.from(program.source.column) } }),
+  };
+}
+
+/** A program from its JSON form (an object or its text); malformed input is an error naming the field. */
+export function fromJSON(json: ProgramJSON | string): Program {
+  const data = (typeof json === 'string' ? parseText(json) : json) as Partial<ProgramJSON>;
+  if (data.format !== 'lagrad.program' || data.version !== 1) throw new LagradError('program JSON', "not a lagrad program (expected format 'lagrad.program', version 1)");
+  for (const field of ['primitives', 'ops', 'parentStart', 'parents', 'constants', 'outputs'] as const) {
+    if (!Array.isArray(data[field])) throw new LagradError('program JSON', `'${field}' must be an array`);
+  }
+  const codes = data.primitives!.map((name) => primitives.code(name));
+  const ops = Int32Array.from(data.ops!, (local, i) => {
+    const code = codes[local];
+    if (code === undefined) throw new LagradError('program JSON', `ops[${i}] = ${local} names no primitive`);
+    return code;
+  });
+  const constants = new Float64Array(ops.length);
+  for (const [i, value] of data.constants!) constants[i] = value;
+  const indexMap = (record: Record<string, number> | undefined) => new Map(Object.entries(record ?? {}).map(([i, v]) => [Number(i), v]));
+  return Program.from({
+    ops,
+    parentStart: Int32Array.from(data.parentStart!),
+    parents: Int32Array.from(data.parents!),
+    constants,
+    outputs: data.outputs!,
+    names: new Map(Object.entries(data.names ?? {})),
+    defaults: indexMap(data.defaults),
+    initial: indexMap(data.initial),
+    source: data.source && { file: data.source.file, line: Int32Array.from(data.source.line), column: Int32Array.from(data.source.column) },
+  });
+}
+
+function parseText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new LagradError('program JSON', (e as Error).message);
+  }
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { lagrad } from './helpers/cli.ts';
+
+// Every bad input: exit 1, one line on standard error naming the culprit, no stack trace.
+const cases: [string, string[], Record<string, string>, RegExp][] = [
+  ['a syntax error, with line and column', ['grad', 'p.lag'], { 'p.lag': 'input x\na = x +\noutput a' }, /^lagrad: p\.lag:2:8: expected a number, a name or '\(' but found the end of the line$/],
+  ['a stray character', ['grad', 'x $ y'], {}, /^lagrad: expression:1:3: unexpected character '\$'$/],
+  ['an unclosed parenthesis', ['eval', 'sin(x'], {}, /^lagrad: expression:1:1: '\(' is never closed$/],
+  ['an unmatched parenthesis', ['eval', 'x)'], {}, /^lagrad: expression:1:2: unmatched '\)'$/],
+  ['an unknown function', ['grad', 'p.lag'], { 'p.lag': 'input x\na = 2 * sinn(x)\noutput a' }, /^lagrad: p\.lag:2:9: unknown function 'sinn'; did you mean 'sin'\?$/],
+  ['a wrong number of arguments', ['eval', 'max(x)'], {}, /^lagrad: expression:1:1: max takes 2 arguments, got 1$/],
+  ['an undefined name', ['grad', 'p.lag'], { 'p.lag': 'input x\na = x + q\noutput a' }, /^lagrad: p\.lag:2:9: 'q' is not defined \(neither an input nor assigned\)$/],
+  ['a name defined twice', ['grad', 'p.lag'], { 'p.lag': 'input x\na = x\na = 2 * x\noutput a' }, /^lagrad: p\.lag:3:1: 'a' is defined twice \(first on line 2\)$/],
+  ['an input defined twice', ['grad', 'p.lag'], { 'p.lag': 'input x\ninput x\noutput x' }, /^lagrad: p\.lag:2:7: 'x' is defined twice \(first on line 1\)$/],
+  ['a program without an output', ['grad', 'p.lag'], { 'p.lag': 'input x = 1\na = x' }, /^lagrad: p\.lag: no output; add a line 'output NAME'$/],
+  ['an output that is not defined', ['grad', 'p.lag'], { 'p.lag': 'input x = 1\noutput b' }, /^lagrad: p\.lag:2:8: output names 'b', which is not defined$/],
+  ['a statement that is not one', ['grad', 'p.lag'], { 'p.lag': 'input x = 1\nx + 1\noutput x' }, /^lagrad: p\.lag:2:1: expected 'NAME = expression'/],
+  ['a non-number default', ['grad', 'p.lag'], { 'p.lag': 'input x = two\noutput x' }, /^lagrad: p\.lag:1:11: input takes a number, not 'two'$/],
+  ['an input with no value', ['grad', 'x * y', '--at', 'x=1'], {}, /^lagrad: input 'y': has no value; give one \(--at y=…\)$/],
+  ['a non-number in --at', ['grad', 'x', '--at', 'x=1O'], {}, /^lagrad: --at: '1O' \(for x\) is not a number$/],
+  ['a malformed --at', ['grad', 'x', '--at', 'x'], {}, /^lagrad: --at: 'x' is not NAME=NUMBER$/],
+  ['an --at for no input', ['grad', 'x', '--at', 'x=1,q=2'], {}, /^lagrad: input 'q': no input has this name$/],
+  ['a missing file', ['grad', 'missing.lag'], {}, /^lagrad: missing\.lag: no such file$/],
+  ['an unknown schedule', ['grad', 'x', '--at', 'x=1', '--schedule', 'backprop'], {}, /^lagrad: schedule 'backprop': unknown; choose one of auto, reverse, forward/],
+  ['an unknown option', ['grad', 'x', '--frob'], {}, /^lagrad: grad: --frob: unknown option$/],
+  ['an unknown command', ['gradient', 'x'], {}, /^lagrad: 'gradient': unknown command; choose one of eval, grad/],
+  ['log of a negative', ['grad', 'p.lag'], { 'p.lag': 'input x = -1\na = 2 * log(x)\noutput a' }, /^lagrad: p\.lag:2:9: log\(-1\) = NaN: not a finite number$/],
+  ['sqrt of a negative, named', ['eval', 'p.lag'], { 'p.lag': 'input x = -4\nr = sqrt(x)\noutput r' }, /^lagrad: p\.lag:2:5: 'r' = sqrt\(-4\) = NaN: not a finite number$/],
+  ['division by zero', ['grad', 'x / (y - 1)', '--at', 'x=1,y=1'], {}, /^lagrad: expression:1:3: div\(1, 0\) = Infinity: not a finite number$/],
+  ['a derivative that does not exist', ['grad', 'sqrt(x)', '--at', 'x=0'], {}, /^lagrad: expression:1:1: the partial of sqrt with respect to 'x' at sqrt\(0\) is Infinity: the derivative does not exist here$/],
+  ['the same under forward', ['grad', 'sqrt(x)', '--at', 'x=0', '--schedule', 'forward'], {}, /^lagrad: expression:1:1: the partial of sqrt with respect to 'x' at sqrt\(0\) is Infinity/],
+  ['a cyclic program under forward', ['grad', 'c.lag', '--schedule', 'forward'], { 'c.lag': 'input t = 0\nv = cos(w) + t\nw = 0.5 * v\noutput v' }, /^lagrad: schedule 'forward': the program is cyclic \(a cycle through (v, w|w, v)/],
+];
+
+describe('bad input gets one line and exit status 1', () => {
+  for (const [what, argv, files, message] of cases) {
+    it(what, async () => {
+      const r = await lagrad(argv, files);
+      expect(r.status).toBe(1);
+      expect(r.out).toBe('');
+      expect(r.err.endsWith('\n')).toBe(true);
+      expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.err.trimEnd()).toMatch(message);
+    });
+  }
+});
+
+describe('standard input and help', () => {
+  it('reads a program from -', async () => {
+    const r = await lagrad(['grad', '-', '--json'], {}, 'input x = 3\ny = x^2\noutput y\n');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.out).gradient).toEqual({ x: 6 });
+  });
+  it('reads an expression from -', async () => {
+    const r = await lagrad(['eval', '-', '--at', 'x=2'], {}, 'x^3\n');
+    expect(r.out).toBe('8\n');
+  });
+  it('prints help with every schedule', async () => {
+    const r = await lagrad(['grad', '--help']);
+    expect(r.status).toBe(0);
+    for (const name of ['auto', 'reverse', 'forward']) expect(r.out).toContain(name);
+  });
+});
