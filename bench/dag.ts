@@ -44,26 +44,42 @@ const MIX: readonly number[] = [Op.add, Op.add, Op.sub, Op.mul, Op.mul, Op.sin, 
 /** Parent a is one of the WINDOW previous variables (local, like most code); b is any earlier one. */
 const WINDOW = 16;
 
+/** Receives one constraint of a random program: v_i = op(v_a, v_b; c), b = −1 for a unary op. */
+export type Visit = (i: number, op: number, a: number, b: number, c: number) => void;
+
 /**
- * A random scalar DAG of `size` variables: each new variable applies a primitive from the mix to
- * one or two earlier variables. The same (size, inputs, seed) gives the same program.
+ * Streams a random scalar DAG of `size` variables: draws the point (returned), then each new
+ * variable applies a primitive from the mix to one or two earlier variables. The same
+ * (size, inputs, seed) gives the same program; streaming lets a consumer fill exactly sized arrays.
  */
-export function randomDag(size: number, inputs: number, seed: number): Dag {
+export function eachRandomConstraint(size: number, inputs: number, seed: number, visit: Visit): Float64Array {
   const rand = random(seed);
+  const x = new Float64Array(inputs);
+  for (let k = 0; k < inputs; k++) x[k] = 2 * rand() - 1;
+  for (let i = inputs; i < size; i++) {
+    const op = MIX[Math.floor(rand() * MIX.length)];
+    const a = i - 1 - Math.floor(rand() * Math.min(i, WINDOW));
+    const b = binary(op) ? Math.floor(rand() * i) : -1;
+    // Three decimals, so the `.lag` text of the program states θ exactly.
+    const c = op === Op.scale ? ((rand() < 0.5 ? -1 : 1) * Math.round(500 + 500 * rand())) / 1000 : 0;
+    visit(i, op, a, b, c);
+  }
+  return x;
+}
+
+/** The random scalar DAG of eachRandomConstraint, as arrays. */
+export function randomDag(size: number, inputs: number, seed: number): Dag {
   const op = new Uint8Array(size);
   const a = new Int32Array(size).fill(-1);
   const b = new Int32Array(size).fill(-1);
   const c = new Float64Array(size);
-  const x = new Float64Array(inputs);
-  for (let k = 0; k < inputs; k++) x[k] = 2 * rand() - 1;
-  for (let i = inputs; i < size; i++) {
-    const o = MIX[Math.floor(rand() * MIX.length)];
+  const x = eachRandomConstraint(size, inputs, seed, (i, o, p, q, t) => {
     op[i] = o;
-    a[i] = i - 1 - Math.floor(rand() * Math.min(i, WINDOW));
-    if (binary(o)) b[i] = Math.floor(rand() * i);
-    if (o === Op.scale) c[i] = (rand() < 0.5 ? -1 : 1) * (0.5 + 0.5 * rand());
-  }
-  return { name: `random DAG`, inputs, size, op, a, b, c, x, inputNames: names(inputs) };
+    a[i] = p;
+    b[i] = q;
+    c[i] = t;
+  });
+  return { name: 'random DAG', inputs, size, op, a, b, c, x, inputNames: inputNames(inputs) };
 }
 
 /** The lecture's f(x, y, z) = z + sin(x² + y·exp(z)) at (2, −1, 0), written out as constraints. */
@@ -88,6 +104,7 @@ export function lectureDag(): Dag {
   return { name: 'lecture', inputs: 3, size, op, a, b, c: new Float64Array(size), x: Float64Array.of(2, -1, 0), inputNames: ['x', 'y', 'z'] };
 }
 
-function names(n: number): string[] {
+/** x0, x1, …: the inputs' names. */
+export function inputNames(n: number): string[] {
   return Array.from({ length: n }, (_, k) => `x${k}`);
 }

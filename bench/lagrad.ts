@@ -41,10 +41,14 @@ export function lagText(dag: Dag): string {
   return lines.join('\n') + '\n';
 }
 
-/** evaluate and grad(reverse) on one program, with buffers allocated once and reused. */
+/** Lanes of forward mode: one sweep carries every input's tangent when there are at most this many. */
+export const LANES = 8;
+
+/** evaluate and grad (reverse or forward) on one program, with buffers allocated once and reused. */
 export class LagradRunner {
   readonly values: Float64Array;
   readonly lambda: Float64Array;
+  private tangents: Float64Array | undefined;
   constructor(readonly program: Program) {
     this.values = new Float64Array(program.size);
     this.lambda = new Float64Array(program.size);
@@ -54,7 +58,10 @@ export class LagradRunner {
     return evaluate(this.program, x, { values: this.values });
   }
 
-  gradient(x: Float64Array, schedule = 'reverse'): Float64Array {
-    return grad(this.program, x, { schedule, workspace: { values: this.values, lambda: this.lambda } }).solution.gradient;
+  gradient(x: Float64Array, schedule: 'reverse' | 'forward' = 'reverse'): Float64Array {
+    const lanes = Math.min(LANES, this.program.inputCount);
+    if (schedule === 'forward') this.tangents ??= new Float64Array(this.program.size * lanes);
+    const workspace = { values: this.values, lambda: this.lambda, tangents: this.tangents };
+    return grad(this.program, x, { schedule, lanes, workspace }).solution.gradient;
   }
 }

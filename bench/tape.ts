@@ -46,6 +46,7 @@ export class Tape {
     g[size - 1] = 1;
     for (let i = size - 1; i >= inputs; i--) {
       const l = g[i];
+      if (l === 0) continue; // a variable the output does not depend on: nothing to push back
       switch (op[i]) {
         case Op.add: g[a[i]] += l; g[b[i]] += l; break;
         case Op.sub: g[a[i]] += l; g[b[i]] -= l; break;

@@ -6,7 +6,7 @@ import { Op, type Dag } from './dag.ts';
 // TF.js computes in float32 (its CPU backend has no float64), so its gradient is compared with a
 // float32 tolerance.
 
-type TF = typeof import('@tensorflow/tfjs-core');
+export type TF = typeof import('@tensorflow/tfjs-core');
 type Scalar = import('@tensorflow/tfjs-core').Scalar;
 type Tensor = import('@tensorflow/tfjs-core').Tensor;
 
@@ -79,16 +79,16 @@ export function tfValue(tf: TF, dag: Dag, x: Float64Array): number {
 
 /** Forward and backward with tf.grads; the gradient with respect to the inputs (0 for those in none of `reaching`). */
 export function tfGradient(tf: TF, dag: Dag, x: Float64Array, reaching: readonly number[]): Float64Array {
-  return tf.tidy(() => {
+  const out = new Float64Array(dag.inputs);
+  tf.tidy(() => {
     const xs = Array.from(x, (v) => tf.scalar(v));
     const f = (...args: Tensor[]) => {
-      const inputs = xs.slice();
+      const inputs: Tensor[] = xs.slice();
       reaching.forEach((k, q) => (inputs[k] = args[q]));
       return run(tf, dag, inputs);
     };
     const gradients = tf.grads(f)(reaching.map((k) => xs[k]));
-    const out = new Float64Array(dag.inputs);
     reaching.forEach((k, q) => (out[k] = gradients[q].dataSync()[0]));
-    return out;
   });
+  return out;
 }

@@ -3,7 +3,7 @@ import { LagradError } from '../src/error.ts';
 import { checkMultipliers } from '../src/lagrangian/finite.ts';
 import { localPartials } from '../src/lagrangian/kkt.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
-import { solvePrimal } from '../src/lagrangian/primal.ts';
+import { primalOptions, solvePrimal } from '../src/lagrangian/primal.ts';
 import { buffer, emptyStats, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule.ts';
 
 /**
@@ -32,7 +32,7 @@ export const dense: Schedule = {
     }
     const stats = emptyStats();
     const values = buffer(options.workspace?.values, size);
-    solvePrimal(program, inputs, values, stats);
+    solvePrimal(program, inputs, values, stats, primalOptions(options));
     const J = localPartials(program, values);
     stats.partialEvaluations += size - inputCount;
     stats.peakValues = size;

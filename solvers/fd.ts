@@ -1,6 +1,6 @@
 import { LagradError } from '../src/error.ts';
 import { objective } from '../src/lagrangian/lagrangian.ts';
-import { solvePrimal } from '../src/lagrangian/primal.ts';
+import { primalOptions, solvePrimal, type PrimalOptions } from '../src/lagrangian/primal.ts';
 import type { Program } from '../src/program/program.ts';
 import { buffer, emptyStats, type Problem, type Schedule, type Solution, type SolveOptions, type Stats } from '../src/schedule.ts';
 
@@ -25,7 +25,8 @@ export const fd: Schedule = {
     if (fixed !== undefined && !(fixed > 0 && Number.isFinite(fixed))) throw new LagradError('step', `${String(options.step)} is not a positive finite step`);
     const stats = emptyStats();
     const values = buffer(options.workspace?.values, size);
-    solvePrimal(program, inputs, values, stats);
+    const primal = primalOptions(options);
+    solvePrimal(program, inputs, values, stats, primal);
     const scratch = new Float64Array(size);
     const x = Float64Array.from(inputs.subarray(0, inputCount));
     const gradient = new Float64Array(inputCount);
@@ -33,8 +34,8 @@ export const fd: Schedule = {
     let largestEstimate = 0;
     for (let k = 0; k < inputCount; k++) {
       const h = fixed ?? CUBE_ROOT_EPSILON * Math.max(1, Math.abs(x[k]));
-      const coarse = centralDifference(program, weights, x, k, h, scratch, stats);
-      const fine = centralDifference(program, weights, x, k, h / 2, scratch, stats);
+      const coarse = centralDifference(program, weights, x, k, h, scratch, stats, primal);
+      const fine = centralDifference(program, weights, x, k, h / 2, scratch, stats, primal);
       gradient[k] = coarse;
       const estimate = (4 / 3) * Math.abs(coarse - fine);
       largestStep = Math.max(largestStep, h);
@@ -53,21 +54,21 @@ export const fd: Schedule = {
  * (f(x + h e_k) − f(x − h e_k)) / (x_k⁺ − x_k⁻), dividing by the difference of the points actually
  * evaluated (x_k ± h rounded), which removes the rounding of the step from the quotient.
  */
-function centralDifference(program: Program, weights: Float64Array, x: Float64Array, k: number, h: number, values: Float64Array, stats: Stats): number {
+function centralDifference(program: Program, weights: Float64Array, x: Float64Array, k: number, h: number, values: Float64Array, stats: Stats, primal: PrimalOptions): number {
   const xk = x[k];
   const plus = xk + h;
   const minus = xk - h;
-  const high = objectiveAt(program, weights, x, k, plus, values, stats);
-  const low = objectiveAt(program, weights, x, k, minus, values, stats);
+  const high = objectiveAt(program, weights, x, k, plus, values, stats, primal);
+  const low = objectiveAt(program, weights, x, k, minus, values, stats, primal);
   return (high - low) / (plus - minus);
 }
 
 /** The objective with x_k moved to `at`; a failure there says it happened at the shifted point. */
-function objectiveAt(program: Program, weights: Float64Array, x: Float64Array, k: number, at: number, values: Float64Array, stats: Stats): number {
+function objectiveAt(program: Program, weights: Float64Array, x: Float64Array, k: number, at: number, values: Float64Array, stats: Stats, primal: PrimalOptions): number {
   const xk = x[k];
   x[k] = at;
   try {
-    solvePrimal(program, x, values, stats);
+    solvePrimal(program, x, values, stats, primal);
   } catch (e) {
     if (!(e instanceof LagradError)) throw e;
     throw new LagradError(e.where, `${e.what} (at the finite-difference point ${program.nameOf(k) ?? `#${k}`} = ${at})`);

@@ -1,10 +1,11 @@
 import { LagradError } from '../src/error.ts';
 import { checkPartials } from '../src/lagrangian/finite.ts';
-import { solvePrimal } from '../src/lagrangian/primal.ts';
-import { requireAcyclic } from '../src/program/acyclic.ts';
+import { iterationSettings, type Convergence } from '../src/lagrangian/convergence.ts';
+import { primalOptions, solvePrimal } from '../src/lagrangian/primal.ts';
 import type { Program } from '../src/program/program.ts';
 import { primitives } from '../src/primitives/registry.ts';
 import { buffer, emptyStats, type Problem, type Schedule, type Solution, type SolveOptions, type Stats } from '../src/schedule.ts';
+import { CyclicTangents } from './forwardBlocks.ts';
 
 /** Default number of tangent lanes swept together (vector mode). */
 const LANES = 8;
@@ -19,38 +20,46 @@ export const FORWARD_MULTIPLIER_LIMIT = 20_000;
  * With `multipliers: true` it also finds λ_j of every intermediate as the tangent of the objective
  * when v_j is perturbed with its constraint cut: one lane per variable, sweeping from j on, so
  * O(N·(N + E)) in all — the price of forward mode for adjoints, refused above 20 000 variables.
+ *
+ * On a cyclic program each cyclic component's tangents solve (I − J_CC)v̇_C = (what flows in),
+ * per component (forwardBlocks.ts), between the lane sweeps over the acyclic stretches.
  */
 export const forward: Schedule = {
   name: 'forward',
   summary: 'tangent sweeps (I − J)v̇ = e_k, K inputs per sweep; multipliers of intermediates cost O(N²)',
   solve({ program, inputs, weights }: Problem, options: SolveOptions = {}): Solution {
     const start = performance.now();
-    requireAcyclic(program, 'forward');
     const { inputCount, size } = program;
     const K = Math.max(1, Math.min(Number(options.lanes ?? LANES), Math.max(inputCount, 1)));
     const stats = emptyStats();
     stats.lanes = K;
     const values = buffer(options.workspace?.values, size);
-    solvePrimal(program, inputs, values, stats);
+    const history: Convergence[] = [];
+    solvePrimal(program, inputs, values, stats, primalOptions(options, history));
+    const blocks = program.cyclic ? new CyclicTangents(program, values, iterationSettings(options), stats) : null;
     stats.peakValues = size;
-    const T = new Float64Array(size * K);
+    const T = buffer(options.workspace?.tangents, size * K);
+    // A reused buffer holds the last solve's tangents: the acyclic sweep overwrites every row past
+    // the inputs, but a cyclic component's solve starts from what its rows hold.
+    if (blocks && T === options.workspace?.tangents) T.fill(0);
     const gradient = new Float64Array(inputCount);
     for (let first = 0; first < inputCount; first += K) {
       const count = Math.min(K, inputCount - first);
       T.fill(0, 0, inputCount * K);
       for (let q = 0; q < count; q++) T[(first + q) * K + q] = 1;
-      sweep(program, values, T, K, inputCount, size, stats);
+      if (blocks) blocks.sweep(T, K, inputCount);
+      else sweep(program, values, T, K, inputCount, size, stats);
       for (let q = 0; q < count; q++) gradient[first + q] = objectiveTangent(program, weights, T, K, q);
     }
     let lambda: Float64Array | null = null;
     if (options.multipliers) {
       lambda = buffer(options.workspace?.lambda, size);
       lambda.set(gradient);
-      intermediateMultipliers(program, values, weights, T, K, lambda, stats);
+      intermediateMultipliers(program, values, weights, T, K, lambda, stats, blocks);
     }
     if (!gradient.every(Number.isFinite) || (lambda && !lambda.every(Number.isFinite))) checkPartials(program, values);
     stats.timeMs = performance.now() - start;
-    return { values, lambda, gradient, stats };
+    return { values, lambda, gradient, stats, ...(program.cyclic ? { convergence: history } : {}) };
   },
 };
 
@@ -72,7 +81,7 @@ function objectiveTangent(program: Program, weights: Float64Array, T: Float64Arr
  * λ_j for j ≥ inputCount, K at a time: lane q perturbs v_{j+q} directly (its row is set to 1 after
  * its constraint is swept, which cuts the constraint), and the sweep carries that to the outputs.
  */
-function intermediateMultipliers(program: Program, values: Float64Array, weights: Float64Array, T: Float64Array, K: number, lambda: Float64Array, stats: Stats): void {
+function intermediateMultipliers(program: Program, values: Float64Array, weights: Float64Array, T: Float64Array, K: number, lambda: Float64Array, stats: Stats, blocks: CyclicTangents | null): void {
   const { inputCount, size } = program;
   if (size > FORWARD_MULTIPLIER_LIMIT) {
     throw new LagradError(`schedule 'forward'`, `multipliers of all ${size} variables cost O(N²) sweeps in forward mode; the limit is ${FORWARD_MULTIPLIER_LIMIT} (use reverse)`);
@@ -82,6 +91,11 @@ function intermediateMultipliers(program: Program, values: Float64Array, weights
   for (let first = inputCount; first < size; first += K) {
     const count = Math.min(K, size - first);
     T.fill(0);
+    if (blocks) {
+      blocks.sweep(T, K, first, first, count);
+      for (let q = 0; q < count; q++) lambda[first + q] = objectiveTangent(program, weights, T, K, q);
+      continue;
+    }
     // Row by row through the seeded block (each seed must land after its own row is swept), then
     // on through the rest: one sweep from `first` in all.
     for (let q = 0; q < count; q++) {

@@ -1,21 +1,28 @@
 import { LagradError } from '../src/error.ts';
-import { checkMultipliers } from '../src/lagrangian/finite.ts';
+import { checkMultipliers, checkPartials } from '../src/lagrangian/finite.ts';
 import { localPartials } from '../src/lagrangian/kkt.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
 import { solvePrimal } from '../src/lagrangian/primal.ts';
-import { requireAcyclic } from '../src/program/acyclic.ts';
+import { cycleMembers } from '../src/program/acyclic.ts';
 import type { Program } from '../src/program/program.ts';
 import { buffer, emptyStats, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule.ts';
 
 /** Default most paths of influence the schedule will enumerate (option `maxPaths`). */
 export const PATH_LIMIT = 1e6;
+/**
+ * Default most multiplications along them (option `maxPathEdges`): few but long paths cost too —
+ * the multipliers of every variable of a chain of N take N²/2 (about 30 million a second here).
+ */
+export const PATH_EDGE_LIMIT = 5e7;
 
 /**
  * The lecture's naive method: λ_j = Σ over every path of influence j → i₁ → … → o ending at an
  * output of w_o · J_{i₁ j} · J_{i₂ i₁} ⋯, the chain rule expanded into one product per path.
  * The number of paths is counted first by a linear dynamic program (paths_j = [w_j ≠ 0] +
  * Σ_{i: j ∈ Pa(i)} paths_i, in reverse order); when it exceeds `maxPaths` (default 10⁶) the
- * schedule refuses before enumerating. Enumeration is a depth-first walk with an explicit stack.
+ * schedule refuses before enumerating, as it does when the multiplications along them (counted the
+ * same way) exceed `maxPathEdges` (default 5·10⁷). Enumeration is a depth-first walk with an
+ * explicit stack.
  * Gradient only by default (paths from the inputs); with `multipliers: true`, paths from every
  * variable. Stats: `paths` enumerated, `pathEdges` multiplications along them.
  */
@@ -24,18 +31,28 @@ export const paths: Schedule = {
   summary: 'sum over all paths of influence of the product of local partials (exponential; refuses above maxPaths)',
   solve({ program, inputs, weights }: Problem, options: SolveOptions = {}): Solution {
     const start = performance.now();
-    requireAcyclic(program, 'paths');
+    if (program.cyclic) {
+      throw new LagradError(`schedule 'paths'`, `the program is cyclic (a cycle through ${cycleMembers(program, 0)}), so it has infinitely many paths of influence — use dense, reverse or iterative`);
+    }
     const { size, inputCount } = program;
     const limit = Number(options.maxPaths ?? PATH_LIMIT);
     const sources = options.multipliers ? size : inputCount;
     const target = new Float64Array(size);
     seed(program, weights, target);
-    const count = countPaths(program, target);
+    const { count, prefixes } = countPaths(program, target);
     let total = 0;
-    for (let j = 0; j < sources; j++) total += count[j];
+    let work = 0;
+    for (let j = 0; j < sources; j++) {
+      total += count[j];
+      work += prefixes[j];
+    }
+    const from = options.multipliers ? 'every variable' : 'the inputs';
     if (!(total <= limit)) {
-      const from = options.multipliers ? 'every variable' : 'the inputs';
       throw new LagradError(`schedule 'paths'`, `${formatCount(total)} paths of influence lead from ${from} to the outputs; the limit is ${formatCount(limit)} (maxPaths) — their number grows exponentially with depth; use reverse`);
+    }
+    const workLimit = Number(options.maxPathEdges ?? PATH_EDGE_LIMIT);
+    if (!(work <= workLimit)) {
+      throw new LagradError(`schedule 'paths'`, `the ${formatCount(total)} paths of influence from ${from} take ${formatCount(work)} multiplications; the limit is ${formatCount(workLimit)} (maxPathEdges) — use reverse`);
     }
 
     const stats = emptyStats();
@@ -45,16 +62,20 @@ export const paths: Schedule = {
     stats.partialEvaluations += size - inputCount;
     stats.peakValues = size;
     const lambda = new Float64Array(sources);
-    const walked = enumerate(program, J, target, count, lambda, total);
+    const walked = enumerate(program, J, target, count, lambda, work);
     stats.paths = walked.paths;
     stats.pathEdges = walked.edges;
-    if (walked.paths !== total) throw new LagradError(`schedule 'paths'`, `internal error: counted ${total} paths but enumerated ${walked.paths}`);
+    if (walked.paths !== total || walked.edges !== work) {
+      throw new LagradError(`schedule 'paths'`, `internal error: counted ${total} paths and ${work} edges along them but enumerated ${walked.paths} and ${walked.edges}`);
+    }
 
     let all: Float64Array | null = null;
     if (options.multipliers) {
       all = buffer(options.workspace?.lambda, size);
       all.set(lambda);
       checkMultipliers(program, values, all);
+    } else if (!lambda.every(Number.isFinite)) {
+      checkPartials(program, values);
     }
     stats.timeMs = performance.now() - start;
     return { values, lambda: all, gradient: lambda.slice(0, inputCount), stats };
@@ -62,20 +83,27 @@ export const paths: Schedule = {
 };
 
 /**
- * paths_j: the number of paths of influence from v_j to an output with nonzero weight (the empty
- * path when v_j is one). A parent listed twice (x·x) is two edges, hence two paths. Doubles, so
- * astronomical counts stay comparable (2^1000 is finite; beyond, Infinity still compares).
+ * count_j: the number of paths of influence from v_j to an output with nonzero weight (the empty
+ * path when v_j is one); a parent listed twice (x·x) is two edges, hence two paths. prefixes_j:
+ * the edges the enumeration from v_j walks, one per path prefix that leads on to an output,
+ * prefixes_j = Σ_{i: j ∈ Pa(i), count_i > 0} (1 + prefixes_i). One reverse pass, O(N + E). Doubles,
+ * so astronomical counts stay comparable (2^1000 is finite; beyond, Infinity still compares).
  */
-export function countPaths(program: Program, target: Float64Array): Float64Array {
+export function countPaths(program: Program, target: Float64Array): { count: Float64Array; prefixes: Float64Array } {
   const { parentStart, parents, inputCount, size } = program;
   const count = new Float64Array(size);
+  const prefixes = new Float64Array(size);
   for (let j = 0; j < size; j++) count[j] = target[j] !== 0 ? 1 : 0;
   for (let i = size - 1; i >= inputCount; i--) {
     const c = count[i];
     if (c === 0) continue;
-    for (let e = parentStart[i]; e < parentStart[i + 1]; e++) count[parents[e]] += c;
+    const walk = 1 + prefixes[i];
+    for (let e = parentStart[i]; e < parentStart[i + 1]; e++) {
+      count[parents[e]] += c;
+      prefixes[parents[e]] += walk;
+    }
   }
-  return count;
+  return { count, prefixes };
 }
 
 /**
@@ -84,7 +112,7 @@ export function countPaths(program: Program, target: Float64Array): Float64Array
  * and the product so far; children that reach no output are skipped, so the work is proportional
  * to the number of path prefixes.
  */
-function enumerate(program: Program, J: Float64Array, target: Float64Array, count: Float64Array, lambda: Float64Array, total: number): { paths: number; edges: number } {
+function enumerate(program: Program, J: Float64Array, target: Float64Array, count: Float64Array, lambda: Float64Array, work: number): { paths: number; edges: number } {
   const { childStart, child, edge } = children(program);
   const size = program.size;
   const node = new Int32Array(size + 1);
@@ -92,8 +120,8 @@ function enumerate(program: Program, J: Float64Array, target: Float64Array, coun
   const product = new Float64Array(size + 1);
   let paths = 0;
   let edges = 0;
-  // Every step pushes a prefix or advances a cursor; prefixes ≤ paths · (longest path + 1).
-  const stepLimit = (total + 1) * (size + 1) * 2 + program.parents.length * 2;
+  // Every step pushes one of the `work` prefixes, pops one, or skips a dead child edge of one.
+  const stepLimit = (work + lambda.length) * (2 + maxChildren(childStart));
   let steps = 0;
   for (let s = 0; s < lambda.length; s++) {
     if (count[s] === 0) continue;
@@ -129,6 +157,12 @@ function enumerate(program: Program, J: Float64Array, target: Float64Array, coun
   return { paths, edges };
 }
 
+function maxChildren(childStart: Int32Array): number {
+  let most = 0;
+  for (let j = 0; j + 1 < childStart.length; j++) most = Math.max(most, childStart[j + 1] - childStart[j]);
+  return most;
+}
+
 /** The transpose of the parent lists: for each variable, the constraints that read it and through which edge. */
 function children(program: Program): { childStart: Int32Array; child: Int32Array; edge: Int32Array } {
   const { parentStart, parents, inputCount, size } = program;
@@ -150,5 +184,6 @@ function children(program: Program): { childStart: Int32Array; child: Int32Array
 }
 
 function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return 'more than 1e308';
   return n < 1e15 ? String(n) : n.toPrecision(3);
 }

@@ -1,21 +1,26 @@
 import { checkMultipliers } from '../src/lagrangian/finite.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
 import { solvePrimal } from '../src/lagrangian/primal.ts';
-import { requireAcyclic } from '../src/program/acyclic.ts';
 import { primitives } from '../src/primitives/registry.ts';
 import { buffer, emptyStats, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule.ts';
+import { solveByBlocks } from './blockReverse.ts';
 
 /**
  * Backprop: solve the constraints forward, then (I − J)ᵀλ = w by back-substitution in reverse
  * evaluation order, λ_j = w_j + Σ_{i: j ∈ Pa(i)} λ_i ∂p_i/∂v_j. One forward and one reverse sweep
  * over typed arrays: O(N + E) time, N values and N multipliers held.
+ *
+ * On a cyclic program, block-reverse (blockReverse.ts): the same back-substitution over the acyclic
+ * stretches, and each cyclic component's multipliers by one inner solve — a dense LU up to 300
+ * members, GMRES beyond.
  */
 export const reverse: Schedule = {
   name: 'reverse',
-  summary: 'back-substitution in reverse order (backprop): O(N + E), every multiplier',
-  solve({ program, inputs, weights }: Problem, options: SolveOptions = {}): Solution {
+  summary: 'back-substitution in reverse order (backprop): O(N + E), every multiplier; cyclic components by block solves',
+  solve(problem: Problem, options: SolveOptions = {}): Solution {
+    if (problem.program.cyclic) return solveByBlocks(problem, options, 'auto');
     const start = performance.now();
-    requireAcyclic(program, 'reverse');
+    const { program, inputs, weights } = problem;
     const { ops, parentStart, parents, constants, inputCount, size } = program;
     const stats = emptyStats();
     const values = buffer(options.workspace?.values, size);

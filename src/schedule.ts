@@ -1,4 +1,5 @@
 import { LagradError } from './error.ts';
+import type { Convergence } from './lagrangian/convergence.ts';
 import type { Program } from './program/program.ts';
 
 /**
@@ -32,6 +33,8 @@ export interface Problem {
 export interface Workspace {
   values?: Float64Array;
   lambda?: Float64Array;
+  /** Forward mode's tangents, N·K for K lanes. */
+  tangents?: Float64Array;
 }
 
 export interface SolveOptions {
@@ -53,6 +56,8 @@ export interface Solution {
   readonly stats: Stats;
   /** The schedule that did the work, when it differs from the one asked (auto delegates). */
   readonly schedule?: string;
+  /** Residual histories of the iterative solves behind the result (cyclic components, iterative schedules). */
+  readonly convergence?: readonly Convergence[];
 }
 
 /**
@@ -101,5 +106,6 @@ export function emptyStats(): Stats {
 
 /** A Float64Array of length n: the workspace's when large enough (as a view), else a fresh one. */
 export function buffer(reused: Float64Array | undefined, n: number): Float64Array {
+  if (reused && reused.length === n) return reused; // no view object per call when the size is exact
   return reused && reused.length >= n ? reused.subarray(0, n) : new Float64Array(n);
 }

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluate, fromJSON, grad, parse, parseProgram, toJSON } from '../solvers/index.ts';
+import { arbitraryProgram } from './helpers/randomPrograms.ts';
 
 const value = (source: string, at: Record<string, number> = {}) => evaluate(parse(source), at);
 
@@ -103,6 +105,18 @@ describe('JSON round trip', () => {
     expect(toJSON(q)).toEqual(toJSON(p));
     expect(q.where(q.indexOf('g'))).toBe(p.where(p.indexOf('g')));
     expect(grad(q).gradient).toEqual(grad(p).gradient);
+  });
+  it('round-trips random programs exactly, and their .lag text to the same gradient', () => {
+    fc.assert(
+      fc.property(arbitraryProgram(), ({ program, text, weights }) => {
+        const json = JSON.stringify(program);
+        const back = fromJSON(json);
+        expect(JSON.stringify(back)).toBe(json);
+        const reparsed = fromJSON(JSON.stringify(parseProgram(text)));
+        expect(grad(reparsed, undefined, { weights }).gradient).toEqual(grad(program, undefined, { weights }).gradient);
+      }),
+      { numRuns: 200 },
+    );
   });
   it('refuses what is not a program', () => {
     expect(() => fromJSON('{"format": "other"}')).toThrow("program JSON: not a lagrad program");

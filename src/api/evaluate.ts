@@ -1,5 +1,5 @@
 import { objective } from '../lagrangian/lagrangian.ts';
-import { solvePrimal } from '../lagrangian/primal.ts';
+import { solvePrimal, type PrimalMethod } from '../lagrangian/primal.ts';
 import type { Program } from '../program/program.ts';
 import { resolvePoint, resolveWeights, type Point } from './point.ts';
 
@@ -8,12 +8,16 @@ export interface EvaluateOptions {
   readonly output?: string;
   /** Reused buffer for the values (length ≥ N). */
   readonly values?: Float64Array;
+  /** Cyclic programs: how components are solved (default 'auto'), tolerance (1e-12), iteration limit (1000). */
+  readonly primal?: PrimalMethod;
+  readonly tolerance?: number;
+  readonly maxIterations?: number;
 }
 
 /** The value of every variable at a point: the constraints solved forward. */
 export function evaluateAll(program: Program, at?: Point, options: EvaluateOptions = {}): Float64Array {
   const values = options.values && options.values.length >= program.size ? options.values : new Float64Array(program.size);
-  solvePrimal(program, resolvePoint(program, at), values);
+  solvePrimal(program, resolvePoint(program, at), values, undefined, options);
   return values;
 }
 

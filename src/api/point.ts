@@ -7,7 +7,7 @@ export type Point = Readonly<Record<string, number>> | ArrayLike<number>;
 /** The inputs as a Float64Array in input order; a missing, unknown or non-finite value is an error naming it. */
 export function resolvePoint(program: Program, at: Point = {}): Float64Array {
   const n = program.inputCount;
-  const inputs = Float64Array.from(program.defaults);
+  const inputs = program.defaults.slice();
   if (isArrayLike(at)) {
     if (at.length !== n) throw new LagradError('point', `expected ${n} input values (${program.inputNames.join(', ')}), got ${at.length}`);
     for (let k = 0; k < n; k++) inputs[k] = at[k];
@@ -20,12 +20,16 @@ export function resolvePoint(program: Program, at: Point = {}): Float64Array {
   }
   for (let k = 0; k < n; k++) {
     const x = inputs[k];
-    const name = program.nameOf(k) ?? `#${k}`;
+    if (x - x === 0) continue; // finite: the common case, without building a name
+    const name = label(program, k);
     if (Number.isNaN(x) && !(isArrayLike(at) || name in at)) throw new LagradError(`input '${name}'`, 'has no value; give one (--at ' + name + '=…)');
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new LagradError(`input '${name}'`, `${x} is not a finite number`);
+    throw new LagradError(`input '${name}'`, `${x} is not a finite number`);
   }
   return inputs;
 }
+
+const label = (program: Program, i: number) => program.nameOf(i) ?? `#${i}`;
+const labels = (program: Program) => Array.from(program.outputs, (o) => label(program, o)).join(', ');
 
 function isArrayLike(at: Point): at is ArrayLike<number> {
   return typeof (at as ArrayLike<number>).length === 'number';
@@ -38,22 +42,21 @@ function isArrayLike(at: Point): at is ArrayLike<number> {
 export function resolveWeights(program: Program, output?: string, weights?: Readonly<Record<string, number>>): Float64Array {
   const outputs = program.outputs;
   const w = new Float64Array(outputs.length);
-  const label = (i: number) => program.nameOf(i) ?? `#${i}`;
   if (weights) {
     for (const [name, value] of Object.entries(weights)) {
       const k = outputs.indexOf(program.indexOf(name));
-      if (k < 0) throw new LagradError(`output '${name}'`, `is not an output; outputs are ${[...outputs].map(label).join(', ')}`);
+      if (k < 0) throw new LagradError(`output '${name}'`, `is not an output; outputs are ${labels(program)}`);
       w[k] = value;
     }
     return w;
   }
   if (output !== undefined) {
     const k = outputs.indexOf(program.names.get(output) ?? -1);
-    if (k < 0) throw new LagradError(`output '${output}'`, `is not an output; outputs are ${[...outputs].map(label).join(', ')}`);
+    if (k < 0) throw new LagradError(`output '${output}'`, `is not an output; outputs are ${labels(program)}`);
     w[k] = 1;
     return w;
   }
-  if (outputs.length !== 1) throw new LagradError('program', `has ${outputs.length} outputs (${[...outputs].map(label).join(', ')}); choose one (--output NAME)`);
+  if (outputs.length !== 1) throw new LagradError('program', `has ${outputs.length} outputs (${labels(program)}); choose one (--output NAME)`);
   w[0] = 1;
   return w;
 }

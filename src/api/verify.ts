@@ -1,5 +1,5 @@
 import { LagradError } from '../error.ts';
-import { dualResiduals, localPartials, partialsProduct, partialsTransposeProduct, primalResiduals } from '../lagrangian/kkt.ts';
+import { absoluteAdjoint, dualResiduals, localPartials, partialsProduct, partialsTransposeProduct, primalResiduals } from '../lagrangian/kkt.ts';
 import { objective, seed } from '../lagrangian/lagrangian.ts';
 import type { Program } from '../program/program.ts';
 import { schedules as defaultTable, type ScheduleTable, type SolveOptions, type Stats } from '../schedule.ts';
@@ -113,7 +113,7 @@ export interface VerifyReport {
   readonly certificate: Certificate;
   /** Every check made, in the order above. */
   readonly checks: readonly Check[];
-  /** The most violated check (largest value / tolerance), or null when ok. */
+  /** The first failing check (in the order of `checks`), or null when ok. */
   readonly worst: Check | null;
   readonly tolerances: Tolerances;
 }
@@ -250,7 +250,9 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
   }
 
   const failing = checks.filter((c) => !c.ok);
-  const worst = failing.length === 0 ? null : failing.reduce((p, c) => (severity(c) > severity(p) ? c : p));
+  // The first failing check names the culprit best: a disagreement points at the wrong multiplier
+  // itself, while a dual residual spreads over its neighbours in the graph.
+  const worst = failing.length === 0 ? null : failing[0];
   return {
     ok: failing.length === 0,
     program,
@@ -311,23 +313,6 @@ function candidate(program: Program, reverse: Float64Array, given: VerifyOptions
   return lambda;
 }
 
-/**
- * μ = (I − |J|)⁻ᵀ|w| by one reverse sweep: μ_j = Σ over paths j → o of |w_o| ∏ |J| along the path.
- * On a cyclic program the sweep ignores edges back into a component, which only lowers the scale.
- */
-function absoluteAdjoint(program: Program, J: Float64Array, weights: Float64Array): Float64Array {
-  const { size, inputCount, parentStart, parents } = program;
-  const mu = new Float64Array(size);
-  seed(program, weights, mu);
-  for (let j = 0; j < size; j++) mu[j] = Math.abs(mu[j]);
-  for (let i = size - 1; i >= inputCount; i--) {
-    const m = mu[i];
-    if (m === 0) continue;
-    for (let e = parentStart[i]; e < parentStart[i + 1]; e++) mu[parents[e]] += m * Math.abs(J[e]);
-  }
-  return mu;
-}
-
 /** |x| / scale, 0 when x is 0; NaN and infinities compare as failures. */
 function ratio(x: number, scale: number): number {
   if (x === 0) return 0;
@@ -344,10 +329,6 @@ function worstOf(program: Program, name: Check['name'], relative: Float64Array, 
 
 function check(name: Check['name'], value: number, tolerance: number, variable: number, label: string, detail: string): Check {
   return { name, value, tolerance, ok: value <= tolerance, variable, label, detail };
-}
-
-function severity(c: Check): number {
-  return Number.isNaN(c.value) ? Infinity : c.value / c.tolerance;
 }
 
 /** A variable's name, or `#i` when it has none. */

@@ -16,6 +16,8 @@ export const SETTINGS = {
   'max-paths': 'number',
   'max-size': 'number',
   step: 'number',
+  primal: 'string',
+  restart: 'number',
 } as const;
 
 export function settingsOf(flags: Flags): Record<string, string | number> {
@@ -68,12 +70,14 @@ ${schedules
     if (flags.json) {
       const result: Record<string, unknown> = { value: r.value, gradient: r.gradient, schedule: r.schedule, stats: r.stats };
       if (flags.multipliers) result.multipliers = r.multipliers;
+      if (r.solution.convergence) result.convergence = r.solution.convergence;
       io.out(json(result) + '\n');
       return 0;
     }
     const lines = [`value     ${r.value}`, `schedule  ${r.schedule}`, 'gradient', table(Object.entries(r.gradient), '  ')];
     if (flags.multipliers) lines.push('multipliers (λ = ∂objective/∂v)', table(Object.entries(r.multipliers), '  '));
     lines.push('stats', table(Object.entries(r.stats).map(([k, v]) => [k, k === 'timeMs' ? Number(v.toFixed(3)) : v]), '  '));
+    if (r.solution.convergence?.length) lines.push('convergence', table(r.solution.convergence.map((c) => [`${c.quantity} of {${c.variables}}`, c.method, `${c.iterations} iterations`, `rate ${c.rate.toPrecision(4)}`, `residual ${(c.residuals.at(-1) ?? 0).toPrecision(3)}`]), '  '));
     io.out(lines.join('\n') + '\n');
     return 0;
   },

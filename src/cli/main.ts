@@ -4,10 +4,11 @@ import type { Command, Flags } from './command.ts';
 import { evalCommand } from './eval.ts';
 import { gradCommand } from './grad.ts';
 import type { Io } from './io.ts';
+import { tradeoffCommand } from './tradeoff.ts';
 import { verifyCommand } from './verify.ts';
 
 /** Every subcommand, in the order `lagrad --help` lists them. */
-export const commands: Command[] = [evalCommand, gradCommand, verifyCommand];
+export const commands: Command[] = [evalCommand, gradCommand, verifyCommand, tradeoffCommand];
 
 function help(): string {
   const rows = commands.map((c) => `  ${c.name.padEnd(9)}${c.summary}`).join('\n');

@@ -1,6 +1,7 @@
 import { LagradError } from '../error.ts';
 import { cycleMembers } from '../program/acyclic.ts';
 import type { Program } from '../program/program.ts';
+import type { Stats } from '../schedule.ts';
 
 /** Default relative tolerance of every iteration (fixed points, Newton, multiplier solves). */
 export const DEFAULT_TOLERANCE = 1e-12;
@@ -16,11 +17,12 @@ export interface IterationSettings {
 }
 
 /** Reads `tolerance` and `maxIterations` from options; a bad value is an error naming its flag. */
-export function iterationSettings(options: { readonly [setting: string]: unknown } = {}): IterationSettings {
-  const tolerance = options.tolerance === undefined ? DEFAULT_TOLERANCE : Number(options.tolerance);
-  const maxIterations = options.maxIterations === undefined ? DEFAULT_MAX_ITERATIONS : Number(options.maxIterations);
-  if (!(tolerance >= 0 && Number.isFinite(tolerance))) throw new LagradError('--tolerance', `${String(options.tolerance)} is not a finite number ≥ 0`);
-  if (!(Number.isInteger(maxIterations) && maxIterations >= 1)) throw new LagradError('--max-iterations', `${String(options.maxIterations)} is not a whole number ≥ 1`);
+export function iterationSettings(options: object = {}): IterationSettings {
+  const given = options as { readonly tolerance?: unknown; readonly maxIterations?: unknown };
+  const tolerance = given.tolerance === undefined ? DEFAULT_TOLERANCE : Number(given.tolerance);
+  const maxIterations = given.maxIterations === undefined ? DEFAULT_MAX_ITERATIONS : Number(given.maxIterations);
+  if (!(tolerance >= 0 && Number.isFinite(tolerance))) throw new LagradError('--tolerance', `${String(given.tolerance)} is not a finite number ≥ 0`);
+  if (!(Number.isInteger(maxIterations) && maxIterations >= 1)) throw new LagradError('--max-iterations', `${String(given.maxIterations)} is not a whole number ≥ 1`);
   return { tolerance, maxIterations };
 }
 
@@ -59,14 +61,19 @@ export const enum Verdict {
   Limit,
 }
 
-/** How many of the last residual ratios the observed rate averages. */
+/** The observed rate averages the ratios of the last half of the iterations, at least 5 of them. */
 const RATE_WINDOW = 5;
 
-/** The geometric mean of the last (up to 5) ratios r_k / r_{k−1} of positive residuals; 0 when there are none. */
+/**
+ * The observed contraction per iteration: the geometric mean of the ratios r_k / r_{k−1} over the
+ * second half of the residuals (at least the last 5), i.e. (r_last / r_first)^(1/(last − first)).
+ * A long window sees through the periodic patterns of Jacobi-like iterations around a cycle.
+ * 0 when there are no two positive residuals.
+ */
 export function contractionRate(residuals: readonly number[]): number {
   let last = residuals.length - 1;
   while (last > 0 && !(residuals[last] > 0)) last--;
-  const first = Math.max(0, last - RATE_WINDOW);
+  const first = Math.max(0, last - Math.max(RATE_WINDOW, Math.floor(residuals.length / 2)));
   if (last <= first || !(residuals[first] > 0)) return 0;
   return Math.pow(residuals[last] / residuals[first], 1 / (last - first));
 }
@@ -79,11 +86,16 @@ export function contractionRate(residuals: readonly number[]): number {
 export class Monitor {
   readonly residuals: number[] = [];
   private best = Infinity;
-  private bestAt = 0;
 
+  /**
+   * `patience`: iterations before growth or slow progress is judged at all (default 20) — a
+   * multiplier iteration carries w through acyclic stretches whose partials may amplify it for as
+   * many sweeps as the program is deep, and a fixed-point iteration settles its intermediates first.
+   */
   constructor(
     private readonly tolerance: number,
     private readonly maxIterations: number,
+    private readonly patience = 4 * RATE_WINDOW,
   ) {}
 
   get iterations(): number {
@@ -106,18 +118,29 @@ export class Monitor {
     if (!(residual - residual === 0)) return Verdict.NonFinite;
     if (residual <= this.tolerance * scale) return Verdict.Converged;
     if (n >= this.maxIterations) return Verdict.Limit;
-    if (residual < this.best) [this.best, this.bestAt] = [residual, n];
-    if (n >= 3 && residual > 1e4 * this.best) return Verdict.Diverged;
-    if (n < 2 * RATE_WINDOW) return Verdict.Continue;
+    if (residual < this.best) this.best = residual;
+    // Twelve orders of magnitude past the best is divergence whatever the patience (and says so
+    // before the values overflow).
+    if (n >= 3 && residual > 1e12 * this.best) return Verdict.Diverged;
+    if (n < this.patience) return Verdict.Continue;
+    // Over the second half of the iterations: sustained growth far past the best residual is
+    // divergence; no decrease at all is a stall (no fixed point, or rounding noise above the tolerance).
     const rate = this.rate();
-    if (rate >= 1.05) return Verdict.Diverged;
-    // No new best for a long stretch: the iteration has stalled (a cycle, or rounding noise above the tolerance).
-    if (n - this.bestAt >= 4 * RATE_WINDOW) return Verdict.Slow;
-    if (rate < 1 && rate > 0) {
+    if (rate >= 1.05 && residual > 1e3 * this.best) return Verdict.Diverged;
+    if (rate >= 1) return Verdict.Slow;
+    // At the observed rate the tolerance is out of reach within the limit: say so now, not at the limit.
+    if (n >= Math.max(this.patience, this.maxIterations / 4)) {
       const needed = Math.log((this.tolerance * scale) / residual) / Math.log(rate);
       if (n + needed > this.maxIterations) return Verdict.Slow;
     }
     return Verdict.Continue;
+  }
+
+  /** Adds this loop to a solution's counts: `iterations` summed, the largest `residual` and `rate`. */
+  tally(stats: Stats): void {
+    stats.iterations = (stats.iterations ?? 0) + this.iterations;
+    stats.residual = Math.max(stats.residual ?? 0, this.residuals.length > 0 ? this.residual : 0);
+    stats.rate = Math.max(stats.rate ?? 0, this.rate());
   }
 
   /** The record of this loop. */
@@ -129,6 +152,26 @@ export class Monitor {
   describe(unit: string): string {
     const rate = this.rate();
     return `residual ${short(this.residual)} after ${this.iterations} ${unit}${this.iterations === 1 ? '' : 's'}${rate > 0 ? `, rate ${short(rate)}` : ''}`;
+  }
+}
+
+/**
+ * Why an iteration stopped short, as a phrase for its error: `the fixed-point iteration diverges
+ * (residual 3e+5 after 14 sweeps, rate 2)`. `what` names the iteration, `unit` its steps.
+ */
+export function failure(verdict: Verdict, monitor: Monitor, what: string, unit: string, maxIterations: number): string {
+  const state = monitor.describe(unit);
+  switch (verdict) {
+    case Verdict.NonFinite:
+      return `${what} produced a non-finite value (${state})`;
+    case Verdict.Diverged:
+      return `${what} diverges (${state})`;
+    case Verdict.Slow: {
+      const rate = monitor.rate();
+      return rate >= 1 || rate === 0 ? `${what} makes no progress (${state})` : `${what} contracts too slowly to reach the tolerance within ${maxIterations} ${unit}s (${state})`;
+    }
+    default:
+      return `${what} did not converge within ${maxIterations} ${unit}s (${state})`;
   }
 }
 

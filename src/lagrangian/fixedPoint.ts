@@ -1,7 +1,7 @@
 import type { Program } from '../program/program.ts';
 import { primitives } from '../primitives/registry.ts';
 import type { Stats } from '../schedule.ts';
-import { Monitor, short, Verdict } from './convergence.ts';
+import { failure, Monitor, short, Verdict } from './convergence.ts';
 import { show } from './finite.ts';
 
 /**
@@ -10,7 +10,8 @@ import { show } from './finite.ts';
  * over the component's range, repeated. Starts from the values already in `values[start..end)`.
  *
  * The residual after a sweep is its step max_i |v_i⁺ − v_i|, i.e. |Φ(v) − v|∞ for the sweep map Φ,
- * judged against tolerance · max(1, |v|∞). A sweep costs m primitive evaluations and no allocation
+ * judged against tolerance · |v_C|∞ (relative: values of any magnitude are found to the same
+ * number of digits). A sweep costs m primitive evaluations and no allocation
  * (`previous` holds the m values before it).
  */
 export function fixedPointSweeps(program: Program, values: Float64Array, start: number, end: number, monitor: Monitor, stats: Stats, previous: Float64Array): Verdict {
@@ -22,7 +23,7 @@ export function fixedPointSweeps(program: Program, values: Float64Array, start: 
     forward(values, ops, parentStart, parents, constants, start, end);
     stats.primitiveEvaluations += m;
     let step = 0;
-    let scale = 1;
+    let scale = 0;
     for (let k = 0; k < m; k++) {
       const v = values[start + k];
       const d = Math.abs(v - previous[k]);
@@ -31,29 +32,31 @@ export function fixedPointSweeps(program: Program, values: Float64Array, start: 
       if (Math.abs(v) > scale) scale = Math.abs(v);
     }
     const verdict = monitor.check(step, scale);
+    if (verdict === Verdict.NonFinite) replayToFirstNonFinite(program, values, start, end, previous);
     if (verdict !== Verdict.Continue) return verdict;
   }
 }
 
-/** Why a fixed-point iteration stopped short, for messages: `the iteration diverges (residual …)`. */
-export function fixedPointFailure(program: Program, values: Float64Array, start: number, end: number, verdict: Verdict, monitor: Monitor, maxIterations: number): string {
-  switch (verdict) {
-    case Verdict.NonFinite: {
-      let i = start;
-      while (i < end && values[i] - values[i] === 0) i++;
-      const name = program.nameOf(i);
-      const before = monitor.residuals.length > 1 ? ` (residual ${short(monitor.residuals[monitor.residuals.length - 2])} before it)` : '';
-      return `a non-finite value at sweep ${monitor.iterations}: ${name !== undefined ? `'${name}' = ` : ''}${i < end ? `${show(program, i, values)} = ${values[i]}` : 'NaN'}${before}`;
-    }
-    case Verdict.Diverged:
-      return `the fixed-point iteration diverges (${monitor.describe('sweep')})`;
-    case Verdict.Slow: {
-      const rate = monitor.rate();
-      return rate >= 1 || rate === 0
-        ? `the fixed-point iteration makes no progress (${monitor.describe('sweep')})`
-        : `the fixed-point iteration contracts too slowly to reach the tolerance within ${maxIterations} sweeps (${monitor.describe('sweep')})`;
-    }
-    default:
-      return `the fixed-point iteration did not converge within ${monitor.iterations} sweeps (${monitor.describe('sweep')})`;
+/**
+ * Repeats the last sweep one member at a time from the values before it and stops at the first
+ * member whose value is not finite, so a message can show that constraint with the arguments it got.
+ */
+function replayToFirstNonFinite(program: Program, values: Float64Array, start: number, end: number, previous: Float64Array): void {
+  const { ops, parentStart, parents, constants } = program;
+  const forward = primitives.kernels().forward;
+  for (let k = 0; k < end - start; k++) values[start + k] = previous[k];
+  for (let i = start; i < end; i++) {
+    forward(values, ops, parentStart, parents, constants, i, i + 1);
+    if (!(values[i] - values[i] === 0)) return;
   }
+}
+
+/** Why a fixed-point iteration stopped short, for messages: `the fixed-point iteration diverges (residual …)`. */
+export function fixedPointFailure(program: Program, values: Float64Array, start: number, end: number, verdict: Verdict, monitor: Monitor, maxIterations: number): string {
+  if (verdict !== Verdict.NonFinite) return failure(verdict, monitor, 'the fixed-point iteration', 'sweep', maxIterations);
+  let i = start;
+  while (i < end && values[i] - values[i] === 0) i++;
+  const name = program.nameOf(i);
+  const before = monitor.residuals.length > 1 ? ` (residual ${short(monitor.residuals[monitor.residuals.length - 2])} before it)` : '';
+  return `a non-finite value at sweep ${monitor.iterations}: ${name !== undefined ? `'${name}' = ` : ''}${i < end ? `${show(program, i, values)} = ${values[i]}` : 'NaN'}${before}`;
 }

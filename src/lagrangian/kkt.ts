@@ -17,7 +17,7 @@ import { seed } from './lagrangian.ts';
  * [parentStart[i], parentStart[i + 1]). Inputs have empty rows. A parent listed twice (x·x) has
  * two entries; products and assembly add them.
  */
-export function localPartials(program: Program, values: Float64Array, out = new Float64Array(program.parents.length)): Float64Array {
+export function localPartials(program: Program, values: Float64Array, out: Float64Array = new Float64Array(program.parents.length)): Float64Array {
   const { ops, parentStart, parents, constants, inputCount, size } = program;
   const partials = primitives.kernels().partials;
   // The kernel writes a row from offset 0; one scratch row avoids a subarray per variable.
@@ -32,7 +32,7 @@ export function localPartials(program: Program, values: Float64Array, out = new 
 }
 
 /** The primal residuals r_i = v_i − p_i(v_Pa(i)) of every constraint (0 for inputs). */
-export function primalResiduals(program: Program, values: Float64Array, out = new Float64Array(program.size)): Float64Array {
+export function primalResiduals(program: Program, values: Float64Array, out: Float64Array = new Float64Array(program.size)): Float64Array {
   const { ops, parentStart, parents, constants, inputCount, size } = program;
   const value = primitives.kernels().value;
   out.fill(0, 0, inputCount);
@@ -44,7 +44,7 @@ export function primalResiduals(program: Program, values: Float64Array, out = ne
  * The dual residual (I − J)ᵀλ − w, i.e. component j is λ_j − Σ_{i: j ∈ Pa(i)} λ_i J_ij − w_j, for
  * any λ; zero exactly when λ are the multipliers. `partials` is J from `localPartials`.
  */
-export function dualResiduals(program: Program, partials: Float64Array, lambda: Float64Array, weights: Float64Array, out = new Float64Array(program.size)): Float64Array {
+export function dualResiduals(program: Program, partials: Float64Array, lambda: Float64Array, weights: Float64Array, out: Float64Array = new Float64Array(program.size)): Float64Array {
   const { parentStart, parents, inputCount, size } = program;
   // out ← −Jᵀλ, then out_j ← λ_j + out_j − w_j.
   out.fill(0);
@@ -62,7 +62,7 @@ export function dualResiduals(program: Program, partials: Float64Array, lambda: 
  * out = J v̇: one application of the local partials (the registry's tangent kernel); out is 0 on
  * inputs. `out` must be another array than `tangent` (in place, the sweep would solve (I − J)v̇ instead).
  */
-export function partialsProduct(program: Program, values: Float64Array, tangent: Float64Array, out = new Float64Array(program.size)): Float64Array {
+export function partialsProduct(program: Program, values: Float64Array, tangent: Float64Array, out: Float64Array = new Float64Array(program.size)): Float64Array {
   if (out === tangent) throw new LagradError('partialsProduct', 'the tangent and the result must be different arrays');
   const { ops, parentStart, parents, constants, inputCount, size } = program;
   out.fill(0, 0, inputCount);
@@ -71,9 +71,28 @@ export function partialsProduct(program: Program, values: Float64Array, tangent:
 }
 
 /** out = Jᵀλ: one application of the transposed local partials (the registry's reverse kernel). */
-export function partialsTransposeProduct(program: Program, values: Float64Array, lambda: Float64Array, out = new Float64Array(program.size)): Float64Array {
+export function partialsTransposeProduct(program: Program, values: Float64Array, lambda: Float64Array, out: Float64Array = new Float64Array(program.size)): Float64Array {
   const { ops, parentStart, parents, constants, inputCount, size } = program;
   out.fill(0);
   primitives.kernels().reverse(values, lambda, out, ops, parentStart, parents, constants, inputCount, size);
   return out;
+}
+
+/**
+ * μ = (I − |J|)⁻ᵀ|w| by one reverse sweep: μ_j = Σ over paths j → o of |w_o| ∏ |J| along the path,
+ * the adjoint with every partial and weight replaced by its size. It bounds |λ_j| and is the scale
+ * of the rounding error of any way of summing the chain rule. On a cyclic program the sweep
+ * ignores edges back into a component, which only lowers the scale.
+ */
+export function absoluteAdjoint(program: Program, J: Float64Array, weights: Float64Array): Float64Array {
+  const { size, inputCount, parentStart, parents } = program;
+  const mu = new Float64Array(size);
+  seed(program, weights, mu);
+  for (let j = 0; j < size; j++) mu[j] = Math.abs(mu[j]);
+  for (let i = size - 1; i >= inputCount; i--) {
+    const m = mu[i];
+    if (m === 0) continue;
+    for (let e = parentStart[i]; e < parentStart[i + 1]; e++) mu[parents[e]] += m * Math.abs(J[e]);
+  }
+  return mu;
 }

@@ -23,7 +23,7 @@ export interface NewtonResult {
  * Jacobian I − J_CC (from the registry's partials), v_C ← v_C − t·(I − J_CC)⁻¹F with a backtracking
  * line search on |F|₂ (t = 1, ½, ¼, …). The linear solve is a dense LU for up to 300 members and
  * GMRES with tangent-sweep products beyond. Starts from the values in `values[start..end)`; records
- * |F|∞ after each step in `monitor` (scale max(1, |v_C|∞)). Counts m evaluations per residual and m
+ * |F|∞ after each step in `monitor` (scale |v_C|∞, so the tolerance is relative). Counts m evaluations per residual and m
  * partials per Jacobian (or per GMRES product).
  */
 export function newton(program: Program, values: Float64Array, start: number, end: number, settings: IterationSettings, monitor: Monitor, stats: Stats): NewtonResult {
@@ -33,9 +33,9 @@ export function newton(program: Program, values: Float64Array, start: number, en
   const delta = new Float64Array(m);
   const saved = new Float64Array(m);
   let { max, sumSquares } = residual(program, values, start, end, outputs, F, stats);
-  if (!(max - max === 0)) return { converged: false, failure: `cannot start: ${nonFinite(program, values, outputs, start, end)}` };
+  if (!(max - max === 0)) return { converged: false, failure: `Newton's method cannot start: ${nonFinite(program, values, outputs, start, end)}` };
   if (max <= settings.tolerance * scale(values, start, end)) return { converged: true, failure: '' };
-  const steps = () => `after ${monitor.iterations} step${monitor.iterations === 1 ? '' : 's'}`;
+  const steps = () => (monitor.iterations === 0 ? 'at the start' : `after ${monitor.iterations} step${monitor.iterations === 1 ? '' : 's'}`);
   for (;;) {
     if (m <= DIRECT_LIMIT) {
       const { lu, singular } = ComponentLu.factor(componentMatrix(program, values, start, end, false, outputs));
@@ -92,9 +92,9 @@ function residual(program: Program, values: Float64Array, start: number, end: nu
   return { max, sumSquares: sumSquares === sumSquares ? sumSquares : Infinity };
 }
 
-/** max(1, |v_C|∞): the scale of the tolerance. */
+/** |v_C|∞: the scale of the tolerance. */
 function scale(values: Float64Array, start: number, end: number): number {
-  let s = 1;
+  let s = 0;
   for (let i = start; i < end; i++) s = Math.max(s, Math.abs(values[i]));
   return s;
 }

@@ -23,7 +23,6 @@ export interface PrimalOptions {
   readonly maxIterations?: number;
   /** Receives one record per component solve (and per fallback). */
   readonly history?: Convergence[];
-  readonly [setting: string]: unknown;
 }
 
 /**
@@ -40,7 +39,7 @@ export interface PrimalOptions {
  */
 export function solvePrimal(program: Program, inputs: Float64Array, values: Float64Array, stats?: Stats, options?: PrimalOptions): void {
   const { ops, parentStart, parents, constants, inputCount, size } = program;
-  values.set(inputs.subarray(0, inputCount));
+  for (let k = 0; k < inputCount; k++) values[k] = inputs[k]; // no subarray view per call
   if (program.cyclic) {
     solveCyclic(program, values, stats ?? emptyStats(), options ?? {});
     return;

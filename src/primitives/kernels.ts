@@ -15,7 +15,8 @@ export type ForwardSweep = (v: Float64Array, op: Int32Array, ps: Int32Array, pa:
 
 /**
  * dst[j] += src[i] · ∂p_i/∂v_j for every parent j of i, for i from to−1 down to from: one
- * application of Jᵀ, which with src = dst is back-substitution of (I − J)ᵀλ = w.
+ * application of Jᵀ, which with src = dst is back-substitution of (I − J)ᵀλ = w. Constraints with
+ * src[i] = 0 are skipped (they add nothing, even where a partial is not finite).
  */
 export type ReverseSweep = (v: Float64Array, src: Float64Array, dst: Float64Array, op: Int32Array, ps: Int32Array, pa: Int32Array, cs: Float64Array, from: number, to: number) => void;
 
@@ -74,9 +75,15 @@ function variadicLoads(rules: readonly Rule[], withY: boolean): [string, string]
 
 type CaseWriter = (p: Primitive, code: number) => string;
 
-function sweepSource(signature: string, loop: string, caseOf: CaseWriter, table: readonly Primitive[]): string {
+// A multiplier that is exactly 0 adds nothing, so the reverse sweep skips its constraint: no partials
+// for variables the objective does not depend on (often most of a program with several outputs).
+// Where such a partial is undefined (sqrt at 0), 0·∞ would have made a NaN of a well-defined gradient.
+const SKIP_ZERO = 'if (src[i] === 0) continue;\n  ';
+
+/** The loop of a sweep over a switch on op codes; `guard` is a statement run first for each i. */
+function sweepSource(signature: string, loop: string, caseOf: CaseWriter, table: readonly Primitive[], guard = ''): string {
   const cases = table.map((p, code) => (code === INPUT ? `case ${INPUT}: break;` : `case ${code}: { ${caseOf(p, code)} break; }`));
-  return `return function ${signature} {\n${loop} {\n  const s = ps[i];\n  switch (op[i]) {\n    ${cases.join('\n    ')}\n    default: throw new Error('lagrad: unknown op code ' + op[i]);\n  }\n}\n}`;
+  return `return function ${signature} {\n${loop} {\n  ${guard}const s = ps[i];\n  switch (op[i]) {\n    ${cases.join('\n    ')}\n    default: throw new Error('lagrad: unknown op code ' + op[i]);\n  }\n}\n}`;
 }
 
 const forwardCase: CaseWriter = (p, code) => {
@@ -138,7 +145,7 @@ export function compileKernels(table: readonly Primitive[]): Kernels {
   const down = 'for (let i = to - 1; i >= from; i--)';
   return {
     forward: make(sweepSource('forward(v, op, ps, pa, cs, from, to)', up, forwardCase, table)),
-    reverse: make(sweepSource('reverse(v, src, dst, op, ps, pa, cs, from, to)', down, reverseCase, table)),
+    reverse: make(sweepSource('reverse(v, src, dst, op, ps, pa, cs, from, to)', down, reverseCase, table, SKIP_ZERO)),
     tangent: make(sweepSource('tangent(v, src, dst, op, ps, pa, cs, from, to)', up, tangentCase, table)),
     lanes: make(sweepSource('lanes(v, T, K, op, ps, pa, cs, from, to)', up, laneCase, table)),
     value: make(single('value(i, v, op, ps, pa, cs)', valueCase, table, 'return v[i];')),

@@ -15,8 +15,14 @@ export interface Ordering {
 /**
  * Orders variables given as CSR parent lists (ps: offsets of length n + 1, pa: parent indices).
  * isInput marks variables without a constraint. O(N + E) time.
+ *
+ * Inside a cyclic component the members stand in the order of a depth-first search along parent
+ * edges, finished first first — the order a Gauss–Seidel sweep over the component runs in. The
+ * search starts from the member `state` ranks highest (the `.lag` file's init'd, then named
+ * variables), which therefore comes last in the sweep: a sweep computes everything from the state's
+ * current value, then the state, as one iteration of `v = f(v)` reads.
  */
-export function orderVariables(n: number, isInput: (i: number) => boolean, ps: Int32Array, pa: Int32Array): Ordering {
+export function orderVariables(n: number, isInput: (i: number) => boolean, ps: Int32Array, pa: Int32Array, state?: (i: number) => number): Ordering {
   if (alreadyOrdered(n, isInput, ps, pa)) return { order: null, cycles: new Int32Array(0) };
 
   const order = new Int32Array(n);
@@ -36,7 +42,12 @@ export function orderVariables(n: number, isInput: (i: number) => boolean, ps: I
   const callNode = new Int32Array(n);
   const callEdge = new Int32Array(n);
   let cp = 0;
+  // Variables in the order their search finished: parents before children, except along the edges
+  // that close a cycle. A component's members are the top of this stack when it is found.
+  const finished = new Int32Array(n);
+  let fp = 0;
   const cycles: number[] = [];
+  let search: ComponentSearch | undefined;
 
   for (let root = 0; root < n; root++) {
     if (index[root] !== -1) continue;
@@ -63,6 +74,7 @@ export function orderVariables(n: number, isInput: (i: number) => boolean, ps: I
         continue;
       }
       cp--;
+      finished[fp++] = v;
       if (low[v] === index[v]) {
         // v is the root of a component: its members are on the stack above it.
         const start = placed;
@@ -70,11 +82,18 @@ export function orderVariables(n: number, isInput: (i: number) => boolean, ps: I
         do {
           w = stack[--sp];
           onStack[w] = 0;
-          order[placed++] = w;
+          placed++;
         } while (w !== v);
-        // Members came off the stack last-visited first; restore visiting order for readability.
-        order.subarray(start, placed).reverse();
-        if (placed - start > 1 || hasSelfLoop(v, ps, pa)) cycles.push(start, placed);
+        // Members in the order they finished: a Gauss–Seidel sweep over the component then reads
+        // this sweep's values everywhere but across the edges that close cycles, and converges fastest.
+        const count = placed - start;
+        order.set(finished.subarray(fp - count, fp), start);
+        fp -= count;
+        if (count > 1 && state) {
+          search ??= new ComponentSearch(n);
+          search.reorder(order.subarray(start, placed), state, ps, pa);
+        }
+        if (count > 1 || hasSelfLoop(v, ps, pa)) cycles.push(start, placed);
       }
       if (cp > 0) {
         const u = callNode[cp - 1];
@@ -83,6 +102,57 @@ export function orderVariables(n: number, isInput: (i: number) => boolean, ps: I
     }
   }
   return { order, cycles: Int32Array.from(cycles) };
+}
+
+/** Depth-first post-order of one component from a chosen member, with explicit stacks. */
+class ComponentSearch {
+  private readonly mark: Int32Array;
+  private readonly node: Int32Array;
+  private readonly edge: Int32Array;
+  private stamp = 0;
+
+  constructor(n: number) {
+    this.mark = new Int32Array(n);
+    this.node = new Int32Array(n);
+    this.edge = new Int32Array(n);
+  }
+
+  /** Rewrites `members` (in finish order) as the post-order of a search from the best-ranked member. */
+  reorder(members: Int32Array, state: (i: number) => number, ps: Int32Array, pa: Int32Array): void {
+    let root = members[members.length - 1];
+    let best = state(root);
+    for (let k = members.length - 2; k >= 0; k--) {
+      const rank = state(members[k]);
+      if (rank > best) [root, best] = [members[k], rank];
+    }
+    // The last member finished is the search's own root: the order is already the one wanted.
+    if (root === members[members.length - 1]) return;
+    const inside = ++this.stamp;
+    const seen = ++this.stamp;
+    const { mark, node, edge } = this;
+    for (let k = 0; k < members.length; k++) mark[members[k]] = inside;
+    let placed = 0;
+    let top = 0;
+    mark[root] = seen;
+    node[top] = root;
+    edge[top++] = ps[root];
+    while (top > 0) {
+      const v = node[top - 1];
+      const e = edge[top - 1];
+      if (e < ps[v + 1]) {
+        edge[top - 1] = e + 1;
+        const w = pa[e];
+        if (mark[w] === inside) {
+          mark[w] = seen;
+          node[top] = w;
+          edge[top++] = ps[w];
+        }
+        continue;
+      }
+      top--;
+      members[placed++] = v;
+    }
+  }
 }
 
 function alreadyOrdered(n: number, isInput: (i: number) => boolean, ps: Int32Array, pa: Int32Array): boolean {

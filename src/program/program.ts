@@ -92,7 +92,10 @@ export class Program {
   static from(parts: ProgramParts): Program {
     validate(parts);
     const { ops, parentStart, parents } = parts;
-    const { order, cycles } = orderVariables(ops.length, (i) => ops[i] === INPUT, parentStart, parents);
+    // Within a cyclic component, init'd variables and then named ones are the iteration's state.
+    let named: Set<number> | undefined;
+    const state = (i: number) => (parts.initial?.has(i) ? 2 : (named ??= new Set(parts.names.values())).has(i) ? 1 : 0);
+    const { order, cycles } = orderVariables(ops.length, (i) => ops[i] === INPUT, parentStart, parents, state);
     return new Program(order ? permute(parts, order) : parts, cycles);
   }
 

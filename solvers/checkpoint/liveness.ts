@@ -1,0 +1,48 @@
+import type { Program } from '../../src/program/program.ts';
+
+// Which values a snapshot must hold. Cut the evaluation order before constraint b: the state at
+// the cut is
+//
+//   L(b) = { j < b : some constraint i ≥ b reads v_j },
+//
+// every value computed (or given: inputs count too) before the cut and still needed after it. A
+// snapshot at cut b stores exactly L(b); nothing else from before b is ever read again, by the
+// forward kernels nor by the partials of the reverse. Membership is one comparison against the
+// last edge that reads v_j: parents are stored in CSR in evaluation order, so the edges of
+// constraints ≥ b are exactly the edges ≥ parentStart[b].
+
+const cache = new WeakMap<Program, Int32Array>();
+
+/**
+ * lastEdge[j] = the largest edge index e with parents[e] = j: the last read of v_j in evaluation
+ * order, or −1 when nothing reads it. Then j ∈ L(b) ⟺ j < b and lastEdge[j] ≥ parentStart[b].
+ * O(N + E) once per program (cached); one Int32 per variable.
+ */
+export function lastEdges(program: Program): Int32Array {
+  let last = cache.get(program);
+  if (last === undefined) {
+    last = new Int32Array(program.size).fill(-1);
+    const parents = program.parents;
+    for (let e = 0; e < parents.length; e++) last[parents[e]] = e;
+    cache.set(program, last);
+  }
+  return last;
+}
+
+/**
+ * |L(b)| for every cut b = inputCount … size, as live[b − inputCount]. Streams once over the edges:
+ * |L(b+1)| = |L(b)| + [v_b is read later] − #{edges of constraint b that are their parent's last read}.
+ */
+export function liveCounts(program: Program, last = lastEdges(program)): Int32Array {
+  const { inputCount, size, parentStart, parents } = program;
+  const live = new Int32Array(size - inputCount + 1);
+  let count = 0;
+  for (let j = 0; j < inputCount; j++) if (last[j] >= 0) count++;
+  live[0] = count;
+  for (let b = inputCount; b < size; b++) {
+    if (last[b] >= 0) count++;
+    for (let e = parentStart[b]; e < parentStart[b + 1]; e++) if (last[parents[e]] === e) count--;
+    live[b - inputCount + 1] = count;
+  }
+  return live;
+}

@@ -1,0 +1,115 @@
+import { Matrix } from 'ml-matrix';
+import { componentError, failure, Monitor, short, Verdict, type IterationSettings } from '../src/lagrangian/convergence.ts';
+import { ComponentLu, componentMatrix, DIRECT_LIMIT } from '../src/lagrangian/direct.ts';
+import type { Program } from '../src/program/program.ts';
+import { primitives } from '../src/primitives/registry.ts';
+import type { Stats } from '../src/schedule.ts';
+
+/**
+ * Tangent sweeps (I − J)T = E on a cyclic program, K lanes at once (T[i·K + q]): the lane sweep
+ * over each acyclic stretch, and for each cyclic component C a solve of (I − J_CC)T_C = R_C, R_C
+ * being what flows in from outside C (and the seeds E inside it).
+ *
+ * R_C comes from the lane sweep itself: swept once over C from T_C = 0 it gives c = (I − L)⁻¹R_C
+ * (L: the members' partials on members earlier in C, which the sweep has already updated), so
+ * R_C = (I − L)c. Components up to 300 members are then solved by a dense LU of I − J_CC, factored
+ * once per solve and reused by every group of lanes; larger ones by repeating the lane sweep over C
+ * (Gauss–Seidel on the tangents, the forward iteration's own rate) until it settles.
+ */
+export class CyclicTangents {
+  private readonly factors: ({ lu: ComponentLu; A: Matrix } | undefined)[] = [];
+
+  constructor(
+    private readonly program: Program,
+    private readonly values: Float64Array,
+    private readonly settings: IterationSettings,
+    private readonly stats: Stats,
+  ) {}
+
+  /**
+   * Sweeps rows from..N−1 of T (rows before `from` are inputs or zero); lane q is seeded with
+   * +1 on row seedFirst + q for q < seedCount (a constraint's perturbation, for multipliers).
+   */
+  sweep(T: Float64Array, K: number, from: number, seedFirst = -1, seedCount = 0): void {
+    const { cycles, size } = this.program;
+    let low = from;
+    for (let k = 0; k < cycles.length; k += 2) {
+      const start = cycles[k];
+      const end = cycles[k + 1];
+      if (end <= low) continue;
+      if (start < low) low = start; // `from` inside a component: the whole component depends on it
+      this.lanes(T, K, low, start, seedFirst, seedCount);
+      T.fill(0, start * K, end * K);
+      this.lanes(T, K, start, end, seedFirst, seedCount);
+      if (end - start <= DIRECT_LIMIT) this.direct(T, K, k / 2, start, end);
+      else this.iterate(T, K, start, end, seedFirst, seedCount);
+      low = end;
+    }
+    this.lanes(T, K, low, size, seedFirst, seedCount);
+    this.stats.sweeps++;
+  }
+
+  /** The lane sweep over [from, to), adding each seed right after its own row is swept. */
+  private lanes(T: Float64Array, K: number, from: number, to: number, seedFirst: number, seedCount: number): void {
+    const { ops, parentStart, parents, constants } = this.program;
+    const lanes = primitives.kernels().lanes;
+    let p = from;
+    for (let q = 0; q < seedCount; q++) {
+      const j = seedFirst + q;
+      if (j < from || j >= to) continue;
+      lanes(this.values, T, K, ops, parentStart, parents, constants, p, j + 1);
+      T[j * K + q] += 1;
+      p = j + 1;
+    }
+    lanes(this.values, T, K, ops, parentStart, parents, constants, p, to);
+    this.stats.partialEvaluations += to - from;
+  }
+
+  /** T_C ← (I − J_CC)⁻¹(I − L)c for the sweep's result c on the component's rows. */
+  private direct(T: Float64Array, K: number, k: number, start: number, end: number): void {
+    const m = end - start;
+    let factor = this.factors[k];
+    if (factor === undefined) {
+      const A = componentMatrix(this.program, this.values, start, end);
+      this.stats.partialEvaluations += m;
+      const { lu, singular } = ComponentLu.factor(A);
+      if (singular) throw componentError(this.program, start, end, `I − J is singular here (pivot ratio ${short(lu.pivotRatio)}), so its tangents are not determined`);
+      factor = this.factors[k] = { lu, A };
+    }
+    const { lu, A } = factor;
+    // R = (I − L)c: A's strictly lower part is −L.
+    const R = new Matrix(m, K);
+    for (let r = 0; r < m; r++) {
+      for (let q = 0; q < K; q++) {
+        let x = T[(start + r) * K + q];
+        for (let j = 0; j < r; j++) x += A.get(r, j) * T[(start + j) * K + q];
+        R.set(r, q, x);
+      }
+    }
+    const solution = lu.solveColumns(R);
+    for (let r = 0; r < m; r++) for (let q = 0; q < K; q++) T[(start + r) * K + q] = solution.get(r, q);
+  }
+
+  /** Repeats the lane sweep over a large component until the tangents change by ≤ tolerance · max|T_C|. */
+  private iterate(T: Float64Array, K: number, start: number, end: number, seedFirst: number, seedCount: number): void {
+    const rows = (end - start) * K;
+    const before = new Float64Array(rows);
+    const monitor = new Monitor(this.settings.tolerance, this.settings.maxIterations);
+    for (;;) {
+      before.set(T.subarray(start * K, end * K));
+      this.lanes(T, K, start, end, seedFirst, seedCount);
+      let change = 0;
+      let scale = 0;
+      for (let r = 0; r < rows; r++) {
+        const t = T[start * K + r];
+        const d = Math.abs(t - before[r]);
+        if (!(d <= change)) change = d;
+        scale = Math.max(scale, Math.abs(t));
+      }
+      const verdict = monitor.check(change, scale);
+      if (verdict === Verdict.Converged) break;
+      if (verdict !== Verdict.Continue) throw componentError(this.program, start, end, failure(verdict, monitor, 'the tangent iteration', 'sweep', this.settings.maxIterations));
+    }
+    monitor.tally(this.stats);
+  }
+}

@@ -1,0 +1,82 @@
+import { iterationSettings, Monitor, Verdict } from '../../src/lagrangian/convergence.ts';
+import type { Program } from '../../src/program/program.ts';
+import { primitives } from '../../src/primitives/registry.ts';
+import type { Stats } from '../../src/schedule.ts';
+import { globalFailure } from './failure.ts';
+
+/**
+ * One Gauss–Seidel sweep of (I − J)ᵀλ = w over the members of [start, end), in reverse order and in
+ * push form: D holds the residual r = w + JᵀX − X of the estimate X (X_i at X[i − offset]). Each
+ * member i in turn takes its residual d = D_i into X_i and sends d·∂p_i/∂v_j on to the residual of
+ * every parent j (one reverse sweep over [i, i + 1)), so later members in the sweep see it at once.
+ * This is the reverse sweep through one forward Gauss–Seidel sweep v_i ← p_i(v) of the same
+ * members, so it contracts at the forward iteration's rate. Returns max |D| over the members after
+ * the sweep: the exact residual left.
+ */
+export function pushSweep(program: Program, values: Float64Array, X: Float64Array, offset: number, D: Float64Array, start: number, end: number): number {
+  const { ops, parentStart, parents, constants } = program;
+  const reverse = primitives.kernels().reverse;
+  for (let i = end - 1; i >= start; i--) {
+    const d = D[i];
+    X[i - offset] += d;
+    reverse(values, D, D, ops, parentStart, parents, constants, i, i + 1);
+    D[i] -= d;
+  }
+  let residual = 0;
+  for (let i = start; i < end; i++) {
+    const r = Math.abs(D[i]);
+    if (!(r <= residual)) residual = r;
+  }
+  return residual;
+}
+
+/**
+ * Gauss–Seidel on (I − J)ᵀλ = w over the whole program, sweeping in reverse evaluation order from
+ * λ = 0 with residual w. Acyclic stretches take their residual in one in-place reverse sweep (no
+ * member there receives anything after its turn), cyclic components member by member
+ * (`pushSweep`). On an acyclic program the first sweep is backprop, operation for operation, and
+ * leaves residual 0: one sweep. Residual: |D|∞ after each sweep, scale max(|w|∞, |λ|∞).
+ */
+export function gaussSeidel(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, options: { readonly [setting: string]: unknown }, stats: Stats): Monitor {
+  const { ops, parentStart, parents, constants, inputCount, size, cycles } = program;
+  const { tolerance, maxIterations } = iterationSettings(options);
+  const reverse = primitives.kernels().reverse;
+  const D = Float64Array.from(w);
+  const X = lambda;
+  X.fill(0);
+  const wScale = maxAbs(w, 0, size);
+  const monitor = new Monitor(tolerance, maxIterations);
+  for (;;) {
+    let high = size;
+    for (let k = cycles.length; k >= 0; k -= 2) {
+      const start = k > 0 ? cycles[k - 2] : inputCount;
+      const end = k > 0 ? cycles[k - 1] : inputCount;
+      reverse(values, D, D, ops, parentStart, parents, constants, end, high);
+      for (let i = end; i < high; i++) {
+        X[i] += D[i];
+        D[i] = 0;
+      }
+      if (k > 0) pushSweep(program, values, X, 0, D, start, end);
+      high = start;
+    }
+    for (let i = 0; i < inputCount; i++) {
+      X[i] += D[i];
+      D[i] = 0;
+    }
+    stats.partialEvaluations += size - inputCount;
+    stats.sweeps++;
+    const verdict = monitor.check(maxAbs(D, 0, size), Math.max(wScale, maxAbs(X, 0, size)));
+    if (verdict === Verdict.Converged) return monitor;
+    if (verdict !== Verdict.Continue) throw globalFailure(program, D, 'Gauss–Seidel', verdict, monitor, maxIterations);
+  }
+}
+
+/** max |a[from .. to)|, NaN when some entry is NaN. */
+export function maxAbs(a: Float64Array, from: number, to: number): number {
+  let most = 0;
+  for (let i = from; i < to; i++) {
+    const x = Math.abs(a[i]);
+    if (!(x <= most)) most = x;
+  }
+  return most;
+}

@@ -1,0 +1,51 @@
+import { LagradError } from '../../src/error.ts';
+import type { Convergence } from '../../src/lagrangian/convergence.ts';
+import { checkMultipliers } from '../../src/lagrangian/finite.ts';
+import { seed } from '../../src/lagrangian/lagrangian.ts';
+import { primalOptions, solvePrimal } from '../../src/lagrangian/primal.ts';
+import { buffer, emptyStats, type Problem, type Schedule, type Solution, type SolveOptions } from '../../src/schedule.ts';
+import { solveByBlocks } from '../blockReverse.ts';
+import { gaussSeidel } from './gaussSeidel.ts';
+import { jacobi } from './jacobi.ts';
+
+/** The methods of the iterative schedule (`--method`). */
+export const ITERATIVE_METHODS = ['gauss-seidel', 'jacobi', 'fixed-point', 'gmres'] as const;
+export type IterativeMethod = (typeof ITERATIVE_METHODS)[number];
+
+/**
+ * The multipliers by iteration, on any program (cyclic or not), `--method`:
+ * - `gauss-seidel` (default): (I − J)ᵀλ = w swept in reverse evaluation order over the whole
+ *   program, each multiplier using the newest; on an acyclic program one sweep, which is backprop.
+ * - `jacobi`: λ ← w + Jᵀλ over the whole program; on an acyclic program exactly depth sweeps.
+ * - `fixed-point`: block-reverse with each component's multipliers by Christianson's adjoint of the
+ *   forward fixed-point iteration (same rate as the forward iteration).
+ * - `gmres`: block-reverse with each component's multipliers by restarted GMRES (option `restart`).
+ * Stats: `iterations` (the multiplier iterations), `residual` (the largest left), `rate` (the largest
+ * observed contraction per iteration); `convergence` holds every residual history, values' included.
+ */
+export const iterative: Schedule = {
+  name: 'iterative',
+  summary: 'multipliers by iteration, --method gauss-seidel (default) | jacobi | fixed-point | gmres; residual histories',
+  solve(problem: Problem, options: SolveOptions = {}): Solution {
+    const method = (options.method ?? 'gauss-seidel') as IterativeMethod;
+    if (!ITERATIVE_METHODS.includes(method)) throw new LagradError('--method', `unknown method '${String(options.method)}' for schedule 'iterative'; choose ${ITERATIVE_METHODS.join(', ')}`);
+    if (method === 'fixed-point' || method === 'gmres') return solveByBlocks(problem, options, method);
+    const start = performance.now();
+    const { program, inputs, weights } = problem;
+    const { size, inputCount } = program;
+    const stats = emptyStats();
+    const history: Convergence[] = [];
+    const values = buffer(options.workspace?.values, size);
+    solvePrimal(program, inputs, values, stats, primalOptions(options, history));
+    const w = new Float64Array(size);
+    seed(program, weights, w);
+    const lambda = buffer(options.workspace?.lambda, size);
+    const monitor = (method === 'jacobi' ? jacobi : gaussSeidel)(program, values, w, lambda, options, stats);
+    monitor.tally(stats);
+    history.push(monitor.record(program, 'multipliers', method, 0, size, true));
+    stats.peakValues = size;
+    checkMultipliers(program, values, lambda);
+    stats.timeMs = performance.now() - start;
+    return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: history };
+  },
+};

@@ -1,0 +1,59 @@
+import { iterationSettings, Monitor, Verdict } from '../../src/lagrangian/convergence.ts';
+import type { Program } from '../../src/program/program.ts';
+import { primitives } from '../../src/primitives/registry.ts';
+import type { Stats } from '../../src/schedule.ts';
+import { globalFailure } from './failure.ts';
+import { maxAbs } from './gaussSeidel.ts';
+
+/**
+ * Jacobi on (I − J)ᵀλ = w over the whole program: λ ← w + Jᵀλ, every multiplier from the previous
+ * sweep's (one reverse sweep with src ≠ dst), starting from λ = w. The residual of λ is exactly the
+ * change the next sweep makes, max |λ⁺ − λ|, judged against max(|w|∞, |λ|∞).
+ *
+ * On an acyclic program J is nilpotent: after k sweeps λ = Σ_{m ≤ k} (Jᵀ)^m w, which is exact once
+ * k reaches the longest path, and the sweep after that changes nothing — Jacobi stops after exactly
+ * `depth` sweeps, depth being the number of variables on the longest path back from an output.
+ */
+export function jacobi(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, options: { readonly [setting: string]: unknown }, stats: Stats): Monitor {
+  const { ops, parentStart, parents, constants, inputCount, size } = program;
+  const { tolerance, maxIterations } = iterationSettings(options);
+  const reverse = primitives.kernels().reverse;
+  let current = lambda;
+  let next: Float64Array = new Float64Array(size);
+  const change = new Float64Array(size);
+  current.set(w);
+  const wScale = maxAbs(w, 0, size);
+  // A sweep moves λ one constraint further back, so growth along the way is no verdict until λ
+  // has crossed the program: as many sweeps as its longest chain.
+  const monitor = new Monitor(tolerance, maxIterations, 20 + 2 * longestChain(program));
+  for (;;) {
+    next.set(w);
+    reverse(values, current, next, ops, parentStart, parents, constants, inputCount, size);
+    stats.partialEvaluations += size - inputCount;
+    stats.sweeps++;
+    for (let i = 0; i < size; i++) change[i] = next[i] - current[i];
+    [current, next] = [next, current];
+    const verdict = monitor.check(maxAbs(change, 0, size), Math.max(wScale, maxAbs(current, 0, size)));
+    if (verdict === Verdict.Converged) break;
+    if (verdict !== Verdict.Continue) throw globalFailure(program, change, 'Jacobi', verdict, monitor, maxIterations);
+  }
+  if (current !== lambda) lambda.set(current);
+  return monitor;
+}
+
+/** The most variables on one chain of parents j < i (edges closing a cycle are skipped). O(N + E). */
+export function longestChain(program: Program): number {
+  const { parentStart, parents, inputCount, size } = program;
+  const level = new Int32Array(size).fill(1);
+  let most = size > 0 ? 1 : 0;
+  for (let i = inputCount; i < size; i++) {
+    let l = 1;
+    for (let e = parentStart[i]; e < parentStart[i + 1]; e++) {
+      const j = parents[e];
+      if (j < i && level[j] + 1 > l) l = level[j] + 1;
+    }
+    level[i] = l;
+    if (l > most) most = l;
+  }
+  return most;
+}

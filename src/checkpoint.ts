@@ -1,0 +1,78 @@
+import { LagradError } from './error.ts';
+import type { Program } from './program/program.ts';
+
+// What `lagrad tradeoff` (src/cli) needs from the checkpoint planners, which live in
+// solvers/checkpoint beside the executor they plan for: src never imports solvers, so, as with the
+// schedules table, src declares the interface and a table, and solvers/index.ts registers the
+// planners. The plan maths stays in one place; the command reads it through this table.
+
+/**
+ * The time–space ledger of one checkpointing plan, counted by replaying the plan without numerics
+ * (or by closed forms that equal that replay). The `checkpoint` schedule counts the same quantities
+ * as it runs: advances, primitiveEvaluations, peakSnapshots, peakSnapshotValues, peakValues.
+ */
+export interface CheckpointCosts {
+  readonly strategy: string;
+  /** The steps (stages) the plan reverses: l. */
+  readonly stages: number;
+  /** The snapshot slots the plan may use (the slot of the initial state included). */
+  readonly slots: number;
+  /** Constraints evaluated by `advance` actions: the recomputation outside the reverse steps. */
+  readonly advances: number;
+  /** Every primitive evaluation: advances + each constraint once more inside its reverse step. */
+  readonly evaluations: number;
+  /** The most snapshot slots occupied at once. */
+  readonly peakSnapshots: number;
+  /** The most values held in snapshots at once (a snapshot holds every value still needed later). */
+  readonly peakSnapshotValues: number;
+  /** The most primal values held at once: snapshots + the current state + the values being evaluated. */
+  readonly peakValues: number;
+}
+
+/** A checkpointing strategy as the tradeoff command sees it. */
+export interface CheckpointPlanner {
+  readonly name: string;
+  /** One line for `--help`. */
+  readonly summary: string;
+  /**
+   * The costs on a chain of `steps` steps of one constraint and one value of state each, with
+   * `snapshots` slots: in closed form, so a chain of 10⁷ steps costs no more than one of 10.
+   * Absent when the strategy does not plan chains by a snapshot count.
+   */
+  chain?(steps: number, snapshots: number): CheckpointCosts;
+  /** The cheapest configuration on that chain holding at most `budget` values; null when none fits. */
+  chainWithin?(steps: number, budget: number): CheckpointCosts | null;
+  /**
+   * The exact costs of the plan the `checkpoint` schedule runs for this strategy under
+   * `{ budget }` on a program; null when no plan of this strategy holds at most `budget` values.
+   */
+  within(program: Program, budget: number): CheckpointCosts | null;
+}
+
+/** A name → planner table with loud errors. */
+export class PlannerTable {
+  private readonly table = new Map<string, CheckpointPlanner>();
+
+  register(planner: CheckpointPlanner): this {
+    if (this.table.has(planner.name)) throw new LagradError(`strategy '${planner.name}'`, 'is already registered');
+    this.table.set(planner.name, planner);
+    return this;
+  }
+
+  get(name: string): CheckpointPlanner {
+    const p = this.table.get(name);
+    if (p === undefined) throw new LagradError('--strategy', `unknown strategy '${name}'; choose one of ${this.names().join(', ')}`);
+    return p;
+  }
+
+  names(): string[] {
+    return [...this.table.keys()];
+  }
+
+  list(): CheckpointPlanner[] {
+    return [...this.table.values()];
+  }
+}
+
+/** The process-wide table; solvers/index.ts fills it with the built-in strategies. */
+export const checkpointPlanners = new PlannerTable();

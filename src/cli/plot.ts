@@ -1,0 +1,39 @@
+/** One point of a tradeoff curve: a strategy fitted to a budget, with its counted costs. */
+export interface CurvePoint {
+  readonly budget: number;
+  readonly strategy: string;
+  readonly evaluations: number;
+  /** evaluations ÷ the evaluations of one forward sweep: 1 = no recomputation. */
+  readonly recomputation: number;
+  readonly peakValues: number;
+}
+
+/**
+ * The curve as an SVG plot — peak values held (log scale) against recomputation, one line per
+ * strategy — drawn by vega-lite and rendered headless by vega (no canvas or browser needed).
+ * The libraries load on first use: only `--svg` pays for them.
+ */
+export async function curveSvg(points: readonly CurvePoint[], title: string): Promise<string> {
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 560,
+    height: 340,
+    data: { values: points.map((p) => ({ ...p })) },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'peakValues', type: 'quantitative', scale: { type: 'log' }, title: 'peak values held (snapshots + working)' },
+      y: { field: 'recomputation', type: 'quantitative', title: 'evaluations ÷ one forward sweep' },
+      color: { field: 'strategy', type: 'nominal', title: 'strategy' },
+      order: { field: 'peakValues', type: 'quantitative' },
+    },
+  };
+  const compiled = vegaLite.compile(spec as Parameters<typeof vegaLite.compile>[0]).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

@@ -1,0 +1,36 @@
+import cliProgress from 'cli-progress';
+import type { Io } from './io.ts';
+
+/** How long a loop runs before it earns a progress bar, in milliseconds. */
+const MOMENT_MS = 400;
+
+/** Ticks of a loop of `total` steps. */
+export interface Progress {
+  tick(): void;
+  stop(): void;
+}
+
+/**
+ * A progress bar on standard error for a loop of `total` steps (cli-progress): drawn only when
+ * standard error is a terminal and only once the loop has run for more than a moment, so quick
+ * runs, pipes and tests print nothing. Updates redraw synchronously, as the loop never yields.
+ */
+export function progress(io: Io, total: number, label: string): Progress {
+  const start = performance.now();
+  let done = 0;
+  let bar: cliProgress.SingleBar | null = null;
+  return {
+    tick() {
+      done++;
+      if (bar) {
+        bar.update(done);
+      } else if (io.interactive && done < total && performance.now() - start > MOMENT_MS) {
+        bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {value}/{total}  eta {eta_formatted}`, clearOnComplete: true, hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
+        bar.start(total, done);
+      }
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}

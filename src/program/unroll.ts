@@ -1,0 +1,49 @@
+import { LagradError } from '../error.ts';
+import { INPUT } from '../primitives/primitive.ts';
+import { primitives } from '../primitives/registry.ts';
+import { ProgramBuilder } from './builder.ts';
+import type { Program } from './program.ts';
+
+/**
+ * The acyclic program that runs k Gauss–Seidel sweeps of each cyclic component from its `init`
+ * values instead of solving it: what differentiating "through the solver" differentiates. Each
+ * sweep adds a copy of the component's constraints, in order, whose parents are the newest copies
+ * (earlier members: this sweep's; later members and the member itself: the previous sweep's; the
+ * first sweep reads the init values as constants). The rest of the program is copied as it is, and
+ * named variables and outputs refer to the last copy. With k = the number of sweeps the fixed-point
+ * solve took, it computes the very same values. Size: N + (k − 1)·Σ m over the components.
+ */
+export function unroll(program: Program, iterations: number): Program {
+  if (!(Number.isInteger(iterations) && iterations >= 0)) throw new LagradError('unroll', `${iterations} is not a whole number of iterations`);
+  const { ops, parentStart, parents, constants, inputCount, size, cycles, initial } = program;
+  const builder = new ProgramBuilder(program.source?.file);
+  const copy = new Int32Array(size);
+  const args: number[] = [];
+  const record = (i: number) => {
+    const p = primitives.get(ops[i]);
+    if (p.arity === 0) {
+      if (p.name !== 'const') throw new LagradError(program.where(i), `cannot unroll the arity-0 primitive '${p.name}'`);
+      return builder.constant(constants[i]);
+    }
+    args.length = 0;
+    for (let e = parentStart[i]; e < parentStart[i + 1]; e++) args.push(copy[parents[e]]);
+    return builder.applyMany(ops[i], args, constants[i]);
+  };
+  for (let i = 0; i < inputCount; i++) {
+    if (ops[i] !== INPUT) throw new LagradError('unroll', 'inputs must come first');
+    copy[i] = builder.input(program.nameOf(i) ?? `x${i}`, Number.isNaN(program.defaults[i]) ? undefined : program.defaults[i]);
+  }
+  let from = inputCount;
+  for (let k = 0; k <= cycles.length; k += 2) {
+    const start = k < cycles.length ? cycles[k] : size;
+    for (let i = from; i < start; i++) copy[i] = record(i);
+    if (k === cycles.length) break;
+    const end = cycles[k + 1];
+    for (let i = start; i < end; i++) copy[i] = builder.constant(initial === null ? 0 : initial[i]);
+    for (let sweep = 0; sweep < iterations; sweep++) for (let i = start; i < end; i++) copy[i] = record(i);
+    from = end;
+  }
+  for (const [name, i] of program.names) if (i >= inputCount) builder.name(copy[i], name);
+  for (const o of program.outputs) builder.output(copy[o]);
+  return builder.build();
+}
