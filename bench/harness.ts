@@ -2,7 +2,8 @@
 // as median and min–max. Systems compared with each other are timed side by side — round after
 // round, one run of each per round — so a burst of load on the machine hits them all alike and
 // their ratios stay meaningful. Garbage is collected before every timed run (when node runs with
-// --expose-gc), so one system's garbage is not billed to the next.
+// --expose-gc), so one system's garbage is not billed to the next, and a short run is preceded by
+// an untimed one, so it finds its arrays in the caches as a run in a loop would.
 
 export interface Timing {
   /** Milliseconds per run (per call, for batched calls). */
@@ -25,6 +26,8 @@ export interface MeasureOptions {
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
 /** Warm-up goes on until this much time was spent (and at least `warmup` runs), so small runs reach optimized code. */
 const WARMUP_MS = 250;
+/** Runs shorter than this get an untimed run just before each timed one (warm caches). */
+const REWARM_MS = 200;
 /** A batch of fast calls lasts at least this long, well above the timer's resolution. */
 const BATCH_MS = 20;
 
@@ -51,19 +54,30 @@ export function sideBySide(fns: readonly (() => void)[], options: MeasureOptions
       for (let c = 0; c < count; c++) fn();
     };
   });
-  for (const fn of repeat) {
+  /** Milliseconds of each function's latest run. */
+  const last = repeat.map((fn) => {
     const warm = performance.now();
-    for (let k = 0; k < options.warmup || (k < 1000 && performance.now() - warm < WARMUP_MS); k++) fn();
-  }
+    let start = warm;
+    for (let k = 0; k < options.warmup || (k < 1000 && performance.now() - warm < WARMUP_MS); k++) {
+      start = performance.now();
+      fn();
+    }
+    return performance.now() - start;
+  });
   const samples: number[][] = fns.map(() => []);
   const spent = fns.map(() => 0);
   for (let round = 0; round < options.runs; round++) {
     for (let k = 0; k < repeat.length; k++) {
       if (round > 0 && spent[k] >= options.budgetMs) continue;
       collect();
+      // The others' runs since this one's last evicted its arrays from the caches; a run in a loop
+      // (the way gradients are used) finds them there. One untimed run puts them back, for runs
+      // short enough that this matters.
+      if (last[k] < REWARM_MS) repeat[k]();
       const start = performance.now();
       repeat[k]();
       const ms = performance.now() - start;
+      last[k] = ms;
       samples[k].push(ms / (batches?.[k] ?? 1));
       spent[k] += ms;
     }

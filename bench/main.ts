@@ -74,7 +74,7 @@ const { values: flags } = parseArgs({
 const smoke = flags.smoke!;
 const sizes = flags.sizes ? flags.sizes.split(',').map(Number) : smoke ? [1e3, 1e4] : [1e4, 1e5, 1e6, 1e7];
 if (!sizes.every((n) => Number.isInteger(n) && n > INPUTS)) fail(`--sizes: every size must be an integer above ${INPUTS}`);
-const runs = flags.runs ? Number(flags.runs) : smoke ? 2 : 5;
+const runs = flags.runs ? Number(flags.runs) : smoke ? 2 : 9;
 if (!(Number.isInteger(runs) && runs >= 1)) fail('--runs: a positive integer');
 const out = flags.out ?? (smoke ? join(tmpdir(), 'lagrad-bench-smoke') : new URL('.', import.meta.url).pathname);
 const limits: Limits = smoke ? { micrograd: 1e4, tfjs: 1e3, forwardMode: 1e4 } : { micrograd: 1e6, tfjs: 1e5, forwardMode: 1e7 };
@@ -272,3 +272,5 @@ writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n'
 const points = rows.filter((r) => r.nsPerVariable !== null).map((r) => ({ size: r.size, system: r.system, mode: r.mode, nsPerVariable: r.nsPerVariable! }));
 writeFileSync(join(out, 'results.svg'), await plotSvg(points, 'Random scalar DAGs: time per variable (log–log)'));
 console.error(`lagrad bench: wrote ${join(out, 'results.json')} and results.svg in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+const failed = [...lectureRows, ...rows].filter((r) => !r.checked);
+if (failed.length > 0) fail(`${failed.length} result(s) disagree with lagrad's: ${failed.map((r) => `${r.system} ${r.mode} at N=${exp10(r.size)}`).join(', ')}`);

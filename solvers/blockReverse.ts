@@ -20,6 +20,8 @@ export interface BlockContext {
   readonly scratch: Float64Array;
   /** GMRES restart length (default 40). */
   readonly restart?: number;
+  /** GMRES on the Gauss–Seidel sweep (default) or on the bare system ('none'). */
+  readonly preconditioner?: string;
 }
 
 /**
@@ -39,10 +41,10 @@ export type BlockMethod = 'auto' | 'direct' | 'gmres' | 'fixed-point';
  * outside C — block Gauss–Seidel in the literal sense, exact after one pass because the
  * condensation is acyclic. Stats: `components`, `directSolves`, and the inner solves' own counts.
  */
-export function blockReverse(program: Program, values: Float64Array, lambda: Float64Array, method: BlockMethod, settings: IterationSettings, stats: Stats, history?: Convergence[], restart?: number): void {
+export function blockReverse(program: Program, values: Float64Array, lambda: Float64Array, method: BlockMethod, settings: IterationSettings, stats: Stats, history?: Convergence[], krylov: { restart?: number; preconditioner?: string } = {}): void {
   const { ops, parentStart, parents, constants, inputCount, size, cycles } = program;
   const reverse = primitives.kernels().reverse;
-  const context: BlockContext = { program, values, settings, stats, history, scratch: new Float64Array(size), restart };
+  const context: BlockContext = { program, values, settings, stats, history, scratch: new Float64Array(size), ...krylov };
   const carry = new Float64Array(size);
   let largest = 0;
   for (let k = 0; k < cycles.length; k += 2) largest = Math.max(largest, cycles[k + 1] - cycles[k]);
@@ -114,7 +116,8 @@ export function solveByBlocks({ program, inputs, weights }: Problem, options: So
   solvePrimal(program, inputs, values, stats, primalOptions(options, history));
   const lambda = buffer(options.workspace?.lambda, size);
   seed(program, weights, lambda);
-  blockReverse(program, values, lambda, method, settings, stats, history, options.restart === undefined ? undefined : Number(options.restart));
+  const krylov = { restart: options.restart === undefined ? undefined : Number(options.restart), preconditioner: options.preconditioner as string | undefined };
+  blockReverse(program, values, lambda, method, settings, stats, history, krylov);
   stats.peakValues = size;
   checkMultipliers(program, values, lambda);
   stats.timeMs = performance.now() - start;

@@ -121,26 +121,38 @@ describe('random contracting cyclic programs', () => {
     );
   });
 
-  it("the forward and adjoint fixed-point iterations contract at the same rate (Christianson)", () => {
-    let compared = 0;
-    fc.assert(
-      fc.property(arbitraryCyclicProgram(), ({ program, inputs }) => {
-        const r = grad(program, inputs, { schedule: 'iterative', method: 'fixed-point', primal: 'fixed-point' });
-        for (const forward of r.solution.convergence!.filter((c) => c.quantity === 'values')) {
-          const adjoint = r.solution.convergence!.find((c) => c.quantity === 'multipliers' && c.start === forward.start)!;
-          // A component the objective does not read has λ = 0 at once; nothing to compare.
-          if (!(adjoint.residuals[0] > 0) || forward.iterations < 8) continue;
-          // Iterations to gain 8 digits from the first sweep's residual (the very first forward
-          // step only makes the unnamed intermediates consistent with the init values).
-          const reach = (r: readonly number[]) => r.findIndex((x, k) => k >= 1 && x <= 1e-8 * r[1]);
-          expect(Math.abs(reach(forward.residuals) - reach(adjoint.residuals)), `${forward.variables}: ${forward.iterations} vs ${adjoint.iterations}`).toBeLessThanOrEqual(6);
-          if (forward.iterations >= 20) expect(Math.abs(forward.rate - adjoint.rate)).toBeLessThan(0.02);
-          compared++;
-        }
-      }),
-      { numRuns: 60 },
-    );
-    expect(compared).toBeGreaterThan(20);
+  it('the forward and adjoint fixed-point iterations contract at the same rate (Christianson)', () => {
+    // Over 200 random programs (a fixed sample, so the statistics below are reproducible): every
+    // component's forward Gauss–Seidel solve and the adjoint iteration on its multipliers, both to
+    // the default tolerance. Their asymptotic rates agree; their iteration counts differ only by
+    // how far each starts from its solution along the slowest mode (init values vs λ = 0).
+    const iterationGaps: number[] = [];
+    const rateGaps: number[] = [];
+    // The rate over the last ten iterations: the asymptotic one (ten, since complex pairs of
+    // eigenvalues make the ratio of successive residuals oscillate).
+    const finalRate = (r: readonly number[]) => (r.at(-1)! / r.at(-11)!) ** (1 / 10);
+    for (const { program, inputs } of fc.sample(arbitraryCyclicProgram(), { numRuns: 200, seed: 20240 })) {
+      const r = grad(program, inputs, { schedule: 'iterative', method: 'fixed-point', primal: 'fixed-point' });
+      for (const forward of r.solution.convergence!.filter((c) => c.quantity === 'values')) {
+        const adjoint = r.solution.convergence!.find((c) => c.quantity === 'multipliers' && c.start === forward.start)!;
+        // A component the objective does not read has λ = 0 at once: nothing to compare.
+        if (!(adjoint.residuals[0] > 0) || forward.iterations < 8 || adjoint.iterations < 8) continue;
+        const gap = Math.abs(forward.iterations - adjoint.iterations);
+        expect(gap, `${forward.variables}: ${forward.iterations} vs ${adjoint.iterations}`).toBeLessThanOrEqual(3 + 0.5 * Math.max(forward.iterations, adjoint.iterations));
+        iterationGaps.push(gap);
+        if (forward.iterations >= 20 && adjoint.iterations >= 20) rateGaps.push(Math.abs(finalRate(forward.residuals) - finalRate(adjoint.residuals)));
+      }
+    }
+    const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
+    const gaps = sorted(iterationGaps);
+    const rates = sorted(rateGaps);
+    expect(gaps.length).toBeGreaterThan(150);
+    expect(rates.length).toBeGreaterThan(50);
+    expect(gaps[gaps.length >> 1]).toBeLessThanOrEqual(2); // the median component: within 2 iterations
+    expect(gaps[Math.floor(gaps.length * 0.9)]).toBeLessThanOrEqual(4);
+    expect(rates[rates.length >> 1]).toBeLessThan(1e-4);
+    expect(rates[Math.floor(rates.length * 0.9)]).toBeLessThan(0.01);
+    expect(rates[rates.length - 1]).toBeLessThan(0.1);
   });
 
   it('evaluate solves every component (all three primal methods agree)', () => {

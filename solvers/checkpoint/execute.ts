@@ -8,7 +8,6 @@ import { primitives } from '../../src/primitives/registry.ts';
 import type { Kernels } from '../../src/primitives/kernels.ts';
 import { emptyStats, type Stats } from '../../src/schedule.ts';
 import type { Plan } from './actions.ts';
-import { chunkEnd } from './ledger.ts';
 import { lastEdges } from './liveness.ts';
 import { stageShape, type Stages } from './stages.ts';
 
@@ -21,7 +20,7 @@ import { stageShape, type Stages } from './stages.ts';
 // S … S+(b−a)−1, with the op codes, constants and parent lists of the range copied and renumbered
 // into frame-sized arrays, so the kernels (which index values by variable) run unchanged on it.
 // A snapshot is a copy of a state. The frame never exceeds `working` = max over stages of state +
-// stage, so the values held are at most Σ snapshots + working.
+// stage, so the values held are at most Σ snapshots + working; an advance is charged the whole frame.
 //
 // Multipliers. Reversing stage s leaves λ final for its constraints and partial sums for its state
 // L(start(s)), which are carried into the reverse of stage s − 1: the carry is again a state-shaped
@@ -181,12 +180,12 @@ class Executor {
     if (this.curStage !== from) throw new Error(`checkpoint: advance from ${from} but the current state is ${this.curStage}`);
     const { stages, last } = this;
     const parentStart = this.program.parentStart;
+    this.charge(this.working);
     for (let s = from; s < to; ) {
       const t = chunkEnd(stages, this.curLen, s, to, this.working);
       const a = stages.start(s);
       const b = stages.start(t);
       const S = this.load(a, b);
-      this.charge(S + b - a);
       this.evaluate(S, b - a);
       this.stats.advances += b - a;
       // The state at b: what the old state and the chunk hold that a constraint ≥ b still reads.
@@ -403,6 +402,17 @@ class Executor {
     checkMultipliers(program, values, lambda);
     throw new LagradError('checkpoint', 'a multiplier is not finite');
   }
+}
+
+/**
+ * The end t of the chunk an advance evaluates from stage s toward `to`: stages s … t−1, as many as
+ * fit with the state of size `state` in `working` values (always at least stage s).
+ */
+function chunkEnd(stages: Stages, state: number, s: number, to: number, working: number): number {
+  const first = stages.start(s);
+  let t = s + 1;
+  while (t < to && state + stages.start(t + 1) - first <= working) t++;
+  return t;
 }
 
 /** The first q < n with sorted[q] ≥ x (n when none). */

@@ -6,26 +6,16 @@ import type { Stages, StageShape } from './stages.ts';
 // (execute.ts) will count, action for action, from the same rules:
 //
 // - values held at an instant = the values in snapshot slots + the working values: the current
-//   state, and while a sweep runs, the constraints it is evaluating;
-// - `advance s→t` runs in chunks of whole stages, a chunk growing while state + its constraints fit
-//   in `working` (the largest stage with its state), so an advance never holds more than a reverse;
-// - `reverse s` re-evaluates stage s keeping its values (state + stage), then propagates back.
+//   state; while a stage is reversed, its state + its constraints; while an advance runs, the whole
+//   working frame, W = the largest stage with its state (an advance evaluates whole stages, as many
+//   as fit in the frame, so it never holds more than that, and it is charged that);
+// - `reverse s` re-evaluates stage s keeping its values, then propagates back.
 //
 // The tests hold the executor's counted stats equal to this replay, which is what makes the
-// tradeoff curves exact without running the numerics.
+// tradeoff curves exact without running the numerics. O(1) per action: a plan of few actions is
+// priced quickly however many constraints its advances sweep.
 
-/**
- * The end t of the chunk an advance evaluates from stage s toward `to`: stages s … t−1, as many as
- * fit with the state of size `state` in `working` values (always at least stage s).
- */
-export function chunkEnd(stages: Stages, state: number, s: number, to: number, working: number): number {
-  const first = stages.start(s);
-  let t = s + 1;
-  while (t < to && state + stages.start(t + 1) - first <= working) t++;
-  return t;
-}
-
-/** Replays `plan` over `stages` charging the state sizes of `shape`; O(actions + stages advanced) time, O(slots) memory. */
+/** Replays `plan` over `stages` charging the state sizes of `shape`; O(actions) time, O(slots) memory. */
 export function ledger(plan: Plan, stages: Stages, shape: StageShape): CheckpointCosts {
   const live = shape.live;
   if (live === null) throw new Error('ledger: the stage shape must keep the per-stage state sizes');
@@ -41,17 +31,11 @@ export function ledger(plan: Plan, stages: Stages, shape: StageShape): Checkpoin
   charge(current);
   for (const action of plan) {
     switch (action.kind) {
-      case 'advance': {
-        for (let s = action.from; s < action.to; ) {
-          const t = chunkEnd(stages, current, s, action.to, shape.working);
-          const length = stages.start(t) - stages.start(s);
-          charge(current + length);
-          costs.advances += length;
-          current = stateOf(t);
-          s = t;
-        }
+      case 'advance':
+        charge(shape.working);
+        costs.advances += stages.start(action.to) - stages.start(action.from);
+        current = stateOf(action.to);
         break;
-      }
       case 'store':
         slotSize[action.slot] = current;
         held += current;

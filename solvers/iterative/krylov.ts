@@ -1,21 +1,68 @@
 import { ComponentAdjointOperator } from '../../src/lagrangian/blockOperator.ts';
 import { componentError, failure, Monitor, Verdict } from '../../src/lagrangian/convergence.ts';
-import { DEFAULT_RESTART, gmres } from '../../src/lagrangian/gmres.ts';
-import type { BlockSolve } from '../blockReverse.ts';
+import { DEFAULT_RESTART, gmres, type LinearOperator } from '../../src/lagrangian/gmres.ts';
+import type { BlockContext, BlockSolve } from '../blockReverse.ts';
+import { pushSweep } from './gaussSeidel.ts';
 
 /**
- * One component's multipliers by restarted GMRES on (I − J_CC)ᵀx = b from x = 0, each product
- * (I − J_CC)ᵀy one reverse sweep over the component's range. Where the fixed-point iteration
- * contracts slowly (spectral radius of J_CC near 1) GMRES needs far fewer products: it minimizes the
- * residual over the whole Krylov space rather than taking the last iterate.
- * Residual: |b − (I − J_CC)ᵀx|₂, scale |b|₂.
+ * One component's multipliers by restarted GMRES, each product one or two sweeps over the
+ * component's range. By default GMRES accelerates the fixed-point iteration itself: it solves
+ * x = Φ(x), Φ one Gauss–Seidel sweep of (I − J_CC)ᵀx = b (`pushSweep`), i.e. (I − Φ')x = Φ(0), whose
+ * solution is the same x. One Gauss–Seidel sweep carries a multiplier along a whole chain of the
+ * component, so Φ' has the spectrum of the component's loop rather than of its single constraints,
+ * and GMRES minimizes over it where the plain iteration would crawl at a rate near 1. With
+ * `preconditioner: 'none'` it is plain GMRES on (I − J_CC)ᵀx = b. Residual: |Φ(0) − (I − Φ')x|₂
+ * (|b − (I − J_CC)ᵀx|₂ without preconditioner), scale that of the right-hand side.
  */
-export const adjointGmres: BlockSolve = ({ program, values, settings, stats, history, restart }, start, end, b, x) => {
+export const adjointGmres: BlockSolve = (context, start, end, b, x) => {
+  const { program, values, settings, stats, history, restart, scratch } = context;
+  const m = end - start;
+  const plain = new ComponentAdjointOperator(program, values, start, end, stats);
+  let operator: LinearOperator = plain;
+  let rhs = b;
+  if (context.preconditioner !== 'none') {
+    operator = new SweepOperator(context, plain, start, end);
+    // Φ(0): one sweep from x = 0, whose residual is b.
+    rhs = new Float64Array(m);
+    scratch.set(b, start);
+    pushSweep(program, values, rhs, start, scratch, start, end);
+    stats.partialEvaluations += m;
+  }
   x.fill(0);
   const monitor = new Monitor(settings.tolerance, settings.maxIterations);
-  const { verdict, matvecs } = gmres(new ComponentAdjointOperator(program, values, start, end, stats), b, x, monitor, restart ?? DEFAULT_RESTART);
+  const { verdict, matvecs } = gmres(operator, rhs, x, monitor, restart ?? DEFAULT_RESTART);
   stats.matvecs = (stats.matvecs ?? 0) + matvecs;
   monitor.tally(stats);
   history?.push(monitor.record(program, 'multipliers', 'gmres', start, end, verdict === Verdict.Converged));
   if (verdict !== Verdict.Converged) throw componentError(program, start, end, failure(verdict, monitor, 'GMRES on the multipliers', 'iteration', settings.maxIterations));
 };
+
+/** y ↦ (I − Φ')y: Φ'y is one Gauss–Seidel sweep from the estimate y with b = 0. */
+class SweepOperator implements LinearOperator {
+  readonly size: number;
+  private readonly product: Float64Array;
+  private readonly swept: Float64Array;
+
+  constructor(
+    private readonly context: BlockContext,
+    private readonly plain: ComponentAdjointOperator,
+    private readonly start: number,
+    private readonly end: number,
+  ) {
+    this.size = end - start;
+    this.product = new Float64Array(this.size);
+    this.swept = new Float64Array(this.size);
+  }
+
+  apply(y: Float64Array, out: Float64Array): void {
+    const { program, values, scratch, stats } = this.context;
+    const { start, end, product, swept } = this;
+    // The residual of y with b = 0 is J_CCᵀy − y = −(I − J_CC)ᵀy; one sweep takes it into y.
+    this.plain.apply(y, product);
+    for (let k = 0; k < this.size; k++) scratch[start + k] = -product[k];
+    swept.set(y);
+    pushSweep(program, values, swept, start, scratch, start, end);
+    stats.partialEvaluations += this.size;
+    for (let k = 0; k < this.size; k++) out[k] = y[k] - swept[k];
+  }
+}

@@ -73,11 +73,12 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
     return builder.placeholder(k);
   };
 
+  // One closure for the whole text (it reads the current `line`), not one per line.
+  const where = (column: number) => `${file}:${line}:${column}`;
   const statement = (text: string) => {
     const body = text.trim();
     if (body === '') return;
     const indent = text.indexOf(body) + 1;
-    const where = (column: number) => `${file}:${line}:${column}`;
     const keyword = KEYWORD.exec(body);
     if (keyword) {
       const [, kind, name, rest] = keyword;

@@ -29,7 +29,6 @@ const isNamePart = (c: number) => isNameStart(c) || isDigit(c);
  * Errors name `file:lineNumber:column`.
  */
 export function tokenize(line: string, from: number, to: number, file: string, lineNumber: number): Token[] {
-  const where = (column: number) => `${file}:${lineNumber}:${column}`;
   const tokens: Token[] = [];
   let i = from;
   while (i < to) {
@@ -55,7 +54,7 @@ export function tokenize(line: string, from: number, to: number, file: string, l
           while (i < to && isDigit(line.charCodeAt(i))) i++;
         }
       }
-      if (i < to && isNameStart(line.charCodeAt(i))) throw new LagradError(where(start + 1), `malformed number '${line.slice(start, i + 1)}'`);
+      if (i < to && isNameStart(line.charCodeAt(i))) throw new LagradError(`${file}:${lineNumber}:${start + 1}`, `malformed number '${line.slice(start, i + 1)}'`);
       const text = line.slice(start, i);
       tokens.push({ kind: Kind.Number, text, value: Number(text), column: start + 1 });
       continue;
@@ -71,7 +70,7 @@ export function tokenize(line: string, from: number, to: number, file: string, l
     else if (ch === '(') tokens.push({ kind: Kind.Open, text: ch, value: 0, column: start + 1 });
     else if (ch === ')') tokens.push({ kind: Kind.Close, text: ch, value: 0, column: start + 1 });
     else if (ch === ',') tokens.push({ kind: Kind.Comma, text: ch, value: 0, column: start + 1 });
-    else throw new LagradError(where(start + 1), `unexpected character '${ch}'`);
+    else throw new LagradError(`${file}:${lineNumber}:${start + 1}`, `unexpected character '${ch}'`);
   }
   tokens.push({ kind: Kind.End, text: 'end of line', value: 0, column: to + 1 });
   return tokens;
