@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { Matrix, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
@@ -322,6 +324,12 @@ describe('the command line on examples/fixed-point.lag', () => {
       if (!flags.includes('dense')) expect(out.convergence.length).toBe(flags.includes('iterative') ? 2 : 1);
     });
   }
+
+  it('npm run -s lagrad -- grad examples/fixed-point.lag --json, as a real process', () => {
+    const p = spawnSync('npm', ['run', '-s', 'lagrad', '--', 'grad', 'examples/fixed-point.lag', '--json'], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    expect(p.status).toBe(0);
+    expect(relative(JSON.parse(p.stdout).gradient.t, 1 / (1 + Math.sin(DOTTIE)))).toBeLessThan(1e-11);
+  });
 
   it('eval solves the fixed point', async () => {
     const r = await lagrad(['eval', 'examples/fixed-point.lag'], file);

@@ -29,7 +29,7 @@ const cases: [string, string[], Record<string, string>, RegExp][] = [
   ['division by zero', ['grad', 'x / (y - 1)', '--at', 'x=1,y=1'], {}, /^lagrad: expression:1:3: div\(1, 0\) = Infinity: not a finite number$/],
   ['a derivative that does not exist', ['grad', 'sqrt(x)', '--at', 'x=0'], {}, /^lagrad: expression:1:1: the partial of sqrt with respect to 'x' at sqrt\(0\) is Infinity: the derivative does not exist here$/],
   ['the same under forward', ['grad', 'sqrt(x)', '--at', 'x=0', '--schedule', 'forward'], {}, /^lagrad: expression:1:1: the partial of sqrt with respect to 'x' at sqrt\(0\) is Infinity/],
-  ['a cyclic program under forward', ['grad', 'c.lag', '--schedule', 'forward'], { 'c.lag': 'input t = 0\nv = cos(w) + t\nw = 0.5 * v\noutput v' }, /^lagrad: schedule 'forward': the program is cyclic \(a cycle through (v, w|w, v)/],
+  ['a cyclic program under paths', ['grad', 'c.lag', '--schedule', 'paths'], { 'c.lag': 'input t = 0\nv = cos(w) + t\nw = 0.5 * v\noutput v' }, /^lagrad: schedule 'paths': the program is cyclic \(a cycle through (v, w|w, v)/],
 ];
 
 describe('bad input gets one line and exit status 1', () => {

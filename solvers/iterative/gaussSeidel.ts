@@ -35,7 +35,8 @@ export function pushSweep(program: Program, values: Float64Array, X: Float64Arra
  * λ = 0 with residual w. Acyclic stretches take their residual in one in-place reverse sweep (no
  * member there receives anything after its turn), cyclic components member by member
  * (`pushSweep`). On an acyclic program the first sweep is backprop, operation for operation, and
- * leaves residual 0: one sweep. Residual: |D|∞ after each sweep, scale max(|w|∞, |λ|∞).
+ * leaves residual 0: one sweep. Residual: |D|∞ after each sweep (nonzero only on the components'
+ * members), scale max(|w|∞, |λ_C|∞) over the members.
  */
 export function gaussSeidel(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, options: { readonly [setting: string]: unknown }, stats: Stats): Monitor {
   const { ops, parentStart, parents, constants, inputCount, size, cycles } = program;
@@ -65,7 +66,15 @@ export function gaussSeidel(program: Program, values: Float64Array, w: Float64Ar
     }
     stats.partialEvaluations += size - inputCount;
     stats.sweeps++;
-    const verdict = monitor.check(maxAbs(D, 0, size), Math.max(wScale, maxAbs(X, 0, size)));
+    // Only the components' members keep a residual after a sweep; it is judged against their own
+    // multipliers (a hub outside, summing thousands of them, would make the test lax).
+    let residual = 0;
+    let scale = wScale;
+    for (let k = 0; k < cycles.length; k += 2) {
+      residual = Math.max(residual, maxAbs(D, cycles[k], cycles[k + 1]));
+      scale = Math.max(scale, maxAbs(X, cycles[k], cycles[k + 1]));
+    }
+    const verdict = monitor.check(residual, scale);
     if (verdict === Verdict.Converged) return monitor;
     if (verdict !== Verdict.Continue) throw globalFailure(program, D, 'Gauss–Seidel', verdict, monitor, maxIterations);
   }

@@ -1,4 +1,4 @@
-import { ComponentAdjointOperator } from '../../src/lagrangian/blockOperator.ts';
+import { ComponentOperator } from '../../src/lagrangian/blockOperator.ts';
 import { componentError, failure, Monitor, Verdict } from '../../src/lagrangian/convergence.ts';
 import { DEFAULT_RESTART, gmres, type LinearOperator } from '../../src/lagrangian/gmres.ts';
 import type { BlockContext, BlockSolve } from '../blockReverse.ts';
@@ -17,7 +17,7 @@ import { pushSweep } from './gaussSeidel.ts';
 export const adjointGmres: BlockSolve = (context, start, end, b, x) => {
   const { program, values, settings, stats, history, restart, scratch } = context;
   const m = end - start;
-  const plain = new ComponentAdjointOperator(program, values, start, end, stats);
+  const plain = new ComponentOperator(program, values, start, end, stats, true);
   let operator: LinearOperator = plain;
   let rhs = b;
   if (context.preconditioner !== 'none') {
@@ -45,7 +45,7 @@ class SweepOperator implements LinearOperator {
 
   constructor(
     private readonly context: BlockContext,
-    private readonly plain: ComponentAdjointOperator,
+    private readonly plain: ComponentOperator,
     private readonly start: number,
     private readonly end: number,
   ) {

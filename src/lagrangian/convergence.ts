@@ -42,7 +42,7 @@ export interface Convergence {
   readonly iterations: number;
   /** The residual after each iteration, in the method's own norm (see each method). */
   readonly residuals: readonly number[];
-  /** Observed contraction per iteration: the geometric mean of the last few residual ratios. */
+  /** Observed contraction per iteration: the geometric mean of the residual ratios over the second half of the iterations. */
   readonly rate: number;
   readonly converged: boolean;
 }

@@ -1,7 +1,7 @@
 import type { Program } from '../program/program.ts';
 import { primitives } from '../primitives/registry.ts';
 import type { Stats } from '../schedule.ts';
-import { ComponentTangentOperator } from './blockOperator.ts';
+import { ComponentOperator } from './blockOperator.ts';
 import { Monitor, short, Verdict, type IterationSettings } from './convergence.ts';
 import { ComponentLu, componentMatrix, DIRECT_LIMIT } from './direct.ts';
 import { show } from './finite.ts';
@@ -46,7 +46,7 @@ export function newton(program: Program, values: Float64Array, start: number, en
       // An inexact Newton step: the linear residual only needs to be small next to |F|.
       delta.fill(0);
       const inner = new Monitor(Math.min(1e-2, Math.max(settings.tolerance, max)), settings.maxIterations);
-      const { verdict } = gmres(new ComponentTangentOperator(program, values, start, end, stats), F, delta, inner);
+      const { verdict } = gmres(new ComponentOperator(program, values, start, end, stats, false), F, delta, inner);
       if (verdict !== Verdict.Converged) return { converged: false, failure: `Newton's linear solve (GMRES) failed at residual ${short(max)} ${steps()} (${inner.describe('iteration')})` };
     }
     for (let k = 0; k < m; k++) saved[k] = values[start + k];
