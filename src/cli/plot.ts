@@ -9,7 +9,7 @@ export interface CurvePoint {
 }
 
 /**
- * The curve as an SVG plot — peak values held (log scale) against recomputation, one line per
+ * The curve as an SVG plot — peak values held against recomputation, both on log scales, one line per
  * strategy — drawn by vega-lite and rendered headless by vega (no canvas or browser needed).
  * The libraries load on first use: only `--svg` pays for them.
  */
@@ -24,7 +24,7 @@ export async function curveSvg(points: readonly CurvePoint[], title: string): Pr
     mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'peakValues', type: 'quantitative', scale: { type: 'log' }, title: 'peak values held (snapshots + working)' },
-      y: { field: 'recomputation', type: 'quantitative', title: 'evaluations ÷ one forward sweep' },
+      y: { field: 'recomputation', type: 'quantitative', scale: { type: 'log' }, title: 'evaluations ÷ one forward sweep (log)' },
       color: { field: 'strategy', type: 'nominal', title: 'strategy' },
       order: { field: 'peakValues', type: 'quantitative' },
     },
