@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { grad, parseProgram } from '../solvers/index.ts';
 import { lectureDag, randomDag, type Dag } from './dag.ts';
@@ -74,9 +75,9 @@ const { values: flags } = parseArgs({
 const smoke = flags.smoke!;
 const sizes = flags.sizes ? flags.sizes.split(',').map(Number) : smoke ? [1e3, 1e4] : [1e4, 1e5, 1e6, 1e7];
 if (!sizes.every((n) => Number.isInteger(n) && n > INPUTS)) fail(`--sizes: every size must be an integer above ${INPUTS}`);
-const runs = flags.runs ? Number(flags.runs) : smoke ? 2 : 9;
+const runs = flags.runs ? Number(flags.runs) : smoke ? 2 : 15;
 if (!(Number.isInteger(runs) && runs >= 1)) fail('--runs: a positive integer');
-const out = flags.out ?? (smoke ? join(tmpdir(), 'lagrad-bench-smoke') : new URL('.', import.meta.url).pathname);
+const out = flags.out ?? (smoke ? join(tmpdir(), 'lagrad-bench-smoke') : fileURLToPath(new URL('.', import.meta.url)));
 const limits: Limits = smoke ? { micrograd: 1e4, tfjs: 1e3, forwardMode: 1e4 } : { micrograd: 1e6, tfjs: 1e5, forwardMode: 1e7 };
 const parseSize = smoke ? 1e4 : 1e6;
 const memorySize = smoke ? 1e5 : 1e7;
@@ -106,11 +107,12 @@ function bench(workload: string, dag: Dag, lagrad: LagradRunner, tf: TF | null, 
     const result = r.run();
     return relativeError(typeof result === 'number' ? result : Float64Array.from(result), r.mode === 'value' ? referenceValue : referenceGradient);
   });
-  // Two groups, each timed side by side: the typed-array systems, then the allocating ones, whose
-  // garbage and heap growth (collected in the background too) would otherwise slow whatever runs next.
+  // Groups, each timed side by side: lagrad with the tape, then each allocating system on its own,
+  // whose garbage and heap growth (collected in the background too) would slow whatever runs next.
   const timings = new Map<Runner, Timing>();
-  for (const heavy of [false, true]) {
-    const group = list.filter((r, k) => errors[k] <= r.tolerance && (r.system === 'micrograd' || r.system === 'tfjs') === heavy);
+  const groupOf = (r: Runner) => (r.system === 'micrograd' || r.system === 'tfjs' ? r.system : 'typed arrays');
+  for (const name of ['typed arrays', 'micrograd', 'tfjs']) {
+    const group = list.filter((r, k) => errors[k] <= r.tolerance && groupOf(r) === name);
     const fns = group.map((r) => () => void r.run());
     sideBySide(fns, options, perCall ? fns.map(batchSize) : undefined).forEach((t, k) => timings.set(group[k], t));
   }
@@ -156,7 +158,7 @@ function buildCosts(): BuildRow[] {
 
 /** Peak memory of reverse beyond the program: two child processes, the program alone and with reverse. */
 function memory(size: number): MemoryResult {
-  const script = new URL('./memory.ts', import.meta.url).pathname;
+  const script = fileURLToPath(new URL('./memory.ts', import.meta.url));
   const timeTool = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
   const probe = (mode: string) => {
     const node = [process.execPath, '--expose-gc', '--import', 'tsx', script, String(size), mode];

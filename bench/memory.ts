@@ -4,6 +4,7 @@
 // intermediate copy, so nothing before `reverse` peaks above the program itself); `reverse` then
 // differentiates it once with fresh buffers. The difference of the two runs' peak resident sets is
 // what `reverse` needs beyond the program. Prints one JSON line.
+import { pathToFileURL } from 'node:url';
 import { grad, Program, primitives } from '../solvers/index.ts';
 import { binary, eachRandomConstraint, inputNames, OP_NAMES } from './dag.ts';
 
@@ -33,7 +34,7 @@ export function directProgram(size: number): { program: Program; x: Float64Array
 
 const megabytes = (bytes: number) => bytes / 2 ** 20;
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const size = Number(process.argv[2]);
   const mode = process.argv[3];
   if (!(size > INPUTS) || (mode !== 'program' && mode !== 'reverse')) {

@@ -55,8 +55,7 @@ export function blockReverse(program: Program, values: Float64Array, lambda: Flo
     const start = cycles[k];
     const end = cycles[k + 1];
     const m = end - start;
-    reverse(values, lambda, lambda, ops, parentStart, parents, constants, end, high);
-    stats.partialEvaluations += high - end;
+    stats.partialEvaluations += reverse(values, lambda, lambda, ops, parentStart, parents, constants, end, high);
     const bC = b.subarray(0, m);
     const xC = x.subarray(0, m);
     bC.set(lambda.subarray(start, end));
@@ -64,13 +63,11 @@ export function blockReverse(program: Program, values: Float64Array, lambda: Flo
     // Send λ_C on to the parents outside C; the sweep also adds J_CCᵀλ_C onto λ_C, which the
     // solve has already accounted for, so λ_C is set afterwards.
     carry.set(xC, start);
-    reverse(values, carry, lambda, ops, parentStart, parents, constants, start, end);
-    stats.partialEvaluations += m;
+    stats.partialEvaluations += reverse(values, carry, lambda, ops, parentStart, parents, constants, start, end);
     lambda.set(xC, start);
     high = start;
   }
-  reverse(values, lambda, lambda, ops, parentStart, parents, constants, inputCount, high);
-  stats.partialEvaluations += high - inputCount;
+  stats.partialEvaluations += reverse(values, lambda, lambda, ops, parentStart, parents, constants, inputCount, high);
   stats.sweeps++;
   stats.components = cycles.length / 2;
 }

@@ -38,10 +38,9 @@ export const forward: Schedule = {
     solvePrimal(program, inputs, values, stats, primalOptions(options, history));
     const blocks = program.cyclic ? new CyclicTangents(program, values, iterationSettings(options), stats) : null;
     stats.peakValues = size;
+    // A reused buffer may hold the last solve's tangents: every sweep writes each row past the inputs
+    // before reading it (a cyclic component's rows are cleared by its solve).
     const T = buffer(options.workspace?.tangents, size * K);
-    // A reused buffer holds the last solve's tangents: the acyclic sweep overwrites every row past
-    // the inputs, but a cyclic component's solve starts from what its rows hold.
-    if (blocks && T === options.workspace?.tangents) T.fill(0);
     const gradient = new Float64Array(inputCount);
     for (let first = 0; first < inputCount; first += K) {
       const count = Math.min(K, inputCount - first);

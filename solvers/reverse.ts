@@ -27,8 +27,7 @@ export const reverse: Schedule = {
     solvePrimal(program, inputs, values, stats);
     const lambda = buffer(options.workspace?.lambda, size);
     seed(program, weights, lambda);
-    primitives.kernels().reverse(values, lambda, lambda, ops, parentStart, parents, constants, inputCount, size);
-    stats.partialEvaluations += size - inputCount;
+    stats.partialEvaluations += primitives.kernels().reverse(values, lambda, lambda, ops, parentStart, parents, constants, inputCount, size);
     stats.sweeps++;
     stats.peakValues = size;
     checkMultipliers(program, values, lambda);

@@ -33,6 +33,19 @@ describe('reverse and forward agree', () => {
     );
   });
 
+  it('counts partials exactly: once per constraint whose multiplier is not zero', () => {
+    fc.assert(
+      fc.property(arbitraryProgram(), ({ program, inputs, weights }) => {
+        const r = grad(program, inputs, { weights, schedule: 'reverse' });
+        let reached = 0;
+        for (let i = program.inputCount; i < program.size; i++) if (r.lambda[i] !== 0) reached++;
+        expect(r.stats.partialEvaluations).toBe(reached);
+        expect(r.stats.primitiveEvaluations).toBe(program.constraintCount);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('with reused workspace buffers, call after call', () => {
     const workspace = { values: new Float64Array(64), lambda: new Float64Array(64) };
     fc.assert(

@@ -294,8 +294,7 @@ class Executor {
       mu[k] = carryVal[c];
     }
 
-    this.kernels.reverse(v, mu, mu, this.ops, this.ps, this.pa, this.cs, S, S + length);
-    this.stats.partialEvaluations += length;
+    this.stats.partialEvaluations += this.kernels.reverse(v, mu, mu, this.ops, this.ps, this.pa, this.cs, S, S + length);
     this.stats.sweeps += 2;
     for (let q = 0; q < S + length; q++) if (mu[q] - mu[q] !== 0) this.failMultipliers();
 

@@ -21,8 +21,7 @@ export const adjointFixedPoint: BlockSolve = ({ program, values, settings, stats
   const monitor = new Monitor(settings.tolerance, settings.maxIterations);
   let verdict: Verdict;
   do {
-    const residual = pushSweep(program, values, x, start, scratch, start, end);
-    stats.partialEvaluations += m;
+    const residual = pushSweep(program, values, x, start, scratch, start, end, stats);
     verdict = monitor.check(residual, Math.max(bScale, maxAbs(x, 0, m)));
   } while (verdict === Verdict.Continue);
   monitor.tally(stats);

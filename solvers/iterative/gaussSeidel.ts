@@ -11,17 +11,19 @@ import { globalFailure } from './failure.ts';
  * every parent j (one reverse sweep over [i, i + 1)), so later members in the sweep see it at once.
  * This is the reverse sweep through one forward Gauss–Seidel sweep v_i ← p_i(v) of the same
  * members, so it contracts at the forward iteration's rate. Returns max |D| over the members after
- * the sweep: the exact residual left.
+ * the sweep: the exact residual left. Counts its partial evaluations into stats.
  */
-export function pushSweep(program: Program, values: Float64Array, X: Float64Array, offset: number, D: Float64Array, start: number, end: number): number {
+export function pushSweep(program: Program, values: Float64Array, X: Float64Array, offset: number, D: Float64Array, start: number, end: number, stats: Stats): number {
   const { ops, parentStart, parents, constants } = program;
   const reverse = primitives.kernels().reverse;
+  let evaluated = 0;
   for (let i = end - 1; i >= start; i--) {
     const d = D[i];
     X[i - offset] += d;
-    reverse(values, D, D, ops, parentStart, parents, constants, i, i + 1);
+    evaluated += reverse(values, D, D, ops, parentStart, parents, constants, i, i + 1);
     D[i] -= d;
   }
+  stats.partialEvaluations += evaluated;
   let residual = 0;
   for (let i = start; i < end; i++) {
     const r = Math.abs(D[i]);
@@ -52,19 +54,18 @@ export function gaussSeidel(program: Program, values: Float64Array, w: Float64Ar
     for (let k = cycles.length; k >= 0; k -= 2) {
       const start = k > 0 ? cycles[k - 2] : inputCount;
       const end = k > 0 ? cycles[k - 1] : inputCount;
-      reverse(values, D, D, ops, parentStart, parents, constants, end, high);
+      stats.partialEvaluations += reverse(values, D, D, ops, parentStart, parents, constants, end, high);
       for (let i = end; i < high; i++) {
         X[i] += D[i];
         D[i] = 0;
       }
-      if (k > 0) pushSweep(program, values, X, 0, D, start, end);
+      if (k > 0) pushSweep(program, values, X, 0, D, start, end, stats);
       high = start;
     }
     for (let i = 0; i < inputCount; i++) {
       X[i] += D[i];
       D[i] = 0;
     }
-    stats.partialEvaluations += size - inputCount;
     stats.sweeps++;
     // Only the components' members keep a residual after a sweep; it is judged against their own
     // multipliers (a hub outside, summing thousands of them, would make the test lax).

@@ -28,8 +28,7 @@ export function jacobi(program: Program, values: Float64Array, w: Float64Array, 
   const monitor = new Monitor(tolerance, maxIterations, 20 + 2 * longestChain(program));
   for (;;) {
     next.set(w);
-    reverse(values, current, next, ops, parentStart, parents, constants, inputCount, size);
-    stats.partialEvaluations += size - inputCount;
+    stats.partialEvaluations += reverse(values, current, next, ops, parentStart, parents, constants, inputCount, size);
     stats.sweeps++;
     for (let i = 0; i < size; i++) change[i] = next[i] - current[i];
     [current, next] = [next, current];

@@ -25,8 +25,7 @@ export const adjointGmres: BlockSolve = (context, start, end, b, x) => {
     // Φ(0): one sweep from x = 0, whose residual is b.
     rhs = new Float64Array(m);
     scratch.set(b, start);
-    pushSweep(program, values, rhs, start, scratch, start, end);
-    stats.partialEvaluations += m;
+    pushSweep(program, values, rhs, start, scratch, start, end, stats);
   }
   x.fill(0);
   const monitor = new Monitor(settings.tolerance, settings.maxIterations);
@@ -61,8 +60,7 @@ class SweepOperator implements LinearOperator {
     this.plain.apply(y, product);
     for (let k = 0; k < this.size; k++) scratch[start + k] = -product[k];
     swept.set(y);
-    pushSweep(program, values, swept, start, scratch, start, end);
-    stats.partialEvaluations += this.size;
+    pushSweep(program, values, swept, start, scratch, start, end, stats);
     for (let k = 0; k < this.size; k++) out[k] = y[k] - swept[k];
   }
 }

@@ -38,11 +38,11 @@ export class ComponentOperator implements LinearOperator {
     src.set(x, start);
     if (this.transpose) {
       dst.fill(0, start, end);
-      kernels.reverse(this.values, src, dst, ops, parentStart, parents, constants, start, end);
+      this.stats.partialEvaluations += kernels.reverse(this.values, src, dst, ops, parentStart, parents, constants, start, end);
     } else {
       kernels.tangent(this.values, src, dst, ops, parentStart, parents, constants, start, end);
+      this.stats.partialEvaluations += this.size;
     }
     for (let k = 0; k < this.size; k++) y[k] = x[k] - dst[start + k];
-    this.stats.partialEvaluations += this.size;
   }
 }

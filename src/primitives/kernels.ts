@@ -16,9 +16,10 @@ export type ForwardSweep = (v: Float64Array, op: Int32Array, ps: Int32Array, pa:
 /**
  * dst[j] += src[i] · ∂p_i/∂v_j for every parent j of i, for i from to−1 down to from: one
  * application of Jᵀ, which with src = dst is back-substitution of (I − J)ᵀλ = w. Constraints with
- * src[i] = 0 are skipped (they add nothing, even where a partial is not finite).
+ * src[i] = 0 are skipped (they add nothing, even where a partial is not finite). Returns how many
+ * constraints had their partials evaluated: the exact count for the schedules' stats.
  */
-export type ReverseSweep = (v: Float64Array, src: Float64Array, dst: Float64Array, op: Int32Array, ps: Int32Array, pa: Int32Array, cs: Float64Array, from: number, to: number) => void;
+export type ReverseSweep = (v: Float64Array, src: Float64Array, dst: Float64Array, op: Int32Array, ps: Int32Array, pa: Int32Array, cs: Float64Array, from: number, to: number) => number;
 
 /** dst[i] = Σ_j ∂p_i/∂v_j · src[j] for i in [from, to), in order: one application of J. Inputs are left untouched. */
 export type TangentSweep = (v: Float64Array, src: Float64Array, dst: Float64Array, op: Int32Array, ps: Int32Array, pa: Int32Array, cs: Float64Array, from: number, to: number) => void;
@@ -80,10 +81,15 @@ type CaseWriter = (p: Primitive, code: number) => string;
 // Where such a partial is undefined (sqrt at 0), 0·∞ would have made a NaN of a well-defined gradient.
 const SKIP_ZERO = 'if (src[i] === 0) continue;\n  ';
 
-/** The loop of a sweep over a switch on op codes; `guard` is a statement run first for each i. */
-function sweepSource(signature: string, loop: string, caseOf: CaseWriter, table: readonly Primitive[], guard = ''): string {
-  const cases = table.map((p, code) => (code === INPUT ? `case ${INPUT}: break;` : `case ${code}: { ${caseOf(p, code)} break; }`));
-  return `return function ${signature} {\n${loop} {\n  ${guard}const s = ps[i];\n  switch (op[i]) {\n    ${cases.join('\n    ')}\n    default: throw new Error('lagrad: unknown op code ' + op[i]);\n  }\n}\n}`;
+/**
+ * The loop of a sweep over a switch on op codes; `guard` is a statement run first for each i. With
+ * `counted`, the sweep returns how many constraints (inputs excluded) it worked on.
+ */
+function sweepSource(signature: string, loop: string, caseOf: CaseWriter, table: readonly Primitive[], guard = '', counted = false): string {
+  const count = counted ? 'counted++; ' : '';
+  const cases = table.map((p, code) => (code === INPUT ? `case ${INPUT}: break;` : `case ${code}: { ${count}${caseOf(p, code)} break; }`));
+  const body = `${loop} {\n  ${guard}const s = ps[i];\n  switch (op[i]) {\n    ${cases.join('\n    ')}\n    default: throw new Error('lagrad: unknown op code ' + op[i]);\n  }\n}`;
+  return `return function ${signature} {\n${counted ? `let counted = 0;\n${body}\nreturn counted;` : body}\n}`;
 }
 
 const forwardCase: CaseWriter = (p, code) => {
@@ -145,7 +151,7 @@ export function compileKernels(table: readonly Primitive[]): Kernels {
   const down = 'for (let i = to - 1; i >= from; i--)';
   return {
     forward: make(sweepSource('forward(v, op, ps, pa, cs, from, to)', up, forwardCase, table)),
-    reverse: make(sweepSource('reverse(v, src, dst, op, ps, pa, cs, from, to)', down, reverseCase, table, SKIP_ZERO)),
+    reverse: make(sweepSource('reverse(v, src, dst, op, ps, pa, cs, from, to)', down, reverseCase, table, SKIP_ZERO, true)),
     tangent: make(sweepSource('tangent(v, src, dst, op, ps, pa, cs, from, to)', up, tangentCase, table)),
     lanes: make(sweepSource('lanes(v, T, K, op, ps, pa, cs, from, to)', up, laneCase, table)),
     value: make(single('value(i, v, op, ps, pa, cs)', valueCase, table, 'return v[i];')),
