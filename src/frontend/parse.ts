@@ -48,7 +48,8 @@ const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)\s*=/;
  */
 export function parseProgram(source: string, options: ParseOptions = {}): Program {
   const file = options.file ?? 'program';
-  const builder = new ProgramBuilder(file);
+  // Room for a constraint per 4 characters: more than any text needs, and untouched room is free.
+  const builder = new ProgramBuilder(file, Math.max(64, source.length >> 2));
   const expressions = new ExpressionParser(builder);
   // Names used before their definition: placeholder k stands for references[k].
   const references: { name: string; line: number; column: number }[] = [];

@@ -12,10 +12,10 @@ import { Program } from './program.ts';
  * uses them for names used before their definition); `resolve` patches them before `build`.
  */
 export class ProgramBuilder {
-  private ops = new Int32Array(64);
-  private constants = new Float64Array(64);
-  private parentStart = new Int32Array(65);
-  private parents = new Int32Array(128);
+  private ops: Int32Array;
+  private constants: Float64Array;
+  private parentStart: Int32Array;
+  private parents: Int32Array;
   private line: Int32Array | null = null;
   private column: Int32Array | null = null;
   private edges = 0;
@@ -23,13 +23,25 @@ export class ProgramBuilder {
   /** Number of variables recorded so far. */
   size = 0;
   private names = new Map<string, number>();
-  /** Set when `build` handed `names` to a Program; the next change copies it first. */
-  private namesShared = false;
+  /** Set when `build` handed the arrays and names to a Program; the next change copies them first. */
+  private shared = false;
   private readonly outputs: number[] = [];
   private readonly defaults = new Map<number, number>();
   private readonly initial = new Map<number, number>();
 
-  constructor(private readonly file?: string) {}
+  /**
+   * `capacity` presizes the arrays for that many variables. Generous is cheap: pages of a fresh
+   * typed array cost memory only once written.
+   */
+  constructor(
+    private readonly file?: string,
+    capacity = 64,
+  ) {
+    this.ops = new Int32Array(capacity);
+    this.constants = new Float64Array(capacity);
+    this.parentStart = new Int32Array(capacity + 1);
+    this.parents = new Int32Array(2 * capacity);
+  }
 
   /** A new input x; optionally named and with a default value. */
   input(name: string, defaultValue?: number): number {
@@ -72,10 +84,7 @@ export class ProgramBuilder {
   name(i: number, name: string): this {
     const other = this.names.get(name);
     if (other !== undefined && other !== i) throw new LagradError(`variable '${name}'`, 'is defined twice');
-    if (this.namesShared) {
-      this.names = new Map(this.names);
-      this.namesShared = false;
-    }
+    this.own();
     this.names.set(name, i);
     return this;
   }
@@ -104,6 +113,7 @@ export class ProgramBuilder {
 
   /** Records where variable i stands in the source text. */
   locate(i: number, line: number, column: number): this {
+    this.own();
     if (this.line === null || this.column === null) {
       this.line = new Int32Array(this.ops.length);
       this.column = new Int32Array(this.ops.length);
@@ -121,6 +131,7 @@ export class ProgramBuilder {
 
   /** Replaces every placeholder k by target(k). */
   resolve(target: (k: number) => number): this {
+    this.own();
     for (let e = 0; e < this.edges; e++) if (this.parents[e] < 0) this.parents[e] = target(-1 - this.parents[e]);
     for (let k = 0; k < this.outputs.length; k++) if (this.outputs[k] < 0) this.outputs[k] = target(-1 - this.outputs[k]);
     this.placeholders = 0;
@@ -131,13 +142,15 @@ export class ProgramBuilder {
   build(): Program {
     if (this.placeholders > 0) throw new LagradError('program', 'forward references were never resolved');
     const n = this.size;
-    this.namesShared = true;
-    const source = this.line && this.column ? { file: this.file, line: this.line.slice(0, n), column: this.column.slice(0, n) } : undefined;
+    // Views, not copies: the program shares the arrays (a copy would touch all that memory again),
+    // and the builder copies them before its next change.
+    this.shared = true;
+    const source = this.line && this.column ? { file: this.file, line: this.line.subarray(0, n), column: this.column.subarray(0, n) } : undefined;
     return Program.from({
-      ops: this.ops.slice(0, n),
-      parentStart: this.parentStart.slice(0, n + 1),
-      parents: this.parents.slice(0, this.edges),
-      constants: this.constants.slice(0, n),
+      ops: this.ops.subarray(0, n),
+      parentStart: this.parentStart.subarray(0, n + 1),
+      parents: this.parents.subarray(0, this.edges),
+      constants: this.constants.subarray(0, n),
       outputs: this.outputs,
       names: this.names,
       defaults: this.defaults,
@@ -151,7 +164,21 @@ export class ProgramBuilder {
     return i;
   }
 
+  /** Takes back private copies of what `build` shared, so built programs stay immutable. */
+  private own(): void {
+    if (!this.shared) return;
+    this.shared = false;
+    this.ops = this.ops.slice();
+    this.constants = this.constants.slice();
+    this.parentStart = this.parentStart.slice();
+    this.parents = this.parents.slice();
+    this.line = this.line && this.line.slice();
+    this.column = this.column && this.column.slice();
+    this.names = new Map(this.names);
+  }
+
   private push(code: number, constant: number): number {
+    this.own();
     if (this.size === this.ops.length) this.grow();
     const i = this.size++;
     this.ops[i] = code;
@@ -172,6 +199,7 @@ export class ProgramBuilder {
   }
 
   private reserveEdges(count: number): void {
+    this.own();
     if (this.edges + count > this.parents.length) this.parents = enlarge(this.parents, Math.max(this.parents.length * 2, this.edges + count));
   }
 }
