@@ -16,7 +16,7 @@ export interface PlotPoint {
 export async function plotSvg(points: readonly PlotPoint[], title: string): Promise<string> {
   const sizes = [...new Set(points.map((p) => p.size))].sort((a, b) => a - b);
   const spec: vegaLite.TopLevelSpec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
     width: 560,
     height: 380,

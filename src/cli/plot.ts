@@ -16,7 +16,7 @@ export interface CurvePoint {
 export async function curveSvg(points: readonly CurvePoint[], title: string): Promise<string> {
   const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
   const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
     width: 560,
     height: 340,

@@ -182,7 +182,8 @@ export class ProgramBuilder {
     if (this.size === this.ops.length) this.grow();
     const i = this.size++;
     this.ops[i] = code;
-    this.constants[i] = constant;
+    // Fresh typed arrays are zero, and an unwritten page costs no memory: most constraints carry no θ.
+    if (constant !== 0) this.constants[i] = constant;
     this.parentStart[i + 1] = this.edges;
     return i;
   }
