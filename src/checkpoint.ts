@@ -1,4 +1,5 @@
 import { LagradError } from './error.ts';
+import { NamedTable } from './table.ts';
 import type { Program } from './program/program.ts';
 
 // What `lagrad tradeoff` (src/cli) needs from the checkpoint planners, which live in
@@ -50,27 +51,9 @@ export interface CheckpointPlanner {
 }
 
 /** A name → planner table with loud errors. */
-export class PlannerTable {
-  private readonly table = new Map<string, CheckpointPlanner>();
-
-  register(planner: CheckpointPlanner): this {
-    if (this.table.has(planner.name)) throw new LagradError(`strategy '${planner.name}'`, 'is already registered');
-    this.table.set(planner.name, planner);
-    return this;
-  }
-
-  get(name: string): CheckpointPlanner {
-    const p = this.table.get(name);
-    if (p === undefined) throw new LagradError('--strategy', `unknown strategy '${name}'; choose one of ${this.names().join(', ')}`);
-    return p;
-  }
-
-  names(): string[] {
-    return [...this.table.keys()];
-  }
-
-  list(): CheckpointPlanner[] {
-    return [...this.table.values()];
+export class PlannerTable extends NamedTable<CheckpointPlanner> {
+  constructor() {
+    super('strategy', (name, known) => new LagradError('--strategy', `unknown strategy '${name}'; choose one of ${known}`));
   }
 }
 

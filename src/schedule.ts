@@ -1,6 +1,6 @@
-import { LagradError } from './error.ts';
 import type { Convergence } from './lagrangian/convergence.ts';
 import type { Program } from './program/program.ts';
+import { NamedTable } from './table.ts';
 
 /**
  * Counted costs of one solve — counted as the work is done, never estimated — so schedules can be
@@ -72,27 +72,9 @@ export interface Schedule {
 }
 
 /** A name → schedule table with loud errors; `grad` resolves schedule names through one. */
-export class ScheduleTable {
-  private readonly table = new Map<string, Schedule>();
-
-  register(schedule: Schedule): this {
-    if (this.table.has(schedule.name)) throw new LagradError(`schedule '${schedule.name}'`, 'is already registered');
-    this.table.set(schedule.name, schedule);
-    return this;
-  }
-
-  get(name: string): Schedule {
-    const s = this.table.get(name);
-    if (s === undefined) throw new LagradError(`schedule '${name}'`, `unknown; choose one of ${this.names().join(', ')}`);
-    return s;
-  }
-
-  names(): string[] {
-    return [...this.table.keys()];
-  }
-
-  list(): Schedule[] {
-    return [...this.table.values()];
+export class ScheduleTable extends NamedTable<Schedule> {
+  constructor() {
+    super('schedule');
   }
 }
 
