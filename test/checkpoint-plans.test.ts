@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { advance, formatAction, free, makePlan, restore, reverse, store, type Action, type Plan } from '../solvers/checkpoint/actions.ts';
 import { storeAllPlan } from '../solvers/checkpoint/storeAll.ts';
-import { sqrtPlan, sqrtSegment, sqrtSlots } from '../solvers/checkpoint/sqrt.ts';
 import { beta, optimalAdvancesDP, optimalAdvancesTable, repetitionNumber, revolveAdvances, revolvePlan } from '../solvers/checkpoint/revolve.ts';
 import { countPlan, PlanError, simulate } from '../solvers/checkpoint/simulate.ts';
 
@@ -35,31 +34,6 @@ describe('store-all', () => {
 
   it('costs what revolve costs with slots to spare', () => {
     for (let l = 2; l <= 60; l++) expect(simulate(storeAllPlan(l))).toEqual(simulate(revolvePlan(l, l - 1)));
-  });
-});
-
-describe('sqrt', () => {
-  it('replays over l = 0..400 with k = ⌈√l⌉, using exactly sqrtSlots(l) slots', () => {
-    for (let l = 0; l <= 400; l++) {
-      const plan = sqrtPlan(l);
-      const counts = simulate(plan);
-      const k = sqrtSegment(l);
-      const m = Math.ceil(l / k);
-      expect(counts.peakSnapshots).toBe(plan.slots);
-      expect(counts.advances).toBe(l === 0 ? 0 : (m - 1) * k + l - m);
-    }
-  });
-
-  it('replays with any segment length', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 320 }), (l, k) => {
-      const counts = simulate(sqrtPlan(l, k));
-      expect(counts.peakSnapshots).toBe(sqrtSlots(l, k));
-    }));
-  });
-
-  it('holds about 2√l snapshots', () => {
-    expect(sqrtSlots(10_000)).toBe(198); // k = 100: 99 boundaries + 99 states of a segment
-    expect(simulate(sqrtPlan(10_000)).peakSnapshots).toBe(198);
   });
 });
 
