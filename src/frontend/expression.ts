@@ -165,14 +165,24 @@ export class ExpressionParser {
     this.node(this.builder.apply(name, this.record(a, ca, column), this.record(b, cb, column)), column);
   }
 
+  /** The op code of a called function; an unknown name is an error suggesting the closest. */
+  private codeOf(fn: string, column: number): number {
+    if (!primitives.has(fn) || fn === 'input') throw new LagradError(this.where(column), `unknown function '${fn}'${suggest(fn, callable())}`);
+    return primitives.code(fn);
+  }
+
   private call(p: Pending): void {
+    const fn = p.text;
+    const code = this.codeOf(fn, p.column);
+    const prim = primitives.get(code);
+    // The common calls, one variable argument to a one-argument primitive, without array copies.
+    if (p.args === 1 && prim.arity === 1 && !prim.constant && Number.isNaN(this.constants[this.constants.length - 1])) {
+      this.constants.pop();
+      return this.node(this.builder.apply(code, this.operands.pop()!), p.column);
+    }
     const args = this.operands.splice(this.operands.length - p.args, p.args);
     const values = this.constants.splice(this.constants.length - p.args, p.args);
-    const fn = p.text;
     const place = this.where(p.column);
-    if (!primitives.has(fn) || fn === 'input') throw new LagradError(place, `unknown function '${fn}'${suggest(fn, callable())}`);
-    const code = primitives.code(fn);
-    const prim = primitives.get(code);
     if (prim.constant || prim.arity === 0) throw new LagradError(place, `'${fn}' carries a constant and cannot be called; write it with operators`);
     if (prim.arity === 'variadic' ? args.length < 1 : args.length !== prim.arity) {
       throw new LagradError(place, `${fn} takes ${prim.arity === 'variadic' ? 'one or more' : prim.arity} argument${prim.arity === 1 ? '' : 's'}, got ${args.length}`);

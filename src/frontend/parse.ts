@@ -57,10 +57,12 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
   const inits: { name: string; value: number; line: number; column: number }[] = [];
   const outputs: { name: string; line: number; column: number }[] = [];
   let line = 0;
+  // One closure for the whole text (it reads the current `line`), not one per line.
+  const where = (column: number) => `${file}:${line}:${column}`;
 
   const fresh = (name: string, column: number) => {
     const first = builder.lookup(name);
-    if (first !== undefined) throw new LagradError(`${file}:${line}:${column}`, `'${name}' is defined twice (first on line ${builder.lineOf(first)})`);
+    if (first !== undefined) throw new LagradError(where(column), `'${name}' is defined twice (first on line ${builder.lineOf(first)})`);
   };
   const lookup = (name: string, column: number) => {
     const known = builder.lookup(name);
@@ -74,13 +76,13 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
     return builder.placeholder(k);
   };
 
-  // One closure for the whole text (it reads the current `line`), not one per line.
-  const where = (column: number) => `${file}:${line}:${column}`;
   const statement = (text: string) => {
     const body = text.trim();
     if (body === '') return;
     const indent = text.indexOf(body) + 1;
-    const keyword = KEYWORD.exec(body);
+    // Only lines starting with i or o can be input, init or output statements.
+    const initial = body.charCodeAt(0);
+    const keyword = initial === 105 || initial === 111 ? KEYWORD.exec(body) : null;
     if (keyword) {
       const [, kind, name, rest] = keyword;
       const nameColumn = indent + body.indexOf(name, kind.length);
@@ -110,8 +112,8 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
       root = builder.apply('id', root);
       builder.locate(root, line, indent);
     }
-    fresh(name, indent);
-    builder.name(root, name);
+    const first = builder.claim(root, name);
+    if (first >= 0) throw new LagradError(where(indent), `'${name}' is defined twice (first on line ${builder.lineOf(first)})`);
   };
 
   let lineStart = 0;

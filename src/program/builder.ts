@@ -89,6 +89,18 @@ export class ProgramBuilder {
     return this;
   }
 
+  /**
+   * Names variable i unless the name is taken: returns the variable that already has it, or −1
+   * when i now has it. One table look-up, for parsers that report the clash themselves.
+   */
+  claim(i: number, name: string): number {
+    const other = this.names.get(name);
+    if (other !== undefined) return other;
+    this.own();
+    this.names.set(name, i);
+    return -1;
+  }
+
   /** The variable with this name, if any. */
   lookup(name: string): number | undefined {
     return this.names.get(name);
