@@ -1,5 +1,5 @@
-import * as vega from 'vega';
-import * as vegaLite from 'vega-lite';
+import type * as vegaLite from 'vega-lite';
+import { renderSvg } from '../src/cli/plot.ts';
 
 /** One point of the plot: a system's time per variable at one N. */
 export interface PlotPoint {
@@ -11,7 +11,7 @@ export interface PlotPoint {
 
 /**
  * Time per variable against N, both axes logarithmic: flat lines are linear scaling, vertical gaps
- * are the constant factors between systems. Rendered to SVG in Node by Vega (no browser, no canvas).
+ * are the constant factors between systems. Rendered to SVG in Node by Vega (`renderSvg`).
  */
 export async function plotSvg(points: readonly PlotPoint[], title: string): Promise<string> {
   const sizes = [...new Set(points.map((p) => p.size))].sort((a, b) => a - b);
@@ -50,11 +50,5 @@ export async function plotSvg(points: readonly PlotPoint[], title: string): Prom
       { mark: { type: 'point', filled: true, size: 30 } },
     ],
   };
-  const compiled = vegaLite.compile(spec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+  return renderSvg(spec);
 }

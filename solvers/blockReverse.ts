@@ -46,8 +46,7 @@ export function blockReverse(program: Program, values: Float64Array, lambda: Flo
   const reverse = primitives.kernels().reverse;
   const context: BlockContext = { program, values, settings, stats, history, scratch: new Float64Array(size), ...krylov };
   const carry = new Float64Array(size);
-  let largest = 0;
-  for (let k = 0; k < cycles.length; k += 2) largest = Math.max(largest, cycles[k + 1] - cycles[k]);
+  const largest = program.largestCycle;
   const b = new Float64Array(largest);
   const x = new Float64Array(largest);
   let high = size;

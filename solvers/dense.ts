@@ -1,7 +1,7 @@
 import { LuDecomposition, Matrix } from 'ml-matrix';
 import { LagradError } from '../src/error.ts';
+import { componentMatrix } from '../src/lagrangian/direct.ts';
 import { checkMultipliers } from '../src/lagrangian/finite.ts';
-import { localPartials } from '../src/lagrangian/kkt.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
 import { primalOptions, solvePrimal } from '../src/lagrangian/primal.ts';
 import { buffer, emptyStats, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule.ts';
@@ -24,7 +24,7 @@ export const dense: Schedule = {
   summary: `the whole system (I − J)ᵀλ = w in one LU solve (ml-matrix): the reference; O(N³), N ≤ ${DENSE_LIMIT}`,
   solve({ program, inputs, weights }: Problem, options: SolveOptions = {}): Solution {
     const start = performance.now();
-    const { size, inputCount, parentStart, parents } = program;
+    const { size, inputCount } = program;
     const limit = Number(options.maxSize ?? DENSE_LIMIT);
     if (size > limit) {
       const megabytes = Math.ceil((2 * size * size * 8) / 2 ** 20);
@@ -33,16 +33,11 @@ export const dense: Schedule = {
     const stats = emptyStats();
     const values = buffer(options.workspace?.values, size);
     solvePrimal(program, inputs, values, stats, primalOptions(options));
-    const J = localPartials(program, values);
+    // Row j of (I − J)ᵀ is the equation of v_j: λ_j − Σ_{i: j ∈ Pa(i)} J_ij λ_i = w_j. The whole
+    // program is one block, assembled as a cyclic component's is.
+    const A = componentMatrix(program, values, 0, size, true);
     stats.partialEvaluations += size - inputCount;
     stats.peakValues = size;
-
-    // Row j of (I − J)ᵀ is the equation of v_j: λ_j − Σ_{i: j ∈ Pa(i)} J_ij λ_i = w_j.
-    const A = new Matrix(size, size);
-    for (let j = 0; j < size; j++) A.set(j, j, 1);
-    for (let i = inputCount; i < size; i++) {
-      for (let e = parentStart[i]; e < parentStart[i + 1]; e++) A.set(parents[e], i, A.get(parents[e], i) - J[e]);
-    }
     stats.matrixOrder = size;
     stats.matrixEntries = size * size;
     const w = new Float64Array(size);

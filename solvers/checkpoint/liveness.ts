@@ -29,19 +29,32 @@ export function lastEdges(program: Program): Int32Array {
   return last;
 }
 
-/**
- * |L(b)| for every cut b = inputCount … size, as live[b − inputCount]. Streams once over the edges:
- * |L(b+1)| = |L(b)| + [v_b is read later] − #{edges of constraint b that are their parent's last read}.
- */
-export function liveCounts(program: Program, last = lastEdges(program)): Int32Array {
-  const { inputCount, size, parentStart, parents } = program;
-  const live = new Int32Array(size - inputCount + 1);
+/** |L(inputCount)|: the inputs that some constraint reads. */
+export function firstLive(program: Program, last: Int32Array): number {
   let count = 0;
-  for (let j = 0; j < inputCount; j++) if (last[j] >= 0) count++;
+  for (let j = 0; j < program.inputCount; j++) if (last[j] >= 0) count++;
+  return count;
+}
+
+/**
+ * |L(b + 1)| from count = |L(b)|: + [v_b is read later] − #{edges of constraint b that are their
+ * parent's last read}. O(parents of b), so a stream over every cut is one pass over the edges.
+ */
+export function nextLive(program: Program, last: Int32Array, b: number, count: number): number {
+  const { parentStart, parents } = program;
+  if (last[b] >= 0) count++;
+  for (let e = parentStart[b]; e < parentStart[b + 1]; e++) if (last[parents[e]] === e) count--;
+  return count;
+}
+
+/** |L(b)| for every cut b = inputCount … size, as live[b − inputCount]. */
+export function liveCounts(program: Program, last = lastEdges(program)): Int32Array {
+  const { inputCount, size } = program;
+  const live = new Int32Array(size - inputCount + 1);
+  let count = firstLive(program, last);
   live[0] = count;
   for (let b = inputCount; b < size; b++) {
-    if (last[b] >= 0) count++;
-    for (let e = parentStart[b]; e < parentStart[b + 1]; e++) if (last[parents[e]] === e) count--;
+    count = nextLive(program, last, b, count);
     live[b - inputCount + 1] = count;
   }
   return live;

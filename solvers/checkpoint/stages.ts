@@ -1,5 +1,5 @@
 import type { Program } from '../../src/program/program.ts';
-import { lastEdges } from './liveness.ts';
+import { firstLive, lastEdges, nextLive } from './liveness.ts';
 
 /**
  * The evaluation order cut into stages, the steps a plan talks about: stage s is the constraints
@@ -36,15 +36,13 @@ export interface StageShape {
 }
 
 /**
- * The state sizes at the stage starts, by one stream over the edges (the recurrence of
- * `liveCounts`), keeping per-stage sizes only when `keep` (O(count) memory; else O(1)).
+ * The state sizes at the stage starts, by one stream over the edges (liveness.ts), keeping per-stage sizes only when `keep` (O(count) memory; else O(1)).
  */
 export function stageShape(program: Program, stages: Stages, keep = true): StageShape {
-  const { inputCount, size, parentStart, parents } = program;
+  const { inputCount, size } = program;
   const last = lastEdges(program);
   const live = keep ? new Int32Array(stages.count) : null;
-  let count = 0;
-  for (let j = 0; j < inputCount; j++) if (last[j] >= 0) count++;
+  let count = firstLive(program, last);
   let maxLive = 0;
   let working = 0;
   let s = 0;
@@ -55,8 +53,7 @@ export function stageShape(program: Program, stages: Stages, keep = true): Stage
       working = Math.max(working, count + stages.start(s + 1) - b);
       s++;
     }
-    if (last[b] >= 0) count++;
-    for (let e = parentStart[b]; e < parentStart[b + 1]; e++) if (last[parents[e]] === e) count--;
+    count = nextLive(program, last, b, count);
   }
   return { live, maxLive, working };
 }

@@ -1,6 +1,6 @@
-import { componentError, failure, Monitor, Verdict } from '../../src/lagrangian/convergence.ts';
+import { componentError, failure, maxAbs, Monitor, Verdict } from '../../src/lagrangian/convergence.ts';
 import type { BlockSolve } from '../blockReverse.ts';
-import { maxAbs, pushSweep } from './gaussSeidel.ts';
+import { pushSweep } from './gaussSeidel.ts';
 
 /**
  * Christianson's adjoint fixed-point iteration for one component's multipliers: the forward solve

@@ -1,4 +1,4 @@
-import { iterationSettings, Monitor, Verdict } from '../../src/lagrangian/convergence.ts';
+import { iterationSettings, maxAbs, Monitor, Verdict } from '../../src/lagrangian/convergence.ts';
 import type { Program } from '../../src/program/program.ts';
 import { primitives } from '../../src/primitives/registry.ts';
 import type { Stats } from '../../src/schedule.ts';
@@ -79,14 +79,4 @@ export function gaussSeidel(program: Program, values: Float64Array, w: Float64Ar
     if (verdict === Verdict.Converged) return monitor;
     if (verdict !== Verdict.Continue) throw globalFailure(program, D, 'Gauss–Seidel', verdict, monitor, maxIterations);
   }
-}
-
-/** max |a[from .. to)|, NaN when some entry is NaN. */
-export function maxAbs(a: Float64Array, from: number, to: number): number {
-  let most = 0;
-  for (let i = from; i < to; i++) {
-    const x = Math.abs(a[i]);
-    if (!(x <= most)) most = x;
-  }
-  return most;
 }

@@ -1,9 +1,8 @@
-import { iterationSettings, Monitor, Verdict } from '../../src/lagrangian/convergence.ts';
+import { iterationSettings, maxAbs, Monitor, Verdict } from '../../src/lagrangian/convergence.ts';
 import type { Program } from '../../src/program/program.ts';
 import { primitives } from '../../src/primitives/registry.ts';
 import type { Stats } from '../../src/schedule.ts';
 import { globalFailure } from './failure.ts';
-import { maxAbs } from './gaussSeidel.ts';
 
 /**
  * Jacobi on (I − J)ᵀλ = w over the whole program: λ ← w + Jᵀλ, every multiplier from the previous

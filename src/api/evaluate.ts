@@ -1,12 +1,13 @@
 import { objective } from '../lagrangian/lagrangian.ts';
 import { solvePrimal, type PrimalMethod } from '../lagrangian/primal.ts';
 import type { Program } from '../program/program.ts';
+import { buffer } from '../schedule.ts';
 import { resolvePoint, resolveWeights, type Point } from './point.ts';
 
 export interface EvaluateOptions {
   /** Which output, when the program has several. */
   readonly output?: string;
-  /** Reused buffer for the values (length ≥ N). */
+  /** Reused buffer for the values (length ≥ N; the result is its first N entries). */
   readonly values?: Float64Array;
   /** Cyclic programs: how components are solved (default 'auto'), tolerance (1e-12), iteration limit (1000). */
   readonly primal?: PrimalMethod;
@@ -16,7 +17,7 @@ export interface EvaluateOptions {
 
 /** The value of every variable at a point: the constraints solved forward. */
 export function evaluateAll(program: Program, at?: Point, options: EvaluateOptions = {}): Float64Array {
-  const values = options.values && options.values.length >= program.size ? options.values : new Float64Array(program.size);
+  const values = buffer(options.values, program.size);
   solvePrimal(program, resolvePoint(program, at), values, undefined, options);
   return values;
 }

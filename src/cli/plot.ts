@@ -10,11 +10,9 @@ export interface CurvePoint {
 
 /**
  * The curve as an SVG plot — peak values held against recomputation, both on log scales, one line per
- * strategy — drawn by vega-lite and rendered headless by vega (no canvas or browser needed).
- * The libraries load on first use: only `--svg` pays for them.
+ * strategy — drawn by vega-lite (`renderSvg`).
  */
 export async function curveSvg(points: readonly CurvePoint[], title: string): Promise<string> {
-  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
@@ -29,6 +27,15 @@ export async function curveSvg(points: readonly CurvePoint[], title: string): Pr
       order: { field: 'peakValues', type: 'quantitative' },
     },
   };
+  return renderSvg(spec);
+}
+
+/**
+ * A vega-lite spec rendered to SVG headless by vega (no canvas or browser needed). The libraries
+ * load on first use, so only commands that draw pay for them.
+ */
+export async function renderSvg(spec: object): Promise<string> {
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
   const compiled = vegaLite.compile(spec as Parameters<typeof vegaLite.compile>[0]).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {

@@ -175,6 +175,18 @@ export function failure(verdict: Verdict, monitor: Monitor, what: string, unit: 
   }
 }
 
+/** max |a[from .. to)|, the scale residuals are judged against; NaN when some entry is NaN. */
+export function maxAbs(a: Float64Array, from: number, to: number): number {
+  let most = 0;
+  for (let i = from; i < to; i++) {
+    const x = Math.abs(a[i]);
+    if (x <= most) continue;
+    if (x !== x) return NaN;
+    most = x;
+  }
+  return most;
+}
+
 /** A number in a message: 4 significant digits. */
 export function short(x: number): string {
   return Number.isFinite(x) ? String(Number(x.toPrecision(4))) : String(x);

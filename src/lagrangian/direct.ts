@@ -1,4 +1,5 @@
 import { LuDecomposition, Matrix } from 'ml-matrix';
+import { hasSelfLoop } from '../program/order.ts';
 import type { Program } from '../program/program.ts';
 import { primitives } from '../primitives/registry.ts';
 
@@ -12,8 +13,8 @@ export const DIRECT_LIMIT = 300;
 
 /**
  * The dense block I − J_CC of component [start, end) at `values` (entry (i − start, j − start) is
- * δ_ij − ∂p_i/∂v_j; a parent listed twice adds twice), or its transpose (I − J_CC)ᵀ. Counts one
- * partial evaluation per member.
+ * δ_ij − ∂p_i/∂v_j; a parent listed twice adds twice), or its transpose (I − J_CC)ᵀ. It
+ * evaluates the partials of every member once (callers add that to their stats).
  *
  * Partials that read the primitive's own output y (exp, tanh, …) read it from values[i]; at a point
  * that does not satisfy the constraints (a Newton iterate) pass `outputs` (p_i(v) per member) so y is
@@ -25,13 +26,13 @@ export function componentMatrix(program: Program, values: Float64Array, start: n
   const partials = primitives.kernels().partials;
   const m = end - start;
   const A = Matrix.eye(m, m);
-  const row = new Float64Array(widestRow(program, start, end));
+  const row = new Float64Array(program.maxParents(start, end));
   for (let i = start; i < end; i++) {
     const from = parentStart[i];
     const count = parentStart[i + 1] - from;
     let swapped = false;
     const saved = values[i];
-    if (outputs !== undefined && !isOwnParent(parents, from, count, i)) {
+    if (outputs !== undefined && !hasSelfLoop(i, parentStart, parents)) {
       values[i] = outputs[i - start];
       swapped = true;
     }
@@ -46,18 +47,6 @@ export function componentMatrix(program: Program, values: Float64Array, start: n
     }
   }
   return A;
-}
-
-/** The most parents any member of [start, end) has (at least 1): the size of a partials row. */
-export function widestRow(program: Program, start: number, end: number): number {
-  let most = 1;
-  for (let i = start; i < end; i++) most = Math.max(most, program.parentStart[i + 1] - program.parentStart[i]);
-  return most;
-}
-
-function isOwnParent(parents: Int32Array, from: number, count: number, i: number): boolean {
-  for (let k = 0; k < count; k++) if (parents[from + k] === i) return true;
-  return false;
 }
 
 /**

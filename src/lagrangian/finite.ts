@@ -63,7 +63,7 @@ export function checkMultipliers(program: Program, values: Float64Array, lambda:
   if (bad < 0) return;
   const { ops, parentStart, parents, constants } = program;
   const partials = primitives.kernels().partials;
-  const out = new Float64Array(maxParents(program));
+  const out = new Float64Array(program.maxParents());
   for (let i = program.size - 1; i >= program.inputCount; i--) {
     if (lambda[i] === 0 || !Number.isFinite(lambda[i])) continue;
     partials(i, values, ops, parentStart, parents, constants, out);
@@ -84,7 +84,7 @@ export function checkMultipliers(program: Program, values: Float64Array, lambda:
 export function checkPartials(program: Program, values: Float64Array): void {
   const { ops, parentStart, parents, constants } = program;
   const partials = primitives.kernels().partials;
-  const out = new Float64Array(maxParents(program));
+  const out = new Float64Array(program.maxParents());
   for (let i = program.inputCount; i < program.size; i++) {
     partials(i, values, ops, parentStart, parents, constants, out);
     for (let k = 0; k < parentStart[i + 1] - parentStart[i]; k++) {
@@ -98,12 +98,4 @@ export function checkPartials(program: Program, values: Float64Array): void {
 function label(program: Program, i: number): string {
   const name = program.nameOf(i);
   return name !== undefined ? `'${name}'` : `#${i}`;
-}
-
-/** The largest parent count of any constraint: the size of a buffer for `partials`. */
-export function maxParents(program: Program): number {
-  let most = 0;
-  const ps = program.parentStart;
-  for (let i = 0; i < program.size; i++) most = Math.max(most, ps[i + 1] - ps[i]);
-  return most;
 }

@@ -1,7 +1,6 @@
 import { LagradError } from '../error.ts';
 import type { Program } from '../program/program.ts';
 import { primitives } from '../primitives/registry.ts';
-import { maxParents } from './finite.ts';
 import { seed } from './lagrangian.ts';
 
 // The pieces of the KKT system of the Lagrangian (see lagrangian.ts for the sign convention):
@@ -21,7 +20,7 @@ export function localPartials(program: Program, values: Float64Array, out: Float
   const { ops, parentStart, parents, constants, inputCount, size } = program;
   const partials = primitives.kernels().partials;
   // The kernel writes a row from offset 0; one scratch row avoids a subarray per variable.
-  const row = new Float64Array(Math.max(1, maxParents(program)));
+  const row = new Float64Array(program.maxParents());
   for (let i = inputCount; i < size; i++) {
     partials(i, values, ops, parentStart, parents, constants, row);
     const s = parentStart[i];

@@ -2,7 +2,7 @@ import type { Program } from '../program/program.ts';
 import { primitives } from '../primitives/registry.ts';
 import type { Stats } from '../schedule.ts';
 import { ComponentOperator } from './blockOperator.ts';
-import { Monitor, short, Verdict, type IterationSettings } from './convergence.ts';
+import { maxAbs, Monitor, short, Verdict, type IterationSettings } from './convergence.ts';
 import { ComponentLu, componentMatrix, DIRECT_LIMIT } from './direct.ts';
 import { show } from './finite.ts';
 import { gmres } from './gmres.ts';
@@ -34,7 +34,7 @@ export function newton(program: Program, values: Float64Array, start: number, en
   const saved = new Float64Array(m);
   let { max, sumSquares } = residual(program, values, start, end, outputs, F, stats);
   if (!(max - max === 0)) return { converged: false, failure: `Newton's method cannot start: ${nonFinite(program, values, outputs, start, end)}` };
-  if (max <= settings.tolerance * scale(values, start, end)) return { converged: true, failure: '' };
+  if (max <= settings.tolerance * maxAbs(values, start, end)) return { converged: true, failure: '' };
   const steps = () => (monitor.iterations === 0 ? 'at the start' : `after ${monitor.iterations} step${monitor.iterations === 1 ? '' : 's'}`);
   for (;;) {
     if (m <= DIRECT_LIMIT) {
@@ -65,7 +65,7 @@ export function newton(program: Program, values: Float64Array, start: number, en
       residual(program, values, start, end, outputs, F, stats);
       return { converged: false, failure: `Newton's method stalls at residual ${short(max)} ${steps()}: no step along its direction reduces it` };
     }
-    const verdict = monitor.check(max, scale(values, start, end));
+    const verdict = monitor.check(max, maxAbs(values, start, end));
     if (verdict === Verdict.Converged) return { converged: true, failure: '' };
     if (verdict !== Verdict.Continue || monitor.iterations >= NEWTON_STEPS) {
       return { converged: false, failure: `Newton's method reached residual ${short(max)} ${steps()}, not the tolerance ${short(settings.tolerance)}` };
@@ -90,13 +90,6 @@ function residual(program: Program, values: Float64Array, start: number, end: nu
   }
   stats.primitiveEvaluations += end - start;
   return { max, sumSquares: sumSquares === sumSquares ? sumSquares : Infinity };
-}
-
-/** |v_C|∞: the scale of the tolerance. */
-function scale(values: Float64Array, start: number, end: number): number {
-  let s = 0;
-  for (let i = start; i < end; i++) s = Math.max(s, Math.abs(values[i]));
-  return s;
 }
 
 /** `log(0) = -Infinity` for the first member whose p_i(v) is not finite. */

@@ -58,8 +58,7 @@ function solveCyclic(program: Program, values: Float64Array, stats: Stats, optio
   if (!METHODS.includes(method)) throw new LagradError('--primal', `unknown method '${String(method)}'; choose ${METHODS.join(', ')}`);
   const settings = iterationSettings(options);
   const forward = primitives.kernels().forward;
-  let largest = 0;
-  for (let k = 0; k < cycles.length; k += 2) largest = Math.max(largest, cycles[k + 1] - cycles[k]);
+  const largest = program.largestCycle;
   const previous = new Float64Array(largest);
   stats.components = cycles.length / 2;
   stats.largestComponent = largest;

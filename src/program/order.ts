@@ -168,7 +168,8 @@ function alreadyOrdered(n: number, isInput: (i: number) => boolean, ps: Int32Arr
   return true;
 }
 
-function hasSelfLoop(v: number, ps: Int32Array, pa: Int32Array): boolean {
+/** True when constraint v lists itself among its parents. */
+export function hasSelfLoop(v: number, ps: Int32Array, pa: Int32Array): boolean {
   for (let e = ps[v]; e < ps[v + 1]; e++) if (pa[e] === v) return true;
   return false;
 }

@@ -145,6 +145,21 @@ export class Program {
     return name !== undefined ? `variable '${name}'` : `variable #${i} (${primitives.get(this.ops[i]).name})`;
   }
 
+  /** The most parents any constraint in [start, end) has, at least 1: the length of a row of partials. */
+  maxParents(start = 0, end = this.size): number {
+    let most = 1;
+    const ps = this.parentStart;
+    for (let i = start; i < end; i++) if (ps[i + 1] - ps[i] > most) most = ps[i + 1] - ps[i];
+    return most;
+  }
+
+  /** The most members of any cyclic component (0 when acyclic). */
+  get largestCycle(): number {
+    let most = 0;
+    for (let k = 0; k < this.cycles.length; k += 2) most = Math.max(most, this.cycles[k + 1] - this.cycles[k]);
+    return most;
+  }
+
   /** The cyclic component containing i as [start, end), or null. */
   cycleOf(i: number): [number, number] | null {
     for (let k = 0; k < this.cycles.length; k += 2) if (this.cycles[k] <= i && i < this.cycles[k + 1]) return [this.cycles[k], this.cycles[k + 1]];
@@ -200,13 +215,18 @@ function permute(parts: ProgramParts, order: Int32Array): ProgramParts {
     for (let q = parts.parentStart[i]; q < parts.parentStart[i + 1]; q++) parents[e++] = rank[parts.parents[q]];
     parentStart[k + 1] = e;
   }
-  const remap = <K>(m: ReadonlyMap<K, number> | undefined) => {
-    if (m === undefined) return undefined;
+  // names map to variables; defaults and initial values are keyed by them.
+  const remap = <K>(m: ReadonlyMap<K, number>) => {
     const renumbered = new Map<K, number>();
     for (const [key, i] of m) renumbered.set(key, rank[i]);
     return renumbered;
   };
-  const remapKeys = (m: ReadonlyMap<number, number> | undefined) => m && new Map([...m].map(([i, x]) => [rank[i], x]));
+  const remapKeys = (m: ReadonlyMap<number, number> | undefined) => {
+    if (m === undefined) return undefined;
+    const renumbered = new Map<number, number>();
+    for (const [i, x] of m) renumbered.set(rank[i], x);
+    return renumbered;
+  };
   const source = parts.source && {
     file: parts.source.file,
     line: Int32Array.from(order, (i) => parts.source!.line[i]),
@@ -218,7 +238,7 @@ function permute(parts: ProgramParts, order: Int32Array): ProgramParts {
     parents,
     constants,
     outputs: Int32Array.from(parts.outputs, (o) => rank[o]),
-    names: remap(parts.names)!,
+    names: remap(parts.names),
     defaults: remapKeys(parts.defaults),
     initial: remapKeys(parts.initial),
     source,
