@@ -1,4 +1,4 @@
-import { evaluate, grad, ProgramBuilder, type Program } from '../solvers/index.ts';
+import { evaluate, grad, ProgramBuilder, type Program } from '../src/index.ts';
 import { primitives } from '../src/primitives/registry.ts';
 import { binary, OP_NAMES, type Dag } from './dag.ts';
 

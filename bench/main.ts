@@ -11,7 +11,7 @@ import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { grad, parseProgram } from '../solvers/index.ts';
+import { grad, parseProgram } from '../src/index.ts';
 import { lectureDag, randomDag, type Dag } from './dag.ts';
 import { batchSize, measure, sideBySide, type MeasureOptions, type Timing } from './harness.ts';
 import { buildProgram, lagText, LagradRunner } from './lagrad.ts';

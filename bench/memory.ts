@@ -5,7 +5,7 @@
 // differentiates it once with fresh buffers. The difference of the two runs' peak resident sets is
 // what `reverse` needs beyond the program. Prints one JSON line.
 import { pathToFileURL } from 'node:url';
-import { grad, Program, primitives } from '../solvers/index.ts';
+import { grad, Program, primitives } from '../src/index.ts';
 import { binary, eachRandomConstraint, inputNames, OP_NAMES } from './dag.ts';
 
 export const INPUTS = 8;

@@ -3,7 +3,7 @@
 // loop converges to it as fast as the loop converges (quadratically).
 // Run: npx tsx examples/babylonian.ts
 import { readFileSync } from 'node:fs';
-import { parseProgram } from '../solvers/index.ts';
+import { parseProgram } from '../src/index.ts';
 import { explain } from './implicit.ts';
 
 const program = parseProgram(readFileSync(new URL('./babylonian.lag', import.meta.url), 'utf8'), { file: 'babylonian.lag' });

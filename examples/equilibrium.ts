@@ -4,7 +4,7 @@
 // theorem written out with ml-matrix: ∂y/∂x = cᵀ(I − D W)⁻¹ D, D = diag(1 − v²).
 // Run: npx tsx examples/equilibrium.ts   (examples/equilibrium.lag is a three-unit version for the CLI)
 import { Matrix, solve } from 'ml-matrix';
-import { evaluateAll, grad, ProgramBuilder } from '../solvers/index.ts';
+import { evaluateAll, grad, ProgramBuilder } from '../src/index.ts';
 import { explain } from './implicit.ts';
 
 const n = 8;

@@ -2,7 +2,7 @@
 // from its multiplier — one 2×2 solve at v* — against backprop through k iterations of the loop
 // that finds it, and against finite differences. Run: npx tsx examples/fixed-point-cos.ts
 import { readFileSync } from 'node:fs';
-import { evaluate, parseProgram, ProgramBuilder, unroll, type Program } from '../solvers/index.ts';
+import { evaluate, parseProgram, ProgramBuilder, unroll, type Program } from '../src/index.ts';
 import { explain } from './implicit.ts';
 
 const program = parseProgram(readFileSync(new URL('./fixed-point.lag', import.meta.url), 'utf8'), { file: 'fixed-point.lag' });

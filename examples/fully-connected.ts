@@ -5,7 +5,7 @@
 // exponential time, while reverse (a linear dynamic program over the same partials) takes O(N + E).
 // For n = 4 … 24 this prints both, side by side, until path enumeration is refused.
 // Run: npx tsx examples/fully-connected.ts [maxPaths]     (default limit 1e6 paths)
-import { grad, LagradError, ProgramBuilder, type Program } from '../solvers/index.ts';
+import { grad, LagradError, ProgramBuilder, type Program } from '../src/index.ts';
 
 /** The fully connected program on n nodes, with `sum` gathering all earlier nodes. */
 function fullyConnected(n: number): Program {

@@ -1,7 +1,7 @@
 // What the cyclic examples print: a fixed point's gradient three ways — from the multipliers (the
 // implicit solve: block-reverse and the iterative schedules), from backprop through k unrolled
 // iterations for growing k, and from finite differences — with the counted costs of each.
-import { grad, unroll, type Point, type Program } from '../solvers/index.ts';
+import { grad, unroll, type Point, type Program } from '../src/index.ts';
 
 export interface Demo {
   readonly program: Program;

@@ -2,7 +2,7 @@
 // constraints define, and the multipliers two different schedules solve for — side by side.
 // Run: npm start   (or npx tsx examples/lecture.ts)
 import { readFileSync } from 'node:fs';
-import { grad, parseProgram } from '../solvers/index.ts';
+import { grad, parseProgram } from '../src/index.ts';
 
 const file = new URL('./lecture.lag', import.meta.url);
 const text = readFileSync(file, 'utf8');

@@ -5,7 +5,7 @@
 //   npx tsx examples/long-chain.ts [revolve | store-all | reverse] [steps] [snapshots]
 //
 // Measure resident memory with /usr/bin/time -v (README, "Checkpointing").
-import { checkpointGrad, grad, Program, primitives, ProgramBuilder } from '../solvers/index.ts';
+import { checkpointGrad, grad, Program, primitives, ProgramBuilder } from '../src/index.ts';
 
 const args = process.argv.slice(2);
 const parts = args.includes('--parts');

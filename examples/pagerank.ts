@@ -4,7 +4,7 @@
 // the closed form (I − dM) ∂r/∂d = M r − 1/n solved with ml-matrix.
 // Run: npx tsx examples/pagerank.ts   (examples/pagerank.lag is a four-page version for the CLI)
 import { Matrix, solve } from 'ml-matrix';
-import { evaluateAll, ProgramBuilder } from '../solvers/index.ts';
+import { evaluateAll, ProgramBuilder } from '../src/index.ts';
 import { explain } from './implicit.ts';
 
 const n = 40;

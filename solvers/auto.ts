@@ -1,4 +1,4 @@
-import type { Problem, Schedule, Solution, SolveOptions } from '../src/schedule.ts';
+import type { Problem, Schedule, Solution, SolveOptions } from '../src/schedule/schedule.ts';
 import { reverse } from './reverse.ts';
 
 /**

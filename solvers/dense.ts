@@ -4,7 +4,8 @@ import { componentMatrix } from '../src/lagrangian/direct.ts';
 import { checkMultipliers } from '../src/lagrangian/finite.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
 import { primalOptions, solvePrimal } from '../src/lagrangian/primal.ts';
-import { buffer, emptyStats, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule.ts';
+import { emptyStats } from '../src/lagrangian/stats.ts';
+import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
 
 /**
  * The largest N the dense schedule accepts by default: (I − J)ᵀ and its LU factors take 2·N² doubles

@@ -2,7 +2,8 @@ import { LagradError } from '../src/error.ts';
 import { objective } from '../src/lagrangian/lagrangian.ts';
 import { primalOptions, solvePrimal, type PrimalOptions } from '../src/lagrangian/primal.ts';
 import type { Program } from '../src/program/program.ts';
-import { buffer, emptyStats, type Problem, type Schedule, type Solution, type SolveOptions, type Stats } from '../src/schedule.ts';
+import { type Stats, emptyStats } from '../src/lagrangian/stats.ts';
+import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
 
 /** ε^(1/3): the step that balances the O(h²) truncation of a central difference against its O(ε/h) rounding. */
 const CUBE_ROOT_EPSILON = Math.cbrt(Number.EPSILON);

@@ -4,8 +4,9 @@ import { iterationSettings, type Convergence } from '../src/lagrangian/convergen
 import { primalOptions, solvePrimal } from '../src/lagrangian/primal.ts';
 import type { Program } from '../src/program/program.ts';
 import { primitives } from '../src/primitives/registry.ts';
-import { buffer, emptyStats, type Problem, type Schedule, type Solution, type SolveOptions, type Stats } from '../src/schedule.ts';
-import { CyclicTangents } from './forwardBlocks.ts';
+import { type Stats, emptyStats } from '../src/lagrangian/stats.ts';
+import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
+import { CyclicTangents } from '../src/lagrangian/cyclicTangents.ts';
 
 /** Default number of tangent lanes swept together (vector mode). */
 const LANES = 8;

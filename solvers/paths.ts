@@ -5,7 +5,8 @@ import { seed } from '../src/lagrangian/lagrangian.ts';
 import { solvePrimal } from '../src/lagrangian/primal.ts';
 import { cycleMembers } from '../src/program/acyclic.ts';
 import type { Program } from '../src/program/program.ts';
-import { buffer, emptyStats, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule.ts';
+import { emptyStats } from '../src/lagrangian/stats.ts';
+import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
 
 /** Default most paths of influence the schedule will enumerate (option `maxPaths`). */
 export const PATH_LIMIT = 1e6;

@@ -1,16 +1,18 @@
+import { blockReverse, type BlockMethod } from '../src/lagrangian/blockReverse.ts';
+import { iterationSettings, type Convergence } from '../src/lagrangian/convergence.ts';
 import { checkMultipliers } from '../src/lagrangian/finite.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
-import { solvePrimal } from '../src/lagrangian/primal.ts';
+import { primalOptions, solvePrimal } from '../src/lagrangian/primal.ts';
+import { emptyStats } from '../src/lagrangian/stats.ts';
 import { primitives } from '../src/primitives/registry.ts';
-import { buffer, emptyStats, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule.ts';
-import { solveByBlocks } from './blockReverse.ts';
+import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
 
 /**
  * Backprop: solve the constraints forward, then (I − J)ᵀλ = w by back-substitution in reverse
  * evaluation order, λ_j = w_j + Σ_{i: j ∈ Pa(i)} λ_i ∂p_i/∂v_j. One forward and one reverse sweep
  * over typed arrays: O(N + E) time, N values and N multipliers held.
  *
- * On a cyclic program, block-reverse (blockReverse.ts): the same back-substitution over the acyclic
+ * On a cyclic program, block-reverse (src/lagrangian/blockReverse.ts): the same back-substitution over the acyclic
  * stretches, and each cyclic component's multipliers by one inner solve — a dense LU up to 300
  * members, GMRES beyond.
  */
@@ -35,3 +37,26 @@ export const reverse: Schedule = {
     return { values, lambda, gradient: lambda.slice(0, inputCount), stats };
   },
 };
+
+/**
+ * A whole solve by block-reverse: values by `solvePrimal` (fixed points for the components), then
+ * the multipliers by `blockReverse`. Every multiplier is returned, with the residual histories of
+ * the iterative solves in `convergence`.
+ */
+export function solveByBlocks({ program, inputs, weights }: Problem, options: SolveOptions, method: BlockMethod): Solution {
+  const start = performance.now();
+  const { size, inputCount } = program;
+  const settings = iterationSettings(options);
+  const stats = emptyStats();
+  const history: Convergence[] = [];
+  const values = buffer(options.workspace?.values, size);
+  solvePrimal(program, inputs, values, stats, primalOptions(options, history));
+  const lambda = buffer(options.workspace?.lambda, size);
+  seed(program, weights, lambda);
+  const krylov = { restart: options.restart === undefined ? undefined : Number(options.restart), preconditioner: options.preconditioner as string | undefined };
+  blockReverse(program, values, lambda, method, settings, stats, history, krylov);
+  stats.peakValues = size;
+  checkMultipliers(program, values, lambda);
+  stats.timeMs = performance.now() - start;
+  return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: history };
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluate, grad, parse, parseProgram } from '../solvers/index.ts';
+import { evaluate, grad, parse, parseProgram } from '../src/index.ts';
 import { lectureDag, randomDag } from '../bench/dag.ts';
 import { summarize } from '../bench/harness.ts';
 import { buildProgram, lagText, LagradRunner } from '../bench/lagrad.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grad, parseProgram, ProgramBuilder } from '../solvers/index.ts';
+import { grad, parseProgram, ProgramBuilder } from '../src/index.ts';
 
 // Nothing recursive: a chain of 10⁶ constraints builds, orders, evaluates and differentiates.
 // v_{k+1} = sin(v_k): the derivative is the product of cos(v_k) along the chain (closed form).

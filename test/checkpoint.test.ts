@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkpointGrad, grad, parse, ProgramBuilder, resolveWeights, schedules, type Program } from '../solvers/index.ts';
+import { checkpointGrad, defaultSchedules as schedules, grad, parse, ProgramBuilder, resolveWeights, type Program } from '../src/index.ts';
 import { execute } from '../solvers/checkpoint/execute.ts';
 import { ledger } from '../solvers/checkpoint/ledger.ts';
 import { lastEdges, liveCounts } from '../solvers/checkpoint/liveness.ts';

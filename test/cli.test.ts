@@ -40,7 +40,7 @@ describe('lagrad grad and eval (DESIGN §7)', () => {
   it('runs as a process: the npm script and the installed executable', () => {
     const viaScript = execFileSync('npm', ['run', '-s', 'lagrad', '--', 'grad', 'z + sin(x^2 + y*exp(z))', '--at', 'x=2,y=-1,z=0', '--json'], { cwd: root, encoding: 'utf8' });
     expect(JSON.parse(viaScript).gradient.x).toBe(-3.9599699864017817);
-    const bad = spawnSync(`${root}/solvers/lagrad.mjs`, ['grad', 'log(x)', '--at', 'x=-1'], { cwd: '/', encoding: 'utf8' });
+    const bad = spawnSync(`${root}/src/cli/lagrad.mjs`, ['grad', 'log(x)', '--at', 'x=-1'], { cwd: '/', encoding: 'utf8' });
     expect(bad.status).toBe(1);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toBe('lagrad: expression:1:1: log(-1) = NaN: not a finite number\n');

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { Matrix, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { dualResiduals, evaluate, evaluateAll, grad, LagradError, localPartials, parse, primalResiduals, ProgramBuilder, resolveWeights, unroll, type Program } from '../solvers/index.ts';
+import { dualResiduals, evaluate, evaluateAll, grad, LagradError, localPartials, parse, primalResiduals, ProgramBuilder, resolveWeights, unroll, type Program } from '../src/index.ts';
 import { lagrad } from './helpers/cli.ts';
 import { arbitraryCyclicProgram } from './helpers/randomCyclic.ts';
 

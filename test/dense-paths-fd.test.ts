@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { absoluteAdjoint, localPartials } from '../src/lagrangian/kkt.ts';
-import { grad, LagradError, parse, ProgramBuilder, resolveWeights, type Program } from '../solvers/index.ts';
+import { grad, LagradError, parse, ProgramBuilder, resolveWeights, type Program } from '../src/index.ts';
 import { lagrad } from './helpers/cli.ts';
 import { arbitraryProgram, type RandomProgram } from './helpers/randomPrograms.ts';
 

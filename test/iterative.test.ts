@@ -4,7 +4,7 @@ import { Matrix, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { gmres, type LinearOperator } from '../src/lagrangian/gmres.ts';
 import { Monitor, Verdict } from '../src/lagrangian/convergence.ts';
-import { grad, localPartials, parse, ProgramBuilder, resolveWeights, type Program } from '../solvers/index.ts';
+import { grad, localPartials, parse, ProgramBuilder, resolveWeights, type Program } from '../src/index.ts';
 import { lagrad } from './helpers/cli.ts';
 import { arbitraryCyclicProgram } from './helpers/randomCyclic.ts';
 import { arbitraryProgram } from './helpers/randomPrograms.ts';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { certify } from '../src/api/verify.ts';
 import { absoluteAdjoint, dualResiduals, localPartials, partialsProduct, partialsTransposeProduct, primalResiduals } from '../src/lagrangian/kkt.ts';
-import { evaluateAll, grad, parse, resolveWeights, type Program } from '../solvers/index.ts';
+import { evaluateAll, grad, parse, resolveWeights, type Program } from '../src/index.ts';
 import { arbitraryProgram } from './helpers/randomPrograms.ts';
 
 // The lecture's f = z + sin(x² + y·exp(z)) at (2, −1, 0) with its intermediates named; the local

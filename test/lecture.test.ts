@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grad, parse, evaluate } from '../solvers/index.ts';
+import { grad, parse, evaluate } from '../src/index.ts';
 
 // Reference values: the lecture's f(x, y, z) = z + sin(x² + y·exp(z)) at (2, −1, 0). Closed form:
 // f = sin(3), ∂f/∂x = 2x·cos(d) = 4cos 3, ∂f/∂y = e^z·cos(d) = cos 3, ∂f/∂z = 1 + y·e^z·cos(d) = 1 − cos 3.

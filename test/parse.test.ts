@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluate, fromJSON, grad, parse, parseProgram, toJSON } from '../solvers/index.ts';
+import { evaluate, fromJSON, grad, parse, parseProgram, toJSON } from '../src/index.ts';
 import { arbitraryProgram } from './helpers/randomPrograms.ts';
 
 const value = (source: string, at: Record<string, number> = {}) => evaluate(parse(source), at);

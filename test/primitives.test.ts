@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { builtinPrimitives, evaluate, grad, LagradError, ProgramBuilder, primitives, registerPrimitive, parse, type Primitive } from '../solvers/index.ts';
+import { builtinPrimitives, evaluate, grad, LagradError, ProgramBuilder, primitives, registerPrimitive, parse, type Primitive } from '../src/index.ts';
 import { centralDifference, relativeError } from './helpers/finiteDifferences.ts';
 
 // Every primitive's declared partials against central differences of its declared value, at

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grad, parseProgram, ProgramBuilder, toJSON } from '../solvers/index.ts';
+import { grad, parseProgram, ProgramBuilder, toJSON } from '../src/index.ts';
 
 describe('the Program representation', () => {
   it('stores variables in evaluation order: inputs first, parents before children', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { grad, parseProgram } from '../solvers/index.ts';
+import { grad, parseProgram } from '../src/index.ts';
 import { relativeError } from './helpers/finiteDifferences.ts';
 import { arbitraryProgram } from './helpers/randomPrograms.ts';
 

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { absoluteAdjoint, localPartials } from '../src/lagrangian/kkt.ts';
-import { grad, parse, parseProgram, ProgramBuilder, registerPrimitive, resolveWeights, reverse, ScheduleTable, verify, type Schedule } from '../solvers/index.ts';
+import { grad, parse, parseProgram, ProgramBuilder, registerPrimitive, resolveWeights, schedules, ScheduleTable, verify, type Schedule } from '../src/index.ts';
+
+const { reverse } = schedules;
 import { lagrad } from './helpers/cli.ts';
 import { arbitraryProgram } from './helpers/randomPrograms.ts';
 
@@ -162,7 +164,7 @@ describe('lagrad verify', () => {
   });
 
   it('runs as a real process: exit status 0 on the lecture example', () => {
-    const p = spawnSync('npx', ['tsx', 'solvers/cli.ts', 'verify', 'examples/lecture.lag'], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    const p = spawnSync('npx', ['tsx', 'src/cli/bin.ts', 'verify', 'examples/lecture.lag'], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
     expect(p.stderr).toBe('');
     expect(p.status).toBe(0);
     expect(p.stdout).toMatch(/^verified: /m);

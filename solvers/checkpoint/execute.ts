@@ -6,7 +6,7 @@ import type { Program } from '../../src/program/program.ts';
 import { INPUT } from '../../src/primitives/primitive.ts';
 import { primitives } from '../../src/primitives/registry.ts';
 import type { Kernels } from '../../src/primitives/kernels.ts';
-import { emptyStats, type Stats } from '../../src/schedule.ts';
+import { type Stats, emptyStats } from '../../src/lagrangian/stats.ts';
 import type { Plan } from './actions.ts';
 import { lastEdges } from './liveness.ts';
 import { stageShape, type Stages } from './stages.ts';

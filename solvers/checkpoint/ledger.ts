@@ -1,4 +1,4 @@
-import type { CheckpointCosts } from '../../src/checkpoint.ts';
+import type { CheckpointCosts } from './planner.ts';
 import type { Plan } from './actions.ts';
 import type { Stages, StageShape } from './stages.ts';
 

@@ -1,11 +1,11 @@
-import type { CheckpointCosts, CheckpointPlanner } from '../../src/checkpoint.ts';
+import { PlannerTable, type CheckpointCosts, type CheckpointPlanner } from './planner.ts';
 import type { Program } from '../../src/program/program.ts';
 import { ledger } from './ledger.ts';
 import { revolveAdvances } from './revolve.ts';
 import { stageShape } from './stages.ts';
 import { fit, type StrategyName } from './strategies.ts';
 
-// The strategies as `lagrad tradeoff` reads them (src/checkpoint.ts). On a program, the ledger of
+// The strategies as `lagrad tradeoff` reads them (planner.ts). On a program, the ledger of
 // the very plan the checkpoint schedule would run. On a chain — l steps x_{i+1} = f(x_i), one
 // constraint and one value of state each — closed forms, which the tests hold equal to that ledger
 // (and to the executor's counts) on small chains, so a chain of 10⁷ steps is priced in microseconds.
@@ -101,3 +101,6 @@ export const budgetPlanner: CheckpointPlanner = {
 
 /** Every built-in planner, in the order `lagrad tradeoff` lists them. */
 export const builtinPlanners: readonly CheckpointPlanner[] = [storeAllPlanner, sqrtPlanner, revolvePlanner, budgetPlanner];
+
+/** The built-in strategies by name: the table `lagrad tradeoff` and the checkpoint schedule read. */
+export const checkpointPlanners = new PlannerTable(builtinPlanners);

@@ -1,4 +1,4 @@
-import type { CheckpointCosts } from '../../src/checkpoint.ts';
+import type { CheckpointCosts } from './planner.ts';
 import { LagradError } from '../../src/error.ts';
 import type { Program } from '../../src/program/program.ts';
 import { makePlan, type Plan } from './actions.ts';

@@ -1,36 +1,9 @@
 import { iterationSettings, maxAbs, Monitor, Verdict } from '../../src/lagrangian/convergence.ts';
 import type { Program } from '../../src/program/program.ts';
 import { primitives } from '../../src/primitives/registry.ts';
-import type { Stats } from '../../src/schedule.ts';
+import type { Stats } from '../../src/lagrangian/stats.ts';
 import { globalFailure } from './failure.ts';
-
-/**
- * One Gauss–Seidel sweep of (I − J)ᵀλ = w over the members of [start, end), in reverse order and in
- * push form: D holds the residual r = w + JᵀX − X of the estimate X (X_i at X[i − offset]). Each
- * member i in turn takes its residual d = D_i into X_i and sends d·∂p_i/∂v_j on to the residual of
- * every parent j (one reverse sweep over [i, i + 1)), so later members in the sweep see it at once.
- * This is the reverse sweep through one forward Gauss–Seidel sweep v_i ← p_i(v) of the same
- * members, so it contracts at the forward iteration's rate. Returns max |D| over the members after
- * the sweep: the exact residual left. Counts its partial evaluations into stats.
- */
-export function pushSweep(program: Program, values: Float64Array, X: Float64Array, offset: number, D: Float64Array, start: number, end: number, stats: Stats): number {
-  const { ops, parentStart, parents, constants } = program;
-  const reverse = primitives.kernels().reverse;
-  let evaluated = 0;
-  for (let i = end - 1; i >= start; i--) {
-    const d = D[i];
-    X[i - offset] += d;
-    evaluated += reverse(values, D, D, ops, parentStart, parents, constants, i, i + 1);
-    D[i] -= d;
-  }
-  stats.partialEvaluations += evaluated;
-  let residual = 0;
-  for (let i = start; i < end; i++) {
-    const r = Math.abs(D[i]);
-    if (!(r <= residual)) residual = r;
-  }
-  return residual;
-}
+import { pushSweep } from '../../src/lagrangian/adjointFixedPoint.ts';
 
 /**
  * Gauss–Seidel on (I − J)ᵀλ = w over the whole program, sweeping in reverse evaluation order from

@@ -1,7 +1,7 @@
 import { iterationSettings, maxAbs, Monitor, Verdict } from '../../src/lagrangian/convergence.ts';
 import type { Program } from '../../src/program/program.ts';
 import { primitives } from '../../src/primitives/registry.ts';
-import type { Stats } from '../../src/schedule.ts';
+import type { Stats } from '../../src/lagrangian/stats.ts';
 import { globalFailure } from './failure.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { objective } from '../lagrangian/lagrangian.ts';
 import { solvePrimal, type PrimalMethod } from '../lagrangian/primal.ts';
 import type { Program } from '../program/program.ts';
-import { buffer } from '../schedule.ts';
+import { buffer } from '../schedule/schedule.ts';
 import { resolvePoint, resolveWeights, type Point } from './point.ts';
 
 export interface EvaluateOptions {

@@ -1,7 +1,9 @@
 import { LagradError } from '../error.ts';
 import { objective } from '../lagrangian/lagrangian.ts';
 import type { Program } from '../program/program.ts';
-import { schedules as defaultTable, type Schedule, type ScheduleTable, type Solution, type SolveOptions, type Stats } from '../schedule.ts';
+import type { Stats } from '../lagrangian/stats.ts';
+import type { Schedule, ScheduleTable, Solution, SolveOptions } from '../schedule/schedule.ts';
+import { defaultSchedules } from '../../solvers/schedules.ts';
 import { resolvePoint, resolveWeights, type Point } from './point.ts';
 
 export interface GradOptions extends SolveOptions {
@@ -57,7 +59,7 @@ export class GradResult {
  * `grad(program, { x: 2, y: -1, z: 0 }, { schedule: 'reverse' }).gradient` → `{ x: …, y: …, z: … }`.
  */
 export function grad(program: Program, at?: Point, options: GradOptions = {}): GradResult {
-  const schedule = typeof options.schedule === 'object' ? options.schedule : (options.table ?? defaultTable).get(options.schedule ?? 'auto');
+  const schedule = typeof options.schedule === 'object' ? options.schedule : (options.table ?? defaultSchedules).get(options.schedule ?? 'auto');
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);
   const solution = schedule.solve({ program, inputs, weights }, options);

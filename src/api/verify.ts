@@ -2,7 +2,9 @@ import { LagradError } from '../error.ts';
 import { absoluteAdjoint, dualResiduals, localPartials, partialsProduct, partialsTransposeProduct, primalResiduals } from '../lagrangian/kkt.ts';
 import { objective, seed } from '../lagrangian/lagrangian.ts';
 import type { Program } from '../program/program.ts';
-import { schedules as defaultTable, type ScheduleTable, type SolveOptions, type Stats } from '../schedule.ts';
+import type { Stats } from '../lagrangian/stats.ts';
+import type { ScheduleTable, SolveOptions } from '../schedule/schedule.ts';
+import { defaultSchedules } from '../../solvers/schedules.ts';
 import { resolvePoint, resolveWeights, type Point } from './point.ts';
 
 /** The checks `verify` makes, each passing when its value is at most its tolerance. */
@@ -180,7 +182,7 @@ export function certify(program: Program, values: Float64Array, lambda: Float64A
  * summation of the chain rule; a floor of max(|a|, |b|) keeps it relative where μ_j vanishes.
  */
 export function verify(program: Program, at?: Point, options: VerifyOptions = {}): VerifyReport {
-  const table = options.table ?? defaultTable;
+  const table = options.table ?? defaultSchedules;
   const tolerances: Tolerances = { ...DEFAULT_TOLERANCES, ...options.tolerances };
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { LagradError } from '../error.ts';
 import type { Command, Flags } from './command.ts';
-import { evalCommand } from './eval.ts';
-import { gradCommand } from './grad.ts';
+import { evalCommand } from './evalCommand.ts';
+import { gradCommand } from './gradCommand.ts';
 import type { Io } from './io.ts';
-import { tradeoffCommand } from './tradeoff.ts';
-import { verifyCommand } from './verify.ts';
+import { tradeoffCommand } from './tradeoffCommand.ts';
+import { verifyCommand } from './verifyCommand.ts';
 
 /** Every subcommand, in the order `lagrad --help` lists them. */
 export const commands: Command[] = [evalCommand, gradCommand, verifyCommand, tradeoffCommand];

@@ -42,7 +42,8 @@ export class Var {
 /** A traced variable or a plain number (a constant). */
 export type Operand = Var | number;
 
-function binary(op: BinaryPrimitive, a: Operand, b: Operand): Var {
+/** A binary arithmetic primitive on traced variables or numbers, folding a number operand into θ where a primitive carries one. */
+export function binary(op: BinaryPrimitive, a: Operand, b: Operand): Var {
   const builder = builderOf(op, a, b);
   const [ia, ca] = typeof a === 'number' ? [-1, a] : [a.index, NaN];
   const [ib, cb] = typeof b === 'number' ? [-1, b] : [b.index, NaN];
@@ -69,28 +70,6 @@ function builderOf(op: string, ...args: Operand[]): ProgramBuilder {
 
 const indexIn = (builder: ProgramBuilder, a: Operand) => (typeof a === 'number' ? builder.constant(a) : a.index);
 
-// ── free functions, one per built-in primitive ───────────────────────────────────────────────
-export const add = (a: Operand, b: Operand) => binary('add', a, b);
-export const sub = (a: Operand, b: Operand) => binary('sub', a, b);
-export const mul = (a: Operand, b: Operand) => binary('mul', a, b);
-export const div = (a: Operand, b: Operand) => binary('div', a, b);
-export const pow = (a: Operand, b: Operand) => binary('pow', a, b);
-export const neg = (a: Var) => call('neg', a);
-export const square = (a: Var) => call('square', a);
-export const sqrt = (a: Var) => call('sqrt', a);
-export const exp = (a: Var) => call('exp', a);
-export const log = (a: Var) => call('log', a);
-export const sin = (a: Var) => call('sin', a);
-export const cos = (a: Var) => call('cos', a);
-export const tan = (a: Var) => call('tan', a);
-export const tanh = (a: Var) => call('tanh', a);
-export const sigmoid = (a: Var) => call('sigmoid', a);
-export const relu = (a: Var) => call('relu', a);
-export const abs = (a: Var) => call('abs', a);
-export const max = (a: Operand, b: Operand) => call('max', a, b);
-export const min = (a: Operand, b: Operand) => call('min', a, b);
-export const sum = (...terms: Operand[]) => call('sum', ...terms);
-
 /** What a traced function returns: its output, several outputs, or outputs by name. */
 export type Traced = Var | readonly Var[] | Readonly<Record<string, Var>>;
 
@@ -99,6 +78,7 @@ export type Traced = Var | readonly Var[] | Readonly<Record<string, Var>>;
  * once on traced inputs and every operation becomes a constraint.
  *
  *   const f = trace(({ x, y, z }) => add(z, sin(add(pow(x, 2), mul(y, exp(z))))), { x: 2, y: -1, z: 0 });
+ *   // (add, sin, … from `ops`: `import { ops } from 'lagrad'`, or `lagrad/ops`)
  *
  * `inputs` lists the input names, or gives them with default values. Control flow runs at trace
  * time, so a loop unrolls into a chain of constraints.

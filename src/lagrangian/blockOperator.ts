@@ -1,6 +1,6 @@
 import type { Program } from '../program/program.ts';
 import { primitives } from '../primitives/registry.ts';
-import type { Stats } from '../schedule.ts';
+import type { Stats } from './stats.ts';
 import type { LinearOperator } from './gmres.ts';
 
 /**

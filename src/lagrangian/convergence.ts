@@ -1,7 +1,7 @@
 import { LagradError } from '../error.ts';
 import { cycleMembers } from '../program/acyclic.ts';
 import type { Program } from '../program/program.ts';
-import type { Stats } from '../schedule.ts';
+import type { Stats } from './stats.ts';
 
 /** Default relative tolerance of every iteration (fixed points, Newton, multiplier solves). */
 export const DEFAULT_TOLERANCE = 1e-12;

@@ -1,6 +1,6 @@
 import type { Program } from '../program/program.ts';
 import { primitives } from '../primitives/registry.ts';
-import type { Stats } from '../schedule.ts';
+import type { Stats } from './stats.ts';
 import { ComponentOperator } from './blockOperator.ts';
 import { maxAbs, Monitor, short, Verdict, type IterationSettings } from './convergence.ts';
 import { ComponentLu, componentMatrix, DIRECT_LIMIT } from './direct.ts';

@@ -1,10 +1,10 @@
 import { LagradError } from '../error.ts';
 import type { Program } from '../program/program.ts';
 import { primitives } from '../primitives/registry.ts';
-import { emptyStats, type Stats } from '../schedule.ts';
+import { type Stats, emptyStats } from './stats.ts';
 import { componentError, iterationSettings, Monitor, Verdict, type Convergence, type IterationSettings } from './convergence.ts';
 import { checkValues } from './finite.ts';
-import { fixedPointFailure, fixedPointSweeps } from './fixedPoint.ts';
+import { fixedPointFailure, fixedPointSweeps } from './fixedPointSweeps.ts';
 import { newton, NEWTON_STEPS } from './newton.ts';
 
 /** How cyclic components are solved: iterate, Newton, or iterate and fall back to Newton (default). */

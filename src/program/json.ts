@@ -1,6 +1,6 @@
 import { LagradError } from '../error.ts';
 import { primitives } from '../primitives/registry.ts';
-import { Program } from './program.ts';
+import type { ProgramParts, SourceMap } from './parts.ts';
 
 /**
  * A program as JSON: columns, not one object per variable, so 10⁶ constraints stay compact. Op
@@ -23,8 +23,22 @@ export interface ProgramJSON {
   readonly source?: { file?: string; line: number[]; column: number[] };
 }
 
+/** What `toJSON` reads of a program: its columns (a `Program` is one). */
+export interface ProgramColumns {
+  readonly size: number;
+  readonly ops: Int32Array;
+  readonly parentStart: Int32Array;
+  readonly parents: Int32Array;
+  readonly constants: Float64Array;
+  readonly outputs: Int32Array;
+  readonly names: ReadonlyMap<string, number>;
+  readonly defaults: Float64Array;
+  readonly initial: Float64Array | null;
+  readonly source: SourceMap | undefined;
+}
+
 /** The JSON form of a program (`JSON.stringify(toJSON(p))` to save it). */
-export function toJSON(program: Program): ProgramJSON {
+export function toJSON(program: ProgramColumns): ProgramJSON {
   const used = new Map<number, number>();
   const ops = Array.from(program.ops, (code) => {
     let local = used.get(code);
@@ -57,8 +71,8 @@ export function toJSON(program: Program): ProgramJSON {
   };
 }
 
-/** A program from its JSON form (an object or its text); malformed input is an error naming the field. */
-export function fromJSON(json: ProgramJSON | string): Program {
+/** The parts of a program from its JSON form (an object or its text); malformed input is an error naming the field. */
+export function partsFromJSON(json: ProgramJSON | string): ProgramParts {
   const data = (typeof json === 'string' ? parseText(json) : json) as Partial<ProgramJSON>;
   if (data.format !== 'lagrad.program' || data.version !== 1) throw new LagradError('program JSON', "not a lagrad program (expected format 'lagrad.program', version 1)");
   for (const field of ['primitives', 'ops', 'parentStart', 'parents', 'constants', 'outputs'] as const) {
@@ -73,7 +87,7 @@ export function fromJSON(json: ProgramJSON | string): Program {
   const constants = new Float64Array(ops.length);
   for (const [i, value] of data.constants!) constants[i] = value;
   const indexMap = (record: Record<string, number> | undefined) => new Map(Object.entries(record ?? {}).map(([i, v]) => [Number(i), v]));
-  return Program.from({
+  return {
     ops,
     parentStart: Int32Array.from(data.parentStart!),
     parents: Int32Array.from(data.parents!),
@@ -83,7 +97,7 @@ export function fromJSON(json: ProgramJSON | string): Program {
     defaults: indexMap(data.defaults),
     initial: indexMap(data.initial),
     source: data.source && { file: data.source.file, line: Int32Array.from(data.source.line), column: Int32Array.from(data.source.column) },
-  });
+  };
 }
 
 function parseText(text: string): unknown {

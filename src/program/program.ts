@@ -1,33 +1,9 @@
 import { LagradError } from '../error.ts';
 import { primitives } from '../primitives/registry.ts';
 import { INPUT } from '../primitives/primitive.ts';
-import { toJSON, type ProgramJSON } from './json.ts';
+import { partsFromJSON, toJSON, type ProgramJSON } from './json.ts';
+import type { ProgramParts, SourceMap } from './parts.ts';
 import { orderVariables } from './order.ts';
-
-/** Where each variable came from in a source text, for error messages. */
-export interface SourceMap {
-  readonly file: string | undefined;
-  readonly line: Int32Array;
-  readonly column: Int32Array;
-}
-
-/** The raw material of a program, in any order; `Program.from` puts it in evaluation order. */
-export interface ProgramParts {
-  /** Op code per variable (`INPUT` for inputs), from the primitive registry. */
-  readonly ops: Int32Array;
-  /** CSR offsets: the parents of i are parents[parentStart[i] .. parentStart[i + 1]). */
-  readonly parentStart: Int32Array;
-  readonly parents: Int32Array;
-  /** The constant θ of each constraint whose primitive has one (0 elsewhere). */
-  readonly constants: Float64Array;
-  readonly outputs: ArrayLike<number>;
-  readonly names: ReadonlyMap<string, number>;
-  /** Default values of inputs, by variable index. */
-  readonly defaults?: ReadonlyMap<number, number>;
-  /** Starting values for variables of cyclic components, by variable index (default 0). */
-  readonly initial?: ReadonlyMap<number, number>;
-  readonly source?: SourceMap;
-}
 
 /** A readable view of one constraint v_i = p_i(v_Pa(i); θ), for people and tests. */
 export interface Constraint {
@@ -243,4 +219,9 @@ function permute(parts: ProgramParts, order: Int32Array): ProgramParts {
     initial: remapKeys(parts.initial),
     source,
   };
+}
+
+/** A program from its JSON form (an object or its text); malformed input is an error naming the field. */
+export function fromJSON(json: ProgramJSON | string): Program {
+  return Program.from(partsFromJSON(json));
 }

@@ -1,6 +1,5 @@
 import { runCli } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/io.ts';
-import '../../solvers/index.ts';
 
 /** Runs `lagrad …` in-process with files from `files` and `stdin`; returns status and output. */
 export async function lagrad(argv: string[], files: Record<string, string> = {}, stdin = ''): Promise<{ status: number; out: string; err: string; written: Record<string, string> }> {

@@ -1,24 +1,7 @@
-import type { Convergence } from './lagrangian/convergence.ts';
-import type { Program } from './program/program.ts';
-import { NamedTable } from './table.ts';
-
-/**
- * Counted costs of one solve — counted as the work is done, never estimated — so schedules can be
- * compared. Evaluations count constraints: one primitive evaluation is one v_i = p_i(…), one
- * partial evaluation is all local partials ∂p_i/∂v_Pa(i) of one constraint.
- */
-export interface Stats {
-  primitiveEvaluations: number;
-  partialEvaluations: number;
-  /** The most primal values held at once (snapshots and working values included). */
-  peakValues: number;
-  /** Sweeps over the constraints (forward, reverse, tangent or iteration sweeps). */
-  sweeps: number;
-  /** Wall time of the solve, milliseconds. */
-  timeMs: number;
-  /** Schedule-specific counts (paths, iterations, advances, residuals…). */
-  [count: string]: number;
-}
+import type { Convergence } from '../lagrangian/convergence.ts';
+import type { Program } from '../program/program.ts';
+import type { Stats } from '../lagrangian/stats.ts';
+import { NamedTable } from './namedTable.ts';
 
 /** What a schedule is asked to solve: the program at a point, with objective Σ_o w_o v_o. */
 export interface Problem {
@@ -73,17 +56,9 @@ export interface Schedule {
 
 /** A name → schedule table with loud errors; `grad` resolves schedule names through one. */
 export class ScheduleTable extends NamedTable<Schedule> {
-  constructor() {
-    super('schedule');
+  constructor(entries: Iterable<Schedule> = []) {
+    super('schedule', entries);
   }
-}
-
-/** The process-wide table. solvers/index.ts (the package entry) fills it with the built-in schedules. */
-export const schedules = new ScheduleTable();
-
-/** Zeroed stats for a schedule to fill as it works. */
-export function emptyStats(): Stats {
-  return { primitiveEvaluations: 0, partialEvaluations: 0, peakValues: 0, sweeps: 0, timeMs: 0 };
 }
 
 /** A Float64Array of length n: the workspace's when large enough (as a view), else a fresh one. */

@@ -1,11 +1,9 @@
-import { LagradError } from './error.ts';
-import { NamedTable } from './table.ts';
-import type { Program } from './program/program.ts';
+import { LagradError } from '../../src/error.ts';
+import { NamedTable } from '../../src/schedule/namedTable.ts';
+import type { Program } from '../../src/program/program.ts';
 
-// What `lagrad tradeoff` (src/cli) needs from the checkpoint planners, which live in
-// solvers/checkpoint beside the executor they plan for: src never imports solvers, so, as with the
-// schedules table, src declares the interface and a table, and solvers/index.ts registers the
-// planners. The plan maths stays in one place; the command reads it through this table.
+// A checkpointing strategy as `lagrad tradeoff` prices it: the costs of its plans, by replay or in
+// closed form, without numerics. The built-in strategies are in planners.ts.
 
 /**
  * The time–space ledger of one checkpointing plan, counted by replaying the plan without numerics
@@ -52,10 +50,7 @@ export interface CheckpointPlanner {
 
 /** A name → planner table with loud errors. */
 export class PlannerTable extends NamedTable<CheckpointPlanner> {
-  constructor() {
-    super('strategy', (name, known) => new LagradError('--strategy', `unknown strategy '${name}'; choose one of ${known}`));
+  constructor(entries: Iterable<CheckpointPlanner> = []) {
+    super('strategy', entries, (name, known) => new LagradError('--strategy', `unknown strategy '${name}'; choose one of ${known}`));
   }
 }
-
-/** The process-wide table; solvers/index.ts fills it with the built-in strategies. */
-export const checkpointPlanners = new PlannerTable();

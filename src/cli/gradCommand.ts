@@ -1,5 +1,5 @@
 import { grad } from '../api/grad.ts';
-import { schedules } from '../schedule.ts';
+import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
 import type { Command, Flags } from './command.ts';
 import { json, table } from './format.ts';
 import { loadSource, numberFlag, parseAt } from './source.ts';

@@ -1,9 +1,11 @@
 import { resolvePoint, resolveWeights } from '../api/point.ts';
-import { checkpointPlanners, type CheckpointCosts, type CheckpointPlanner } from '../checkpoint.ts';
+import type { CheckpointCosts, CheckpointPlanner } from '../../solvers/checkpoint/planner.ts';
+import { checkpointPlanners } from '../../solvers/checkpoint/planners.ts';
 import { LagradError } from '../error.ts';
 import { requireAcyclic } from '../program/acyclic.ts';
 import type { Program } from '../program/program.ts';
-import { schedules, type Stats } from '../schedule.ts';
+import type { Stats } from '../lagrangian/stats.ts';
+import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
 import type { Command, Flags } from './command.ts';
 import { json, table } from './format.ts';
 import type { Io } from './io.ts';
@@ -60,7 +62,6 @@ counts: advances = constraints recomputed by advances; evaluations = every primi
     svg: { type: 'string' },
   },
   async run([source], flags, io) {
-    if (checkpointPlanners.list().length === 0) throw new LagradError('tradeoff', 'no checkpoint strategies are registered (load the package entry, solvers/index.ts)');
     const snapshots = countFlag('snapshots', flags.snapshots);
     const budget = countFlag('budget', flags.budget);
     if (snapshots !== undefined && budget !== undefined) throw new LagradError('--snapshots', 'give --snapshots or --budget, not both');

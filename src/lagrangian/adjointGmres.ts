@@ -1,8 +1,8 @@
-import { ComponentOperator } from '../../src/lagrangian/blockOperator.ts';
-import { componentError, failure, Monitor, Verdict } from '../../src/lagrangian/convergence.ts';
-import { DEFAULT_RESTART, gmres, type LinearOperator } from '../../src/lagrangian/gmres.ts';
-import type { BlockContext, BlockSolve } from '../blockReverse.ts';
-import { pushSweep } from './gaussSeidel.ts';
+import { ComponentOperator } from './blockOperator.ts';
+import { componentError, failure, Monitor, Verdict } from './convergence.ts';
+import { DEFAULT_RESTART, gmres, type LinearOperator } from './gmres.ts';
+import type { BlockContext, BlockSolve } from './blockSolve.ts';
+import { pushSweep } from './adjointFixedPoint.ts';
 
 /**
  * One component's multipliers by restarted GMRES, each product one or two sweeps over the

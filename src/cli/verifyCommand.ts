@@ -2,7 +2,7 @@ import { labelOf, verify, type Check, type VerifyReport } from '../api/verify.ts
 import type { Program } from '../program/program.ts';
 import type { Command } from './command.ts';
 import { json, table } from './format.ts';
-import { SETTINGS, settingsOf } from './grad.ts';
+import { SETTINGS, settingsOf } from './gradCommand.ts';
 import { loadSource, numberFlag, parseAt } from './source.ts';
 
 /** Above this many variables the certificate lists inputs, outputs, the worst ones and the named ones (--all: every one). */

@@ -3,8 +3,9 @@ import type { Convergence } from '../../src/lagrangian/convergence.ts';
 import { checkMultipliers } from '../../src/lagrangian/finite.ts';
 import { seed } from '../../src/lagrangian/lagrangian.ts';
 import { primalOptions, solvePrimal } from '../../src/lagrangian/primal.ts';
-import { buffer, emptyStats, type Problem, type Schedule, type Solution, type SolveOptions } from '../../src/schedule.ts';
-import { solveByBlocks } from '../blockReverse.ts';
+import { emptyStats } from '../../src/lagrangian/stats.ts';
+import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../../src/schedule/schedule.ts';
+import { solveByBlocks } from '../reverse.ts';
 import { gaussSeidel } from './gaussSeidel.ts';
 import { jacobi } from './jacobi.ts';
 

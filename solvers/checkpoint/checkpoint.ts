@@ -1,9 +1,7 @@
-import { resolvePoint, resolveWeights, type Point } from '../../src/api/point.ts';
 import { requireAcyclic } from '../../src/program/acyclic.ts';
-import type { Program } from '../../src/program/program.ts';
-import { buffer, type Problem, type Schedule, type Solution, type SolveOptions, type Stats } from '../../src/schedule.ts';
+import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../../src/schedule/schedule.ts';
 import { execute } from './execute.ts';
-import { configure, type CheckpointSettings } from './strategies.ts';
+import { configure } from './strategies.ts';
 
 /**
  * Reverse mode in bounded memory: the program cut into stages, a checkpointing plan over them
@@ -15,7 +13,7 @@ import { configure, type CheckpointSettings } from './strategies.ts';
  * The Solution interface returns every value (and, with `multipliers`, every λ): those N-long
  * arrays are written once as each stage is reversed and never read back, so they are the result,
  * not working memory, and peakValues does not count them. For memory bounded end to end use
- * {@link checkpointGrad}, which writes neither.
+ * `checkpointGrad` (src/api/checkpointGrad.ts), which writes neither.
  */
 export const checkpoint: Schedule = {
   name: 'checkpoint',
@@ -30,27 +28,3 @@ export const checkpoint: Schedule = {
     return { values, lambda: run.lambda, gradient: run.gradient, stats: run.stats };
   },
 };
-
-export interface CheckpointGradOptions extends CheckpointSettings {
-  /** Which output, when the program has several. */
-  readonly output?: string;
-  /** Objective weights by output name. */
-  readonly weights?: Readonly<Record<string, number>>;
-}
-
-/**
- * The value and gradient of the objective under a checkpointing plan, holding no N-long array of
- * values or multipliers: memory is the program plus what the plan holds (stats.peakValues).
- * `checkpointGrad(program, { x: 1 }, { strategy: 'revolve', snapshots: 100 })`.
- */
-export function checkpointGrad(program: Program, at?: Point, options: CheckpointGradOptions = {}): { value: number; gradient: Record<string, number>; stats: Stats } {
-  const start = performance.now();
-  requireAcyclic(program, 'checkpoint');
-  const inputs = resolvePoint(program, at);
-  const weights = resolveWeights(program, options.output, options.weights);
-  const { stages, plan } = configure(program, options);
-  const run = execute(program, stages, plan, inputs, weights);
-  run.stats.timeMs = performance.now() - start;
-  const gradient = Object.fromEntries(program.inputNames.map((name, k) => [name, run.gradient[k]]));
-  return { value: run.value, gradient, stats: run.stats };
-}

@@ -1,4 +1,4 @@
-import { LagradError } from './error.ts';
+import { LagradError } from '../error.ts';
 
 /**
  * Named entries, registered explicitly, with loud errors: the tables that resolve schedule and
@@ -9,8 +9,11 @@ export class NamedTable<T extends { readonly name: string }> {
 
   constructor(
     private readonly kind: string,
+    entries: Iterable<T> = [],
     private readonly unknown: (name: string, known: string) => LagradError = (name, known) => new LagradError(`${kind} '${name}'`, `unknown; choose one of ${known}`),
-  ) {}
+  ) {
+    for (const entry of entries) this.register(entry);
+  }
 
   register(entry: T): this {
     if (this.table.has(entry.name)) throw new LagradError(`${this.kind} '${entry.name}'`, 'is already registered');

@@ -1,9 +1,9 @@
 import { Matrix } from 'ml-matrix';
-import { componentError, failure, Monitor, short, Verdict, type IterationSettings } from '../src/lagrangian/convergence.ts';
-import { ComponentLu, componentMatrix, DIRECT_LIMIT } from '../src/lagrangian/direct.ts';
-import type { Program } from '../src/program/program.ts';
-import { primitives } from '../src/primitives/registry.ts';
-import type { Stats } from '../src/schedule.ts';
+import { componentError, failure, Monitor, short, Verdict, type IterationSettings } from './convergence.ts';
+import { ComponentLu, componentMatrix, DIRECT_LIMIT } from './direct.ts';
+import type { Program } from '../program/program.ts';
+import { primitives } from '../primitives/registry.ts';
+import type { Stats } from './stats.ts';
 
 /**
  * Tangent sweeps (I − J)T = E on a cyclic program, K lanes at once (T[i·K + q]): the lane sweep

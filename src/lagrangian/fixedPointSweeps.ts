@@ -1,6 +1,6 @@
 import type { Program } from '../program/program.ts';
 import { primitives } from '../primitives/registry.ts';
-import type { Stats } from '../schedule.ts';
+import type { Stats } from './stats.ts';
 import { failure, Monitor, short, Verdict } from './convergence.ts';
 import { show } from './finite.ts';
 

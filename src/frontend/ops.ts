@@ -1,0 +1,28 @@
+import { binary, call, type Operand, type Var } from './trace.ts';
+
+// The operations of `trace` as free functions, one per built-in primitive: `sin(add(x, 1))`.
+// Their names (log, sum, max …) are everyday words, so the package groups them: `ops.sin` from the
+// root, or `import { sin } from 'lagrad/ops'`.
+
+export { call };
+export const add = (a: Operand, b: Operand) => binary('add', a, b);
+export const sub = (a: Operand, b: Operand) => binary('sub', a, b);
+export const mul = (a: Operand, b: Operand) => binary('mul', a, b);
+export const div = (a: Operand, b: Operand) => binary('div', a, b);
+export const pow = (a: Operand, b: Operand) => binary('pow', a, b);
+export const neg = (a: Var) => call('neg', a);
+export const square = (a: Var) => call('square', a);
+export const sqrt = (a: Var) => call('sqrt', a);
+export const exp = (a: Var) => call('exp', a);
+export const log = (a: Var) => call('log', a);
+export const sin = (a: Var) => call('sin', a);
+export const cos = (a: Var) => call('cos', a);
+export const tan = (a: Var) => call('tan', a);
+export const tanh = (a: Var) => call('tanh', a);
+export const sigmoid = (a: Var) => call('sigmoid', a);
+export const relu = (a: Var) => call('relu', a);
+export const abs = (a: Var) => call('abs', a);
+export const max = (a: Operand, b: Operand) => call('max', a, b);
+export const min = (a: Operand, b: Operand) => call('min', a, b);
+export const sum = (...terms: Operand[]) => call('sum', ...terms);
+

@@ -1,0 +1,62 @@
+import { type Convergence, type IterationSettings } from './convergence.ts';
+import { DIRECT_LIMIT } from './direct.ts';
+import type { Program } from '../program/program.ts';
+import { primitives } from '../primitives/registry.ts';
+import type { Stats } from './stats.ts';
+import { adjointFixedPoint } from './adjointFixedPoint.ts';
+import { adjointGmres } from './adjointGmres.ts';
+import { directSolve, type BlockContext, type BlockSolve } from './blockSolve.ts';
+
+/** How block-reverse solves each component: by size (default), LU, GMRES or Christianson's iteration. */
+export type BlockMethod = 'auto' | 'direct' | 'gmres' | 'fixed-point';
+
+/**
+ * Block-reverse: (I − J)ᵀλ = w solved in reverse order over the condensation. λ arrives seeded
+ * with w. Each acyclic stretch is back-substitution (the reverse sweep in place, as backprop); each
+ * cyclic component C is one block: its multipliers solve (I − J_CC)ᵀλ_C = b_C, where b_C is w_C
+ * plus what the later constraints have already sent back, and are then sent on to the parents
+ * outside C — block Gauss–Seidel in the literal sense, exact after one pass because the
+ * condensation is acyclic. Stats: `components`, `directSolves`, and the inner solves' own counts.
+ */
+export function blockReverse(program: Program, values: Float64Array, lambda: Float64Array, method: BlockMethod, settings: IterationSettings, stats: Stats, history?: Convergence[], krylov: { restart?: number; preconditioner?: string } = {}): void {
+  const { ops, parentStart, parents, constants, inputCount, size, cycles } = program;
+  const reverse = primitives.kernels().reverse;
+  const context: BlockContext = { program, values, settings, stats, history, scratch: new Float64Array(size), ...krylov };
+  const carry = new Float64Array(size);
+  const largest = program.largestCycle;
+  const b = new Float64Array(largest);
+  const x = new Float64Array(largest);
+  let high = size;
+  for (let k = cycles.length - 2; k >= 0; k -= 2) {
+    const start = cycles[k];
+    const end = cycles[k + 1];
+    const m = end - start;
+    stats.partialEvaluations += reverse(values, lambda, lambda, ops, parentStart, parents, constants, end, high);
+    const bC = b.subarray(0, m);
+    const xC = x.subarray(0, m);
+    bC.set(lambda.subarray(start, end));
+    pick(method, m)(context, start, end, bC, xC);
+    // Send λ_C on to the parents outside C; the sweep also adds J_CCᵀλ_C onto λ_C, which the
+    // solve has already accounted for, so λ_C is set afterwards.
+    carry.set(xC, start);
+    stats.partialEvaluations += reverse(values, carry, lambda, ops, parentStart, parents, constants, start, end);
+    lambda.set(xC, start);
+    high = start;
+  }
+  stats.partialEvaluations += reverse(values, lambda, lambda, ops, parentStart, parents, constants, inputCount, high);
+  stats.sweeps++;
+  stats.components = cycles.length / 2;
+}
+
+function pick(method: BlockMethod, m: number): BlockSolve {
+  switch (method) {
+    case 'direct':
+      return directSolve;
+    case 'gmres':
+      return adjointGmres;
+    case 'fixed-point':
+      return adjointFixedPoint;
+    default:
+      return m <= DIRECT_LIMIT ? directSolve : adjointGmres;
+  }
+}

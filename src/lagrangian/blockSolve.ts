@@ -1,0 +1,38 @@
+import { componentError, short, type Convergence, type IterationSettings } from './convergence.ts';
+import { ComponentLu, componentMatrix } from './direct.ts';
+import type { Program } from '../program/program.ts';
+import type { Stats } from './stats.ts';
+
+/** What an inner solve of one component's multipliers needs besides the component. */
+export interface BlockContext {
+  readonly program: Program;
+  readonly values: Float64Array;
+  readonly settings: IterationSettings;
+  readonly stats: Stats;
+  readonly history?: Convergence[];
+  /** Scratch indexed like `values` (length N), for sweeps that read or write by variable index. */
+  readonly scratch: Float64Array;
+  /** GMRES restart length (default 40). */
+  readonly restart?: number;
+  /** GMRES on the Gauss–Seidel sweep (default) or on the bare system ('none'). */
+  readonly preconditioner?: string;
+}
+
+/**
+ * Solves (I − J_CC)ᵀ x = b for the multipliers x of the members of component [start, end), where
+ * b holds w and everything the rest of the program already sends back to the members.
+ */
+export type BlockSolve = (context: BlockContext, start: number, end: number, b: Float64Array, x: Float64Array) => void;
+
+/** (I − J_CC)ᵀ x = b by a dense LU (ml-matrix): O(m³), exact to rounding; a singular block is an error. */
+export const directSolve: BlockSolve = ({ program, values, stats }, start, end, b, x) => {
+  const { lu, singular } = ComponentLu.factor(componentMatrix(program, values, start, end, true));
+  stats.partialEvaluations += end - start;
+  stats.directSolves = (stats.directSolves ?? 0) + 1;
+  let size = 0;
+  for (let k = 0; k < b.length; k++) size = Math.max(size, Math.abs(b[k]));
+  if (singular) {
+    throw componentError(program, start, end, `I − J is singular here (pivot ratio ${short(lu.pivotRatio)}), so its multipliers are not determined; residual |(I − J)ᵀλ − b|∞ = ${short(size)} left at λ = 0`);
+  }
+  lu.solve(b, x);
+};

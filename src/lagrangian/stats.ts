@@ -1,0 +1,22 @@
+/**
+ * Counted costs of one solve — counted as the work is done, never estimated — so schedules can be
+ * compared. Evaluations count constraints: one primitive evaluation is one v_i = p_i(…), one
+ * partial evaluation is all local partials ∂p_i/∂v_Pa(i) of one constraint.
+ */
+export interface Stats {
+  primitiveEvaluations: number;
+  partialEvaluations: number;
+  /** The most primal values held at once (snapshots and working values included). */
+  peakValues: number;
+  /** Sweeps over the constraints (forward, reverse, tangent or iteration sweeps). */
+  sweeps: number;
+  /** Wall time of the solve, milliseconds. */
+  timeMs: number;
+  /** Schedule-specific counts (paths, iterations, advances, residuals…). */
+  [count: string]: number;
+}
+
+/** Zeroed stats for a schedule to fill as it works. */
+export function emptyStats(): Stats {
+  return { primitiveEvaluations: 0, partialEvaluations: 0, peakValues: 0, sweeps: 0, timeMs: 0 };
+}
