@@ -1,6 +1,6 @@
 import { blockReverse, type BlockMethod } from '../src/lagrangian/blockReverse.ts';
 import { iterationSettings, type Convergence } from '../src/lagrangian/convergence.ts';
-import { checkMultipliers } from '../src/lagrangian/finite.ts';
+import { checkBackSubstitution, checkMultipliers } from '../src/lagrangian/finite.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
 import { primalOptions, solvePrimal } from '../src/lagrangian/primal.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
@@ -27,12 +27,13 @@ export const reverse: Schedule = {
     const stats = emptyStats();
     const values = buffer(options.workspace?.values, size);
     solvePrimal(program, inputs, values, stats);
-    const lambda = buffer(options.workspace?.lambda, size);
-    seed(program, weights, lambda);
+    const reused = options.workspace?.lambda;
+    const lambda = buffer(reused, size);
+    seed(program, weights, lambda, lambda.buffer !== reused?.buffer); // a fresh array is zeros already
     stats.partialEvaluations += sweepsOf(program).reverse(values, lambda, lambda, inputCount, size);
     stats.sweeps++;
     stats.peakValues = size;
-    checkMultipliers(program, values, lambda);
+    checkBackSubstitution(program, values, lambda);
     stats.timeMs = performance.now() - start;
     return { values, lambda, gradient: lambda.slice(0, inputCount), stats };
   },

@@ -9,9 +9,12 @@ import type { Program } from '../program/program.ts';
 // so λ_j = ∂objective/∂v_j: the multiplier of a variable is its adjoint and, for an input, the
 // gradient. Every schedule solves this system; `seed` writes its right-hand side w.
 
-/** λ ← w: the right-hand side of (I − J)ᵀλ = w, with w_o = weights[k] on output o = outputs[k]. */
-export function seed(program: Program, weights: Float64Array, lambda: Float64Array): void {
-  lambda.fill(0);
+/**
+ * λ ← w: the right-hand side of (I − J)ᵀλ = w, with w_o = weights[k] on output o = outputs[k].
+ * `zeroed`: λ is known to be all zeros already (a fresh array), so it is not cleared again.
+ */
+export function seed(program: Program, weights: Float64Array, lambda: Float64Array, zeroed = false): void {
+  if (!zeroed) lambda.fill(0);
   const outputs = program.outputs;
   for (let k = 0; k < outputs.length; k++) lambda[outputs[k]] += weights[k];
 }

@@ -44,12 +44,13 @@ export function solvePrimal(program: Program, inputs: Float64Array, values: Floa
     solveCyclic(program, values, stats ?? emptyStats(), options ?? {});
     return;
   }
-  sweepsOf(program).forward(values, inputCount, size);
+  // The sweep folds its values' finiteness into what it returns; the scan that names the bad
+  // constraint runs only when one is not finite.
+  if (sweepsOf(program).forward(values, inputCount, size) !== 0) checkValues(program, values, inputCount, size);
   if (stats) {
     stats.primitiveEvaluations += size - inputCount;
     stats.sweeps++;
   }
-  checkValues(program, values, inputCount, size);
 }
 
 function solveCyclic(program: Program, values: Float64Array, stats: Stats, options: PrimalOptions): void {
@@ -68,9 +69,8 @@ function solveCyclic(program: Program, values: Float64Array, stats: Stats, optio
   let from = inputCount;
   for (let k = 0; k <= cycles.length; k += 2) {
     const start = k < cycles.length ? cycles[k] : size;
-    forward(values, from, start);
+    if (forward(values, from, start) !== 0) checkValues(program, values, from, start);
     stats.primitiveEvaluations += start - from;
-    checkValues(program, values, from, start);
     if (k === cycles.length) break;
     const end = cycles[k + 1];
     for (let i = start; i < end; i++) values[i] = initial === null ? 0 : initial[i];

@@ -10,7 +10,15 @@ import { literal, printRule, PRODUCT_OPERAND, reads, type Operand } from './rule
 //
 // Names in the generated code: v values, op op codes, ps parent offsets (CSR), pa parents, cs
 // constants θ; src/dst the arrays a sweep reads and writes (one array for a Gauss–Seidel sweep such
-// as backprop, two for a Jacobi sweep); T, K the tangent lanes; R[code] the function rules.
+// as backprop, two for a Jacobi sweep); T, K the tangent lanes; R[code] the function rules; j0, j1
+// the parents' indices (read once, then used to load and to accumulate).
+//
+// The forward and reverse sweeps are the hot loops of every schedule, so they do no more than a
+// hand-written tape: forward carries the parent offset s from one constraint to the next (parents
+// are stored in order, so s advances by the arity; no ps[i] load), computes the value into a local,
+// writes it once and folds `finite += vi * 0` — 0 while every value is finite, NaN from the first
+// that is not — so the caller needs no second pass over the values to keep its promise of no silent
+// NaN. Reverse reads λ_i once, skips zeros, and reads each parent index once.
 
 /** The six sweeps, as `lagrad kernels` names them. */
 export const SWEEP_KINDS = ['forward', 'reverse', 'tangent', 'lanes', 'value', 'partials'] as const;
@@ -45,25 +53,33 @@ export function sweepSource(kind: SweepKind, table: readonly CheckedPrimitive[],
   const params = shape.params.replace('$', ['op', 'ps', 'pa', 'cs', ...at.arrays].join(', '));
   const cases = table.flatMap((p) => caseSource(kind, p, at));
   const fail = `default: throw new Error('lagrad: unknown op code ' + op[i]);`;
-  const dispatch = ['const s = ps[i];', 'switch (op[i]) {', ...indent(cases), `  ${fail}`, '}'];
+  // forward carries s across constraints (see the top of this file); the others read it per constraint.
+  const offset = kind === 'forward' ? [] : ['const s = ps[i];'];
+  const dispatch = [...offset, 'switch (op[i]) {', ...indent(cases), `  ${fail}`, '}'];
   if (shape.loop === 'one') return [`function ${kind}(${params}) {`, ...indent(dispatch), '}'].join('\n');
   const loop = shape.loop === 'up' ? 'for (let i = from; i < to; i++) {' : 'for (let i = to - 1; i >= from; i--) {';
-  // A multiplier that is exactly 0 adds nothing, so the reverse sweep skips its constraint: no
-  // partials for variables the objective does not depend on (often most of a program with several
-  // outputs), and no 0·∞ = NaN where such a partial is undefined (sqrt at 0).
-  const guard = kind === 'reverse' ? [`if (src[${at.slot('i')}] === 0) continue;`] : [];
-  const body = [loop, ...indent([...guard, ...dispatch]), '}'];
-  const counted = kind === 'reverse' ? ['let counted = 0;', ...body, 'return counted;'] : body;
-  return [`function ${kind}(${params}) {`, ...indent(counted), '}'].join('\n');
+  let body: string[];
+  if (kind === 'forward') {
+    const write = [`v[${at.slot('i')}] = vi;`, 'finite += vi * 0;'];
+    body = ['let finite = 0;', 'let s = ps[from];', loop, ...indent(['let vi = 0;', ...dispatch, ...write]), '}', 'return finite;'];
+  } else if (kind === 'reverse') {
+    // A multiplier that is exactly 0 adds nothing, so the reverse sweep skips its constraint: no
+    // partials for variables the objective does not depend on (often most of a program with several
+    // outputs), and no 0·∞ = NaN where such a partial is undefined (sqrt at 0).
+    const guard = [`const l = src[${at.slot('i')}];`, 'if (l === 0) continue;'];
+    body = ['let counted = 0;', loop, ...indent([...guard, ...dispatch, 'counted++;']), '}', 'return counted;'];
+  } else {
+    body = [loop, ...indent(dispatch), '}'];
+  }
+  return [`function ${kind}(${params}) {`, ...indent(body), '}'].join('\n');
 }
 
 /** One primitive's case of a sweep: `case 3: /* mul *\/ { … }`. */
 export function caseSource(kind: SweepKind, p: CheckedPrimitive, at: Addressing = SCALAR): string[] {
   const label = `case ${p.code}: /* ${p.primitive.name} */`;
-  if (p.code === INPUT) return [`${label} ${kind === 'value' ? `return v[${at.slot('i')}];` : SHAPES[kind].end}`];
-  const count = kind === 'reverse' ? ['counted++;'] : [];
+  if (p.code === INPUT) return [`${label} ${kind === 'value' ? `return v[${at.slot('i')}];` : kind === 'forward' || kind === 'reverse' ? 'continue;' : SHAPES[kind].end}`];
   const end = SHAPES[kind].end ? [SHAPES[kind].end] : [];
-  return [`${label} {`, ...indent([...count, ...WRITERS[kind](p, at), ...end]), '}'];
+  return [`${label} {`, ...indent([...WRITERS[kind](p, at), ...end]), '}'];
 }
 
 // ── shared pieces ─────────────────────────────────────────────────────────────────────────────
@@ -83,8 +99,13 @@ function product(factor: string, rule: CheckedRule, p: CheckedPrimitive, field: 
   return `${factor} * ${ruleCode(rule, p, field, PRODUCT_OPERAND)}`;
 }
 
-const parent = (k: number) => (k === 0 ? 'pa[s]' : `pa[s + ${k}]`);
 const partialField = (p: CheckedPrimitive, k: number) => (p.primitive.arity === 'variadic' ? 'partials[0]' : `partials[${k}]`);
+
+/** How a sweep names the k-th parent of a fixed-arity constraint: `pa[s + k]`, or a local holding it. */
+type ParentAt = (k: number) => string;
+const parent: ParentAt = (k) => (k === 0 ? 'pa[s]' : `pa[s + ${k}]`);
+/** The parents' indices as locals j0, j1, read once (reverse reads and then accumulates into them). */
+const parentIndex: ParentAt = (k) => `j${k}`;
 
 /**
  * The loads the rules read, as statements. For a fixed arity: a and b from the parents, c = θ_i and
@@ -92,14 +113,14 @@ const partialField = (p: CheckedPrimitive, k: number) => (p.primitive.arity === 
  * value of a variadic fold ('fold', declared by the fold itself). For a variadic primitive `inner`
  * loads a from the parent at q, inside the loop over parents, and b is 0.
  */
-function loads(p: CheckedPrimitive, rules: readonly CheckedRule[], y: 'output' | 'zero' | 'fold', at: Addressing): { outer: string[]; inner: string[] } {
+function loads(p: CheckedPrimitive, rules: readonly CheckedRule[], y: 'output' | 'zero' | 'fold', at: Addressing, parentAt: ParentAt = parent): { outer: string[]; inner: string[] } {
   const need = (name: Operand) => rules.some((rule) => uses(rule, name));
   const read = (index: string) => `v[${at.slot(index)}]`;
   const arity = p.primitive.arity;
   const outer: string[] = [];
   const inner: string[] = [];
-  if (need('a')) (arity === 'variadic' ? inner : outer).push(`const a = ${arity === 0 ? '0' : arity === 'variadic' ? read('pa[q]') : read('pa[s]')};`);
-  if (need('b')) outer.push(`const b = ${arity === 2 ? read('pa[s + 1]') : '0'};`);
+  if (need('a')) (arity === 'variadic' ? inner : outer).push(`const a = ${arity === 0 ? '0' : arity === 'variadic' ? read('pa[q]') : read(parentAt(0))};`);
+  if (need('b')) outer.push(`const b = ${arity === 2 ? read(parentAt(1)) : '0'};`);
   if (need('c')) outer.push('const c = cs[i];');
   if (need('y') && y !== 'fold') outer.push(`const y = ${y === 'output' ? read('i') : '0'};`);
   return { outer, inner };
@@ -123,10 +144,12 @@ function valueOf(p: CheckedPrimitive, at: Addressing): { lines: string[]; result
 type CaseWriter = (p: CheckedPrimitive, at: Addressing) => string[];
 
 const WRITERS: Record<SweepKind, CaseWriter> = {
-  /** v_i = p_i(v_Pa(i)). */
+  /** vi = p_i(v_Pa(i)), written after the switch; s moves past the parents. */
   forward(p, at) {
     const { lines, result } = valueOf(p, at);
-    return [...lines, `v[${at.slot('i')}] = ${result};`];
+    const arity = p.primitive.arity;
+    const advance = arity === 'variadic' ? ['s = ps[i + 1];'] : arity === 0 ? [] : [`s += ${arity};`];
+    return [...lines, `vi = ${result};`, ...advance];
   },
 
   value(p, at) {
@@ -136,11 +159,14 @@ const WRITERS: Record<SweepKind, CaseWriter> = {
 
   /** dst_j += src_i · ∂p_i/∂v_j for each parent j. */
   reverse(p, at) {
-    const { outer, inner } = loads(p, p.partials, 'output', at);
-    const l = `const l = src[${at.slot('i')}];`;
     const add = (q: string, k: number) => `dst[${at.slot(q)}] += ${product('l', p.partials[k], p, partialField(p, k))};`;
-    if (p.primitive.arity === 'variadic') return [l, ...outer, EACH_PARENT, ...indent([...inner, add('pa[q]', 0)]), '}'];
-    return [l, ...outer, ...p.partials.map((_, k) => add(parent(k), k))];
+    if (p.primitive.arity === 'variadic') {
+      const { outer, inner } = loads(p, p.partials, 'output', at);
+      return [...outer, EACH_PARENT, ...indent([...inner, add('pa[q]', 0)]), '}'];
+    }
+    const { outer } = loads(p, p.partials, 'output', at, parentIndex);
+    const indices = p.partials.map((_, k) => `const ${parentIndex(k)} = ${parent(k)};`);
+    return [...indices, ...outer, ...p.partials.map((_, k) => add(parentIndex(k), k))];
   },
 
   /** dst_i = Σ_j ∂p_i/∂v_j · src_j. */

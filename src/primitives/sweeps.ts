@@ -17,8 +17,11 @@ export interface ProgramArrays {
 
 /** The six sweeps of kernels.ts with the program's arrays bound. */
 export interface Sweeps {
-  /** values[i] = p_i(values_Pa(i)) for i in [from, to), in order; inputs untouched. */
-  forward(values: Float64Array, from: number, to: number): void;
+  /**
+   * values[i] = p_i(values_Pa(i)) for i in [from, to), in order; inputs untouched. Returns 0 when
+   * every value written is finite, NaN otherwise.
+   */
+  forward(values: Float64Array, from: number, to: number): number;
   /**
    * dst[j] += src[i] · ∂p_i/∂v_j for every parent j of i, i from to−1 down to from (with src = dst:
    * back-substitution of (I − J)ᵀλ = w), skipping constraints with src[i] = 0. Returns how many
