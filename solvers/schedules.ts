@@ -1,6 +1,7 @@
 import { ScheduleTable, type Schedule } from '../src/schedule/schedule.ts';
 import { auto } from './auto.ts';
 import { checkpoint } from './checkpoint/checkpoint.ts';
+import { compiled } from './compiled.ts';
 import { dense } from './dense.ts';
 import { fd } from './fd.ts';
 import { forward } from './forward.ts';
@@ -11,12 +12,12 @@ import { reverse } from './reverse.ts';
 // The built-in schedules, and the table that `grad`, `verify` and the CLI resolve names in by
 // default. Nothing is registered by importing a file: the table is built here from this list.
 
-export { auto, reverse, forward, dense, paths, fd, iterative, checkpoint };
+export { auto, reverse, compiled, forward, dense, paths, fd, iterative, checkpoint };
 export { ITERATIVE_METHODS, type IterativeMethod } from './iterative/iterative.ts';
 export { checkpointPlanners, builtinPlanners } from './checkpoint/planners.ts';
 
 /** Every built-in schedule, in the order `--help` lists them. */
-export const builtinSchedules: readonly Schedule[] = [auto, reverse, forward, dense, paths, fd, iterative, checkpoint];
+export const builtinSchedules: readonly Schedule[] = [auto, reverse, compiled, forward, dense, paths, fd, iterative, checkpoint];
 
 /** The default table: the built-in schedules by name. `register` adds one for every caller that uses it. */
 export const defaultSchedules = new ScheduleTable(builtinSchedules);

@@ -47,7 +47,7 @@ export interface Kernels {
 export const sourceUrl = (kind: SweepKind) => `lagrad/kernels/${kind}.js`;
 
 /** The function rules of the table, by op code, as the generated code calls them: R[code].partials[k](a, b, c, y). */
-function functionRules(table: readonly CheckedPrimitive[]): { value?: RuleFunction; partials: (RuleFunction | undefined)[] }[] {
+export function functionRules(table: readonly CheckedPrimitive[]): { value?: RuleFunction; partials: (RuleFunction | undefined)[] }[] {
   const rules: { value?: RuleFunction; partials: (RuleFunction | undefined)[] }[] = [];
   for (const p of table) {
     rules[p.code] = {

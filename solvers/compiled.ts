@@ -1,0 +1,76 @@
+import { checkBackSubstitution, checkValues } from '../src/lagrangian/finite.ts';
+import { seed } from '../src/lagrangian/lagrangian.ts';
+import { interpreting } from '../src/primitives/codegen.ts';
+import { functionRules } from '../src/primitives/kernels.ts';
+import { CHUNK, programSource } from '../src/primitives/programSource.ts';
+import { primitives } from '../src/primitives/registry.ts';
+import type { Program } from '../src/program/program.ts';
+import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
+import { reverse } from './reverse.ts';
+
+/** The straight-line sweeps of one program (src/primitives/programSource.ts), compiled. */
+export interface CompiledProgram {
+  /** v_i = p_i(v_Pa(i)) for every constraint; returns 0 when every value is finite, NaN otherwise. */
+  forward(values: Float64Array): number;
+  /** Back-substitution of (I − J)ᵀλ = w in place from λ = w; returns the constraints not skipped (λ_i ≠ 0). */
+  reverse(values: Float64Array, lambda: Float64Array): number;
+  /** Milliseconds spent generating and compiling the source (V8 optimizes each function later, as it runs). */
+  readonly compileMs: number;
+}
+
+/**
+ * Programs with more variables than this are not compiled: their gradient is computed by `reverse`.
+ * Generating and compiling costs about … per constraint and the straight-line code saves about … per
+ * constraint and call, so compiling pays after … calls at any size; beyond this size the source
+ * (about 150 bytes per constraint) and V8's compilation take memory and seconds that few callers
+ * would earn back. Measured with bench/ (see README).
+ */
+export const COMPILE_LIMIT = 200_000;
+
+const cache = new WeakMap<Program, CompiledProgram>();
+
+/** The program's compiled sweeps (generated once and cached with it), or null where they do not apply: cyclic, too large, or code generation refused. */
+export function compiledProgram(program: Program): CompiledProgram | null {
+  if (program.cyclic || program.size > COMPILE_LIMIT || interpreting()) return null;
+  let compiled = cache.get(program);
+  if (compiled === undefined) cache.set(program, (compiled = compileProgram(program)));
+  return compiled;
+}
+
+/** Generates and compiles a program's straight-line sweeps, `chunk` constraints per function (tests use small chunks). */
+export function compileProgram(program: Program, chunk = CHUNK): CompiledProgram {
+  const start = performance.now();
+  const table = primitives.checkedAll();
+  const source = `${programSource(program, table, chunk)}\n//# sourceURL=lagrad/compiled/program.js`;
+  const sweeps = new Function('R', source)(functionRules(table)) as Omit<CompiledProgram, 'compileMs'>;
+  return { forward: sweeps.forward, reverse: sweeps.reverse, compileMs: performance.now() - start };
+}
+
+/**
+ * Reverse mode (backprop) through JavaScript generated for one program: the forward values and the
+ * reverse accumulation as straight-line code with every index a literal, compiled once and cached
+ * with the program. The same operations in the same order as `reverse`, so the same bits. Where it
+ * does not apply — a cyclic program, one above COMPILE_LIMIT variables, or a runtime that refuses
+ * code generation (or `useInterpreter(true)`) — `reverse` solves instead, and the solution names it.
+ */
+export const compiled: Schedule = {
+  name: 'compiled',
+  summary: 'reverse through JavaScript generated for the program (straight-line code, cached); reverse where that does not apply',
+  solve(problem: Problem, options: SolveOptions = {}): Solution {
+    const code = compiledProgram(problem.program);
+    if (code === null) return { ...reverse.solve(problem, options), schedule: reverse.name };
+    const start = performance.now();
+    const { program, inputs, weights } = problem;
+    const { inputCount, size } = program;
+    const values = buffer(options.workspace?.values, size);
+    for (let k = 0; k < inputCount; k++) values[k] = inputs[k];
+    if (code.forward(values) !== 0) checkValues(program, values, inputCount, size);
+    const reused = options.workspace?.lambda;
+    const lambda = buffer(reused, size);
+    seed(program, weights, lambda, lambda.buffer !== reused?.buffer);
+    const counted = code.reverse(values, lambda);
+    checkBackSubstitution(program, values, lambda);
+    const stats = { primitiveEvaluations: size - inputCount, partialEvaluations: counted, peakValues: size, sweeps: 2, timeMs: performance.now() - start };
+    return { values, lambda, gradient: lambda.slice(0, inputCount), stats };
+  },
+};
