@@ -4,8 +4,10 @@
 // programs: a deep chain, a wide random DAG, PageRank, a slowly contracting ring, and a cyclic
 // component whose J has spectral radius above 1. Prints iterations, sweeps and the error against
 // backprop, and draws the residual curves (vega-lite) to an SVG.
-// Run: npx tsx examples/dual.ts [FILE.svg]   (default dual-convergence.svg)
+// Run: npx tsx examples/dual.ts [FILE.svg]   (default: lagrad-dual-convergence.svg in the temporary directory)
 import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderSvg } from '../src/cli/plot.ts';
 import { grad, ProgramBuilder, resolveWeights, solvePrimal, type Program } from '../src/index.ts';
@@ -242,7 +244,7 @@ export function convergenceSvg(runs: readonly Run[]): Promise<string> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const file = process.argv[2] ?? 'dual-convergence.svg';
+  const file = process.argv[2] ?? join(tmpdir(), 'lagrad-dual-convergence.svg');
   const study = dualStudy();
   console.log('(I − J)ᵀλ = w by optimisation on the dual residual (dual cg, dual gradient) and by sweeps (Jacobi, Gauss–Seidel)');
   console.log('tolerance 1e-12 relative, at most 5000 iterations; error = max |λ − λ(reverse)| / max(1, |λ(reverse)|)\n');
