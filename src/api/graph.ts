@@ -66,7 +66,7 @@ export function toDot(program: Program, at?: Point, options: GraphOptions = {}):
     const kind = c.op === 'input' ? 'input' : outputs.has(i) ? 'output' : c.op === 'const' ? 'constant' : 'variable';
     const head = c.op === 'input' ? bold(c.name ?? `x${i}`) : c.op === 'const' ? 'const' : [c.name === undefined ? '' : bold(c.name), escape(operator(c.op, c.constant, number))].filter(Boolean).join('  ');
     const label = `<${head}<BR/>v = ${escape(number(values[i]))}<BR/><FONT COLOR="${COLORS.lambda}">λ = ${escape(number(lambda[i]))}</FONT>>`;
-    const style = kind === 'output' ? ', peripheries=2' : kind === 'constant' ? ', fontcolor="#4b5563", color="#9ca3af"' : '';
+    const style = outputs.has(i) ? ', peripheries=2' : kind === 'constant' ? ', fontcolor="#4b5563", color="#9ca3af"' : '';
     return `${indent}v${i} [label=${label}, fillcolor="${COLORS[kind]}"${style}];`;
   };
   // Nodes: inputs on one rank, each cyclic component in its own cluster, the rest in order.
