@@ -9,7 +9,8 @@
 // Run: npx tsx examples/crf.ts
 import { pathToFileURL } from 'node:url';
 import { grad, ops, trace, type Program, type Var } from '../src/index.ts';
-import { normal, timed } from './seeded.ts';
+import { printTable, timed } from './report.ts';
+import { normal } from './seeded.ts';
 
 const { add, sub, mul, exp, log, max, sum } = ops;
 
@@ -298,11 +299,4 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     return [String(K), String(n), String(F), e(c.difference)];
   });
   printTable(['tags', 'length', 'features', 'Δ gradient'], llRows);
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
-  const line = (cells: string[]) => cells.map((c, k) => c.padStart(widths[k])).join('  ');
-  console.log(line(header));
-  for (const r of rows) console.log(line(r));
 }

@@ -9,7 +9,8 @@
 import { pathToFileURL } from 'node:url';
 import { grad, ops, trace, type Program, type Var } from '../src/index.ts';
 import { logSumExp, maxRelativeDifference } from './crf.ts';
-import { normal, timed, uniform } from './seeded.ts';
+import { printTable, timed } from './report.ts';
+import { normal, uniform } from './seeded.ts';
 
 const { add } = ops;
 
@@ -211,8 +212,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const c = compareInsideOutside(N, V, n, 3000 + s);
     return [N, V, n, c.constraints, c.logZ.toFixed(3), c.logZDifference.toExponential(1), c.countDifference.toExponential(1), c.lexicalTotal.toFixed(10), c.buildMs.toFixed(0), c.gradMs.toFixed(0), c.handMs.toFixed(0)].map(String);
   });
-  const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
-  const line = (cells: string[]) => cells.map((c, k) => c.padStart(widths[k])).join('  ');
-  console.log(line(header));
-  for (const r of rows) console.log(line(r));
+  printTable(header, rows);
 }

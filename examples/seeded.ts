@@ -18,10 +18,3 @@ export function normal(seed: number): () => number {
   const u = uniform(seed);
   return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
 }
-
-/** Milliseconds taken by fn, with its result. */
-export function timed<T>(fn: () => T): [T, number] {
-  const start = performance.now();
-  const result = fn();
-  return [result, performance.now() - start];
-}
