@@ -11,16 +11,8 @@ import { lagrad } from './helpers/cli.ts';
 const lectureText = readFileSync(new URL('../examples/lecture.lag', import.meta.url), 'utf8');
 const lecture = parseProgram(lectureText, { file: 'lecture.lag' });
 const pagerankText = readFileSync(new URL('../examples/pagerank.lag', import.meta.url), 'utf8');
-
 /** A 50-variable program: a 3 → 4 (tanh) → 2 network and a log-sum-exp loss. */
-function network(): string {
-  const lines = ['input x1 = 0.5', 'input x2 = -1.2', 'input x3 = 2'];
-  const w = (i: number, j: number) => (Math.sin(7 * i + 3 * j) * 0.8).toFixed(2);
-  for (let h = 1; h <= 4; h++) lines.push(`h${h} = tanh(${w(h, 1)}*x1 + ${w(h, 2)}*x2 + ${w(h, 3)}*x3 + ${w(h, 9)})`);
-  for (let o = 1; o <= 2; o++) lines.push(`o${o} = ${w(o + 5, 1)}*h1 + ${w(o + 5, 2)}*h2 + ${w(o + 5, 3)}*h3 + ${w(o + 5, 4)}*h4`);
-  lines.push('loss = log(exp(o1) + exp(o2)) - o1', 'output loss');
-  return lines.join('\n') + '\n';
-}
+const networkText = readFileSync(new URL('../examples/network.lag', import.meta.url), 'utf8');
 
 /** Node statements `vI [label=<…>…]` by variable index, and edges `vJ -> vI [label="…"…]`. */
 function parseDot(dot: string) {
@@ -58,13 +50,20 @@ describe('toDot', () => {
   });
 
   it('a 50-variable program: 50 nodes, one edge per parent entry, every label with v and λ', () => {
-    const program = parseProgram(network());
+    const program = parseProgram(networkText);
     expect(program.size).toBe(50);
     const { nodes, edges } = parseDot(toDot(program));
     expect(nodes.size).toBe(50);
     expect(edges).toHaveLength(program.parents.length);
     for (const { label } of nodes.values()) expect(label).toMatch(/v = \S+<BR\/><FONT COLOR="#9f1239">λ = \S+<\/FONT>$/);
     for (const { label } of edges) expect(label).toMatch(/^-?\d/);
+  });
+
+  it('renders the 50-variable program to SVG: 50 nodes, an edge per parent entry', async () => {
+    const r = await lagrad(['graph', 'network.lag', '--format', 'svg'], { 'network.lag': networkText });
+    expect(r.status).toBe(0);
+    expect(r.out.match(/class="node"/g)).toHaveLength(50);
+    expect(r.out.match(/class="edge"/g)).toHaveLength(parseProgram(networkText).parents.length);
   });
 
   it('clusters each cyclic component and dashes the edges that close a cycle', () => {
