@@ -98,6 +98,10 @@ describe('lagrad graph', () => {
     const dot = await lagrad(['graph', 'lecture.lag'], { 'lecture.lag': lectureText });
     expect(dot.status).toBe(0);
     expect(dot.out).toBe(toDot(lecture));
+    const across = await lagrad(['graph', 'lecture.lag', '--direction', 'LR', '--digits', '6', '--schedule', 'dual', '--method', 'cg'], { 'lecture.lag': lectureText });
+    expect(across.err).toBe('');
+    expect(across.out).toContain('rankdir=LR');
+    expect(across.out).toContain('λ = -3.95997<');
     const r = await lagrad(['graph', 'lecture.lag', '--out', 'lecture.svg'], { 'lecture.lag': lectureText });
     expect(r.status).toBe(0);
     expect(r.out).toBe('');

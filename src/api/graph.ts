@@ -46,7 +46,8 @@ export function toDot(program: Program, at?: Point, options: GraphOptions = {}):
   const maxNodes = options.maxNodes ?? DEFAULT_MAX_NODES;
   if (!(Number.isInteger(maxNodes) && maxNodes >= 1)) throw new LagradError('--max-nodes', `${String(options.maxNodes)} is not a whole number ≥ 1`);
   if (program.size > maxNodes) throw new LagradError('program', `has ${program.size} variables, more than a drawing can show (--max-nodes ${maxNodes}); draw a smaller program or raise --max-nodes`);
-  const r = grad(program, at, { ...options, multipliers: true });
+  const { direction: _direction, digits: _digits, maxNodes: _maxNodes, ...solveOptions } = options;
+  const r = grad(program, at, { ...solveOptions, multipliers: true });
   const lambda = r.solution.lambda;
   if (lambda === null) throw new LagradError(`schedule '${r.schedule}'`, 'gives only the gradient, not the multiplier of every variable; choose another schedule');
   const values = r.values;
