@@ -18,6 +18,10 @@ export type { Primitive, Rule, Domain } from './primitives/primitive.ts';
 export { INPUT } from './primitives/primitive.ts';
 export { primitives, registerPrimitive, PrimitiveRegistry } from './primitives/registry.ts';
 export { builtinPrimitives } from './primitives/builtins.ts';
+export { sweepsOf, bindSweeps, type Sweeps, type ProgramArrays } from './primitives/sweeps.ts';
+export { kernelSource, type KernelSourceOptions } from './primitives/printKernels.ts';
+export { SWEEP_KINDS, type SweepKind } from './primitives/sweepSource.ts';
+export { useInterpreter, codeGenerationAllowed } from './primitives/codegen.ts';
 
 // ── front-ends ────────────────────────────────────────────────────────────────────────────────
 export { parse, parseProgram, parseExpressionText, type ParseOptions } from './frontend/parse.ts';
