@@ -18,7 +18,7 @@ export type BlockMethod = 'auto' | 'direct' | 'gmres' | 'fixed-point';
  * outside C — block Gauss–Seidel in the literal sense, exact after one pass because the
  * condensation is acyclic. Stats: `components`, `directSolves`, and the inner solves' own counts.
  */
-export function blockReverse(program: Program, values: Float64Array, lambda: Float64Array, method: BlockMethod, settings: IterationSettings, stats: Stats, history?: Convergence[], krylov: { restart?: number; preconditioner?: string } = {}): void {
+export function blockReverse(program: Program, values: Float64Array, lambda: Float64Array, method: BlockMethod, settings: IterationSettings, stats: Stats, history?: Convergence[], krylov: { restart?: number; preconditioner?: 'sweep' | 'none' } = {}): void {
   const { ops, parentStart, parents, constants, inputCount, size, cycles } = program;
   const reverse = primitives.kernels().reverse;
   const context: BlockContext = { program, values, settings, stats, history, scratch: new Float64Array(size), ...krylov };

@@ -1,5 +1,6 @@
+import { formatNumber } from '../numberFormat.ts';
 import { Matrix } from 'ml-matrix';
-import { componentError, failure, Monitor, short, Verdict, type IterationSettings } from './convergence.ts';
+import { componentError, failure, Monitor, Verdict, type IterationSettings } from './convergence.ts';
 import { ComponentLu, componentMatrix, DIRECT_LIMIT } from './direct.ts';
 import type { Program } from '../program/program.ts';
 import { primitives } from '../primitives/registry.ts';
@@ -73,7 +74,7 @@ export class CyclicTangents {
       const A = componentMatrix(this.program, this.values, start, end);
       this.stats.partialEvaluations += m;
       const { lu, singular } = ComponentLu.factor(A);
-      if (singular) throw componentError(this.program, start, end, `I − J is singular here (pivot ratio ${short(lu.pivotRatio)}), so its tangents are not determined`);
+      if (singular) throw componentError(this.program, start, end, `I − J is singular here (pivot ratio ${formatNumber(lu.pivotRatio)}), so its tangents are not determined`);
       factor = this.factors[k] = { lu, A };
     }
     const { lu, A } = factor;
