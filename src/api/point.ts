@@ -21,15 +21,14 @@ export function resolvePoint(program: Program, at: Point = {}): Float64Array {
   for (let k = 0; k < n; k++) {
     const x = inputs[k];
     if (x - x === 0) continue; // finite: the common case, without building a name
-    const name = label(program, k);
+    const name = program.label(k);
     if (Number.isNaN(x) && !(isArrayLike(at) || name in at)) throw new LagradError(`input '${name}'`, 'has no value; give one (--at ' + name + '=…)');
     throw new LagradError(`input '${name}'`, `${x} is not a finite number`);
   }
   return inputs;
 }
 
-const label = (program: Program, i: number) => program.nameOf(i) ?? `#${i}`;
-const labels = (program: Program) => Array.from(program.outputs, (o) => label(program, o)).join(', ');
+const labels = (program: Program) => Array.from(program.outputs, (o) => program.label(o)).join(', ');
 
 function isArrayLike(at: Point): at is ArrayLike<number> {
   return typeof (at as ArrayLike<number>).length === 'number';

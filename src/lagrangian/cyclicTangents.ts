@@ -32,17 +32,17 @@ export class CyclicTangents {
    * +1 on row seedFirst + q for q < seedCount (a constraint's perturbation, for multipliers).
    */
   sweep(T: Float64Array, K: number, from: number, seedFirst = -1, seedCount = 0): void {
-    const { cycles, size } = this.program;
+    const components = this.program.components();
+    const size = this.program.size;
     let low = from;
-    for (let k = 0; k < cycles.length; k += 2) {
-      const start = cycles[k];
-      const end = cycles[k + 1];
+    for (let k = 0; k < components.length; k++) {
+      const [start, end] = components[k];
       if (end <= low) continue;
       if (start < low) low = start; // `from` inside a component: the whole component depends on it
       this.lanes(T, K, low, start, seedFirst, seedCount);
       T.fill(0, start * K, end * K);
       this.lanes(T, K, start, end, seedFirst, seedCount);
-      if (end - start <= DIRECT_LIMIT) this.direct(T, K, k / 2, start, end);
+      if (end - start <= DIRECT_LIMIT) this.direct(T, K, k, start, end);
       else this.iterate(T, K, start, end, seedFirst, seedCount);
       low = end;
     }
