@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { Matrix, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { dualResiduals, evaluate, evaluateAll, grad, LagradError, localPartials, parse, primalResiduals, ProgramBuilder, resolveWeights, unroll, type Program } from '../src/index.ts';
+import { ROUNDING } from '../src/lagrangian/convergence.ts';
 import { lagrad } from './helpers/cli.ts';
 import { arbitraryCyclicProgram } from './helpers/randomCyclic.ts';
 
@@ -336,3 +337,30 @@ describe('the command line on examples/fixed-point.lag', () => {
     expect(Number(r.out)).toBeCloseTo(DOTTIE, 12);
   });
 });
+
+describe('tolerance 0 iterates to rounding', () => {
+  // v = cos(v) + t: Newton reaches |v − cos v − t| ≈ 2e-16 and can go no further.
+  const program = parse('input t = 0.5\nv = cos(v) + t\noutput v');
+  it('converges by every primal method and gives the default tolerance\'s answer to rounding', () => {
+    const reference = grad(program, {}, { primal: 'newton' });
+    for (const primal of ['auto', 'fixed-point', 'newton'] as const) {
+      const r = grad(program, {}, { primal, tolerance: 0 });
+      expect(r.value, primal).toBeCloseTo(reference.value, 15);
+      expect(r.gradient.t).toBeCloseTo(reference.gradient.t, 14);
+      expect(r.stats.primalResidual, primal).toBeLessThanOrEqual(ROUNDING * Math.abs(r.value)); // the documented meaning: within 64 ulps
+    }
+    // An iteration stopped at rounding r is off by about r / (1 − rate): Jacobi's rate here is √0.85.
+    for (const method of ['gauss-seidel', 'jacobi', 'fixed-point', 'gmres'] as const) {
+      expect(grad(program, {}, { schedule: 'iterative', method, tolerance: 0 }).gradient.t, method).toBeCloseTo(reference.gradient.t, 13);
+    }
+  });
+  it('on the command line too', async () => {
+    const r = await lagrad(['grad', 'p.lag', '--tolerance', '0', '--primal', 'newton', '--json'], { 'p.lag': 'input t = 0.5\nv = cos(v) + t\noutput v' });
+    expect(r.err).toBe('');
+    expect(r.status).toBe(0);
+  });
+  it('still fails a component without a fixed point, with the residual reached', () => {
+    expect(() => grad(parse('input t = 1\nv = v + t\noutput v'), {}, { tolerance: 0 })).toThrow(/no fixed point found/);
+  });
+});
+

@@ -52,6 +52,12 @@ describe('expression syntax (DESIGN §5)', () => {
 });
 
 describe('.lag programs (DESIGN §6)', () => {
+  it('refuses a second init or output of one name at its statement; several outputs of different names are fine', () => {
+    expect(() => parseProgram('input t = 0\ninit v = 1\nv = cos(v) + t\ninit v = 1\noutput v', { file: 'p.lag' })).toThrow("p.lag:4:1: 'init v' is given twice (first on line 2)");
+    expect(() => parseProgram('input x\noutput x\ny = x^2\noutput y\noutput x', { file: 'p.lag' })).toThrow("p.lag:5:1: 'output x' is given twice (first on line 2)");
+    expect(parseProgram('input x\ny = x^2\noutput y\noutput x').outputs).toHaveLength(2);
+  });
+
   const text = `# comment line
 input x = 2        # a default
 input y

@@ -20,7 +20,8 @@ export interface EvaluateOptions {
 export function evaluateAll(program: Program, at?: Point, options: EvaluateOptions = {}): Float64Array {
   checkOptions(options, ['output', 'values'], PRIMAL_SETTINGS, { schedule: 'evaluate' });
   const values = buffer(options.values, program.size);
-  solvePrimal(program, resolvePoint(program, at), values, undefined, { primal: options.primal, tolerance: options.tolerance, maxIterations: options.maxIterations });
+  const { output: _output, values: _values, ...primal } = options;
+  solvePrimal(program, resolvePoint(program, at), values, undefined, primal);
   return values;
 }
 

@@ -66,16 +66,13 @@ export function settingsHelp(schedules: readonly Schedule[]): string {
   return lines.join('\n');
 }
 
-/** Each setting on a line: its flag and value, help line, range and default. */
+/** Each setting: its flag and value, its help line, then its range and default. */
 export function settingsList(settings: readonly Setting[], title = 'settings:'): string {
-  const flags = settings.map((s) => `--${flagOf(s.name)} ${metavariable(s)}`);
+  const flags = settings.map((s) => `--${flagOf(s.name)}${s.type === 'boolean' ? '' : s.type === 'enum' ? ' NAME' : s.type === 'integer' ? ' N' : ' X'}`);
   const column = Math.max(...flags.map((f) => f.length)) + 2;
-  return [title, ...settings.map((s, k) => `  ${flags[k].padEnd(column)}${s.help}; ${s.range}, default ${defaultOf(s)}`)].join('\n');
-}
-
-function metavariable(s: Setting): string {
-  if (s.type === 'enum') return s.values!.join('|');
-  return s.type === 'integer' ? 'N' : s.type === 'number' ? 'X' : '';
+  const lines = [title];
+  settings.forEach((s, k) => lines.push(`  ${flags[k].padEnd(column)}${s.help}`, `  ${''.padEnd(column)}${s.range}; default ${defaultOf(s)}`));
+  return lines.join('\n');
 }
 
 function defaultOf(s: Setting): string {

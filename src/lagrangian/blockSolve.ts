@@ -11,7 +11,7 @@ export const restart = integerSetting({
   name: 'restart',
   min: 1,
   default: DEFAULT_RESTART,
-  help: 'GMRES: Krylov vectors kept before a restart (the multipliers of components over 300 members, or --method gmres)',
+  help: 'GMRES: Krylov vectors kept before a restart (multipliers of components over 300 members; iterative method gmres)',
 });
 
 /** Setting `preconditioner`: what GMRES on a component's multipliers iterates on. */

@@ -2,7 +2,7 @@ import { LagradError } from '../error.ts';
 import { formatNumber } from '../numberFormat.ts';
 import { cycleMembers } from '../program/acyclic.ts';
 import type { Program } from '../program/program.ts';
-import { integerSetting, numberSetting, readSettings } from '../schedule/settings.ts';
+import { integerSetting, numberSetting } from '../schedule/settings.ts';
 import type { Stats } from './stats.ts';
 
 /** Default relative tolerance of every iteration (fixed points, Newton, multiplier solves). */
@@ -43,11 +43,6 @@ export interface IterationSettings {
   readonly tolerance: number;
   /** No loop runs more iterations than this. */
   readonly maxIterations: number;
-}
-
-/** `tolerance` and `maxIterations` from options that may hold them, checked, defaults filled in. */
-export function iterationSettings(options: { readonly tolerance?: number; readonly maxIterations?: number } = {}): IterationSettings {
-  return readSettings(ITERATION_SETTINGS, { tolerance: options.tolerance, maxIterations: options.maxIterations });
 }
 
 /** True when a residual is rounding noise next to its scale (≤ ROUNDING · scale). */

@@ -1,6 +1,6 @@
 import type { Program } from '../program/program.ts';
 import { primitives } from '../primitives/registry.ts';
-import { enumSetting, readSettings } from '../schedule/settings.ts';
+import { enumSetting, settingValues } from '../schedule/settings.ts';
 import { type Stats, emptyStats } from './stats.ts';
 import { componentError, ITERATION_SETTINGS, Monitor, Verdict, type Convergence, type IterationSettings } from './convergence.ts';
 import { checkValues } from './finite.ts';
@@ -12,7 +12,7 @@ export const primal = enumSetting({
   name: 'primal',
   values: ['auto', 'fixed-point', 'newton'],
   default: 'auto',
-  help: 'cyclic components: fixed-point sweeps handing over to Newton when they diverge, stall or would take over 200 sweeps (auto), or one of them alone',
+  help: 'how cyclic components are solved: fixed-point sweeps, Newton, or (auto) sweeps handing over to Newton when they diverge, stall or pass 200',
 });
 
 /** How cyclic components are solved: iterate, Newton, or iterate and fall back to Newton (default). */
@@ -64,7 +64,8 @@ export function solvePrimal(program: Program, inputs: Float64Array, values: Floa
 
 function solveCyclic(program: Program, values: Float64Array, stats: Stats, options: PrimalOptions): void {
   const { ops, parentStart, parents, constants, inputCount, size, initial } = program;
-  const { primal: method, ...settings } = readSettings(PRIMAL_SETTINGS, { primal: options.primal, tolerance: options.tolerance, maxIterations: options.maxIterations });
+  const { primal: method, ...settings } = settingValues(PRIMAL_SETTINGS, options);
+  const history = options.history;
   const forward = primitives.kernels().forward;
   const largest = program.largestCycle;
   const previous = new Float64Array(largest);
@@ -83,7 +84,7 @@ function solveCyclic(program: Program, values: Float64Array, stats: Stats, optio
   for (const [start, end] of program.components()) {
     stretch(from, start);
     for (let i = start; i < end; i++) values[i] = initial === null ? 0 : initial[i];
-    solveComponent(program, values, start, end, method, settings, stats, previous, options.history);
+    solveComponent(program, values, start, end, method, settings, stats, previous, history);
     from = end;
   }
   stretch(from, size);

@@ -149,6 +149,15 @@ export function readSettings<const L extends readonly Setting[]>(declared: L, op
     if (given[key] === undefined || SOLVE_OPTIONS.includes(key) || declared.some((s) => s.name === key)) continue;
     throw unknownOption(key, [...SOLVE_OPTIONS, ...declared.map((s) => s.name)]);
   }
+  return settingValues(declared, given);
+}
+
+/**
+ * The values of `declared` among `options`, checked and typed, defaults filled in; other keys are
+ * left alone — for a core function handed a schedule's whole settings (solvePrimal).
+ */
+export function settingValues<const L extends readonly Setting[]>(declared: L, options: object): SettingValues<L> {
+  const given = options as Readonly<Record<string, unknown>>;
   const values: Record<string, SettingValue | undefined> = {};
   for (const s of declared) {
     const value = given[s.name];
