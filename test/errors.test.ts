@@ -19,7 +19,7 @@ const cases: [string, string[], Record<string, string>, RegExp][] = [
   ['a second init of one name', ['grad', 'p.lag'], { 'p.lag': 'input t = 0\ninit v = 1\nv = cos(v) + t\n  init v = 2\noutput v' }, /^lagrad: p\.lag:4:3: 'init v' is given twice \(first on line 2\)$/],
   ['a statement that is not one', ['grad', 'p.lag'], { 'p.lag': 'input x = 1\nx + 1\noutput x' }, /^lagrad: p\.lag:2:1: expected 'NAME = expression'/],
   ['a non-number default', ['grad', 'p.lag'], { 'p.lag': 'input x = two\noutput x' }, /^lagrad: p\.lag:1:11: input takes a number, not 'two'$/],
-  ['an input with no value', ['grad', 'x * y', '--at', 'x=1'], {}, /^lagrad: input 'y': has no value; give one \(--at y=…\)$/],
+  ['an input with no value', ['grad', 'x * y', '--at', 'x=1'], {}, /^lagrad: input 'y': has no value and no default; give one$/],
   ['a non-number in --at', ['grad', 'x', '--at', 'x=1O'], {}, /^lagrad: --at: '1O' \(for x\) is not a number$/],
   ['a malformed --at', ['grad', 'x', '--at', 'x'], {}, /^lagrad: --at: 'x' is not NAME=NUMBER$/],
   ['an --at for no input', ['grad', 'x', '--at', 'x=1,q=2'], {}, /^lagrad: input 'q': no input has this name$/],

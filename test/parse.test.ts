@@ -91,7 +91,7 @@ output g
   });
   it('picks one of several outputs', () => {
     const p = parseProgram('input x\nu = 2 * x\nv = x^2\noutput u\noutput v');
-    expect(() => grad(p, { x: 3 })).toThrow('program: has 2 outputs (u, v); choose one (--output NAME)');
+    expect(() => grad(p, { x: 3 })).toThrow('output: the program has 2 outputs (u, v); choose one');
     expect(grad(p, { x: 3 }, { output: 'v' }).gradient.x).toBe(6);
     expect(grad(p, { x: 3 }, { weights: { u: 1, v: 1 } }).gradient.x).toBe(8);
   });

@@ -30,7 +30,7 @@ ${settingsList(PRIMAL_SETTINGS, 'settings (cyclic programs):')}`,
     const settings = settingsFromFlags(flags, PRIMAL_SETTINGS);
     const program = loadSource(onlySource(positionals), io);
     const values = asFlags(() => evaluateAll(program, parseAt(flags.at as string[] | undefined), settings));
-    const value = objective(program, resolveWeights(program, flags.output as string | undefined), values);
+    const value = objective(program, asFlags(() => resolveWeights(program, flags.output as string | undefined)), values);
     const named = [...program.names].sort((a, b) => a[1] - b[1]).map(([name, i]) => [name, values[i]] as const);
     if (flags.json) {
       io.out(json(flags.values ? { value, values: Object.fromEntries(named) } : { value }) + '\n');

@@ -19,6 +19,6 @@ export function requireAcyclic(program: Program, schedule: string): void {
   if (!program.cyclic) return;
   throw new LagradError(
     `schedule '${schedule}'`,
-    `the program is cyclic (a cycle through ${cycleMembers(program, 0)}); back-substitution needs an acyclic program — use --schedule auto or iterative`,
+    `the program is cyclic (a cycle through ${cycleMembers(program, 0)}); back-substitution needs an acyclic program — use schedule auto or iterative`,
   );
 }
