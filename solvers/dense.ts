@@ -15,7 +15,13 @@ import { integerSetting, readSettings } from '../src/schedule/settings.ts';
 export const DENSE_LIMIT = 4000;
 
 /** Setting `maxSize`: the largest N the dense schedule accepts. */
-export const maxSize = integerSetting({ name: 'maxSize', min: 1, max: Infinity, default: DENSE_LIMIT, help: 'dense: the most variables it accepts (2·N² doubles and O(N³) time); refused above before anything is allocated' });
+export const maxSize = integerSetting({
+  name: 'maxSize',
+  min: 1,
+  max: Infinity,
+  default: DENSE_LIMIT,
+  help: 'dense: the most variables it accepts (2·N² doubles, O(N³) time); refused above before anything is allocated',
+});
 
 const SETTINGS = [maxSize, ...PRIMAL_SETTINGS] as const;
 

@@ -10,7 +10,13 @@ import { numberSetting, readSettings } from '../src/schedule/settings.ts';
 const CUBE_ROOT_EPSILON = Math.cbrt(Number.EPSILON);
 
 /** Setting `step`: a fixed finite-difference step for every input. */
-export const step = numberSetting({ name: 'step', above: 0, default: undefined, defaultText: 'ε^(1/3)·max(1, |x_k|) per input', help: 'fd: the step h of the central differences' });
+export const step = numberSetting({
+  name: 'step',
+  above: 0,
+  default: undefined,
+  defaultText: 'ε^(1/3)·max(1, |x_k|) per input',
+  help: 'fd: the step h of the central differences',
+});
 
 const SETTINGS = [step, ...PRIMAL_SETTINGS] as const;
 

@@ -13,7 +13,12 @@ import { integerSetting, readSettings } from '../src/schedule/settings.ts';
 const LANES = 8;
 
 /** Setting `lanes`: the tangents swept together. */
-export const lanes = integerSetting({ name: 'lanes', min: 1, default: LANES, help: 'tangent lanes K swept together (vector mode): ⌈inputs / K⌉ sweeps, K·N tangents held (K is capped at the number of inputs)' });
+export const lanes = integerSetting({
+  name: 'lanes',
+  min: 1,
+  default: LANES,
+  help: 'forward: tangent lanes K swept together (vector mode): ⌈inputs / K⌉ sweeps, K·N tangents held (K ≤ the inputs)',
+});
 
 const SETTINGS = [lanes, ...PRIMAL_SETTINGS] as const;
 /** Above this many variables, forward-mode multipliers (O(N·(N + E))) are refused. */

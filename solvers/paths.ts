@@ -19,9 +19,21 @@ export const PATH_LIMIT = 1e6;
 export const PATH_EDGE_LIMIT = 5e7;
 
 /** Setting `maxPaths`. */
-export const maxPaths = integerSetting({ name: 'maxPaths', min: 0, max: Infinity, default: PATH_LIMIT, help: 'paths: the most paths of influence it enumerates; refused above, counted before enumerating' });
+export const maxPaths = integerSetting({
+  name: 'maxPaths',
+  min: 0,
+  max: Infinity,
+  default: PATH_LIMIT,
+  help: 'paths: the most paths of influence it enumerates; refused above, counted before enumerating',
+});
 /** Setting `maxPathEdges`. */
-export const maxPathEdges = integerSetting({ name: 'maxPathEdges', min: 0, max: Infinity, default: PATH_EDGE_LIMIT, help: 'paths: the most multiplications along those paths (long paths cost too)' });
+export const maxPathEdges = integerSetting({
+  name: 'maxPathEdges',
+  min: 0,
+  max: Infinity,
+  default: PATH_EDGE_LIMIT,
+  help: 'paths: the most multiplications along those paths (long paths cost too)',
+});
 
 const SETTINGS = [maxPaths, maxPathEdges] as const;
 

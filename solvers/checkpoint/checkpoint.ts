@@ -13,9 +13,20 @@ export const strategy = enumSetting({
   help: 'checkpoint: store-all (plain reverse), sqrt (√N segments), revolve (binomial: fewest recomputations for its snapshots) or budget',
 });
 /** Setting `snapshots`. */
-export const snapshots = integerSetting({ name: 'snapshots', min: 1, default: undefined, defaultText: '⌈log₂(N + 1)⌉ for revolve, ⌈√N⌉ segments for sqrt', help: 'checkpoint: the snapshots a plan may keep (not with a budget)' });
+export const snapshots = integerSetting({
+  name: 'snapshots',
+  min: 1,
+  default: undefined,
+  defaultText: '⌈log₂(N + 1)⌉ for revolve, ⌈√N⌉ segments for sqrt',
+  help: 'checkpoint: the snapshots a plan may keep (not with a budget)',
+});
 /** Setting `budget`. */
-export const budget = integerSetting({ name: 'budget', min: 1, default: undefined, help: 'checkpoint: the most values held at once; the strategy picks its setting to fit, or says it cannot' });
+export const budget = integerSetting({
+  name: 'budget',
+  min: 1,
+  default: undefined,
+  help: 'checkpoint: the most values held at once; the strategy picks its setting to fit, or says it cannot',
+});
 
 const SETTINGS = [strategy, snapshots, budget] as const;
 

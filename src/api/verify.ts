@@ -63,6 +63,16 @@ export interface ScheduleRun {
   readonly note?: string;
 }
 
+/** The finite-difference comparison: its largest error where it applies, fd's own estimates, and the kinks. */
+export interface FiniteDifferences {
+  readonly maxError: number;
+  readonly errorEstimate: number;
+  readonly step: number;
+  /** False when every input sits at a kink. */
+  readonly applicable: boolean;
+  readonly kinks: readonly Kink[];
+}
+
 export interface VerifyReport {
   /** True when every check is within its tolerance. */
   readonly ok: boolean;
@@ -82,7 +92,7 @@ export interface VerifyReport {
   readonly kkt: { readonly primal: number; readonly dual: number };
   readonly dotProduct: number;
   /** Finite differences against λ_inputs; `kinks` lists the inputs along which the objective is not differentiable here. */
-  readonly finiteDifference: { readonly maxError: number; readonly errorEstimate: number; readonly step: number; readonly applicable: boolean; readonly kinks: readonly Kink[] } | null;
+  readonly finiteDifference: FiniteDifferences | null;
   readonly certificate: Certificate;
   /** Every check made, in the order above (and `schedules` when one failed). */
   readonly checks: readonly Check[];
@@ -109,7 +119,8 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
   const { size, inputCount } = program;
   const names = ['reverse', ...(options.schedules ?? VERIFY_SCHEDULES).filter((n) => n !== 'reverse')];
   const known = names.filter((n) => table.names().includes(n)).map((n) => table.get(n));
-  checkOptions(options.settings ?? {}, [], unionOf(known.map((s) => s.settings)), { schedule: `the schedules verify runs (${known.map((s) => s.name).join(', ')})`, others: table.list() });
+  const runners = `the schedules verify runs (${known.map((s) => s.name).join(', ')})`;
+  checkOptions(options.settings ?? {}, [], unionOf(known.map((s) => s.settings)), { schedule: runners, others: table.list() });
   const settings: BuiltinSettings = { maxSize: VERIFY_DENSE_LIMIT, ...options.settings };
 
   const reverse = table.get('reverse');
@@ -238,6 +249,8 @@ function candidate(program: Program, reverse: Float64Array, given: VerifyOptions
       lambda[program.indexOf(name)] = value;
     }
   }
-  for (let i = 0; i < lambda.length; i++) if (!Number.isFinite(lambda[i])) throw new OptionError('multipliers', `λ of ${program.label(i)} is ${lambda[i]}, not a finite number`);
+  for (let i = 0; i < lambda.length; i++) {
+    if (!Number.isFinite(lambda[i])) throw new OptionError('multipliers', `λ of ${program.label(i)} is ${lambda[i]}, not a finite number`);
+  }
   return lambda;
 }

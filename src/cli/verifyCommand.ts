@@ -133,12 +133,17 @@ export function certificate(r: VerifyReport, source: string, all: boolean): stri
   }
   lines.push(table(scheduleRows, '  '), '', 'Checks (each passes when value ≤ tolerance)');
   const checkRows: (string | number)[][] = [['check', 'value', 'tolerance', '', 'worst at', 'detail']];
-  for (const c of r.checks) checkRows.push([TITLES[c.name], c.applicable ? residual(c.value) : 'n/a', residual(c.tolerance), c.applicable ? (c.ok ? 'ok' : 'FAIL') : 'not applicable', c.label || '—', c.detail]);
+  for (const c of r.checks) {
+    const verdict = c.applicable ? (c.ok ? 'ok' : 'FAIL') : 'not applicable';
+    checkRows.push([TITLES[c.name], c.applicable ? residual(c.value) : 'n/a', residual(c.tolerance), verdict, c.label || '—', c.detail]);
+  }
   lines.push(table(checkRows, '  '), '');
   if (r.ok) {
     const exact = Object.values(r.schedules).filter((s) => s.gradient !== null && s.name !== 'fd').map((s) => s.name);
     const fd = r.finiteDifference;
-    const differences = !fd ? '' : fd.applicable ? ` and with finite differences${fd.kinks.length ? ` (except along a kink: ${fd.kinks.map((k) => p.label(k.input)).join(', ')})` : ''}` : ` (finite differences not applicable: a kink along ${fd.kinks.map((k) => p.label(k.input)).join(', ')})`;
+    const kinks = fd ? fd.kinks.map((k) => p.label(k.input)).join(', ') : '';
+    const except = kinks ? ` (except along a kink: ${kinks})` : '';
+    const differences = !fd ? '' : fd.applicable ? ` and with finite differences${except}` : ` (finite differences not applicable: a kink along ${kinks})`;
     lines.push(`verified: the multipliers satisfy the KKT conditions, v = p(v) and (I − J)ᵀλ = w, and agree with every solution (${exact.join(', ')})${differences}.`);
   } else {
     lines.push(`NOT verified: ${failure(r.worst!)}`);

@@ -117,7 +117,7 @@ export function certify(program: Program, values: Float64Array, lambda: Float64A
 }
 
 /** out_j = |λ_j| + |w_j| + Σ_i |λ_i J_ij|: the size of the terms of dual equation j. */
-export function dualScale(program: Program, J: Float64Array, lambda: Float64Array, weights: Float64Array, out: Float64Array = new Float64Array(program.size)): Float64Array {
+export function dualScale(program: Program, J: Float64Array, lambda: Float64Array, weights: Float64Array, out = new Float64Array(program.size)): Float64Array {
   const { size, parentStart, parents, inputCount } = program;
   seed(program, weights, out);
   for (let j = 0; j < size; j++) out[j] = Math.abs(out[j]) + Math.abs(lambda[j]);
@@ -198,7 +198,12 @@ export interface Solved {
  * judged against the rounding of its sum, not against itself). Variables past the inputs are
  * compared only between solutions that give every multiplier.
  */
-export function disagreements(program: Program, solutions: readonly Solved[], mu: Float64Array, tolerance: number): { check: Check; perVariable: Float64Array } {
+export function disagreements(
+  program: Program,
+  solutions: readonly Solved[],
+  mu: Float64Array,
+  tolerance: number,
+): { check: Check; perVariable: Float64Array } {
   const { size, inputCount } = program;
   const perVariable = new Float64Array(size);
   let worstPair = '';

@@ -35,7 +35,17 @@ export interface FiniteDifferenceCheck {
  * and explains the disagreement (≥ |fd_k − λ_k|), the point is not differentiable along x_k:
  * finite differences are not the judge there, and that input is reported as a kink, not a failure.
  */
-export function finiteDifferenceCheck(program: Program, values: Float64Array, lambda: Float64Array, weights: Float64Array, fd: Float64Array, reach: Float64Array, tolerance: number, settings: { readonly step?: number; readonly primal: PrimalOptions }, detail: string): FiniteDifferenceCheck {
+export function finiteDifferenceCheck(
+  program: Program,
+  values: Float64Array,
+  lambda: Float64Array,
+  weights: Float64Array,
+  fd: Float64Array,
+  reach: Float64Array,
+  tolerance: number,
+  settings: { readonly step?: number; readonly primal: PrimalOptions },
+  detail: string,
+): FiniteDifferenceCheck {
   const { size, inputCount } = program;
   const f0 = objective(program, weights, values);
   let M = Math.abs(f0);
@@ -45,9 +55,11 @@ export function finiteDifferenceCheck(program: Program, values: Float64Array, la
   let maxError = 0;
   for (let k = 0; k < inputCount; k++) {
     const x = values[k];
-    const e = ratio(fd[k] - lambda[k], Math.max(Math.abs(lambda[k]), Math.abs(fd[k]), M / Math.max(1, Math.abs(x))));
+    const difference = fd[k] - lambda[k];
+    const e = ratio(difference, Math.max(Math.abs(lambda[k]), Math.abs(fd[k]), M / Math.max(1, Math.abs(x))));
     if (!(e <= tolerance)) {
-      const kink = kinkAlong(program, values, weights, k, f0, settings.step ?? CUBE_ROOT_EPSILON * Math.max(1, Math.abs(x)), Math.abs(fd[k] - lambda[k]), settings.primal);
+      const h = settings.step ?? CUBE_ROOT_EPSILON * Math.max(1, Math.abs(x));
+      const kink = kinkAlong(program, values, weights, k, f0, h, Math.abs(difference), settings.primal);
       if (kink) {
         kinks.push(kink);
         continue;
@@ -56,15 +68,28 @@ export function finiteDifferenceCheck(program: Program, values: Float64Array, la
     if (worst < 0 || !(e <= maxError)) [worst, maxError] = [k, e];
   }
   const judged = inputCount - kinks.length;
-  const notes = kinks.map((c) => `${program.label(c.input)} (one-sided differences ${formatNumber(c.left, 6)} and ${formatNumber(c.right, 6)})`);
-  const kinkText = kinks.length ? `not differentiable along ${notes.join(', ')}: a kink, where finite differences are not the judge` : '';
-  if (judged === 0) return { check: check('finiteDifference', 0, tolerance, kinks[0]?.input ?? -1, kinks.length ? program.label(kinks[0].input) : '', kinkText || 'no inputs', false), maxError: 0, kinks };
+  const sides = (c: Kink) => `${program.label(c.input)} (one-sided differences ${formatNumber(c.left, 6)} and ${formatNumber(c.right, 6)})`;
+  const kinkText = kinks.length ? `not differentiable along ${kinks.map(sides).join(', ')}: a kink, where finite differences are not the judge` : '';
+  if (judged === 0) {
+    const first = kinks.length ? kinks[0].input : -1;
+    const label = first < 0 ? '' : program.label(first);
+    return { check: check('finiteDifference', 0, tolerance, first, label, kinkText || 'no inputs', false), maxError: 0, kinks };
+  }
   const text = kinkText ? `${detail}; ${kinkText}` : detail;
   return { check: check('finiteDifference', maxError, tolerance, worst, program.label(worst), text), maxError, kinks };
 }
 
 /** The kink along input k at these values, or null when the objective looks smooth there (or cannot be evaluated beside it). */
-function kinkAlong(program: Program, values: Float64Array, weights: Float64Array, k: number, f0: number, h: number, disagreement: number, primal: PrimalOptions): Kink | null {
+function kinkAlong(
+  program: Program,
+  values: Float64Array,
+  weights: Float64Array,
+  k: number,
+  f0: number,
+  h: number,
+  disagreement: number,
+  primal: PrimalOptions,
+): Kink | null {
   const x = Float64Array.from(values.subarray(0, program.inputCount));
   const scratch = new Float64Array(program.size);
   const at = (t: number) => {

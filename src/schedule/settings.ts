@@ -64,7 +64,9 @@ export function integerSetting<const N extends string, D extends number | undefi
 }
 
 /** One of a fixed list of names. */
-export function enumSetting<const N extends string, const V extends string, D extends V | undefined = undefined>(spec: Spec<N, D> & { readonly values: readonly V[] }): Setting<N, V, D> & { readonly values: readonly V[] } {
+export function enumSetting<const N extends string, const V extends string, D extends V | undefined = undefined>(
+  spec: Spec<N, D> & { readonly values: readonly V[] },
+): Setting<N, V, D> & { readonly values: readonly V[] } {
   const range = `one of ${spec.values.join(', ')}`;
   return {
     name: spec.name,
@@ -101,7 +103,9 @@ export function booleanSetting<const N extends string>(spec: Spec<N, boolean>): 
 function numeric<N extends string, D extends number | undefined>(spec: Spec<N, D> & Bounds, type: 'number' | 'integer'): Setting<N, number, D> {
   const { min, above, max } = spec;
   const noun = type === 'integer' ? 'an integer' : 'a number';
-  const bounds = [min !== undefined ? `≥ ${min}` : above !== undefined ? `> ${above}` : '', max !== undefined && max !== Infinity ? `≤ ${max}` : ''].filter(Boolean);
+  const lower = min !== undefined ? `≥ ${min}` : above !== undefined ? `> ${above}` : '';
+  const upper = max !== undefined && max !== Infinity ? `≤ ${max}` : '';
+  const bounds = [lower, upper].filter(Boolean);
   const range = `${noun}${bounds.length ? ' ' + bounds.join(' and ') : ''}`;
   return {
     name: spec.name,
@@ -166,13 +170,19 @@ export function settingValues<const L extends readonly Setting[]>(declared: L, o
   return values as SettingValues<L>;
 }
 
+/** Who is checking options, for messages: `schedule 'paths'`, and the schedules that might read a setting. */
+export interface OptionContext {
+  readonly schedule: string;
+  readonly others?: readonly { readonly name: string; readonly settings?: readonly Setting[] }[];
+}
+
 /**
  * Checks the options of an API call: each key is one of the call's own options (`general`) or a
  * setting of the schedule it runs (`declared`). A key that another schedule reads is an error
  * saying which do (`lanes: not read by schedule 'paths' (forward reads it)`); any other key is
  * unknown, with the nearest name suggested. Values of settings are checked as well.
  */
-export function checkOptions(options: object, general: readonly string[], declared: readonly Setting[], context: { readonly schedule: string; readonly others?: readonly { readonly name: string; readonly settings?: readonly Setting[] }[] }): void {
+export function checkOptions(options: object, general: readonly string[], declared: readonly Setting[], context: OptionContext): void {
   const given = options as Readonly<Record<string, unknown>>;
   for (const key of Object.keys(given)) {
     if (given[key] === undefined || general.includes(key)) continue;
