@@ -154,3 +154,14 @@ describe('the CLI derives its flags, parsing and help from the declarations', ()
     expect(refused.err).toMatch(/^lagrad: schedule 'dense': 5 variables need a 5×5 matrix .* the limit is N ≤ 2 \(maxSize\)/);
   });
 });
+
+describe('options that are not an object', () => {
+  it('are an error naming them, in every API call', () => {
+    for (const bad of [null, 'fast', [1]]) {
+      expect(thrown(() => grad(lecture, at, bad as GradOptions))).toMatch(/^options: must be an object of named options, got /);
+      expect(thrown(() => evaluate(lecture, at, bad as object))).toMatch(/^options: must be an object of named options, got /);
+      expect(thrown(() => verify(lecture, at, bad as object))).toMatch(/^options: must be an object of named options, got /);
+    }
+    expect(thrown(() => verify(lecture, at, { seed: 0.5 }))).toBe('seed: must be an integer, got 0.5');
+  });
+});

@@ -28,7 +28,9 @@ export const budget = integerSetting({
   help: 'checkpoint: the most values held at once; the strategy picks its setting to fit, or says it cannot',
 });
 
-const SETTINGS = [strategy, snapshots, budget] as const;
+/** The settings of the checkpoint schedule (and of checkpointGrad). */
+export const CHECKPOINT_SETTINGS = [strategy, snapshots, budget] as const;
+const SETTINGS = CHECKPOINT_SETTINGS;
 
 /**
  * Reverse mode in bounded memory: the program cut into stages, a checkpointing plan over them

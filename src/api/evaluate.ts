@@ -2,7 +2,7 @@ import { objective } from '../lagrangian/lagrangian.ts';
 import { PRIMAL_SETTINGS, solvePrimal, type PrimalMethod } from '../lagrangian/primal.ts';
 import type { Program } from '../program/program.ts';
 import { buffer } from '../schedule/schedule.ts';
-import { checkOptions } from '../schedule/settings.ts';
+import { checkOptions, requireOptions } from '../schedule/settings.ts';
 import { resolvePoint, resolveWeights, type Point } from './point.ts';
 
 export interface EvaluateOptions {
@@ -27,6 +27,7 @@ export function evaluateAll(program: Program, at?: Point, options: EvaluateOptio
 
 /** The program's output at a point (the objective Σ_o w_o v_o for the chosen output). */
 export function evaluate(program: Program, at?: Point, options: EvaluateOptions = {}): number {
+  requireOptions(options);
   const weights = resolveWeights(program, options.output);
   return objective(program, weights, evaluateAll(program, at, options));
 }

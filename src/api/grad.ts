@@ -3,7 +3,7 @@ import { objective } from '../lagrangian/lagrangian.ts';
 import type { Program } from '../program/program.ts';
 import type { Stats } from '../lagrangian/stats.ts';
 import type { Schedule, ScheduleTable, Solution, SolveOptions } from '../schedule/schedule.ts';
-import { checkOptions, SOLVE_OPTIONS } from '../schedule/settings.ts';
+import { checkOptions, requireOptions, SOLVE_OPTIONS } from '../schedule/settings.ts';
 import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
 import { resolvePoint, resolveWeights, type Point } from './point.ts';
 
@@ -68,6 +68,7 @@ export class GradResult {
  * `grad(program, { x: 2, y: -1, z: 0 }, { schedule: 'reverse' }).gradient` → `{ x: …, y: …, z: … }`.
  */
 export function grad(program: Program, at?: Point, options: GradOptions = {}): GradResult {
+  requireOptions(options);
   const table = options.table ?? defaultSchedules;
   const schedule = typeof options.schedule === 'object' ? options.schedule : table.get(options.schedule ?? 'auto');
   checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: table.list() });

@@ -112,6 +112,7 @@ export interface VerifyReport {
  */
 export function verify(program: Program, at?: Point, options: VerifyOptions = {}): VerifyReport {
   checkOptions(options, VERIFY_OPTIONS, [], { schedule: 'verify' });
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new OptionError('seed', `must be an integer, got ${String(options.seed)}`);
   const table = options.table ?? defaultSchedules;
   const tolerances = resolveTolerances(options.tolerances);
   const inputs = resolvePoint(program, at);

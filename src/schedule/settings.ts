@@ -183,6 +183,7 @@ export interface OptionContext {
  * unknown, with the nearest name suggested. Values of settings are checked as well.
  */
 export function checkOptions(options: object, general: readonly string[], declared: readonly Setting[], context: OptionContext): void {
+  requireOptions(options);
   const given = options as Readonly<Record<string, unknown>>;
   for (const key of Object.keys(given)) {
     if (given[key] === undefined || general.includes(key)) continue;
@@ -195,6 +196,12 @@ export function checkOptions(options: object, general: readonly string[], declar
     if (readers.length > 0) throw new OptionError(key, `not read by ${context.schedule} (${readers.join(', ')} ${readers.length === 1 ? 'reads' : 'read'} it)`);
     throw unknownOption(key, [...general, ...declared.map((s) => s.name)]);
   }
+}
+
+/** Options are an object of named values (undefined: none); anything else is an error saying what it got. */
+export function requireOptions(options: unknown): void {
+  if (options === undefined || (typeof options === 'object' && options !== null && !Array.isArray(options))) return;
+  throw new LagradError('options', `must be an object of named options, got ${describe(options)}`);
 }
 
 function unknownOption(key: string, known: readonly string[]): LagradError {
