@@ -71,7 +71,7 @@ export function grad(program: Program, at?: Point, options: GradOptions = {}): G
   requireOptions(options);
   const table = options.table ?? defaultSchedules;
   const schedule = typeof options.schedule === 'object' ? options.schedule : table.get(options.schedule ?? 'auto');
-  checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: table.list() });
+  checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: () => table.list() });
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);
   const { schedule: _schedule, output: _output, weights: _weights, table: _table, ...solve } = options;

@@ -121,7 +121,7 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
   const names = ['reverse', ...(options.schedules ?? VERIFY_SCHEDULES).filter((n) => n !== 'reverse')];
   const known = names.filter((n) => table.names().includes(n)).map((n) => table.get(n));
   const runners = `the schedules verify runs (${known.map((s) => s.name).join(', ')})`;
-  checkOptions(options.settings ?? {}, [], unionOf(known.map((s) => s.settings)), { schedule: runners, others: table.list() });
+  checkOptions(options.settings ?? {}, [], unionOf(known.map((s) => s.settings)), { schedule: runners, others: () => table.list() });
   const settings: BuiltinSettings = { maxSize: VERIFY_DENSE_LIMIT, ...options.settings };
 
   const reverse = table.get('reverse');

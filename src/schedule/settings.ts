@@ -173,7 +173,8 @@ export function settingValues<const L extends readonly Setting[]>(declared: L, o
 /** Who is checking options, for messages: `schedule 'paths'`, and the schedules that might read a setting. */
 export interface OptionContext {
   readonly schedule: string;
-  readonly others?: readonly { readonly name: string; readonly settings?: readonly Setting[] }[];
+  /** The schedules that might read a setting (asked only when one is not the chosen schedule's). */
+  readonly others?: () => readonly { readonly name: string; readonly settings?: readonly Setting[] }[];
 }
 
 /**
@@ -192,7 +193,7 @@ export function checkOptions(options: object, general: readonly string[], declar
       setting.check(given[key]);
       continue;
     }
-    const readers = (context.others ?? []).filter((s) => s.settings?.some((x) => x.name === key)).map((s) => s.name);
+    const readers = (context.others?.() ?? []).filter((s) => s.settings?.some((x) => x.name === key)).map((s) => s.name);
     if (readers.length > 0) throw new OptionError(key, `not read by ${context.schedule} (${readers.join(', ')} ${readers.length === 1 ? 'reads' : 'read'} it)`);
     throw unknownOption(key, [...general, ...declared.map((s) => s.name)]);
   }
