@@ -283,6 +283,15 @@ describe('verify judges against what the computation could resolve', () => {
     expect(new InternalError('x', 'y')).not.toBeInstanceOf(LagradError);
   });
 
+  it('judges values solved to a looser tolerance against that tolerance', () => {
+    const program = parse('input t = 0.5\nv = cos(v) + t\noutput v');
+    const r = verify(program, {}, { settings: { tolerance: 1e-6, primal: 'fixed-point' }, schedules: ['reverse', 'dense'] });
+    expect(r.tolerances.primal).toBe(1e-6);
+    expect(r.kkt.primal).toBeGreaterThan(1e-12);
+    expect(r.ok).toBe(true);
+    expect(verify(program, {}, { settings: { tolerance: 1e-6, primal: 'fixed-point' }, schedules: ['reverse', 'dense'], tolerances: { primal: 1e-12 } }).ok).toBe(false);
+  });
+
   it('runs the README snippet as written', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const block = /## Verify[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)![1];

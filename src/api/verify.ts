@@ -114,7 +114,7 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
   checkOptions(options, VERIFY_OPTIONS, [], { schedule: 'verify' });
   if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new OptionError('seed', `must be an integer, got ${String(options.seed)}`);
   const table = options.table ?? defaultSchedules;
-  const tolerances = resolveTolerances(options.tolerances);
+  const tolerances = resolveTolerances(options.tolerances, options.settings?.tolerance);
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);
   const { size, inputCount } = program;
@@ -228,11 +228,17 @@ function failure(name: string, error: unknown): ScheduleRun {
   return { name, gradient: null, lambda: null, stats: null, failed: `internal error: ${message.split('\n')[0]}`, error };
 }
 
-/** The tolerances: the defaults, replaced by those given (each a number ≥ 0). */
-function resolveTolerances(given: Partial<Tolerances> | undefined): Tolerances {
+/**
+ * The tolerances: the defaults, replaced by those given (each a number ≥ 0). Values solved to a
+ * looser `tolerance` (a setting of the iterative solves) satisfy the constraints only to it: the
+ * primal and dual checks then default to that tolerance.
+ */
+function resolveTolerances(given: Partial<Tolerances> | undefined, solve: number | undefined): Tolerances {
   const names = Object.keys(DEFAULT_TOLERANCES);
   checkOptions(given ?? {}, [], names.map((name) => numberSetting({ name, min: 0, help: '' })), { schedule: 'tolerances' });
-  return { ...DEFAULT_TOLERANCES, ...given };
+  const loose = Math.max(solve ?? 0, 0);
+  const defaults = { ...DEFAULT_TOLERANCES, primal: Math.max(DEFAULT_TOLERANCES.primal, loose), dual: Math.max(DEFAULT_TOLERANCES.dual, loose) };
+  return { ...defaults, ...given };
 }
 
 /** The multipliers to certify: reverse's, replaced in whole or by name by those handed in. */
