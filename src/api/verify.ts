@@ -1,4 +1,4 @@
-import { LagradError, OptionError } from '../error.ts';
+import { InternalError, LagradError, OptionError } from '../error.ts';
 import { certify, check, DEFAULT_TOLERANCES, disagreements, multiplierScale, type Certificate, type Check, type Solved, type Tolerances } from '../lagrangian/certificate.ts';
 import { finiteDifferenceCheck, type Kink } from '../lagrangian/fdCheck.ts';
 import { localPartials } from '../lagrangian/kkt.ts';
@@ -117,7 +117,7 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
   const tolerances = resolveTolerances(options.tolerances, options.settings?.tolerance);
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);
-  const { size, inputCount } = program;
+  const { inputCount } = program;
   const names = ['reverse', ...(options.schedules ?? VERIFY_SCHEDULES).filter((n) => n !== 'reverse')];
   const known = names.filter((n) => table.names().includes(n)).map((n) => table.get(n));
   const runners = `the schedules verify runs (${known.map((s) => s.name).join(', ')})`;
@@ -126,7 +126,7 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
 
   const reverse = table.get('reverse');
   const reference = reverse.solve({ program, inputs, weights }, { ...settingsOf(reverse, settings), multipliers: true });
-  if (reference.lambda === null) throw new LagradError(`schedule 'reverse'`, 'returned no multipliers');
+  if (reference.lambda === null) throw new InternalError(`schedule 'reverse'`, 'returned no multipliers when asked for them');
   const values = reference.values;
   const runs: Record<string, ScheduleRun> = {};
   for (const name of names) {
