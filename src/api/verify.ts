@@ -7,7 +7,7 @@ import type { Stats } from '../lagrangian/stats.ts';
 import { formatNumber } from '../numberFormat.ts';
 import type { Program } from '../program/program.ts';
 import type { Schedule, ScheduleTable } from '../schedule/schedule.ts';
-import { checkOptions, numberSetting, unionOf } from '../schedule/settings.ts';
+import { checkOptions, numberSetting, settingsRead } from '../schedule/settings.ts';
 import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
 import { resolvePoint, resolveWeights, type Point } from './point.ts';
 
@@ -121,11 +121,11 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
   const names = ['reverse', ...(options.schedules ?? VERIFY_SCHEDULES).filter((n) => n !== 'reverse')];
   const known = names.filter((n) => table.names().includes(n)).map((n) => table.get(n));
   const runners = `the schedules verify runs (${known.map((s) => s.name).join(', ')})`;
-  checkOptions(options.settings ?? {}, [], unionOf(known.map((s) => s.settings)), { schedule: runners, others: () => table.list() });
+  checkOptions(options.settings ?? {}, [], settingsRead(known), { schedule: runners, others: () => table.list() });
   const settings: BuiltinSettings = { maxSize: VERIFY_DENSE_LIMIT, ...options.settings };
 
   const reverse = table.get('reverse');
-  const reference = reverse.solve({ program, inputs, weights }, { ...settingsOf(reverse, settings), multipliers: true });
+  const reference = reverse.solve({ program, inputs, weights }, { ...ownSettings(reverse, settings), multipliers: true });
   if (reference.lambda === null) throw new InternalError(`schedule 'reverse'`, 'returned no multipliers when asked for them');
   const values = reference.values;
   const runs: Record<string, ScheduleRun> = {};
@@ -191,7 +191,7 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
 function run(program: Program, table: ScheduleTable, name: string, inputs: Float64Array, weights: Float64Array, settings: BuiltinSettings): ScheduleRun {
   if (!table.names().includes(name)) return skipped(name, 'not registered');
   const schedule = table.get(name);
-  const own = settingsOf(schedule, settings);
+  const own = ownSettings(schedule, settings);
   try {
     const s = schedule.solve({ program, inputs, weights }, { ...own, multipliers: true });
     return report(program, name, s.gradient, s.lambda, s.stats);
@@ -208,7 +208,7 @@ function run(program: Program, table: ScheduleTable, name: string, inputs: Float
 }
 
 /** The settings among `settings` that the schedule reads. */
-function settingsOf(schedule: Schedule, settings: BuiltinSettings): Record<string, unknown> {
+function ownSettings(schedule: Schedule, settings: BuiltinSettings): Record<string, unknown> {
   const given = settings as Readonly<Record<string, unknown>>;
   const own: Record<string, unknown> = {};
   for (const s of schedule.settings ?? []) if (given[s.name] !== undefined) own[s.name] = given[s.name];

@@ -3,7 +3,8 @@ import { formatNumber } from '../numberFormat.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
 import type { Command } from './command.ts';
 import { json, table } from './format.ts';
-import { asFlags, settingOptions, settingsFromFlags, settingsHelp, settingsOf } from './settingFlags.ts';
+import { settingsRead } from '../schedule/settings.ts';
+import { asFlags, settingOptions, settingsFromFlags, settingsHelp } from './settingFlags.ts';
 import { loadSource, onlySource, parseAt } from './source.ts';
 
 export const gradCommand: Command = {
@@ -28,11 +29,11 @@ ${settingsHelp(schedules.list())}`;
       output: { type: 'string' },
       multipliers: { type: 'boolean' },
       json: { type: 'boolean' },
-      ...settingOptions(settingsOf(schedules.list())),
+      ...settingOptions(settingsRead(schedules.list())),
     } as const;
   },
   run(positionals, flags, io) {
-    const settings = settingsFromFlags(flags, settingsOf(schedules.list()));
+    const settings = settingsFromFlags(flags, settingsRead(schedules.list()));
     const program = loadSource(onlySource(positionals), io);
     const r = asFlags(() =>
       grad(program, parseAt(flags.at as string[] | undefined), {

@@ -1,18 +1,13 @@
 import type { ParseArgsConfig } from 'node:util';
 import { LagradError, OptionError } from '../error.ts';
 import type { Schedule } from '../schedule/schedule.ts';
-import { flagOf, unionOf, type Setting, type SettingValue } from '../schedule/settings.ts';
+import { flagOf, settingsRead, type Setting, type SettingValue } from '../schedule/settings.ts';
 import type { Flags } from './command.ts';
 import { NUMBER } from './source.ts';
 
 // The schedules' settings as command-line flags, derived from their declarations: the flag is the
 // setting's name in kebab-case (`maxPaths` → `--max-paths`), its value is parsed by its type, and
 // `--help` lists each with its range, default and help line. Nothing here names a setting.
-
-/** Every setting of these schedules, each once, in the order the schedules list them. */
-export function settingsOf(schedules: readonly Schedule[]): Setting[] {
-  return unionOf(schedules.map((s) => s.settings));
-}
 
 /** The parseArgs options of the settings: a string flag each, a boolean flag for a boolean setting. */
 export function settingOptions(settings: readonly Setting[]): NonNullable<ParseArgsConfig['options']> {
@@ -62,7 +57,7 @@ export function settingsHelp(schedules: readonly Schedule[]): string {
     lines.push(`  ${s.name.padEnd(width)}${s.summary}`);
     if (s.settings?.length) lines.push(`  ${''.padEnd(width)}${s.settings.map((x) => `--${flagOf(x.name)}`).join(' ')}`);
   }
-  lines.push('', settingsList(settingsOf(schedules), 'settings (one the chosen schedule does not read is an error):'));
+  lines.push('', settingsList(settingsRead(schedules), 'settings (one the chosen schedule does not read is an error):'));
   return lines.join('\n');
 }
 

@@ -4,7 +4,8 @@ import type { Program } from '../program/program.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
 import type { Command } from './command.ts';
 import { json, table } from './format.ts';
-import { asFlags, settingOptions, settingsFromFlags, settingsHelp, settingsOf } from './settingFlags.ts';
+import { settingsRead } from '../schedule/settings.ts';
+import { asFlags, settingOptions, settingsFromFlags, settingsHelp } from './settingFlags.ts';
 import { loadSource, numberFlag, onlySource, parseAt } from './source.ts';
 
 /** Above this many variables the certificate lists inputs, outputs, the worst ones and the named ones (--all: every one). */
@@ -38,11 +39,11 @@ ${settingsHelp(verified())}`;
       all: { type: 'boolean' },
       seed: { type: 'string' },
       // Every schedule's settings parse, so one that no schedule verify runs reads is named as such.
-      ...settingOptions(settingsOf(schedules.list())),
+      ...settingOptions(settingsRead(schedules.list())),
     } as const;
   },
   run(positionals, flags, io) {
-    const settings = settingsFromFlags(flags, settingsOf(schedules.list()));
+    const settings = settingsFromFlags(flags, settingsRead(schedules.list()));
     const program = loadSource(onlySource(positionals), io);
     const report = asFlags(() =>
       verify(program, parseAt(flags.at as string[] | undefined), {

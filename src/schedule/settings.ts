@@ -210,9 +210,9 @@ function unknownOption(key: string, known: readonly string[]): LagradError {
   return new LagradError(`'${key}'`, `unknown option${hint || `; the options are ${known.join(', ')}`}`);
 }
 
-/** The settings of several schedules, each name once, in order of first appearance. */
-export function unionOf(lists: readonly (readonly Setting[] | undefined)[]): Setting[] {
+/** The settings read by any of these schedules, each once, in order of first appearance. */
+export function settingsRead(schedules: readonly { readonly settings?: readonly Setting[] }[]): Setting[] {
   const seen = new Map<string, Setting>();
-  for (const list of lists) for (const s of list ?? []) if (!seen.has(s.name)) seen.set(s.name, s);
+  for (const schedule of schedules) for (const s of schedule.settings ?? []) if (!seen.has(s.name)) seen.set(s.name, s);
   return [...seen.values()];
 }
