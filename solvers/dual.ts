@@ -1,17 +1,20 @@
 import { LagradError } from '../src/error.ts';
-import { failure, iterationSettings, Monitor, Verdict, type Convergence, type IterationSettings } from '../src/lagrangian/convergence.ts';
+import { failure, Monitor, ROUNDING, Verdict, type Convergence, type IterationSettings } from '../src/lagrangian/convergence.ts';
 import { checkMultipliers } from '../src/lagrangian/finite.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
-import { primalOptions, solvePrimal } from '../src/lagrangian/primal.ts';
+import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import { emptyStats, type Stats } from '../src/lagrangian/stats.ts';
 import type { Program } from '../src/program/program.ts';
 import { primitives } from '../src/primitives/registry.ts';
-import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
+import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import { readSettings } from '../src/schedule/settings.ts';
 import { longestChain } from './iterative/jacobi.ts';
+import { DUAL_METHODS, method, methodFor, type DualMethod } from './method.ts';
 
-/** The methods of the dual schedule (`--method`). */
-export const DUAL_METHODS = ['cg', 'gradient'] as const;
-export type DualMethod = (typeof DUAL_METHODS)[number];
+/** The methods of the dual schedule (`--method`, shared with iterative: see method.ts). */
+export { DUAL_METHODS, type DualMethod };
+
+const SETTINGS = [method, ...PRIMAL_SETTINGS] as const;
 
 /**
  * The multipliers by optimisation on the dual residual, with no elimination order: minimise
@@ -30,20 +33,20 @@ export type DualMethod = (typeof DUAL_METHODS)[number];
  * and would look like a stall), judged against max(‖w‖₂, ‖λ‖₂). Stats: `iterations`, `residual`,
  * `rate`; `convergence` holds the residual history.
  */
-export const dual: Schedule = {
+export const dual: Schedule<typeof SETTINGS> = {
   name: 'dual',
   summary: 'multipliers by minimising ½‖(I − J)ᵀλ − w‖², no elimination order: --method cg (default, CG on the normal equations) | gradient',
-  solve(problem: Problem, options: SolveOptions = {}): Solution {
-    const method = (options.method ?? 'cg') as DualMethod;
-    if (!DUAL_METHODS.includes(method)) throw new LagradError('--method', `unknown method '${String(options.method)}' for schedule 'dual'; choose ${DUAL_METHODS.join(', ')}`);
-    const settings = iterationSettings(options);
+  settings: SETTINGS,
+  solve(problem: Problem, options: ScheduleOptions = {}): Solution {
+    const { method: given, ...settings } = readSettings(SETTINGS, options);
+    const method = methodFor('dual', given, DUAL_METHODS);
     const start = performance.now();
     const { program, inputs, weights } = problem;
     const { size, inputCount } = program;
     const stats = emptyStats();
     const history: Convergence[] = [];
     const values = buffer(options.workspace?.values, size);
-    solvePrimal(program, inputs, values, stats, primalOptions(options, history));
+    solvePrimal(program, inputs, values, stats, { ...settings, history });
     const w = new Float64Array(size);
     seed(program, weights, w);
     const lambda = buffer(options.workspace?.lambda, size);
@@ -61,9 +64,9 @@ export const dual: Schedule = {
 /**
  * CGLS (`cg`) or steepest descent (`gradient`) on ½‖(I − J)ᵀλ − w‖², writing λ; returns how it
  * went instead of throwing, so studies can draw the curve of a run that failed. The residual
- * r = w − (I − J)ᵀλ is updated by recurrence, which drifts from the true residual by rounding: when
- * the recurrence says converged, the true residual is computed and the iteration restarts from it
- * unless that too is within the tolerance.
+ * r = w − (I − J)ᵀλ is updated by recurrence, which drifts from the true residual by rounding (and
+ * keeps shrinking after the true one has stopped): once the recurrence is within the tolerance or
+ * at rounding level, the true residual is computed, judged, and the iteration restarts from it.
  */
 export function minimiseDualResidual(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, method: DualMethod, settings: IterationSettings, stats: Stats, patience?: number): { monitor: Monitor; verdict: Verdict } {
   const { size } = program;
@@ -98,7 +101,7 @@ export function minimiseDualResidual(program: Program, values: Float64Array, w: 
     const scale = Math.max(wScale, Math.sqrt(dot(lambda, lambda)));
     let residual = Math.sqrt(dot(r, r));
     let restart = false;
-    if (residual <= settings.tolerance * scale) {
+    if (residual <= Math.max(settings.tolerance, ROUNDING) * scale) {
       A.apply(lambda, q);
       for (let i = 0; i < size; i++) r[i] = w[i] - q[i];
       residual = Math.sqrt(dot(r, r));

@@ -70,7 +70,7 @@ describe('dual cg (CGLS on the normal equations)', () => {
     // Closed form: v = 1.5(0.9v + x) + 1, so ∂v/∂x = 1.5 / (1 − 1.35).
     const r = grad(program, {}, { schedule: 'dual' });
     expect(relative(r.gradient.x, 1.5 / (1 - 1.35))).toBeLessThan(1e-10);
-    for (const method of ['jacobi', 'gauss-seidel']) expect(() => grad(program, {}, { schedule: 'iterative', method })).toThrow(/makes no progress|diverges/);
+    for (const method of ['jacobi', 'gauss-seidel'] as const) expect(() => grad(program, {}, { schedule: 'iterative', method })).toThrow(/makes no progress|diverges/);
   });
 
   it('zero weights: λ = 0 at once', () => {
@@ -134,9 +134,13 @@ describe('dual on the command line', () => {
     expect(out.convergence.at(-1).residuals).toHaveLength(out.stats.iterations);
   });
 
-  it('an unknown method is one line naming the flag and the choices', async () => {
-    const r = await lagrad(['grad', 'x^2', '--at', 'x=1', '--schedule', 'dual', '--method', 'newton']);
-    expect(r.status).toBe(1);
-    expect(r.err).toBe("lagrad: --method: unknown method 'newton' for schedule 'dual'; choose cg, gradient\n");
+  it('a method of another schedule, or of none, is one line naming the flag and the choices', async () => {
+    const other = await lagrad(['grad', 'x^2', '--at', 'x=1', '--schedule', 'dual', '--method', 'jacobi']);
+    expect(other.status).not.toBe(0);
+    expect(other.err).toBe("lagrad: --method: schedule 'dual' takes cg, gradient, got 'jacobi'\n");
+    const back = await lagrad(['grad', 'x^2', '--at', 'x=1', '--schedule', 'iterative', '--method', 'cg']);
+    expect(back.err).toBe("lagrad: --method: schedule 'iterative' takes gauss-seidel, jacobi, fixed-point, gmres, got 'cg'\n");
+    const none = await lagrad(['grad', 'x^2', '--at', 'x=1', '--schedule', 'dual', '--method', 'newton']);
+    expect(none.err).toMatch(/^lagrad: --method: must be one of gauss-seidel, jacobi, fixed-point, gmres, cg, gradient, got 'newton'/);
   });
 });

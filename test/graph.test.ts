@@ -83,8 +83,8 @@ describe('toDot', () => {
     expect(dual).toContain('schedule dual');
     expect(parseDot(dual).nodes.get(lecture.indexOf('x'))!.label).toContain('λ = -3.96<');
     expect(() => toDot(lecture, {}, { schedule: 'fd' })).toThrow(/^schedule 'fd': gives only the gradient/);
-    expect(() => toDot(lecture, {}, { direction: 'up' })).toThrow("--direction: 'up' is not one of TB, LR, BT, RL");
-    expect(() => toDot(lecture, {}, { maxNodes: 5 })).toThrow(/^program: has 9 variables, more than a drawing can show \(--max-nodes 5\)/);
+    expect(() => toDot(lecture, {}, { direction: 'up' })).toThrow("direction: must be one of TB, LR, BT, RL, got 'up'");
+    expect(() => toDot(lecture, {}, { maxNodes: 5 })).toThrow(/^maxNodes: the program has 9 variables, more than 5 a drawing can show/);
   });
 
   it('formats numbers compactly', () => {
@@ -119,6 +119,8 @@ describe('lagrad graph', () => {
     const bad = await lagrad(['graph', 'x * sin(x)', '--at', 'x=1', '--format', 'png']);
     expect(bad.status).toBe(1);
     expect(bad.err).toBe("lagrad: --format: 'png' is not one of dot, svg\n");
+    const big = await lagrad(['graph', 'lecture.lag', '--max-nodes', '5'], { 'lecture.lag': lectureText });
+    expect(big.err).toBe('lagrad: --max-nodes: the program has 9 variables, more than 5 a drawing can show; draw a smaller program or raise the limit\n');
   });
 
   it('is listed by lagrad --help', async () => {

@@ -1,4 +1,4 @@
-import { LagradError } from '../error.ts';
+import { LagradError, OptionError } from '../error.ts';
 import { localPartials } from '../lagrangian/kkt.ts';
 import { cycleMembers } from '../program/acyclic.ts';
 import type { Program } from '../program/program.ts';
@@ -40,12 +40,12 @@ const COLORS = { input: '#dbeafe', output: '#fde68a', constant: '#f3f4f6', varia
  */
 export function toDot(program: Program, at?: Point, options: GraphOptions = {}): string {
   const direction = (options.direction ?? 'TB').toUpperCase();
-  if (!DIRECTIONS.includes(direction)) throw new LagradError('--direction', `'${options.direction}' is not one of ${DIRECTIONS.join(', ')}`);
+  if (!DIRECTIONS.includes(direction)) throw new OptionError('direction', `must be one of ${DIRECTIONS.join(', ')}, got '${options.direction}'`);
   const digits = options.digits ?? 4;
-  if (!(Number.isInteger(digits) && digits >= 1 && digits <= 17)) throw new LagradError('--digits', `${String(options.digits)} is not a whole number from 1 to 17`);
+  if (!(Number.isInteger(digits) && digits >= 1 && digits <= 17)) throw new OptionError('digits', `must be an integer from 1 to 17, got ${String(options.digits)}`);
   const maxNodes = options.maxNodes ?? DEFAULT_MAX_NODES;
-  if (!(Number.isInteger(maxNodes) && maxNodes >= 1)) throw new LagradError('--max-nodes', `${String(options.maxNodes)} is not a whole number ≥ 1`);
-  if (program.size > maxNodes) throw new LagradError('program', `has ${program.size} variables, more than a drawing can show (--max-nodes ${maxNodes}); draw a smaller program or raise --max-nodes`);
+  if (!(Number.isInteger(maxNodes) && maxNodes >= 1)) throw new OptionError('maxNodes', `must be an integer ≥ 1, got ${String(options.maxNodes)}`);
+  if (program.size > maxNodes) throw new OptionError('maxNodes', `the program has ${program.size} variables, more than ${maxNodes} a drawing can show; draw a smaller program or raise the limit`);
   const { direction: _direction, digits: _digits, maxNodes: _maxNodes, ...solveOptions } = options;
   const r = grad(program, at, { ...solveOptions, multipliers: true });
   const lambda = r.solution.lambda;

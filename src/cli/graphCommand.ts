@@ -2,9 +2,10 @@ import { toDot } from '../api/graph.ts';
 import { LagradError } from '../error.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
 import type { Command } from './command.ts';
-import { SETTINGS, settingsOf } from './gradCommand.ts';
 import { dotToSvg } from './graphviz.ts';
-import { loadSource, numberFlag, parseAt } from './source.ts';
+import { settingsRead } from '../schedule/settings.ts';
+import { asFlags, settingOptions, settingsFromFlags, settingsList } from './settingFlags.ts';
+import { loadSource, numberFlag, onlySource, parseAt } from './source.ts';
 
 const FORMATS = ['dot', 'svg'];
 
@@ -25,36 +26,40 @@ export const graphCommand: Command = {
   --direction    TB (inputs on top, default) | LR | BT | RL
   --digits N     significant digits of the numbers (default 4)
   --max-nodes N  refuse programs with more variables (default 2000)
-  schedule settings: ${Object.keys(SETTINGS).map((s) => `--${s}`).join(' ')}
 
 A node is one variable: its name (or primitive), value v and multiplier λ = ∂objective/∂v; inputs
 are blue, outputs yellow with a double border, cyclic components dashed clusters. An edge j → i is
-labelled with the local partial ∂p_i/∂v_j; edges closing a cycle are dashed.`;
+labelled with the local partial ∂p_i/∂v_j; edges closing a cycle are dashed.
+
+${settingsList(settingsRead(schedules.list()), 'schedule settings (lagrad grad --help says which schedule reads which):')}`;
   },
-  options: {
-    at: { type: 'string', multiple: true },
-    schedule: { type: 'string' },
-    output: { type: 'string' },
-    format: { type: 'string' },
-    out: { type: 'string' },
-    direction: { type: 'string' },
-    digits: { type: 'string' },
-    'max-nodes': { type: 'string' },
-    ...Object.fromEntries(Object.keys(SETTINGS).map((s) => [s, { type: 'string' as const }])),
+  get options() {
+    return {
+      at: { type: 'string', multiple: true },
+      schedule: { type: 'string' },
+      output: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      direction: { type: 'string' },
+      digits: { type: 'string' },
+      'max-nodes': { type: 'string' },
+      ...settingOptions(settingsRead(schedules.list())),
+    } as const;
   },
-  async run([source], flags, io) {
+  async run(positionals, flags, io) {
     const out = flags.out as string | undefined;
     const format = ((flags.format as string | undefined) ?? (out?.toLowerCase().endsWith('.svg') ? 'svg' : 'dot')).toLowerCase();
     if (!FORMATS.includes(format)) throw new LagradError('--format', `'${String(flags.format)}' is not one of ${FORMATS.join(', ')}`);
-    const program = loadSource(source, io);
-    const dot = toDot(program, parseAt(flags.at as string[] | undefined), {
+    const settings = settingsFromFlags(flags, settingsRead(schedules.list()));
+    const program = loadSource(onlySource(positionals), io);
+    const dot = asFlags(() => toDot(program, parseAt(flags.at as string[] | undefined), {
       schedule: (flags.schedule as string | undefined) ?? 'auto',
       output: flags.output as string | undefined,
       direction: flags.direction as string | undefined,
       digits: numberFlag('digits', flags.digits as string | undefined),
       maxNodes: numberFlag('max-nodes', flags['max-nodes'] as string | undefined),
-      ...settingsOf(flags),
-    });
+      ...settings,
+    }));
     const text = format === 'svg' ? await dotToSvg(dot) : dot;
     if (out === undefined) io.out(text);
     else io.writeFile(out, text);
