@@ -22,14 +22,15 @@
  *
  * The reverse step consumes the working state (its buffers are reused for the step's values), so the
  * next reverse always starts from a restore. A plan is complete when all l steps are reversed and
- * every slot is empty.
+ * every slot is empty. One replay (replay.ts) walks plans through this model; the simulator's
+ * checks, the costs and the executor's numerics observe it.
  *
  * ## Counting (revolve's convention)
  *
  * The working state is not a slot: `slots` counts snapshots only, and the slot holding x₀ is one of
  * them. Advances are Σ (to − from) over `advance` actions: they include the first forward sweep
  * x₀ → x_{l−1} and exclude the l re-evaluations inside the reverse steps, so the total number of
- * primitive step evaluations is advances + l.
+ * primitive step evaluations is advances + l. Writes are the `store` actions: snapshots written.
  */
 
 /** Run steps from … to−1 forward, keeping only the resulting state x_to. */
@@ -64,11 +65,32 @@ export function formatAction(action: Action): string {
   }
 }
 
-export type Strategy = 'store-all' | 'sqrt' | 'revolve';
+// Action kinds as small integers: what a cursor reports, so that replaying 10⁷ actions allocates nothing.
+export const END = -1;
+export const ADVANCE = 0;
+export const STORE = 1;
+export const RESTORE = 2;
+export const FREE = 3;
+export const REVERSE = 4;
+/** A kind no plan should produce (a hand-written action with a misspelled kind). */
+export const UNKNOWN = 5;
 
 /**
- * A plan for reversing a chain of `steps` steps within `slots` snapshot slots. Iterating it generates
- * the actions afresh each time (plans stream; a long chain's plan is never a stored list).
+ * A pull cursor over a plan's actions that rewrites one record in place: `next()` moves to the next
+ * action and returns its kind (END after the last); the fields hold its arguments (advance: from,
+ * to; store and restore: slot, step; free: slot; reverse: step).
+ */
+export interface ActionCursor {
+  next(): number;
+  from: number;
+  to: number;
+  slot: number;
+  step: number;
+}
+
+/**
+ * A plan for reversing a chain of `steps` steps within `slots` snapshot slots. Each cursor (and each
+ * iteration) generates the actions afresh: plans stream, a long chain's plan is never a stored list.
  */
 export interface Plan extends Iterable<Action> {
   readonly strategy: string;
@@ -76,11 +98,67 @@ export interface Plan extends Iterable<Action> {
   readonly steps: number;
   /** The slot limit: the plan only uses slots 0 … slots−1. */
   readonly slots: number;
+  cursor(): ActionCursor;
 }
 
-/** Wrap a generator function (or any source of actions) as a re-iterable plan. */
+/** The action a cursor stands on, as a record (for printing and tests; replays read the cursor). */
+export function actionAt(kind: number, c: ActionCursor): Action {
+  switch (kind) {
+    case ADVANCE: return advance(c.from, c.to);
+    case STORE: return store(c.slot, c.step);
+    case RESTORE: return restore(c.slot, c.step);
+    case FREE: return free(c.slot);
+    case REVERSE: return reverse(c.step);
+    default: throw new RangeError(`actionAt: no action of kind ${kind}`);
+  }
+}
+
+/** A plan whose actions come from a cursor factory. */
+export function cursorPlan(strategy: string, steps: number, slots: number, cursor: () => ActionCursor): Plan {
+  return {
+    strategy,
+    steps,
+    slots,
+    cursor,
+    *[Symbol.iterator]() {
+      const c = cursor();
+      for (let kind = c.next(); kind !== END; kind = c.next()) yield kind === UNKNOWN ? (c as IteratorCursor).action! : actionAt(kind, c);
+    },
+  };
+}
+
+/** Wrap a generator function (or any source of action records) as a re-iterable plan. */
 export function makePlan(strategy: string, steps: number, slots: number, actions: () => Iterator<Action>): Plan {
-  return { strategy, steps, slots, [Symbol.iterator]: actions };
+  return cursorPlan(strategy, steps, slots, () => new IteratorCursor(actions()));
+}
+
+/** The same plan under another strategy name (sqrt and budget run the plans of other strategies). */
+export function renamed(plan: Plan, strategy: string): Plan {
+  return cursorPlan(strategy, plan.steps, plan.slots, () => plan.cursor());
+}
+
+const KINDS: Readonly<Record<string, number>> = { advance: ADVANCE, store: STORE, restore: RESTORE, free: FREE, reverse: REVERSE };
+
+/** A cursor over action records. */
+class IteratorCursor implements ActionCursor {
+  from = 0;
+  to = 0;
+  slot = 0;
+  step = 0;
+  /** The record last read, kept for the message about an unknown kind. */
+  action: Action | undefined;
+  constructor(private readonly actions: Iterator<Action>) {}
+
+  next(): number {
+    const r = this.actions.next();
+    if (r.done) return END;
+    const a = (this.action = r.value) as { from?: number; to?: number; slot?: number; step?: number };
+    this.from = a.from ?? 0;
+    this.to = a.to ?? 0;
+    this.slot = a.slot ?? 0;
+    this.step = a.step ?? 0;
+    return Object.hasOwn(KINDS, r.value.kind) ? KINDS[r.value.kind] : UNKNOWN;
+  }
 }
 
 /** Throws unless l is a chain length: an integer ≥ 0. */
@@ -93,16 +171,17 @@ export function checkSteps(where: string, l: number): void {
  * Memory O(slots).
  */
 export class SlotPool {
-  private readonly free: number[] = [];
+  private readonly free: Int32Array;
+  private count = 0;
   constructor(slots: number) {
-    for (let s = slots - 1; s >= 0; s--) this.free.push(s);
+    this.free = new Int32Array(slots);
+    for (let s = slots - 1; s >= 0; s--) this.free[this.count++] = s;
   }
   take(): number {
-    const slot = this.free.pop();
-    if (slot === undefined) throw new Error('SlotPool: no free slot (planner bug)');
-    return slot;
+    if (this.count === 0) throw new Error('SlotPool: no free slot (planner bug)');
+    return this.free[--this.count];
   }
   release(slot: number): void {
-    this.free.push(slot);
+    this.free[this.count++] = slot;
   }
 }

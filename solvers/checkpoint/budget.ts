@@ -1,5 +1,5 @@
 import type { Program } from '../../src/program/program.ts';
-import { makePlan, type Plan } from './actions.ts';
+import { renamed, type Plan } from './actions.ts';
 import { liveCounts } from './liveness.ts';
 import { EXACT_STAGES, ledger, mostSlotsWithin } from './ledger.ts';
 import { revolveAdvances, revolvePlan } from './revolve.ts';
@@ -38,8 +38,7 @@ export function budgetPlan(program: Program, budget: number): { stages: Stages; 
     if (T >= constraints) break;
   }
   if (best === null) return null;
-  const inner = revolvePlan(best.stages.count, best.slots);
-  return { stages: best.stages, plan: makePlan('budget', inner.steps, inner.slots, () => inner[Symbol.iterator]()) };
+  return { stages: best.stages, plan: renamed(revolvePlan(best.stages.count, best.slots), 'budget') };
 }
 
 interface Candidate {

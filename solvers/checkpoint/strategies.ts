@@ -1,7 +1,7 @@
 import type { CheckpointCosts } from './planner.ts';
 import { LagradError } from '../../src/error.ts';
 import type { Program } from '../../src/program/program.ts';
-import { makePlan, type Plan } from './actions.ts';
+import { renamed, type Plan } from './actions.ts';
 import { budgetPlan } from './budget.ts';
 import { EXACT_STAGES, ledger, mostSlotsWithin } from './ledger.ts';
 import { revolvePlan } from './revolve.ts';
@@ -107,8 +107,7 @@ function storeAll(program: Program): Configuration {
 
 function sqrt(program: Program, length: number): Configuration {
   const stages = uniformStages(program, Math.max(length, 1));
-  const inner = storeAllPlan(stages.count);
-  return { strategy: 'sqrt', stages, plan: makePlan('sqrt', inner.steps, inner.slots, () => inner[Symbol.iterator]()) };
+  return { strategy: 'sqrt', stages, plan: renamed(storeAllPlan(stages.count), 'sqrt') };
 }
 
 function revolve(program: Program, snapshots: number): Configuration {
