@@ -65,31 +65,61 @@ export function formatAction(action: Action): string {
   }
 }
 
-// Action kinds as small integers: what a cursor reports, so that replaying 10⁷ actions allocates nothing.
-export const END = -1;
+// Action kinds as small integers, for replays that move actions in batches of columns.
 export const ADVANCE = 0;
 export const STORE = 1;
 export const RESTORE = 2;
 export const FREE = 3;
 export const REVERSE = 4;
-/** A kind no plan should produce (a hand-written action with a misspelled kind). */
-export const UNKNOWN = 5;
 
 /**
- * A pull cursor over a plan's actions that rewrites one record in place: `next()` moves to the next
- * action and returns its kind (END after the last); the fields hold its arguments (advance: from,
- * to; store and restore: slot, step; free: slot; reverse: step).
+ * A run of consecutive actions of a plan as columns, refilled in place, so replaying the 10⁷
+ * actions of a long chain allocates nothing and each observer loops over them on its own:
+ * `kind[k]` and its arguments `x[k]`, `y[k]` — advance: from, to; store and restore: slot, step;
+ * free: slot; reverse: step. The handler of a replay (the executor, or a prediction) writes into
+ * `values[k]` and `bytes[k]` the size of the state each advance produced, for the costs to read.
  */
-export interface ActionCursor {
-  next(): number;
-  from: number;
-  to: number;
-  slot: number;
-  step: number;
+export class ActionBatch {
+  readonly kind: Uint8Array;
+  readonly x: Int32Array;
+  readonly y: Int32Array;
+  readonly values: Float64Array;
+  readonly bytes: Float64Array;
+  /** Actions in the batch. */
+  length = 0;
+  /** The index in the plan of the batch's first action. */
+  first = 0;
+
+  constructor(readonly capacity = 1024) {
+    this.kind = new Uint8Array(capacity);
+    this.x = new Int32Array(capacity);
+    this.y = new Int32Array(capacity);
+    this.values = new Float64Array(capacity);
+    this.bytes = new Float64Array(capacity);
+  }
+
+  /** The k-th action as a record (for printing and tests; replays read the columns). */
+  action(k: number): Action {
+    const x = this.x[k];
+    const y = this.y[k];
+    switch (this.kind[k]) {
+      case ADVANCE: return advance(x, y);
+      case STORE: return store(x, y);
+      case RESTORE: return restore(x, y);
+      case FREE: return free(x);
+      default: return reverse(x);
+    }
+  }
+}
+
+/** Where a plan's actions come from: each `fill` writes the next ones into a batch (none at the end). */
+export interface ActionSource {
+  /** Refills `batch` with up to batch.capacity next actions; returns how many (0 when the plan is over). */
+  fill(batch: ActionBatch): number;
 }
 
 /**
- * A plan for reversing a chain of `steps` steps within `slots` snapshot slots. Each cursor (and each
+ * A plan for reversing a chain of `steps` steps within `slots` snapshot slots. Each source (and each
  * iteration) generates the actions afresh: plans stream, a long chain's plan is never a stored list.
  */
 export interface Plan extends Iterable<Action> {
@@ -98,66 +128,72 @@ export interface Plan extends Iterable<Action> {
   readonly steps: number;
   /** The slot limit: the plan only uses slots 0 … slots−1. */
   readonly slots: number;
-  cursor(): ActionCursor;
+  source(): ActionSource;
 }
 
-/** The action a cursor stands on, as a record (for printing and tests; replays read the cursor). */
-export function actionAt(kind: number, c: ActionCursor): Action {
-  switch (kind) {
-    case ADVANCE: return advance(c.from, c.to);
-    case STORE: return store(c.slot, c.step);
-    case RESTORE: return restore(c.slot, c.step);
-    case FREE: return free(c.slot);
-    case REVERSE: return reverse(c.step);
-    default: throw new RangeError(`actionAt: no action of kind ${kind}`);
-  }
-}
-
-/** A plan whose actions come from a cursor factory. */
-export function cursorPlan(strategy: string, steps: number, slots: number, cursor: () => ActionCursor): Plan {
+/** A plan whose actions come from a source factory. */
+export function sourcePlan(strategy: string, steps: number, slots: number, source: () => ActionSource): Plan {
   return {
     strategy,
     steps,
     slots,
-    cursor,
+    source,
     *[Symbol.iterator]() {
-      const c = cursor();
-      for (let kind = c.next(); kind !== END; kind = c.next()) yield kind === UNKNOWN ? (c as IteratorCursor).action! : actionAt(kind, c);
+      const from = source();
+      const batch = new ActionBatch(64);
+      while (from.fill(batch) > 0) for (let k = 0; k < batch.length; k++) yield batch.action(k);
     },
   };
 }
 
 /** Wrap a generator function (or any source of action records) as a re-iterable plan. */
 export function makePlan(strategy: string, steps: number, slots: number, actions: () => Iterator<Action>): Plan {
-  return cursorPlan(strategy, steps, slots, () => new IteratorCursor(actions()));
+  return sourcePlan(strategy, steps, slots, () => new RecordSource(actions()));
 }
 
 /** The same plan under another strategy name (sqrt and budget run the plans of other strategies). */
 export function renamed(plan: Plan, strategy: string): Plan {
-  return cursorPlan(strategy, plan.steps, plan.slots, () => plan.cursor());
+  return sourcePlan(strategy, plan.steps, plan.slots, () => plan.source());
+}
+
+/** A plan that breaks an invariant: names the action's index and the invariant, on one line. */
+export class PlanError extends Error {
+  constructor(readonly index: number, readonly action: Action | undefined, what: string) {
+    super(action === undefined ? `plan end: ${what}` : `action ${index} (${formatAction(action)}): ${what}`);
+    this.name = 'PlanError';
+  }
 }
 
 const KINDS: Readonly<Record<string, number>> = { advance: ADVANCE, store: STORE, restore: RESTORE, free: FREE, reverse: REVERSE };
 
-/** A cursor over action records. */
-class IteratorCursor implements ActionCursor {
-  from = 0;
-  to = 0;
-  slot = 0;
-  step = 0;
-  /** The record last read, kept for the message about an unknown kind. */
-  action: Action | undefined;
+/** Action records read into batches. */
+class RecordSource implements ActionSource {
+  private index = 0;
   constructor(private readonly actions: Iterator<Action>) {}
 
-  next(): number {
-    const r = this.actions.next();
-    if (r.done) return END;
-    const a = (this.action = r.value) as { from?: number; to?: number; slot?: number; step?: number };
-    this.from = a.from ?? 0;
-    this.to = a.to ?? 0;
-    this.slot = a.slot ?? 0;
-    this.step = a.step ?? 0;
-    return Object.hasOwn(KINDS, r.value.kind) ? KINDS[r.value.kind] : UNKNOWN;
+  fill(batch: ActionBatch): number {
+    let n = 0;
+    batch.first = this.index;
+    while (n < batch.capacity) {
+      const r = this.actions.next();
+      if (r.done) break;
+      const a = r.value as { kind?: unknown; from?: number; to?: number; slot?: number; step?: number };
+      const kind = typeof a.kind === 'string' && Object.hasOwn(KINDS, a.kind) ? KINDS[a.kind] : -1;
+      if (kind < 0) throw new PlanError(this.index, r.value, `unknown action kind ${JSON.stringify(a.kind)}`);
+      batch.kind[n] = kind;
+      batch.x[n] = this.integer(r.value, kind === ADVANCE ? 'from' : kind === REVERSE ? 'step' : 'slot');
+      batch.y[n] = kind === ADVANCE ? this.integer(r.value, 'to') : kind === FREE || kind === REVERSE ? 0 : this.integer(r.value, 'step');
+      n++;
+      this.index++;
+    }
+    return (batch.length = n);
+  }
+
+  /** A field of a record as a 32-bit integer, or a PlanError naming it. */
+  private integer(action: Action, field: string): number {
+    const x = (action as unknown as Record<string, unknown>)[field];
+    if (typeof x !== 'number' || (x | 0) !== x) throw new PlanError(this.index, action, `${field} ${String(x)} is not a 32-bit integer`);
+    return x;
   }
 }
 

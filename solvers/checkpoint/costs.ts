@@ -1,86 +1,46 @@
+import { ADVANCE, FREE, RESTORE, REVERSE, STORE, type ActionBatch } from './actions.ts';
 import type { PlanObserver } from './replay.ts';
 import type { Stages } from './stages.ts';
 
-// The costs of a plan, as observers of the one replay (replay.ts). The same observers count for the
-// simulator and the ledger (sizes predicted from liveness, no numerics) and for the executor (sizes
-// of the states it actually holds), so the rules are written once and the tests compare what was
-// predicted with what was held. A new cost is one more observer; memory in bytes is the Holding
-// cost over sizes in bytes.
+// The costs of a plan, as an observer of the one replay (replay.ts). The same observer counts for
+// the simulator and the ledger (sizes predicted from liveness, no numerics) and for the executor
+// (sizes of the states it actually holds), so the rules are written once and the tests compare what
+// was predicted with what was held. Memory is one Account per unit — values, bytes — fed the sizes
+// of its unit: a new unit is one more account.
 
 /**
- * Counts of the actions: advances and evaluations in the units of `stages` (constraints, or steps
- * for unit stages), snapshots written and restored, and the most snapshots held at once.
- */
-export class Counts implements PlanObserver {
-  /** Σ over advances of the constraints (steps) they evaluate. */
-  advances = 0;
-  /** Advances + every stage once more inside its reverse step. */
-  evaluations = 0;
-  /** Snapshots written: `store` actions. */
-  writes = 0;
-  restores = 0;
-  peakSnapshots = 0;
-  actions = 0;
-  private occupied = 0;
-
-  constructor(private readonly stages: Stages) {}
-
-  advance(from: number, to: number): void {
-    const n = this.stages.start(to) - this.stages.start(from);
-    this.advances += n;
-    this.evaluations += n;
-    this.actions++;
-  }
-
-  store(): void {
-    this.writes++;
-    if (++this.occupied > this.peakSnapshots) this.peakSnapshots = this.occupied;
-    this.actions++;
-  }
-
-  restore(): void {
-    this.restores++;
-    this.actions++;
-  }
-
-  free(): void {
-    this.occupied--;
-    this.actions++;
-  }
-
-  reverse(step: number): void {
-    this.evaluations += this.stages.start(step + 1) - this.stages.start(step);
-    this.actions++;
-  }
-
-  end(): void {}
-}
-
-/**
- * The sizes a plan's states and stages occupy, in one unit (values, bytes): predicted from liveness
- * by the ledger, read off the held states by the executor.
+ * The sizes a plan's working memory occupies besides the states (whose sizes the replay's handler
+ * writes into each batch), in values and in bytes: predicted from liveness by the ledger, read off
+ * what it holds by the executor.
  */
 export interface Sizes {
-  /** The size of x_s, the state at the start of stage s, when a replay has just reached it. */
-  state(s: number): number;
-  /** The size of the values of stage s's own constraints, held while it is reversed. */
-  stage(s: number): number;
+  /** The size of x₀, the state before the first action. */
+  readonly initial: number;
+  readonly initialBytes: number;
   /** The most an advance holds at once: its working frame. */
   readonly working: number;
+  readonly workingBytes: number;
+  /** The values of stage s's own constraints, held while it is reversed. */
+  stage(s: number): number;
+  stageBytes(s: number): number;
 }
 
-/** The same sizes in bytes, at `bytes` per value (8 for Float64 scalars). */
-export function inBytes(sizes: Sizes, bytes = 8): Sizes {
-  return { state: (s) => bytes * sizes.state(s), stage: (s) => bytes * sizes.stage(s), working: bytes * sizes.working };
+/** Float64 scalars: a value is 8 bytes (block variables will have sizes of their own). */
+export const BYTES_PER_VALUE = 8;
+
+/** Sizes of scalar values over stages: x₀ of `initial` values, a frame of `working`, stage s of its constraints. */
+export function scalarSizes(stages: Stages, initial: number, working: number): Sizes {
+  const stage = (s: number) => stages.start(s + 1) - stages.start(s);
+  return { initial, initialBytes: BYTES_PER_VALUE * initial, working, workingBytes: BYTES_PER_VALUE * working, stage, stageBytes: (s) => BYTES_PER_VALUE * stage(s) };
 }
 
 /**
- * What is held at each instant, and its peak: the snapshots in slots plus the working values —
- * the current state; while a stage is reversed, its state and its values; while an advance runs,
- * the whole working frame (an advance evaluates as many whole stages as fit in it, so it never holds
- * more, and it is charged that). A snapshot is charged the size of the state it copies.
+ * What is held at each instant in one unit, and its peak: the snapshots in slots plus the working
+ * values — the current state; while a stage is reversed, its state and its values; while an advance
+ * runs, the whole working frame (an advance evaluates as many whole stages as fit in it, so it never
+ * holds more, and it is charged that). A snapshot is charged the size of the state it copies.
  */
-export class Holding implements PlanObserver {
+export class Account {
   /** The most held at once: snapshots + working. */
   peak = 0;
   /** The most held in snapshots at once. */
@@ -89,15 +49,16 @@ export class Holding implements PlanObserver {
   private current: number;
   private readonly slotSize: Float64Array;
 
-  constructor(private readonly sizes: Sizes, slots: number) {
+  constructor(initial: number, slots: number) {
     this.slotSize = new Float64Array(slots);
-    this.current = sizes.state(0);
-    this.charge(this.current);
+    this.current = initial;
+    this.charge(initial);
   }
 
-  advance(_from: number, to: number): void {
-    this.charge(this.sizes.working);
-    this.current = this.sizes.state(to);
+  /** An advance in a frame of `working`, reaching a state of `state`. */
+  advance(working: number, state: number): void {
+    this.charge(working);
+    this.current = state;
   }
 
   store(slot: number): void {
@@ -117,14 +78,81 @@ export class Holding implements PlanObserver {
     this.held -= this.slotSize[slot];
   }
 
-  reverse(step: number): void {
-    this.charge(this.current + this.sizes.stage(step));
+  /** The reverse of a stage of `stage`: its state and its values, then nothing current. */
+  reverse(stage: number): void {
+    this.charge(this.current + stage);
     this.current = 0;
   }
-
-  end(): void {}
 
   private charge(working: number): void {
     if (this.held + working > this.peak) this.peak = this.held + working;
   }
+}
+
+/**
+ * The costs of a plan in one pass: counts of the actions — advances and evaluations in the units of
+ * `stages` (constraints, or steps for unit stages), snapshots written and restored, the most
+ * snapshots held at once — and what is held, as two accounts, in values and in bytes (the state an
+ * advance reached is read from the batch).
+ */
+export class Costs implements PlanObserver {
+  /** Σ over advances of the constraints (steps) they evaluate. */
+  advances = 0;
+  /** Advances + every stage once more inside its reverse step. */
+  evaluations = 0;
+  /** Snapshots written: `store` actions. */
+  writes = 0;
+  restores = 0;
+  peakSnapshots = 0;
+  actions = 0;
+  readonly values: Account;
+  readonly bytes: Account;
+  private occupied = 0;
+
+  constructor(private readonly stages: Stages, private readonly sizes: Sizes, slots: number) {
+    this.values = new Account(sizes.initial, slots);
+    this.bytes = new Account(sizes.initialBytes, slots);
+  }
+
+  observe(batch: ActionBatch): void {
+    const { kind, x, y, length } = batch;
+    const { stages, sizes, values, bytes } = this;
+    for (let k = 0; k < length; k++) {
+      const a = x[k];
+      switch (kind[k]) {
+        case ADVANCE: {
+          const n = stages.start(y[k]) - stages.start(a);
+          this.advances += n;
+          this.evaluations += n;
+          values.advance(sizes.working, batch.values[k]);
+          bytes.advance(sizes.workingBytes, batch.bytes[k]);
+          break;
+        }
+        case STORE:
+          this.writes++;
+          if (++this.occupied > this.peakSnapshots) this.peakSnapshots = this.occupied;
+          values.store(a);
+          bytes.store(a);
+          break;
+        case RESTORE:
+          this.restores++;
+          values.restore(a);
+          bytes.restore(a);
+          break;
+        case FREE:
+          this.occupied--;
+          values.free(a);
+          bytes.free(a);
+          break;
+        case REVERSE:
+          this.evaluations += stages.start(a + 1) - stages.start(a);
+          values.reverse(sizes.stage(a));
+          bytes.reverse(sizes.stageBytes(a));
+          break;
+      }
+    }
+    this.actions += length;
+  }
+
+  end(): void {}
 }

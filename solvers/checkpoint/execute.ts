@@ -8,8 +8,8 @@ import { SparseState } from '../../src/program/sparseState.ts';
 import { primitives } from '../../src/primitives/registry.ts';
 import type { Kernels } from '../../src/primitives/kernels.ts';
 import { type Stats, emptyStats } from '../../src/lagrangian/stats.ts';
-import type { Plan } from './actions.ts';
-import { Counts, Holding, inBytes, type Sizes } from './costs.ts';
+import { ADVANCE, FREE, RESTORE, REVERSE, STORE, type ActionBatch, type Plan } from './actions.ts';
+import { BYTES_PER_VALUE, Costs, scalarSizes } from './costs.ts';
 import { lastEdges } from './liveness.ts';
 import { replay, type PlanObserver } from './replay.ts';
 import { Invariants } from './simulate.ts';
@@ -17,8 +17,9 @@ import { stageShape, type Stages } from './stages.ts';
 
 // The executor: the numerics of a plan (actions.ts) over a program cut into stages (stages.ts),
 // solving (I − J)ᵀλ = w with the generated kernels while holding only what the plan says to hold.
-// It is one observer of the replay (replay.ts), after the simulator's checks and before the costs,
-// which count what it holds (costs.ts; its Sizes are the sizes of the states it actually holds).
+// It is one observer of the replay (replay.ts), after the simulator's checks (when asked for) and
+// before the costs, which count what it holds (costs.ts): it writes the size of each state it
+// reaches into the batch, and its frame and stages give the other sizes.
 //
 // Memory. No array of N values exists. A state is a SparseState: the live set L(b) at a stage
 // start (liveness.ts) with its values. A sweep over constraints [a, b) runs in a Frame (a window of
@@ -39,6 +40,12 @@ export interface ExecuteOptions {
   readonly values?: Float64Array;
   /** A buffer (length ≥ N) to reuse for λ when `multipliers` is set. */
   readonly lambda?: Float64Array;
+  /**
+   * Check the plan against the state model as it runs (simulate.ts's Invariants, a PlanError naming
+   * the action). The built-in planners' plans are checked by the simulator in the tests; a plan
+   * from elsewhere should be run with this.
+   */
+  readonly check?: boolean;
   /** Told now and then (at most every PROGRESS_EVERY evaluations) how many primitive evaluations are done. */
   readonly progress?: (evaluations: number) => void;
 }
@@ -66,40 +73,37 @@ export const PROGRESS_EVERY = 1 << 20;
 /**
  * Runs `plan` over `stages` of an acyclic program at `inputs`, objective Σ_o w_o v_o: the values
  * and multipliers are those of plain reverse (same kernels, same order of additions), the memory
- * that of the plan. A plan that breaks the state model of actions.ts is a PlanError naming the action.
+ * that of the plan. With `check`, a plan that breaks the state model of actions.ts is a PlanError
+ * naming the action.
  */
 export function execute(program: Program, stages: Stages, plan: Plan, inputs: Float64Array, weights: Float64Array, options: ExecuteOptions = {}): Execution {
   if (plan.steps !== stages.count) throw new Error(`checkpoint: a plan of ${plan.steps} steps cannot run over ${stages.count} stages`);
   const executor = new Executor(program, stages, plan.slots, inputs, weights, options);
-  const counts = new Counts(stages);
-  const values = new Holding(executor, plan.slots);
-  const bytes = new Holding(inBytes(executor), plan.slots);
-  replay(plan, [new Invariants(plan.steps, plan.slots), executor, counts, values, bytes]);
+  const costs = new Costs(stages, scalarSizes(stages, executor.stateSize, executor.working), plan.slots);
+  replay(plan, options.check ? [new Invariants(plan.steps, plan.slots), executor, costs] : [executor, costs]);
   const stats = executor.stats;
   Object.assign(stats, {
-    advances: counts.advances,
-    writes: counts.writes,
-    restores: counts.restores,
-    peakSnapshots: counts.peakSnapshots,
-    peakSnapshotValues: values.peakSnapshots,
-    peakValues: values.peak,
-    peakBytes: bytes.peak,
+    advances: costs.advances,
+    writes: costs.writes,
+    restores: costs.restores,
+    peakSnapshots: costs.peakSnapshots,
+    peakSnapshotValues: costs.values.peakSnapshots,
+    peakValues: costs.values.peak,
+    peakBytes: costs.bytes.peak,
     stages: stages.count,
     slots: plan.slots,
   });
   return executor.result();
 }
 
-export class Executor implements PlanObserver, Sizes {
+class Executor implements PlanObserver {
   readonly stats: Stats = emptyStats();
   /** The frame's capacity: the most values an advance holds. */
   readonly working: number;
   private readonly kernels: Kernels;
   private readonly last: Int32Array;
   private readonly frame: Frame;
-  /** The current state x_s, or empty after a reverse step consumed it. */
-  private readonly current: SparseState;
-  /** Snapshot slots, allocated at their first store. */
+  /** Snapshot slots, allocated at their first store. (The current state x_s is in the frame's state slots.) */
   private readonly snapshots: (SparseState | null)[];
   /** λ partial sums of the state of the stage reversed last, L(start(s)). */
   private readonly carry: SparseState;
@@ -107,8 +111,10 @@ export class Executor implements PlanObserver, Sizes {
   private readonly seed: SparseState;
   private readonly outputValues: Float64Array;
   private readonly lambda: Float64Array | null;
+  /** The most values a state holds: a snapshot's capacity. */
+  private readonly stateCapacity: number;
   private nextReport = PROGRESS_EVERY;
-  // Counted as the work is done, into stats at the end.
+  // Counted as the work is done, into stats at the end (the costs count the rest).
   private evaluations = 0;
   private partials = 0;
   private sweeps = 0;
@@ -126,8 +132,7 @@ export class Executor implements PlanObserver, Sizes {
     const shape = stageShape(program, stages, false);
     this.working = shape.working;
     this.frame = new Frame(program, this.working);
-    const state = Math.max(shape.maxLive, 1);
-    this.current = new SparseState(state);
+    const state = (this.stateCapacity = Math.max(shape.maxLive, 1));
     this.carry = new SparseState(state);
     this.snapshots = new Array<SparseState | null>(slots).fill(null);
 
@@ -141,51 +146,71 @@ export class Executor implements PlanObserver, Sizes {
     this.lambda = options.multipliers ? (options.lambda && options.lambda.length >= size ? options.lambda.subarray(0, size) : new Float64Array(size)) : null;
 
     // x_0: the inputs some constraint reads.
-    for (let j = 0; j < program.inputCount; j++) if (this.last[j] >= 0) this.current.push(j, inputs[j]);
+    const x0 = new SparseState(state);
+    for (let j = 0; j < program.inputCount; j++) if (this.last[j] >= 0) x0.push(j, inputs[j]);
+    this.frame.load(x0, stages.start(0));
   }
 
-  // Sizes, for the costs: the state actually held, the stage actually reversed.
-  state(): number {
-    return this.current.length;
+  /** The values of the state held now. */
+  get stateSize(): number {
+    return this.frame.stateSize;
   }
 
-  stage(s: number): number {
-    return this.stages.start(s + 1) - this.stages.start(s);
-  }
-
-  /** Evaluates stages from … to−1 in one frame, as many whole stages at a time as fit in it. */
-  advance(from: number, to: number): void {
-    const { stages, frame, working, last } = this;
-    frame.load(this.current, stages.start(from));
-    for (let s = from; s < to; ) {
-      const t = chunkEnd(stages, frame.stateSize, s, to, working);
-      frame.open(stages.start(t));
-      this.evaluate();
-      frame.retain(last);
-      s = t;
+  observe(batch: ActionBatch): void {
+    const { kind, x, y, values, bytes, length } = batch;
+    for (let k = 0; k < length; k++) {
+      switch (kind[k]) {
+        case ADVANCE: {
+          this.advance(x[k], y[k]);
+          const size = this.frame.stateSize;
+          values[k] = size;
+          bytes[k] = BYTES_PER_VALUE * size;
+          break;
+        }
+        case STORE:
+          this.store(x[k]);
+          break;
+        case RESTORE:
+          this.frame.load(this.snapshots[x[k]]!, this.stages.start(y[k]));
+          break;
+        case FREE:
+          break;
+        case REVERSE:
+          this.reverse(x[k]);
+          break;
+      }
     }
-    frame.saveState(this.current);
-    this.sweeps++;
     this.report();
   }
 
-  store(slot: number): void {
-    const snapshot = (this.snapshots[slot] ??= new SparseState(this.current.capacity));
-    snapshot.copyFrom(this.current);
+  /** Evaluates stages from … to−1 in one frame, as many whole stages at a time as fit in it. */
+  private advance(from: number, to: number): void {
+    const { stages, frame, working, last, kernels } = this;
+    if (stages.unit) {
+      // Stages of one constraint: the frame steps through them, as many per window as fit.
+      if (!frame.steps(stages.start(to), kernels, last)) this.failValues();
+    } else {
+      for (let s = from; s < to; ) {
+        const t = chunkEnd(stages, frame.stateSize, s, to, working);
+        frame.open(stages.start(t));
+        if (!frame.forward(kernels)) this.failValues();
+        frame.retain(last);
+        s = t;
+      }
+    }
+    this.evaluations += stages.start(to) - stages.start(from);
+    this.sweeps++;
   }
 
-  restore(slot: number): void {
-    this.current.copyFrom(this.snapshots[slot]!);
+  private store(slot: number): void {
+    this.frame.saveState((this.snapshots[slot] ??= new SparseState(this.stateCapacity)));
   }
-
-  free(): void {}
 
   /** Re-evaluates stage `step` keeping its values, then propagates the multipliers back through it. */
-  reverse(step: number): void {
+  private reverse(step: number): void {
     const a = this.stages.start(step);
     const b = this.stages.start(step + 1);
-    const { frame, current, seed, carry } = this;
-    frame.load(current, a);
+    const { frame, seed, carry } = this;
     frame.open(b);
     this.evaluate();
     const S = frame.stateSize;
@@ -197,7 +222,7 @@ export class Executor implements PlanObserver, Sizes {
     for (let k = 0; k < outputs.length; k++) if (outputs[k] >= a && outputs[k] < b) this.outputValues[k] = v[S + outputs[k] - a];
 
     // λ on the frame: the seed w where nothing has reached it yet, the carried partial sums elsewhere.
-    const index = current.index;
+    const index = frame.variable;
     for (let k = 0; k < S; k++) mu[k] = seed.length === 0 ? 0 : seed.get(index[k]);
     for (let k = S; k < S + b - a; k++) mu[k] = 0;
     for (let q = seed.lowerBound(a); q < seed.length && seed.index[q] < b; q++) mu[S + seed.index[q] - a] = seed.value[q];
@@ -224,8 +249,7 @@ export class Executor implements PlanObserver, Sizes {
       carry.value[q] = mu[q];
     }
     carry.length = S;
-    current.length = 0;
-    this.report();
+    frame.clear();
   }
 
   end(): void {}

@@ -1,70 +1,29 @@
-import { ADVANCE, END, FREE, formatAction, RESTORE, REVERSE, STORE, type Action, type Plan } from './actions.ts';
+import { ActionBatch, type Plan } from './actions.ts';
+
+export { PlanError } from './actions.ts';
 
 // The one replay of plans. Everything that walks a plan — the simulator's checks (simulate.ts), the
-// counts and the memory ledger (costs.ts), the executor's numerics (execute.ts) — is an observer of
-// this loop, told each action in order, so the state machine of actions.ts is written once. The
-// loop reads a cursor, which rewrites one record in place: replaying the 10⁷ actions of a long
-// chain allocates nothing.
+// counts and the memory held (costs.ts), the predicted state sizes (ledger.ts), the executor's
+// numerics (execute.ts) — is an observer of this loop, so the state machine of actions.ts is
+// written once. Actions travel in batches of columns (ActionBatch): each observer takes a batch
+// in its own loop, in the order given, so a check placed first stops a broken plan before a later
+// observer sees the batch, and the handler placed before the costs writes the sizes they read.
+// Replaying the 10⁷ actions of a long chain allocates nothing, and no action costs a call per
+// observer.
 
-/**
- * What a replay tells each observer, action by action, in the order the observers were given (so a
- * check placed first stops a broken plan before any later observer sees the action).
- */
+/** What a replay tells each observer: every batch of actions in plan order, then the end. */
 export interface PlanObserver {
-  advance(from: number, to: number): void;
-  store(slot: number, step: number): void;
-  restore(slot: number, step: number): void;
-  free(slot: number): void;
-  reverse(step: number): void;
+  /** Actions batch.first … batch.first + batch.length − 1. */
+  observe(batch: ActionBatch): void;
   /** After the last action. */
   end(): void;
 }
 
-/** A plan that breaks an invariant: names the action's index and the invariant, on one line. */
-export class PlanError extends Error {
-  constructor(readonly index: number, readonly action: Action | undefined, what: string) {
-    super(action === undefined ? `plan end: ${what}` : `action ${index} (${formatAction(action)}): ${what}`);
-    this.name = 'PlanError';
-  }
-}
-
-/** Replays `plan`, telling every observer each action in turn, then `end()`. O(actions) time, O(1) memory. */
+/** Replays `plan` through the observers in order; O(actions) time, O(1) memory. */
 export function replay(plan: Plan, observers: readonly PlanObserver[]): void {
-  const cursor = plan.cursor();
+  const source = plan.source();
+  const batch = new ActionBatch();
   const n = observers.length;
-  let index = 0;
-  for (let kind = cursor.next(); kind !== END; kind = cursor.next(), index++) {
-    switch (kind) {
-      case ADVANCE: {
-        const { from, to } = cursor;
-        for (let o = 0; o < n; o++) observers[o].advance(from, to);
-        break;
-      }
-      case STORE: {
-        const { slot, step } = cursor;
-        for (let o = 0; o < n; o++) observers[o].store(slot, step);
-        break;
-      }
-      case RESTORE: {
-        const { slot, step } = cursor;
-        for (let o = 0; o < n; o++) observers[o].restore(slot, step);
-        break;
-      }
-      case FREE: {
-        const slot = cursor.slot;
-        for (let o = 0; o < n; o++) observers[o].free(slot);
-        break;
-      }
-      case REVERSE: {
-        const step = cursor.step;
-        for (let o = 0; o < n; o++) observers[o].reverse(step);
-        break;
-      }
-      default: {
-        const action = (cursor as { action?: { kind?: unknown } }).action;
-        throw new PlanError(index, action as Action, `unknown action kind ${JSON.stringify(action?.kind)}`);
-      }
-    }
-  }
+  while (source.fill(batch) > 0) for (let o = 0; o < n; o++) observers[o].observe(batch);
   for (let o = 0; o < n; o++) observers[o].end();
 }

@@ -1,4 +1,4 @@
-import { checkSteps, cursorPlan, END, FREE, ADVANCE, RESTORE, REVERSE, SlotPool, STORE, type ActionCursor, type Plan } from './actions.ts';
+import { ADVANCE, checkSteps, FREE, RESTORE, REVERSE, SlotPool, sourcePlan, STORE, type ActionBatch, type ActionSource, type Plan } from './actions.ts';
 import { BinomialTable, checkChain, repetitionNumber, revolveSplit } from './binomial.ts';
 
 export { beta, fewestWritesTable, optimalAdvancesDP, optimalAdvancesTable, repetitionNumber, revolveAdvances, revolveSplit, revolveWrites } from './binomial.ts';
@@ -14,7 +14,7 @@ export function revolvePlan(l: number, c: number): Plan {
   checkChain(l, c);
   if (l > MAX_STEPS) throw new RangeError(`revolve: a plan streams at most ${MAX_STEPS} steps (as many as a program has constraints), got ${l}`);
   const slots = Math.min(c, Math.max(l - 1, 0));
-  return cursorPlan('revolve', l, slots, () => new RevolveCursor(l, slots));
+  return sourcePlan('revolve', l, slots, () => new RevolveSource(l, slots));
 }
 
 /** Steps are numbered in 32-bit integers, as a program's variables are. */
@@ -31,7 +31,7 @@ const MAX_STEPS = 2 ** 31 - 1;
 //     if nothing is pending: free x₀'s slot, done
 //     pop [a, m); free the slot of x_m if it had one; restore x_a
 //
-// written as a resumable state machine so that each action costs a few integer operations.
+// written as a resumable state machine that fills batches of actions, its registers in locals.
 const START = 0;
 const DESCEND = 1;
 const STORE_MID = 2;
@@ -39,12 +39,9 @@ const ASCEND = 3;
 const RESTORE_FIRST = 4;
 const DONE = 5;
 
-class RevolveCursor implements ActionCursor {
-  from = 0;
-  to = 0;
-  slot = 0;
-  step = 0;
+class RevolveSource implements ActionSource {
   private phase = START;
+  private index = 0;
   private readonly pool: SlotPool;
   private initial = -1;
   // The task at hand: reverse steps a … b−1 with k slots; x_a is current and, if b − a ≥ 2, in slot s;
@@ -54,10 +51,12 @@ class RevolveCursor implements ActionCursor {
   private k: number;
   private s = -1;
   private r: number;
+  /** The slot of x_b of the task just popped, freed before x_a is restored (−1: none). */
+  private t = -1;
   /** The binomials of this chain, or null when the closed form splits (huge tables). */
   private readonly table: BinomialTable | null;
-  // Pending first parts [a, b) with their slot count k, the slot s holding x_a, and the slot t (x_b)
-  // that their last part used and that is freed before they start (−1: none).
+  // Pending first parts [a, b) with their slot count k, the slot s holding x_a, the slot t (x_b)
+  // that their last part used, and the bound r − 1 on their repetition number.
   private readonly pendA: Int32Array;
   private readonly pendB: Int32Array;
   private readonly pendK: Int32Array;
@@ -65,7 +64,6 @@ class RevolveCursor implements ActionCursor {
   private readonly pendT: Int32Array;
   private readonly pendR: Int32Array;
   private depth = 0;
-  private t = -1; // the slot popped with the task, freed before its restore
 
   constructor(private readonly l: number, slots: number) {
     this.pool = new SlotPool(slots);
@@ -82,96 +80,106 @@ class RevolveCursor implements ActionCursor {
     this.table = l >= 2 ? BinomialTable.tryBuild(slots, this.r) : null;
   }
 
-  next(): number {
-    switch (this.phase) {
-      case START:
-        if (this.l === 0) return this.finish();
-        if (this.l === 1) {
-          this.phase = DONE;
-          this.step = 0;
-          return REVERSE;
+  fill(batch: ActionBatch): number {
+    const { kind, x, y, capacity } = batch;
+    const { pool, table, pendA, pendB, pendK, pendS, pendT, pendR } = this;
+    let { phase, a, b, k, s, r, t, depth } = this;
+    let n = 0;
+    while (n < capacity && phase !== DONE) {
+      switch (phase) {
+        case START:
+          if (this.l <= 1) {
+            phase = DONE;
+            if (this.l === 1) {
+              kind[n] = REVERSE;
+              x[n++] = 0;
+            }
+            break;
+          }
+          this.initial = s = pool.take();
+          phase = DESCEND;
+          kind[n] = STORE;
+          x[n] = s;
+          y[n++] = 0;
+          break;
+        case DESCEND: {
+          if (b - a < 2) {
+            phase = ASCEND;
+            kind[n] = REVERSE;
+            x[n++] = a;
+            break;
+          }
+          // The first part m ≤ β(k, r−1) repeats at most r − 1 times, the last part at most r.
+          let mid: number;
+          if (table !== null) {
+            const steps = b - a;
+            const slots = k < steps - 1 ? k : steps - 1;
+            r = table.repetition(steps, slots, r);
+            mid = a + table.split(steps, slots, r);
+          } else {
+            mid = a + revolveSplit(b - a, k);
+          }
+          const slot = b - mid >= 2 ? pool.take() : -1;
+          pendA[depth] = a;
+          pendB[depth] = mid;
+          pendK[depth] = k;
+          pendS[depth] = s;
+          pendT[depth] = slot;
+          pendR[depth++] = r - 1;
+          kind[n] = ADVANCE;
+          x[n] = a;
+          y[n++] = mid;
+          a = mid;
+          k -= 1;
+          s = slot;
+          if (slot >= 0) phase = STORE_MID;
+          break;
         }
-        this.initial = this.s = this.pool.take();
-        this.phase = DESCEND;
-        this.slot = this.initial;
-        this.step = 0;
-        return STORE;
-      case DESCEND: {
-        const { a, b, k } = this;
-        if (b - a < 2) {
-          this.phase = ASCEND;
-          this.step = a;
-          return REVERSE;
-        }
-        // The first part m ≤ β(k, r−1) repeats at most r − 1 times, the last part at most r.
-        let mid: number;
-        const table = this.table;
-        if (table !== null) {
-          const n = b - a;
-          const s = Math.min(k, n - 1);
-          this.r = table.repetition(n, s, this.r);
-          mid = a + table.split(n, s, this.r);
-        } else {
-          mid = a + revolveSplit(b - a, k);
-        }
-        const t = b - mid >= 2 ? this.pool.take() : -1;
-        const d = this.depth++;
-        this.pendA[d] = a;
-        this.pendB[d] = mid;
-        this.pendK[d] = k;
-        this.pendS[d] = this.s;
-        this.pendT[d] = t;
-        this.pendR[d] = this.r - 1;
-        this.a = mid;
-        this.k = k - 1;
-        this.s = t;
-        if (t >= 0) this.phase = STORE_MID;
-        this.from = a;
-        this.to = mid;
-        return ADVANCE;
+        case STORE_MID:
+          phase = DESCEND;
+          kind[n] = STORE;
+          x[n] = s;
+          y[n++] = a;
+          break;
+        case ASCEND:
+          if (depth === 0) {
+            phase = DONE;
+            kind[n] = FREE;
+            x[n++] = this.initial;
+            break;
+          }
+          depth--;
+          a = pendA[depth];
+          b = pendB[depth];
+          k = pendK[depth];
+          s = pendS[depth];
+          t = pendT[depth];
+          r = pendR[depth];
+          phase = RESTORE_FIRST;
+          if (t >= 0) {
+            pool.release(t);
+            kind[n] = FREE;
+            x[n++] = t;
+          }
+          break;
+        case RESTORE_FIRST:
+          phase = DESCEND;
+          kind[n] = RESTORE;
+          x[n] = s;
+          y[n++] = a;
+          break;
       }
-      case STORE_MID:
-        this.phase = DESCEND;
-        this.slot = this.s;
-        this.step = this.a;
-        return STORE;
-      case ASCEND: {
-        if (this.depth === 0) {
-          this.phase = DONE;
-          this.slot = this.initial;
-          return FREE;
-        }
-        const d = --this.depth;
-        this.a = this.pendA[d];
-        this.b = this.pendB[d];
-        this.k = this.pendK[d];
-        this.s = this.pendS[d];
-        this.t = this.pendT[d];
-        this.r = this.pendR[d];
-        if (this.t >= 0) {
-          this.pool.release(this.t);
-          this.phase = RESTORE_FIRST;
-          this.slot = this.t;
-          return FREE;
-        }
-        return this.restoreFirst();
-      }
-      case RESTORE_FIRST:
-        return this.restoreFirst();
-      default:
-        return this.finish();
     }
-  }
-
-  private restoreFirst(): number {
-    this.phase = DESCEND;
-    this.slot = this.s;
-    this.step = this.a;
-    return RESTORE;
-  }
-
-  private finish(): number {
-    this.phase = DONE;
-    return END;
+    this.phase = phase;
+    this.a = a;
+    this.b = b;
+    this.k = k;
+    this.s = s;
+    this.r = r;
+    this.t = t;
+    this.depth = depth;
+    batch.first = this.index;
+    this.index += n;
+    return (batch.length = n);
   }
 }

@@ -1,9 +1,9 @@
-import { advance, free, restore, reverse, store, type Action, type Plan } from './actions.ts';
-import { Counts } from './costs.ts';
+import { ADVANCE, advance, FREE, free, PlanError, RESTORE, restore, REVERSE, reverse, STORE, store, type Action, type ActionBatch, type Plan } from './actions.ts';
+import { Costs, scalarSizes } from './costs.ts';
 import { unitStages } from './stages.ts';
-import { PlanError, replay, type PlanObserver } from './replay.ts';
+import { replay, type PlanObserver } from './replay.ts';
 
-export { PlanError } from './replay.ts';
+export { PlanError } from './actions.ts';
 
 /** What replaying a plan costs, counted action by action (see the counting convention in actions.ts). */
 export interface PlanCounts {
@@ -31,19 +31,25 @@ export interface PlanCounts {
  * Streams the plan in O(plan.slots) memory; throws {@link PlanError}.
  */
 export function simulate(plan: Plan): PlanCounts {
-  const counts = new Counts(unitStages(plan.steps));
-  replay(plan, [new Invariants(plan.steps, plan.slots), counts]);
-  return planCounts(plan, counts);
+  const costs = stepCosts(plan);
+  replay(plan, [new Invariants(plan.steps, plan.slots), costs]);
+  return planCounts(plan, costs);
 }
 
 /** The counts of {@link simulate} without its checks: streams the plan in O(1) memory. */
 export function countPlan(plan: Plan): PlanCounts {
-  const counts = new Counts(unitStages(plan.steps));
-  replay(plan, [counts]);
-  return planCounts(plan, counts);
+  const costs = stepCosts(plan);
+  replay(plan, [costs]);
+  return planCounts(plan, costs);
 }
 
-function planCounts(plan: Plan, c: Counts): PlanCounts {
+/** The costs in steps: each step a stage of one unit (the memory accounts are not read). */
+function stepCosts(plan: Plan): Costs {
+  const stages = unitStages(plan.steps);
+  return new Costs(stages, scalarSizes(stages, 1, 1), plan.slots);
+}
+
+function planCounts(plan: Plan, c: Costs): PlanCounts {
   return { steps: plan.steps, advances: c.advances, evaluations: c.evaluations, writes: c.writes, restores: c.restores, peakSnapshots: c.peakSnapshots, actions: c.actions };
 }
 
@@ -67,37 +73,42 @@ export class Invariants implements PlanObserver {
     this.next = l - 1;
   }
 
-  advance(from: number, to: number): void {
-    if (!(this.stepIn(from, this.l) && this.stepIn(to, this.l) && this.current !== NONE && from === this.current && to > from && to <= this.next)) this.badAdvance(from, to);
-    this.current = to;
-    this.index++;
-  }
-
-  store(slot: number, step: number): void {
-    if (!(this.slotIn(slot) && this.stepIn(step, this.l) && this.held[slot] === NONE && this.current !== NONE && step === this.current)) this.badStore(slot, step);
-    this.held[slot] = step;
-    this.occupied++;
-    this.index++;
-  }
-
-  restore(slot: number, step: number): void {
-    if (!(this.slotIn(slot) && this.held[slot] !== NONE && this.held[slot] === step)) this.badRestore(slot, step);
-    this.current = step;
-    this.index++;
-  }
-
-  free(slot: number): void {
-    if (!(this.slotIn(slot) && this.held[slot] !== NONE)) this.badFree(slot);
-    this.held[slot] = NONE;
-    this.occupied--;
-    this.index++;
-  }
-
-  reverse(step: number): void {
-    if (!(this.stepIn(step, this.l - 1) && this.next >= 0 && step === this.next && step === this.current)) this.badReverse(step);
-    this.next--;
-    this.current = NONE;
-    this.index++;
+  observe(batch: ActionBatch): void {
+    const { kind, x, y, length } = batch;
+    const { held, l, slots } = this;
+    for (let k = 0; k < length; k++) {
+      const a = x[k];
+      const b = y[k];
+      this.index = batch.first + k;
+      // Each action tests all its invariants in one condition (a and b are 32-bit integers); only a
+      // failure re-tests them one by one, to name the one broken.
+      switch (kind[k]) {
+        case ADVANCE:
+          if (!(a === this.current && this.current >= 0 && b > a && b <= this.next)) this.badAdvance(a, b);
+          this.current = b;
+          break;
+        case STORE:
+          if (!(a >= 0 && a < slots && held[a] === NONE && b === this.current && b >= 0)) this.badStore(a, b);
+          held[a] = b;
+          this.occupied++;
+          break;
+        case RESTORE:
+          if (!(a >= 0 && a < slots && held[a] === b && b >= 0)) this.badRestore(a, b);
+          this.current = b;
+          break;
+        case FREE:
+          if (!(a >= 0 && a < slots && held[a] !== NONE)) this.badFree(a);
+          held[a] = NONE;
+          this.occupied--;
+          break;
+        case REVERSE:
+          if (!(a === this.next && a === this.current && a >= 0 && a < l)) this.badReverse(a);
+          this.next--;
+          this.current = NONE;
+          break;
+      }
+    }
+    this.index = batch.first + length;
   }
 
   end(): void {
@@ -109,9 +120,6 @@ export class Invariants implements PlanObserver {
       this.fail(`slots ${left.join(', ')} still hold snapshots`);
     }
   }
-
-  // Each action tests all its invariants in one condition; only a failure re-tests them one by one,
-  // here, to name the one broken.
 
   private badAdvance(from: number, to: number): never {
     this.action = advance(from, to);

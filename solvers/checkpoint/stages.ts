@@ -28,6 +28,11 @@ export class Stages {
     return new Stages(cuts.length - 1, cuts, 0, 0, 0);
   }
 
+  /** True when every stage is one unit (one constraint): revolve's stages. */
+  get unit(): boolean {
+    return this.cuts === null && this.length === 1;
+  }
+
   /** A name for uniform stages (the same name, the same stages of a program), null for cuts. */
   get key(): string | null {
     return this.cuts === null ? `${this.first}+${this.length}k..${this.end}` : null;

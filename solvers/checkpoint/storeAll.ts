@@ -1,4 +1,4 @@
-import { ADVANCE, checkSteps, cursorPlan, END, FREE, RESTORE, REVERSE, STORE, type ActionCursor, type Plan } from './actions.ts';
+import { ADVANCE, checkSteps, FREE, RESTORE, REVERSE, sourcePlan, STORE, type ActionBatch, type ActionSource, type Plan } from './actions.ts';
 
 /**
  * The baseline: one forward sweep storing every state, then reverse l−1 … 0 restoring each in turn.
@@ -13,55 +13,39 @@ import { ADVANCE, checkSteps, cursorPlan, END, FREE, RESTORE, REVERSE, STORE, ty
  */
 export function storeAllPlan(l: number): Plan {
   checkSteps('store-all', l);
-  return cursorPlan('store-all', l, Math.max(l - 1, 0), () => new StoreAllCursor(l));
+  return sourcePlan('store-all', l, Math.max(l - 1, 0), () => new StoreAllSource(l));
 }
 
-class StoreAllCursor implements ActionCursor {
-  from = 0;
-  to = 0;
-  slot = 0;
-  step = 0;
-  // Position in the plan: the forward sweep emits 2 actions per step i < l − 1, the reverse 3 per step.
-  private i = 0;
-  private phase = 0;
+class StoreAllSource implements ActionSource {
+  /** The plan's actions are numbered: 2i, 2i+1 for the sweep's step i; 2(l−1) the first reverse; then 3 per step. */
+  private index = 0;
 
   constructor(private readonly l: number) {}
 
-  next(): number {
+  fill(batch: ActionBatch): number {
+    const { kind, x, y, capacity } = batch;
     const l = this.l;
-    if (l === 0) return END;
-    const i = this.i;
-    switch (this.phase) {
-      case 0: // forward: store x_i, then advance i → i+1
-        if (i >= l - 1) {
-          this.phase = 2;
-          this.i = l - 2;
-          this.step = l - 1;
-          return REVERSE;
-        }
-        this.phase = 1;
-        this.slot = this.step = i;
-        return STORE;
-      case 1:
-        this.phase = 0;
-        this.i = i + 1;
-        this.from = i;
-        this.to = i + 1;
-        return ADVANCE;
-      case 2: // backward: restore x_i, reverse i, free slot i
-        if (i < 0) return END;
-        this.phase = 3;
-        this.slot = this.step = i;
-        return RESTORE;
-      case 3:
-        this.phase = 4;
-        this.step = i;
-        return REVERSE;
-      default:
-        this.phase = 2;
-        this.i = i - 1;
-        this.slot = i;
-        return FREE;
+    const total = l === 0 ? 0 : 2 * (l - 1) + 1 + 3 * (l - 1);
+    batch.first = this.index;
+    let n = 0;
+    for (let q = this.index; n < capacity && q < total; q++, n++) {
+      if (q < 2 * (l - 1)) {
+        const i = q >> 1;
+        kind[n] = q % 2 === 0 ? STORE : ADVANCE;
+        x[n] = i;
+        y[n] = q % 2 === 0 ? i : i + 1;
+      } else if (q === 2 * (l - 1)) {
+        kind[n] = REVERSE;
+        x[n] = l - 1;
+      } else {
+        const r = q - 2 * (l - 1) - 1;
+        const i = l - 2 - Math.floor(r / 3);
+        kind[n] = r % 3 === 0 ? RESTORE : r % 3 === 1 ? REVERSE : FREE;
+        x[n] = i;
+        y[n] = i;
+      }
     }
+    this.index += n;
+    return (batch.length = n);
   }
 }

@@ -93,6 +93,82 @@ export class Frame {
     this.from = this.to;
   }
 
+  /**
+   * Evaluates constraints `to` … b−1 and moves the state on to the cut at b, in windows of as many
+   * constraints as fit in the capacity (the state leaving room for them), each window closed as in
+   * `retain`. The window of one constraint — a chain's every step — is open, forward and retain
+   * fused, since only its own parents can leave it dead (an edge that is its parent's last read).
+   * False, at the offending window, when a value is not finite.
+   */
+  steps(b: number, kernels: Kernels, lastEdge: Int32Array): boolean {
+    const { values, variable, opsCopy, constantsCopy, parentStartCopy, hasConstant, capacity } = this;
+    const { ops, parentStart, parents, constants } = this.program;
+    let S = this.stateSize;
+    let i = this.to;
+    while (i < b) {
+      if (capacity - S >= 2 && b - i >= 2) {
+        // Room for several constraints: the general window.
+        this.stateSize = S;
+        this.from = i;
+        this.open(Math.min(b, i + capacity - S));
+        if (!this.forward(kernels)) return false;
+        this.retain(lastEdge);
+        S = this.stateSize;
+        i = this.to;
+        continue;
+      }
+      const first = parentStart[i];
+      const end = parentStart[i + 1];
+      if (end - first > this.parentsCopy.length) this.parentsCopy = new Int32Array(Math.max(end - first, 2 * this.parentsCopy.length));
+      const parentsCopy = this.parentsCopy;
+      const op = ops[i];
+      opsCopy[S] = op;
+      constantsCopy[S] = hasConstant[op] === 1 ? constants[i] : 0;
+      parentStartCopy[S] = 0;
+      parentStartCopy[S + 1] = end - first;
+      const newest = S > 0 ? variable[S - 1] : -1;
+      let dying = 0;
+      for (let e = first; e < end; e++) {
+        const j = parents[e];
+        parentsCopy[e - first] = j === newest ? S - 1 : slotOf(variable, S, j);
+        if (lastEdge[j] === e) dying++;
+      }
+      kernels.forward(values, opsCopy, parentStartCopy, parentsCopy, constantsCopy, S, S + 1);
+      const y = values[S];
+      if (y - y !== 0) {
+        this.stateSize = S;
+        this.from = i;
+        this.to = i + 1;
+        return false;
+      }
+      // Drop the parents read for the last time; keep i when a later constraint reads it.
+      if (dying > 0) {
+        let n = 0;
+        for (let k = 0; k < S; k++) {
+          const j = variable[k];
+          if (lastEdge[j] < end) continue;
+          variable[n] = j;
+          values[n++] = values[k];
+        }
+        S = n;
+      }
+      if (lastEdge[i] >= end) {
+        variable[S] = i;
+        values[S++] = y;
+      }
+      i++;
+    }
+    this.stateSize = S;
+    this.from = this.to = i;
+    return true;
+  }
+
+  /** Holds nothing: no state, an empty window. */
+  clear(): void {
+    this.stateSize = 0;
+    this.to = this.from;
+  }
+
   /** Copies the state slots into `state`. */
   saveState(state: SparseState): void {
     const n = this.stateSize;
