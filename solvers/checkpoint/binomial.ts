@@ -153,10 +153,17 @@ export class BinomialTable {
     return r < 0 || k < 0 ? 0 : this.table[k * this.width + r];
   }
 
-  /** r(n, k) from an upper bound r ≥ r(n, k): walked down while β(k, r − 1) ≥ n. */
+  /** r(n, k) from an upper bound r ≥ r(n, k): r itself when tight (most splits), else by bisection. */
   repetition(n: number, k: number, r: number): number {
-    while (r > 0 && this.beta(k, r - 1) >= n) r--;
-    return r;
+    if (r === 0 || this.beta(k, r - 1) < n) return r;
+    let lo = 0;
+    let hi = r - 1; // β(k, hi) ≥ n; find the least such
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.beta(k, mid) >= n) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
 
   /** {@link revolveSplit}(n, k) for k = min(k, n − 1) ≥ 1 with its repetition number r. */

@@ -1,7 +1,3 @@
-import { LagradError } from '../../src/error.ts';
-import { checkMultipliers } from '../../src/lagrangian/finite.ts';
-import { seed } from '../../src/lagrangian/lagrangian.ts';
-import { solvePrimal } from '../../src/lagrangian/primal.ts';
 import { Frame } from '../../src/program/frame.ts';
 import type { Program } from '../../src/program/program.ts';
 import { SparseState } from '../../src/program/sparseState.ts';
@@ -12,8 +8,9 @@ import { ADVANCE, FREE, RESTORE, REVERSE, STORE, type ActionBatch, type Plan } f
 import { BYTES_PER_VALUE, Costs, scalarSizes } from './costs.ts';
 import { lastEdges } from './liveness.ts';
 import { replay, type PlanObserver } from './replay.ts';
+import { failMultipliers, failValues } from './diagnose.ts';
 import { Invariants } from './simulate.ts';
-import { stageShape, type Stages } from './stages.ts';
+import { chunkEnd, stageShape, type Stages } from './stages.ts';
 
 // The executor: the numerics of a plan (actions.ts) over a program cut into stages (stages.ts),
 // solving (I − J)ᵀλ = w with the generated kernels while holding only what the plan says to hold.
@@ -46,7 +43,7 @@ export interface ExecuteOptions {
    * from elsewhere should be run with this.
    */
   readonly check?: boolean;
-  /** Told now and then (at most every PROGRESS_EVERY evaluations) how many primitive evaluations are done. */
+  /** Told how many primitive evaluations are done, every PROGRESS_EVERY or so and once at the end. */
   readonly progress?: (evaluations: number) => void;
 }
 
@@ -262,6 +259,7 @@ class Executor implements PlanObserver {
     for (let c = 0; c < carry.length; c++) if (carry.index[c] < inputCount) gradient[carry.index[c]] = carry.value[c];
     if (this.lambda) this.lambda.set(gradient, 0);
     Object.assign(this.stats, { primitiveEvaluations: this.evaluations, partialEvaluations: this.partials, sweeps: this.sweeps });
+    this.options.progress?.(this.evaluations);
     let value = 0;
     for (let k = 0; k < this.outputValues.length; k++) value += this.weights[k] * this.outputValues[k];
     return { value, gradient, lambda: this.lambda, stats: this.stats };
@@ -280,32 +278,11 @@ class Executor implements PlanObserver {
     this.options.progress?.(this.evaluations);
   }
 
-  // A non-finite value or multiplier: redo the work with every value held (O(N) memory, on failure
-  // only) so the one diagnosis in finite.ts names the constraint, exactly as `reverse` would.
   private failValues(): never {
-    solvePrimal(this.program, this.inputs, new Float64Array(this.program.size));
-    throw new LagradError('checkpoint', 'a value is not finite');
+    failValues(this.program, this.inputs);
   }
 
   private failMultipliers(): never {
-    const { program } = this;
-    const values = new Float64Array(program.size);
-    solvePrimal(program, this.inputs, values);
-    const lambda = new Float64Array(program.size);
-    seed(program, this.weights, lambda);
-    this.kernels.reverse(values, lambda, lambda, program.ops, program.parentStart, program.parents, program.constants, program.inputCount, program.size);
-    checkMultipliers(program, values, lambda);
-    throw new LagradError('checkpoint', 'a multiplier is not finite');
+    failMultipliers(this.program, this.inputs, this.weights);
   }
-}
-
-/**
- * The end t of the chunk an advance evaluates from stage s toward `to`: stages s … t−1, as many as
- * fit with the state of size `state` in `working` values (always at least stage s).
- */
-function chunkEnd(stages: Stages, state: number, s: number, to: number, working: number): number {
-  const first = stages.start(s);
-  let t = s + 1;
-  while (t < to && state + stages.start(t + 1) - first <= working) t++;
-  return t;
 }

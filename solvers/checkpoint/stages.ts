@@ -107,3 +107,14 @@ function measureShape(program: Program, stages: Stages, keep: boolean): StageSha
   }
   return { live, maxLive, working };
 }
+
+/**
+ * The end t of the chunk an advance evaluates from stage s toward `to`: stages s … t−1, as many as
+ * fit with the state of size `state` in `working` values (always at least stage s).
+ */
+export function chunkEnd(stages: Stages, state: number, s: number, to: number, working: number): number {
+  const first = stages.start(s);
+  let t = s + 1;
+  while (t < to && state + stages.start(t + 1) - first <= working) t++;
+  return t;
+}

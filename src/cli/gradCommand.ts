@@ -2,6 +2,7 @@ import { grad } from '../api/grad.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
 import type { Command, Flags } from './command.ts';
 import { json, table } from './format.ts';
+import { countProgress } from './progress.ts';
 import { loadSource, numberFlag, parseAt } from './source.ts';
 
 /** Schedule settings passed through to the schedule: numeric ones are converted. */
@@ -11,6 +12,7 @@ export const SETTINGS = {
   strategy: 'string',
   snapshots: 'number',
   budget: 'number',
+  'max-evaluations': 'number',
   tolerance: 'number',
   'max-iterations': 'number',
   'max-paths': 'number',
@@ -61,11 +63,14 @@ ${schedules
   },
   run([source], flags, io) {
     const program = loadSource(source, io);
+    const schedule = (flags.schedule as string | undefined) ?? 'auto';
     const r = grad(program, parseAt(flags.at as string[] | undefined), {
-      schedule: (flags.schedule as string | undefined) ?? 'auto',
+      schedule,
       output: flags.output as string | undefined,
       multipliers: Boolean(flags.multipliers),
       ...settingsOf(flags),
+      // Checkpointing can run long (few snapshots on a long program): a bar on a terminal.
+      ...(schedule === 'checkpoint' ? { progress: countProgress(io, 'checkpoint') } : {}),
     });
     if (flags.json) {
       const result: Record<string, unknown> = { value: r.value, gradient: r.gradient, schedule: r.schedule, stats: r.stats };
