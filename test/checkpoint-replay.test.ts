@@ -4,7 +4,8 @@ import { checkpointGrad, grad, parse, ProgramBuilder, resolveWeights, type Progr
 import { ActionBatch, advance, makePlan, PlanError, restore, reverse, store, type Plan } from '../solvers/checkpoint/actions.ts';
 import { execute } from '../solvers/checkpoint/execute.ts';
 import { ledger } from '../solvers/checkpoint/ledger.ts';
-import { fewestWritesTable, optimalAdvancesTable, revolveAdvances, revolvePlan, revolveWrites } from '../solvers/checkpoint/revolve.ts';
+import { BinomialTable, repetitionNumber } from '../solvers/checkpoint/binomial.ts';
+import { fewestWritesTable, optimalAdvancesTable, revolveAdvances, revolvePlan, revolveSplit, revolveWrites } from '../solvers/checkpoint/revolve.ts';
 import { countPlan, simulate } from '../solvers/checkpoint/simulate.ts';
 import { stageShape } from '../solvers/checkpoint/stages.ts';
 import { storeAllPlan } from '../solvers/checkpoint/storeAll.ts';
@@ -84,6 +85,20 @@ describe("revolve's snapshot writes", () => {
       expect(counts.advances).toBe(revolveAdvances(l, c));
     }), { numRuns: 150 });
     for (const l of [1, 2, 17]) expect(simulate(storeAllPlan(l)).writes).toBe(l - 1);
+  });
+
+  it('split alike from the table of binomials and from the closed form (the fallback for huge tables)', () => {
+    const table = new BinomialTable(25, 60);
+    for (let n = 2; n <= 400; n++) {
+      for (let k = 1; k <= 25; k++) {
+        const s = Math.min(k, n - 1);
+        const r = repetitionNumber(n, s);
+        if (r > 60) continue;
+        expect(table.repetition(n, s, 60), `n = ${n}, k = ${k}`).toBe(r);
+        expect(table.split(n, s, r), `n = ${n}, k = ${k}`).toBe(revolveSplit(n, k));
+      }
+    }
+    expect(BinomialTable.tryBuild(1, 10_000_000)).toBeNull();
   });
 
   it('are counted by the executor, checkpointGrad and the ledger alike', () => {

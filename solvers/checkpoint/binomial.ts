@@ -128,29 +128,33 @@ function splitAt(n: number, b0: number, b1: number, b2: number, d1: number, d2: 
  * beyond 2⁵³, are not built (`tryBuild`); the closed form serves then.
  */
 export class BinomialTable {
+  // Row k of the table starts at (k + 3)·width and column r sits at offset r + 2: three rows of
+  // k < 0 and two columns of r < 0 hold the zeros β takes there, so a split reads its six
+  // binomials at fixed offsets from one index, with no bounds to test.
   private readonly table: Float64Array;
   private readonly width: number;
 
   constructor(readonly c: number, readonly rMax: number) {
-    const width = (this.width = rMax + 1);
-    const t = (this.table = new Float64Array((c + 1) * width));
-    for (let r = 0; r <= rMax; r++) t[r] = 1;
+    const width = (this.width = rMax + 3);
+    const t = (this.table = new Float64Array((c + 4) * width));
+    for (let r = 0; r <= rMax; r++) t[3 * width + r + 2] = 1;
     for (let k = 1; k <= c; k++) {
-      t[k * width] = 1;
-      for (let r = 1; r <= rMax; r++) t[k * width + r] = t[(k - 1) * width + r] + t[k * width + r - 1];
+      const row = (k + 3) * width + 2;
+      t[row] = 1;
+      for (let r = 1; r <= rMax; r++) t[row + r] = t[row - width + r] + t[row + r - 1];
     }
   }
 
   /** A table for c slots and repetition numbers ≤ rMax, or null when it would be too large or inexact. */
   static tryBuild(c: number, rMax: number): BinomialTable | null {
-    if ((c + 1) * (rMax + 1) > MAX_TABLE) return null;
+    if ((c + 4) * (rMax + 3) > MAX_TABLE) return null;
     const table = new BinomialTable(c, rMax);
     return table.beta(c, rMax) <= Number.MAX_SAFE_INTEGER ? table : null;
   }
 
-  /** β(k, r), 0 for r < 0 or k < 0. */
+  /** β(k, r) for −3 ≤ k ≤ c, −2 ≤ r ≤ rMax (0 where k or r is negative). */
   beta(k: number, r: number): number {
-    return r < 0 || k < 0 ? 0 : this.table[k * this.width + r];
+    return this.table[(k + 3) * this.width + r + 2];
   }
 
   /** r(n, k) from an upper bound r ≥ r(n, k): r itself when tight (most splits), else by bisection. */
@@ -169,7 +173,10 @@ export class BinomialTable {
   /** {@link revolveSplit}(n, k) for k = min(k, n − 1) ≥ 1 with its repetition number r. */
   split(n: number, k: number, r: number): number {
     if (k === 1) return n - 1;
-    return splitAt(n, this.beta(k, r), this.beta(k, r - 1), this.beta(k, r - 2), this.beta(k - 1, r - 1), this.beta(k - 2, r - 1), this.beta(k - 3, r));
+    const t = this.table;
+    const w = this.width;
+    const at = (k + 3) * w + r + 2; // β(k, r)
+    return splitAt(n, t[at], t[at - 1], t[at - 2], t[at - w - 1], t[at - 2 * w - 1], t[at - 3 * w]);
   }
 }
 

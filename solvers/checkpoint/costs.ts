@@ -121,7 +121,7 @@ export class Costs implements PlanObserver {
       const a = x[k];
       switch (kind[k]) {
         case ADVANCE: {
-          const n = stages.start(y[k]) - stages.start(a);
+          const n = stages.span(a, y[k]);
           this.advances += n;
           this.evaluations += n;
           values.advance(sizes.working, batch.values[k]);
@@ -145,7 +145,7 @@ export class Costs implements PlanObserver {
           bytes.free(a);
           break;
         case REVERSE:
-          this.evaluations += stages.start(a + 1) - stages.start(a);
+          this.evaluations += stages.span(a, a + 1);
           values.reverse(sizes.stage(a));
           bytes.reverse(sizes.stageBytes(a));
           break;

@@ -220,9 +220,16 @@ class Executor implements PlanObserver {
 
     // λ on the frame: the seed w where nothing has reached it yet, the carried partial sums elsewhere.
     const index = frame.variable;
-    for (let k = 0; k < S; k++) mu[k] = seed.length === 0 ? 0 : seed.get(index[k]);
-    for (let k = S; k < S + b - a; k++) mu[k] = 0;
-    for (let q = seed.lowerBound(a); q < seed.length && seed.index[q] < b; q++) mu[S + seed.index[q] - a] = seed.value[q];
+    for (let k = 0; k < S + b - a; k++) mu[k] = 0;
+    if (seed.length === 1) {
+      // One output (the usual objective): its weight, where it stands in this frame.
+      const j = seed.index[0];
+      if (j >= a && j < b) mu[S + j - a] = seed.value[0];
+      else if (j < a) for (let k = 0; k < S; k++) if (index[k] === j) mu[k] = seed.value[0];
+    } else {
+      for (let k = 0; k < S; k++) mu[k] = seed.get(index[k]);
+      for (let q = seed.lowerBound(a); q < seed.length && seed.index[q] < b; q++) mu[S + seed.index[q] - a] = seed.value[q];
+    }
     let k = 0;
     for (let c = 0; c < carry.length; c++) {
       const j = carry.index[c];

@@ -132,7 +132,14 @@ class RevolveSource implements ActionSource {
           a = mid;
           k -= 1;
           s = slot;
-          if (slot >= 0) phase = STORE_MID;
+          if (slot < 0) break;
+          if (n === capacity) {
+            phase = STORE_MID;
+            break;
+          }
+          kind[n] = STORE;
+          x[n] = s;
+          y[n++] = a;
           break;
         }
         case STORE_MID:
@@ -155,12 +162,19 @@ class RevolveSource implements ActionSource {
           s = pendS[depth];
           t = pendT[depth];
           r = pendR[depth];
-          phase = RESTORE_FIRST;
           if (t >= 0) {
             pool.release(t);
             kind[n] = FREE;
             x[n++] = t;
+            if (n === capacity) {
+              phase = RESTORE_FIRST;
+              break;
+            }
           }
+          phase = DESCEND;
+          kind[n] = RESTORE;
+          x[n] = s;
+          y[n++] = a;
           break;
         case RESTORE_FIRST:
           phase = DESCEND;

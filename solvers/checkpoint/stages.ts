@@ -42,6 +42,12 @@ export class Stages {
     const cuts = this.cuts;
     return cuts !== null ? cuts[s] : Math.min(this.first + s * this.length, this.end);
   }
+
+  /** start(to) − start(from): the units of stages from … to−1. */
+  span(from: number, to: number): number {
+    const cuts = this.cuts;
+    return cuts !== null ? cuts[to] - cuts[from] : Math.min(this.first + to * this.length, this.end) - (this.first + from * this.length);
+  }
 }
 
 /** Consecutive stages of `length` constraints (the last one shorter): `length` 1 is one stage per constraint. */
