@@ -18,11 +18,12 @@ import { chunkEnd, stageShape, type Stages } from './stages.ts';
 // before the costs, which count what it holds (costs.ts): it writes the size of each state it
 // reaches into the batch, and its frame and stages give the other sizes.
 //
-// Memory. No array of N values exists. A state is a SparseState: the live set L(b) at a stage
-// start (liveness.ts) with its values. A sweep over constraints [a, b) runs in a Frame (a window of
-// the program: the state, then the constraints, renumbered so the kernels run unchanged on it). A
-// snapshot is a copy of a state. An advance slides one frame over as many whole stages as fit at a
-// time, so it never holds more than `working` = max over stages of state + stage, and is charged that.
+// Memory. No array of N values exists. A state is the live set L(b) at a stage start
+// (liveness.ts) with its values. The current state sits in the state slots of one Frame (a window
+// of the program: the state, then the constraints of a sweep, renumbered so the kernels run
+// unchanged on it); a snapshot is a copy of it, a SparseState. An advance moves the frame on over as
+// many whole stages at a time as fit, so it never holds more than `working` = max over stages of
+// state + stage, and is charged that.
 //
 // Multipliers. Reversing stage s leaves λ final for its constraints and partial sums for its state
 // L(start(s)), which are carried into the reverse of stage s − 1: the carry is again a state-shaped
@@ -195,7 +196,7 @@ class Executor implements PlanObserver {
         s = t;
       }
     }
-    this.evaluations += stages.start(to) - stages.start(from);
+    this.evaluations += stages.span(from, to);
     this.sweeps++;
   }
 

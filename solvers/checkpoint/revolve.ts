@@ -111,7 +111,9 @@ class RevolveSource implements ActionSource {
           }
           // The first part m ≤ β(k, r−1) repeats at most r − 1 times, the last part at most r.
           let mid: number;
-          if (table !== null) {
+          if (b - a === 2) {
+            mid = a + 1; // two steps: advance one, reverse it, then the first from x_a
+          } else if (table !== null) {
             const steps = b - a;
             const slots = k < steps - 1 ? k : steps - 1;
             r = table.repetition(steps, slots, r);

@@ -1,4 +1,3 @@
-import { INPUT } from '../primitives/primitive.ts';
 import { primitives } from '../primitives/registry.ts';
 import type { Kernels } from '../primitives/kernels.ts';
 import type { Program } from './program.ts';
