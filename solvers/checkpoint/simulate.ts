@@ -36,7 +36,7 @@ export function simulate(plan: Plan): PlanCounts {
   return planCounts(plan, costs);
 }
 
-/** The counts of {@link simulate} without its checks: streams the plan in O(1) memory. */
+/** The counts of {@link simulate} without its checks (for plans already checked): streams the plan in O(plan.slots) memory. */
 export function countPlan(plan: Plan): PlanCounts {
   const costs = stepCosts(plan);
   replay(plan, [costs]);
