@@ -5,6 +5,7 @@ import type { Command } from './command.ts';
 import { json, table } from './format.ts';
 import { settingsRead } from '../schedule/settings.ts';
 import { asFlags, settingOptions, settingsFromFlags, settingsHelp } from './settingFlags.ts';
+import { countProgress } from './progress.ts';
 import { loadSource, onlySource, parseAt } from './source.ts';
 
 export const gradCommand: Command = {
@@ -35,12 +36,15 @@ ${settingsHelp(schedules.list())}`;
   run(positionals, flags, io) {
     const settings = settingsFromFlags(flags, settingsRead(schedules.list()));
     const program = loadSource(onlySource(positionals), io);
+    const schedule = (flags.schedule as string | undefined) ?? 'auto';
     const r = asFlags(() =>
       grad(program, parseAt(flags.at as string[] | undefined), {
-        schedule: (flags.schedule as string | undefined) ?? 'auto',
+        schedule,
         output: flags.output as string | undefined,
         multipliers: Boolean(flags.multipliers),
         ...settings,
+        // Checkpointing can run long (few snapshots on a long program): a bar on a terminal.
+        ...(schedule === 'checkpoint' ? { progress: countProgress(io, 'checkpoint') } : {}),
       }),
     );
     if (flags.json) {
