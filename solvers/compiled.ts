@@ -5,8 +5,9 @@ import { functionRules } from '../src/primitives/kernels.ts';
 import { CHUNK, programSource } from '../src/primitives/programSource.ts';
 import { primitives } from '../src/primitives/registry.ts';
 import type { Program } from '../src/program/program.ts';
-import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
-import { reverse } from './reverse.ts';
+import { buffer, type Problem, type Schedule, type ScheduleOptions, type Solution } from '../src/schedule/schedule.ts';
+import { readSettings } from '../src/schedule/settings.ts';
+import { BLOCK_SETTINGS, reverse } from './reverse.ts';
 
 /** The straight-line sweeps of one program (src/primitives/programSource.ts), compiled. */
 export interface CompiledProgram {
@@ -53,12 +54,15 @@ export function compileProgram(program: Program, chunk = CHUNK): CompiledProgram
  * does not apply — a cyclic program, one above COMPILE_LIMIT variables, or a runtime that refuses
  * code generation (or `useInterpreter(true)`) — `reverse` solves instead, and the solution names it.
  */
-export const compiled: Schedule = {
+export const compiled: Schedule<typeof BLOCK_SETTINGS> = {
   name: 'compiled',
   summary: 'reverse through JavaScript generated for the program (straight-line code, cached); reverse where that does not apply',
-  solve(problem: Problem, options: SolveOptions = {}): Solution {
+  // reverse's settings, which it reads on the cyclic programs handed to it.
+  settings: BLOCK_SETTINGS,
+  solve(problem: Problem, options: ScheduleOptions = {}): Solution {
     const code = compiledProgram(problem.program);
     if (code === null) return { ...reverse.solve(problem, options), schedule: reverse.name };
+    readSettings(BLOCK_SETTINGS, options); // none is read here, but a misspelled one is an error as everywhere
     const start = performance.now();
     const { program, inputs, weights } = problem;
     const { inputCount, size } = program;

@@ -3,10 +3,16 @@ import { objective } from '../lagrangian/lagrangian.ts';
 import type { Program } from '../program/program.ts';
 import type { Stats } from '../lagrangian/stats.ts';
 import type { Schedule, ScheduleTable, Solution, SolveOptions } from '../schedule/schedule.ts';
-import { defaultSchedules } from '../../solvers/schedules.ts';
+import { checkOptions, requireOptions, SOLVE_OPTIONS } from '../schedule/settings.ts';
+import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
 import { resolvePoint, resolveWeights, type Point } from './point.ts';
 
-export interface GradOptions extends SolveOptions {
+/**
+ * The options of `grad`: its own, the solve's (`multipliers`, `workspace`) and the settings of the
+ * chosen schedule (`lanes`, `tolerance`, `maxPaths`, …; `lagrad grad --help` lists them). An
+ * unknown option, a bad value, or a setting the chosen schedule does not read is an error naming it.
+ */
+export interface GradOptions extends SolveOptions, BuiltinSettings {
   /** A schedule name (default 'auto') or a Schedule object. */
   readonly schedule?: string | Schedule;
   /** Which output, when the program has several. */
@@ -16,6 +22,9 @@ export interface GradOptions extends SolveOptions {
   /** The table names resolve in (default: the process-wide one). */
   readonly table?: ScheduleTable;
 }
+
+/** The options of `grad` itself, beside the solve's and the schedule's settings. */
+const GRAD_OPTIONS = ['schedule', 'output', 'weights', 'table', ...SOLVE_OPTIONS];
 
 /** The result of `grad`: the value, the gradient by input name and every multiplier. */
 export class GradResult {
@@ -59,9 +68,13 @@ export class GradResult {
  * `grad(program, { x: 2, y: -1, z: 0 }, { schedule: 'reverse' }).gradient` → `{ x: …, y: …, z: … }`.
  */
 export function grad(program: Program, at?: Point, options: GradOptions = {}): GradResult {
-  const schedule = typeof options.schedule === 'object' ? options.schedule : (options.table ?? defaultSchedules).get(options.schedule ?? 'auto');
+  requireOptions(options);
+  const table = options.table ?? defaultSchedules;
+  const schedule = typeof options.schedule === 'object' ? options.schedule : table.get(options.schedule ?? 'auto');
+  checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: () => table.list() });
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);
-  const solution = schedule.solve({ program, inputs, weights }, options);
+  const { schedule: _schedule, output: _output, weights: _weights, table: _table, ...solve } = options;
+  const solution = schedule.solve({ program, inputs, weights }, solve);
   return new GradResult(program, solution.schedule ?? schedule.name, objective(program, weights, solution.values), solution);
 }

@@ -1,4 +1,4 @@
-import { LagradError } from '../error.ts';
+import { LagradError, OptionError } from '../error.ts';
 import type { Program } from '../program/program.ts';
 
 /** A point: input values by name, or in input order. Inputs left out take their defaults. */
@@ -21,15 +21,14 @@ export function resolvePoint(program: Program, at: Point = {}): Float64Array {
   for (let k = 0; k < n; k++) {
     const x = inputs[k];
     if (x - x === 0) continue; // finite: the common case, without building a name
-    const name = label(program, k);
-    if (Number.isNaN(x) && !(isArrayLike(at) || name in at)) throw new LagradError(`input '${name}'`, 'has no value; give one (--at ' + name + '=…)');
+    const name = program.label(k);
+    if (Number.isNaN(x) && !(isArrayLike(at) || name in at)) throw new LagradError(`input '${name}'`, 'has no value and no default; give one');
     throw new LagradError(`input '${name}'`, `${x} is not a finite number`);
   }
   return inputs;
 }
 
-const label = (program: Program, i: number) => program.nameOf(i) ?? `#${i}`;
-const labels = (program: Program) => Array.from(program.outputs, (o) => label(program, o)).join(', ');
+const labels = (program: Program) => Array.from(program.outputs, (o) => program.label(o)).join(', ');
 
 function isArrayLike(at: Point): at is ArrayLike<number> {
   return typeof (at as ArrayLike<number>).length === 'number';
@@ -56,7 +55,7 @@ export function resolveWeights(program: Program, output?: string, weights?: Read
     w[k] = 1;
     return w;
   }
-  if (outputs.length !== 1) throw new LagradError('program', `has ${outputs.length} outputs (${labels(program)}); choose one (--output NAME)`);
+  if (outputs.length !== 1) throw new OptionError('output', `the program has ${outputs.length} outputs (${labels(program)}); choose one`);
   w[0] = 1;
   return w;
 }
