@@ -5,7 +5,7 @@ import { functionRules } from '../src/primitives/kernels.ts';
 import { CHUNK, programSource } from '../src/primitives/programSource.ts';
 import { primitives } from '../src/primitives/registry.ts';
 import type { Program } from '../src/program/program.ts';
-import { buffer, type Problem, type Schedule, type ScheduleOptions, type Solution } from '../src/schedule/schedule.ts';
+import { buffer, head, type Problem, type Schedule, type ScheduleOptions, type Solution } from '../src/schedule/schedule.ts';
 import { readSettings } from '../src/schedule/settings.ts';
 import { BLOCK_SETTINGS, reverse } from './reverse.ts';
 
@@ -38,12 +38,19 @@ export function compiledProgram(program: Program): CompiledProgram | null {
   return compiled;
 }
 
+/** The name stack traces and profilers show for a program's compiled code. */
+export const COMPILED_URL = 'lagrad/compiled/program.js';
+
+/** The JavaScript compiled for a program, as `lagrad kernels --program` prints it: the body of `(R) => ({ forward, reverse })`. */
+export function compiledSource(program: Program, chunk = CHUNK): string {
+  return `${programSource(program, primitives.checkedAll(), chunk)}\n//# sourceURL=${COMPILED_URL}`;
+}
+
 /** Generates and compiles a program's straight-line sweeps, `chunk` constraints per function (tests use small chunks). */
 export function compileProgram(program: Program, chunk = CHUNK): CompiledProgram {
   const start = performance.now();
-  const table = primitives.checkedAll();
-  const source = `${programSource(program, table, chunk)}\n//# sourceURL=lagrad/compiled/program.js`;
-  const sweeps = new Function('R', source)(functionRules(table)) as Omit<CompiledProgram, 'compileMs'>;
+  const source = compiledSource(program, chunk);
+  const sweeps = new Function('R', source)(functionRules(primitives.checkedAll())) as Omit<CompiledProgram, 'compileMs'>;
   return { forward: sweeps.forward, reverse: sweeps.reverse, compileMs: performance.now() - start };
 }
 
@@ -75,6 +82,6 @@ export const compiled: Schedule<typeof BLOCK_SETTINGS> = {
     const counted = code.reverse(values, lambda);
     checkBackSubstitution(program, values, lambda);
     const stats = { primitiveEvaluations: size - inputCount, partialEvaluations: counted, peakValues: size, sweeps: 2, timeMs: performance.now() - start };
-    return { values, lambda, gradient: lambda.slice(0, inputCount), stats };
+    return { values, lambda, gradient: head(lambda, inputCount), stats };
   },
 };

@@ -6,7 +6,7 @@ import { seed } from '../src/lagrangian/lagrangian.ts';
 import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
 import { sweepsOf } from '../src/primitives/sweeps.ts';
-import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import { buffer, head, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { readSettings, type SettingValues } from '../src/schedule/settings.ts';
 
 /** What block-reverse reads, all for cyclic programs: the primal solve's and the Krylov solves' settings. */
@@ -42,7 +42,7 @@ export const reverse: Schedule<typeof BLOCK_SETTINGS> = {
     stats.peakValues = size;
     checkBackSubstitution(program, values, lambda);
     stats.timeMs = performance.now() - start;
-    return { values, lambda, gradient: lambda.slice(0, inputCount), stats };
+    return { values, lambda, gradient: head(lambda, inputCount), stats };
   },
 };
 

@@ -6,6 +6,7 @@ import { builtinPrimitives, grad, parse, primitives, ProgramBuilder, registerPri
 import { useInterpreter } from '../src/primitives/codegen.ts';
 import { compiledProgram, compileProgram } from '../solvers/compiled.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
+import { lagrad } from './helpers/cli.ts';
 import { arbitraryProgram } from './helpers/randomPrograms.ts';
 
 // The compiled schedule against reverse, bit for bit: values, every multiplier, the gradient and the
@@ -133,5 +134,18 @@ describe('where code generation is refused', () => {
     const result = JSON.parse(run.stdout);
     expect(result.compiled.schedule).toBe('reverse');
     expect(result.compiled.gradient).toEqual(result.gradient);
+  });
+});
+
+describe('`lagrad kernels --program`', () => {
+  it('prints the straight-line code the compiled schedule runs for a program', async () => {
+    const r = await lagrad(['kernels', '--program', 'z + sin(x^2 + y*exp(z))']);
+    expect(r.status).toBe(0);
+    expect(r.out).toContain('function forward0(v) {');
+    expect(r.out).toContain('const v7 = Math.sin(a); v[7] = v7;');
+    expect(r.out).toContain('l = L7; if (l !== 0) { counted++; a = v[6]; L6 += l * Math.cos(a); }');
+    expect(r.out).toContain('//# sourceURL=lagrad/compiled/program.js');
+    const bad = await lagrad(['kernels', 'forward', '--program', 'x']);
+    expect(bad.status).toBe(1);
   });
 });

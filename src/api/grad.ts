@@ -2,10 +2,10 @@ import { LagradError } from '../error.ts';
 import { objective } from '../lagrangian/lagrangian.ts';
 import type { Program } from '../program/program.ts';
 import type { Stats } from '../lagrangian/stats.ts';
-import type { Schedule, ScheduleTable, Solution, SolveOptions } from '../schedule/schedule.ts';
-import { checkOptions, requireOptions, SOLVE_OPTIONS } from '../schedule/settings.ts';
+import type { Schedule, ScheduleOptions, ScheduleTable, Solution, SolveOptions } from '../schedule/schedule.ts';
+import { checkOptions, optionsAccepted, requireOptions, SOLVE_OPTIONS } from '../schedule/settings.ts';
 import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
-import { resolvePoint, resolveWeights, type Point } from './point.ts';
+import { inputNamesOf, resolvePoint, resolveWeights, type Point } from './point.ts';
 
 /**
  * The options of `grad`: its own, the solve's (`multipliers`, `workspace`) and the settings of the
@@ -23,11 +23,16 @@ export interface GradOptions extends SolveOptions, BuiltinSettings {
   readonly table?: ScheduleTable;
 }
 
+/** The options `grad` reads itself and does not pass to the schedule. */
+const OWN_OPTIONS = ['schedule', 'output', 'weights', 'table'];
 /** The options of `grad` itself, beside the solve's and the schedule's settings. */
-const GRAD_OPTIONS = ['schedule', 'output', 'weights', 'table', ...SOLVE_OPTIONS];
+const GRAD_OPTIONS = [...OWN_OPTIONS, ...SOLVE_OPTIONS];
+const NO_OPTIONS: GradOptions = Object.freeze({});
 
 /** The result of `grad`: the value, the gradient by input name and every multiplier. */
 export class GradResult {
+  #gradient: Record<string, number> | undefined;
+
   constructor(
     readonly program: Program,
     readonly schedule: string,
@@ -35,10 +40,9 @@ export class GradResult {
     readonly solution: Solution,
   ) {}
 
-  /** ∂objective/∂x by input name: the inputs' multipliers. */
+  /** ∂objective/∂x by input name: the inputs' multipliers (built at the first read, then the same object). */
   get gradient(): Record<string, number> {
-    const names = this.program.inputNames;
-    return Object.fromEntries(names.map((name, k) => [name, this.solution.gradient[k]]));
+    return (this.#gradient ??= byName(inputNamesOf(this.program), this.solution.gradient));
   }
 
   /** λ of every variable, in program order. */
@@ -67,14 +71,40 @@ export class GradResult {
  * The gradient of the objective Σ_o w_o v_o at a point, by solving (I − J)ᵀλ = w with a schedule.
  * `grad(program, { x: 2, y: -1, z: 0 }, { schedule: 'reverse' }).gradient` → `{ x: …, y: …, z: … }`.
  */
-export function grad(program: Program, at?: Point, options: GradOptions = {}): GradResult {
+export function grad(program: Program, at?: Point, options: GradOptions = NO_OPTIONS): GradResult {
   requireOptions(options);
   const table = options.table ?? defaultSchedules;
   const schedule = typeof options.schedule === 'object' ? options.schedule : table.get(options.schedule ?? 'auto');
-  checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: () => table.list() });
+  // The messages of checkOptions are built only when an option is not accepted.
+  if (!optionsAccepted(options, GRAD_OPTIONS, schedule.settings)) checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: () => table.list() });
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);
-  const { schedule: _schedule, output: _output, weights: _weights, table: _table, ...solve } = options;
-  const solution = schedule.solve({ program, inputs, weights }, solve);
+  const solution = schedule.solve({ program, inputs, weights }, solveOptions(options));
   return new GradResult(program, solution.schedule ?? schedule.name, objective(program, weights, solution.values), solution);
+}
+
+/** The options without grad's own (schedule, output, weights, table): what the schedule reads. */
+function solveOptions(options: GradOptions): ScheduleOptions {
+  let own = 0;
+  let others = 0;
+  for (const key in options) {
+    if (!Object.hasOwn(options, key) || (options as Record<string, unknown>)[key] === undefined) continue;
+    if (OWN_OPTIONS.includes(key)) own++;
+    else others++;
+  }
+  if (own === 0) return options as ScheduleOptions;
+  if (others === 0) return NO_OPTIONS as ScheduleOptions;
+  const { schedule: _schedule, output: _output, weights: _weights, table: _table, ...solve } = options;
+  return solve;
+}
+
+/**
+ * values[k] under names[k]: a plain object filled in order (so every result of a program has the
+ * same shape), or Object.fromEntries where a name would hit Object.prototype's `__proto__` setter.
+ */
+function byName(names: readonly string[], values: ArrayLike<number>): Record<string, number> {
+  if (names.includes('__proto__')) return Object.fromEntries(names.map((name, k) => [name, values[k]]));
+  const record: Record<string, number> = {};
+  for (let k = 0; k < names.length; k++) record[names[k]] = values[k];
+  return record;
 }

@@ -1,5 +1,6 @@
 import { LagradError, OptionError } from '../error.ts';
 import type { Program } from '../program/program.ts';
+import { zeros } from '../schedule/schedule.ts';
 
 /** A point: input values by name, or in input order. Inputs left out take their defaults. */
 export type Point = Readonly<Record<string, number>> | ArrayLike<number>;
@@ -7,11 +8,14 @@ export type Point = Readonly<Record<string, number>> | ArrayLike<number>;
 /** The inputs as a Float64Array in input order; a missing, unknown or non-finite value is an error naming it. */
 export function resolvePoint(program: Program, at: Point = {}): Float64Array {
   const n = program.inputCount;
-  const inputs = program.defaults.slice();
+  const inputs = zeros(n);
+  const defaults = program.defaults;
+  for (let k = 0; k < n; k++) inputs[k] = defaults[k];
   if (isArrayLike(at)) {
     if (at.length !== n) throw new LagradError('point', `expected ${n} input values (${program.inputNames.join(', ')}), got ${at.length}`);
     for (let k = 0; k < n; k++) inputs[k] = at[k];
-  } else {
+  } else if (!readByName(program, at, inputs)) {
+    for (let k = 0; k < n; k++) inputs[k] = defaults[k];
     for (const [name, value] of Object.entries(at)) {
       const i = program.names.get(name);
       if (i === undefined || i >= n) throw new LagradError(`input '${name}'`, i === undefined ? 'no input has this name' : 'is not an input, so it cannot be given a value');
@@ -28,6 +32,35 @@ export function resolvePoint(program: Program, at: Point = {}): Float64Array {
   return inputs;
 }
 
+/**
+ * The common case of a point by name, without Object.entries' array of pairs: a plain object whose
+ * own names are all inputs. Reads each input's name and counts the object's names; false (nothing
+ * decided) when some name is not an input's, or the object is not plain, or a value is undefined.
+ */
+function readByName(program: Program, at: Readonly<Record<string, number>>, inputs: Float64Array): boolean {
+  if (Object.getPrototypeOf(at) !== Object.prototype) return false;
+  const names = inputNamesOf(program);
+  let found = 0;
+  for (let k = 0; k < names.length; k++) {
+    const value = at[names[k]];
+    if (value === undefined) continue;
+    inputs[k] = value;
+    found++;
+  }
+  let given = 0;
+  for (const _ in at) given++;
+  return given === found;
+}
+
+const inputNames = new WeakMap<Program, readonly string[]>();
+
+/** The input names of a program, in input order, computed once per program. */
+export function inputNamesOf(program: Program): readonly string[] {
+  let names = inputNames.get(program);
+  if (names === undefined) inputNames.set(program, (names = Object.freeze(program.inputNames)));
+  return names;
+}
+
 const labels = (program: Program) => Array.from(program.outputs, (o) => program.label(o)).join(', ');
 
 function isArrayLike(at: Point): at is ArrayLike<number> {
@@ -40,7 +73,7 @@ function isArrayLike(at: Point): at is ArrayLike<number> {
  */
 export function resolveWeights(program: Program, output?: string, weights?: Readonly<Record<string, number>>): Float64Array {
   const outputs = program.outputs;
-  const w = new Float64Array(outputs.length);
+  const w = zeros(outputs.length);
   if (weights) {
     for (const [name, value] of Object.entries(weights)) {
       const k = outputs.indexOf(program.indexOf(name));
