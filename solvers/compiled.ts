@@ -20,13 +20,15 @@ export interface CompiledProgram {
 }
 
 /**
- * Programs with more variables than this are not compiled: their gradient is computed by `reverse`.
- * Generating and compiling costs about … per constraint and the straight-line code saves about … per
- * constraint and call, so compiling pays after … calls at any size; beyond this size the source
- * (about 150 bytes per constraint) and V8's compilation take memory and seconds that few callers
- * would earn back. Measured with bench/ (see README).
+ * Programs with more variables than this are not compiled: `reverse` computes their gradient.
+ * Straight-line code costs about 300 bytes of machine code per constraint (each typed-array access
+ * carries its own checks in V8), against the ~25 bytes of program data per constraint the
+ * interpreter's loop reads: beyond about 10⁴ constraints the code of one call no longer fits the
+ * core's 2 MB L2 cache and the compiled gradient is no faster than reverse. And V8 optimizes a
+ * generated function only after running it about a thousand times, so at 10⁴ constraints a program
+ * runs a few thousand slow calls (seconds) first. Measured with bench/compiled.ts (README).
  */
-export const COMPILE_LIMIT = 200_000;
+export const COMPILE_LIMIT = 10_000;
 
 const cache = new WeakMap<Program, CompiledProgram>();
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { builtinPrimitives, grad, parse, primitives, ProgramBuilder, registerPrimitive, type Primitive } from '../src/index.ts';
 import { useInterpreter } from '../src/primitives/codegen.ts';
-import { compiledProgram, compileProgram } from '../solvers/compiled.ts';
+import { COMPILE_LIMIT, compiledProgram, compileProgram } from '../solvers/compiled.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
 import { lagrad } from './helpers/cli.ts';
 import { arbitraryProgram } from './helpers/randomPrograms.ts';
@@ -97,6 +97,18 @@ describe('the compiled schedule', () => {
     const r = grad(program, {}, { schedule: 'compiled' });
     expect(r.schedule).toBe('reverse');
     expect(r.gradient).toEqual(grad(program, {}, { schedule: 'reverse' }).gradient);
+  });
+
+  it('hands programs above COMPILE_LIMIT to reverse, and says so', () => {
+    const b = new ProgramBuilder();
+    let v = b.input('x');
+    for (let k = 0; k < COMPILE_LIMIT; k++) v = b.apply('sin', v);
+    b.output(v);
+    const program = b.build();
+    const r = grad(program, { x: 0.5 }, { schedule: 'compiled' });
+    expect(r.schedule).toBe('reverse');
+    expect(compiledProgram(program)).toBeNull();
+    expect(r.gradient.x).toBe(grad(program, { x: 0.5 }, { schedule: 'reverse' }).gradient.x);
   });
 
   it('hands over to reverse when the interpreter is chosen', () => {

@@ -5,7 +5,8 @@ import type { Stats } from '../lagrangian/stats.ts';
 import type { Schedule, ScheduleOptions, ScheduleTable, Solution, SolveOptions } from '../schedule/schedule.ts';
 import { checkOptions, optionsAccepted, requireOptions, SOLVE_OPTIONS } from '../schedule/settings.ts';
 import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
-import { inputNamesOf, resolvePoint, resolveWeights, type Point } from './point.ts';
+import { inputNamesOf } from './inputNames.ts';
+import { resolvePoint, resolveWeights, type Point } from './point.ts';
 
 /**
  * The options of `grad`: its own, the solve's (`multipliers`, `workspace`) and the settings of the
@@ -42,7 +43,7 @@ export class GradResult {
 
   /** ∂objective/∂x by input name: the inputs' multipliers (built at the first read, then the same object). */
   get gradient(): Record<string, number> {
-    return (this.#gradient ??= byName(inputNamesOf(this.program), this.solution.gradient));
+    return (this.#gradient ??= inputNamesOf(this.program).record(this.solution.gradient));
   }
 
   /** λ of every variable, in program order. */
@@ -83,28 +84,21 @@ export function grad(program: Program, at?: Point, options: GradOptions = NO_OPT
   return new GradResult(program, solution.schedule ?? schedule.name, objective(program, weights, solution.values), solution);
 }
 
-/** The options without grad's own (schedule, output, weights, table): what the schedule reads. */
+/**
+ * The options without grad's own (schedule, output, weights, table): what the schedule reads. The
+ * common cases without a rest-spread copy: none of grad's own (the options as they are), or besides
+ * them only the solve's options (those three in an object of one shape).
+ */
 function solveOptions(options: GradOptions): ScheduleOptions {
   let own = 0;
-  let others = 0;
+  let settings = 0;
   for (const key in options) {
     if (!Object.hasOwn(options, key) || (options as Record<string, unknown>)[key] === undefined) continue;
     if (OWN_OPTIONS.includes(key)) own++;
-    else others++;
+    else if (!SOLVE_OPTIONS.includes(key)) settings++;
   }
   if (own === 0) return options as ScheduleOptions;
-  if (others === 0) return NO_OPTIONS as ScheduleOptions;
+  if (settings === 0) return { multipliers: options.multipliers, workspace: options.workspace, progress: options.progress };
   const { schedule: _schedule, output: _output, weights: _weights, table: _table, ...solve } = options;
   return solve;
-}
-
-/**
- * values[k] under names[k]: a plain object filled in order (so every result of a program has the
- * same shape), or Object.fromEntries where a name would hit Object.prototype's `__proto__` setter.
- */
-function byName(names: readonly string[], values: ArrayLike<number>): Record<string, number> {
-  if (names.includes('__proto__')) return Object.fromEntries(names.map((name, k) => [name, values[k]]));
-  const record: Record<string, number> = {};
-  for (let k = 0; k < names.length; k++) record[names[k]] = values[k];
-  return record;
 }

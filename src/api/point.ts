@@ -1,6 +1,7 @@
 import { LagradError, OptionError } from '../error.ts';
 import type { Program } from '../program/program.ts';
 import { zeros } from '../schedule/schedule.ts';
+import { inputNamesOf } from './inputNames.ts';
 
 /** A point: input values by name, or in input order. Inputs left out take their defaults. */
 export type Point = Readonly<Record<string, number>> | ArrayLike<number>;
@@ -39,26 +40,10 @@ export function resolvePoint(program: Program, at: Point = {}): Float64Array {
  */
 function readByName(program: Program, at: Readonly<Record<string, number>>, inputs: Float64Array): boolean {
   if (Object.getPrototypeOf(at) !== Object.prototype) return false;
-  const names = inputNamesOf(program);
-  let found = 0;
-  for (let k = 0; k < names.length; k++) {
-    const value = at[names[k]];
-    if (value === undefined) continue;
-    inputs[k] = value;
-    found++;
-  }
+  const found = inputNamesOf(program).read(at, inputs);
   let given = 0;
   for (const _ in at) given++;
   return given === found;
-}
-
-const inputNames = new WeakMap<Program, readonly string[]>();
-
-/** The input names of a program, in input order, computed once per program. */
-export function inputNamesOf(program: Program): readonly string[] {
-  let names = inputNames.get(program);
-  if (names === undefined) inputNames.set(program, (names = Object.freeze(program.inputNames)));
-  return names;
 }
 
 const labels = (program: Program) => Array.from(program.outputs, (o) => program.label(o)).join(', ');
