@@ -44,7 +44,7 @@ export interface CompiledRow {
   /** Calls run before the timing (until V8 had optimized the generated code), and their time (ms). */
   readonly warmupCalls: number;
   readonly warmupMs: number;
-  /** First k with compileMs + (time of the first k compiled calls) ≤ k × reverse's time per call; null if not within the calls run. */
+  /** First k with compileMs + (time of the first k compiled calls) ≤ k × reverse's time per call (past the calls run: at the steady times); null when compiled is not faster. */
   readonly breakEven: number | null;
   readonly met: boolean;
 }
@@ -111,13 +111,18 @@ function firstCalls(program: Program, call: () => void, calls: number, budgetMs:
   return { compileMs, times };
 }
 
-function breakEvenOf(compileMs: number, times: readonly number[], reverseMs: number): number | null {
+/**
+ * The first k with compileMs + (the first k compiled calls) ≤ k × reverseMs: found among the calls
+ * run, or past them at the steady compiled time per call (null: compiled is not faster than reverse).
+ */
+function breakEvenOf(compileMs: number, times: readonly number[], reverseMs: number, compiledMs: number): number | null {
   let spent = compileMs;
   for (let k = 0; k < times.length; k++) {
     spent += times[k];
     if (spent <= (k + 1) * reverseMs) return k + 1;
   }
-  return null;
+  if (compiledMs >= reverseMs) return null;
+  return times.length + Math.ceil((spent - times.length * reverseMs) / (reverseMs - compiledMs));
 }
 
 export interface CompiledBenchOptions {
@@ -165,7 +170,7 @@ export function compiledBench(options: CompiledBenchOptions = {}): CompiledRow[]
         compileMs: first.compileMs,
         warmupCalls: first.times.length,
         warmupMs: first.times.reduce((s, t) => s + t, 0),
-        breakEven: breakEvenOf(first.compileMs, first.times, Math.min(reverseFirst.wallMs, reverseTimes.wallMs)),
+        breakEven: breakEvenOf(first.compileMs, first.times, Math.min(reverseFirst.wallMs, reverseTimes.wallMs), compiledTimes.wallMs),
         met: ratio <= TARGET,
       };
       options.log?.(format(row));
@@ -223,7 +228,7 @@ export function format(r: CompiledRow): string {
   return (
     `${r.workload} N=${r.size.toExponential(0)}: tape ${t(r.tape)}, reverse ${t(r.reverse)} (×${(r.reverse.cpuMs / r.tape.cpuMs).toFixed(2)}), compiled ${t(r.compiled)}${compiledNote}: ` +
     `×${r.ratio.toFixed(2)} the tape (cpu); target ≤ ${TARGET}: ${r.met ? 'met' : 'NOT met'}\n` +
-    `  compile ${r.compileMs.toFixed(1)} ms, then ${r.warmupCalls} calls in ${r.warmupMs.toFixed(0)} ms while V8 optimizes; break-even after ${r.breakEven ?? `more than ${r.warmupCalls}`} calls`
+    `  compile ${r.compileMs.toFixed(1)} ms, then ${r.warmupCalls} calls in ${r.warmupMs.toFixed(0)} ms while V8 optimizes; break-even after ${r.breakEven === null ? 'never (not faster than reverse)' : `${r.breakEven} calls`}`
   );
 }
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { builtinPrimitives, grad, parse, primitives, ProgramBuilder, registerPrimitive, type Primitive } from '../src/index.ts';
-import { useInterpreter } from '../src/primitives/codegen.ts';
+import { interpreting, useInterpreter } from '../src/primitives/codegen.ts';
 import { COMPILE_LIMIT, compiledProgram, compileProgram } from '../solvers/compiled.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
 import { lagrad } from './helpers/cli.ts';
@@ -36,7 +36,7 @@ describe('the compiled schedule', () => {
         for (let i = r.program.inputCount; i < r.program.size; i++) seen.add(r.program.constraint(i).op);
         const reverse = grad(r.program, r.inputs, { schedule: 'reverse', weights: r.weights });
         const compiled = grad(r.program, r.inputs, { schedule: 'compiled', weights: r.weights });
-        expect(compiled.schedule).toBe('compiled');
+        expect(compiled.schedule).toBe(interpreting() ? 'reverse' : 'compiled'); // LAGRAD_INTERPRET=1: reverse serves
         expect(firstDifference(compiled.values, reverse.values)).toBe(-1);
         expect(firstDifference(compiled.lambda, reverse.lambda)).toBe(-1);
         expect(firstDifference(compiled.solution.gradient, reverse.solution.gradient)).toBe(-1);
@@ -84,7 +84,7 @@ describe('the compiled schedule', () => {
     }
   });
 
-  it('is compiled once per program and cached with it', () => {
+  it.skipIf(interpreting())('is compiled once per program and cached with it', () => {
     const program = parse('z + sin(x^2 + y*exp(z))');
     const code = compiledProgram(program);
     expect(code).not.toBeNull();
