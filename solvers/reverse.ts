@@ -5,6 +5,8 @@ import { seed } from '../src/lagrangian/lagrangian.ts';
 import { primalOptions, solvePrimal } from '../src/lagrangian/primal.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
 import { primitives } from '../src/primitives/registry.ts';
+import { BlockSweeps } from '../src/primitives/blockSweeps.ts';
+import { dependents } from '../src/program/dependents.ts';
 import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
 
 /**
@@ -21,6 +23,7 @@ export const reverse: Schedule = {
   summary: 'back-substitution in reverse order (backprop): O(N + E), every multiplier; cyclic components by block solves',
   solve(problem: Problem, options: SolveOptions = {}): Solution {
     if (problem.program.cyclic) return solveByBlocks(problem, options, 'auto');
+    if (problem.program.layout !== null) return reverseOverBlocks(problem, options);
     const start = performance.now();
     const { program, inputs, weights } = problem;
     const { ops, parentStart, parents, constants, inputCount, size } = program;
@@ -32,11 +35,36 @@ export const reverse: Schedule = {
     stats.partialEvaluations += primitives.kernels().reverse(values, lambda, lambda, ops, parentStart, parents, constants, inputCount, size);
     stats.sweeps++;
     stats.peakValues = size;
+    stats.peakBytes = 8 * size;
     checkMultipliers(program, values, lambda);
     stats.timeMs = performance.now() - start;
     return { values, lambda, gradient: lambda.slice(0, inputCount), stats };
   },
 };
+
+/**
+ * Backprop over vector and matrix variables: the same two sweeps over the slabs, one VJP
+ * λ_Pa(i) += J_iᵀ λ_i per constraint (BlockSweeps). With `wrt`, VJPs into variables that lead
+ * to no wanted input are skipped (the gradient of a data batch X is never formed).
+ */
+function reverseOverBlocks({ program, inputs, weights, wrt }: Problem, options: SolveOptions): Solution {
+  const start = performance.now();
+  const { inputCount, size, slots } = program;
+  const sweeps = BlockSweeps.of(program);
+  const stats = emptyStats();
+  const values = buffer(options.workspace?.values, slots);
+  solvePrimal(program, inputs, values, stats);
+  const lambda = buffer(options.workspace?.lambda, slots);
+  seed(program, weights, lambda);
+  const needed = wrt === undefined ? null : dependents(program, wrt);
+  stats.partialEvaluations += sweeps.reverse(values, lambda, lambda, inputCount, size, needed);
+  stats.sweeps++;
+  stats.peakValues = size;
+  stats.peakBytes = 8 * slots;
+  checkMultipliers(program, values, lambda);
+  stats.timeMs = performance.now() - start;
+  return { values, lambda, gradient: lambda.slice(0, program.inputSlots), stats };
+}
 
 /**
  * A whole solve by block-reverse: values by `solvePrimal` (fixed points for the components), then
@@ -56,6 +84,7 @@ export function solveByBlocks({ program, inputs, weights }: Problem, options: So
   const krylov = { restart: options.restart === undefined ? undefined : Number(options.restart), preconditioner: options.preconditioner as string | undefined };
   blockReverse(program, values, lambda, method, settings, stats, history, krylov);
   stats.peakValues = size;
+  stats.peakBytes = 8 * size;
   checkMultipliers(program, values, lambda);
   stats.timeMs = performance.now() - start;
   return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: history };

@@ -17,7 +17,7 @@ export interface EvaluateOptions {
 
 /** The value of every variable at a point: the constraints solved forward. */
 export function evaluateAll(program: Program, at?: Point, options: EvaluateOptions = {}): Float64Array {
-  const values = buffer(options.values, program.size);
+  const values = buffer(options.values, program.slots);
   solvePrimal(program, resolvePoint(program, at), values, undefined, options);
   return values;
 }

@@ -1,7 +1,7 @@
 import { grad } from '../api/grad.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
 import type { Command, Flags } from './command.ts';
-import { json, table } from './format.ts';
+import { json, table, valueRow } from './format.ts';
 import { loadSource, numberFlag, parseAt } from './source.ts';
 
 /** Schedule settings passed through to the schedule: numeric ones are converted. */
@@ -74,8 +74,8 @@ ${schedules
       io.out(json(result) + '\n');
       return 0;
     }
-    const lines = [`value     ${r.value}`, `schedule  ${r.schedule}`, 'gradient', table(Object.entries(r.gradient), '  ')];
-    if (flags.multipliers) lines.push('multipliers (λ = ∂objective/∂v)', table(Object.entries(r.multipliers), '  '));
+    const lines = [`value     ${r.value}`, `schedule  ${r.schedule}`, 'gradient', table(Object.entries(r.gradient).map(([name, g]) => valueRow(name, g)), '  ')];
+    if (flags.multipliers) lines.push('multipliers (λ = ∂objective/∂v)', table(Object.entries(r.multipliers).map(([name, l]) => valueRow(name, l)), '  '));
     lines.push('stats', table(Object.entries(r.stats).map(([k, v]) => [k, k === 'timeMs' ? Number(v.toFixed(3)) : v]), '  '));
     if (r.solution.convergence?.length) lines.push('convergence', table(r.solution.convergence.map((c) => [`${c.quantity} of {${c.variables}}`, c.method, `${c.iterations} iterations`, `rate ${c.rate.toPrecision(4)}`, `residual ${(c.residuals.at(-1) ?? 0).toPrecision(3)}`]), '  '));
     io.out(lines.join('\n') + '\n');

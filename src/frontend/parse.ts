@@ -3,10 +3,16 @@ import { ProgramBuilder } from '../program/builder.ts';
 import type { Program } from '../program/program.ts';
 import { ExpressionParser } from './expression.ts';
 import { tokenize } from './tokens.ts';
+import { checkShape, type Shape } from '../program/shape.ts';
 
 export interface ParseOptions {
   /** The file name used in error messages and the program's source map. */
   readonly file?: string;
+  /**
+   * Shapes of inputs by name, for an expression (whose inputs are otherwise scalars): with
+   * `{ X: [150, 4], W: [4, 3] }`, `sum(X @ W)` parses. A `.lag` program declares its own.
+   */
+  readonly shapes?: Readonly<Record<string, Shape>>;
 }
 
 const STATEMENT = /^\s*(input|output|init)\b|=/m;
@@ -25,11 +31,13 @@ export function parseExpressionText(source: string, options: ParseOptions = {}):
   const file = options.file ?? 'expression';
   if (text.includes('\n')) throw new LagradError(file, 'an expression is one line; write a .lag program for several');
   const builder = new ProgramBuilder(file);
+  builder.checkShapes = false;
   const offset = source.indexOf(text);
+  const shapes = options.shapes ?? {};
   const lookup = (name: string, column: number) => {
     const known = builder.lookup(name);
     if (known !== undefined) return known;
-    const input = builder.input(name);
+    const input = Object.hasOwn(shapes, name) ? builder.input(name, shapes[name]) : builder.input(name);
     builder.locate(input, 1, column);
     return input;
   };
@@ -38,7 +46,7 @@ export function parseExpressionText(source: string, options: ParseOptions = {}):
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const KEYWORD = /^(input|output|init)\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:=\s*(.*))?$/;
+const KEYWORD = /^(input|output|init)\s+([A-Za-z_][A-Za-z0-9_]*)\s*(\[[^\]]*\]?)?\s*(?:=\s*(.*))?$/;
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)\s*=/;
 
 /**
@@ -50,6 +58,8 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
   const file = options.file ?? 'program';
   // Room for a constraint per 4 characters: more than any text needs, and untouched room is free.
   const builder = new ProgramBuilder(file, Math.max(64, source.length >> 2));
+  // Shapes are checked once, by build, in evaluation order and with each constraint's place.
+  builder.checkShapes = false;
   const expressions = new ExpressionParser(builder);
   // Names used before their definition: placeholder k stands for references[k].
   const references: { name: string; line: number; column: number }[] = [];
@@ -84,8 +94,10 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
     const initial = body.charCodeAt(0);
     const keyword = initial === 105 || initial === 111 ? KEYWORD.exec(body) : null;
     if (keyword) {
-      const [, kind, name, rest] = keyword;
+      const [, kind, name, dims, rest] = keyword;
       const nameColumn = indent + body.indexOf(name, kind.length);
+      const dimsColumn = dims === undefined ? 0 : indent + body.indexOf(dims, nameColumn - indent);
+      if (dims !== undefined && kind !== 'input') throw new LagradError(where(dimsColumn), `shapes are declared on inputs (input ${name}${dims}); other shapes are inferred`);
       if (kind === 'output') {
         if (rest !== undefined) throw new LagradError(where(indent), `write 'output ${name}' alone; define ${name} on its own line`);
         outputs.push({ name, line, column: nameColumn });
@@ -94,7 +106,8 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
       const value = rest === undefined ? undefined : number(rest, where(indent + body.indexOf(rest, nameColumn - indent)), kind);
       if (kind === 'input') {
         fresh(name, nameColumn);
-        builder.locate(builder.input(name, value), line, nameColumn);
+        const shape = dims === undefined ? undefined : shapeOf(dims, where(dimsColumn));
+        builder.locate(shape === undefined ? builder.input(name, value) : builder.input(name, shape, value), line, nameColumn);
         return;
       }
       if (value === undefined) throw new LagradError(where(indent), `init needs a value: init ${name} = 1`);
@@ -142,6 +155,19 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
   if (outputs.length === 0) throw new LagradError(file, "no output; add a line 'output NAME'");
   for (const o of outputs) builder.output(indexOf(o.name, o, `output names '${o.name}', which is not defined`));
   return builder.build();
+}
+
+/** `[150, 4]` or `[3]` from an input declaration; anything else is an error at `where`. */
+function shapeOf(text: string, where: string): Shape {
+  if (!text.endsWith(']')) throw new LagradError(where, `'${text}' is not closed: write a shape as [n] or [rows, cols]`);
+  const inner = text.slice(1, -1).trim();
+  const parts = inner === '' ? [] : inner.split(',').map((d) => d.trim());
+  if (parts.length === 0) throw new LagradError(where, 'an empty shape []: a scalar input has no brackets; a vector is [n], a matrix [rows, cols]');
+  if (parts.includes('')) throw new LagradError(where, `shape ${text} has an empty dimension`);
+  const dims = parts.map((d) => (/^\d+$/.test(d) ? Number(d) : d));
+  const shape = checkShape(dims);
+  if (typeof shape === 'string') throw new LagradError(where, `shape ${text}: ${shape}`);
+  return shape;
 }
 
 function number(text: string, where: string, kind: string): number {

@@ -1,6 +1,7 @@
 import { LagradError } from '../error.ts';
 import type { Program } from '../program/program.ts';
 import { primitives } from '../primitives/registry.ts';
+import { BlockSweeps } from '../primitives/blockSweeps.ts';
 import { type Stats, emptyStats } from './stats.ts';
 import { componentError, iterationSettings, Monitor, Verdict, type Convergence, type IterationSettings } from './convergence.ts';
 import { checkValues } from './finite.ts';
@@ -38,6 +39,7 @@ export interface PrimalOptions {
  * variables and the residual reached.
  */
 export function solvePrimal(program: Program, inputs: Float64Array, values: Float64Array, stats?: Stats, options?: PrimalOptions): void {
+  if (program.layout !== null) return solveBlocks(program, inputs, values, stats);
   const { ops, parentStart, parents, constants, inputCount, size } = program;
   for (let k = 0; k < inputCount; k++) values[k] = inputs[k]; // no subarray view per call
   if (program.cyclic) {
@@ -45,6 +47,19 @@ export function solvePrimal(program: Program, inputs: Float64Array, values: Floa
     return;
   }
   primitives.kernels().forward(values, ops, parentStart, parents, constants, inputCount, size);
+  if (stats) {
+    stats.primitiveEvaluations += size - inputCount;
+    stats.sweeps++;
+  }
+  checkValues(program, values, inputCount, size);
+}
+
+/** The forward sweep of a program with vector and matrix variables (acyclic: cyclic ones are refused when built). */
+function solveBlocks(program: Program, inputs: Float64Array, values: Float64Array, stats?: Stats): void {
+  const { inputCount, size } = program;
+  const inputSlots = program.inputSlots;
+  for (let s = 0; s < inputSlots; s++) values[s] = inputs[s];
+  BlockSweeps.of(program).forward(values, inputCount, size);
   if (stats) {
     stats.primitiveEvaluations += size - inputCount;
     stats.sweeps++;
