@@ -6,6 +6,7 @@ import { solvePrimal } from '../src/lagrangian/primal.ts';
 import { cycleMembers } from '../src/program/acyclic.ts';
 import type { Program } from '../src/program/program.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
+import { pathsOverBlocks } from './blockPaths.ts';
 import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
 
 /** Default most paths of influence the schedule will enumerate (option `maxPaths`). */
@@ -30,13 +31,15 @@ export const PATH_EDGE_LIMIT = 5e7;
 export const paths: Schedule = {
   name: 'paths',
   summary: 'sum over all paths of influence of the product of local partials (exponential; refuses above maxPaths)',
-  solve({ program, inputs, weights }: Problem, options: SolveOptions = {}): Solution {
+  solve(problem: Problem, options: SolveOptions = {}): Solution {
     const start = performance.now();
+    const { program, inputs, weights } = problem;
     if (program.cyclic) {
       throw new LagradError(`schedule 'paths'`, `the program is cyclic (a cycle through ${cycleMembers(program, 0)}), so it has infinitely many paths of influence — use dense, reverse or iterative`);
     }
     const { size, inputCount } = program;
     const limit = Number(options.maxPaths ?? PATH_LIMIT);
+    if (program.layout !== null) return pathsOverBlocks(problem, options, { paths: limit, edges: Number(options.maxPathEdges ?? PATH_EDGE_LIMIT) });
     const sources = options.multipliers ? size : inputCount;
     const target = new Float64Array(size);
     seed(program, weights, target);
@@ -62,6 +65,7 @@ export const paths: Schedule = {
     const J = localPartials(program, values);
     stats.partialEvaluations += size - inputCount;
     stats.peakValues = size;
+    stats.peakBytes = 8 * size;
     const lambda = new Float64Array(sources);
     const walked = enumerate(program, J, target, count, lambda, work);
     stats.paths = walked.paths;

@@ -1,4 +1,4 @@
-import { requireAcyclic } from '../../src/program/acyclic.ts';
+import { requireAcyclic, requireScalars } from '../../src/program/acyclic.ts';
 import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../../src/schedule/schedule.ts';
 import { execute } from './execute.ts';
 import { configure } from './strategies.ts';
@@ -20,10 +20,12 @@ export const checkpoint: Schedule = {
   summary: 'reverse in bounded memory: --strategy store-all | sqrt | revolve --snapshots C | budget --budget N',
   solve({ program, inputs, weights }: Problem, options: SolveOptions = {}): Solution {
     const start = performance.now();
+    requireScalars(program, 'checkpoint');
     requireAcyclic(program, 'checkpoint');
     const { stages, plan } = configure(program, { strategy: options.strategy, snapshots: options.snapshots, budget: options.budget });
     const values = buffer(options.workspace?.values, program.size);
     const run = execute(program, stages, plan, inputs, weights, { multipliers: Boolean(options.multipliers), values, lambda: options.workspace?.lambda });
+    run.stats.peakBytes = 8 * run.stats.peakValues;
     run.stats.timeMs = performance.now() - start;
     return { values, lambda: run.lambda, gradient: run.gradient, stats: run.stats };
   },

@@ -6,6 +6,7 @@ import { primalOptions, solvePrimal } from '../../src/lagrangian/primal.ts';
 import { emptyStats } from '../../src/lagrangian/stats.ts';
 import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../../src/schedule/schedule.ts';
 import { solveByBlocks } from '../reverse.ts';
+import { requireScalars } from '../../src/program/acyclic.ts';
 import { gaussSeidel } from './gaussSeidel.ts';
 import { jacobi } from './jacobi.ts';
 
@@ -30,6 +31,7 @@ export const iterative: Schedule = {
   solve(problem: Problem, options: SolveOptions = {}): Solution {
     const method = (options.method ?? 'gauss-seidel') as IterativeMethod;
     if (!ITERATIVE_METHODS.includes(method)) throw new LagradError('--method', `unknown method '${String(options.method)}' for schedule 'iterative'; choose ${ITERATIVE_METHODS.join(', ')}`);
+    requireScalars(problem.program, 'iterative');
     if (method === 'fixed-point' || method === 'gmres') return solveByBlocks(problem, options, method);
     const start = performance.now();
     const { program, inputs, weights } = problem;
@@ -45,6 +47,7 @@ export const iterative: Schedule = {
     monitor.tally(stats);
     history.push(monitor.record(program, 'multipliers', method, 0, size, true));
     stats.peakValues = size;
+    stats.peakBytes = 8 * size;
     checkMultipliers(program, values, lambda);
     stats.timeMs = performance.now() - start;
     return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: history };

@@ -2,7 +2,7 @@ import { resolvePoint, resolveWeights } from '../api/point.ts';
 import type { CheckpointCosts, CheckpointPlanner } from '../../solvers/checkpoint/planner.ts';
 import { checkpointPlanners } from '../../solvers/checkpoint/planners.ts';
 import { LagradError } from '../error.ts';
-import { requireAcyclic } from '../program/acyclic.ts';
+import { requireAcyclic, requireScalars } from '../program/acyclic.ts';
 import type { Program } from '../program/program.ts';
 import type { Stats } from '../lagrangian/stats.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
@@ -74,6 +74,7 @@ counts: advances = constraints recomputed by advances; evaluations = every primi
       return report(chainCurve(steps, strategy, countFlag('points', flags.points) ?? 16, io), `a chain of ${steps} steps`, flags, io);
     }
     const program = loadSource(source, io);
+    requireScalars(program, 'checkpoint');
     requireAcyclic(program, 'checkpoint');
     const inputs = resolvePoint(program, parseAt(flags.at as string[] | undefined));
     const weights = resolveWeights(program, flags.output as string | undefined);
