@@ -6,6 +6,10 @@ import type { Stats } from '../lagrangian/stats.ts';
 import type { ScheduleTable, SolveOptions } from '../schedule/schedule.ts';
 import { defaultSchedules } from '../../solvers/schedules.ts';
 import { resolvePoint, resolveWeights, type Point } from './point.ts';
+import { blockAbsoluteAdjoint, blockDualResiduals, blockPartialsProduct, blockPrimalResiduals } from '../lagrangian/blockCertificate.ts';
+import { solvePrimal } from '../lagrangian/primal.ts';
+import { slotLabel } from '../program/layout.ts';
+import { fillBlock, valueIn, type BlockValue, type Value } from './blocks.ts';
 
 /** The checks `verify` makes, each passing when its value is at most its tolerance. */
 export interface Tolerances {
@@ -38,10 +42,11 @@ export interface VerifyOptions {
   /** General objective weights w by output name. */
   readonly weights?: Readonly<Record<string, number>>;
   /**
-   * Multipliers to certify instead of reverse's: λ of every variable in program order, or λ of
-   * some named variables replacing reverse's. Wrong multipliers must come back `ok: false`.
+   * Multipliers to certify instead of reverse's: λ of every variable in program order (for
+   * blocks, every entry: program.slots of them), or λ of some named variables replacing reverse's.
+   * Wrong multipliers must come back `ok: false`.
    */
-  readonly multipliers?: ArrayLike<number> | Readonly<Record<string, number>>;
+  readonly multipliers?: ArrayLike<number> | Readonly<Record<string, BlockValue>>;
   /** Schedule names to compare (default VERIFY_SCHEDULES); reverse always runs as the reference. */
   readonly schedules?: readonly string[];
   readonly tolerances?: Partial<Tolerances>;
@@ -56,8 +61,10 @@ export interface VerifyOptions {
 /** One schedule's part of the report: its gradient and multipliers, or why it did not run. */
 export interface ScheduleRun {
   readonly name: string;
-  /** ∂objective/∂x by input name; null when skipped. */
-  readonly gradient: Record<string, number> | null;
+  /** ∂objective/∂x by input name (blocks as Float64Array or Matrix); null when skipped. */
+  readonly gradient: Record<string, Value> | null;
+  /** The same gradient entry by entry (program.inputSlots of them); null when skipped. */
+  readonly entries: Float64Array | null;
   /** λ of every variable, or null when the schedule gives the gradient only. */
   readonly lambda: Float64Array | null;
   readonly stats: Stats | null;
@@ -75,7 +82,7 @@ export interface Check {
   readonly ok: boolean;
   /** The worst variable's index, or −1. */
   readonly variable: number;
-  /** The worst variable by name (`#i` when unnamed), or ''. */
+  /** The worst variable by name (`#i` when unnamed; `X[2, 1]` for an entry of a block), or ''. */
   readonly label: string;
   /** What was compared, for the certificate (e.g. `reverse vs dense`). */
   readonly detail: string;
@@ -86,9 +93,9 @@ export interface Certificate {
   readonly primal: Check;
   readonly dual: Check;
   readonly dotProduct: Check;
-  /** r_i = v_i − p_i(v_Pa(i)), relative: |r_i| / (|v_i| + |p_i|). */
+  /** r_i = v_i − p_i(v_Pa(i)), relative: |r_i| / (|v_i| + |p_i|) (for a block, ‖·‖∞ of each). One per variable. */
   readonly primalResiduals: Float64Array;
-  /** ((I − J)ᵀλ − w)_j relative to |λ_j| + |w_j| + Σ_i |λ_i J_ij|. */
+  /** ((I − J)ᵀλ − w)_j relative to |λ_j| + |w_j| + Σ_i |λ_i J_ij| (for a block, its worst entry). One per variable. */
   readonly dualResiduals: Float64Array;
   readonly ok: boolean;
 }
@@ -107,11 +114,11 @@ export interface VerifyReport {
   readonly schedules: Record<string, ScheduleRun>;
   /** Largest relative disagreement between schedules over the multipliers of every variable. */
   readonly maxMultiplierDisagreement: number;
-  /** Per variable: the largest relative disagreement between any two schedules. */
+  /** Per variable: the largest relative disagreement between any two schedules (over every entry of a block). */
   readonly disagreement: Float64Array;
   readonly kkt: { readonly primal: number; readonly dual: number };
   readonly dotProduct: number;
-  readonly finiteDifference: { readonly maxError: number; readonly errorEstimate: number; readonly step: number } | null;
+  readonly finiteDifference: { readonly maxError: number; readonly errorEstimate: number; readonly step: number; readonly direction?: number } | null;
   readonly certificate: Certificate;
   /** Every check made, in the order above. */
   readonly checks: readonly Check[];
@@ -128,8 +135,9 @@ export interface VerifyReport {
  */
 export function certify(program: Program, values: Float64Array, lambda: Float64Array, weights: Float64Array, options: { seed?: number; tolerances?: Partial<Tolerances> } = {}): Certificate {
   const tolerances = { ...DEFAULT_TOLERANCES, ...options.tolerances };
-  const { size, parentStart, parents, inputCount } = program;
-  if (values.length < size || lambda.length < size) throw new LagradError('certify', `values and multipliers need ${size} entries, got ${values.length} and ${lambda.length}`);
+  const { size, parentStart, parents, inputCount, slots } = program;
+  if (values.length < slots || lambda.length < slots) throw new LagradError('certify', `values and multipliers need ${slots} entries, got ${values.length} and ${lambda.length}`);
+  if (program.layout !== null) return certifyBlocks(program, values, lambda, weights, options.seed ?? 1, tolerances);
   const J = localPartials(program, values);
 
   const r = primalResiduals(program, values);
@@ -171,6 +179,40 @@ export function certify(program: Program, values: Float64Array, lambda: Float64A
 }
 
 /**
+ * certify for a program with vector and matrix variables: residuals as norms of blocks (the worst
+ * entry of each, relative to its terms), the dot-product test with the slabs' inner products —
+ * J v̇ by the JVPs, Jᵀλ by the VJPs, two independent derivations of each primitive's derivative.
+ */
+function certifyBlocks(program: Program, values: Float64Array, lambda: Float64Array, weights: Float64Array, seedValue: number, tolerances: Tolerances): Certificate {
+  const { size, slots } = program;
+  const offset = program.layout!.offset;
+  const primal = blockPrimalResiduals(program, values);
+  const { residual, scale, transposeProduct, absolute } = blockDualResiduals(program, values, lambda, weights);
+  const dual = new Float64Array(size);
+  for (let j = 0; j < size; j++) {
+    for (let s = offset[j]; s < offset[j + 1]; s++) {
+      const d = ratio(residual[s], scale[s]);
+      if (!(d <= dual[j])) dual[j] = d;
+    }
+  }
+  const direction = randomDirection(slots, seedValue);
+  const Jv = blockPartialsProduct(program, values, direction);
+  let left = 0;
+  let right = 0;
+  let magnitude = 0;
+  for (let s = 0; s < slots; s++) {
+    left += lambda[s] * Jv[s];
+    right += transposeProduct[s] * direction[s];
+    magnitude += Math.abs(lambda[s] * Jv[s]) + absolute[s] * Math.abs(direction[s]);
+  }
+  const dot = ratio(left - right, magnitude);
+  const primalCheck = worstOf(program, 'primal', primal, tolerances.primal, '‖v_i − p_i(v_Pa(i))‖∞ per block');
+  const dualCheck = worstOf(program, 'dual', dual, tolerances.dual, '(I − J)ᵀλ − w, worst entry per block');
+  const dotCheck = check('dotProduct', dot, tolerances.dotProduct, -1, '', `⟨λ, J v̇⟩ = ${left}, ⟨Jᵀλ, v̇⟩ = ${right} (JVPs against VJPs)`);
+  return { primal: primalCheck, dual: dualCheck, dotProduct: dotCheck, primalResiduals: primal, dualResiduals: dual, ok: primalCheck.ok && dualCheck.ok && dotCheck.ok };
+}
+
+/**
  * Verifies that the multipliers are the adjoints, every way lagrad knows: runs each schedule (by
  * name, through the schedule table: reverse, forward, dense, paths, fd by default; a schedule that
  * refuses — too large, too many paths — is reported as skipped with its reason), compares their
@@ -187,7 +229,9 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);
   const settings: SolveOptions = { maxSize: VERIFY_DENSE_LIMIT, ...options.settings };
-  const { size, inputCount } = program;
+  // Entries: one per scalar variable, one per entry of a block (slots = size without blocks).
+  const { size, slots, inputSlots } = program;
+  const owner = (s: number) => (program.layout === null ? s : program.layout.variableOf(s));
 
   const reference = table.get('reverse').solve({ program, inputs, weights }, { ...settings, multipliers: true });
   if (reference.lambda === null) throw new LagradError(`schedule 'reverse'`, 'returned no multipliers');
@@ -200,14 +244,13 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
 
   const lambda = candidate(program, reference.lambda, options.multipliers);
   const compared: { name: string; lambda: Float64Array | null; gradient: Float64Array }[] = [];
-  if (options.multipliers !== undefined) compared.push({ name: 'given', lambda, gradient: lambda.subarray(0, inputCount) });
+  if (options.multipliers !== undefined) compared.push({ name: 'given', lambda, gradient: lambda.subarray(0, inputSlots) });
   for (const [name, r] of Object.entries(runs)) {
-    if (r.gradient === null || name === 'fd') continue;
-    compared.push({ name, lambda: r.lambda, gradient: Float64Array.from(program.inputNames, (n) => r.gradient![n]) });
+    if (r.entries === null || name === 'fd') continue;
+    compared.push({ name, lambda: r.lambda, gradient: r.entries });
   }
 
-  const J = localPartials(program, values);
-  const mu = absoluteAdjoint(program, J, weights);
+  const mu = program.layout === null ? absoluteAdjoint(program, localPartials(program, values), weights) : blockAbsoluteAdjoint(program, values, weights);
   const disagreement = new Float64Array(size);
   let worstPair = '';
   let worstVariable = -1;
@@ -216,12 +259,13 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
     for (let b = a + 1; b < compared.length; b++) {
       const A = compared[a];
       const B = compared[b];
-      const count = A.lambda && B.lambda ? size : inputCount;
+      const count = A.lambda && B.lambda ? slots : inputSlots;
       for (let j = 0; j < count; j++) {
-        const x = j < inputCount ? A.gradient[j] : A.lambda![j];
-        const y = j < inputCount ? B.gradient[j] : B.lambda![j];
+        const x = j < inputSlots ? A.gradient[j] : A.lambda![j];
+        const y = j < inputSlots ? B.gradient[j] : B.lambda![j];
         const d = ratio(x - y, Math.max(mu[j], Math.abs(x), Math.abs(y)));
-        if (!(d <= disagreement[j])) disagreement[j] = d;
+        const variable = owner(j);
+        if (!(d <= disagreement[variable])) disagreement[variable] = d;
         if (!(d <= maxDisagreement)) {
           maxDisagreement = d;
           worstVariable = j;
@@ -230,25 +274,35 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
       }
     }
   }
-  const multiplierCheck = check('multipliers', maxDisagreement, tolerances.multipliers, worstVariable, labelOf(program, worstVariable), `${compared.length} solutions compared${worstPair ? `; worst ${worstPair}` : ''}`);
+  const worstLabel = worstVariable < 0 ? '' : slotLabel(program, worstVariable);
+  const multiplierCheck = check('multipliers', maxDisagreement, tolerances.multipliers, worstVariable < 0 ? -1 : owner(worstVariable), worstLabel, `${compared.length} solutions compared${worstPair ? `; worst ${worstPair}` : ''}`);
 
   const certificate = certify(program, values, lambda, weights, { seed: options.seed, tolerances });
   const checks: Check[] = [multiplierCheck, certificate.primal, certificate.dual, certificate.dotProduct];
 
   let finiteDifference: VerifyReport['finiteDifference'] = null;
   const fd = runs.fd;
-  if (fd && fd.gradient) {
+  if (fd && fd.entries) {
     let M = Math.abs(objective(program, weights, values));
-    for (let j = 0; j < size; j++) if (mu[j] > 0) M = Math.max(M, Math.abs(values[j]));
+    for (let j = 0; j < slots; j++) if (mu[j] > 0) M = Math.max(M, Math.abs(values[j]));
     let worst = -1;
     let maxError = 0;
-    for (let k = 0; k < inputCount; k++) {
+    for (let k = 0; k < inputSlots; k++) {
       const g = lambda[k];
-      const e = ratio(fd.gradient[program.inputNames[k]] - g, Math.max(Math.abs(g), M / Math.max(1, Math.abs(inputs[k]))));
+      const e = ratio(fd.entries[k] - g, Math.max(Math.abs(g), M / Math.max(1, Math.abs(inputs[k]))));
       if (worst < 0 || !(e <= maxError)) [worst, maxError] = [k, e];
     }
     finiteDifference = { maxError, errorEstimate: fd.stats!.errorEstimate ?? NaN, step: fd.stats!.step ?? NaN };
-    checks.push(check('finiteDifference', maxError, tolerances.finiteDifference, worst, labelOf(program, worst), `central differences, step ≤ ${fmt(finiteDifference.step)}, Richardson estimate ≤ ${fmt(finiteDifference.errorEstimate)}`));
+    let detail = `central differences, step ≤ ${fmt(finiteDifference.step)}, Richardson estimate ≤ ${fmt(finiteDifference.errorEstimate)}`;
+    if (program.layout !== null) {
+      // On blocks, also along one random direction d of every input entry: (f(x + hd) − f(x − hd))/2h against ⟨λ_x, d⟩.
+      const along = directionalDifference(program, inputs, weights, lambda, options.seed ?? 1, M);
+      finiteDifference = { ...finiteDifference, direction: along.error };
+      detail += `; along a random direction ${fmt(along.derivative)} vs ⟨λ, d⟩ = ${fmt(along.expected)}`;
+      if (!(along.error <= maxError)) [worst, maxError] = [-1, along.error];
+      finiteDifference = { ...finiteDifference, maxError };
+    }
+    checks.push(check('finiteDifference', maxError, tolerances.finiteDifference, worst < 0 ? -1 : owner(worst), worst < 0 ? 'a random direction' : slotLabel(program, worst), detail));
   }
 
   const failing = checks.filter((c) => !c.ok);
@@ -295,11 +349,40 @@ function run(program: Program, table: ScheduleTable, name: string, inputs: Float
 }
 
 function report(program: Program, name: string, gradient: Float64Array, lambda: Float64Array | null, stats: Stats): ScheduleRun {
-  return { name, gradient: Object.fromEntries(program.inputNames.map((n, k) => [n, gradient[k]])), lambda, stats };
+  return { name, gradient: Object.fromEntries(program.inputNames.map((n, k) => [n, valueIn(program, gradient, k)])), entries: gradient, lambda, stats };
 }
 
 function skipped(name: string, why: string): ScheduleRun {
-  return { name, gradient: null, lambda: null, stats: null, skipped: why };
+  return { name, gradient: null, entries: null, lambda: null, stats: null, skipped: why };
+}
+
+/**
+ * The central difference of the objective along a seeded random direction d over every input
+ * entry, with h = ε^(1/3)·max(1, ‖x‖∞) and one Richardson step, against ⟨λ_x, d⟩; the error relative to
+ * max(⟨|λ_x|, |d|⟩, M / max(1, ‖x‖∞)), M the largest |v| that reaches an output.
+ */
+function directionalDifference(program: Program, inputs: Float64Array, weights: Float64Array, lambda: Float64Array, seedValue: number, M: number): { derivative: number; expected: number; error: number } {
+  const n = program.inputSlots;
+  const d = randomDirection(n, seedValue + 1);
+  let size = 1;
+  for (let k = 0; k < n; k++) size = Math.max(size, Math.abs(inputs[k]));
+  const h = Math.cbrt(Number.EPSILON) * size;
+  const values = new Float64Array(program.slots);
+  const at = (t: number) => {
+    const x = Float64Array.from(inputs.subarray(0, n), (xk, k) => xk + t * d[k]);
+    solvePrimal(program, x, values);
+    return objective(program, weights, values);
+  };
+  // Richardson: D(h) = f' + c·h² + …, so (4·D(h/2) − D(h)) / 3 cancels the h² term.
+  const central = (step: number) => (at(step) - at(-step)) / (2 * step);
+  const derivative = (4 * central(h / 2) - central(h)) / 3;
+  let expected = 0;
+  let magnitude = 0;
+  for (let k = 0; k < n; k++) {
+    expected += lambda[k] * d[k];
+    magnitude += Math.abs(lambda[k] * d[k]);
+  }
+  return { derivative, expected, error: ratio(derivative - expected, Math.max(magnitude, M / size)) };
 }
 
 /** The multipliers to certify: reverse's, replaced in whole or by name by those handed in. */
@@ -307,11 +390,15 @@ function candidate(program: Program, reverse: Float64Array, given: VerifyOptions
   if (given === undefined) return reverse;
   if (typeof (given as ArrayLike<number>).length === 'number') {
     const array = given as ArrayLike<number>;
-    if (array.length !== program.size) throw new LagradError('multipliers', `expected λ of all ${program.size} variables, got ${array.length}`);
+    const what = program.layout === null ? `all ${program.size} variables` : `every entry of all ${program.size} variables (${program.slots})`;
+    if (array.length !== program.slots) throw new LagradError('multipliers', `expected λ of ${what}, got ${array.length}`);
     return Float64Array.from(array);
   }
   const lambda = Float64Array.from(reverse);
-  for (const [name, value] of Object.entries(given as Record<string, number>)) lambda[program.indexOf(name)] = value;
+  for (const [name, value] of Object.entries(given as Record<string, BlockValue>)) {
+    const i = program.indexOf(name);
+    fillBlock(lambda, program.layout === null ? i : program.layout.offset[i], program.shape(i), value, `multiplier of '${name}'`);
+  }
   return lambda;
 }
 

@@ -3,6 +3,7 @@ import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
 import type { Command, Flags } from './command.ts';
 import { json, table, valueRow } from './format.ts';
 import { loadSource, numberFlag, parseAt } from './source.ts';
+import { loadData, pointFrom } from './data.ts';
 
 /** Schedule settings passed through to the schedule: numeric ones are converted. */
 export const SETTINGS = {
@@ -35,10 +36,11 @@ export const gradCommand: Command = {
   name: 'grad',
   summary: 'the gradient and multipliers by a schedule',
   get usage() {
-    return `lagrad grad <source> [--at x=2,y=-1] [--schedule NAME] [--multipliers] [--json]
+    return `lagrad grad <source> [--at x=2,y=-1] [--data FILE.json] [--schedule NAME] [--multipliers] [--json]
 
   <source>       a .lag file, - for standard input, or an expression
   --at           input values (override the file's defaults)
+  --data         a JSON file of input values, {"X": [[1, 2], [3, 4]], "b": [0, 1], "x": 2} (matrices as rows)
   --schedule     ${schedules.names().join(' | ')} (default auto)
   --output       which output, when there are several
   --multipliers  also print λ of every named variable (its adjoint)
@@ -53,6 +55,7 @@ ${schedules
   },
   options: {
     at: { type: 'string', multiple: true },
+    data: { type: 'string' },
     schedule: { type: 'string' },
     output: { type: 'string' },
     multipliers: { type: 'boolean' },
@@ -60,8 +63,9 @@ ${schedules
     ...Object.fromEntries(Object.keys(SETTINGS).map((s) => [s, { type: 'string' as const }])),
   },
   run([source], flags, io) {
-    const program = loadSource(source, io);
-    const r = grad(program, parseAt(flags.at as string[] | undefined), {
+    const data = loadData(flags.data as string | undefined, io);
+    const program = loadSource(source, io, data?.shapes);
+    const r = grad(program, pointFrom(program, data, parseAt(flags.at as string[] | undefined)), {
       schedule: (flags.schedule as string | undefined) ?? 'auto',
       output: flags.output as string | undefined,
       multipliers: Boolean(flags.multipliers),

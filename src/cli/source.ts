@@ -2,11 +2,15 @@ import { LagradError } from '../error.ts';
 import { parse, parseProgram } from '../frontend/parse.ts';
 import type { Program } from '../program/program.ts';
 import type { Io } from './io.ts';
+import type { Shape } from '../program/shape.ts';
 
-/** `<source>`: a path ending in .lag, `-` for standard input, or else an expression. */
-export function loadSource(source: string | undefined, io: Io): Program {
+/**
+ * `<source>`: a path ending in .lag, `-` for standard input, or else an expression. An
+ * expression's inputs take their `shapes` (from `--data`); a program declares its own.
+ */
+export function loadSource(source: string | undefined, io: Io, shapes?: Readonly<Record<string, Shape>>): Program {
   if (source === undefined) throw new LagradError('usage', 'missing <source>: a .lag file, - for standard input, or an expression');
-  if (source === '-') return parse(io.readStdin(), { file: '<stdin>' });
+  if (source === '-') return parse(io.readStdin(), { file: '<stdin>', shapes });
   if (source.endsWith('.lag')) {
     let text: string;
     try {
@@ -17,7 +21,7 @@ export function loadSource(source: string | undefined, io: Io): Program {
     }
     return parseProgram(text, { file: source });
   }
-  return parse(source);
+  return parse(source, { shapes });
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;

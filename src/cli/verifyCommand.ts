@@ -1,9 +1,11 @@
 import { labelOf, verify, type Check, type VerifyReport } from '../api/verify.ts';
 import type { Program } from '../program/program.ts';
+import { plain, valueIn, type Value } from '../api/blocks.ts';
 import type { Command } from './command.ts';
 import { json, table } from './format.ts';
 import { SETTINGS, settingsOf } from './gradCommand.ts';
 import { loadSource, numberFlag, parseAt } from './source.ts';
+import { loadData, pointFrom } from './data.ts';
 
 /** Above this many variables the certificate lists inputs, outputs, the worst ones and the named ones (--all: every one). */
 const ROWS = 60;
@@ -11,10 +13,11 @@ const ROWS = 60;
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'certify the multipliers: KKT residuals, every schedule compared, dot-product and finite-difference tests',
-  usage: `lagrad verify <source> [--at x=2,y=-1] [--output NAME] [--json] [--all] [--seed N]
+  usage: `lagrad verify <source> [--at x=2,y=-1] [--data FILE.json] [--output NAME] [--json] [--all] [--seed N]
 
   <source>     a .lag file, - for standard input, or an expression
   --at         input values (override the file's defaults)
+  --data       a JSON file of input values (vectors as lists, matrices as lists of rows)
   --output     which output, when there are several
   --json       print {"ok", "schedules", "maxMultiplierDisagreement", "kkt", "dotProduct", "finiteDifference", …}
   --all        list every variable in the certificate (default: at most ${ROWS} rows)
@@ -26,6 +29,7 @@ checks the KKT conditions at the reverse solution. Exit status 0 only when every
 its printed tolerance; 1 otherwise, naming the worst variable.`,
   options: {
     at: { type: 'string', multiple: true },
+    data: { type: 'string' },
     output: { type: 'string' },
     json: { type: 'boolean' },
     all: { type: 'boolean' },
@@ -33,8 +37,9 @@ its printed tolerance; 1 otherwise, naming the worst variable.`,
     ...Object.fromEntries(Object.keys(SETTINGS).map((s) => [s, { type: 'string' as const }])),
   },
   run([source], flags, io) {
-    const program = loadSource(source, io);
-    const report = verify(program, parseAt(flags.at as string[] | undefined), {
+    const data = loadData(flags.data as string | undefined, io);
+    const program = loadSource(source, io, data?.shapes);
+    const report = verify(program, pointFrom(program, data, parseAt(flags.at as string[] | undefined)), {
       output: flags.output as string | undefined,
       seed: numberFlag('seed', flags.seed as string | undefined),
       settings: settingsOf(flags),
@@ -62,7 +67,7 @@ export function toJson(r: VerifyReport): Record<string, unknown> {
     kkt: { primal: r.kkt.primal, dual: r.kkt.dual },
     dotProduct: r.dotProduct,
     finiteDifference: fd ? { maxError: fd.maxError, errorEstimate: fd.errorEstimate, step: fd.step } : { maxError: null, skipped: r.schedules.fd?.skipped ?? 'not run' },
-    multipliers: Object.fromEntries([...r.program.names].sort((a, b) => a[1] - b[1]).map(([name, i]) => [name, r.lambda[i]])),
+    multipliers: Object.fromEntries([...r.program.names].sort((a, b) => a[1] - b[1]).map(([name, i]) => [name, plain(valueIn(r.program, r.lambda, i))])),
     tolerances: r.tolerances,
     worst: r.worst && { check: r.worst.name, variable: r.worst.label || null, value: r.worst.value, tolerance: r.worst.tolerance },
   };
@@ -71,7 +76,7 @@ export function toJson(r: VerifyReport): Record<string, unknown> {
 /** The human-readable certificate: constraints, values, multipliers, residuals, schedules, checks. */
 export function certificate(r: VerifyReport, source: string, all: boolean): string {
   const p = r.program;
-  const point = p.inputNames.map((name, k) => `${name} = ${r.values[k]}`).join(', ');
+  const point = p.inputNames.map((name, k) => `${name} = ${cell(valueIn(p, r.values, k))}`).join(', ');
   const objective = [...p.outputs].map((o, k) => `${r.weights[k]}·${labelOf(p, o)}`).join(' + ');
   const lines = [`lagrad verify — certificate for ${source}`, `point      ${point}`, `objective  ${objective} = ${r.value}`, ''];
 
@@ -79,7 +84,7 @@ export function certificate(r: VerifyReport, source: string, all: boolean): stri
   const rows: (string | number)[][] = [['variable', 'constraint', 'value', 'λ', 'primal res.', 'dual res.', 'disagreement']];
   const shown = rowsToShow(r, all);
   for (const i of shown) {
-    rows.push([labelOf(p, i), constraintText(p, i), r.values[i], r.lambda[i], short(r.certificate.primalResiduals[i]), short(r.certificate.dualResiduals[i]), short(r.disagreement[i])]);
+    rows.push([labelOf(p, i), constraintText(p, i), cell(valueIn(p, r.values, i)), cell(valueIn(p, r.lambda, i)), short(r.certificate.primalResiduals[i]), short(r.certificate.dualResiduals[i]), short(r.disagreement[i])]);
   }
   lines.push(table(rows, '  '));
   if (shown.length < p.size) lines.push(`  … ${p.size - shown.length} more variables (--all lists every one)`);
@@ -96,7 +101,7 @@ export function certificate(r: VerifyReport, source: string, all: boolean): stri
       scheduleRows.push([s.name, ...names.map(() => '—'), '—', `skipped: ${s.skipped}`]);
       continue;
     }
-    scheduleRows.push([s.name, ...names.map((n) => s.gradient![n]), s.lambda ? `all ${p.size}` : 'inputs only', notes(s.name, s.stats!, s.note)]);
+    scheduleRows.push([s.name, ...names.map((n) => cell(s.gradient![n])), s.lambda ? `all ${p.size}` : 'inputs only', notes(s.name, s.stats!, s.note)]);
   }
   lines.push(table(scheduleRows, '  '), '', 'Checks (each passes when value ≤ tolerance)');
   const checkRows: (string | number)[][] = [['check', 'value', 'tolerance', '', 'worst at', 'detail']];
@@ -154,6 +159,16 @@ function constraintText(p: Program, i: number): string {
   if (c.parents.length === 0) return c.constant !== undefined ? `${c.op} ${c.constant}` : c.op;
   const args = c.parents.map((j) => labelOf(p, j)).join(', ');
   return `${c.op}(${args}${c.constant !== undefined ? `; θ = ${c.constant}` : ''})`;
+}
+
+/** A number as it is; a block as its shape and norm (`[4, 64] ‖·‖ 3.21`). */
+function cell(value: Value): string | number {
+  if (typeof value === 'number') return value;
+  const entries = value instanceof Float64Array ? value : value.to1DArray();
+  let norm = 0;
+  for (const x of entries) norm += x * x;
+  const shape = value instanceof Float64Array ? `[${value.length}]` : `[${value.rows}, ${value.columns}]`;
+  return `${shape} ‖·‖ ${Number(Math.sqrt(norm).toPrecision(6))}`;
 }
 
 /** Residuals and tolerances in short scientific form (0 stays 0). */
