@@ -11,17 +11,20 @@ export { Program, fromJSON, type Constraint } from './program/program.ts';
 export type { ProgramParts, SourceMap } from './program/parts.ts';
 export { toJSON, type ProgramJSON } from './program/json.ts';
 export { ProgramBuilder } from './program/builder.ts';
+export { Layout } from './program/layout.ts';
+export { type Shape, SCALAR, formatShape } from './program/shape.ts';
 export { unroll } from './program/unroll.ts';
 
 // ── primitives ────────────────────────────────────────────────────────────────────────────────
-export type { Primitive, Rule, Domain } from './primitives/primitive.ts';
+export type { Primitive, Rule, Domain, BlockPrimitive, AnyPrimitive, BlockRules, BlockSite, Block } from './primitives/primitive.ts';
 export { INPUT } from './primitives/primitive.ts';
 export { primitives, registerPrimitive, PrimitiveRegistry } from './primitives/registry.ts';
 export { builtinPrimitives } from './primitives/builtins.ts';
+export { blockPrimitives } from './primitives/blocks/library.ts';
 
 // ── front-ends ────────────────────────────────────────────────────────────────────────────────
 export { parse, parseProgram, parseExpressionText, type ParseOptions } from './frontend/parse.ts';
-export { trace, Var, type Operand, type Traced } from './frontend/trace.ts';
+export { trace, Var, type Operand, type Traced, type TraceInput } from './frontend/trace.ts';
 export * as ops from './frontend/ops.ts';
 
 // ── the Lagrangian ────────────────────────────────────────────────────────────────────────────
@@ -40,4 +43,5 @@ export { checkpointGrad, type CheckpointGradOptions } from './api/checkpointGrad
 export { evaluate, evaluateAll, type EvaluateOptions } from './api/evaluate.ts';
 export { grad, GradResult, type GradOptions } from './api/grad.ts';
 export { resolvePoint, resolveWeights, type Point } from './api/point.ts';
+export { valueIn, type Value, type BlockValue } from './api/blocks.ts';
 export { verify, certify, DEFAULT_TOLERANCES, VERIFY_SCHEDULES, type VerifyOptions, type VerifyReport, type ScheduleRun, type Check, type Certificate, type Tolerances } from './api/verify.ts';
