@@ -61,7 +61,7 @@ export function pointFrom(program: Program, data: Data | undefined, at: Record<s
       const declared = program.shape(i);
       const held = data.shapes[name];
       if (held.length > 0 && !sameShape(declared, held)) {
-        throw new LagradError(where, `the program declares ${formatShape(declared)}, the data holds ${formatShape(held)}${declared.length === 0 ? ` (declare its shape: input ${name}${formatShape(held)})` : ''}`);
+        throw new LagradError(where, `the program declares ${declared.length === 0 ? 'a scalar' : formatShape(declared)}, the data holds ${formatShape(held)}${declared.length === 0 ? ` (declare its shape: input ${name}${formatShape(held)})` : ''}`);
       }
       point[name] = value;
     }
