@@ -3,7 +3,7 @@ import { checkPartials } from '../src/lagrangian/finite.ts';
 import { iterationSettings, type Convergence } from '../src/lagrangian/convergence.ts';
 import { primalOptions, solvePrimal } from '../src/lagrangian/primal.ts';
 import type { Program } from '../src/program/program.ts';
-import { primitives } from '../src/primitives/registry.ts';
+import { sweepsOf } from '../src/primitives/sweeps.ts';
 import { type Stats, emptyStats } from '../src/lagrangian/stats.ts';
 import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
 import { CyclicTangents } from '../src/lagrangian/cyclicTangents.ts';
@@ -122,8 +122,7 @@ function forwardOverBlocks({ program, inputs, weights, wrt }: Problem, options: 
 }
 
 function sweep(program: Program, values: Float64Array, T: Float64Array, K: number, from: number, to: number, stats: Stats): void {
-  const { ops, parentStart, parents, constants } = program;
-  primitives.kernels().lanes(values, T, K, ops, parentStart, parents, constants, from, to);
+  sweepsOf(program).lanes(values, T, K, from, to);
   stats.partialEvaluations += to - from;
   stats.sweeps++;
 }
@@ -144,8 +143,7 @@ function intermediateMultipliers(program: Program, values: Float64Array, weights
   if (size > FORWARD_MULTIPLIER_LIMIT) {
     throw new LagradError(`schedule 'forward'`, `multipliers of all ${size} variables cost O(N²) sweeps in forward mode; the limit is ${FORWARD_MULTIPLIER_LIMIT} (use reverse)`);
   }
-  const { ops, parentStart, parents, constants } = program;
-  const lanes = primitives.kernels().lanes;
+  const { lanes } = sweepsOf(program);
   for (let first = inputCount; first < size; first += K) {
     const count = Math.min(K, size - first);
     T.fill(0);
@@ -158,7 +156,7 @@ function intermediateMultipliers(program: Program, values: Float64Array, weights
     // on through the rest: one sweep from `first` in all.
     for (let q = 0; q < count; q++) {
       const j = first + q;
-      lanes(values, T, K, ops, parentStart, parents, constants, j, j + 1);
+      lanes(values, T, K, j, j + 1);
       T[j * K + q] = 1;
     }
     stats.partialEvaluations += count;

@@ -4,9 +4,9 @@ import { checkMultipliers } from '../src/lagrangian/finite.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
 import { primalOptions, solvePrimal } from '../src/lagrangian/primal.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
-import { primitives } from '../src/primitives/registry.ts';
 import { BlockSweeps } from '../src/primitives/blockSweeps.ts';
 import { dependents } from '../src/program/dependents.ts';
+import { sweepsOf } from '../src/primitives/sweeps.ts';
 import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
 
 /**
@@ -26,13 +26,13 @@ export const reverse: Schedule = {
     if (problem.program.layout !== null) return reverseOverBlocks(problem, options);
     const start = performance.now();
     const { program, inputs, weights } = problem;
-    const { ops, parentStart, parents, constants, inputCount, size } = program;
+    const { inputCount, size } = program;
     const stats = emptyStats();
     const values = buffer(options.workspace?.values, size);
     solvePrimal(program, inputs, values, stats);
     const lambda = buffer(options.workspace?.lambda, size);
     seed(program, weights, lambda);
-    stats.partialEvaluations += primitives.kernels().reverse(values, lambda, lambda, ops, parentStart, parents, constants, inputCount, size);
+    stats.partialEvaluations += sweepsOf(program).reverse(values, lambda, lambda, inputCount, size);
     stats.sweeps++;
     stats.peakValues = size;
     stats.peakBytes = 8 * size;

@@ -21,6 +21,10 @@ export { INPUT } from './primitives/primitive.ts';
 export { primitives, registerPrimitive, PrimitiveRegistry } from './primitives/registry.ts';
 export { builtinPrimitives } from './primitives/builtins.ts';
 export { blockPrimitives } from './primitives/blocks/library.ts';
+export { sweepsOf, bindSweeps, type Sweeps, type ProgramArrays } from './primitives/sweeps.ts';
+export { kernelSource, type KernelSourceOptions } from './primitives/printKernels.ts';
+export { SWEEP_KINDS, type SweepKind } from './primitives/sweepSource.ts';
+export { useInterpreter, codeGenerationAllowed } from './primitives/codegen.ts';
 
 // ── front-ends ────────────────────────────────────────────────────────────────────────────────
 export { parse, parseProgram, parseExpressionText, type ParseOptions } from './frontend/parse.ts';

@@ -223,7 +223,7 @@ describe('block primitives', () => {
   });
 
   it('refuses malformed block declarations, naming the fault', () => {
-    expect(() => registerPrimitive({ name: 'bad_block', arity: 1, block: { shape: () => [], value: () => {} } } as never)).toThrow("primitive 'bad_block': block.jvp must be a function");
+    expect(() => registerPrimitive({ name: 'bad_block', arity: 1, block: { shape: () => [], value: () => {} } } as never)).toThrow("primitive 'bad_block' block.jvp: must be a function");
     expect(() => registerPrimitive({ name: 'bad_none', arity: 1 } as never)).toThrow("primitive 'bad_none': declares neither scalar rules");
   });
 

@@ -1,6 +1,6 @@
 import { iterationSettings, maxAbs, Monitor, Verdict } from '../../src/lagrangian/convergence.ts';
 import type { Program } from '../../src/program/program.ts';
-import { primitives } from '../../src/primitives/registry.ts';
+import { sweepsOf } from '../../src/primitives/sweeps.ts';
 import type { Stats } from '../../src/lagrangian/stats.ts';
 import { globalFailure } from './failure.ts';
 import { pushSweep } from '../../src/lagrangian/adjointFixedPoint.ts';
@@ -14,9 +14,9 @@ import { pushSweep } from '../../src/lagrangian/adjointFixedPoint.ts';
  * members), scale max(|w|∞, |λ_C|∞) over the members.
  */
 export function gaussSeidel(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, options: { readonly [setting: string]: unknown }, stats: Stats): Monitor {
-  const { ops, parentStart, parents, constants, inputCount, size, cycles } = program;
+  const { inputCount, size, cycles } = program;
   const { tolerance, maxIterations } = iterationSettings(options);
-  const reverse = primitives.kernels().reverse;
+  const { reverse } = sweepsOf(program);
   const D = Float64Array.from(w);
   const X = lambda;
   X.fill(0);
@@ -27,7 +27,7 @@ export function gaussSeidel(program: Program, values: Float64Array, w: Float64Ar
     for (let k = cycles.length; k >= 0; k -= 2) {
       const start = k > 0 ? cycles[k - 2] : inputCount;
       const end = k > 0 ? cycles[k - 1] : inputCount;
-      stats.partialEvaluations += reverse(values, D, D, ops, parentStart, parents, constants, end, high);
+      stats.partialEvaluations += reverse(values, D, D, end, high);
       for (let i = end; i < high; i++) {
         X[i] += D[i];
         D[i] = 0;

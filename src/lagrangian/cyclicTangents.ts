@@ -2,7 +2,7 @@ import { Matrix } from 'ml-matrix';
 import { componentError, failure, Monitor, short, Verdict, type IterationSettings } from './convergence.ts';
 import { ComponentLu, componentMatrix, DIRECT_LIMIT } from './direct.ts';
 import type { Program } from '../program/program.ts';
-import { primitives } from '../primitives/registry.ts';
+import { sweepsOf } from '../primitives/sweeps.ts';
 import type { Stats } from './stats.ts';
 
 /**
@@ -51,17 +51,16 @@ export class CyclicTangents {
 
   /** The lane sweep over [from, to), adding each seed right after its own row is swept. */
   private lanes(T: Float64Array, K: number, from: number, to: number, seedFirst: number, seedCount: number): void {
-    const { ops, parentStart, parents, constants } = this.program;
-    const lanes = primitives.kernels().lanes;
+    const { lanes } = sweepsOf(this.program);
     let p = from;
     for (let q = 0; q < seedCount; q++) {
       const j = seedFirst + q;
       if (j < from || j >= to) continue;
-      lanes(this.values, T, K, ops, parentStart, parents, constants, p, j + 1);
+      lanes(this.values, T, K, p, j + 1);
       T[j * K + q] += 1;
       p = j + 1;
     }
-    lanes(this.values, T, K, ops, parentStart, parents, constants, p, to);
+    lanes(this.values, T, K, p, to);
     this.stats.partialEvaluations += to - from;
   }
 

@@ -2,6 +2,7 @@ import { LagradError } from '../error.ts';
 import type { Program } from '../program/program.ts';
 import { primitives } from '../primitives/registry.ts';
 import { checkBlockMultipliers, checkBlockPartials, checkBlockValues } from './blockFinite.ts';
+import { sweepsOf } from '../primitives/sweeps.ts';
 
 // A sweep runs without branches; these scans run after it and, only when something is not
 // finite, find the constraint that made it and say so. Never a silent NaN.
@@ -64,12 +65,12 @@ export function checkMultipliers(program: Program, values: Float64Array, lambda:
     }
   }
   if (bad < 0) return;
-  const { ops, parentStart, parents, constants } = program;
-  const partials = primitives.kernels().partials;
+  const { ops, parentStart, parents } = program;
+  const { partials } = sweepsOf(program);
   const out = new Float64Array(program.maxParents());
   for (let i = program.size - 1; i >= program.inputCount; i--) {
     if (lambda[i] === 0 || !Number.isFinite(lambda[i])) continue;
-    partials(i, values, ops, parentStart, parents, constants, out);
+    partials(i, values, out);
     for (let k = 0; k < parentStart[i + 1] - parentStart[i]; k++) {
       if (Number.isFinite(out[k])) continue;
       const op = primitives.get(ops[i]).name;
@@ -86,11 +87,11 @@ export function checkMultipliers(program: Program, values: Float64Array, lambda:
  */
 export function checkPartials(program: Program, values: Float64Array): void {
   if (program.layout !== null) return checkBlockPartials(program, values);
-  const { ops, parentStart, parents, constants } = program;
-  const partials = primitives.kernels().partials;
+  const { ops, parentStart, parents } = program;
+  const { partials } = sweepsOf(program);
   const out = new Float64Array(program.maxParents());
   for (let i = program.inputCount; i < program.size; i++) {
-    partials(i, values, ops, parentStart, parents, constants, out);
+    partials(i, values, out);
     for (let k = 0; k < parentStart[i + 1] - parentStart[i]; k++) {
       if (Number.isFinite(out[k])) continue;
       const op = primitives.get(ops[i]).name;

@@ -1,5 +1,5 @@
 import type { Program } from '../program/program.ts';
-import { primitives } from '../primitives/registry.ts';
+import { sweepsOf } from '../primitives/sweeps.ts';
 import type { Stats } from './stats.ts';
 import { ComponentOperator } from './blockOperator.ts';
 import { maxAbs, Monitor, short, Verdict, type IterationSettings } from './convergence.ts';
@@ -75,12 +75,11 @@ export function newton(program: Program, values: Float64Array, start: number, en
 
 /** outputs_k = p_i(v), F_k = v_i − p_i(v) for the members; |F|∞ (NaN if any is not finite) and |F|₂². */
 function residual(program: Program, values: Float64Array, start: number, end: number, outputs: Float64Array, F: Float64Array, stats: Stats): { max: number; sumSquares: number } {
-  const { ops, parentStart, parents, constants } = program;
-  const value = primitives.kernels().value;
+  const { value } = sweepsOf(program);
   let max = 0;
   let sumSquares = 0;
   for (let i = start; i < end; i++) {
-    const p = value(i, values, ops, parentStart, parents, constants);
+    const p = value(i, values);
     const f = values[i] - p;
     outputs[i - start] = p;
     F[i - start] = f;

@@ -1,7 +1,6 @@
 import { LagradError } from '../error.ts';
 import type { Program } from '../program/program.ts';
-import { primitives } from '../primitives/registry.ts';
-import { BlockSweeps } from '../primitives/blockSweeps.ts';
+import { sweepsOf } from '../primitives/sweeps.ts';
 import { type Stats, emptyStats } from './stats.ts';
 import { componentError, iterationSettings, Monitor, Verdict, type Convergence, type IterationSettings } from './convergence.ts';
 import { checkValues } from './finite.ts';
@@ -40,13 +39,13 @@ export interface PrimalOptions {
  */
 export function solvePrimal(program: Program, inputs: Float64Array, values: Float64Array, stats?: Stats, options?: PrimalOptions): void {
   if (program.layout !== null) return solveBlocks(program, inputs, values, stats);
-  const { ops, parentStart, parents, constants, inputCount, size } = program;
+  const { inputCount, size } = program;
   for (let k = 0; k < inputCount; k++) values[k] = inputs[k]; // no subarray view per call
   if (program.cyclic) {
     solveCyclic(program, values, stats ?? emptyStats(), options ?? {});
     return;
   }
-  primitives.kernels().forward(values, ops, parentStart, parents, constants, inputCount, size);
+  sweepsOf(program).forward(values, inputCount, size);
   if (stats) {
     stats.primitiveEvaluations += size - inputCount;
     stats.sweeps++;
@@ -59,7 +58,7 @@ function solveBlocks(program: Program, inputs: Float64Array, values: Float64Arra
   const { inputCount, size } = program;
   const inputSlots = program.inputSlots;
   for (let s = 0; s < inputSlots; s++) values[s] = inputs[s];
-  BlockSweeps.of(program).forward(values, inputCount, size);
+  sweepsOf(program).forward(values, inputCount, size);
   if (stats) {
     stats.primitiveEvaluations += size - inputCount;
     stats.sweeps++;
@@ -68,11 +67,11 @@ function solveBlocks(program: Program, inputs: Float64Array, values: Float64Arra
 }
 
 function solveCyclic(program: Program, values: Float64Array, stats: Stats, options: PrimalOptions): void {
-  const { ops, parentStart, parents, constants, inputCount, size, cycles, initial } = program;
+  const { inputCount, size, cycles, initial } = program;
   const method = (options.primal ?? 'auto') as PrimalMethod;
   if (!METHODS.includes(method)) throw new LagradError('--primal', `unknown method '${String(method)}'; choose ${METHODS.join(', ')}`);
   const settings = iterationSettings(options);
-  const forward = primitives.kernels().forward;
+  const { forward } = sweepsOf(program);
   const largest = program.largestCycle;
   const previous = new Float64Array(largest);
   stats.components = cycles.length / 2;
@@ -83,7 +82,7 @@ function solveCyclic(program: Program, values: Float64Array, stats: Stats, optio
   let from = inputCount;
   for (let k = 0; k <= cycles.length; k += 2) {
     const start = k < cycles.length ? cycles[k] : size;
-    forward(values, ops, parentStart, parents, constants, from, start);
+    forward(values, from, start);
     stats.primitiveEvaluations += start - from;
     checkValues(program, values, from, start);
     if (k === cycles.length) break;
@@ -123,10 +122,9 @@ function solveComponent(program: Program, values: Float64Array, start: number, e
 /** Checks the solved component and records the residual |v_C − p_C(v)|∞ it leaves. */
 function finish(program: Program, values: Float64Array, start: number, end: number, stats: Stats): void {
   checkValues(program, values, start, end);
-  const { ops, parentStart, parents, constants } = program;
-  const value = primitives.kernels().value;
+  const { value } = sweepsOf(program);
   let residual = 0;
-  for (let i = start; i < end; i++) residual = Math.max(residual, Math.abs(values[i] - value(i, values, ops, parentStart, parents, constants)));
+  for (let i = start; i < end; i++) residual = Math.max(residual, Math.abs(values[i] - value(i, values)));
   stats.primitiveEvaluations += end - start;
   stats.primalResidual = Math.max(stats.primalResidual, residual);
 }

@@ -2,13 +2,15 @@ import { LagradError } from '../error.ts';
 import type { Layout } from '../program/layout.ts';
 import type { Program } from '../program/program.ts';
 import type { Block, BlockRules, BlockSite } from './primitive.ts';
+import { codegenEpoch } from './codegen.ts';
 import { blockAt, primitives } from './registry.ts';
 
 // The sweeps of a program with vector and matrix variables (program.layout ≠ null): the same four
 // the scalar kernels offer — evaluate, apply Jᵀ in reverse order (backprop when in place), apply
 // J (forward tangents when in place) — over Float64Array slabs addressed through the layout, one
 // call of a primitive's block rule per constraint. Bound to one program: the block records and
-// sites are built once, on first use, and kept with it.
+// sites are built once, on first use, and kept with it; the rules follow a switch to the
+// interpreter (codegen.ts). `sweepsOf(program)` (sweeps.ts) hands these out for block programs.
 
 const bound = new WeakMap<Program, BlockSweeps>();
 
@@ -16,8 +18,8 @@ const bound = new WeakMap<Program, BlockSweeps>();
 export const ALL = -1;
 
 export class BlockSweeps {
-  /** Block rules of each constraint's primitive (inputs: unused). */
-  readonly rules: readonly BlockRules[];
+  private bound: BlockRules[];
+  private epoch: number;
   /** Each constraint as its rules see it (null for inputs). */
   readonly sites: readonly (BlockSite | null)[];
   /** Where each variable's entries lie. */
@@ -31,17 +33,32 @@ export class BlockSweeps {
     const { size, inputCount, ops, parentStart, parents, constants } = program;
     const blocks: Block[] = new Array(size);
     for (let i = 0; i < size; i++) blocks[i] = blockAt(layout.offset[i], layout.shape(i));
-    const rules: BlockRules[] = new Array(size);
     const sites: (BlockSite | null)[] = new Array(size).fill(null);
     for (let i = inputCount; i < size; i++) {
-      rules[i] = primitives.blockRules(ops[i]);
       const args: Block[] = [];
       for (let e = parentStart[i]; e < parentStart[i + 1]; e++) args.push(blocks[parents[e]]);
       sites[i] = { out: blocks[i], args, constant: constants[i] };
     }
     this.blocks = blocks;
-    this.rules = rules;
     this.sites = sites;
+    this.bound = this.lookUp();
+    this.epoch = codegenEpoch();
+  }
+
+  /** Block rules of each constraint's primitive (inputs: unused), current with the choice of interpreter. */
+  get rules(): readonly BlockRules[] {
+    if (this.epoch !== codegenEpoch()) {
+      this.bound = this.lookUp();
+      this.epoch = codegenEpoch();
+    }
+    return this.bound;
+  }
+
+  private lookUp(): BlockRules[] {
+    const { size, inputCount, ops } = this.program;
+    const rules: BlockRules[] = new Array(size);
+    for (let i = inputCount; i < size; i++) rules[i] = primitives.blockRules(ops[i]);
+    return rules;
   }
 
   /** The sweeps of a program with a layout, built on first use. */
