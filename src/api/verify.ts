@@ -6,8 +6,7 @@ import type { Stats } from '../lagrangian/stats.ts';
 import type { ScheduleTable, SolveOptions } from '../schedule/schedule.ts';
 import { defaultSchedules } from '../../solvers/schedules.ts';
 import { resolvePoint, resolveWeights, type Point } from './point.ts';
-import { blockAbsoluteAdjoint, blockDualResiduals, blockPartialsProduct, blockPrimalResiduals } from '../lagrangian/blockCertificate.ts';
-import { solvePrimal } from '../lagrangian/primal.ts';
+import { blockAbsoluteAdjoint, blockDotProduct, blockDualByVariable, blockPrimalResiduals, directionalDifference } from '../lagrangian/blockCertificate.ts';
 import { slotLabel } from '../program/layout.ts';
 import { fillBlock, valueIn, type BlockValue, type Value } from './blocks.ts';
 
@@ -184,31 +183,12 @@ export function certify(program: Program, values: Float64Array, lambda: Float64A
  * J v̇ by the JVPs, Jᵀλ by the VJPs, two independent derivations of each primitive's derivative.
  */
 function certifyBlocks(program: Program, values: Float64Array, lambda: Float64Array, weights: Float64Array, seedValue: number, tolerances: Tolerances): Certificate {
-  const { size, slots } = program;
-  const offset = program.layout!.offset;
   const primal = blockPrimalResiduals(program, values);
-  const { residual, scale, transposeProduct, absolute } = blockDualResiduals(program, values, lambda, weights);
-  const dual = new Float64Array(size);
-  for (let j = 0; j < size; j++) {
-    for (let s = offset[j]; s < offset[j + 1]; s++) {
-      const d = ratio(residual[s], scale[s]);
-      if (!(d <= dual[j])) dual[j] = d;
-    }
-  }
-  const direction = randomDirection(slots, seedValue);
-  const Jv = blockPartialsProduct(program, values, direction);
-  let left = 0;
-  let right = 0;
-  let magnitude = 0;
-  for (let s = 0; s < slots; s++) {
-    left += lambda[s] * Jv[s];
-    right += transposeProduct[s] * direction[s];
-    magnitude += Math.abs(lambda[s] * Jv[s]) + absolute[s] * Math.abs(direction[s]);
-  }
-  const dot = ratio(left - right, magnitude);
+  const dual = blockDualByVariable(program, values, lambda, weights);
+  const { left, right, magnitude } = blockDotProduct(program, values, lambda, weights, randomDirection(program.slots, seedValue));
   const primalCheck = worstOf(program, 'primal', primal, tolerances.primal, '‖v_i − p_i(v_Pa(i))‖∞ per block');
   const dualCheck = worstOf(program, 'dual', dual, tolerances.dual, '(I − J)ᵀλ − w, worst entry per block');
-  const dotCheck = check('dotProduct', dot, tolerances.dotProduct, -1, '', `⟨λ, J v̇⟩ = ${left}, ⟨Jᵀλ, v̇⟩ = ${right} (JVPs against VJPs)`);
+  const dotCheck = check('dotProduct', ratio(left - right, magnitude), tolerances.dotProduct, -1, '', `⟨λ, J v̇⟩ = ${left}, ⟨Jᵀλ, v̇⟩ = ${right} (JVPs against VJPs)`);
   return { primal: primalCheck, dual: dualCheck, dotProduct: dotCheck, primalResiduals: primal, dualResiduals: dual, ok: primalCheck.ok && dualCheck.ok && dotCheck.ok };
 }
 
@@ -296,7 +276,7 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
     let detail = `central differences, step ≤ ${fmt(finiteDifference.step)}, Richardson estimate ≤ ${fmt(finiteDifference.errorEstimate)}`;
     if (program.layout !== null) {
       // On blocks, also along one random direction d of every input entry: (f(x + hd) − f(x − hd))/2h against ⟨λ_x, d⟩.
-      const along = directionalDifference(program, inputs, weights, lambda, options.seed ?? 1, M);
+      const along = directionalDifference(program, inputs, weights, lambda, randomDirection(inputSlots, (options.seed ?? 1) + 1), M);
       finiteDifference = { ...finiteDifference, direction: along.error };
       detail += `; along a random direction ${fmt(along.derivative)} vs ⟨λ, d⟩ = ${fmt(along.expected)}`;
       if (!(along.error <= maxError)) [worst, maxError] = [-1, along.error];
@@ -354,35 +334,6 @@ function report(program: Program, name: string, gradient: Float64Array, lambda: 
 
 function skipped(name: string, why: string): ScheduleRun {
   return { name, gradient: null, entries: null, lambda: null, stats: null, skipped: why };
-}
-
-/**
- * The central difference of the objective along a seeded random direction d over every input
- * entry, with h = ε^(1/3)·max(1, ‖x‖∞) and one Richardson step, against ⟨λ_x, d⟩; the error relative to
- * max(⟨|λ_x|, |d|⟩, M / max(1, ‖x‖∞)), M the largest |v| that reaches an output.
- */
-function directionalDifference(program: Program, inputs: Float64Array, weights: Float64Array, lambda: Float64Array, seedValue: number, M: number): { derivative: number; expected: number; error: number } {
-  const n = program.inputSlots;
-  const d = randomDirection(n, seedValue + 1);
-  let size = 1;
-  for (let k = 0; k < n; k++) size = Math.max(size, Math.abs(inputs[k]));
-  const h = Math.cbrt(Number.EPSILON) * size;
-  const values = new Float64Array(program.slots);
-  const at = (t: number) => {
-    const x = Float64Array.from(inputs.subarray(0, n), (xk, k) => xk + t * d[k]);
-    solvePrimal(program, x, values);
-    return objective(program, weights, values);
-  };
-  // Richardson: D(h) = f' + c·h² + …, so (4·D(h/2) − D(h)) / 3 cancels the h² term.
-  const central = (step: number) => (at(step) - at(-step)) / (2 * step);
-  const derivative = (4 * central(h / 2) - central(h)) / 3;
-  let expected = 0;
-  let magnitude = 0;
-  for (let k = 0; k < n; k++) {
-    expected += lambda[k] * d[k];
-    magnitude += Math.abs(lambda[k] * d[k]);
-  }
-  return { derivative, expected, error: ratio(derivative - expected, Math.max(magnitude, M / size)) };
 }
 
 /** The multipliers to certify: reverse's, replaced in whole or by name by those handed in. */

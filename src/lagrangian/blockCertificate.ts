@@ -1,6 +1,7 @@
 import type { Program } from '../program/program.ts';
 import { ALL, BlockSweeps } from '../primitives/blockSweeps.ts';
-import { seed } from './lagrangian.ts';
+import { objective, seed } from './lagrangian.ts';
+import { solvePrimal } from './primal.ts';
 
 // The KKT residuals of a program with vector and matrix variables, for `verify` (kkt.ts holds the
 // scalar ones). J is applied through the primitives' JVPs and VJPs, never built, so the scale each
@@ -62,6 +63,67 @@ export function blockDualResiduals(program: Program, values: Float64Array, lambd
     scale[s] = Math.abs(lambda[s]) + Math.abs(w[s]) + absolute[s];
   }
   return { residual, scale, transposeProduct, absolute };
+}
+
+/** The dual residual of each variable: its worst entry, |((I − J)ᵀλ − w)_s| relative to the entry's scale. */
+export function blockDualByVariable(program: Program, values: Float64Array, lambda: Float64Array, weights: Float64Array): Float64Array {
+  const { residual, scale } = blockDualResiduals(program, values, lambda, weights);
+  const offset = program.layout!.offset;
+  const dual = new Float64Array(program.size);
+  for (let j = 0; j < program.size; j++) {
+    for (let s = offset[j]; s < offset[j + 1]; s++) {
+      const d = ratio(Math.abs(residual[s]), scale[s]);
+      if (!(d <= dual[j])) dual[j] = d;
+    }
+  }
+  return dual;
+}
+
+/**
+ * Both sides of the dot-product test along v̇, ⟨λ, J v̇⟩ (J v̇ by the JVPs) and ⟨Jᵀλ, v̇⟩ (Jᵀλ by
+ * the VJPs) — two independent derivations of every primitive's derivative — and the scale of their
+ * rounding, ⟨|λ|, |J v̇|⟩ + Σ_s Σ_i |(J_iᵀλ_i)_s| |v̇_s|.
+ */
+export function blockDotProduct(program: Program, values: Float64Array, lambda: Float64Array, weights: Float64Array, direction: Float64Array): { left: number; right: number; magnitude: number } {
+  const { transposeProduct, absolute } = blockDualResiduals(program, values, lambda, weights);
+  const Jv = blockPartialsProduct(program, values, direction);
+  let left = 0;
+  let right = 0;
+  let magnitude = 0;
+  for (let s = 0; s < program.slots; s++) {
+    left += lambda[s] * Jv[s];
+    right += transposeProduct[s] * direction[s];
+    magnitude += Math.abs(lambda[s] * Jv[s]) + absolute[s] * Math.abs(direction[s]);
+  }
+  return { left, right, magnitude };
+}
+
+/**
+ * The derivative of the objective along d (a direction over every input entry) by central
+ * differences with h = ε^(1/3)·max(1, ‖x‖∞) and one Richardson step, against ⟨λ_x, d⟩; the error
+ * relative to max(⟨|λ_x|, |d|⟩, M / max(1, ‖x‖∞)), M the largest |v| that reaches an output.
+ */
+export function directionalDifference(program: Program, inputs: Float64Array, weights: Float64Array, lambda: Float64Array, d: Float64Array, M: number): { derivative: number; expected: number; error: number } {
+  const n = program.inputSlots;
+  let size = 1;
+  for (let k = 0; k < n; k++) size = Math.max(size, Math.abs(inputs[k]));
+  const h = Math.cbrt(Number.EPSILON) * size;
+  const values = new Float64Array(program.slots);
+  const at = (t: number) => {
+    const x = Float64Array.from(inputs.subarray(0, n), (xk, k) => xk + t * d[k]);
+    solvePrimal(program, x, values);
+    return objective(program, weights, values);
+  };
+  // Richardson: D(h) = f' + c·h² + …, so (4·D(h/2) − D(h)) / 3 cancels the h² term.
+  const central = (step: number) => (at(step) - at(-step)) / (2 * step);
+  const derivative = (4 * central(h / 2) - central(h)) / 3;
+  let expected = 0;
+  let magnitude = 0;
+  for (let k = 0; k < n; k++) {
+    expected += lambda[k] * d[k];
+    magnitude += Math.abs(lambda[k] * d[k]);
+  }
+  return { derivative, expected, error: ratio(Math.abs(derivative - expected), Math.max(magnitude, M / size)) };
 }
 
 /** J v̇ by the JVPs (0 on inputs): the other side of the dot-product test ⟨λ, J v̇⟩ = ⟨Jᵀλ, v̇⟩. */
