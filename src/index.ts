@@ -4,7 +4,7 @@
 // objects under `schedules`.
 
 // ── errors ────────────────────────────────────────────────────────────────────────────────────
-export { LagradError } from './error.ts';
+export { LagradError, OptionError, InternalError, EXIT_INTERNAL } from './error.ts';
 
 // ── the representation ────────────────────────────────────────────────────────────────────────
 export { Program, fromJSON, type Constraint } from './program/program.ts';
@@ -38,7 +38,9 @@ export { localPartials, primalResiduals, dualResiduals, partialsProduct, partial
 export type { Stats } from './lagrangian/stats.ts';
 
 // ── schedules ─────────────────────────────────────────────────────────────────────────────────
-export { ScheduleTable, type Schedule, type Problem, type Solution, type SolveOptions, type Workspace } from './schedule/schedule.ts';
+export { ScheduleTable, type Schedule, type Problem, type Solution, type SolveOptions, type ScheduleOptions, type Workspace } from './schedule/schedule.ts';
+export { numberSetting, integerSetting, enumSetting, booleanSetting, readSettings, flagOf, type Setting, type SettingValue, type SettingValues, type GivenSettings } from './schedule/settings.ts';
+export type { BuiltinSettings } from '../solvers/schedules.ts';
 export * as schedules from '../solvers/schedules.ts';
 export { defaultSchedules } from '../solvers/schedules.ts';
 export { checkpointGrad, type CheckpointGradOptions } from './api/checkpointGrad.ts';
@@ -46,6 +48,7 @@ export { checkpointGrad, type CheckpointGradOptions } from './api/checkpointGrad
 // ── the API ───────────────────────────────────────────────────────────────────────────────────
 export { evaluate, evaluateAll, type EvaluateOptions } from './api/evaluate.ts';
 export { grad, GradResult, type GradOptions } from './api/grad.ts';
+export { toDot, type GraphOptions } from './api/graph.ts';
 export { resolvePoint, resolveWeights, type Point } from './api/point.ts';
 export { valueIn, type Value, type BlockValue } from './api/blocks.ts';
 export { verify, certify, DEFAULT_TOLERANCES, VERIFY_SCHEDULES, type VerifyOptions, type VerifyReport, type ScheduleRun, type Check, type Certificate, type Tolerances } from './api/verify.ts';

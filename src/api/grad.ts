@@ -1,14 +1,20 @@
-import { LagradError } from '../error.ts';
+import { LagradError, OptionError } from '../error.ts';
 import { objective } from '../lagrangian/lagrangian.ts';
 import type { Program } from '../program/program.ts';
 import type { Stats } from '../lagrangian/stats.ts';
 import type { Schedule, ScheduleTable, Solution, SolveOptions } from '../schedule/schedule.ts';
-import { defaultSchedules } from '../../solvers/schedules.ts';
+import { checkOptions, requireOptions, SOLVE_OPTIONS } from '../schedule/settings.ts';
+import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
 import { dependents } from '../program/dependents.ts';
 import { valueIn, type BlockValue, type Value } from './blocks.ts';
 import { resolvePoint, resolveWeights, type Point } from './point.ts';
 
-export interface GradOptions extends SolveOptions {
+/**
+ * The options of `grad`: its own, the solve's (`multipliers`, `workspace`) and the settings of the
+ * chosen schedule (`lanes`, `tolerance`, `maxPaths`, …; `lagrad grad --help` lists them). An
+ * unknown option, a bad value, or a setting the chosen schedule does not read is an error naming it.
+ */
+export interface GradOptions extends SolveOptions, BuiltinSettings {
   /** A schedule name (default 'auto') or a Schedule object. */
   readonly schedule?: string | Schedule;
   /** Which output, when the program has several. */
@@ -23,6 +29,9 @@ export interface GradOptions extends SolveOptions {
   /** The table names resolve in (default: the process-wide one). */
   readonly table?: ScheduleTable;
 }
+
+/** The options of `grad` itself, beside the solve's and the schedule's settings. */
+const GRAD_OPTIONS = ['schedule', 'output', 'weights', 'wrt', 'table', ...SOLVE_OPTIONS];
 
 /**
  * The result of `grad`: the value, the gradient by input name and every multiplier. The gradient
@@ -81,20 +90,25 @@ export class GradResult {
  * `grad(program, { x: 2, y: -1, z: 0 }, { schedule: 'reverse' }).gradient` → `{ x: …, y: …, z: … }`.
  */
 export function grad(program: Program, at?: Point, options: GradOptions = {}): GradResult {
-  const schedule = typeof options.schedule === 'object' ? options.schedule : (options.table ?? defaultSchedules).get(options.schedule ?? 'auto');
+  requireOptions(options);
+  const table = options.table ?? defaultSchedules;
+  const schedule = typeof options.schedule === 'object' ? options.schedule : table.get(options.schedule ?? 'auto');
+  checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: () => table.list() });
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);
   const wrt = options.wrt === undefined ? undefined : inputMask(program, options.wrt);
-  const solution = schedule.solve({ program, inputs, weights, ...(wrt && { wrt }) }, options);
+  const { schedule: _schedule, output: _output, weights: _weights, wrt: _wrt, table: _table, ...solve } = options;
+  const solution = schedule.solve({ program, inputs, weights, ...(wrt && { wrt }) }, solve);
   return new GradResult(program, solution.schedule ?? schedule.name, objective(program, weights, solution.values), solution, wrt ?? null);
 }
 
 /** The named inputs as a mask by input index; a name that is not an input is an error naming it. */
 export function inputMask(program: Program, names: readonly string[]): Uint8Array {
+  if (!Array.isArray(names)) throw new OptionError('wrt', 'must be a list of input names');
   const mask = new Uint8Array(program.inputCount);
   for (const name of names) {
     const i = program.names.get(name);
-    if (i === undefined || i >= program.inputCount) throw new LagradError(`wrt '${name}'`, i === undefined ? `no input has this name; inputs are ${program.inputNames.join(', ')}` : 'is not an input');
+    if (i === undefined || i >= program.inputCount) throw new OptionError('wrt', `'${name}' ${i === undefined ? `is no input; inputs are ${program.inputNames.join(', ')}` : 'is not an input'}`);
     mask[i] = 1;
   }
   return mask;

@@ -1,4 +1,4 @@
-import { LagradError } from '../error.ts';
+import { LagradError, OptionError } from '../error.ts';
 import { weightCount } from '../lagrangian/lagrangian.ts';
 import type { Program } from '../program/program.ts';
 import { formatShape } from '../program/shape.ts';
@@ -34,8 +34,8 @@ export function resolvePoint(program: Program, at: Point = {}, origin?: string):
   for (let k = 0; k < n; k++) {
     const x = inputs[k];
     if (x - x === 0) continue; // finite: the common case, without building a name
-    const name = label(program, k);
-    if (Number.isNaN(x) && !(isArrayLike(at) || name in at)) throw new LagradError(`input '${name}'`, 'has no value; give one (--at ' + name + '=…)');
+    const name = program.label(k);
+    if (Number.isNaN(x) && !(isArrayLike(at) || name in at)) throw new LagradError(`input '${name}'`, 'has no value and no default; give one');
     throw new LagradError(place(origin, `input '${name}'`), `${x} is not a finite number`);
   }
   return inputs;
@@ -60,10 +60,10 @@ function resolveBlockPoint(program: Program, at: Point, origin: string | undefin
     }
   }
   for (let i = 0; i < n; i++) {
-    const name = program.nameOf(i) ?? `#${i}`;
+    const name = program.label(i);
     if (given[i] === 0) {
       const fill = program.defaults[i];
-      if (Number.isNaN(fill)) throw new LagradError(`input '${name}'`, `has no value; give one (${layout.rank[i] === 0 ? `--at ${name}=…` : `a ${formatShape(layout.shape(i))} block in --data FILE.json`})`);
+      if (Number.isNaN(fill)) throw new LagradError(`input '${name}'`, `has no value and no default; give one${layout.rank[i] === 0 ? '' : ` (a ${formatShape(layout.shape(i))} block)`}`);
       inputs.fill(fill, layout.offset[i], layout.offset[i + 1]);
     }
     for (let s = layout.offset[i]; s < layout.offset[i + 1]; s++) {
@@ -87,8 +87,7 @@ function describe(value: unknown): string {
   return typeof value === 'object' && value !== null ? 'an object' : String(value);
 }
 
-const label = (program: Program, i: number) => program.nameOf(i) ?? `#${i}`;
-const labels = (program: Program) => Array.from(program.outputs, (o) => label(program, o)).join(', ');
+const labels = (program: Program) => Array.from(program.outputs, (o) => program.label(o)).join(', ');
 
 function isArrayLike(at: Point): at is ArrayLike<number> {
   return typeof (at as ArrayLike<number>).length === 'number';
@@ -120,11 +119,11 @@ export function resolveWeights(program: Program, output?: string, weights?: Read
     k = outputs.indexOf(program.names.get(output) ?? -1);
     if (k < 0) throw new LagradError(`output '${output}'`, `is not an output; outputs are ${labels(program)}`);
   } else if (outputs.length !== 1) {
-    throw new LagradError('program', `has ${outputs.length} outputs (${labels(program)}); choose one (--output NAME)`);
+    throw new OptionError('output', `the program has ${outputs.length} outputs (${labels(program)}); choose one`);
   }
   const shape = program.shape(outputs[k]);
   if (shape.length > 0) {
-    throw new LagradError(`output '${label(program, outputs[k])}'`, `is a ${formatShape(shape)} block, but the objective must be a scalar: output a scalar such as sum(${label(program, outputs[k])}), or give weights`);
+    throw new LagradError(`output '${program.label(outputs[k])}'`, `is a ${formatShape(shape)} block, but the objective must be a scalar: output a scalar such as sum(${program.label(outputs[k])}), or give weights`);
   }
   w[start(k)] = 1;
   return w;

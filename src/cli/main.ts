@@ -1,15 +1,16 @@
 import { parseArgs } from 'node:util';
-import { LagradError } from '../error.ts';
+import { EXIT_INTERNAL, LagradError } from '../error.ts';
 import type { Command, Flags } from './command.ts';
 import { evalCommand } from './evalCommand.ts';
 import { gradCommand } from './gradCommand.ts';
+import { graphCommand } from './graphCommand.ts';
 import type { Io } from './io.ts';
 import { kernelsCommand } from './kernelsCommand.ts';
 import { tradeoffCommand } from './tradeoffCommand.ts';
 import { verifyCommand } from './verifyCommand.ts';
 
 /** Every subcommand, in the order `lagrad --help` lists them. */
-export const commands: Command[] = [evalCommand, gradCommand, verifyCommand, tradeoffCommand, kernelsCommand];
+export const commands: Command[] = [evalCommand, gradCommand, verifyCommand, tradeoffCommand, graphCommand, kernelsCommand];
 
 function help(): string {
   const rows = commands.map((c) => `  ${c.name.padEnd(9)}${c.summary}`).join('\n');
@@ -25,7 +26,8 @@ ${rows}
 
 /**
  * Runs `lagrad <command> …` and returns the exit status. Bad input is one line on standard error,
- * `lagrad: <where>: <what>`, and status 1; never a stack trace.
+ * `lagrad: <where>: <what>`, and status 1; an internal error (a bug) is `lagrad: internal error: …`
+ * and status 70 (EXIT_INTERNAL); never a stack trace.
  */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
@@ -44,7 +46,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     return await command.run(positionals, values, io);
   } catch (e) {
     io.err(`lagrad: ${oneLine(e)}\n`);
-    return 1;
+    // Bad input (a LagradError) is status 1; anything else is a bug in lagrad: EXIT_INTERNAL (70).
+    return e instanceof LagradError ? 1 : EXIT_INTERNAL;
   }
 }
 

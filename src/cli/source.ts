@@ -24,7 +24,18 @@ export function loadSource(source: string | undefined, io: Io, shapes?: Readonly
   return parse(source, { shapes });
 }
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/**
+ * The one positional argument of a command: `<source>`. More is an error naming the first extra
+ * (an expression with spaces needs quotes).
+ */
+export function onlySource(positionals: readonly string[]): string | undefined {
+  if (positionals.length > 1) {
+    throw new LagradError('usage', `one <source> expected, but '${positionals[1]}' follows '${positionals[0]}' (quote an expression that has spaces)`);
+  }
+  return positionals[0];
+}
+
+export const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** `--at x=2,y=-1` (repeatable) as input values by name. */
 export function parseAt(values: readonly string[] | undefined): Record<string, number> {

@@ -1,0 +1,76 @@
+import type { ParseArgsConfig } from 'node:util';
+import { LagradError, OptionError } from '../error.ts';
+import type { Schedule } from '../schedule/schedule.ts';
+import { flagOf, settingsRead, type Setting, type SettingValue } from '../schedule/settings.ts';
+import type { Flags } from './command.ts';
+import { NUMBER } from './source.ts';
+
+// The schedules' settings as command-line flags, derived from their declarations: the flag is the
+// setting's name in kebab-case (`maxPaths` → `--max-paths`), its value is parsed by its type, and
+// `--help` lists each with its range, default and help line. Nothing here names a setting.
+
+/** The parseArgs options of the settings: a string flag each, a boolean flag for a boolean setting. */
+export function settingOptions(settings: readonly Setting[]): NonNullable<ParseArgsConfig['options']> {
+  return Object.fromEntries(settings.map((s) => [flagOf(s.name), { type: s.type === 'boolean' ? ('boolean' as const) : ('string' as const) }]));
+}
+
+/** The settings given on the command line, by API name, parsed and checked; an error names the flag. */
+export function settingsFromFlags(flags: Flags, settings: readonly Setting[]): Record<string, SettingValue> {
+  const given: Record<string, SettingValue> = {};
+  for (const s of settings) {
+    const text = flags[flagOf(s.name)];
+    if (text === undefined) continue;
+    given[s.name] = asFlags(() => s.check(parseValue(s, text)));
+  }
+  return given;
+}
+
+function parseValue(s: Setting, text: string | boolean | string[]): unknown {
+  if (typeof text !== 'string') return text;
+  if (s.type !== 'number' && s.type !== 'integer') return text;
+  const t = text.trim();
+  if (NUMBER.test(t) || /^[+-]?Infinity$/.test(t)) return Number(t);
+  throw new LagradError(`--${flagOf(s.name)}`, `'${text}' is not a number`);
+}
+
+/**
+ * Runs `f` and renders an OptionError from the API with its flag (`lanes: …` → `--lanes: …`),
+ * so the command line names what the user typed.
+ */
+export function asFlags<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof OptionError) throw new LagradError(`--${flagOf(e.option)}`, e.what);
+    throw e;
+  }
+}
+
+/**
+ * The `--help` text of the schedules and their settings: each schedule with its summary and the
+ * flags it reads, then each setting once (`settingsList`).
+ */
+export function settingsHelp(schedules: readonly Schedule[]): string {
+  const width = Math.max(...schedules.map((s) => s.name.length)) + 2;
+  const lines = ['schedules, and the settings each reads:'];
+  for (const s of schedules) {
+    lines.push(`  ${s.name.padEnd(width)}${s.summary}`);
+    if (s.settings?.length) lines.push(`  ${''.padEnd(width)}${s.settings.map((x) => `--${flagOf(x.name)}`).join(' ')}`);
+  }
+  lines.push('', settingsList(settingsRead(schedules), 'settings (one the chosen schedule does not read is an error):'));
+  return lines.join('\n');
+}
+
+/** Each setting: its flag and value, its help line, then its range and default. */
+export function settingsList(settings: readonly Setting[], title = 'settings:'): string {
+  const flags = settings.map((s) => `--${flagOf(s.name)}${s.type === 'boolean' ? '' : s.type === 'enum' ? ' NAME' : s.type === 'integer' ? ' N' : ' X'}`);
+  const column = Math.max(...flags.map((f) => f.length)) + 2;
+  const lines = [title];
+  settings.forEach((s, k) => lines.push(`  ${flags[k].padEnd(column)}${s.help}`, `  ${''.padEnd(column)}${s.range}; default ${defaultOf(s)}`));
+  return lines.join('\n');
+}
+
+function defaultOf(s: Setting): string {
+  if (s.default !== undefined) return String(s.default);
+  return s.defaultText ?? 'none';
+}
