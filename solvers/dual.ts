@@ -5,6 +5,7 @@ import { seed } from '../src/lagrangian/lagrangian.ts';
 import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import { emptyStats, type Stats } from '../src/lagrangian/stats.ts';
 import type { Program } from '../src/program/program.ts';
+import { requireScalars } from '../src/program/acyclic.ts';
 import { primitives } from '../src/primitives/registry.ts';
 import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { readSettings } from '../src/schedule/settings.ts';
@@ -42,6 +43,7 @@ export const dual: Schedule<typeof SETTINGS> = {
     const method = methodFor('dual', given, DUAL_METHODS);
     const start = performance.now();
     const { program, inputs, weights } = problem;
+    requireScalars(program, 'dual');
     const { size, inputCount } = program;
     const stats = emptyStats();
     const history: Convergence[] = [];

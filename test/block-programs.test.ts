@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { evaluate, fromJSON, grad, LagradError, ops, parse, trace, verify } from '../src/index.ts';
+import { evaluate, fromJSON, grad, LagradError, ops, parse, toDot, trace, verify } from '../src/index.ts';
 import { arbitraryBlockProgram } from './helpers/randomBlocks.ts';
 
 // Programs over vectors and matrices: closed forms, every schedule against the others and against
@@ -235,6 +235,8 @@ describe('the representation', () => {
     const program = parse(text);
     expect(() => grad(program, { X, W, Y }, { schedule: 'checkpoint' })).toThrow("schedule 'checkpoint': does not run on vector or matrix variables yet");
     expect(() => grad(program, { X, W, Y }, { schedule: 'iterative' })).toThrow("schedule 'iterative': does not run on vector or matrix variables yet");
+    expect(() => grad(program, { X, W, Y }, { schedule: 'dual' })).toThrow("schedule 'dual': does not run on vector or matrix variables yet");
+    expect(() => toDot(program, { X, W, Y })).toThrow('graph: draws one number per variable; this program has vector or matrix variables');
     expect(() => parse('input W[2, 2]\ninput x[2]\nz = tanh(W @ z + x)\noutput z')).toThrow('program: has vector or matrix variables and a cycle');
   });
 });
