@@ -57,6 +57,7 @@ export const dual: Schedule<typeof SETTINGS> = {
     history.push(monitor.record(program, 'multipliers', method, 0, size, verdict === Verdict.Converged));
     if (verdict !== Verdict.Converged) throw new LagradError(`schedule 'dual'`, failure(verdict, monitor, method === 'cg' ? 'CG on the normal equations' : 'gradient descent on the dual residual', 'iteration', settings.maxIterations));
     stats.peakValues = size;
+    stats.peakBytes = 8 * size;
     checkMultipliers(program, values, lambda);
     stats.timeMs = performance.now() - start;
     return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: [...history] };
