@@ -6,6 +6,7 @@ import { loadData, pointFrom } from './data.ts';
 import { json, table, valueRow } from './format.ts';
 import { settingsRead } from '../schedule/settings.ts';
 import { asFlags, settingOptions, settingsFromFlags, settingsHelp } from './settingFlags.ts';
+import { countProgress } from './progress.ts';
 import { loadSource, onlySource, parseAt } from './source.ts';
 
 export const gradCommand: Command = {
@@ -40,12 +41,15 @@ ${settingsHelp(schedules.list())}`;
     const data = loadData(flags.data as string | undefined, io);
     const program = loadSource(onlySource(positionals), io, data?.shapes);
     const point = pointFrom(program, data, parseAt(flags.at as string[] | undefined));
+    const schedule = (flags.schedule as string | undefined) ?? 'auto';
     const r = asFlags(() =>
       grad(program, point, {
-        schedule: (flags.schedule as string | undefined) ?? 'auto',
+        schedule,
         output: flags.output as string | undefined,
         multipliers: Boolean(flags.multipliers),
         ...settings,
+        // Checkpointing can run long (few snapshots on a long program): a bar on a terminal.
+        ...(schedule === 'checkpoint' ? { progress: countProgress(io, 'checkpoint') } : {}),
       }),
     );
     if (flags.json) {

@@ -34,3 +34,22 @@ export function progress(io: Io, total: number, label: string): Progress {
     },
   };
 }
+
+/** Steps of the bar drawn for a count (see `countProgress`). */
+const COUNT_STEPS = 1000;
+
+/**
+ * A `(done, total)` callback for a long computation that reports how far it got (the checkpoint
+ * schedule's evaluations): the bar of `progress`, drawn on a terminal after a moment, stopped once
+ * done reaches total.
+ */
+export function countProgress(io: Io, label: string): (done: number, total: number) => void {
+  let bar: Progress | null = null;
+  let drawn = 0;
+  return (done, total) => {
+    bar ??= progress(io, COUNT_STEPS, label);
+    const target = total > 0 ? Math.min(COUNT_STEPS, Math.floor((COUNT_STEPS * done) / total)) : COUNT_STEPS;
+    for (; drawn < target; drawn++) bar.tick();
+    if (done >= total) bar.stop();
+  };
+}

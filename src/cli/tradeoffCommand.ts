@@ -1,6 +1,9 @@
 import { resolvePoint, resolveWeights } from '../api/point.ts';
 import type { CheckpointCosts, CheckpointPlanner } from '../../solvers/checkpoint/planner.ts';
+import { ledger } from '../../solvers/checkpoint/ledger.ts';
 import { checkpointPlanners } from '../../solvers/checkpoint/planners.ts';
+import { stageShape } from '../../solvers/checkpoint/stages.ts';
+import { configure } from '../../solvers/checkpoint/strategies.ts';
 import { LagradError } from '../error.ts';
 import { requireAcyclic, requireScalars } from '../program/acyclic.ts';
 import type { Program } from '../program/program.ts';
@@ -24,6 +27,8 @@ interface Row extends CurvePoint {
   readonly fits: boolean;
   readonly advances: number;
   readonly peakSnapshots: number;
+  /** Snapshots written (store actions). */
+  readonly writes: number;
   /** Largest |Δλ_x| / max |λ_x| against reverse (programs, when the plan was run). */
   readonly gradientError?: number;
 }
@@ -48,7 +53,9 @@ lagrad tradeoff <source> [--at x=2,y=-1] [--snapshots C | --budget N] [--strateg
   --svg FILE     also draw the curve (peak values against recomputation) as an SVG plot
 
 counts: advances = constraints recomputed by advances; evaluations = every primitive evaluation
-(advances + one re-evaluation per constraint in its reverse step); peak values = snapshots + working.`;
+(advances + one re-evaluation per constraint in its reverse step); writes = snapshots stored;
+peak values = snapshots + working, at most the budget (the least budget a strategy meets is the
+peak of its leanest plan). Plans of more than ${RUN_LIMIT} evaluations are priced, not run.`;
   },
   options: {
     chain: { type: 'string' },
@@ -81,8 +88,12 @@ counts: advances = constraints recomputed by advances; evaluations = every primi
     const run = runner(program, inputs, weights);
     if (snapshots !== undefined || budget !== undefined) {
       const name = strategy ?? (budget !== undefined ? 'budget' : 'revolve');
-      const { stats, error } = run(name, snapshots !== undefined ? { snapshots } : { budget: budget! });
-      const result = { constraints: program.constraintCount, ...(snapshots !== undefined ? { snapshots } : { budget }), strategy: name, ...costsOf(stats), gradientError: error };
+      const settings: Record<string, number> = snapshots !== undefined ? { snapshots } : { budget: budget! };
+      // Priced first; run (and checked against reverse) when that is quick, else replayed without numerics.
+      const planned = configure(program, { strategy: name, ...settings, maxEvaluations: Infinity });
+      const measured = planned.evaluations <= RUN_LIMIT ? run(name, settings) : null;
+      const costs = measured ? costsOf(measured.stats) : costsOfPlan(ledger(planned.plan, planned.stages, stageShape(program, planned.stages)));
+      const result = { constraints: program.constraintCount, ...settings, strategy: name, ...costs, gradientError: measured ? measured.error : 'not run' };
       io.out(flags.json ? json(result) + '\n' : fields(result) + '\n');
       return 0;
     }
@@ -103,7 +114,9 @@ function chainPoint(steps: number, name: string, snapshots: number | undefined, 
     advances: costs.advances,
     evaluations: costs.evaluations,
     peakSnapshots: costs.peakSnapshots,
+    writes: costs.writes,
     peakValues: costs.peakValues,
+    peakBytes: costs.peakBytes,
   };
   io.out(flags.json ? json(result) + '\n' : fields(result) + '\n');
   return 0;
@@ -178,10 +191,10 @@ async function report(rows: Row[], title: string, flags: Flags, io: Io, constrai
     const head = constraints === undefined ? { steps: Number(flags.chain) } : { source: title, constraints };
     io.out(json({ ...head, points: rows }) + '\n');
   } else {
-    const header = ['budget', 'strategy', 'evaluations', '×forward', 'advances', 'snapshots', 'peak values', ...(constraints === undefined ? [] : ['gradient Δ'])];
+    const header = ['budget', 'strategy', 'evaluations', '×forward', 'advances', 'snapshots', 'writes', 'peak values', ...(constraints === undefined ? [] : ['gradient Δ'])];
     const cells = rows.map((r) =>
       r.fits
-        ? [r.budget, r.strategy, r.evaluations, Number(r.recomputation.toFixed(3)), r.advances, r.peakSnapshots, r.peakValues, ...(constraints === undefined ? [] : [r.gradientError?.toExponential(1) ?? 'not run'])]
+        ? [r.budget, r.strategy, r.evaluations, Number(r.recomputation.toFixed(3)), r.advances, r.peakSnapshots, r.writes, r.peakValues, ...(constraints === undefined ? [] : [r.gradientError?.toExponential(1) ?? 'not run'])]
         : [r.budget, r.strategy, 'does not fit'],
     );
     io.out(`${title}: recomputation against memory (budgets in values held at once)\n${table([header, ...cells], '  ')}\n`);
@@ -195,12 +208,18 @@ async function report(rows: Row[], title: string, flags: Flags, io: Io, constrai
 }
 
 function row(budget: number, strategy: string, costs: CheckpointCosts | null, forward: number): Row {
-  if (costs === null) return { budget, strategy, fits: false, advances: 0, evaluations: 0, recomputation: 0, peakSnapshots: 0, peakValues: 0 };
-  return { budget, strategy, fits: true, advances: costs.advances, evaluations: costs.evaluations, recomputation: costs.evaluations / Math.max(forward, 1), peakSnapshots: costs.peakSnapshots, peakValues: costs.peakValues };
+  if (costs === null) return { budget, strategy, fits: false, advances: 0, evaluations: 0, recomputation: 0, peakSnapshots: 0, writes: 0, peakValues: 0 };
+  return { budget, strategy, fits: true, ...costsOfPlan(costs), recomputation: costs.evaluations / Math.max(forward, 1) };
 }
 
+/** The counted costs of a run, under the names of the curve. */
 function costsOf(stats: Stats) {
-  return { advances: stats.advances, evaluations: stats.primitiveEvaluations, peakSnapshots: stats.peakSnapshots, peakValues: stats.peakValues };
+  return { advances: stats.advances, evaluations: stats.primitiveEvaluations, peakSnapshots: stats.peakSnapshots, writes: stats.writes, peakValues: stats.peakValues, peakBytes: stats.peakBytes };
+}
+
+/** The replayed costs of a plan, under the same names. */
+function costsOfPlan(costs: CheckpointCosts) {
+  return { advances: costs.advances, evaluations: costs.evaluations, peakSnapshots: costs.peakSnapshots, writes: costs.writes, peakValues: costs.peakValues, peakBytes: costs.peakBytes };
 }
 
 /** The least budget within [1, hi] a planner meets (fitting only gets easier with more budget). */

@@ -33,6 +33,8 @@ export interface SolveOptions {
   readonly multipliers?: boolean;
   /** Reused buffers; a schedule uses them when they are large enough. */
   readonly workspace?: Workspace;
+  /** Told now and then how far a long solve has got (`done` of `total` units of the schedule's work). */
+  readonly progress?: (done: number, total: number) => void;
 }
 
 /**
