@@ -11,3 +11,16 @@ export class LagradError extends Error {
     this.name = 'LagradError';
   }
 }
+
+/**
+ * A call or command line that is wrong whatever the program: an unknown command, option or name
+ * in a table (schedule, strategy), a missing or extra argument, an option's value of the wrong form.
+ * The CLI exits with status 2 for these (and for any error placed at an option, `--name`), 1 for
+ * every other LagradError.
+ */
+export class UsageError extends LagradError {
+  constructor(where: string, what: string) {
+    super(where, what);
+    this.name = 'UsageError';
+  }
+}

@@ -122,4 +122,24 @@ export const where: string = new LagradError('here', 'what').where;
     expect(svg.status).toBe(1);
     expect(svg.stderr).toBe('lagrad: plotting: needs the optional packages vega and vega-lite: npm install vega vega-lite\n');
   }, 30_000);
+
+  it.runIf(process.platform !== 'win32')('ends quietly when its reader goes away (| true), with its own exit status', () => {
+    const bin = join(app, 'node_modules', '.bin', 'lagrad');
+    const cases = [
+      [['grad', 'x * sin(y)', '--at', 'x=1,y=2', '--multipliers'], 0, ''],
+      [['eval', 'p.lag', '--values', '--at', 'x=-1'], 1, "lagrad: p.lag:3:5: 'b' = log(-1) = NaN"],
+    ] as const;
+    writeFileSync(join(app, 'p.lag'), 'input x\na = 2 * x\nb = log(x)\noutput b\n');
+    for (const [argv, status, err] of cases) {
+      const r = run('bash', ['-c', '"$0" "$@" | true; exit ${PIPESTATUS[0]}', bin, ...argv]);
+      expect([r.status, r.stderr.slice(0, err.length)]).toEqual([status, err]);
+      expect(r.stderr.split('\n').length).toBeLessThanOrEqual(2);
+    }
+  }, 30_000);
+
+  it.runIf(process.platform === 'linux' && spawnSync('script', ['--version']).status === 0)('says that it waits when standard input is a terminal', () => {
+    const bin = join(app, 'node_modules', '.bin', 'lagrad');
+    const r = spawnSync('script', ['-qec', `"${bin}" eval -`, '/dev/null'], { cwd: app, encoding: 'utf8', input: '', timeout: 30_000 });
+    expect(r.stdout).toMatch(/^lagrad: reading the program from standard input; end it with Ctrl-D\r?\n/);
+  }, 30_000);
 });

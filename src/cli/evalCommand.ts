@@ -3,23 +3,16 @@ import { resolveWeights } from '../api/point.ts';
 import { objective } from '../lagrangian/lagrangian.ts';
 import type { Command } from './command.ts';
 import { json, table } from './format.ts';
-import { loadSource, parseAt } from './source.ts';
+import { loadSource, parseAt, POINT_OPTIONS, SOURCE_HELP } from './source.ts';
 
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'evaluate a program (solve its constraints forward)',
-  usage: `lagrad eval <source> [--at x=2,y=-1] [--output NAME] [--values] [--json]
-
-  <source>     a .lag file, - for standard input, or an expression
-  --at         input values (override the file's defaults)
-  --output     which output, when there are several
-  --values     also print every named variable's value
-  --json       print {"value": …, "values": {…}} as JSON`,
+  synopsis: `lagrad eval <source> [options]\n\n${SOURCE_HELP}`,
   options: {
-    at: { type: 'string', multiple: true },
-    output: { type: 'string' },
-    values: { type: 'boolean' },
-    json: { type: 'boolean' },
+    ...POINT_OPTIONS,
+    values: { type: 'boolean', help: "also print every named variable's value" },
+    json: { type: 'boolean', help: 'print {"value": …[, "values": {…}]} as JSON' },
   },
   run([source], flags, io) {
     const program = loadSource(source, io);

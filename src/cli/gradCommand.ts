@@ -1,32 +1,35 @@
 import { grad } from '../api/grad.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
-import type { Command, Flags } from './command.ts';
+import type { Command, Flags, OptionSpec } from './command.ts';
 import { json, table } from './format.ts';
-import { loadSource, numberFlag, parseAt } from './source.ts';
+import { loadSource, numberFlag, parseAt, POINT_OPTIONS, SOURCE_HELP } from './source.ts';
 
-/** Schedule settings passed through to the schedule: numeric ones are converted. */
-export const SETTINGS = {
-  lanes: 'number',
-  method: 'string',
-  strategy: 'string',
-  snapshots: 'number',
-  budget: 'number',
-  tolerance: 'number',
-  'max-iterations': 'number',
-  'max-paths': 'number',
-  'max-size': 'number',
-  step: 'number',
-  primal: 'string',
-  restart: 'number',
-} as const;
+/**
+ * Schedule settings passed through to the schedule (numeric ones converted), with what `--help`
+ * says of each. A setting is read by the schedules named before the colon.
+ */
+export const SETTINGS: Readonly<Record<string, OptionSpec & { readonly number?: true }>> = {
+  lanes: { type: 'string', value: 'K', number: true, help: 'forward: tangent lanes swept together', default: '8' },
+  method: { type: 'string', value: 'NAME', help: 'iterative: gauss-seidel | jacobi | fixed-point | gmres', default: 'gauss-seidel' },
+  strategy: { type: 'string', value: 'NAME', help: 'checkpoint: store-all | sqrt | revolve | budget', default: 'budget with --budget, else revolve' },
+  snapshots: { type: 'string', value: 'C', number: true, help: 'checkpoint: snapshot slots', default: 'sqrt: √N segments; revolve: ⌈log₂(N + 1)⌉' },
+  budget: { type: 'string', value: 'N', number: true, help: 'checkpoint: the most values held at once', default: 'none' },
+  tolerance: { type: 'string', value: 'TOL', number: true, help: 'cyclic programs, iterative: relative residual that ends a solve', default: '1e-12' },
+  'max-iterations': { type: 'string', value: 'N', number: true, help: 'cyclic programs, iterative: iteration limit of every loop', default: '1000' },
+  'max-paths': { type: 'string', value: 'N', number: true, help: 'paths: refuse programs with more paths', default: '1e6' },
+  'max-size': { type: 'string', value: 'N', number: true, help: 'dense: refuse programs with more variables', default: '4000' },
+  step: { type: 'string', value: 'H', number: true, help: 'fd: the difference step', default: 'ε^(1/3)·max(1, |x|) per input' },
+  primal: { type: 'string', value: 'NAME', help: 'cyclic programs: auto | fixed-point | newton', default: 'auto' },
+  restart: { type: 'string', value: 'M', number: true, help: 'cyclic components solved by GMRES: restart length', default: '40' },
+};
 
 export function settingsOf(flags: Flags): Record<string, string | number> {
   const settings: Record<string, string | number> = {};
-  for (const [flag, kind] of Object.entries(SETTINGS)) {
+  for (const [flag, spec] of Object.entries(SETTINGS)) {
     const value = flags[flag] as string | undefined;
     if (value === undefined) continue;
     const key = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    settings[key] = kind === 'number' ? numberFlag(flag, value)! : value;
+    settings[key] = spec.number ? numberFlag(flag, value)! : value;
   }
   return settings;
 }
@@ -34,30 +37,21 @@ export function settingsOf(flags: Flags): Record<string, string | number> {
 export const gradCommand: Command = {
   name: 'grad',
   summary: 'the gradient and multipliers by a schedule',
-  get usage() {
-    return `lagrad grad <source> [--at x=2,y=-1] [--schedule NAME] [--multipliers] [--json]
-
-  <source>       a .lag file, - for standard input, or an expression
-  --at           input values (override the file's defaults)
-  --schedule     ${schedules.names().join(' | ')} (default auto)
-  --output       which output, when there are several
-  --multipliers  also print λ of every named variable (its adjoint)
-  --json         print {"value", "gradient", "schedule", "stats"[, "multipliers"]} as JSON
-  schedule settings: ${Object.keys(SETTINGS).map((s) => `--${s}`).join(' ')}
-
-schedules:
-${schedules
-  .list()
-  .map((s) => `  ${s.name.padEnd(11)}${s.summary}`)
-  .join('\n')}`;
+  synopsis: `lagrad grad <source> [options]\n\n${SOURCE_HELP}`,
+  get options() {
+    return {
+      ...POINT_OPTIONS,
+      schedule: { type: 'string', value: 'NAME', help: `the schedule that solves for the multipliers: ${schedules.names().join(' | ')}`, default: 'auto' },
+      multipliers: { type: 'boolean', help: 'also print λ of every named variable (its adjoint)' },
+      json: { type: 'boolean', help: 'print {"value", "gradient", "schedule", "stats"[, "multipliers"]} as JSON' },
+      ...SETTINGS,
+    } satisfies Record<string, OptionSpec>;
   },
-  options: {
-    at: { type: 'string', multiple: true },
-    schedule: { type: 'string' },
-    output: { type: 'string' },
-    multipliers: { type: 'boolean' },
-    json: { type: 'boolean' },
-    ...Object.fromEntries(Object.keys(SETTINGS).map((s) => [s, { type: 'string' as const }])),
+  get notes() {
+    return `schedules:\n${schedules
+      .list()
+      .map((s) => `  ${s.name.padEnd(11)}${s.summary}`)
+      .join('\n')}`;
   },
   run([source], flags, io) {
     const program = loadSource(source, io);
@@ -71,7 +65,7 @@ ${schedules
       const result: Record<string, unknown> = { value: r.value, gradient: r.gradient, schedule: r.schedule, stats: r.stats };
       if (flags.multipliers) result.multipliers = r.multipliers;
       if (r.solution.convergence) result.convergence = r.solution.convergence;
-      io.out(json(result) + '\n');
+      io.out(json(result, flags) + '\n');
       return 0;
     }
     const lines = [`value     ${r.value}`, `schedule  ${r.schedule}`, 'gradient', table(Object.entries(r.gradient), '  ')];

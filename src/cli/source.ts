@@ -1,11 +1,21 @@
-import { LagradError } from '../error.ts';
+import { LagradError, UsageError } from '../error.ts';
 import { parse, parseProgram } from '../frontend/parse.ts';
 import type { Program } from '../program/program.ts';
+import type { OptionSpec } from './command.ts';
 import type { Io } from './io.ts';
+
+/** The <source> argument, as `--help` explains it. */
+export const SOURCE_HELP = '  <source>  a .lag file, - for standard input, or an expression';
+
+/** The options that pick the point and the output, for every command that reads a program. */
+export const POINT_OPTIONS = {
+  at: { type: 'string', multiple: true, value: 'x=2,y=-1', help: 'input values by name; repeatable', default: "the program's input defaults" },
+  output: { type: 'string', value: 'NAME', help: 'which output is the objective, when the program has several', default: 'the only output' },
+} as const satisfies Record<string, OptionSpec>;
 
 /** `<source>`: a path ending in .lag, `-` for standard input, or else an expression. */
 export function loadSource(source: string | undefined, io: Io): Program {
-  if (source === undefined) throw new LagradError('usage', 'missing <source>: a .lag file, - for standard input, or an expression');
+  if (source === undefined) throw new UsageError('usage', 'missing <source>: a .lag file, - for standard input, or an expression');
   if (source === '-') return parse(io.readStdin(), { file: '<stdin>' });
   if (source.endsWith('.lag')) {
     let text: string;
@@ -22,9 +32,9 @@ export function loadSource(source: string | undefined, io: Io): Program {
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** `--at x=2,y=-1` (repeatable) as input values by name. */
+/** `--at x=2,y=-1` (repeatable) as input values by name, in a map without a prototype (so `__proto__` is a name like any other). */
 export function parseAt(values: readonly string[] | undefined): Record<string, number> {
-  const at: Record<string, number> = {};
+  const at: Record<string, number> = Object.create(null);
   for (const group of values ?? []) {
     for (const item of group.split(',')) {
       const text = item.trim();

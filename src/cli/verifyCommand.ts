@@ -1,9 +1,9 @@
 import { labelOf, verify, type Check, type VerifyReport } from '../api/verify.ts';
 import type { Program } from '../program/program.ts';
-import type { Command } from './command.ts';
-import { json, table } from './format.ts';
+import type { Command, OptionSpec } from './command.ts';
+import { json, jsonError, table } from './format.ts';
 import { SETTINGS, settingsOf } from './gradCommand.ts';
-import { loadSource, numberFlag, parseAt } from './source.ts';
+import { loadSource, numberFlag, parseAt, POINT_OPTIONS, SOURCE_HELP } from './source.ts';
 
 /** Above this many variables the certificate lists inputs, outputs, the worst ones and the named ones (--all: every one). */
 const ROWS = 60;
@@ -11,27 +11,19 @@ const ROWS = 60;
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'certify the multipliers: KKT residuals, every schedule compared, dot-product and finite-difference tests',
-  usage: `lagrad verify <source> [--at x=2,y=-1] [--output NAME] [--json] [--all] [--seed N]
-
-  <source>     a .lag file, - for standard input, or an expression
-  --at         input values (override the file's defaults)
-  --output     which output, when there are several
-  --json       print {"ok", "schedules", "maxMultiplierDisagreement", "kkt", "dotProduct", "finiteDifference", …}
-  --all        list every variable in the certificate (default: at most ${ROWS} rows)
-  --seed       seed of the random direction of the dot-product test (default 1)
-  schedule settings: ${Object.keys(SETTINGS).map((s) => `--${s}`).join(' ')}
-
-Runs reverse, forward, dense, paths and fd, compares their multipliers over every variable, and
+  synopsis: `lagrad verify <source> [options]\n\n${SOURCE_HELP}`,
+  get options() {
+    return {
+      ...POINT_OPTIONS,
+      json: { type: 'boolean', help: 'print {"ok", "schedules", "maxMultiplierDisagreement", "kkt", "dotProduct", "finiteDifference", …} as JSON' },
+      all: { type: 'boolean', help: `list every variable in the certificate, not at most ${ROWS} rows` },
+      seed: { type: 'string', value: 'N', help: 'seed of the random direction of the dot-product test', default: '1' },
+      ...SETTINGS,
+    } satisfies Record<string, OptionSpec>;
+  },
+  notes: `Runs reverse, forward, dense, paths and fd, compares their multipliers over every variable, and
 checks the KKT conditions at the reverse solution. Exit status 0 only when every check is within
 its printed tolerance; 1 otherwise, naming the worst variable.`,
-  options: {
-    at: { type: 'string', multiple: true },
-    output: { type: 'string' },
-    json: { type: 'boolean' },
-    all: { type: 'boolean' },
-    seed: { type: 'string' },
-    ...Object.fromEntries(Object.keys(SETTINGS).map((s) => [s, { type: 'string' as const }])),
-  },
   run([source], flags, io) {
     const program = loadSource(source, io);
     const report = verify(program, parseAt(flags.at as string[] | undefined), {
@@ -39,8 +31,8 @@ its printed tolerance; 1 otherwise, naming the worst variable.`,
       seed: numberFlag('seed', flags.seed as string | undefined),
       settings: settingsOf(flags),
     });
-    io.out((flags.json ? json(toJson(report)) : certificate(report, source ?? '', Boolean(flags.all))) + '\n');
-    if (!report.ok && report.worst) io.err(`lagrad: verify: ${failure(report.worst)}\n`);
+    io.out((flags.json ? json(toJson(report), flags) : certificate(report, source ?? '', Boolean(flags.all))) + '\n');
+    if (!report.ok && report.worst) io.err((flags.json ? jsonError('verify', failure(report.worst)) : `lagrad: verify: ${failure(report.worst)}`) + '\n');
     return report.ok ? 0 : 1;
   },
 };
