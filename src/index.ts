@@ -1,10 +1,11 @@
 // The package entry: re-exports only. Every name here works on import, with the built-in
 // schedules as the default table of `grad`, `verify` and the CLI (nothing registers by side effect).
 // Everyday words are grouped: the trace operations under `ops` (also `lagrad/ops`), the schedule
-// objects under `schedules`.
+// objects under `schedules`. For bundles, `lagrad/core` (src/core.ts) is the same API without the
+// table of schedule names, so that a bundle holds only the schedules it imports.
 
 // ── errors ────────────────────────────────────────────────────────────────────────────────────
-export { LagradError } from './error.ts';
+export { LagradError, UsageError } from './error.ts';
 
 // ── the representation ────────────────────────────────────────────────────────────────────────
 export { Program, fromJSON, type Constraint } from './program/program.ts';
@@ -20,7 +21,7 @@ export { primitives, registerPrimitive, PrimitiveRegistry } from './primitives/r
 export { builtinPrimitives } from './primitives/builtins.ts';
 
 // ── front-ends ────────────────────────────────────────────────────────────────────────────────
-export { parse, parseProgram, parseExpressionText, type ParseOptions } from './frontend/parse.ts';
+export { parse, parseProgram, parseExpressionText, declaresInputOrder, type ParseOptions } from './frontend/parse.ts';
 export { trace, Var, type Operand, type Traced } from './frontend/trace.ts';
 export * as ops from './frontend/ops.ts';
 
@@ -39,5 +40,9 @@ export { checkpointGrad, type CheckpointGradOptions } from './api/checkpointGrad
 // ── the API ───────────────────────────────────────────────────────────────────────────────────
 export { evaluate, evaluateAll, type EvaluateOptions } from './api/evaluate.ts';
 export { grad, GradResult, type GradOptions } from './api/grad.ts';
-export { resolvePoint, resolveWeights, type Point } from './api/point.ts';
+export { valueAndGrad, type ValueAndGrad } from './api/valueAndGrad.ts';
+export { jvp, type JvpOptions, type JvpResult } from './api/jvp.ts';
+export { vjp, type Cotangent } from './api/vjp.ts';
+export { jacobian, type JacobianOptions, type JacobianResult } from './api/jacobian.ts';
+export { resolvePoint, resolveWeights, type Point, type ByName } from './api/point.ts';
 export { verify, certify, DEFAULT_TOLERANCES, VERIFY_SCHEDULES, type VerifyOptions, type VerifyReport, type ScheduleRun, type Check, type Certificate, type Tolerances } from './api/verify.ts';

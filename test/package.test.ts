@@ -59,21 +59,24 @@ describe('the packed tarball', () => {
 });
 
 describe('the installed package', () => {
-  it('imports as an ES module, with the lagrad/ops subpath', () => {
+  it('imports as an ES module, with the lagrad/ops and lagrad/core subpaths', () => {
     writeFileSync(
       join(app, 'esm.mjs'),
       `import { parse, grad, trace } from 'lagrad';
 import { mul, sin } from 'lagrad/ops';
+import * as core from 'lagrad/core';
 const r = grad(parse('x * sin(y)'), { x: 2, y: 0.5 });
 const t = grad(trace(({ x, y }) => mul(x, sin(y)), { x: 2, y: 0.5 }));
-console.log(JSON.stringify([r.value, r.gradient, t.gradient]));`,
+const c = core.grad(core.parse('x * sin(y)'), { x: 2, y: 0.5 }, { schedule: core.forward });
+console.log(JSON.stringify([r.value, r.gradient, t.gradient, c.gradient]));`,
     );
     const r = run(process.execPath, ['esm.mjs']);
     expect(r.stderr).toBe('');
-    const [value, g, t] = JSON.parse(r.stdout);
+    const [value, g, t, c] = JSON.parse(r.stdout);
     expect(value).toBeCloseTo(2 * Math.sin(0.5), 15);
     expect(g).toEqual({ x: Math.sin(0.5), y: 2 * Math.cos(0.5) });
     expect(t).toEqual(g);
+    expect(c.y).toBeCloseTo(g.y, 15);
   }, 30_000);
 
   it('loads with require (Node’s require of an ES module, no second copy)', () => {
@@ -86,7 +89,8 @@ console.log(JSON.stringify([r.value, r.gradient, t.gradient]));`,
   it('type-checks a TypeScript consumer from the declarations (bundler, node16, nodenext; strict flags)', () => {
     writeFileSync(
       join(app, 'consumer.ts'),
-      `import { parse, grad, evaluate, trace, ProgramBuilder, verify, LagradError, type GradResult, type Program } from 'lagrad';
+      `import { parse, grad, evaluate, trace, ProgramBuilder, verify, LagradError, valueAndGrad, jvp, vjp, jacobian, type GradResult, type Program, type Point } from 'lagrad';
+import * as core from 'lagrad/core';
 import { add, mul, sin } from 'lagrad/ops';
 
 const program: Program = parse('z + sin(x^2 + y*exp(z))');
@@ -99,6 +103,11 @@ const b = new ProgramBuilder();
 const v = b.input('x', 0.5);
 export const ok: boolean = verify(b.output(b.apply('sin', v)).build()).ok;
 export const where: string = new LagradError('here', 'what').where;
+export const vg: (at?: Point) => { readonly value: number; readonly gradient: Record<string, number> } = valueAndGrad(program);
+export const directional: Float64Array = jvp(program, { x: 2, y: -1, z: 0 }, { x: 1 }).tangents;
+export const rows: readonly Float64Array[] = jacobian(program, [2, -1, 0] as const).rows;
+export const pulled: number | undefined = vjp(program, { x: 2, y: -1, z: 0 }, [1]).gradient['y'];
+export const lean: number = core.grad(core.parse('x*y'), { x: 1, y: 2 }, { schedule: core.forward }).value;
 `,
     );
     for (const [resolution, module] of [['bundler', 'esnext'], ['node16', 'node16'], ['nodenext', 'nodenext']]) {

@@ -168,5 +168,5 @@ describe('lagrad verify', () => {
     expect(p.stderr).toBe('');
     expect(p.status).toBe(0);
     expect(p.stdout).toMatch(/^verified: /m);
-  });
+  }, 30_000);
 });
