@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,8 +45,10 @@ afterAll(() => {
 describe('the packed tarball', () => {
   it('ships the compiled library, its declarations, the README and the LICENSE, and nothing else', () => {
     const paths = packed.files.map((f) => f.path);
-    for (const path of ['LICENSE', 'README.md', 'package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/frontend/ops.js', 'dist/src/cli/bin.js']) expect(paths).toContain(path);
+    for (const path of ['LICENSE', 'README.md', 'package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/core.js', 'dist/src/frontend/ops.js', 'dist/bin/lagrad.js']) expect(paths).toContain(path);
     expect(paths.filter((p) => !/^(dist\/.*\.(js|d\.ts)|LICENSE|README\.md|package\.json)$/.test(p))).toEqual([]);
+    // The executable is one bundled file; the CLI's modules are not shipped a second time.
+    expect(paths.filter((p) => p.startsWith('dist/src/cli/'))).toEqual([]);
     expect(packed.size).toBeLessThan(1_000_000);
   });
 
@@ -121,6 +123,9 @@ export const lean: number = core.grad(core.parse('x*y'), { x: 1, y: 2 }, { sched
 
   it('runs the lagrad executable: compiled JavaScript, one line for an error, a note for a missing optional package', () => {
     const bin = join(app, 'node_modules', '.bin', process.platform === 'win32' ? 'lagrad.cmd' : 'lagrad');
+    // One file: no module of the package is loaded beside it (the optional packages are imported by name).
+    expect(readFileSync(join(app, 'node_modules', 'lagrad', 'dist', 'bin', 'lagrad.js'), 'utf8')).not.toMatch(/(from|import\()\s*["']\.\.?\//);
+    expect(run(bin, ['--version']).stdout).toBe(`${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
     const ok = run(bin, ['grad', 'x * y', '--at', 'x=3,y=4', '--json']);
     expect(ok.stderr).toBe('');
     expect(JSON.parse(ok.stdout).gradient).toEqual({ x: 4, y: 3 });

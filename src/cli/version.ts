@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 /**
  * The version in lagrad's package.json, found by walking up from this file: src/cli/ in a
- * checkout, dist/src/cli/ in the installed package.
+ * checkout, dist/bin/ (the bundled executable) in the installed package.
  */
 export function version(): string {
   for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
