@@ -21,6 +21,8 @@ export { trace, Var, type Operand, type Traced } from './frontend/trace.ts';
 export * as ops from './frontend/ops.ts';
 
 // ── schedules, one by one ─────────────────────────────────────────────────────────────────────
+// Named exports, not a namespace: esbuild and Rollup drop the unused ones only so (a re-exported
+// namespace object keeps every member). Alias one that collides: `import { forward as fwd }`.
 export { ScheduleTable, type Schedule, type Problem, type Solution, type SolveOptions, type Workspace } from './schedule/schedule.ts';
 export { auto } from '../solvers/auto.ts';
 export { reverse } from '../solvers/reverse.ts';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { json } from '../src/cli/format.ts';
 import { commands } from '../src/cli/main.ts';
+import { isMissing, missing, requireOptional } from '../src/cli/optional.ts';
 import { optionsOf } from '../src/cli/usage.ts';
 import { lagrad } from './helpers/cli.ts';
 
@@ -117,5 +118,17 @@ describe('--at reads names without a prototype', () => {
     const p = await lagrad(['grad', 'p.lag', '--at', '__proto__=5', '--json'], { 'p.lag': 'input __proto__\ny = 3 * __proto__^2\noutput y\n' });
     expect(p.status).toBe(0);
     expect(JSON.parse(p.out)).toMatchObject({ value: 75, gradient: { ['__proto__']: 30 } });
+  });
+});
+
+describe('optional packages (plots, progress bars)', () => {
+  it('a missing one is null to the progress bar and one line naming what to install', () => {
+    expect(requireOptional('lagrad-no-such-package')).toBeNull();
+    expect(requireOptional<{ SingleBar: unknown }>('cli-progress')?.SingleBar).toBeDefined(); // a dev dependency here
+    expect(missing('plotting', ['vega', 'vega-lite']).message).toBe('plotting: needs the optional packages vega and vega-lite: npm install vega vega-lite');
+    const notFound = Object.assign(new Error("Cannot find package 'vega' imported from /x/lagrad.js"), { code: 'ERR_MODULE_NOT_FOUND' });
+    expect(isMissing(notFound, 'vega')).toBe(true);
+    expect(isMissing(notFound, 'vega-lite')).toBe(false);
+    expect(isMissing(new Error("Cannot find package 'vega'"), 'vega')).toBe(false); // no code: some other failure
   });
 });
