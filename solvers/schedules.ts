@@ -1,4 +1,5 @@
 import { ScheduleTable, type Schedule } from '../src/schedule/schedule.ts';
+import type { GivenSettings } from '../src/schedule/settings.ts';
 import { auto } from './auto.ts';
 import { checkpoint } from './checkpoint/checkpoint.ts';
 import { dense } from './dense.ts';
@@ -15,8 +16,14 @@ export { auto, reverse, forward, dense, paths, fd, iterative, checkpoint };
 export { ITERATIVE_METHODS, type IterativeMethod } from './iterative/iterative.ts';
 export { checkpointPlanners, builtinPlanners } from './checkpoint/planners.ts';
 
+const builtins = [auto, reverse, forward, dense, paths, fd, iterative, checkpoint] as const;
+
 /** Every built-in schedule, in the order `--help` lists them. */
-export const builtinSchedules: readonly Schedule[] = [auto, reverse, forward, dense, paths, fd, iterative, checkpoint];
+export const builtinSchedules: readonly Schedule[] = builtins;
+
+/** The settings of the built-in schedules, typed, as `grad` and `verify` take them (`{ lanes: 4 }`). */
+export type BuiltinSettings = GivenSettings<SettingsOf<(typeof builtins)[number]>>;
+type SettingsOf<S> = S extends Schedule<infer L> ? L : never;
 
 /** The default table: the built-in schedules by name. `register` adds one for every caller that uses it. */
 export const defaultSchedules = new ScheduleTable(builtinSchedules);

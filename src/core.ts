@@ -4,7 +4,7 @@
 // Defaults need no import: auto (reverse) for grad, a forward sweep for jvp, by shape for jacobian.
 
 // ── errors ────────────────────────────────────────────────────────────────────────────────────
-export { LagradError, UsageError } from './error.ts';
+export { LagradError, UsageError, OptionError, InternalError } from './error.ts';
 
 // ── the representation and the primitives ─────────────────────────────────────────────────────
 export { Program, fromJSON, type Constraint } from './program/program.ts';
@@ -14,6 +14,7 @@ export { ProgramBuilder } from './program/builder.ts';
 export { unroll } from './program/unroll.ts';
 export type { Primitive, Rule, Domain } from './primitives/primitive.ts';
 export { primitives, registerPrimitive, PrimitiveRegistry } from './primitives/registry.ts';
+export { useInterpreter, codeGenerationAllowed } from './primitives/codegen.ts';
 
 // ── front-ends ────────────────────────────────────────────────────────────────────────────────
 export { parse, parseProgram, parseExpressionText, declaresInputOrder, type ParseOptions } from './frontend/parse.ts';

@@ -5,7 +5,7 @@
 // table of schedule names, so that a bundle holds only the schedules it imports.
 
 // ── errors ────────────────────────────────────────────────────────────────────────────────────
-export { LagradError, UsageError } from './error.ts';
+export { LagradError, UsageError, OptionError, InternalError, EXIT_INTERNAL } from './error.ts';
 
 // ── the representation ────────────────────────────────────────────────────────────────────────
 export { Program, fromJSON, type Constraint } from './program/program.ts';
@@ -19,6 +19,10 @@ export type { Primitive, Rule, Domain } from './primitives/primitive.ts';
 export { INPUT } from './primitives/primitive.ts';
 export { primitives, registerPrimitive, PrimitiveRegistry } from './primitives/registry.ts';
 export { builtinPrimitives } from './primitives/builtins.ts';
+export { sweepsOf, bindSweeps, type Sweeps, type ProgramArrays } from './primitives/sweeps.ts';
+export { kernelSource, type KernelSourceOptions } from './primitives/printKernels.ts';
+export { SWEEP_KINDS, type SweepKind } from './primitives/sweepSource.ts';
+export { useInterpreter, codeGenerationAllowed } from './primitives/codegen.ts';
 
 // ── front-ends ────────────────────────────────────────────────────────────────────────────────
 export { parse, parseProgram, parseExpressionText, declaresInputOrder, type ParseOptions } from './frontend/parse.ts';
@@ -32,7 +36,9 @@ export { localPartials, primalResiduals, dualResiduals, partialsProduct, partial
 export type { Stats } from './lagrangian/stats.ts';
 
 // ── schedules ─────────────────────────────────────────────────────────────────────────────────
-export { ScheduleTable, type Schedule, type Problem, type Solution, type SolveOptions, type Workspace } from './schedule/schedule.ts';
+export { ScheduleTable, type Schedule, type Problem, type Solution, type SolveOptions, type ScheduleOptions, type Workspace } from './schedule/schedule.ts';
+export { numberSetting, integerSetting, enumSetting, booleanSetting, readSettings, flagOf, type Setting, type SettingValue, type SettingValues, type GivenSettings } from './schedule/settings.ts';
+export type { BuiltinSettings } from '../solvers/schedules.ts';
 export * as schedules from '../solvers/schedules.ts';
 export { defaultSchedules } from '../solvers/schedules.ts';
 export { checkpointGrad, type CheckpointGradOptions } from './api/checkpointGrad.ts';

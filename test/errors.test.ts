@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EXIT_INTERNAL, registerPrimitive } from '../src/index.ts';
 import { lagrad } from './helpers/cli.ts';
 
 // Every bad input: one line on standard error naming the culprit, no stack trace; exit 1 for the
@@ -15,9 +16,11 @@ const cases: [string, string[], Record<string, string>, RegExp][] = [
   ['an input defined twice', ['grad', 'p.lag'], { 'p.lag': 'input x\ninput x\noutput x' }, /^lagrad: p\.lag:2:7: 'x' is defined twice \(first on line 1\)$/],
   ['a program without an output', ['grad', 'p.lag'], { 'p.lag': 'input x = 1\na = x' }, /^lagrad: p\.lag: no output; add a line 'output NAME'$/],
   ['an output that is not defined', ['grad', 'p.lag'], { 'p.lag': 'input x = 1\noutput b' }, /^lagrad: p\.lag:2:8: output names 'b', which is not defined$/],
+  ['a second output of one name', ['grad', 'p.lag'], { 'p.lag': 'input x = 1\na = x^2\noutput a\noutput a' }, /^lagrad: p\.lag:4:1: 'output a' is given twice \(first on line 3\)$/],
+  ['a second init of one name', ['grad', 'p.lag'], { 'p.lag': 'input t = 0\ninit v = 1\nv = cos(v) + t\n  init v = 2\noutput v' }, /^lagrad: p\.lag:4:3: 'init v' is given twice \(first on line 2\)$/],
   ['a statement that is not one', ['grad', 'p.lag'], { 'p.lag': 'input x = 1\nx + 1\noutput x' }, /^lagrad: p\.lag:2:1: expected 'NAME = expression'/],
   ['a non-number default', ['grad', 'p.lag'], { 'p.lag': 'input x = two\noutput x' }, /^lagrad: p\.lag:1:11: input takes a number, not 'two'$/],
-  ['an input with no value', ['grad', 'x * y', '--at', 'x=1'], {}, /^lagrad: input 'y': has no value; give one \(--at y=…\)$/],
+  ['an input with no value', ['grad', 'x * y', '--at', 'x=1'], {}, /^lagrad: input 'y': has no value and no default; give one$/],
   ['an --at for no input', ['grad', 'x', '--at', 'x=1,q=2'], {}, /^lagrad: input 'q': no input has this name$/],
   ['a missing file', ['grad', 'missing.lag'], {}, /^lagrad: missing\.lag: no such file$/],
   ['log of a negative', ['grad', 'p.lag'], { 'p.lag': 'input x = -1\na = 2 * log(x)\noutput a' }, /^lagrad: p\.lag:2:9: log\(-1\) = NaN: not a finite number$/],
@@ -35,7 +38,7 @@ const usage: [string, string[], Record<string, string>, RegExp][] = [
   ['an unknown option', ['grad', 'x', '--frob'], {}, /^lagrad: grad: --frob: unknown option$/],
   ['an unknown command', ['gradient', 'x'], {}, /^lagrad: 'gradient': unknown command; choose one of eval, grad/],
   ['a missing source', ['grad', '--at', 'x=1'], {}, /^lagrad: usage: missing <source>/],
-  ['an extra argument', ['grad', 'x', 'y'], {}, /^lagrad: grad: unexpected argument 'y': takes one <source> \(quote an expression that has spaces\)$/],
+  ['an extra argument', ['grad', 'x', 'y'], {}, /^lagrad: usage: one <source> expected, but 'y' follows 'x' \(quote an expression that has spaces\)$/],
   ['an option without its value', ['grad', 'x', '--schedule'], {}, /^lagrad: grad: --schedule: needs a value$/],
   ['a flag given a value', ['grad', 'x', '--json=yes'], {}, /^lagrad: grad: --json: takes no value$/],
   ['help for no such command', ['help', 'gradient'], {}, /^lagrad: 'gradient': unknown command/],
@@ -72,3 +75,14 @@ describe('standard input and help', () => {
     for (const name of ['auto', 'reverse', 'forward']) expect(r.out).toContain(name);
   });
 });
+
+describe('internal errors', () => {
+  it('are `lagrad: internal error: …` with exit status 70, never mistaken for bad input', async () => {
+    registerPrimitive({ name: 'crashes', arity: 1, value: () => (null as unknown as number[]).length, partials: ['1'] });
+    const r = await lagrad(['eval', 'crashes(x)', '--at', 'x=1']);
+    expect(r.err).toMatch(/^lagrad: internal error: Cannot read properties of null \(reading 'length'\)\n$/);
+    expect(r.status).toBe(EXIT_INTERNAL);
+    expect(EXIT_INTERNAL).toBe(70);
+  });
+});
+

@@ -97,7 +97,7 @@ describe('errors in the options are one line and status 2 (usage)', () => {
     [['tradeoff', 'x + y', '--chain', '10'], /^lagrad: usage: give a <source> or --chain L, not both\n$/],
     [['tradeoff'], /^lagrad: usage: missing <source>/],
     [['tradeoff', 'x*y', '--at', 'x=1,y=2', '--budget', '1'], /^lagrad: --budget: no budget plan holds at most 1 values here/],
-    [['grad', 'x*y', '--at', 'x=1,y=2', '--schedule', 'checkpoint', '--strategy', 'bogus'], /^lagrad: --strategy: unknown strategy 'bogus'/],
+    [['grad', 'x*y', '--at', 'x=1,y=2', '--schedule', 'checkpoint', '--strategy', 'bogus'], /^lagrad: --strategy: must be one of store-all, sqrt, revolve, budget, got 'bogus'\n$/],
     [['grad', 'x*y', '--at', 'x=1,y=2', '--schedule', 'checkpoint', '--snapshots', '0'], /^lagrad: --snapshots: must be an integer ≥ 1, got 0\n$/],
   ];
   for (const [argv, message] of cases) {

@@ -1,7 +1,36 @@
 import { requireAcyclic } from '../../src/program/acyclic.ts';
-import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../../src/schedule/schedule.ts';
+import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../../src/schedule/schedule.ts';
+import { enumSetting, integerSetting, readSettings } from '../../src/schedule/settings.ts';
 import { execute } from './execute.ts';
-import { configure } from './strategies.ts';
+import { configure, STRATEGIES } from './strategies.ts';
+
+/** Setting `strategy`. */
+export const strategy = enumSetting({
+  name: 'strategy',
+  values: STRATEGIES,
+  default: undefined,
+  defaultText: 'budget when a budget is given, else revolve',
+  help: 'checkpoint: store-all (plain reverse), sqrt (√N segments), revolve (binomial: fewest recomputations for its snapshots) or budget',
+});
+/** Setting `snapshots`. */
+export const snapshots = integerSetting({
+  name: 'snapshots',
+  min: 1,
+  default: undefined,
+  defaultText: '⌈log₂(N + 1)⌉ for revolve, ⌈√N⌉ segments for sqrt',
+  help: 'checkpoint: the snapshots a plan may keep (not with a budget)',
+});
+/** Setting `budget`. */
+export const budget = integerSetting({
+  name: 'budget',
+  min: 1,
+  default: undefined,
+  help: 'checkpoint: the most values held at once; the strategy picks its setting to fit, or says it cannot',
+});
+
+/** The settings of the checkpoint schedule (and of checkpointGrad). */
+export const CHECKPOINT_SETTINGS = [strategy, snapshots, budget] as const;
+const SETTINGS = CHECKPOINT_SETTINGS;
 
 /**
  * Reverse mode in bounded memory: the program cut into stages, a checkpointing plan over them
@@ -15,13 +44,15 @@ import { configure } from './strategies.ts';
  * not working memory, and peakValues does not count them. For memory bounded end to end use
  * `checkpointGrad` (src/api/checkpointGrad.ts), which writes neither.
  */
-export const checkpoint: Schedule = {
+export const checkpoint: Schedule<typeof SETTINGS> = {
   name: 'checkpoint',
   summary: 'reverse in bounded memory: --strategy store-all | sqrt | revolve --snapshots C | budget --budget N',
-  solve({ program, inputs, weights }: Problem, options: SolveOptions = {}): Solution {
+  settings: SETTINGS,
+  solve({ program, inputs, weights }: Problem, options: ScheduleOptions = {}): Solution {
     const start = performance.now();
+    const settings = readSettings(SETTINGS, options);
     requireAcyclic(program, 'checkpoint');
-    const { stages, plan } = configure(program, { strategy: options.strategy, snapshots: options.snapshots, budget: options.budget });
+    const { stages, plan } = configure(program, settings);
     const values = buffer(options.workspace?.values, program.size);
     const run = execute(program, stages, plan, inputs, weights, { multipliers: Boolean(options.multipliers), values, lambda: options.workspace?.lambda });
     run.stats.timeMs = performance.now() - start;

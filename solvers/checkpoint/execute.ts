@@ -5,7 +5,7 @@ import { solvePrimal } from '../../src/lagrangian/primal.ts';
 import type { Program } from '../../src/program/program.ts';
 import { INPUT } from '../../src/primitives/primitive.ts';
 import { primitives } from '../../src/primitives/registry.ts';
-import type { Kernels } from '../../src/primitives/kernels.ts';
+import { sweepsOf, type ProgramArrays, type Sweeps } from '../../src/primitives/sweeps.ts';
 import { type Stats, emptyStats } from '../../src/lagrangian/stats.ts';
 import type { Plan } from './actions.ts';
 import { lastEdges } from './liveness.ts';
@@ -77,7 +77,6 @@ export function execute(program: Program, stages: Stages, plan: Plan, inputs: Fl
 const NONE = -1;
 
 class Executor {
-  private readonly kernels: Kernels;
   /** 1 for the op codes whose primitive reads θ: only their constants are copied (the rest are 0 by contract). */
   private readonly hasConstant: Uint8Array;
   private readonly last: Int32Array;
@@ -95,18 +94,16 @@ class Executor {
   private readonly slotLen: Int32Array;
   private readonly slotStage: Int32Array;
   // The frame: state + the constraints being swept, renumbered into opF/csF/psF/paF (allocated at
-  // first use). A frame whose state is every variable before it needs no renumbering: the kernels
-  // then read the program's own arrays (ops, cs, ps, pa point at whichever serves).
+  // first use). A frame whose state is every variable before it needs no renumbering: the sweeps
+  // then read the program's own arrays (`sweeps` is bound to whichever serves).
   private readonly v: Float64Array;
   private readonly mu: Float64Array;
   private opF: Int32Array | null = null;
   private csF: Float64Array | null = null;
   private psF: Int32Array | null = null;
   private paF: Int32Array | null = null;
-  private ops: Int32Array;
-  private cs: Float64Array;
-  private ps: Int32Array;
-  private pa: Int32Array;
+  private frame: ProgramArrays | null = null;
+  private sweeps: Sweeps;
   // λ partial sums of the state of the stage reversed last, L(start(s)).
   private readonly carryIdx: Int32Array;
   private readonly carryVal: Float64Array;
@@ -128,7 +125,6 @@ class Executor {
     private readonly weights: Float64Array,
     private readonly options: ExecuteOptions,
   ) {
-    this.kernels = primitives.kernels();
     this.hasConstant = Uint8Array.from(primitives.all(), (p) => (p?.constant ? 1 : 0));
     this.last = lastEdges(program);
     const shape = stageShape(program, stages, false);
@@ -147,10 +143,7 @@ class Executor {
     const frame = Math.max(this.working, 1);
     this.v = new Float64Array(frame);
     this.mu = new Float64Array(frame);
-    this.ops = program.ops;
-    this.cs = program.constants;
-    this.ps = program.parentStart;
-    this.pa = program.parents;
+    this.sweeps = sweepsOf(program);
 
     const { outputs, size } = program;
     const seeds = new Map<number, number>();
@@ -294,7 +287,7 @@ class Executor {
       mu[k] = carryVal[c];
     }
 
-    this.stats.partialEvaluations += this.kernels.reverse(v, mu, mu, this.ops, this.ps, this.pa, this.cs, S, S + length);
+    this.stats.partialEvaluations += this.sweeps.reverse(v, mu, mu, S, S + length);
     this.stats.sweeps += 2;
     for (let q = 0; q < S + length; q++) if (mu[q] - mu[q] !== 0) this.failMultipliers();
 
@@ -329,10 +322,7 @@ class Executor {
     for (let k = 0; k < S; k++) v[k] = curVal[k];
     // State = every variable before a (sorted, distinct, all < a): frame slot = variable index.
     if (S === a && (S === 0 || curIdx[S - 1] === S - 1)) {
-      this.ops = ops;
-      this.cs = constants;
-      this.ps = parentStart;
-      this.pa = parents;
+      this.sweeps = sweepsOf(program);
       return S;
     }
     const frame = this.v.length;
@@ -359,17 +349,15 @@ class Executor {
       }
       psF[f + 1] = q;
     }
-    this.ops = opF;
-    this.cs = csF;
-    this.ps = psF;
-    this.pa = paF;
+    if (this.frame?.parents !== paF) this.frame = { ops: opF, parentStart: psF, parents: paF, constants: csF };
+    this.sweeps = sweepsOf(this.frame);
     return S;
   }
 
   /** The forward kernel over the frame's constraints S … S+length−1; never a silent NaN. */
   private evaluate(S: number, length: number): void {
     const v = this.v;
-    this.kernels.forward(v, this.ops, this.ps, this.pa, this.cs, S, S + length);
+    this.sweeps.forward(v, S, S + length);
     this.stats.primitiveEvaluations += length;
     for (let q = S; q < S + length; q++) if (v[q] - v[q] !== 0) this.failValues();
   }
@@ -397,7 +385,7 @@ class Executor {
     solvePrimal(program, this.inputs, values);
     const lambda = new Float64Array(program.size);
     seed(program, this.weights, lambda);
-    this.kernels.reverse(values, lambda, lambda, program.ops, program.parentStart, program.parents, program.constants, program.inputCount, program.size);
+    sweepsOf(program).reverse(values, lambda, lambda, program.inputCount, program.size);
     checkMultipliers(program, values, lambda);
     throw new LagradError('checkpoint', 'a multiplier is not finite');
   }

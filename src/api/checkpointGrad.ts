@@ -1,11 +1,14 @@
+import { CHECKPOINT_SETTINGS } from '../../solvers/checkpoint/checkpoint.ts';
 import { execute } from '../../solvers/checkpoint/execute.ts';
-import { configure, type CheckpointSettings } from '../../solvers/checkpoint/strategies.ts';
+import { configure } from '../../solvers/checkpoint/strategies.ts';
 import type { Stats } from '../lagrangian/stats.ts';
 import { requireAcyclic } from '../program/acyclic.ts';
 import type { Program } from '../program/program.ts';
+import { checkOptions, readSettings, type GivenSettings } from '../schedule/settings.ts';
 import { resolvePoint, resolveWeights, type Point } from './point.ts';
 
-export interface CheckpointGradOptions extends CheckpointSettings {
+/** The checkpoint schedule's settings (`strategy`, `snapshots`, `budget`), typed, and the objective. */
+export interface CheckpointGradOptions extends GivenSettings<typeof CHECKPOINT_SETTINGS> {
   /** Which output, when the program has several. */
   readonly output?: string;
   /** Objective weights by output name. */
@@ -19,10 +22,12 @@ export interface CheckpointGradOptions extends CheckpointSettings {
  */
 export function checkpointGrad(program: Program, at?: Point, options: CheckpointGradOptions = {}): { value: number; gradient: Record<string, number>; stats: Stats } {
   const start = performance.now();
+  checkOptions(options, ['output', 'weights'], CHECKPOINT_SETTINGS, { schedule: 'checkpointGrad' });
   requireAcyclic(program, 'checkpoint');
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);
-  const { stages, plan } = configure(program, options);
+  const { output: _output, weights: _weights, ...given } = options;
+  const { stages, plan } = configure(program, readSettings(CHECKPOINT_SETTINGS, given));
   const run = execute(program, stages, plan, inputs, weights);
   run.stats.timeMs = performance.now() - start;
   const gradient = Object.fromEntries(program.inputNames.map((name, k) => [name, run.gradient[k]]));

@@ -1,5 +1,6 @@
 import { UsageError } from '../error.ts';
 import type { Schedule, ScheduleTable } from '../schedule/schedule.ts';
+import { requireOptions } from '../schedule/settings.ts';
 import { show } from './point.ts';
 
 /**
@@ -17,4 +18,10 @@ export function chooseSchedule(choice: string | Schedule | undefined, table: Sch
     throw new UsageError('schedule', `${show(choice)} is neither a schedule name nor a Schedule object`);
   }
   return choice;
+}
+
+/** The table a call's names resolve in: its `table` option, else `fallback`; options that are not an object are an error. */
+export function tableOf(options: { readonly table?: ScheduleTable } | undefined, fallback: ScheduleTable): ScheduleTable {
+  requireOptions(options);
+  return options?.table ?? fallback;
 }

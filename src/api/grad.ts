@@ -4,13 +4,19 @@ import type { Program } from '../program/program.ts';
 import type { Stats } from '../lagrangian/stats.ts';
 import type { Convergence } from '../lagrangian/convergence.ts';
 import type { Schedule, ScheduleTable, Solution, SolveOptions } from '../schedule/schedule.ts';
-import { defaultSchedules } from '../../solvers/schedules.ts';
+import { checkOptions, requireOptions, SOLVE_OPTIONS } from '../schedule/settings.ts';
+import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
 import { byName, resolvePoint, resolveWeights, type ByName, type Point } from './point.ts';
-import { chooseSchedule } from './choose.ts';
+import { chooseSchedule, tableOf } from './choose.ts';
 import { lease, type Lease } from './workspace.ts';
 import { auto } from '../../solvers/auto.ts';
 
-export interface GradOptions extends SolveOptions {
+/**
+ * The options of `grad`: its own, the solve's (`multipliers`, `workspace`) and the settings of the
+ * chosen schedule (`lanes`, `tolerance`, `maxPaths`, …; `lagrad grad --help` lists them). An
+ * unknown option, a bad value, or a setting the chosen schedule does not read is an error naming it.
+ */
+export interface GradOptions extends SolveOptions, BuiltinSettings {
   /** A schedule name (default 'auto') or a Schedule object. */
   readonly schedule?: string | Schedule;
   /** Which output, when the program has several. */
@@ -20,6 +26,9 @@ export interface GradOptions extends SolveOptions {
   /** The table names resolve in (default: the built-in schedules). */
   readonly table?: ScheduleTable;
 }
+
+/** The options of `grad` itself, beside the solve's and the schedule's settings. */
+export const GRAD_OPTIONS: readonly string[] = ['schedule', 'output', 'weights', 'table', ...SOLVE_OPTIONS];
 
 /**
  * The result of `grad`: the value, the gradient by input name and every multiplier.
@@ -92,15 +101,18 @@ export class GradResult {
  * Schedule names resolve in the built-in table (or `options.table`).
  */
 export function grad(program: Program, at?: Point, options: GradOptions = {}): GradResult {
-  return gradIn(options.table ?? defaultSchedules, program, at, options);
+  return gradIn(tableOf(options, defaultSchedules), program, at, options);
 }
 
 /** `grad` with schedule names resolved in `table`; with none, a schedule must be given as an object (default auto). */
-export function gradIn(table: ScheduleTable | undefined, program: Program, at: Point | undefined, options: GradOptions): GradResult {
+export function gradIn(table: ScheduleTable | undefined, program: Program, at: Point | undefined, options: GradOptions = {}): GradResult {
+  requireOptions(options);
   const schedule = chooseSchedule(options.schedule, table, auto);
+  checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: () => table?.list() ?? [] });
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);
+  const { schedule: _schedule, output: _output, weights: _weights, table: _table, ...solve } = options;
   const held = lease(options.workspace);
-  const solution = schedule.solve({ program, inputs, weights }, options);
+  const solution = schedule.solve({ program, inputs, weights }, solve);
   return new GradResult(program, solution.schedule ?? schedule.name, objective(program, weights, solution.values), solution, held?.of(solution) ?? null);
 }

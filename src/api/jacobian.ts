@@ -1,23 +1,24 @@
-import { iterationSettings, type Convergence } from '../lagrangian/convergence.ts';
-import { primalOptions, solvePrimal } from '../lagrangian/primal.ts';
+import type { Convergence } from '../lagrangian/convergence.ts';
+import { PRIMAL_SETTINGS, solvePrimal } from '../lagrangian/primal.ts';
 import { emptyStats, type Stats } from '../lagrangian/stats.ts';
 import type { Program } from '../program/program.ts';
 import type { Schedule, ScheduleTable, SolveOptions } from '../schedule/schedule.ts';
 import { auto } from '../../solvers/auto.ts';
-import { forward } from '../../solvers/forward.ts';
-import { defaultSchedules } from '../../solvers/schedules.ts';
-import { UsageError } from '../error.ts';
-import { chooseSchedule } from './choose.ts';
+import { forward, lanes } from '../../solvers/forward.ts';
+import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
+import { checkOptions, readSettings, requireOptions } from '../schedule/settings.ts';
+import { chooseSchedule, tableOf } from './choose.ts';
+import { DERIVATIVE_OPTIONS } from './jvp.ts';
 import { outputLabels, resolvePoint, type Point } from './point.ts';
 import { outputRows } from './rows.ts';
 import { sweepTangents } from './tangents.ts';
 
-/** Default number of tangent lanes per sweep for columns by forward mode. */
-const LANES = 8;
+/** What columns by forward lanes read: the forward schedule's settings. */
+const FORWARD_SETTINGS = [lanes, ...PRIMAL_SETTINGS] as const;
 
-export interface JacobianOptions extends SolveOptions {
+export interface JacobianOptions extends SolveOptions, BuiltinSettings {
   /**
-   * How: `forward` gives columns by tangent sweeps (K inputs per sweep, `lanes`, default 8); any
+   * How: `forward` gives columns by tangent sweeps (K inputs per sweep, its setting `lanes`); any
    * other schedule gives rows by one solve per output. Default: by the shape — forward when there
    * are no more inputs than outputs, else rows by `auto` (reverse).
    */
@@ -49,7 +50,7 @@ export interface JacobianResult {
  * (n inputs, m outputs: ⌈n/K⌉ tangent sweeps against m reverse solves), like JAX's `jacfwd`/`jacrev`.
  */
 export function jacobian(program: Program, at?: Point, options: JacobianOptions = {}): JacobianResult {
-  return jacobianIn(options.table ?? defaultSchedules, program, at, options);
+  return jacobianIn(tableOf(options, defaultSchedules), program, at, options);
 }
 
 /** `jacobian` with schedule names resolved in `table` (none: schedules are given as objects). */
@@ -57,24 +58,26 @@ export function jacobianIn(table: ScheduleTable | undefined, program: Program, a
   const start = performance.now();
   const n = program.inputCount;
   const m = program.outputs.length;
+  requireOptions(options);
   const schedule = chooseSchedule(options.schedule, table, n <= m ? forward : auto);
+  checkOptions(options, DERIVATIVE_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: () => table?.list() ?? [] });
+  const { schedule: _schedule, table: _table, ...solve } = options;
   const inputs = resolvePoint(program, at);
   const names = { inputs: program.inputNames, outputs: outputLabels(program) };
   if (schedule !== forward) {
-    const { rows, values, stats, convergence } = outputRows(schedule, program, inputs, options);
+    const { rows, values, stats, convergence } = outputRows(schedule, program, inputs, solve);
     stats.timeMs = performance.now() - start;
     const used = schedule === auto ? 'reverse' : schedule.name;
     return { ...names, rows, values, mode: 'reverse', schedule: used, stats, ...(convergence.length ? { convergence } : {}) };
   }
-  const lanes = options.lanes === undefined ? LANES : Number(options.lanes);
-  if (!(Number.isInteger(lanes) && lanes >= 1)) throw new UsageError('--lanes', `${String(options.lanes)} is not a whole number ≥ 1`);
-  const K = Math.max(1, Math.min(lanes, n));
+  // The forward schedule's own settings: lanes, and the primal solve's.
+  const settings = readSettings(FORWARD_SETTINGS, solve);
+  const K = Math.max(1, Math.min(settings.lanes, n));
   const stats = emptyStats();
   stats.lanes = K;
   const history: Convergence[] = [];
   const all = new Float64Array(program.size);
-  solvePrimal(program, inputs, all, stats, primalOptions(options, history));
-  const settings = iterationSettings(options);
+  solvePrimal(program, inputs, all, stats, { ...settings, history });
   const rows = Array.from({ length: m }, () => new Float64Array(n));
   const T = new Float64Array(program.size * K);
   for (let first = 0; first < n; first += K) {

@@ -14,25 +14,25 @@ import { vjpIn, type Cotangent } from './vjp.ts';
 
 /** `grad` (see the package root) without the table of built-in schedule names. */
 export function grad(program: Program, at?: Point, options: GradOptions = {}): GradResult {
-  return gradIn(options.table, program, at, options);
+  return gradIn(options?.table, program, at, options);
 }
 
 /** `valueAndGrad` (see the package root) without the table of built-in schedule names. */
 export function valueAndGrad(program: Program, options: GradOptions = {}): ValueAndGrad {
-  return valueAndGradIn(options.table, program, options);
+  return valueAndGradIn(options?.table, program, options);
 }
 
 /** `jvp` (see the package root) without the table of built-in schedule names. */
 export function jvp(program: Program, at: Point | undefined, tangent: Point, options: JvpOptions = {}): JvpResult {
-  return jvpIn(options.table, program, at, tangent, options);
+  return jvpIn(options?.table, program, at, tangent, options);
 }
 
 /** `vjp` (see the package root) without the table of built-in schedule names. */
 export function vjp(program: Program, at: Point | undefined, cotangent: Cotangent, options: GradOptions = {}): GradResult {
-  return vjpIn(options.table, program, at, cotangent, options);
+  return vjpIn(options?.table, program, at, cotangent, options);
 }
 
 /** `jacobian` (see the package root) without the table of built-in schedule names. */
 export function jacobian(program: Program, at?: Point, options: JacobianOptions = {}): JacobianResult {
-  return jacobianIn(options.table, program, at, options);
+  return jacobianIn(options?.table, program, at, options);
 }

@@ -1,4 +1,4 @@
-import { LagradError } from '../error.ts';
+import { LagradError, OptionError } from '../error.ts';
 import { declaresInputOrder } from '../frontend/parse.ts';
 import type { Program } from '../program/program.ts';
 
@@ -31,7 +31,7 @@ export function resolvePoint(program: Program, at?: Point): Float64Array {
     if (isPositional(at)) {
       if (!declaresInputOrder(program)) throw unordered(program, 'point');
       if (at.length !== n) throw new LagradError('point', `expected ${n} input values (${program.inputNames.join(', ')}), got ${at.length}`);
-      for (let k = 0; k < n; k++) inputs[k] = number(at[k], () => `input '${label(program, k)}'`);
+      for (let k = 0; k < n; k++) inputs[k] = number(at[k], () => `input '${program.label(k)}'`);
     } else {
       for (const [name, value] of entries(at, 'point')) {
         const i = program.names.get(name);
@@ -43,8 +43,8 @@ export function resolvePoint(program: Program, at?: Point): Float64Array {
   for (let k = 0; k < n; k++) {
     const x = inputs[k];
     if (x - x === 0) continue; // finite: the common case, without building a name
-    const name = label(program, k);
-    if (Number.isNaN(x) && !given(at, name)) throw new LagradError(`input '${name}'`, 'has no value; give one (--at ' + name + '=…)');
+    const name = program.label(k);
+    if (Number.isNaN(x) && !given(at, name)) throw new LagradError(`input '${name}'`, 'has no value and no default; give one');
     throw new LagradError(`input '${name}'`, `${x} is not a finite number`);
   }
   return inputs;
@@ -60,7 +60,7 @@ export function resolveTangent(program: Program, tangent: Point): Float64Array {
   if (isPositional(tangent)) {
     if (!declaresInputOrder(program)) throw unordered(program, 'tangent');
     if (tangent.length !== n) throw new LagradError('tangent', `expected ${n} entries (${program.inputNames.join(', ')}), got ${tangent.length}`);
-    for (let k = 0; k < n; k++) t[k] = number(tangent[k], () => `tangent of input '${label(program, k)}'`);
+    for (let k = 0; k < n; k++) t[k] = number(tangent[k], () => `tangent of input '${program.label(k)}'`);
   } else {
     for (const [name, value] of entries(tangent, 'tangent')) {
       const i = program.names.get(name);
@@ -68,7 +68,7 @@ export function resolveTangent(program: Program, tangent: Point): Float64Array {
       t[i] = number(value, () => `tangent of input '${name}'`);
     }
   }
-  for (let k = 0; k < n; k++) if (!Number.isFinite(t[k])) throw new LagradError(`tangent of input '${label(program, k)}'`, `${t[k]} is not a finite number`);
+  for (let k = 0; k < n; k++) if (!Number.isFinite(t[k])) throw new LagradError(`tangent of input '${program.label(k)}'`, `${t[k]} is not a finite number`);
   return t;
 }
 
@@ -117,11 +117,9 @@ function given(at: Point | undefined, name: string): boolean {
   return at instanceof Map ? at.has(name) : Object.hasOwn(at, name);
 }
 
-const label = (program: Program, i: number) => program.nameOf(i) ?? `#${i}`;
-
 /** The outputs' labels, aligned with program.outputs: names, or `#i` for an unnamed variable. */
 export function outputLabels(program: Program): string[] {
-  return Array.from(program.outputs, (o) => label(program, o));
+  return Array.from(program.outputs, (o) => program.label(o));
 }
 
 /**
@@ -136,7 +134,7 @@ export function resolveWeights(program: Program, output?: string, weights?: Read
   if (weights !== undefined) {
     if (isPositional(weights)) {
       if (weights.length !== outputs.length) throw new LagradError('weights', `expected ${outputs.length} weights (${labels()}), got ${weights.length}`);
-      for (let k = 0; k < w.length; k++) w[k] = finite(number(weights[k], () => `weight of output '${label(program, outputs[k])}'`), () => `weight of output '${label(program, outputs[k])}'`);
+      for (let k = 0; k < w.length; k++) w[k] = finite(number(weights[k], () => `weight of output '${program.label(outputs[k])}'`), () => `weight of output '${program.label(outputs[k])}'`);
       return w;
     }
     for (const [name, value] of entries(weights, 'weights')) {
@@ -153,7 +151,7 @@ export function resolveWeights(program: Program, output?: string, weights?: Read
     w[k] = 1;
     return w;
   }
-  if (outputs.length !== 1) throw new LagradError('program', `has ${outputs.length} outputs (${labels()}); choose one (--output NAME)`);
+  if (outputs.length !== 1) throw new OptionError('output', `the program has ${outputs.length} outputs (${labels()}); choose one`);
   w[0] = 1;
   return w;
 }

@@ -1,7 +1,7 @@
 import type { Convergence } from '../lagrangian/convergence.ts';
 import { emptyStats, type Stats } from '../lagrangian/stats.ts';
 import type { Program } from '../program/program.ts';
-import type { Schedule, SolveOptions } from '../schedule/schedule.ts';
+import type { Schedule, ScheduleOptions } from '../schedule/schedule.ts';
 
 /**
  * The Jacobian's rows by reverse mode under any schedule: one solve of (I − J)ᵀλ = e_o per output
@@ -10,7 +10,7 @@ import type { Schedule, SolveOptions } from '../schedule/schedule.ts';
  */
 const ADDED = new Set(['primitiveEvaluations', 'partialEvaluations', 'sweeps', 'timeMs', 'iterations', 'primalIterations', 'newtonSteps', 'matvecs', 'directSolves', 'advances', 'stores', 'restores', 'paths', 'pathEdges']);
 
-export function outputRows(schedule: Schedule, program: Program, inputs: Float64Array, options: SolveOptions): { rows: Float64Array[]; values: Float64Array; stats: Stats; convergence: Convergence[] } {
+export function outputRows(schedule: Schedule, program: Program, inputs: Float64Array, options: ScheduleOptions): { rows: Float64Array[]; values: Float64Array; stats: Stats; convergence: Convergence[] } {
   const outputs = program.outputs;
   const rows: Float64Array[] = [];
   const values = new Float64Array(outputs.length);

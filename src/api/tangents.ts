@@ -4,7 +4,7 @@ import { CyclicTangents } from '../lagrangian/cyclicTangents.ts';
 import { checkPartials } from '../lagrangian/finite.ts';
 import type { Stats } from '../lagrangian/stats.ts';
 import type { Program } from '../program/program.ts';
-import { primitives } from '../primitives/registry.ts';
+import { sweepsOf } from '../primitives/sweeps.ts';
 
 /**
  * Forward mode from any seeds: T = (I − J)⁻¹E, K directions at once (T[i·K + q] is the tangent of
@@ -13,10 +13,10 @@ import { primitives } from '../primitives/registry.ts';
  * solved per component. `values` must already solve the constraints.
  */
 export function sweepTangents(program: Program, values: Float64Array, T: Float64Array, K: number, settings: IterationSettings, stats: Stats): void {
-  const { ops, parentStart, parents, constants, inputCount, size } = program;
+  const { inputCount, size } = program;
   if (program.cyclic) new CyclicTangents(program, values, settings, stats).sweep(T, K, inputCount);
   else {
-    primitives.kernels().lanes(values, T, K, ops, parentStart, parents, constants, inputCount, size);
+    sweepsOf(program).lanes(values, T, K, inputCount, size);
     stats.partialEvaluations += size - inputCount;
     stats.sweeps++;
   }

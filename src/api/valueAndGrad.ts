@@ -3,8 +3,9 @@ import type { Program } from '../program/program.ts';
 import type { ScheduleTable } from '../schedule/schedule.ts';
 import { auto } from '../../solvers/auto.ts';
 import { defaultSchedules } from '../../solvers/schedules.ts';
-import { chooseSchedule } from './choose.ts';
-import type { GradOptions } from './grad.ts';
+import { chooseSchedule, tableOf } from './choose.ts';
+import { GRAD_OPTIONS, type GradOptions } from './grad.ts';
+import { checkOptions, requireOptions } from '../schedule/settings.ts';
 import { byName, resolvePoint, resolveWeights, type ByName, type Point } from './point.ts';
 import { checkWorkspace } from './workspace.ts';
 
@@ -17,17 +18,20 @@ export type ValueAndGrad = (at?: Point) => { readonly value: number; readonly gr
  * the objective's weights are resolved once; the solves reuse one workspace (or `options.workspace`).
  */
 export function valueAndGrad(program: Program, options: GradOptions = {}): ValueAndGrad {
-  return valueAndGradIn(options.table ?? defaultSchedules, program, options);
+  return valueAndGradIn(tableOf(options, defaultSchedules), program, options);
 }
 
 /** `valueAndGrad` with schedule names resolved in `table` (none: schedules are given as objects). */
-export function valueAndGradIn(table: ScheduleTable | undefined, program: Program, options: GradOptions): ValueAndGrad {
+export function valueAndGradIn(table: ScheduleTable | undefined, program: Program, options: GradOptions = {}): ValueAndGrad {
+  requireOptions(options);
   const schedule = chooseSchedule(options.schedule, table, auto);
+  checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: () => table?.list() ?? [] });
   const weights = resolveWeights(program, options.output, options.weights);
   const names = program.inputNames;
   const workspace = options.workspace ?? { values: new Float64Array(program.size), lambda: new Float64Array(program.size) };
   checkWorkspace(workspace);
-  const solveOptions = { ...options, workspace };
+  const { schedule: _schedule, output: _output, weights: _weights, table: _table, ...solve } = options;
+  const solveOptions = { ...solve, workspace };
   return (at) => {
     const solution = schedule.solve({ program, inputs: resolvePoint(program, at), weights }, solveOptions);
     return { value: objective(program, weights, solution.values), gradient: byName(names, solution.gradient) };

@@ -3,6 +3,8 @@ import type { ScheduleTable } from '../schedule/schedule.ts';
 import { defaultSchedules } from '../../solvers/schedules.ts';
 import { gradIn, type GradOptions, type GradResult } from './grad.ts';
 import type { Point } from './point.ts';
+import { tableOf } from './choose.ts';
+import { requireOptions } from '../schedule/settings.ts';
 
 /** Cotangent weights on the outputs: by output name, or in output order. */
 export type Cotangent = Readonly<Record<string, number>> | ReadonlyMap<string, number> | readonly number[] | Float64Array;
@@ -14,10 +16,11 @@ export type Cotangent = Readonly<Record<string, number>> | ReadonlyMap<string, n
  * The cotangent takes the place of the options' `weights` and `output`.
  */
 export function vjp(program: Program, at: Point | undefined, cotangent: Cotangent, options: GradOptions = {}): GradResult {
-  return vjpIn(options.table ?? defaultSchedules, program, at, cotangent, options);
+  return vjpIn(tableOf(options, defaultSchedules), program, at, cotangent, options);
 }
 
 /** `vjp` with schedule names resolved in `table` (none: schedules are given as objects). */
 export function vjpIn(table: ScheduleTable | undefined, program: Program, at: Point | undefined, cotangent: Cotangent, options: GradOptions): GradResult {
+  requireOptions(options);
   return gradIn(table, program, at, { ...options, weights: cotangent });
 }

@@ -14,6 +14,8 @@ export interface OptionSpec {
   readonly help: string;
   /** The default, as `--help` states it; a flag (boolean) is off unless given. */
   readonly default?: string;
+  /** Parsed but not listed in `--help`: an option accepted only to say why it does not apply here. */
+  readonly hidden?: true;
 }
 
 /** One `lagrad <name>` subcommand. */
@@ -23,8 +25,6 @@ export interface Command {
   readonly summary: string;
   /** The command's forms after `usage:`, one per line, and what its arguments are. */
   readonly synopsis: string;
-  /** How many positional arguments it takes at most (default 1, the <source>). */
-  readonly positionals?: number;
   readonly options: Readonly<Record<string, OptionSpec>>;
   /** More text for `--help`, after the options. */
   readonly notes?: string;

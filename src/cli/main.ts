@@ -1,20 +1,21 @@
 import { parseArgs } from 'node:util';
-import { LagradError, UsageError } from '../error.ts';
+import { EXIT_INTERNAL, LagradError, OptionError, UsageError } from '../error.ts';
 import type { Command, Flags } from './command.ts';
 import { evalCommand } from './evalCommand.ts';
 import { jsonError } from './format.ts';
 import { gradCommand } from './gradCommand.ts';
 import type { Io } from './io.ts';
+import { kernelsCommand } from './kernelsCommand.ts';
 import { tradeoffCommand } from './tradeoffCommand.ts';
 import { parseArgsOptions, usageOf } from './usage.ts';
 import { verifyCommand } from './verifyCommand.ts';
 import { version } from './version.ts';
 
 /** Every subcommand, in the order `lagrad --help` lists them. */
-export const commands: Command[] = [evalCommand, gradCommand, verifyCommand, tradeoffCommand];
+export const commands: Command[] = [evalCommand, gradCommand, verifyCommand, tradeoffCommand, kernelsCommand];
 
 /** Exit statuses (DESIGN §10; the README's table). */
-export const EXIT = { ok: 0, error: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, error: 1, usage: 2, internal: EXIT_INTERNAL } as const;
 
 function help(): string {
   const rows = commands.map((c) => `  ${c.name.padEnd(9)}${c.summary}`).join('\n');
@@ -28,14 +29,16 @@ ${rows}
 
 <source> is a .lag file, - for standard input, or an expression such as 'z + sin(x^2 + y*exp(z))'.
 Exit status: 0 success; 1 an error in the program, its data or its numerics (or a failed verify);
-2 a usage error (unknown command or option, a bad option value, a missing or extra argument).
+2 a usage error (unknown command or option, a bad option value, a missing or extra argument);
+70 an internal error (a bug in lagrad: please report it).
 `;
 }
 
 /**
  * Runs `lagrad <command> …` and returns the exit status: 0, 1 for an error in the program, its data
- * or its numerics, 2 for a usage error. An error is one line on standard error,
- * `lagrad: <where>: <what>` — under --json, `{"error": {"where", "what"}}` — never a stack trace.
+ * or its numerics, 2 for a usage error, 70 (EXIT_INTERNAL) for a bug in lagrad. An error is one
+ * line on standard error, `lagrad: <where>: <what>` — under --json, `{"error": {"where", "what"}}` —
+ * never a stack trace.
  */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   // Decided before parsing, so that a usage error is JSON under --json too.
@@ -65,10 +68,6 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       return EXIT.ok;
     }
     const { positionals, values } = parseFlags(command, rest);
-    const most = command.positionals ?? 1;
-    if (positionals.length > most) {
-      throw new UsageError(command.name, `unexpected argument '${positionals[most]}': takes ${most === 1 ? 'one <source> (quote an expression that has spaces)' : `at most ${most} arguments`}`);
-    }
     return await command.run(positionals, values, io);
   } catch (e) {
     const [where, what] = place(e);
@@ -119,9 +118,11 @@ function place(e: unknown): [string, string] {
 }
 
 /**
- * 2 for a usage error — a UsageError, or any error placed at a command-line option (`--tolerance: …`,
- * a value out of its range) — and 1 for everything else.
+ * 2 for a usage error — a UsageError or OptionError, or any error placed at a command-line option
+ * (`--tolerance: …`, a value out of its range) — 1 for any other bad input (a LagradError), and
+ * 70 for anything else: a bug in lagrad (an InternalError, or an error of the runtime).
  */
 function statusOf(e: unknown): number {
-  return e instanceof UsageError || (e instanceof LagradError && e.where.startsWith('--')) ? EXIT.usage : EXIT.error;
+  if (!(e instanceof LagradError)) return EXIT.internal;
+  return e instanceof UsageError || e instanceof OptionError || e.where.startsWith('--') ? EXIT.usage : EXIT.error;
 }

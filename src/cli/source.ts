@@ -30,7 +30,18 @@ export function loadSource(source: string | undefined, io: Io): Program {
   return parse(source);
 }
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/**
+ * The one positional argument of a command: `<source>`. More is an error naming the first extra
+ * (an expression with spaces needs quotes).
+ */
+export function onlySource(positionals: readonly string[]): string | undefined {
+  if (positionals.length > 1) {
+    throw new UsageError('usage', `one <source> expected, but '${positionals[1]}' follows '${positionals[0]}' (quote an expression that has spaces)`);
+  }
+  return positionals[0];
+}
+
+export const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** `--at x=2,y=-1` (repeatable) as input values by name, in a map without a prototype (so `__proto__` is a name like any other). */
 export function parseAt(values: readonly string[] | undefined): Record<string, number> {
@@ -40,10 +51,10 @@ export function parseAt(values: readonly string[] | undefined): Record<string, n
       const text = item.trim();
       if (text === '') continue;
       const eq = text.indexOf('=');
-      if (eq <= 0) throw new LagradError('--at', `'${text}' is not NAME=NUMBER`);
+      if (eq <= 0) throw new UsageError('--at', `'${text}' is not NAME=NUMBER`);
       const name = text.slice(0, eq).trim();
       const value = text.slice(eq + 1).trim();
-      if (!NUMBER.test(value)) throw new LagradError('--at', `'${value}' (for ${name}) is not a number`);
+      if (!NUMBER.test(value)) throw new UsageError('--at', `'${value}' (for ${name}) is not a number`);
       at[name] = Number(value);
     }
   }
@@ -53,6 +64,6 @@ export function parseAt(values: readonly string[] | undefined): Record<string, n
 /** A numeric flag's value, or an error naming the flag. */
 export function numberFlag(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!NUMBER.test(value.trim()) && !/^[+-]?Infinity$/.test(value.trim())) throw new LagradError(`--${flag}`, `'${value}' is not a number`);
+  if (!NUMBER.test(value.trim()) && !/^[+-]?Infinity$/.test(value.trim())) throw new UsageError(`--${flag}`, `'${value}' is not a number`);
   return Number(value);
 }

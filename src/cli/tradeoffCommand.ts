@@ -11,7 +11,7 @@ import { json, table } from './format.ts';
 import type { Io } from './io.ts';
 import { curveSvg, type CurvePoint } from './plot.ts';
 import { progress } from './progress.ts';
-import { loadSource, numberFlag, parseAt, POINT_OPTIONS, SOURCE_HELP } from './source.ts';
+import { loadSource, numberFlag, onlySource, parseAt, POINT_OPTIONS, SOURCE_HELP } from './source.ts';
 
 // `lagrad tradeoff`: what each checkpointing strategy recomputes and holds, counted exactly.
 // On a chain (--chain L) from the planners' closed forms, without numerics; on a program by
@@ -36,7 +36,6 @@ lagrad tradeoff <source> [options]
 
 ${SOURCE_HELP}: run under each plan and checked against reverse;
             or --chain L, a chain of L steps of one value each, priced without numerics (closed forms)`,
-  positionals: 1,
   get options() {
     return {
       chain: { type: 'string', value: 'L', help: 'price plans for a chain of L steps instead of a program', default: 'none' },
@@ -51,7 +50,8 @@ ${SOURCE_HELP}: run under each plan and checked against reverse;
   },
   notes: `counts: advances = constraints recomputed by advances; evaluations = every primitive evaluation
 (advances + one re-evaluation per constraint in its reverse step); peak values = snapshots + working.`,
-  async run([source], flags, io) {
+  async run(positionals, flags, io) {
+    const source = onlySource(positionals);
     const snapshots = countFlag('snapshots', flags.snapshots);
     const budget = countFlag('budget', flags.budget);
     if (snapshots !== undefined && budget !== undefined) throw new LagradError('--snapshots', 'give --snapshots or --budget, not both');

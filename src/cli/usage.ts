@@ -29,12 +29,12 @@ function flag(name: string, spec: OptionSpec): string {
 
 /** One option's line: description and default (a flag's default, off, is said once in the heading). */
 function line(spec: OptionSpec): string {
-  return spec.default === undefined ? spec.help : `${spec.help} (default: ${spec.default})`;
+  return spec.default === undefined ? spec.help : `${spec.help} (default ${spec.default})`;
 }
 
 /** `lagrad <command> --help`. */
 export function usageOf(command: Command): string {
-  const options = Object.entries(optionsOf(command));
+  const options = Object.entries(optionsOf(command)).filter(([, spec]) => !spec.hidden);
   const width = Math.max(...options.map(([name, spec]) => flag(name, spec).length)) + 2;
   const rows = options.map(([name, spec]) => `  ${flag(name, spec).padEnd(width)}${line(spec)}`);
   const usage = command.synopsis

@@ -96,6 +96,14 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
   // One closure for the whole text (it reads the current `line`), not one per line.
   const where = (column: number) => `${file}:${line}:${column}`;
 
+  // A second `init v` or `output v` is an error at its statement: a variable has one start and
+  // counts once in the objective. Name → line of the first, per kind.
+  const seen = { init: new Map<string, number>(), output: new Map<string, number>() };
+  const once = (kind: 'init' | 'output', name: string, column: number) => {
+    const first = seen[kind].get(name);
+    if (first !== undefined) throw new LagradError(where(column), `'${kind} ${name}' is given twice (first on line ${first})`);
+    seen[kind].set(name, line);
+  };
   const fresh = (name: string, column: number) => {
     const first = builder.lookup(name);
     if (first !== undefined) throw new LagradError(where(column), `'${name}' is defined twice (first on line ${builder.lineOf(first)})`);
@@ -124,6 +132,7 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
       const nameColumn = indent + body.indexOf(name, kind.length);
       if (kind === 'output') {
         if (rest !== undefined) throw new LagradError(where(indent), `write 'output ${name}' alone; define ${name} on its own line`);
+        once('output', name, indent);
         outputs.push({ name, line, column: nameColumn });
         return;
       }
@@ -134,6 +143,7 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
         return;
       }
       if (value === undefined) throw new LagradError(where(indent), `init needs a value: init ${name} = 1`);
+      once('init', name, indent);
       inits.push({ name, value, line, column: nameColumn });
       return;
     }
