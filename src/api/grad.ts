@@ -6,7 +6,7 @@ import type { Convergence } from '../lagrangian/convergence.ts';
 import type { Schedule, ScheduleTable, Solution, SolveOptions } from '../schedule/schedule.ts';
 import { checkOptions, requireOptions, SOLVE_OPTIONS } from '../schedule/settings.ts';
 import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
-import { byName, resolvePoint, resolveWeights, type ByName, type Point } from './point.ts';
+import { byName, inputNamesOf, resolvePoint, resolveWeights, type ByName, type Point } from './point.ts';
 import { chooseSchedule, tableOf } from './choose.ts';
 import { lease, type Lease } from './workspace.ts';
 import { auto } from '../../solvers/auto.ts';
@@ -40,14 +40,14 @@ export const GRAD_OPTIONS: readonly string[] = ['schedule', 'output', 'weights',
  * `r.lambda.slice()`, if they must outlive the next call). Without a workspace they are the result's own.
  */
 export class GradResult {
-  /** ∂objective/∂x by input name: the inputs' multipliers. */
-  readonly gradient: ByName;
   /** Counted costs of the solve. */
   readonly stats: Stats;
   /** Residual histories of the iterative solves behind the result (cyclic programs, iterative schedules). */
   readonly convergence: readonly Convergence[] | undefined;
   readonly #solution: Solution;
   readonly #lease: Lease | null;
+  readonly #inputs: Float64Array;
+  #gradient: ByName | undefined;
 
   constructor(
     readonly program: Program,
@@ -59,11 +59,16 @@ export class GradResult {
     workspace: Lease | null = null,
   ) {
     this.#solution = solution;
-    this.#lease = workspace;
-    const g = workspace?.holds(solution.gradient) ? solution.gradient.slice() : solution.gradient;
-    this.gradient = byName(program.inputNames, g);
+    this.#lease = workspace?.covers(solution) ? workspace : null;
+    // The gradient is the result's own: with a workspace, a copy (n numbers), as it may live there.
+    this.#inputs = workspace ? solution.gradient.slice() : solution.gradient;
     this.stats = solution.stats;
     this.convergence = solution.convergence;
+  }
+
+  /** ∂objective/∂x by input name: the inputs' multipliers (the result's own: valid after later solves). */
+  get gradient(): ByName {
+    return (this.#gradient ??= byName(inputNamesOf(this.program), this.#inputs));
   }
 
   /** The solution as the schedule returned it (its arrays may be the workspace's: see the class). */
@@ -114,5 +119,5 @@ export function gradIn(table: ScheduleTable | undefined, program: Program, at: P
   const { schedule: _schedule, output: _output, weights: _weights, table: _table, ...solve } = options;
   const held = lease(options.workspace);
   const solution = schedule.solve({ program, inputs, weights }, solve);
-  return new GradResult(program, solution.schedule ?? schedule.name, objective(program, weights, solution.values), solution, held?.of(solution) ?? null);
+  return new GradResult(program, solution.schedule ?? schedule.name, objective(program, weights, solution.values), solution, held);
 }

@@ -31,13 +31,18 @@ export function resolvePoint(program: Program, at?: Point): Float64Array {
     if (isPositional(at)) {
       if (!declaresInputOrder(program)) throw unordered(program, 'point');
       if (at.length !== n) throw new LagradError('point', `expected ${n} input values (${program.inputNames.join(', ')}), got ${at.length}`);
-      for (let k = 0; k < n; k++) inputs[k] = number(at[k], () => `input '${program.label(k)}'`);
-    } else {
-      for (const [name, value] of entries(at, 'point')) {
-        const i = program.names.get(name);
-        if (i === undefined || i >= n) throw new LagradError(`input '${name}'`, i === undefined ? 'no input has this name' : 'is not an input, so it cannot be given a value');
-        inputs[i] = number(value, () => `input '${name}'`);
+      for (let k = 0; k < n; k++) {
+        const value: unknown = at[k];
+        if (typeof value !== 'number') throw notNumber(value, `input '${program.label(k)}'`);
+        inputs[k] = value;
       }
+    } else if (at instanceof Map) {
+      for (const [name, value] of at as ReadonlyMap<unknown, unknown>) setInput(program, inputs, name, value);
+    } else if (typeof at === 'object' && at !== null) {
+      // for…in with own names only: the names of Object.entries, without its array of pairs per call.
+      for (const name in at) if (Object.hasOwn(at, name)) setInput(program, inputs, name, (at as Readonly<Record<string, unknown>>)[name]);
+    } else {
+      throw notNamed(at, 'point');
     }
   }
   for (let k = 0; k < n; k++) {
@@ -48,6 +53,15 @@ export function resolvePoint(program: Program, at?: Point): Float64Array {
     throw new LagradError(`input '${name}'`, `${x} is not a finite number`);
   }
   return inputs;
+}
+
+/** inputs[i] = value for the input called `name`; a name that is no input, or a value that is not a number, is an error. */
+function setInput(program: Program, inputs: Float64Array, name: unknown, value: unknown): void {
+  if (typeof name !== 'string') throw new LagradError('point', `${show(name)} is not a name`);
+  const i = program.names.get(name);
+  if (i === undefined || i >= program.inputCount) throw new LagradError(`input '${name}'`, i === undefined ? 'no input has this name' : 'is not an input, so it cannot be given a value');
+  if (typeof value !== 'number') throw notNumber(value, `input '${name}'`);
+  inputs[i] = value;
 }
 
 /**
@@ -83,15 +97,31 @@ export function entries(at: unknown, what: string): Iterable<[string, unknown]> 
     for (const name of at.keys()) if (typeof name !== 'string') throw new LagradError(what, `${show(name)} is not a name`);
     return at as Map<string, unknown>;
   }
-  if (typeof at !== 'object' || at === null) throw new LagradError(what, `${show(at)} is not values by name; write { x: 2, y: -1 } (or a Map)`);
+  if (typeof at !== 'object' || at === null) throw notNamed(at, what);
   return Object.entries(at);
+}
+
+function notNamed(at: unknown, what: string): LagradError {
+  return new LagradError(what, `${show(at)} is not values by name; write { x: 2, y: -1 } (or a Map)`);
 }
 
 /** A value that must be a number: anything else (null, true, '2', undefined) is an error, never coerced. */
 export function number(value: unknown, where: () => string): number {
   if (typeof value === 'number') return value;
-  throw new LagradError(where(), `${show(value)} is not a number${value === undefined ? ' (leave the name out to take its default)' : ''}`);
+  throw notNumber(value, where());
 }
+
+function notNumber(value: unknown, where: string): LagradError {
+  return new LagradError(where, `${show(value)} is not a number${value === undefined ? ' (leave the name out to take its default)' : ''}`);
+}
+
+/** The input names of a program, in input order, computed once per program. */
+export function inputNamesOf(program: Program): readonly string[] {
+  let names = inputNames.get(program);
+  if (names === undefined) inputNames.set(program, (names = program.inputNames));
+  return names;
+}
+const inputNames = new WeakMap<Program, readonly string[]>();
 
 /** The error for an array where the input order is only the order of first appearance. */
 export function unordered(program: Program, what: string): LagradError {

@@ -4,66 +4,86 @@ import type { Solution, Workspace } from '../schedule/schedule.ts';
 // Reused buffers, checked. The arrays of one workspace must not share memory (a sweep would read
 // what it has just overwritten). A result whose arrays are a workspace's buffers remembers how many
 // solves had been handed each buffer, so that reading it after a later solve is an error, not a
-// silently different answer.
+// silently different answer. Allocation-free per call beyond one small record: grad in a loop with a
+// workspace is the case that matters for speed.
 
 /** How many solves have been handed each buffer, by its ArrayBuffer. */
 const generations = new WeakMap<ArrayBufferLike, number>();
 
-/** The workspace buffers a result's arrays live in, and the generation each had when it was made. */
-export interface Lease {
-  /** True when `array` lives in one of the buffers. */
-  holds(array: Float64Array | null | undefined): boolean;
-  /** Throws when a later solve was handed one of the buffers the result reads. */
-  check(what: string): void;
+/** The count of a buffer after one more solve was handed it. */
+function handOut(b: Float64Array | undefined): number {
+  if (b === undefined) return 0;
+  const g = (generations.get(b.buffer) ?? 0) + 1;
+  generations.set(b.buffer, g);
+  return g;
 }
 
 /**
- * Checks a workspace and counts a solve against its buffers; then `of(solution)` is the lease for
- * the arrays of that solution that live in them (null: none do, the result owns its arrays).
+ * A workspace's buffers as handed to one solve, with the count each had then: the lease of the
+ * result, which reads them only while no later solve has been handed them.
  */
-export function lease(workspace: Workspace | undefined): { of(solution: Solution): Lease | null } | null {
-  if (workspace === undefined) return null;
-  const buffers = checkWorkspace(workspace);
-  if (buffers.length === 0) return null;
-  const seen = buffers.map((b) => {
-    const g = (generations.get(b.buffer) ?? 0) + 1;
-    generations.set(b.buffer, g);
-    return g;
-  });
-  return {
-    of(solution) {
-      const used = buffers.flatMap((b, k) => (b.buffer === solution.values.buffer || b.buffer === solution.lambda?.buffer || b.buffer === solution.gradient.buffer ? [k] : []));
-      if (used.length === 0) return null;
-      return {
-        holds: (array) => array != null && used.some((k) => buffers[k].buffer === array.buffer),
-        check(what) {
-          for (const k of used) {
-            if (generations.get(buffers[k].buffer) !== seen[k]) {
-              throw new LagradError('result', `its ${what} lived in the workspace, which a later solve has overwritten: read them before the next call on that workspace, or copy them (r.lambda.slice())`);
-            }
-          }
-        },
-      };
-    },
-  };
+export class Lease {
+  private readonly values: number;
+  private readonly lambda: number;
+  private readonly tangents: number;
+
+  constructor(private readonly workspace: Workspace) {
+    checkWorkspace(workspace);
+    this.values = handOut(workspace.values);
+    this.lambda = handOut(workspace.lambda);
+    this.tangents = handOut(workspace.tangents);
+  }
+
+  /** True when `array` lives in one of the workspace's buffers. */
+  holds(array: Float64Array | null | undefined): boolean {
+    if (array == null) return false;
+    const { values, lambda, tangents } = this.workspace;
+    return array.buffer === values?.buffer || array.buffer === lambda?.buffer || array.buffer === tangents?.buffer;
+  }
+
+  /** True when a solution's arrays live in the workspace (else the result owns them and needs no lease). */
+  covers(solution: Solution): boolean {
+    const { values, lambda } = this.workspace;
+    // The common case by identity: `.buffer` of a small typed array moves its data off the heap.
+    if (solution.values === values || solution.lambda === lambda) return true;
+    return this.holds(solution.values) || this.holds(solution.lambda);
+  }
+
+  /** Throws when a later solve was handed one of the buffers. */
+  check(what: string): void {
+    const { values, lambda, tangents } = this.workspace;
+    if (stale(values, this.values) || stale(lambda, this.lambda) || stale(tangents, this.tangents)) {
+      throw new LagradError('result', `its ${what} lived in the workspace, which a later solve has overwritten: read them before the next call on that workspace, or copy them (r.lambda.slice())`);
+    }
+  }
 }
 
-const BUFFERS = ['values', 'lambda', 'tangents'] as const;
+function stale(b: Float64Array | undefined, seen: number): boolean {
+  return b !== undefined && generations.get(b.buffer) !== seen;
+}
 
-/** The workspace's buffers; one that is not a Float64Array, or two that share memory, is an error. */
-export function checkWorkspace(workspace: Workspace): Float64Array[] {
+/** Checks a workspace and counts a solve against its buffers (null: no workspace). */
+export function lease(workspace: Workspace | undefined): Lease | null {
+  return workspace === undefined ? null : new Lease(workspace);
+}
+
+/** A workspace's buffers must be Float64Arrays, no two sharing memory; anything else is an error. */
+export function checkWorkspace(workspace: Workspace): void {
   if (typeof workspace !== 'object' || workspace === null) throw new UsageError('workspace', 'must be an object { values?, lambda?, tangents? } of Float64Arrays');
-  const given: [string, Float64Array][] = [];
-  for (const key of BUFFERS) {
-    const b = workspace[key];
-    if (b === undefined) continue;
-    if (!(b instanceof Float64Array)) throw new UsageError(`workspace.${key}`, 'must be a Float64Array');
-    for (const [other, o] of given) {
-      if (o.buffer === b.buffer && o.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < o.byteOffset + o.byteLength) {
-        throw new UsageError('workspace', `${other} and ${key} share memory; give each buffer its own`);
-      }
-    }
-    given.push([key, b]);
-  }
-  return given.map(([, b]) => b);
+  const { values, lambda, tangents } = workspace;
+  float64('values', values);
+  float64('lambda', lambda);
+  float64('tangents', tangents);
+  overlap('values', values, 'lambda', lambda);
+  overlap('values', values, 'tangents', tangents);
+  overlap('lambda', lambda, 'tangents', tangents);
+}
+
+function float64(key: string, b: unknown): void {
+  if (b !== undefined && !(b instanceof Float64Array)) throw new UsageError(`workspace.${key}`, 'must be a Float64Array');
+}
+
+function overlap(ka: string, a: Float64Array | undefined, kb: string, b: Float64Array | undefined): void {
+  if (a === undefined || b === undefined || a.buffer !== b.buffer) return;
+  if (a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength) throw new UsageError('workspace', `${ka} and ${kb} share memory; give each buffer its own`);
 }
