@@ -106,6 +106,11 @@ describe('results stay valid (issue 9, family 3)', () => {
     expect({ ...first.gradient }).toEqual(gradient);
     expect(first.value).toBe(Math.sin(2));
     expect(multipliers.a).toBeCloseTo(Math.cos(2), 15);
+    // A gradient read for the first time after the workspace was reused is still this point's.
+    const unread = grad(p, { x: 0.5, y: 4 }, { workspace });
+    grad(p, { x: 3, y: -1 }, { workspace });
+    expect(unread.gradient.x).toBeCloseTo(4 * Math.cos(2), 14);
+    expect(unread.gradient.y).toBeCloseTo(0.5 * Math.cos(2), 14);
     for (const read of [() => first.multipliers, () => first.lambda, () => first.values, () => first.solution]) {
       expect(read).toThrow(LagradError);
       expect(read).toThrow(/lived in the workspace, which a later solve has overwritten/);
