@@ -91,6 +91,7 @@ describe('--json is the same bytes on every run', () => {
     ['grad', 'lecture.lag', '--json', '--schedule', 'forward'],
     ['verify', 'lecture.lag', '--json'],
     ['eval', 'lecture.lag', '--json', '--values'],
+    ['tradeoff', 'lecture.lag', '--json', '--points', '4'],
   ]) {
     it(argv.join(' '), async () => {
       const a = await lagrad(argv, lecture);
