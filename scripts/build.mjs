@@ -18,7 +18,7 @@ const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), 
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
 // ml-matrix is bundled into the executable, so its license goes with it. The optional packages
-// (plots, progress bars) stay outside: they load from node_modules when installed.
+// (plots, progress bars, Graphviz) stay outside: they load from node_modules when installed.
 const mlMatrixLicense = readFileSync(join(dirname(require.resolve('ml-matrix')), 'LICENSE'), 'utf8').trim();
 await build({
   entryPoints: [fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url))],
@@ -28,7 +28,7 @@ await build({
   format: 'esm',
   target: 'node20',
   minify: true,
-  external: ['vega', 'vega-lite', 'cli-progress'],
+  external: ['vega', 'vega-lite', 'cli-progress', '@viz-js/viz'],
   footer: { js: `/*! The lagrad executable bundles ml-matrix (https://github.com/mljs/matrix):\n${mlMatrixLicense}\n*/` },
   logLevel: 'warning',
 });

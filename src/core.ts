@@ -32,6 +32,7 @@ export { dense } from '../solvers/dense.ts';
 export { paths } from '../solvers/paths.ts';
 export { fd } from '../solvers/fd.ts';
 export { iterative } from '../solvers/iterative/iterative.ts';
+export { dual } from '../solvers/dual.ts';
 export { checkpoint } from '../solvers/checkpoint/checkpoint.ts';
 export type { Stats } from './lagrangian/stats.ts';
 

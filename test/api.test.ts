@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as core from '../src/core.ts';
-import { evaluate, grad, jacobian, jvp, LagradError, parse, ProgramBuilder, trace, UsageError, valueAndGrad, vjp, type Program } from '../src/index.ts';
+import { defaultSchedules, evaluate, grad, jacobian, jvp, LagradError, parse, ProgramBuilder, trace, UsageError, valueAndGrad, vjp, type Program } from '../src/index.ts';
 import { add, mul, sin } from '../src/frontend/ops.ts';
 import { centralDifference, dot, relativeError } from './helpers/finiteDifferences.ts';
 import { arbitraryProgram } from './helpers/randomPrograms.ts';
@@ -264,6 +264,10 @@ function evaluateWeighted(program: Program, x: Float64Array, weights: Record<str
 }
 
 describe('lagrad/core: the same API, schedules as objects', () => {
+  it('exports every built-in schedule by its name, the same object as the table of lagrad', () => {
+    for (const schedule of defaultSchedules.list()) expect((core as Record<string, unknown>)[schedule.name], schedule.name).toBe(schedule);
+  });
+
   it('defaults need no import; a schedule object works; a name needs a table', () => {
     const p = core.parse('x * sin(y)');
     const point = { x: 2, y: 0.5 };

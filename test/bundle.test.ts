@@ -28,7 +28,7 @@ async function bundle(contents: string): Promise<{ code: string; inputs: string[
   return { code: result.outputFiles![0].text, inputs: Object.keys(output.inputs) };
 }
 
-const OTHER_SCHEDULES = ['solvers/forward.ts', 'solvers/dense.ts', 'solvers/paths.ts', 'solvers/fd.ts', 'solvers/iterative/', 'solvers/checkpoint/', 'solvers/schedules.ts'];
+const OTHER_SCHEDULES = ['solvers/forward.ts', 'solvers/dense.ts', 'solvers/paths.ts', 'solvers/fd.ts', 'solvers/iterative/', 'solvers/dual.ts', 'solvers/checkpoint/', 'solvers/schedules.ts'];
 
 describe('a browser bundle', () => {
   it('of parse + grad from lagrad/core: no Node built-ins, only the reverse schedule', async () => {

@@ -4,6 +4,7 @@ import type { Command, Flags } from './command.ts';
 import { evalCommand } from './evalCommand.ts';
 import { jsonError } from './format.ts';
 import { gradCommand } from './gradCommand.ts';
+import { graphCommand } from './graphCommand.ts';
 import type { Io } from './io.ts';
 import { kernelsCommand } from './kernelsCommand.ts';
 import { tradeoffCommand } from './tradeoffCommand.ts';
@@ -12,7 +13,7 @@ import { verifyCommand } from './verifyCommand.ts';
 import { version } from './version.ts';
 
 /** Every subcommand, in the order `lagrad --help` lists them. */
-export const commands: Command[] = [evalCommand, gradCommand, verifyCommand, tradeoffCommand, kernelsCommand];
+export const commands: Command[] = [evalCommand, gradCommand, verifyCommand, tradeoffCommand, graphCommand, kernelsCommand];
 
 /** Exit statuses (DESIGN §10; the README's table). */
 export const EXIT = { ok: 0, error: 1, usage: 2, internal: EXIT_INTERNAL } as const;
