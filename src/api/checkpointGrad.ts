@@ -5,7 +5,7 @@ import type { Stats } from '../lagrangian/stats.ts';
 import { requireAcyclic, requireScalars } from '../program/acyclic.ts';
 import type { Program } from '../program/program.ts';
 import { checkOptions, readSettings, type GivenSettings } from '../schedule/settings.ts';
-import { resolvePoint, resolveWeights, type Point } from './point.ts';
+import { byName, resolvePoint, resolveWeights, type Point } from './point.ts';
 
 /** The checkpoint schedule's settings (`strategy`, `snapshots`, `budget`), typed, and the objective. */
 export interface CheckpointGradOptions extends GivenSettings<typeof CHECKPOINT_SETTINGS> {
@@ -36,6 +36,6 @@ export function checkpointGrad(program: Program, at?: Point, options: Checkpoint
   const { stages, plan, evaluations } = configure(program, readSettings(CHECKPOINT_SETTINGS, given));
   const run = execute(program, stages, plan, inputs, weights, { progress: progressOf(options.progress, evaluations) });
   run.stats.timeMs = performance.now() - start;
-  const gradient = Object.fromEntries(program.inputNames.map((name, k) => [name, run.gradient[k]]));
+  const gradient = byName(program.inputNames, run.gradient);
   return { value: run.value, gradient, stats: run.stats };
 }

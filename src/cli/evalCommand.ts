@@ -5,37 +5,29 @@ import { objective } from '../lagrangian/lagrangian.ts';
 import { PRIMAL_SETTINGS } from '../lagrangian/primal.ts';
 import type { Program } from '../program/program.ts';
 import type { Command } from './command.ts';
-import { loadData, pointFrom } from './data.ts';
+import { DATA_OPTION, loadData, pointFrom } from './data.ts';
 import { json, table, valueRow } from './format.ts';
-import { asFlags, settingOptions, settingsFromFlags, settingsList } from './settingFlags.ts';
-import { loadSource, onlySource, parseAt } from './source.ts';
+import { asFlags, settingsFromFlags, settingSpecs } from './settingFlags.ts';
+import { loadSource, onlySource, parseAt, POINT_OPTIONS, SOURCE_HELP } from './source.ts';
 
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'evaluate a program (solve its constraints forward)',
-  usage: `lagrad eval <source> [--at x=2,y=-1] [--data FILE.json] [--output NAME] [--values] [--json] [settings]
-
-  <source>     a .lag file, - for standard input, or an expression
-  --at         input values (override the file's defaults)
-  --data       a JSON file of input values (vectors as lists, matrices as lists of rows)
-  --output     which output, when there are several (a vector or matrix output prints as a block)
-  --values     also print every named variable's value
-  --json       print {"value": …, "values": {…}} as JSON (blocks as nested lists, row-major)
-
-${settingsList(PRIMAL_SETTINGS, 'settings (cyclic programs):')}`,
+  synopsis: `lagrad eval <source> [options]\n\n${SOURCE_HELP}`,
+  notes: 'The settings matter only for cyclic programs, whose components are solved by iteration.',
   options: {
-    at: { type: 'string', multiple: true },
-    data: { type: 'string' },
-    output: { type: 'string' },
-    values: { type: 'boolean' },
-    json: { type: 'boolean' },
-    ...settingOptions(PRIMAL_SETTINGS),
+    ...POINT_OPTIONS,
+    ...DATA_OPTION,
+    values: { type: 'boolean', help: "also print every named variable's value" },
+    json: { type: 'boolean', help: 'print {"value": …[, "values": {…}]} as JSON (vectors and matrices as nested lists, row-major)' },
+    ...settingSpecs(PRIMAL_SETTINGS),
   },
   run(positionals, flags, io) {
     const settings = settingsFromFlags(flags, PRIMAL_SETTINGS);
     const data = loadData(flags.data as string | undefined, io);
     const program = loadSource(onlySource(positionals), io, data?.shapes);
-    const values = asFlags(() => evaluateAll(program, pointFrom(program, data, parseAt(flags.at as string[] | undefined)), settings));
+    const point = pointFrom(program, data, parseAt(flags.at as string[] | undefined));
+    const values = asFlags(() => evaluateAll(program, point, settings));
     const output = flags.output as string | undefined;
     const block = blockOutput(program, output);
     const value = block >= 0 ? valueIn(program, values, block) : objective(program, asFlags(() => resolveWeights(program, output)), values);
