@@ -48,12 +48,12 @@ export { checkpointGrad, type CheckpointGradOptions } from './api/checkpointGrad
 
 // ── the API ───────────────────────────────────────────────────────────────────────────────────
 export { evaluate, evaluateAll, type EvaluateOptions } from './api/evaluate.ts';
-export { grad, GradResult, type GradOptions } from './api/grad.ts';
+export { grad, GradResult, type GradOptions, type Values } from './api/grad.ts';
 export { valueAndGrad, type ValueAndGrad } from './api/valueAndGrad.ts';
 export { jvp, type JvpOptions, type JvpResult } from './api/jvp.ts';
 export { vjp, type Cotangent } from './api/vjp.ts';
 export { jacobian, type JacobianOptions, type JacobianResult } from './api/jacobian.ts';
 export { toDot, type GraphOptions } from './api/graph.ts';
-export { resolvePoint, resolveWeights, type Point, type ByName } from './api/point.ts';
+export { resolvePoint, resolveWeights, type Point, type ByName, type Weights } from './api/point.ts';
 export { valueIn, type Value, type BlockValue } from './api/blocks.ts';
 export { verify, certify, DEFAULT_TOLERANCES, VERIFY_SCHEDULES, type VerifyOptions, type VerifyReport, type ScheduleRun, type Check, type Certificate, type Tolerances } from './api/verify.ts';
