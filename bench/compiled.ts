@@ -202,7 +202,7 @@ export function lectureBench(runs = 15): LectureRow[] {
   let sink = 0;
   const byName = (options?: { schedule: string }) => () => {
     const g = grad(program, { x: x[0], y: x[1], z: x[2] }, options).gradient;
-    sink += g.x + g.y + g.z;
+    sink += (g.x as number) + (g.y as number) + (g.z as number);
   };
   const calls: [string, () => void][] = [
     ['tape gradient', () => (tape.forward(x), tape.reverse(out))],

@@ -32,9 +32,9 @@ export const COMPILE_LIMIT = 10_000;
 
 const cache = new WeakMap<Program, CompiledProgram>();
 
-/** The program's compiled sweeps (generated once and cached with it), or null where they do not apply: cyclic, too large, or code generation refused. */
+/** The program's compiled sweeps (generated once and cached with it), or null where they do not apply: cyclic, with vector or matrix variables, too large, or code generation refused. */
 export function compiledProgram(program: Program): CompiledProgram | null {
-  if (program.cyclic || program.size > COMPILE_LIMIT || interpreting()) return null;
+  if (program.cyclic || program.layout !== null || program.size > COMPILE_LIMIT || interpreting()) return null;
   let compiled = cache.get(program);
   if (compiled === undefined) cache.set(program, (compiled = compileProgram(program)));
   return compiled;
@@ -60,7 +60,8 @@ export function compileProgram(program: Program, chunk = CHUNK): CompiledProgram
  * Reverse mode (backprop) through JavaScript generated for one program: the forward values and the
  * reverse accumulation as straight-line code with every index a literal, compiled once and cached
  * with the program. The same operations in the same order as `reverse`, so the same bits. Where it
- * does not apply — a cyclic program, one above COMPILE_LIMIT variables, or a runtime that refuses
+ * does not apply — a cyclic program, one with vector or matrix variables, one above COMPILE_LIMIT
+ * variables, or a runtime that refuses
  * code generation (or `useInterpreter(true)`) — `reverse` solves instead, and the solution names it.
  */
 export const compiled: Schedule<typeof BLOCK_SETTINGS> = {
@@ -83,7 +84,7 @@ export const compiled: Schedule<typeof BLOCK_SETTINGS> = {
     seed(program, weights, lambda, lambda.buffer !== reused?.buffer);
     const counted = code.reverse(values, lambda);
     checkBackSubstitution(program, values, lambda);
-    const stats = { primitiveEvaluations: size - inputCount, partialEvaluations: counted, peakValues: size, sweeps: 2, timeMs: performance.now() - start };
+    const stats = { primitiveEvaluations: size - inputCount, partialEvaluations: counted, peakValues: size, peakBytes: 8 * size, sweeps: 2, timeMs: performance.now() - start };
     return { values, lambda, gradient: head(lambda, inputCount), stats };
   },
 };

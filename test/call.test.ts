@@ -15,7 +15,8 @@ describe('a point by name', () => {
     expect(Array.from(resolvePoint(program, { z: 4, y: 3, x: 2 }))).toEqual([2, 3, 4]);
     expect(() => resolvePoint(program, { x: 2, y: 3, z: 4, w: 1 })).toThrow("input 'w': no input has this name");
     expect(() => resolvePoint(program, { x: 2, y: 3 })).toThrow("input 'z': has no value");
-    expect(() => resolvePoint(program, { x: 2, y: 3, z: undefined as unknown as number })).toThrow("input 'z': NaN is not a finite number");
+    expect(() => resolvePoint(program, { x: 2, y: 3, z: undefined as unknown as number })).toThrow("input 'z': undefined is not a number");
+    expect(() => resolvePoint(program, { x: 2, y: 3, z: '4' as unknown as number })).toThrow("input 'z': the string '4' is not a number");
   });
 
   it('ignores what an object inherits, as Object.entries does', () => {
@@ -66,5 +67,18 @@ describe('options', () => {
     expect(() => grad(program, { x: 1, y: 2 }, { schedule: 'reverse', lane: 1 } as object)).toThrow("'lane': unknown option");
     expect(() => grad(program, { x: 1, y: 2 }, { schedule: 'reverse', lanes: 1 })).toThrow("lanes: not read by schedule 'reverse'");
     expect(grad(program, { x: 1, y: 2 }, { schedule: 'reverse', output: undefined }).schedule).toBe('reverse');
+  });
+});
+
+describe('results’ arrays reused as workspaces', () => {
+  it('count solves per array, not per shared slab: a neighbour’s solve leaves a result readable', () => {
+    const program = parse('x * y');
+    const r1 = grad(program, { x: 1, y: 2 });
+    const r2 = grad(program, { x: 3, y: 4 });
+    const a = grad(program, { x: 1, y: 2 }, { workspace: { values: r1.values, lambda: r1.lambda } });
+    grad(program, { x: 3, y: 4 }, { workspace: { values: r2.values, lambda: r2.lambda } });
+    expect(Array.from(a.lambda)).toEqual([2, 1, 1]);
+    grad(program, { x: 5, y: 6 }, { workspace: { values: r1.values, lambda: r1.lambda } });
+    expect(() => a.lambda).toThrow('which a later solve has overwritten');
   });
 });

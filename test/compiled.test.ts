@@ -158,6 +158,6 @@ describe('`lagrad kernels --program`', () => {
     expect(r.out).toContain('l = L7; if (l !== 0) { counted++; a = v[6]; L6 += l * Math.cos(a); }');
     expect(r.out).toContain('//# sourceURL=lagrad/compiled/program.js');
     const bad = await lagrad(['kernels', 'forward', '--program', 'x']);
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(2); // a usage error
   });
 });

@@ -85,7 +85,7 @@ describe('lagrad tradeoff <source>', () => {
   });
 });
 
-describe('errors are one line and status 1', () => {
+describe('errors in the options are one line and status 2 (usage)', () => {
   const cases: [string[], RegExp][] = [
     [['tradeoff', '--chain', '1000', '--snapshots', '10', '--strategy', 'bogus'], /^lagrad: --strategy: unknown strategy 'bogus'; choose one of store-all, sqrt, revolve, budget\n$/],
     [['tradeoff', '--chain', '1000', '--snapshots', '0'], /^lagrad: --snapshots: must be an integer ≥ 1, got 0\n$/],
@@ -104,7 +104,7 @@ describe('errors are one line and status 1', () => {
   for (const [argv, message] of cases) {
     it(argv.join(' '), async () => {
       const r = await lagrad(argv);
-      expect(r.status).toBe(1);
+      expect(r.status).toBe(2);
       expect(r.err).toMatch(message);
       expect(r.err.trimEnd().split('\n')).toHaveLength(1);
     });

@@ -1,4 +1,4 @@
-import { LagradError } from '../../src/error.ts';
+import { UsageError } from '../../src/error.ts';
 import { NamedTable } from '../../src/schedule/namedTable.ts';
 import type { Program } from '../../src/program/program.ts';
 
@@ -56,6 +56,6 @@ export interface CheckpointPlanner {
 /** A name → planner table with loud errors. */
 export class PlannerTable extends NamedTable<CheckpointPlanner> {
   constructor(entries: Iterable<CheckpointPlanner> = []) {
-    super('strategy', entries, (name, known) => new LagradError('--strategy', `unknown strategy '${name}'; choose one of ${known}`));
+    super('strategy', entries, (name, known) => new UsageError('--strategy', `unknown strategy '${name}'; choose one of ${known}`));
   }
 }

@@ -4,17 +4,17 @@ import { ledger } from '../../solvers/checkpoint/ledger.ts';
 import { checkpointPlanners } from '../../solvers/checkpoint/planners.ts';
 import { stageShape } from '../../solvers/checkpoint/stages.ts';
 import { configure } from '../../solvers/checkpoint/strategies.ts';
-import { LagradError } from '../error.ts';
-import { requireAcyclic } from '../program/acyclic.ts';
+import { LagradError, UsageError } from '../error.ts';
+import { requireAcyclic, requireScalars } from '../program/acyclic.ts';
 import type { Program } from '../program/program.ts';
 import type { Stats } from '../lagrangian/stats.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
-import type { Command, Flags } from './command.ts';
+import type { Command, Flags, OptionSpec } from './command.ts';
 import { json, table } from './format.ts';
 import type { Io } from './io.ts';
 import { curveSvg, type CurvePoint } from './plot.ts';
 import { progress } from './progress.ts';
-import { loadSource, numberFlag, parseAt } from './source.ts';
+import { loadSource, numberFlag, onlySource, parseAt, POINT_OPTIONS, SOURCE_HELP } from './source.ts';
 
 // `lagrad tradeoff`: what each checkpointing strategy recomputes and holds, counted exactly.
 // On a chain (--chain L) from the planners' closed forms, without numerics; on a program by
@@ -33,54 +33,48 @@ interface Row extends CurvePoint {
   readonly gradientError?: number;
 }
 
+/** Plans costing more primitive evaluations than this are replayed without numerics, not run. */
+const RUN_LIMIT = 20_000_000;
+
 export const tradeoffCommand: Command = {
   name: 'tradeoff',
   summary: 'recomputation against memory of each checkpointing strategy, counted exactly',
-  get usage() {
-    return `lagrad tradeoff --chain L [--snapshots C | --budget N] [--strategy NAME] [--json] [--svg FILE]
-lagrad tradeoff <source> [--at x=2,y=-1] [--snapshots C | --budget N] [--strategy NAME] [--json] [--svg FILE]
+  synopsis: `lagrad tradeoff --chain L [options]
+lagrad tradeoff <source> [options]
 
-  --chain L      a chain of L steps, one value of state each: planned without numerics (closed forms)
-  <source>       a .lag file, - for standard input, or an expression: run under each plan
-  --snapshots C  one plan with C snapshot slots (default strategy revolve)
-  --budget N     one plan holding at most N values at once (default strategy budget)
-                 without either: the whole curve, every strategy fitted to budgets from the least
-                 that any fits to what store-all holds
-  --strategy     ${checkpointPlanners.names().join(' | ') || 'store-all | sqrt | revolve | budget'} (default: all, for the curve)
-  --points N     budgets on the curve (default 16)
-  --at, --output the point and output, for a program
-  --json         print JSON
-  --svg FILE     also draw the curve (peak values against recomputation) as an SVG plot
-
-counts: advances = constraints recomputed by advances; evaluations = every primitive evaluation
+${SOURCE_HELP}: run under each plan and checked against reverse;
+            or --chain L, a chain of L steps of one value each, priced without numerics (closed forms)`,
+  get options() {
+    return {
+      chain: { type: 'string', value: 'L', help: 'price plans for a chain of L steps instead of a program', default: 'none' },
+      snapshots: { type: 'string', value: 'C', help: 'one plan with C snapshot slots; strategy revolve unless given', default: 'the whole curve' },
+      budget: { type: 'string', value: 'N', help: 'one plan holding at most N values at once; strategy budget unless given', default: 'the whole curve' },
+      strategy: { type: 'string', value: 'NAME', help: checkpointPlanners.names().join(' | '), default: 'every strategy on the curve' },
+      points: { type: 'string', value: 'N', help: 'budgets on the curve, from the least any strategy fits to what store-all holds', default: '16' },
+      ...POINT_OPTIONS,
+      json: { type: 'boolean', help: 'print JSON' },
+      svg: { type: 'string', value: 'FILE', help: 'also draw the curve, peak values against recomputation, as an SVG plot; needs vega and vega-lite', default: 'no plot' },
+    } satisfies Record<string, OptionSpec>;
+  },
+  notes: `counts: advances = constraints recomputed by advances; evaluations = every primitive evaluation
 (advances + one re-evaluation per constraint in its reverse step); writes = snapshots stored;
 peak values = snapshots + working, at most the budget (the least budget a strategy meets is the
-peak of its leanest plan). Plans of more than ${RUN_LIMIT} evaluations are priced, not run.`;
-  },
-  options: {
-    chain: { type: 'string' },
-    snapshots: { type: 'string' },
-    budget: { type: 'string' },
-    strategy: { type: 'string' },
-    points: { type: 'string' },
-    at: { type: 'string', multiple: true },
-    output: { type: 'string' },
-    json: { type: 'boolean' },
-    svg: { type: 'string' },
-  },
-  async run([source], flags, io) {
+peak of its leanest plan). Plans of more than ${RUN_LIMIT} evaluations are priced, not run.`,
+  async run(positionals, flags, io) {
+    const source = onlySource(positionals);
     const snapshots = countFlag('snapshots', flags.snapshots);
     const budget = countFlag('budget', flags.budget);
     if (snapshots !== undefined && budget !== undefined) throw new LagradError('--snapshots', 'give --snapshots or --budget, not both');
     const strategy = flags.strategy as string | undefined;
     if (strategy !== undefined) checkpointPlanners.get(strategy);
     if (flags.chain !== undefined) {
-      if (source !== undefined) throw new LagradError('usage', 'give a <source> or --chain L, not both');
+      if (source !== undefined) throw new UsageError('usage', 'give a <source> or --chain L, not both');
       const steps = countFlag('chain', flags.chain)!;
       if (snapshots !== undefined || budget !== undefined) return chainPoint(steps, strategy ?? 'revolve', snapshots, budget, flags, io);
       return report(chainCurve(steps, strategy, countFlag('points', flags.points) ?? 16, io), `a chain of ${steps} steps`, flags, io);
     }
     const program = loadSource(source, io);
+    requireScalars(program, 'checkpoint');
     requireAcyclic(program, 'checkpoint');
     const inputs = resolvePoint(program, parseAt(flags.at as string[] | undefined));
     const weights = resolveWeights(program, flags.output as string | undefined);
@@ -135,9 +129,6 @@ function chainCurve(steps: number, strategy: string | undefined, points: number,
   bar.stop();
   return rows;
 }
-
-/** Plans costing more primitive evaluations than this are replayed without numerics, not run. */
-const RUN_LIMIT = 20_000_000;
 
 type Run = (strategy: string, settings: Record<string, number>) => { stats: Stats; error: number };
 
