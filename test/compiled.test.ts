@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { builtinPrimitives, grad, parse, primitives, ProgramBuilder, registerPrimitive, type Primitive } from '../src/index.ts';
+import { builtinPrimitives, grad, parse, parseProgram, primitives, ProgramBuilder, registerPrimitive, type Primitive } from '../src/index.ts';
 import { interpreting, useInterpreter } from '../src/primitives/codegen.ts';
 import { COMPILE_LIMIT, compiledProgram, compileProgram } from '../solvers/compiled.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
@@ -109,6 +109,15 @@ describe('the compiled schedule', () => {
     expect(r.schedule).toBe('reverse');
     expect(compiledProgram(program)).toBeNull();
     expect(r.gradient.x).toBe(grad(program, { x: 0.5 }, { schedule: 'reverse' }).gradient.x);
+  });
+
+  it('hands programs with vector and matrix variables to reverse, and says so', () => {
+    const program = parseProgram('input X[2, 2]\ninput w[2]\ny = sum(X @ w)\noutput y');
+    const at = { X: [[1, 2], [3, 4]], w: [0.5, -1] };
+    const r = grad(program, at, { schedule: 'compiled' });
+    expect(r.schedule).toBe('reverse');
+    expect(compiledProgram(program)).toBeNull();
+    expect(Array.from(r.gradient.w as Float64Array)).toEqual(Array.from(grad(program, at, { schedule: 'reverse' }).gradient.w as Float64Array));
   });
 
   it('hands over to reverse when the interpreter is chosen', () => {
