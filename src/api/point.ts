@@ -228,31 +228,37 @@ export function outputLabels(program: Program): string[] {
 export function resolveWeights(program: Program, output?: string, weights?: Weights): Float64Array {
   if (program.layout !== null) return resolveBlockWeights(program, output, weights);
   const outputs = program.outputs;
-  const w = new Float64Array(outputs.length);
-  const labels = () => outputLabels(program).join(', ');
+  const w = zeros(outputs.length);
+  // Not a closure: this runs on every call of grad, and tsx names every closure it creates.
+  const labels = labelsOf;
   if (weights !== undefined) {
     if (isPositional(weights)) {
-      if (weights.length !== outputs.length) throw new LagradError('weights', `expected ${outputs.length} weights (${labels()}), got ${weights.length}`);
+      if (weights.length !== outputs.length) throw new LagradError('weights', `expected ${outputs.length} weights (${labels(program)}), got ${weights.length}`);
       for (let k = 0; k < w.length; k++) w[k] = finite(number(weights[k], () => `weight of output '${program.label(outputs[k])}'`), () => `weight of output '${program.label(outputs[k])}'`);
       return w;
     }
     for (const [name, value] of entries(weights, 'weights')) {
       const i = program.names.get(name);
       const k = i === undefined ? -1 : outputs.indexOf(i);
-      if (k < 0) throw new LagradError(`output '${name}'`, `is not an output; outputs are ${labels()}`);
+      if (k < 0) throw new LagradError(`output '${name}'`, `is not an output; outputs are ${labels(program)}`);
       w[k] = finite(number(value, () => `weight of output '${name}'`), () => `weight of output '${name}'`);
     }
     return w;
   }
   if (output !== undefined) {
     const k = outputs.indexOf(program.names.get(output) ?? -1);
-    if (k < 0) throw new LagradError(`output '${output}'`, `is not an output; outputs are ${labels()}`);
+    if (k < 0) throw new LagradError(`output '${output}'`, `is not an output; outputs are ${labels(program)}`);
     w[k] = 1;
     return w;
   }
-  if (outputs.length !== 1) throw new OptionError('output', `the program has ${outputs.length} outputs (${labels()}); choose one`);
+  if (outputs.length !== 1) throw new OptionError('output', `the program has ${outputs.length} outputs (${labels(program)}); choose one`);
   w[0] = 1;
   return w;
+}
+
+/** The outputs' labels for a message: `f, g`. */
+function labelsOf(program: Program): string {
+  return outputLabels(program).join(', ');
 }
 
 /**
