@@ -22,13 +22,13 @@ export interface CompiledProgram {
 /**
  * Programs with more variables than this are not compiled: `reverse` computes their gradient.
  * Straight-line code costs about 300 bytes of machine code per constraint (each typed-array access
- * carries its own checks in V8), against the ~25 bytes of program data per constraint the
- * interpreter's loop reads: beyond about 10⁴ constraints the code of one call no longer fits the
- * core's 2 MB L2 cache and the compiled gradient is no faster than reverse. And V8 optimizes a
- * generated function only after running it about a thousand times, so at 10⁴ constraints a program
- * runs a few thousand slow calls (seconds) first. Measured with bench/compiled.ts (README).
+ * carries its own checks in V8) against the ~25 bytes of program data per constraint that the
+ * interpreter's loop reads; and V8 optimizes a generated function only after running it about a
+ * thousand times. Measured with bench/compiled.ts on the project machine (2 MB of L2 per core):
+ * at 3·10³ variables the compiled gradient took 0.5–0.7× the hand-written tape's time, at 10⁴ it
+ * was no faster than reverse on two of three workloads, after 3000 warm-up calls taking 14–24 s.
  */
-export const COMPILE_LIMIT = 10_000;
+export const COMPILE_LIMIT = 5_000;
 
 const cache = new WeakMap<Program, CompiledProgram>();
 
