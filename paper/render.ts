@@ -1,8 +1,11 @@
+import { power } from './format.ts';
+
 // paper.md from paper.template.md: every `{{path}}` is replaced by the value at that path of
 // results.json (dots between keys, numbers index arrays), so no number in the paper is typed by
 // hand. A number may carry a format after a bar: `{{claim2.ratio|f2}}`.
 //   fN  toFixed(N)        eN  toExponential(N)      pN  N significant digits
-//   int an integer with thin-space thousands        x   ×-ratio, 3 significant digits ("12.3×")
+//   int an integer with spaces between thousands    x   ×-ratio, 3 significant digits ("12.3×")
+//   pow a power of ten as 10ⁿ
 // Without a format a number prints as JavaScript prints it, a string as it is.
 
 /** `{{ path | format }}` anywhere in the template. */
@@ -25,17 +28,15 @@ export function format(value: unknown, how: string | undefined, path: string): s
     throw new Error(`paper template: {{${path}}} is ${Array.isArray(value) ? 'an array' : 'an object'}, not a number or a string`);
   }
   if (typeof value !== 'number') throw new Error(`paper template: {{${path}|${how}}} formats a number, but the value is ${JSON.stringify(value)}`);
-  const digits = Number(how.slice(1));
-  switch (how[0]) {
-    case 'f':
-      return value.toFixed(digits);
-    case 'e':
-      return value === 0 ? '0' : value.toExponential(digits);
-    case 'p':
-      return Number(value.toPrecision(digits)).toString();
-  }
   if (how === 'int') return Math.round(value).toLocaleString('en-US').replace(/,/g, ' ');
   if (how === 'x') return `${Number(value.toPrecision(3))}×`;
+  if (how === 'pow') return power(value);
+  const [kind, digits] = [how[0], Number(how.slice(1))];
+  if (how.length > 1 && Number.isInteger(digits) && digits <= 20) {
+    if (kind === 'f') return value.toFixed(digits);
+    if (kind === 'e') return value === 0 ? '0' : value.toExponential(digits);
+    if (kind === 'p' && digits >= 1) return Number(value.toPrecision(digits)).toString();
+  }
   throw new Error(`paper template: {{${path}|${how}}}: unknown format '${how}'`);
 }
 

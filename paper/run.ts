@@ -45,13 +45,14 @@ export async function buildPaper(options: PaperOptions = {}): Promise<Record<str
     seconds[experiment.id] = (performance.now() - t) / 1000;
     log(`${experiment.id.padEnd(8)} ${seconds[experiment.id].toFixed(1).padStart(6)} s  ${experiment.title}`);
   }
-  const claims = experiments.filter((e) => results[e.id] !== undefined).map((e) => ({ id: e.id, title: e.title, ...(results[e.id] as { supported: boolean; verdict: string }) }));
+  const claims = experiments.filter((e) => results[e.id] !== undefined).map((e) => ({ id: e.id, title: e.title, ...(results[e.id] as { supported: boolean; verdict: string; criterion: string }) }));
   const unsupported = claims.filter((c) => !c.supported);
   results.summary = {
     supported: claims.length - unsupported.length,
     claims: claims.length,
-    verdicts: claims.map((c) => `- **${c.title}** — ${c.supported ? 'supported' : '**not supported**'}: ${c.verdict}`).join('\n'),
-    unsupported: unsupported.length === 0 ? 'None: every experiment supported its claim at the sizes run.' : unsupported.map((c) => `- ${c.title}: ${c.verdict}`).join('\n'),
+    verdicts: claims.map((c) => `- **${c.title}** — ${c.supported ? 'supported' : '**not supported**'}: ${c.verdict}.`).join('\n'),
+    criteria: claims.map((c) => `- ${c.title}: ${c.criterion}.`).join('\n'),
+    unsupported: unsupported.length === 0 ? 'None: every experiment supported its claim at the sizes run.' : unsupported.map((c) => `- ${c.title}: ${c.verdict} (criterion: ${c.criterion}).`).join('\n'),
   };
   const total = (performance.now() - started) / 1000;
   results.meta = {

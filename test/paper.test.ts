@@ -34,6 +34,8 @@ describe('paper template', () => {
     expect(() => render('{{a.c}}', results)).toThrow(/a\.c/);
     expect(() => render('{{a}}', results)).toThrow(/object/);
     expect(() => format('x', 'f2', 'p')).toThrow(/formats a number/);
+    expect(() => format(1, 'q', 'p')).toThrow(/unknown format/);
+    expect(format(1e7, 'pow', 'p')).toBe('10⁷');
   });
 });
 

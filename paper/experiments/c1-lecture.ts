@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { builtinSchedules } from '../../solvers/schedules.ts';
-import { largest, markdownTable, num, sci, type Experiment } from '../context.ts';
+import { largest, markdownTable, num, sci } from '../format.ts';
+import type { Experiment } from '../context.ts';
 
 // Claim 1: the lecture's example f(x, y, z) = z + sin(x² + y·exp(z)) at (2, −1, 0) — its value,
 // gradient and the multiplier of every intermediate under every schedule, through the CLI, checked
@@ -56,6 +57,7 @@ export const lectureClaim: Experiment = {
     const network = readFileSync('examples/network.lag', 'utf8');
     const supported = closedError < 1e-14 && worst.difference < 1e-12 && fd.difference < 1e-8;
     return {
+      criterion: "reverse equals the closed form to 1e-14, every other schedule's multipliers are within 1e-12 of reverse's, finite differences within 1e-8",
       supported,
       verdict: `all ${schedules.length} schedules give f = ${num(reference.value)} and the same multipliers (largest difference ${sci(worst.difference)}, ${worst.name}; fd ${sci(fd.difference)} on the gradient); reverse's gradient differs from the closed form by ${sci(closedError)}`,
       value: reference.value,

@@ -3,7 +3,8 @@ import { DEFAULT_TOLERANCES, verify, type VerifyReport } from '../../src/index.t
 import { renderSvg } from '../../src/cli/plot.ts';
 import { arbitraryProgram } from '../../test/helpers/randomPrograms.ts';
 import { arbitraryCyclicProgram } from '../../test/helpers/randomCyclic.ts';
-import { markdownTable, sci, type Experiment } from '../context.ts';
+import { markdownTable, sci } from '../format.ts';
+import type { Experiment } from '../context.ts';
 
 // Claim 3: backprop is the method of Lagrange multipliers. `verify` on thousands of random programs
 // (the test suite's generators, acyclic and cyclic, drawn from fixed seeds): at the multipliers
@@ -84,6 +85,7 @@ export const lagrangeClaim: Experiment = {
     const passed = acyclic.ok + cyclic.ok;
     const summary = (f: Family) => ({ programs: f.programs, ok: f.ok, variables: f.variables, worst: f.worst, failures: f.failures.slice(0, 5) });
     return {
+      criterion: "every program passes every check of verify at its default tolerances",
       supported: passed === total,
       verdict: `${passed} of ${total} random programs (${cyclic.programs} cyclic) pass every check; largest dual residual ${sci(Math.max(acyclic.worst.dual, cyclic.worst.dual))}, schedule disagreement ${sci(Math.max(acyclic.worst.multipliers, cyclic.worst.multipliers))}`,
       total,

@@ -1,6 +1,7 @@
 import { convergenceSvg, deepChain, dualStudy, expanding, pageRank, ring, studyPrograms, verdict, wideDag, type Run } from '../../examples/dual.ts';
 import type { Program } from '../../src/index.ts';
-import { markdownTable, sci, type Experiment } from '../context.ts';
+import { markdownTable, sci } from '../format.ts';
+import type { Experiment } from '../context.ts';
 
 // Claim 5: optimisation directly on the Lagrange dual, with no elimination order. The `dual`
 // schedule's conjugate gradients on the normal equations and steepest descent on
@@ -51,6 +52,7 @@ export const dualClaim: Experiment = {
     // The claim holds if the dual converges everywhere the multipliers exist, and wins somewhere.
     const supported = cgAll && wins.length > 0;
     return {
+      criterion: "dual cg converges on every program and needs fewer sweeps than both Jacobi and Gauss–Seidel on at least one",
       supported,
       verdict: `dual cg converges on all ${byProgram.length} programs (largest error against backprop ${sci(cgError)}) and needs fewer sweeps than Jacobi and Gauss–Seidel on ${wins.length} (${wins.join('; ') || 'none'}); it loses on every acyclic program (${acyclic.map((p) => `${p.cgSweeps} sweeps against ${p.bestSweeps}`).join(', ')}); plain gradient steps converge on ${gradientConverged} of ${byProgram.length} within ${maxIterations} iterations`,
       maxIterations,

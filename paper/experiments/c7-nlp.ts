@@ -1,7 +1,8 @@
 import { compareLogLikelihood, compareLogPartition, logPartitionProgram, randomScores, scoresPoint } from '../../examples/crf.ts';
 import { compareInsideOutside, insideProgram, randomGrammar, randomSentence, ruleNames, ruleWeights } from '../../examples/inside-outside.ts';
 import { toDot } from '../../src/index.ts';
-import { markdownTable, sci, type Experiment } from '../context.ts';
+import { markdownTable, sci } from '../format.ts';
+import type { Experiment } from '../context.ts';
 
 // Claim 7: "many NLP algorithms come in duals". The gradient of a linear-chain CRF's log-partition
 // (the forward algorithm, recorded as constraints) is its forward–backward marginals; the gradient
@@ -39,6 +40,7 @@ export const nlpClaim: Experiment = {
     const lexicalGap = Math.max(...pcfg.map((c) => Math.abs(c.lexicalTotal - c.length)));
     const worst = Math.max(crfWorst, llWorst, pcfgWorst);
     return {
+      criterion: "every difference from the hand-written algorithms is below 1e-10",
       supported: worst < 1e-10,
       verdict: `lagrad's gradients equal the hand-written dual algorithms to ${sci(worst)} (forward–backward marginals ${sci(crfWorst)}, observed − expected features ${sci(llWorst)}, outside expected counts ${sci(pcfgWorst)})`,
       crfWorst,
