@@ -1,8 +1,10 @@
 // npm run paper [-- --quick] [--out DIR]: runs every experiment of the paper, writes the figures
 // under DIR/figures/, the numbers into DIR/results.json, and renders DIR/paper.md from
 // paper/paper.template.md (DIR defaults to paper/). --quick uses small sizes (CI, tests);
-// --render only renders paper.md again from DIR/results.json (after editing the template's prose).
+// --render only renders paper.md again from DIR/results.json (after editing the template's prose);
+// --only claim3[,claim5] runs those experiments alone, into a temporary folder unless --out is given.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createContext, type Experiment } from './context.ts';
@@ -23,7 +25,7 @@ export interface PaperOptions {
   readonly quick?: boolean;
   /** Where results.json, paper.md and figures/ go (default: paper/). */
   readonly outDir?: string;
-  /** Only these experiments (ids), for debugging; the template then renders only if it resolves. */
+  /** Only these experiments (ids): results.json holds them alone and paper.md is not rendered. */
   readonly only?: readonly string[];
   readonly log?: (line: string) => void;
 }
@@ -34,6 +36,8 @@ export async function buildPaper(options: PaperOptions = {}): Promise<Record<str
   const quick = options.quick ?? false;
   const outDir = options.outDir ?? PAPER_DIR;
   const log = options.log ?? ((line: string) => console.log(line));
+  const unknown = options.only?.filter((id) => !experiments.some((e) => e.id === id)) ?? [];
+  if (unknown.length > 0) throw new Error(`paper: no experiment ${unknown.join(', ')}; the experiments are ${experiments.map((e) => e.id).join(', ')}`);
   mkdirSync(outDir, { recursive: true });
   const context = createContext(outDir, quick);
   const results: Record<string, unknown> = {};
@@ -66,22 +70,32 @@ export async function buildPaper(options: PaperOptions = {}): Promise<Record<str
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   const template = readFileSync(join(PAPER_DIR, 'paper.template.md'), 'utf8');
   if (!options.only) writeFileSync(join(outDir, 'paper.md'), render(template, results));
-  log(`paper: ${total.toFixed(1)} s (${quick ? 'quick' : 'full'} mode) → ${join(outDir, 'paper.md')}`);
+  log(`paper: ${total.toFixed(1)} s (${quick ? 'quick' : 'full'} mode) → ${join(outDir, options.only ? 'results.json' : 'paper.md')}`);
   return results;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const args = process.argv.slice(2);
-  const value = (flag: string) => {
-    const k = args.indexOf(flag);
-    return k >= 0 ? args[k + 1] : undefined;
-  };
-  const outDir = value('--out') ?? PAPER_DIR;
-  if (args.includes('--render')) {
-    const results = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8'));
-    writeFileSync(join(outDir, 'paper.md'), render(readFileSync(join(PAPER_DIR, 'paper.template.md'), 'utf8'), results));
-    console.log(`paper: rendered ${join(outDir, 'paper.md')} from results.json (${results.meta.mode} mode, no experiment run)`);
-  } else {
-    await buildPaper({ quick: args.includes('--quick'), outDir, only: value('--only')?.split(',') });
+  try {
+    const args = process.argv.slice(2);
+    const value = (flag: string) => {
+      const k = args.indexOf(flag);
+      return k >= 0 ? args[k + 1] : undefined;
+    };
+    const stray = args.filter((a, k) => !['--quick', '--render', '--out', '--only'].includes(a) && !['--out', '--only'].includes(args[k - 1]));
+    if (stray.length > 0) throw new Error(`unknown argument '${stray[0]}'; usage: npm run paper [-- --quick] [--out DIR] [--only claimN,…] [--render]`);
+    const only = value('--only')?.split(',');
+    // One experiment alone never overwrites the paper's results: it writes to a temporary folder unless told.
+    const outDir = value('--out') ?? (only ? join(tmpdir(), 'lagrad-paper') : PAPER_DIR);
+    if (args.includes('--render')) {
+      const results = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8'));
+      writeFileSync(join(outDir, 'paper.md'), render(readFileSync(join(PAPER_DIR, 'paper.template.md'), 'utf8'), results));
+      console.log(`paper: rendered ${join(outDir, 'paper.md')} from results.json (${results.meta.mode} mode, no experiment run)`);
+    } else {
+      await buildPaper({ quick: args.includes('--quick'), outDir, only });
+    }
+  } catch (e) {
+    // One line, as the CLI reports errors; the stack only when asked (LAGRAD_PAPER_STACK=1).
+    console.error(process.env.LAGRAD_PAPER_STACK ? e : `paper: ${(e as Error).message.replace(/^paper: /, '')}`);
+    process.exitCode = 1;
   }
 }

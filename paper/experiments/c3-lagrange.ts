@@ -56,7 +56,7 @@ export const lagrangeClaim: Experiment = {
   id: 'claim3',
   title: '3. Backprop is the method of Lagrange multipliers',
   async run(ctx) {
-    const [acyclicCount, cyclicCount] = ctx.quick ? [150, 50] : [3000, 1000];
+    const [acyclicCount, cyclicCount] = ctx.quick ? [100, 30] : [3000, 1000];
     const acyclic = study('acyclic', fc.sample(arbitraryProgram({ inputs: 4, constraints: 40, outputs: 3 }), { numRuns: acyclicCount, seed: 3 }));
     const cyclic = study('cyclic', fc.sample(arbitraryCyclicProgram({ members: 6 }), { numRuns: cyclicCount, seed: 4 }));
     const families = [acyclic, cyclic];
@@ -64,19 +64,21 @@ export const lagrangeClaim: Experiment = {
     const dots = families.flatMap((f) =>
       f.reports.flatMap((r) => CHECKS.map((check) => ({ family: f.name, check: LABELS[check], value: Math.max(value(r, check), 1e-18), tolerance: tolerance[check] }))),
     );
-    const x = { field: 'value', type: 'quantitative', scale: { type: 'log', domain: [1e-18, 1e-4], clamp: true }, axis: { format: '.0e' }, title: 'largest relative error in one program (log)' };
+    // Histograms, not one mark per program: thousands of marks would make a multi-megabyte SVG.
+    const x = { field: 'decade', type: 'quantitative', bin: { extent: [-18, -4], step: 0.25 }, scale: { domain: [-18, -4] }, axis: { labelExpr: "'1e' + datum.value" }, title: 'largest relative error in one program (log10; 0 drawn at 1e-18)' };
     const figure = await renderSvg({
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       background: 'white',
-      title: { text: 'verify on random programs: each check, relative to what rounding can resolve', subtitle: "one tick per program (0 drawn at 1e-18); red: the check's tolerance in verify" },
+      title: { text: 'verify on random programs: each check, relative to what rounding can resolve', subtitle: "programs per bin, stacked by family; red: the check's tolerance in verify" },
       data: { values: dots },
+      transform: [{ calculate: 'max(-18, min(-4.01, log(datum.value) / LN10))', as: 'decade' }, { calculate: 'log(datum.tolerance) / LN10', as: 'limit' }],
       facet: { row: { field: 'check', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelOrient: 'top', labelFontWeight: 'bold' }, sort: CHECKS.map((c) => LABELS[c]) } },
       spec: {
         width: 560,
-        height: 40,
+        height: 60,
         layer: [
-          { mark: { type: 'tick', opacity: 0.3, thickness: 1 }, encoding: { x, y: { field: 'family', type: 'nominal', title: null }, color: { field: 'family', type: 'nominal', legend: null } } },
-          { mark: { type: 'rule', color: '#c0392b', strokeWidth: 2 }, encoding: { x: { aggregate: 'max', field: 'tolerance', type: 'quantitative' } } },
+          { mark: { type: 'bar' }, encoding: { x, y: { aggregate: 'count', type: 'quantitative', title: 'programs' }, color: { field: 'family', type: 'nominal', title: null } } },
+          { mark: { type: 'rule', color: '#c0392b', strokeWidth: 2 }, encoding: { x: { aggregate: 'max', field: 'limit', type: 'quantitative' } } },
         ],
       },
     });

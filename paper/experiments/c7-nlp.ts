@@ -21,7 +21,7 @@ export const nlpClaim: Experiment = {
     const crf = crfSizes.map(([K, n, shared], s) => compareLogPartition(K, n, shared, 1000 + s));
     const llSizes: [number, number, number][] = ctx.quick ? [[3, 5, 2], [4, 10, 3]] : [[4, 10, 3], [4, 100, 5], [10, 100, 8]];
     const loglinear = llSizes.map(([K, n, F], s) => compareLogLikelihood(K, n, F, 2000 + s));
-    const pcfgSizes: [number, number, number][] = ctx.quick ? [[3, 5, 5], [3, 5, 8]] : [[3, 5, 5], [3, 5, 10], [4, 8, 10], [4, 8, 20], [5, 10, 25]];
+    const pcfgSizes: [number, number, number][] = ctx.quick ? [[3, 5, 4], [3, 5, 6]] : [[3, 5, 5], [3, 5, 10], [4, 8, 10], [4, 8, 20], [5, 10, 25]];
     const pcfg = pcfgSizes.map(([N, V, n], s) => compareInsideOutside(N, V, n, 3000 + s));
 
     // The pictures: a CRF of 2 tags over 3 positions; a PCFG of 2 nonterminals and 2 words on a 3-word sentence.
