@@ -52,6 +52,10 @@ export interface MatmulRow {
   readonly gflops: number | null;
 }
 
+/** The product of the GFLOP/s row, m × k by k × n: the first layer of the large network, X W1. */
+const MATMUL_SIZE = [256, 784, 256] as const;
+export const MATMUL_PRODUCT = productName(...MATMUL_SIZE);
+
 const FLOAT64 = 1e-10;
 const FLOAT32 = 1e-3;
 
@@ -186,7 +190,8 @@ export function benchMlp(workload: BlockWorkload, tf: TF | null, options: Measur
   ]);
   const timed = runs.filter((r) => r.error <= r.s.tolerance);
   const fns = timed.map((r) => r.fn);
-  const timings = new Map(sideBySide(fns, options, fns.map(batchSize)).map((t, k) => [timed[k], t]));
+  // No forced collection before each run: TF.js is many times slower for a while after one.
+  const timings = new Map(sideBySide(fns, { ...options, collect: false }, fns.map(batchSize)).map((t, k) => [timed[k], t]));
   const handWritten = (mode: string) => timings.get(runs.find((r) => r.s.system === 'hand-written' && r.mode === mode)!)?.median;
   return runs.map((r) => {
     const timing = timings.get(r) ?? null;
@@ -202,7 +207,7 @@ export function benchMlp(workload: BlockWorkload, tf: TF | null, options: Measur
  * i-k-j loop, and by TF.js's matMul (float32), checked against each other, then timed side by side.
  */
 export function benchMatmul(tf: TF | null, options: MeasureOptions, smoke: boolean, seed: number): MatmulRow[] {
-  const [m, k, n] = smoke ? [64, 196, 64] : [256, 784, 256];
+  const [m, k, n] = smoke ? [64, 196, 64] : MATMUL_SIZE;
   const u = uniform(seed);
   const A = Float64Array.from({ length: m * k }, () => 2 * u() - 1);
   const B = Float64Array.from({ length: k * n }, () => 2 * u() - 1);
@@ -215,16 +220,20 @@ export function benchMatmul(tf: TF | null, options: MeasureOptions, smoke: boole
     { system: 'hand-written', run: () => (matmulIkj(A, B, plain, m, k, n), plain), tolerance: FLOAT64 },
   ];
   if (tf) systems.push({ system: 'tfjs', run: TfMlp.matmul(tf, A, B, m, k, n), tolerance: FLOAT32 });
-  const product = `${m}×${k} @ ${k}×${n}`;
+  const product = productName(m, k, n);
   const errors = systems.map((s) => relativeError(Float64Array.from(s.run()), reference));
   const timed = systems.filter((s, q) => errors[q] <= s.tolerance);
-  const timings = new Map(sideBySide(timed.map((s) => () => void s.run()), options).map((t, q) => [timed[q], t]));
+  const timings = new Map(sideBySide(timed.map((s) => () => void s.run()), { ...options, collect: false }).map((t, q) => [timed[q], t]));
   return systems.map((s, q) => {
     const timing = timings.get(s) ?? null;
     const gflops = timing ? (2 * m * k * n) / (timing.median * 1e6) : null;
     console.error(`  matmul ${product} ${s.system}: ${timing ? `${formatMs(timing.median)} ms, ${gflops!.toFixed(2)} GFLOP/s` : `CHECK FAILED (error ${errors[q].toExponential(1)})`}`);
     return { product, system: s.system, error: errors[q], checked: timing !== null, timing, gflops };
   });
+}
+
+function productName(m: number, k: number, n: number): string {
+  return `${m}×${k} @ ${k}×${n}`;
 }
 
 const formatMs = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toPrecision(2));
