@@ -62,6 +62,8 @@ export class LagradRunner {
     const lanes = Math.min(LANES, this.program.inputCount);
     if (schedule === 'forward') this.tangents ??= new Float64Array(this.program.size * lanes);
     const workspace = { values: this.values, lambda: this.lambda, tangents: this.tangents };
-    return grad(this.program, x, { schedule, lanes, workspace }).solution.gradient;
+    // lanes is forward's setting; reverse reads none (an unread setting is an error).
+    const settings = schedule === 'forward' ? { lanes } : {};
+    return grad(this.program, x, { schedule, workspace, ...settings }).solution.gradient;
   }
 }

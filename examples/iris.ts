@@ -9,7 +9,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type cliProgress from 'cli-progress';
 import type { Matrix } from 'ml-matrix';
+import { missing, requireOptional } from '../src/cli/optional.ts';
 import { renderSvg } from '../src/cli/plot.ts';
 import { evaluate, grad, ops, parseProgram, resolvePoint, trace, verify, type Program } from '../src/index.ts';
 import { irisData, type IrisData } from './iris-data.ts';
@@ -100,14 +102,17 @@ function accuracy(logits: Matrix, labels: Int32Array): number {
 
 // ── training ──────────────────────────────────────────────────────────────────────────────────
 
-/** cli-progress when it is installed and standard error is a terminal; otherwise no bar. */
-async function progressBar(label: string, total: number) {
+/** A bar (cli-progress, an optional package, loaded as the CLI loads it) when standard error is a terminal. */
+function progressBar(label: string, total: number): cliProgress.SingleBar | null {
   if (!process.stderr.isTTY) return null;
-  const cliProgress = await import('cli-progress').then((m) => m.default, () => null);
-  if (cliProgress === null) return null;
-  const bar = new cliProgress.SingleBar(
+  const library = requireOptional<typeof cliProgress>('cli-progress');
+  if (library === null) {
+    console.error(`iris: ${missing('progress bars', ['cli-progress']).message} (training goes on without one)`);
+    return null;
+  }
+  const bar = new library.SingleBar(
     { format: `${label.padEnd(18)} [{bar}] {value}/{total} epochs  loss {loss}  accuracy {accuracy}`, clearOnComplete: true, hideCursor: true, stream: process.stderr },
-    cliProgress.Presets.shades_classic,
+    library.Presets.shades_classic,
   );
   bar.start(total, 0, { loss: '…', accuracy: '…' });
   return bar;
@@ -118,13 +123,13 @@ async function progressBar(label: string, total: number) {
  * `grad` call with respect to the parameters only (reverse never forms the gradient of the data),
  * reusing its buffers; the logits come from the same call's values.
  */
-async function train(model: Model, iris: IrisData): Promise<{ point: Float64Array; history: Epoch[]; ms: number }> {
+function train(model: Model, iris: IrisData): { point: Float64Array; history: Epoch[]; ms: number } {
   const { program, epochs, learningRate } = model;
   const point = startingPoint(model, iris);
   const slots = parameterSlots(model);
   const workspace = { values: new Float64Array(program.slots), lambda: new Float64Array(program.slots) };
   const history: Epoch[] = [];
-  const bar = await progressBar(model.name, epochs);
+  const bar = progressBar(model.name, epochs);
   const start = performance.now();
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const r = grad(program, point, { wrt: model.parameters, workspace });
@@ -144,7 +149,7 @@ const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 console.log(`iris: ${samples} samples, ${features} standardized features, ${classes} classes (${data.classes.join(', ')}); full-batch gradient descent\n`);
 const trained = new Map<Model, { point: Float64Array; history: Epoch[]; ms: number }>();
 for (const model of [softmaxRegression, mlp]) {
-  const result = await train(model, data);
+  const result = train(model, data);
   trained.set(model, result);
   const every = model.epochs / 10;
   console.log(`${model.name}: ${model.epochs} epochs, learning rate ${model.learningRate}, initial weights N(0, 1/fan-in) seed ${SEED}`);

@@ -5,7 +5,7 @@ import { solvePrimal } from '../src/lagrangian/primal.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
 import { BlockSweeps } from '../src/primitives/blockSweeps.ts';
 import type { Program } from '../src/program/program.ts';
-import { buffer, type Problem, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
+import { buffer, type Problem, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 
 /**
  * The paths schedule over vector and matrix variables: λ_j = Σ over every path of influence
@@ -19,7 +19,7 @@ import { buffer, type Problem, type Solution, type SolveOptions } from '../src/s
  * `maxPaths` paths or `maxPathEdges` VJPs it refuses before any work. Stats: `paths` walked to
  * the sources, `pathEdges` the VJPs applied.
  */
-export function pathsOverBlocks({ program, inputs, weights }: Problem, options: SolveOptions, limits: { paths: number; edges: number }): Solution {
+export function pathsOverBlocks({ program, inputs, weights }: Problem, options: ScheduleOptions, limits: { paths: number; edges: number }): Solution {
   const start = performance.now();
   const { size, inputCount, parentStart, parents, slots } = program;
   const offset = program.layout!.offset;

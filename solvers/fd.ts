@@ -1,13 +1,25 @@
 import { LagradError } from '../src/error.ts';
 import { objective } from '../src/lagrangian/lagrangian.ts';
-import { primalOptions, solvePrimal, type PrimalOptions } from '../src/lagrangian/primal.ts';
+import { PRIMAL_SETTINGS, solvePrimal, type PrimalOptions } from '../src/lagrangian/primal.ts';
 import type { Program } from '../src/program/program.ts';
 import { slotLabel } from '../src/program/layout.ts';
 import { type Stats, emptyStats } from '../src/lagrangian/stats.ts';
-import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
+import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import { numberSetting, readSettings } from '../src/schedule/settings.ts';
 
 /** ε^(1/3): the step that balances the O(h²) truncation of a central difference against its O(ε/h) rounding. */
 const CUBE_ROOT_EPSILON = Math.cbrt(Number.EPSILON);
+
+/** Setting `step`: a fixed finite-difference step for every input. */
+export const step = numberSetting({
+  name: 'step',
+  above: 0,
+  default: undefined,
+  defaultText: 'ε^(1/3)·max(1, |x_k|) per input',
+  help: 'fd: the step h of the central differences',
+});
+
+const SETTINGS = [step, ...PRIMAL_SETTINGS] as const;
 
 /**
  * Central finite differences, D_k(h) = (f(x + h e_k) − f(x − h e_k)) / 2h, one input at a time with
@@ -19,19 +31,18 @@ const CUBE_ROOT_EPSILON = Math.cbrt(Number.EPSILON);
  * On vector and matrix inputs, entry by entry (`X[2, 1]` in messages); with `wrt`, only the entries
  * of those inputs.
  */
-export const fd: Schedule = {
+export const fd: Schedule<typeof SETTINGS> = {
   name: 'fd',
   summary: 'central finite differences, step ε^(1/3)·max(1,|x|) per input, Richardson error estimate; gradient only',
-  solve({ program, inputs, weights, wrt }: Problem, options: SolveOptions = {}): Solution {
+  settings: SETTINGS,
+  solve({ program, inputs, weights, wrt }: Problem, options: ScheduleOptions = {}): Solution {
     const start = performance.now();
+    const { step: fixed, ...primal } = readSettings(SETTINGS, options);
     // Slots: one per scalar, one per entry of a block (equal to size and inputCount without blocks).
     const { slots: size, inputSlots: inputCount } = program;
     const owner = (k: number) => (program.layout === null ? k : program.layout.variableOf(k));
-    const fixed = options.step === undefined ? undefined : Number(options.step);
-    if (fixed !== undefined && !(fixed > 0 && Number.isFinite(fixed))) throw new LagradError('step', `${String(options.step)} is not a positive finite step`);
     const stats = emptyStats();
     const values = buffer(options.workspace?.values, size);
-    const primal = primalOptions(options);
     solvePrimal(program, inputs, values, stats, primal);
     const scratch = new Float64Array(size);
     const x = Float64Array.from(inputs.subarray(0, inputCount));

@@ -1,17 +1,28 @@
 import { LagradError } from '../src/error.ts';
 import { checkPartials } from '../src/lagrangian/finite.ts';
-import { iterationSettings, type Convergence } from '../src/lagrangian/convergence.ts';
-import { primalOptions, solvePrimal } from '../src/lagrangian/primal.ts';
+import type { Convergence } from '../src/lagrangian/convergence.ts';
+import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import type { Program } from '../src/program/program.ts';
 import { sweepsOf } from '../src/primitives/sweeps.ts';
 import { type Stats, emptyStats } from '../src/lagrangian/stats.ts';
-import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
+import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { CyclicTangents } from '../src/lagrangian/cyclicTangents.ts';
 import { objective } from '../src/lagrangian/lagrangian.ts';
 import { BlockSweeps } from '../src/primitives/blockSweeps.ts';
+import { integerSetting, readSettings } from '../src/schedule/settings.ts';
 
 /** Default number of tangent lanes swept together (vector mode). */
 const LANES = 8;
+
+/** Setting `lanes`: the tangents swept together. */
+export const lanes = integerSetting({
+  name: 'lanes',
+  min: 1,
+  default: LANES,
+  help: 'forward: tangent lanes K swept together (vector mode): ⌈inputs / K⌉ sweeps, K·N tangents held (K ≤ the inputs)',
+});
+
+const SETTINGS = [lanes, ...PRIMAL_SETTINGS] as const;
 /** Above this many variables, forward-mode multipliers (O(N·(N + E))) are refused. */
 export const FORWARD_MULTIPLIER_LIMIT = 20_000;
 
@@ -27,21 +38,23 @@ export const FORWARD_MULTIPLIER_LIMIT = 20_000;
  * On a cyclic program each cyclic component's tangents solve (I − J_CC)v̇_C = (what flows in),
  * per component (forwardBlocks.ts), between the lane sweeps over the acyclic stretches.
  */
-export const forward: Schedule = {
+export const forward: Schedule<typeof SETTINGS> = {
   name: 'forward',
   summary: 'tangent sweeps (I − J)v̇ = e_k, K inputs per sweep; multipliers of intermediates cost O(N²)',
-  solve(problem: Problem, options: SolveOptions = {}): Solution {
+  settings: SETTINGS,
+  solve(problem: Problem, options: ScheduleOptions = {}): Solution {
+    const settings = readSettings(SETTINGS, options);
     if (problem.program.layout !== null) return forwardOverBlocks(problem, options);
     const start = performance.now();
     const { program, inputs, weights } = problem;
     const { inputCount, size } = program;
-    const K = Math.max(1, Math.min(Number(options.lanes ?? LANES), Math.max(inputCount, 1)));
+    const K = Math.min(settings.lanes, Math.max(inputCount, 1));
     const stats = emptyStats();
     stats.lanes = K;
     const values = buffer(options.workspace?.values, size);
     const history: Convergence[] = [];
-    solvePrimal(program, inputs, values, stats, primalOptions(options, history));
-    const blocks = program.cyclic ? new CyclicTangents(program, values, iterationSettings(options), stats) : null;
+    solvePrimal(program, inputs, values, stats, { ...settings, history });
+    const blocks = program.cyclic ? new CyclicTangents(program, values, settings, stats) : null;
     stats.peakValues = size;
     stats.peakBytes = 8 * size;
     // A reused buffer may hold the last solve's tangents: every sweep writes each row past the inputs
@@ -73,7 +86,7 @@ export const forward: Schedule = {
  * entry of the inputs in `wrt`), v̇ = e_s, the gradient entry ⟨w, v̇_o⟩; with `multipliers`, one
  * sweep per entry of every intermediate, from its constraint on (refused above 20 000 entries).
  */
-function forwardOverBlocks({ program, inputs, weights, wrt }: Problem, options: SolveOptions): Solution {
+function forwardOverBlocks({ program, inputs, weights, wrt }: Problem, options: ScheduleOptions): Solution {
   const start = performance.now();
   const { inputCount, size, slots, inputSlots } = program;
   const offset = program.layout!.offset;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { evaluate, fromJSON, grad, LagradError, ops, parse, trace, verify } from '../src/index.ts';
+import { evaluate, fromJSON, grad, LagradError, ops, parse, toDot, trace, verify } from '../src/index.ts';
 import { arbitraryBlockProgram } from './helpers/randomBlocks.ts';
 
 // Programs over vectors and matrices: closed forms, every schedule against the others and against
@@ -194,7 +194,7 @@ describe('the representation', () => {
     expect(() => grad(program, { X, W: new Matrix(3, 4), Y })).toThrow("input 'W': expected a [4, 3] block (4 rows of 3), got a 3×4 Matrix");
     expect(() => grad(program, { X: [[NaN, 1, 2, 3], X[1], X[2]], W, Y })).toThrow("input 'X': entry [0, 0] NaN is not a finite number");
     expect(() => grad(program, { X, W, Y, Q: 1 })).toThrow("input 'Q': no input has this name");
-    expect(() => grad(program, { X, W })).toThrow("input 'Y': has no value; give one (a [3, 3] block in --data FILE.json)");
+    expect(() => grad(program, { X, W })).toThrow("input 'Y': has no value and no default; give one (a [3, 3] block)");
     expect(() => grad(program, new Float64Array(35))).toThrow('point: expected 36 entries (X [3, 4], W [4, 3], b [3], Y [3, 3]), got 35');
   });
 
@@ -222,7 +222,7 @@ describe('the representation', () => {
     // X's multiplier was never formed
     expect(some.solution.gradient.subarray(0, 12).every((x) => x === 0)).toBe(true);
     for (const schedule of ['forward', 'fd']) expectClose(rows(grad(program, { X, W, Y }, { wrt: ['b'], schedule }).gradient.b as Float64Array), rows(all.gradient.b as Float64Array), 8);
-    expect(() => grad(program, { X, W, Y }, { wrt: ['Z'] })).toThrow("wrt 'Z': no input has this name; inputs are X, W, b, Y");
+    expect(() => grad(program, { X, W, Y }, { wrt: ['Z'] })).toThrow("wrt: 'Z' is no input; inputs are X, W, b, Y");
   });
 
   it('reports peakBytes, 8 per entry held', () => {
@@ -235,6 +235,8 @@ describe('the representation', () => {
     const program = parse(text);
     expect(() => grad(program, { X, W, Y }, { schedule: 'checkpoint' })).toThrow("schedule 'checkpoint': does not run on vector or matrix variables yet");
     expect(() => grad(program, { X, W, Y }, { schedule: 'iterative' })).toThrow("schedule 'iterative': does not run on vector or matrix variables yet");
+    expect(() => grad(program, { X, W, Y }, { schedule: 'dual' })).toThrow("schedule 'dual': does not run on vector or matrix variables yet");
+    expect(() => toDot(program, { X, W, Y })).toThrow('graph: draws one number per variable; this program has vector or matrix variables');
     expect(() => parse('input W[2, 2]\ninput x[2]\nz = tanh(W @ z + x)\noutput z')).toThrow('program: has vector or matrix variables and a cycle');
   });
 });

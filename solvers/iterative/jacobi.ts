@@ -1,4 +1,4 @@
-import { iterationSettings, maxAbs, Monitor, Verdict } from '../../src/lagrangian/convergence.ts';
+import { maxAbs, Monitor, Verdict, type IterationSettings } from '../../src/lagrangian/convergence.ts';
 import type { Program } from '../../src/program/program.ts';
 import { sweepsOf } from '../../src/primitives/sweeps.ts';
 import type { Stats } from '../../src/lagrangian/stats.ts';
@@ -13,9 +13,9 @@ import { globalFailure } from './failure.ts';
  * k reaches the longest path, and the sweep after that changes nothing — Jacobi stops after exactly
  * `depth` sweeps, depth being the number of variables on the longest path back from an output.
  */
-export function jacobi(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, options: { readonly [setting: string]: unknown }, stats: Stats): Monitor {
+export function jacobi(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, settings: IterationSettings, stats: Stats): Monitor {
   const { inputCount, size } = program;
-  const { tolerance, maxIterations } = iterationSettings(options);
+  const { tolerance, maxIterations } = settings;
   const { reverse } = sweepsOf(program);
   let current = lambda;
   let next: Float64Array = new Float64Array(size);

@@ -1,101 +1,173 @@
-import { LagradError } from '../error.ts';
+import { LagradError, OptionError } from '../error.ts';
 import { objective } from '../lagrangian/lagrangian.ts';
 import type { Program } from '../program/program.ts';
 import type { Stats } from '../lagrangian/stats.ts';
+import type { Convergence } from '../lagrangian/convergence.ts';
 import type { Schedule, ScheduleTable, Solution, SolveOptions } from '../schedule/schedule.ts';
-import { defaultSchedules } from '../../solvers/schedules.ts';
+import { checkOptions, requireOptions, SOLVE_OPTIONS } from '../schedule/settings.ts';
+import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
+import { byName, inputNamesOf, resolvePoint, resolveWeights, type ByName, type Point, type Weights } from './point.ts';
 import { dependents } from '../program/dependents.ts';
-import { valueIn, type BlockValue, type Value } from './blocks.ts';
-import { resolvePoint, resolveWeights, type Point } from './point.ts';
+import { valueIn, type Value } from './blocks.ts';
+import { chooseSchedule, tableOf } from './choose.ts';
+import { lease, type Lease } from './workspace.ts';
+import { auto } from '../../solvers/auto.ts';
 
-export interface GradOptions extends SolveOptions {
+/**
+ * The options of `grad`: its own, the solve's (`multipliers`, `workspace`) and the settings of the
+ * chosen schedule (`lanes`, `tolerance`, `maxPaths`, …; `lagrad grad --help` lists them). An
+ * unknown option, a bad value, or a setting the chosen schedule does not read is an error naming it.
+ */
+export interface GradOptions extends SolveOptions, BuiltinSettings {
   /** A schedule name (default 'auto') or a Schedule object. */
   readonly schedule?: string | Schedule;
   /** Which output, when the program has several. */
   readonly output?: string;
-  /** General objective weights w by output name (for a block output, a block of its shape, or a number for every entry). */
-  readonly weights?: Readonly<Record<string, BlockValue>>;
+  /** General objective weights w: by output name, or in output order (a block output's weight: a block of its shape, or a number for every entry). */
+  readonly weights?: Weights;
   /**
    * The inputs to differentiate with respect to (default: all). The others are data: schedules
    * may skip their gradients (reverse skips the VJPs into a batch X), and the result leaves them out.
    */
   readonly wrt?: readonly string[];
-  /** The table names resolve in (default: the process-wide one). */
+  /** The table names resolve in (default: the built-in schedules). */
   readonly table?: ScheduleTable;
 }
+
+/** The options of `grad` itself, beside the solve's and the schedule's settings. */
+export const GRAD_OPTIONS: readonly string[] = ['schedule', 'output', 'weights', 'wrt', 'table', ...SOLVE_OPTIONS];
+
+/** Values by name, as a result gives them: numbers, and for vectors and matrices a Float64Array or a Matrix (DESIGN §9). */
+export type Values = Record<string, Value>;
 
 /**
  * The result of `grad`: the value, the gradient by input name and every multiplier. The gradient
  * of a vector input is a Float64Array, of a matrix input an ml-matrix `Matrix` (DESIGN §9).
+ *
+ * `value`, `gradient`, `schedule`, `stats` and `convergence` are the result's own and stay valid.
+ * `values`, `lambda`, `multipliers` and `solution` read the solve's arrays, which are the
+ * workspace's buffers when one was passed (`{ workspace }`): a later solve on that workspace
+ * overwrites them, so reading them from this result afterwards is an error (copy them first,
+ * `r.lambda.slice()`, if they must outlive the next call). Without a workspace they are the result's own.
  */
 export class GradResult {
+  /** Counted costs of the solve. */
+  readonly stats: Stats;
+  /** Residual histories of the iterative solves behind the result (cyclic programs, iterative schedules). */
+  readonly convergence: readonly Convergence[] | undefined;
+  readonly #solution: Solution;
+  readonly #lease: Lease | null;
+  readonly #inputs: Float64Array;
+  #gradient: Values | undefined;
+
   constructor(
     readonly program: Program,
+    /** The schedule that did the work (auto names the one it chose). */
     readonly schedule: string,
+    /** The objective Σ_o w_o v_o at the point. */
     readonly value: number,
-    readonly solution: Solution,
+    solution: Solution,
+    workspace: Lease | null = null,
     /** The inputs differentiated with respect to (1 by input index), or null for all. */
     readonly wrt: Uint8Array | null = null,
-  ) {}
+  ) {
+    this.#solution = solution;
+    this.#lease = workspace?.covers(solution) ? workspace : null;
+    // The gradient is the result's own: with a workspace, a copy (n numbers), as it may live there.
+    this.#inputs = workspace ? solution.gradient.slice() : solution.gradient;
+    this.stats = solution.stats;
+    this.convergence = solution.convergence;
+  }
 
-  /** ∂objective/∂x by input name: the inputs' multipliers (only those of `wrt` when it was given). */
-  get gradient(): Record<string, Value> {
-    const names = this.program.inputNames;
-    const entries: [string, Value][] = [];
-    names.forEach((name, k) => {
-      if (this.wrt === null || this.wrt[k] === 1) entries.push([name, valueIn(this.program, this.solution.gradient, k)]);
-    });
-    return Object.fromEntries(entries);
+  /**
+   * ∂objective/∂x by input name: the inputs' multipliers (the result's own: valid after later
+   * solves); only those of `wrt` when it was given.
+   */
+  get gradient(): Values {
+    if (this.#gradient === undefined) {
+      const { program, wrt } = this;
+      if (program.layout === null && wrt === null) this.#gradient = byName(inputNamesOf(program), this.#inputs);
+      else this.#gradient = valuesByName(program, this.#inputs, Array.from({ length: program.inputCount }, (_, k) => k).filter((k) => wrt === null || wrt[k] === 1));
+    }
+    return this.#gradient;
+  }
+
+  /** The solution as the schedule returned it (its arrays may be the workspace's: see the class). */
+  get solution(): Solution {
+    this.#lease?.check('solution');
+    return this.#solution;
   }
 
   /** λ of every variable, in program order. */
   get lambda(): Float64Array {
-    if (this.solution.lambda === null) throw new LagradError(`schedule '${this.schedule}'`, 'computed only the gradient; ask for { multipliers: true } to get every multiplier');
-    return this.solution.lambda;
+    const lambda = this.solution.lambda;
+    if (lambda === null) throw new LagradError(`schedule '${this.schedule}'`, 'computed only the gradient; ask for { multipliers: true } to get every multiplier');
+    return lambda;
   }
 
   /** λ of every named variable, by name: the adjoints ∂objective/∂v (with `wrt`, of those that depend on a wanted input). */
-  get multipliers(): Record<string, Value> {
+  get multipliers(): Values {
     const lambda = this.lambda;
     const wanted = this.wrt === null ? null : dependents(this.program, this.wrt);
     const named = [...this.program.names].filter(([, i]) => wanted === null || wanted[i] === 1).sort((a, b) => a[1] - b[1]);
-    return Object.fromEntries(named.map(([name, i]) => [name, valueIn(this.program, lambda, i)]));
+    if (this.program.layout === null) {
+      return byName(
+        named.map(([name]) => name),
+        named.map(([, i]) => lambda[i]),
+      );
+    }
+    return valuesByName(this.program, lambda, named.map(([, i]) => i));
   }
 
   /** The value of a named variable at the point: a number, a Float64Array (vector) or a Matrix. */
   valueOf(name: string): Value {
-    return valueIn(this.program, this.solution.values, this.program.indexOf(name));
+    return valueIn(this.program, this.values, this.program.indexOf(name));
   }
 
+  /** The value of every variable, in program order. */
   get values(): Float64Array {
     return this.solution.values;
-  }
-
-  get stats(): Stats {
-    return this.solution.stats;
   }
 }
 
 /**
  * The gradient of the objective Σ_o w_o v_o at a point, by solving (I − J)ᵀλ = w with a schedule.
  * `grad(program, { x: 2, y: -1, z: 0 }, { schedule: 'reverse' }).gradient` → `{ x: …, y: …, z: … }`.
+ * Schedule names resolve in the built-in table (or `options.table`).
  */
 export function grad(program: Program, at?: Point, options: GradOptions = {}): GradResult {
-  const schedule = typeof options.schedule === 'object' ? options.schedule : (options.table ?? defaultSchedules).get(options.schedule ?? 'auto');
+  return gradIn(tableOf(options, defaultSchedules), program, at, options);
+}
+
+/** `grad` with schedule names resolved in `table`; with none, a schedule must be given as an object (default auto). */
+export function gradIn(table: ScheduleTable | undefined, program: Program, at: Point | undefined, options: GradOptions = {}): GradResult {
+  requireOptions(options);
+  const schedule = chooseSchedule(options.schedule, table, auto);
+  checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: () => table?.list() ?? [] });
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);
   const wrt = options.wrt === undefined ? undefined : inputMask(program, options.wrt);
-  const solution = schedule.solve({ program, inputs, weights, ...(wrt && { wrt }) }, options);
-  return new GradResult(program, solution.schedule ?? schedule.name, objective(program, weights, solution.values), solution, wrt ?? null);
+  const { schedule: _schedule, output: _output, weights: _weights, wrt: _wrt, table: _table, ...solve } = options;
+  const held = lease(options.workspace);
+  const solution = schedule.solve({ program, inputs, weights, ...(wrt && { wrt }) }, solve);
+  return new GradResult(program, solution.schedule ?? schedule.name, objective(program, weights, solution.values), solution, held, wrt ?? null);
 }
 
 /** The named inputs as a mask by input index; a name that is not an input is an error naming it. */
 export function inputMask(program: Program, names: readonly string[]): Uint8Array {
+  if (!Array.isArray(names)) throw new OptionError('wrt', 'must be a list of input names');
   const mask = new Uint8Array(program.inputCount);
   for (const name of names) {
     const i = program.names.get(name);
-    if (i === undefined || i >= program.inputCount) throw new LagradError(`wrt '${name}'`, i === undefined ? `no input has this name; inputs are ${program.inputNames.join(', ')}` : 'is not an input');
+    if (i === undefined || i >= program.inputCount) throw new OptionError('wrt', `'${name}' ${i === undefined ? `is no input; inputs are ${program.inputNames.join(', ')}` : 'is not an input'}`);
     mask[i] = 1;
   }
   return mask;
+}
+
+/** The variables `indices` of a slab by name, in a record without a prototype: numbers, Float64Arrays (vectors) and Matrices. */
+export function valuesByName(program: Program, slab: Float64Array, indices: readonly number[]): Values {
+  const record: Values = Object.create(null);
+  for (const i of indices) record[program.label(i)] = valueIn(program, slab, i);
+  return record;
 }

@@ -3,6 +3,12 @@ import { LagradError } from '../error.ts';
 import type { Program } from '../program/program.ts';
 import { formatShape, sameShape, type Shape } from '../program/shape.ts';
 import type { Io } from './io.ts';
+import type { OptionSpec } from './command.ts';
+
+/** The `--data FILE.json` option of the commands that read a point. */
+export const DATA_OPTION = {
+  data: { type: 'string', value: 'FILE.json', help: 'input values from a JSON file: {"X": [[1, 2], [3, 4]], "b": [0, 1], "x": 2} (a matrix as its rows); --at overrides', default: 'none' },
+} as const satisfies Record<string, OptionSpec>;
 
 /** Input values read from `--data FILE.json`, the file's name (for messages) and the shapes they have. */
 export interface Data {

@@ -13,6 +13,24 @@ export interface ParseOptions {
    * `{ X: [150, 4], W: [4, 3] }`, `sum(X @ W)` parses. A `.lag` program declares its own.
    */
   readonly shapes?: Readonly<Record<string, Shape>>;
+  /**
+   * The inputs in order: an expression's free names must be among them (any not used still count,
+   * with gradient 0), and points may then be arrays in this order. A `.lag` text declares its own
+   * order; given here too, it must be the same list.
+   */
+  readonly inputs?: readonly string[];
+}
+
+/** Expressions parsed without `inputs`: their input order is only the order of first appearance. */
+const appearanceOrder = new WeakSet<Program>();
+
+/**
+ * True when the program's input order was declared — by a `.lag` file, `trace`, the builder or
+ * `parse(text, { inputs })` — so that a point may list values by position. An expression parsed
+ * without `inputs` orders them by first appearance, which a reader cannot see: name the values.
+ */
+export function declaresInputOrder(program: Program): boolean {
+  return !appearanceOrder.has(program);
 }
 
 const STATEMENT = /^\s*(input|output|init)\b|=/m;
@@ -32,20 +50,39 @@ export function parseExpressionText(source: string, options: ParseOptions = {}):
   if (text.includes('\n')) throw new LagradError(file, 'an expression is one line; write a .lag program for several');
   const builder = new ProgramBuilder(file);
   builder.checkShapes = false;
-  const offset = source.indexOf(text);
   const shapes = options.shapes ?? {};
+  const input = (name: string) => (Object.hasOwn(shapes, name) ? builder.input(name, shapes[name]) : builder.input(name));
+  const declared = options.inputs;
+  if (declared) for (const name of inputList(declared, file)) input(name);
+  const offset = source.indexOf(text);
   const lookup = (name: string, column: number) => {
     const known = builder.lookup(name);
     if (known !== undefined) return known;
-    const input = Object.hasOwn(shapes, name) ? builder.input(name, shapes[name]) : builder.input(name);
-    builder.locate(input, 1, column);
-    return input;
+    if (declared) throw new LagradError(`${file}:1:${column}`, `'${name}' is not among the declared inputs (${declared.join(', ')})`);
+    const i = input(name);
+    builder.locate(i, 1, column);
+    return i;
   };
   const root = new ExpressionParser(builder).parse(tokenize(source, offset, offset + text.length, file, 1), lookup, file, 1);
-  return builder.output(root).build();
+  const program = builder.output(root).build();
+  if (!declared) appearanceOrder.add(program);
+  return program;
+}
+
+/** The `inputs` option checked: names, each once. */
+function inputList(inputs: readonly string[], file: string): readonly string[] {
+  if (!Array.isArray(inputs)) throw new LagradError(`${file}: inputs`, 'must be an array of input names');
+  const seen = new Set<string>();
+  for (const name of inputs) {
+    if (typeof name !== 'string' || !NAME.test(name)) throw new LagradError(`${file}: inputs`, `${typeof name === 'string' ? `'${name}'` : String(name)} is not a name`);
+    if (seen.has(name)) throw new LagradError(`${file}: inputs`, `'${name}' is listed twice`);
+    seen.add(name);
+  }
+  return inputs;
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KEYWORD = /^(input|output|init)\s+([A-Za-z_][A-Za-z0-9_]*)\s*(\[[^\]]*\]?)?\s*(?:=\s*(.*))?$/;
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)\s*=/;
 
@@ -70,6 +107,14 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
   // One closure for the whole text (it reads the current `line`), not one per line.
   const where = (column: number) => `${file}:${line}:${column}`;
 
+  // A second `init v` or `output v` is an error at its statement: a variable has one start and
+  // counts once in the objective. Name → line of the first, per kind.
+  const seen = { init: new Map<string, number>(), output: new Map<string, number>() };
+  const once = (kind: 'init' | 'output', name: string, column: number) => {
+    const first = seen[kind].get(name);
+    if (first !== undefined) throw new LagradError(where(column), `'${kind} ${name}' is given twice (first on line ${first})`);
+    seen[kind].set(name, line);
+  };
   const fresh = (name: string, column: number) => {
     const first = builder.lookup(name);
     if (first !== undefined) throw new LagradError(where(column), `'${name}' is defined twice (first on line ${builder.lineOf(first)})`);
@@ -100,6 +145,7 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
       if (dims !== undefined && kind !== 'input') throw new LagradError(where(dimsColumn), `shapes are declared on inputs (input ${name}${dims}); other shapes are inferred`);
       if (kind === 'output') {
         if (rest !== undefined) throw new LagradError(where(indent), `write 'output ${name}' alone; define ${name} on its own line`);
+        once('output', name, indent);
         outputs.push({ name, line, column: nameColumn });
         return;
       }
@@ -111,6 +157,7 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
         return;
       }
       if (value === undefined) throw new LagradError(where(indent), `init needs a value: init ${name} = 1`);
+      once('init', name, indent);
       inits.push({ name, value, line, column: nameColumn });
       return;
     }
@@ -154,7 +201,15 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
   for (const i of inits) builder.init(indexOf(i.name, i, `init names '${i.name}', which is not defined`), i.value);
   if (outputs.length === 0) throw new LagradError(file, "no output; add a line 'output NAME'");
   for (const o of outputs) builder.output(indexOf(o.name, o, `output names '${o.name}', which is not defined`));
-  return builder.build();
+  const program = builder.build();
+  if (options.inputs) {
+    const names = program.inputNames;
+    const given = inputList(options.inputs, file);
+    if (given.length !== names.length || given.some((name, k) => name !== names[k])) {
+      throw new LagradError(`${file}: inputs`, `the file declares its inputs as ${names.join(', ')}; the inputs option must list the same, in that order`);
+    }
+  }
+  return program;
 }
 
 /** `[150, 4]` or `[3]` from an input declaration; anything else is an error at `where`. */

@@ -101,18 +101,22 @@ export function blockDotProduct(program: Program, values: Float64Array, lambda: 
 /**
  * The derivative of the objective along d (a direction over every input entry) by central
  * differences with h = ε^(1/3)·max(1, ‖x‖∞) and one Richardson step, against ⟨λ_x, d⟩; the error
- * relative to max(⟨|λ_x|, |d|⟩, M / max(1, ‖x‖∞)), M the largest |v| that reaches an output.
+ * relative to max(⟨|λ_x|, |d|⟩, M / max(1, ‖x‖∞)), M the largest |v| that reaches an output
+ * (`reach` > 0) or the objective. `values` begin with the inputs.
  */
-export function directionalDifference(program: Program, inputs: Float64Array, weights: Float64Array, lambda: Float64Array, d: Float64Array, M: number): { derivative: number; expected: number; error: number } {
+export function directionalDifference(program: Program, values: Float64Array, weights: Float64Array, lambda: Float64Array, d: Float64Array, reach: Float64Array): { derivative: number; expected: number; error: number } {
   const n = program.inputSlots;
+  const inputs = values;
+  let M = Math.abs(objective(program, weights, values));
+  for (let s = 0; s < program.slots; s++) if (reach[s] > 0) M = Math.max(M, Math.abs(values[s]));
   let size = 1;
   for (let k = 0; k < n; k++) size = Math.max(size, Math.abs(inputs[k]));
   const h = Math.cbrt(Number.EPSILON) * size;
-  const values = new Float64Array(program.slots);
+  const scratch = new Float64Array(program.slots);
   const at = (t: number) => {
     const x = Float64Array.from(inputs.subarray(0, n), (xk, k) => xk + t * d[k]);
-    solvePrimal(program, x, values);
-    return objective(program, weights, values);
+    solvePrimal(program, x, scratch);
+    return objective(program, weights, scratch);
   };
   // Richardson: D(h) = f' + c·h² + …, so (4·D(h/2) − D(h)) / 3 cancels the h² term.
   const central = (step: number) => (at(step) - at(-step)) / (2 * step);

@@ -18,8 +18,9 @@ export type BlockMethod = 'auto' | 'direct' | 'gmres' | 'fixed-point';
  * outside C — block Gauss–Seidel in the literal sense, exact after one pass because the
  * condensation is acyclic. Stats: `components`, `directSolves`, and the inner solves' own counts.
  */
-export function blockReverse(program: Program, values: Float64Array, lambda: Float64Array, method: BlockMethod, settings: IterationSettings, stats: Stats, history?: Convergence[], krylov: { restart?: number; preconditioner?: string } = {}): void {
-  const { inputCount, size, cycles } = program;
+export function blockReverse(program: Program, values: Float64Array, lambda: Float64Array, method: BlockMethod, settings: IterationSettings, stats: Stats, history?: Convergence[], krylov: { restart?: number; preconditioner?: 'sweep' | 'none' } = {}): void {
+  const { inputCount, size } = program;
+  const components = program.components();
   const { reverse } = sweepsOf(program);
   const context: BlockContext = { program, values, settings, stats, history, scratch: new Float64Array(size), ...krylov };
   const carry = new Float64Array(size);
@@ -27,9 +28,8 @@ export function blockReverse(program: Program, values: Float64Array, lambda: Flo
   const b = new Float64Array(largest);
   const x = new Float64Array(largest);
   let high = size;
-  for (let k = cycles.length - 2; k >= 0; k -= 2) {
-    const start = cycles[k];
-    const end = cycles[k + 1];
+  for (let c = components.length - 1; c >= 0; c--) {
+    const [start, end] = components[c];
     const m = end - start;
     stats.partialEvaluations += reverse(values, lambda, lambda, end, high);
     const bC = b.subarray(0, m);
@@ -45,7 +45,7 @@ export function blockReverse(program: Program, values: Float64Array, lambda: Flo
   }
   stats.partialEvaluations += reverse(values, lambda, lambda, inputCount, high);
   stats.sweeps++;
-  stats.components = cycles.length / 2;
+  stats.components = components.length;
 }
 
 function pick(method: BlockMethod, m: number): BlockSolve {

@@ -1,4 +1,5 @@
 import { LagradError } from '../error.ts';
+import { formatNumber } from '../numberFormat.ts';
 import type { Program } from '../program/program.ts';
 import { primitives } from '../primitives/registry.ts';
 import { checkBlockMultipliers, checkBlockPartials, checkBlockValues } from './blockFinite.ts';
@@ -10,12 +11,10 @@ import { sweepsOf } from '../primitives/sweeps.ts';
 /** The constraint i as `log(-1)`, with its parents' values. */
 export function show(program: Program, i: number, values: Float64Array): string {
   const c = program.constraint(i);
-  const args = c.parents.map((j) => format(values[j]));
-  if (c.constant !== undefined) args.push(`θ=${format(c.constant)}`);
+  const args = c.parents.map((j) => formatNumber(values[j], 6));
+  if (c.constant !== undefined) args.push(`θ=${formatNumber(c.constant, 6)}`);
   return `${c.op}(${args.join(', ')})`;
 }
-
-const format = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(6))) : String(x));
 
 /**
  * True when x[from..to) are all finite: Σ x_i·0 is 0 for finite entries and NaN once one is NaN or
@@ -100,7 +99,7 @@ export function checkPartials(program: Program, values: Float64Array): void {
   }
 }
 
+/** `'x'` for a named variable, `#3` for an unnamed one. */
 function label(program: Program, i: number): string {
-  const name = program.nameOf(i);
-  return name !== undefined ? `'${name}'` : `#${i}`;
+  return program.nameOf(i) !== undefined ? `'${program.label(i)}'` : program.label(i);
 }

@@ -29,7 +29,7 @@ export function seed(program: Program, weights: Float64Array, lambda: Float64Arr
 
 /** The objective Σ_o w_o v_o (Σ_o ⟨w_o, v_o⟩ for blocks). */
 export function objective(program: Program, weights: Float64Array, values: Float64Array): number {
-  let total = 0;
+  let total = -0; // −0 + x is x exactly, sign of a zero included (0 + −0 would be +0)
   const outputs = program.outputs;
   const layout = program.layout;
   if (layout === null) {

@@ -5,14 +5,14 @@ import type { Block, BlockRules, BlockSite } from './primitive.ts';
 import { codegenEpoch } from './codegen.ts';
 import { blockAt, primitives } from './registry.ts';
 
-// The sweeps of a program with vector and matrix variables (program.layout ≠ null): the same four
-// the scalar kernels offer — evaluate, apply Jᵀ in reverse order (backprop when in place), apply
+// The sweeps of a program with vector and matrix variables (program.layout ≠ null), as the scalar
+// kernels offer them — evaluate, apply Jᵀ in reverse order (backprop when in place), apply
 // J (forward tangents when in place) — over Float64Array slabs addressed through the layout, one
 // call of a primitive's block rule per constraint. Bound to one program: the block records and
 // sites are built once, on first use, and kept with it; the rules follow a switch to the
 // interpreter (codegen.ts). `sweepsOf(program)` (sweeps.ts) hands these out for block programs.
 
-const bound = new WeakMap<Program, BlockSweeps>();
+const cache = new WeakMap<Program, BlockSweeps>();
 
 /** Every multiplier wanted: all bits of a VJP's `need` set. */
 export const ALL = -1;
@@ -63,8 +63,8 @@ export class BlockSweeps {
 
   /** The sweeps of a program with a layout, built on first use. */
   static of(program: Program): BlockSweeps {
-    let sweeps = bound.get(program);
-    if (sweeps === undefined) bound.set(program, (sweeps = new BlockSweeps(program)));
+    let sweeps = cache.get(program);
+    if (sweeps === undefined) cache.set(program, (sweeps = new BlockSweeps(program)));
     return sweeps;
   }
 

@@ -97,7 +97,7 @@ export class ProgramBuilder {
     const first = this.edges;
     this.parents[this.edges++] = this.parent(a);
     if (b !== undefined) this.parents[this.edges++] = this.parent(b);
-    if (this.shapes !== null || primitives.blockOnly()[code] === 1) this.inferShape(code, first, constant);
+    if (this.shapes !== null || p.value === undefined) this.inferShape(code, first, constant);
     return this.push(code, constant);
   }
 
@@ -110,7 +110,7 @@ export class ProgramBuilder {
     this.reserveEdges(parents.length);
     const first = this.edges;
     for (let k = 0; k < parents.length; k++) this.parents[this.edges++] = this.parent(parents[k]);
-    if (this.shapes !== null || primitives.blockOnly()[code] === 1) this.inferShape(code, first, constant);
+    if (this.shapes !== null || p.value === undefined) this.inferShape(code, first, constant);
     return this.push(code, constant);
   }
 
