@@ -216,7 +216,7 @@ function timeCalls(fns: Record<string, () => number>, rounds: number, batch: num
   }
   return Object.fromEntries(Object.entries(samples).map(([k, s]) => [k, s.sort((a, b) => a - b)[Math.floor(s.length / 2)]]));
 }
-const times = timeCalls(calls, quick ? 3 : 15, quick ? 20 : 200);
+const times = timeCalls(calls, quick ? 3 : 11, quick ? 20 : 100);
 const withWrt = grad(mlp.program, network, { wrt: mlp.parameters }).stats;
 const every = grad(mlp.program, network).stats;
 console.log('the gradient against the function (trained MLP, batch 150):');
