@@ -39,7 +39,8 @@ function table(header: readonly string[], body: readonly (readonly string[])[]):
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
-export function blockReport(rows: readonly BlockRow[], matmul: readonly MatmulRow[], runs: number): string {
+/** The MLP table, the matrix product's and the targets', as printed. */
+export function blockReport(rows: readonly BlockRow[], matmul: readonly MatmulRow[], runs: number, targets: readonly BlockTarget[]): string {
   const parts: string[] = [];
   if (rows.length > 0) {
     const value = (r: BlockRow) => rows.find((t) => t.workload === r.workload && t.system === r.system && t.mode === 'value')?.timing;
@@ -67,6 +68,11 @@ export function blockReport(rows: readonly BlockRow[], matmul: readonly MatmulRo
     parts.push('');
     parts.push(`Matrix product ${matmul[0].product} (lagrad: the kernel of @; hand-written: the plain i-k-j loop; TF.js: matMul in float32)`);
     parts.push(table(['system', '', '', 'ms', 'GFLOP/s', 'rel. error'], matmul.map((r) => [r.system, '', '', r.timing ? `${ms(r.timing.median)} [${ms(r.timing.min)}–${ms(r.timing.max)}]` : 'CHECK FAILED', r.gflops !== null ? r.gflops.toFixed(2) : '', r.system === 'lagrad' ? 'reference' : r.error.toExponential(0)])));
+  }
+  if (targets.length > 0) {
+    parts.push('');
+    parts.push('Targets (block workloads, same run)');
+    parts.push(table(['target', 'limit', '', 'measured', 'met'], targets.map((g) => [g.name, g.limit, '', g.measured === null ? 'not measured' : g.measured.toFixed(2), g.met === null ? '' : g.met ? 'yes' : 'NO'])));
   }
   return parts.join('\n');
 }

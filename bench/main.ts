@@ -1,12 +1,10 @@
 // `npm run bench`: lagrad against a hand-written tape, a micrograd-style object graph and TF.js
-// (CPU), side by side in one process on the same programs; then build costs and the memory probe;
-// then the block workloads: an MLP's gradient by lagrad, a hand-written Float64Array pass and TF.js
-// at two sizes, and one matrix product in GFLOP/s. Prints tables, writes results.json and
-// results.svg (time per variable against N, log–log; the MLP timings below).
+// (CPU), side by side in one process on the same programs; then build costs and the memory probe.
+// Prints a table, writes results.json and results.svg (time per variable against N, log–log).
 //
-//   npm run bench                      the full run (N = 10⁴ … 10⁷, every workload), results in bench/
+//   npm run bench                      the full run (N = 10⁴ … 10⁷), results in bench/
 //   npm run bench -- --smoke           tiny sizes, results in a temporary folder (CI)
-//   npm run bench -- --workloads mlp-iris,mlp-784,matmul --sizes 1e4,1e5 --no-tfjs --no-memory --runs 3 --out DIR
+//   npm run bench -- --sizes 1e4,1e5 --no-tfjs --no-memory --runs 3 --out DIR
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -15,14 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { grad, parseProgram } from '../src/index.ts';
 import { lectureDag, randomDag, type Dag } from './dag.ts';
-import { blockPanel, blockReport, blockTargets } from './blockReport.ts';
 import { batchSize, measure, sideBySide, type MeasureOptions, type Timing } from './harness.ts';
 import { buildProgram, lagText, LagradRunner } from './lagrad.ts';
 import { INPUTS, SEED } from './memory.ts';
-import { benchMatmul, benchMlp, BLOCK_WORKLOADS, type BlockRow, type BlockWorkload, type MatmulRow } from './mlp.ts';
 import { plotSvg } from './plot.ts';
 import { relativeError, runners, type Limits, type Mode, type Runner } from './systems.ts';
 import { loadTf, type TF } from './tfjs.ts';
+import { blockBench, unknownBlockBench } from './blockBench.ts';
 
 interface Row {
   readonly workload: string;
@@ -68,8 +65,8 @@ interface Target {
 const { values: flags } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
+    blocks: { type: 'string' },
     sizes: { type: 'string' },
-    workloads: { type: 'string' },
     runs: { type: 'string' },
     out: { type: 'string' },
     'no-tfjs': { type: 'boolean', default: false },
@@ -80,10 +77,6 @@ const { values: flags } = parseArgs({
 const smoke = flags.smoke!;
 const sizes = flags.sizes ? flags.sizes.split(',').map(Number) : smoke ? [1e3, 1e4] : [1e4, 1e5, 1e6, 1e7];
 if (!sizes.every((n) => Number.isInteger(n) && n > INPUTS)) fail(`--sizes: every size must be an integer above ${INPUTS}`);
-/** The random DAGs (with the lecture, build costs and memory), the MLPs, and the matrix product. */
-const WORKLOADS = ['dag', ...BLOCK_WORKLOADS, 'matmul'] as const;
-const workloads = flags.workloads ? flags.workloads.split(',') : [...WORKLOADS];
-for (const w of workloads) if (!(WORKLOADS as readonly string[]).includes(w)) fail(`--workloads: '${w}' is not one of ${WORKLOADS.join(', ')}`);
 const runs = flags.runs ? Number(flags.runs) : smoke ? 2 : 15;
 if (!(Number.isInteger(runs) && runs >= 1)) fail('--runs: a positive integer');
 const out = flags.out ?? (smoke ? join(tmpdir(), 'lagrad-bench-smoke') : fileURLToPath(new URL('.', import.meta.url)));
@@ -219,7 +212,7 @@ function table(header: readonly string[], body: readonly (readonly string[])[]):
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
-function report(lectureRows: readonly Row[], rows: readonly Row[], build: readonly BuildRow[], mem: MemoryResult | null): string {
+function report(lectureRows: readonly Row[], rows: readonly Row[], build: readonly BuildRow[], mem: MemoryResult | null, goals: readonly Target[]): string {
   const parts: string[] = [];
   const tape = (r: Row) => rows.find((t) => t.size === r.size && t.system === 'tape' && t.mode === r.mode && t.timing);
   const value = (r: Row) => rows.find((t) => t.size === r.size && t.system === r.system && t.mode === 'value' && t.timing);
@@ -253,11 +246,10 @@ function report(lectureRows: readonly Row[], rows: readonly Row[], build: readon
       `peak ${mem.programPeakMiB.toFixed(0)} MiB with the program alone, ${mem.reversePeakMiB.toFixed(0)} MiB with reverse → ${mem.reverseBytesPerVariable.toFixed(1)} B/variable ` +
       `(process.memoryUsage: rss +${mem.rssBytesPerVariable.toFixed(1)}, arrayBuffers +${mem.arrayBufferBytesPerVariable.toFixed(1)} B/variable)`);
   }
+  parts.push('');
+  parts.push('Targets');
+  parts.push(table(['target', 'limit', '', 'measured', 'met'], goals.map((g) => [g.name, g.limit, '', g.measured === null ? 'not measured' : g.measured.toFixed(g.measured >= 100 ? 0 : 2), g.met === null ? '' : g.met ? 'yes' : 'NO'])));
   return parts.join('\n');
-}
-
-function targetTable(goals: readonly Target[]): string {
-  return ['Targets', table(['target', 'limit', '', 'measured', 'met'], goals.map((g) => [g.name, g.limit, '', g.measured === null ? 'not measured' : g.measured.toFixed(g.measured >= 100 ? 0 : 2), g.met === null ? '' : g.met ? 'yes' : 'NO']))].join('\n');
 }
 
 function machine() {
@@ -265,45 +257,40 @@ function machine() {
   return { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, v8: process.versions.v8 };
 }
 
+// The block workloads (bench/blockBench.ts; alone: npm run bench:blocks): --blocks mlp-iris,mlp-784,matmul or none.
+const blocks = flags.blocks === 'none' ? [] : flags.blocks?.split(',');
+if (blocks && unknownBlockBench(blocks)) fail(`--blocks: ${unknownBlockBench(blocks)}`);
 const started = performance.now();
 const tf = flags['no-tfjs'] ? null : await loadTf();
-const withDags = workloads.includes('dag');
-const lectureRows: Row[] = [];
+console.error('lagrad bench: lecture function');
+const lectureRows = lecture(tf);
 const rows: Row[] = [];
-let build: BuildRow[] = [];
-let mem: MemoryResult | null = null;
-if (withDags) {
-  console.error('lagrad bench: lecture function');
-  lectureRows.push(...lecture(tf));
-  for (const size of sizes) {
-    console.error(`lagrad bench: random DAG N=${exp10(size)}`);
-    const dag = randomDag(size, INPUTS, SEED);
-    const runner = new LagradRunner(buildProgram(dag));
-    rows.push(...bench('random DAG', dag, runner, tf, false));
-  }
-  console.error('lagrad bench: build cost');
-  build = buildCosts();
-  mem = flags['no-memory'] ? null : memory(memorySize);
+for (const size of sizes) {
+  console.error(`lagrad bench: random DAG N=${exp10(size)}`);
+  const dag = randomDag(size, INPUTS, SEED);
+  const runner = new LagradRunner(buildProgram(dag));
+  rows.push(...bench('random DAG', dag, runner, tf, false));
 }
-const blockRows: BlockRow[] = [];
-for (const workload of BLOCK_WORKLOADS.filter((w: BlockWorkload) => workloads.includes(w))) {
-  console.error(`lagrad bench: ${workload}`);
-  blockRows.push(...benchMlp(workload, tf, options, smoke, SEED));
-}
-let matmul: MatmulRow[] = [];
-if (workloads.includes('matmul')) {
-  console.error('lagrad bench: matrix product');
-  matmul = benchMatmul(tf, options, smoke, SEED);
-}
-const goals = [...(withDags ? targets(rows, mem) : []), ...blockTargets(blockRows, matmul)];
-const text = [withDags ? report(lectureRows, rows, build, mem) : '', blockReport(blockRows, matmul, runs), targetTable(goals)].filter((t) => t !== '').join('\n\n');
+console.error('lagrad bench: build cost');
+const build = buildCosts();
+const mem = flags['no-memory'] ? null : memory(memorySize);
+const goals = targets(rows, mem);
+const text = report(lectureRows, rows, build, mem, goals);
 console.log(text);
+if (blocks?.length !== 0) {
+  console.log('');
+  const { failed } = await blockBench({ tf, runs, smoke, seed: SEED, out, which: blocks });
+  if (failed.length > 0) {
+    console.error(`bench: ${failed.length} block result(s) disagree with lagrad's: ${failed.join(', ')}`);
+    process.exitCode = 1;
+  }
+}
 
 mkdirSync(out, { recursive: true });
-const results = { date: new Date().toISOString(), machine: machine(), settings: { seed: SEED, inputs: INPUTS, sizes, workloads, ...options, smoke }, lecture: lectureRows, dags: rows, build, memory: mem, mlp: blockRows, matmul, targets: goals };
+const results = { date: new Date().toISOString(), machine: machine(), settings: { seed: SEED, inputs: INPUTS, sizes, ...options, smoke }, lecture: lectureRows, dags: rows, build, memory: mem, targets: goals };
 writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 const points = rows.filter((r) => r.nsPerVariable !== null).map((r) => ({ size: r.size, system: r.system, mode: r.mode, nsPerVariable: r.nsPerVariable! }));
-writeFileSync(join(out, 'results.svg'), await plotSvg(points, 'Random scalar DAGs: time per variable (log–log)', blockRows.length > 0 ? [blockPanel(blockRows)] : []));
+writeFileSync(join(out, 'results.svg'), await plotSvg(points, 'Random scalar DAGs: time per variable (log–log)'));
 console.error(`lagrad bench: wrote ${join(out, 'results.json')} and results.svg in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-const failed = [...lectureRows, ...rows, ...blockRows].filter((r) => !r.checked);
-if (failed.length > 0) fail(`${failed.length} result(s) disagree with lagrad's: ${failed.map((r) => ('size' in r ? `${r.system} ${r.mode} at N=${exp10(r.size)}` : `${r.system} ${r.mode} on ${r.network}`)).join(', ')}`);
+const failed = [...lectureRows, ...rows].filter((r) => !r.checked);
+if (failed.length > 0) fail(`${failed.length} result(s) disagree with lagrad's: ${failed.map((r) => `${r.system} ${r.mode} at N=${exp10(r.size)}`).join(', ')}`);

@@ -11,10 +11,9 @@ export interface PlotPoint {
 
 /**
  * Time per variable against N, both axes logarithmic: flat lines are linear scaling, vertical gaps
- * are the constant factors between systems; `panels` (vega-lite views) below it. Rendered to SVG
- * in Node by Vega (`renderSvg`).
+ * are the constant factors between systems. Rendered to SVG in Node by Vega (`renderSvg`).
  */
-export async function plotSvg(points: readonly PlotPoint[], title: string, panels: readonly object[] = []): Promise<string> {
+export async function plotSvg(points: readonly PlotPoint[], title: string): Promise<string> {
   const sizes = [...new Set(points.map((p) => p.size))].sort((a, b) => a - b);
   const spec: vegaLite.TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -51,7 +50,5 @@ export async function plotSvg(points: readonly PlotPoint[], title: string, panel
       { mark: { type: 'point', filled: true, size: 30 } },
     ],
   };
-  if (panels.length === 0) return renderSvg(spec);
-  const { $schema, background, ...view } = spec;
-  return renderSvg({ $schema, background, vconcat: [...(points.length > 0 ? [view] : []), ...panels], spacing: 40 });
+  return renderSvg(spec);
 }
