@@ -4,7 +4,7 @@
 // and training accuracy every few epochs, draws both loss curves to an SVG (vega-lite), certifies
 // the trained network's gradient with `verify`, and measures what the gradient costs against the
 // function: counted sweeps and time of `grad` beside `evaluate`.
-// Run: npx tsx examples/iris.ts [FILE.svg] [--quick]   (default: lagrad-iris-loss.svg in the temporary directory)
+// Run: npx tsx examples/iris.ts [FILE.svg] [--quick] [--seed N]   (default: lagrad-iris-loss.svg in the temporary directory, seed 1)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +17,14 @@ import { evaluate, grad, ops, parseProgram, resolvePoint, trace, verify, type Pr
 import { irisData, type IrisData } from './iris-data.ts';
 import { normal } from './seeded.ts';
 
-const { values: flags, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false } }, allowPositionals: true });
+const { values: flags, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' } }, allowPositionals: true });
 const quick = flags.quick!;
+/** The seed of the initial weights: N(0, 1/fan-in) entries. */
+const SEED = Number(flags.seed);
+if (!Number.isSafeInteger(SEED)) {
+  console.error(`iris: --seed: an integer, not '${flags.seed}'`);
+  process.exit(1);
+}
 const svgFile = positionals[0] ?? join(tmpdir(), 'lagrad-iris-loss.svg');
 
 /** A model: its program, whose inputs are X, Y and then the parameters, and how it is trained. */
@@ -44,8 +50,6 @@ const data = irisData();
 const { samples, features } = data;
 const classes = data.classes.length;
 const HIDDEN = 16;
-/** The seed of the initial weights: N(0, 1/fan-in) entries. */
-const SEED = 1;
 
 // ── the models ────────────────────────────────────────────────────────────────────────────────
 
