@@ -19,6 +19,7 @@ import { INPUTS, SEED } from './memory.ts';
 import { plotSvg } from './plot.ts';
 import { relativeError, runners, type Limits, type Mode, type Runner } from './systems.ts';
 import { loadTf, type TF } from './tfjs.ts';
+import { blockBench, unknownBlockBench } from './blockBench.ts';
 
 interface Row {
   readonly workload: string;
@@ -64,6 +65,7 @@ interface Target {
 const { values: flags } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
+    blocks: { type: 'string' },
     sizes: { type: 'string' },
     runs: { type: 'string' },
     out: { type: 'string' },
@@ -255,6 +257,9 @@ function machine() {
   return { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, v8: process.versions.v8 };
 }
 
+// The block workloads (bench/blockBench.ts; alone: npm run bench:blocks): --blocks mlp-iris,mlp-784,matmul or none.
+const blocks = flags.blocks === 'none' ? [] : flags.blocks?.split(',');
+if (blocks && unknownBlockBench(blocks)) fail(`--blocks: ${unknownBlockBench(blocks)}`);
 const started = performance.now();
 const tf = flags['no-tfjs'] ? null : await loadTf();
 console.error('lagrad bench: lecture function');
@@ -272,6 +277,14 @@ const mem = flags['no-memory'] ? null : memory(memorySize);
 const goals = targets(rows, mem);
 const text = report(lectureRows, rows, build, mem, goals);
 console.log(text);
+if (blocks?.length !== 0) {
+  console.log('');
+  const { failed } = await blockBench({ tf, runs, smoke, seed: SEED, out, which: blocks });
+  if (failed.length > 0) {
+    console.error(`bench: ${failed.length} block result(s) disagree with lagrad's: ${failed.join(', ')}`);
+    process.exitCode = 1;
+  }
+}
 
 mkdirSync(out, { recursive: true });
 const results = { date: new Date().toISOString(), machine: machine(), settings: { seed: SEED, inputs: INPUTS, sizes, ...options, smoke }, lecture: lectureRows, dags: rows, build, memory: mem, targets: goals };
