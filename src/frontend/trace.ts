@@ -45,8 +45,8 @@ export type Operand = Var | number;
 /** A binary arithmetic primitive on traced variables or numbers, folding a number operand into θ where a primitive carries one. */
 export function binary(op: BinaryPrimitive, a: Operand, b: Operand): Var {
   const builder = builderOf(op, a, b);
-  const [ia, ca] = typeof a === 'number' ? [-1, a] : [a.index, NaN];
-  const [ib, cb] = typeof b === 'number' ? [-1, b] : [b.index, NaN];
+  const [ia, ca] = typeof a === 'number' ? [-1, a] : [a.index, undefined];
+  const [ib, cb] = typeof b === 'number' ? [-1, b] : [b.index, undefined];
   const folded = withConstant(op, ia, ca, ib, cb);
   if (folded) return new Var(builder, builder.apply(folded.op, folded.parent, undefined, folded.constant));
   return new Var(builder, builder.apply(op, indexIn(builder, a), indexIn(builder, b)));

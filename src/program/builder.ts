@@ -19,7 +19,8 @@ export class ProgramBuilder {
   private line: Int32Array | null = null;
   private column: Int32Array | null = null;
   private edges = 0;
-  private placeholders = 0;
+  /** Placeholders −1 … −forward may stand as parents until `resolve` (one past the largest k issued). */
+  private forward = 0;
   /** Number of variables recorded so far. */
   size = 0;
   private names = new Map<string, number>();
@@ -45,6 +46,7 @@ export class ProgramBuilder {
 
   /** A new input x; optionally named and with a default value. */
   input(name: string, defaultValue?: number): number {
+    if (defaultValue !== undefined && !Number.isFinite(defaultValue)) throw new LagradError(`input '${name}'`, `the default ${defaultValue} is not a finite number`);
     const i = this.push(INPUT, 0);
     this.name(i, name);
     if (defaultValue !== undefined) this.defaults.set(i, defaultValue);
@@ -53,8 +55,8 @@ export class ProgramBuilder {
 
   /** A constant θ, as the constraint v = θ. */
   constant(value: number): number {
-    const i = this.push(primitives.code('const'), value);
-    return i;
+    finiteConstant('const', value);
+    return this.push(primitives.code('const'), value);
   }
 
   /** The constraint v = p(a, b; θ) for a primitive of arity 1 or 2 (name or op code). */
@@ -63,9 +65,13 @@ export class ProgramBuilder {
     const p = primitives.get(code);
     const given = b === undefined ? 1 : 2;
     if (p.arity !== given) throw new LagradError(`primitive '${p.name}'`, `takes ${p.arity === 'variadic' ? 'a list of' : p.arity} arguments, got ${given}`);
+    finiteConstant(p.name, constant);
+    // Both parents checked before either is written: a refused call leaves the builder as it was.
+    const first = this.parent(a);
+    const second = b === undefined ? 0 : this.parent(b);
     this.reserveEdges(given);
-    this.parents[this.edges++] = this.parent(a);
-    if (b !== undefined) this.parents[this.edges++] = this.parent(b);
+    this.parents[this.edges++] = first;
+    if (b !== undefined) this.parents[this.edges++] = second;
     return this.push(code, constant);
   }
 
@@ -75,13 +81,16 @@ export class ProgramBuilder {
     const p = primitives.get(code);
     if (p.arity !== 'variadic' && p.arity !== parents.length) throw new LagradError(`primitive '${p.name}'`, `takes ${p.arity} arguments, got ${parents.length}`);
     if (parents.length === 0) throw new LagradError(`primitive '${p.name}'`, 'needs at least one argument');
+    finiteConstant(p.name, constant);
+    for (let k = 0; k < parents.length; k++) this.parent(parents[k]);
     this.reserveEdges(parents.length);
-    for (let k = 0; k < parents.length; k++) this.parents[this.edges++] = this.parent(parents[k]);
+    for (let k = 0; k < parents.length; k++) this.parents[this.edges++] = parents[k];
     return this.push(code, constant);
   }
 
   /** Gives variable i a name; each name belongs to one variable. */
   name(i: number, name: string): this {
+    this.recorded(i, `variable '${name}'`);
     const other = this.names.get(name);
     if (other !== undefined && other !== i) throw new LagradError(`variable '${name}'`, 'is defined twice');
     this.own();
@@ -94,6 +103,7 @@ export class ProgramBuilder {
    * when i now has it. One table look-up, for parsers that report the clash themselves.
    */
   claim(i: number, name: string): number {
+    this.recorded(i, `variable '${name}'`);
     const other = this.names.get(name);
     if (other !== undefined) return other;
     this.own();
@@ -119,12 +129,15 @@ export class ProgramBuilder {
 
   /** The starting value of a variable of a cyclic component. */
   init(i: number, value: number): this {
+    this.recorded(i, 'init');
+    if (!Number.isFinite(value)) throw new LagradError(`init of ${this.label(i)}`, `${value} is not a finite number`);
     this.initial.set(i, value);
     return this;
   }
 
   /** Records where variable i stands in the source text. */
   locate(i: number, line: number, column: number): this {
+    this.recorded(i, 'locate');
     this.own();
     if (this.line === null || this.column === null) {
       this.line = new Int32Array(this.ops.length);
@@ -135,24 +148,34 @@ export class ProgramBuilder {
     return this;
   }
 
-  /** A stand-in parent for the k-th forward reference, patched by `resolve`. */
+  /**
+   * A stand-in parent −1 − k for the k-th forward reference (k = 0, 1, … < 2³¹ − 1), patched by
+   * `resolve`. Only issued placeholders are accepted as parents, so no other negative number can
+   * pass for one.
+   */
   placeholder(k: number): number {
-    this.placeholders++;
+    if (!(Number.isInteger(k) && k >= 0 && k < MAX_PLACEHOLDERS)) throw new LagradError('program', `placeholder ${k} is not an integer in [0, ${MAX_PLACEHOLDERS})`);
+    if (k >= this.forward) this.forward = k + 1;
     return -1 - k;
   }
 
-  /** Replaces every placeholder k by target(k). */
+  /** Replaces every placeholder k by target(k), which must be a variable recorded so far. */
   resolve(target: (k: number) => number): this {
     this.own();
-    for (let e = 0; e < this.edges; e++) if (this.parents[e] < 0) this.parents[e] = target(-1 - this.parents[e]);
-    for (let k = 0; k < this.outputs.length; k++) if (this.outputs[k] < 0) this.outputs[k] = target(-1 - this.outputs[k]);
-    this.placeholders = 0;
+    const variable = (k: number) => {
+      const i = target(k);
+      if (!(Number.isInteger(i) && i >= 0 && i < this.size)) throw new LagradError('program', `placeholder ${k} resolves to ${i}, which is not a variable recorded so far`);
+      return i;
+    };
+    for (let e = 0; e < this.edges; e++) if (this.parents[e] < 0) this.parents[e] = variable(-1 - this.parents[e]);
+    for (let k = 0; k < this.outputs.length; k++) if (this.outputs[k] < 0) this.outputs[k] = variable(-1 - this.outputs[k]);
+    this.forward = 0;
     return this;
   }
 
   /** The immutable program, in evaluation order. */
   build(): Program {
-    if (this.placeholders > 0) throw new LagradError('program', 'forward references were never resolved');
+    if (this.forward > 0) throw new LagradError('program', 'forward references were never resolved');
     const n = this.size;
     // Views, not copies: the program shares the arrays (a copy would touch all that memory again),
     // and the builder copies them before its next change.
@@ -171,9 +194,20 @@ export class ProgramBuilder {
     });
   }
 
+  /** A parent: a variable recorded so far or an issued placeholder; anything else (NaN, 0.5, 2³²) is refused before an Int32Array would coerce it. */
   private parent(i: number): number {
-    if (!Number.isInteger(i) || i >= this.size || (i < 0 && this.placeholders === 0)) throw new LagradError('program', `${i} is not a variable recorded so far`);
+    if (!(Number.isInteger(i) && i < this.size && i >= -this.forward)) throw new LagradError('program', `${i} is not a variable recorded so far`);
     return i;
+  }
+
+  /** Refuses an index that is not a variable recorded so far (for naming, locating, init). */
+  private recorded(i: number, what: string): void {
+    if (!(Number.isInteger(i) && i >= 0 && i < this.size)) throw new LagradError(what, `${i} is not a variable recorded so far`);
+  }
+
+  private label(i: number): string {
+    for (const [name, j] of this.names) if (j === i) return `'${name}'`;
+    return `variable #${i}`;
   }
 
   /** Takes back private copies of what `build` shared, so built programs stay immutable. */
@@ -215,6 +249,14 @@ export class ProgramBuilder {
     this.own();
     if (this.edges + count > this.parents.length) this.parents = enlarge(this.parents, Math.max(this.parents.length * 2, this.edges + count));
   }
+}
+
+/** Placeholders −1 … −(2³¹ − 1) fit an Int32Array and leave −2³¹ free for front-ends' own markers. */
+export const MAX_PLACEHOLDERS = 2 ** 31 - 1;
+
+/** A θ must be a finite number: NaN or ±∞ in a constraint is refused where it is recorded. */
+function finiteConstant(primitive: string, constant: number): void {
+  if (!Number.isFinite(constant)) throw new LagradError(`primitive '${primitive}'`, `the constant θ = ${constant} is not a finite number`);
 }
 
 function enlarge<T extends Int32Array | Float64Array>(array: T, capacity: number): T {
