@@ -64,4 +64,40 @@ export class LagradRunner {
     const workspace = { values: this.values, lambda: this.lambda, tangents: this.tangents };
     return grad(this.program, x, { schedule, lanes, workspace }).solution.gradient;
   }
+
+  /** `grad(program, x)` with every option left at its default: fresh buffers, the default schedule. */
+  defaultGradient(x: Float64Array): Float64Array {
+    return grad(this.program, x).solution.gradient;
+  }
+
+  /** The fraction of variables with λ ≠ 0 after the last reverse `gradient` (those the output reads). */
+  reached(): number {
+    let count = 0;
+    for (let i = 0; i < this.lambda.length; i++) if (this.lambda[i] !== 0) count++;
+    return count / this.lambda.length;
+  }
+}
+
+/**
+ * The lecture function called as its users write it: the point as an object literal by input
+ * name, the result read by name. Needs a program whose inputs are x, y and z.
+ */
+export class ByNameRunner {
+  private readonly out = new Float64Array(3);
+  constructor(readonly program: Program) {
+    if (program.inputNames.join() !== 'x,y,z') throw new Error('ByNameRunner: the program must have the inputs x, y, z');
+  }
+
+  value(x: Float64Array): number {
+    return evaluate(this.program, { x: x[0], y: x[1], z: x[2] });
+  }
+
+  /** `grad(program, { x, y, z }).gradient`, read by name (into a reused array, for the check). */
+  gradient(x: Float64Array): Float64Array {
+    const g = grad(this.program, { x: x[0], y: x[1], z: x[2] }).gradient;
+    this.out[0] = g.x;
+    this.out[1] = g.y;
+    this.out[2] = g.z;
+    return this.out;
+  }
 }
