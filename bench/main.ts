@@ -6,6 +6,7 @@
 //   npm run bench                      the full run (N = 10⁴ … 10⁷, three workloads), results in bench/
 //   npm run bench -- --smoke           tiny sizes, results in a temporary folder (CI)
 //   npm run bench -- --workloads near,layered --sizes 1e4,1e5 --no-tfjs --no-memory --no-parse --runs 3 --out DIR
+//   npm run bench -- --workloads none --no-memory      the lecture function, build and parse only
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -39,7 +40,7 @@ const { values: flags } = parseArgs({
 const smoke = flags.smoke!;
 const sizes = flags.sizes ? flags.sizes.split(',').map(Number) : smoke ? [1e3, 1e4] : [1e4, 1e5, 1e6, 1e7];
 if (!sizes.every((n) => Number.isInteger(n) && n > INPUTS)) fail(`--sizes: every size must be an integer above ${INPUTS}`);
-const workloads = (flags.workloads ? flags.workloads.split(',') : [...WORKLOADS]) as Workload[];
+const workloads = (flags.workloads === 'none' ? [] : flags.workloads ? flags.workloads.split(',') : [...WORKLOADS]) as Workload[];
 for (const w of workloads) if (!WORKLOADS.includes(w)) fail(`--workloads: '${w}' is not one of ${WORKLOADS.join(', ')}`);
 const runs = flags.runs ? Number(flags.runs) : smoke ? 2 : 15;
 if (!(Number.isInteger(runs) && runs >= 1)) fail('--runs: a positive integer');
@@ -206,7 +207,7 @@ console.error('lagrad bench: build and parse');
 const build = buildCost();
 const parsed = flags['no-parse'] ? [] : parseCosts();
 const mem = flags['no-memory'] ? null : memory(memorySize);
-const measured: Measured = { lecture: lectureRows, rows, reach, build, parsed, mem, settings: { workloads, runs, inputs: INPUTS, seed: SEED, parseSize } };
+const measured: Measured = { lecture: lectureRows, rows, reach, build, parsed, mem, settings: { workloads, runs, inputs: INPUTS, seed: SEED, parseSize, smoke } };
 const goals = targets(measured);
 const text = report(measured, goals);
 console.log(text);

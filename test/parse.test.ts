@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluate, fromJSON, grad, LagradError, ops, parse, parseProgram, ProgramBuilder, toJSON, trace } from '../src/index.ts';
+import { hashName, NameTable } from '../src/program/names.ts';
 import { lagrad } from './helpers/cli.ts';
 import { arbitraryProgram } from './helpers/randomPrograms.ts';
 
@@ -265,5 +266,126 @@ describe('no silent wrong values: non-finite constants and coerced indices', () 
     const p = b.build();
     expect(Array.from(p.parents)).toEqual([0]);
     expect(evaluate(p, [0.5])).toBe(Math.sin(0.5));
+  });
+});
+
+describe('the name table (a ReadonlyMap filled straight from source text)', () => {
+  it('agrees with a Map over random names, bound and interned in any order', () => {
+    const name = fc.oneof(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,6}$/), fc.constantFrom('Aa', 'BB', 'AaAa', 'BBBB', 'AaBB', 'λ', 'x', 'x1', 'x10'));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(name, fc.boolean(), fc.nat(1000)), { maxLength: 200 }), (operations) => {
+        const table = new NameTable();
+        const reference = new Map<string, number>();
+        for (const [n, bind, value] of operations) {
+          // Interned from the middle of a longer text, as a parser does.
+          const text = `(${n}) `;
+          const entry = table.intern(text, 1, 1 + n.length, hashName(n));
+          expect(table.nameOf(entry)).toBe(n);
+          expect(table.find(n)).toBe(entry);
+          if (bind) {
+            table.bind(entry, value);
+            if (!reference.has(n)) reference.set(n, value);
+          }
+        }
+        expect(table.size).toBe(reference.size);
+        expect([...table]).toEqual([...reference]);
+        expect([...table.keys()]).toEqual([...reference.keys()]);
+        expect([...table.values()]).toEqual([...reference.values()]);
+        const seen: [string, number][] = [];
+        table.forEach((v, k) => seen.push([k, v]));
+        expect(seen).toEqual([...reference]);
+        for (const [n] of operations) {
+          expect(table.get(n)).toBe(reference.get(n));
+          expect(table.has(n)).toBe(reference.has(n));
+        }
+        expect(table.get('not-a-name')).toBeUndefined();
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps 10⁵ names through its growth, and a copy is independent', () => {
+    const table = new NameTable();
+    for (let k = 0; k < 100_000; k++) table.set(`v${k}`, k);
+    for (let k = 0; k < 100_000; k += 997) expect(table.get(`v${k}`)).toBe(k);
+    expect(table.size).toBe(100_000);
+    const copy = table.copy((v) => v + 1);
+    copy.set('w', 7);
+    expect(copy.get('v5')).toBe(6);
+    expect(table.get('v5')).toBe(5);
+    expect(table.has('w')).toBe(false);
+  });
+
+  it('is what a parsed program reports as its names, in the order the text defines them', () => {
+    const p = parseProgram('b = a * x\ninput x\na = sin(x)\noutput b');
+    expect(p.names).toBeInstanceOf(NameTable);
+    expect([...p.names.keys()]).toEqual(['b', 'x', 'a']);
+    expect(Object.fromEntries(p.names)).toEqual({ x: p.indexOf('x'), a: p.indexOf('a'), b: p.indexOf('b') });
+  });
+});
+
+describe('the scanner and the parser read the text in place', () => {
+  it('reads every number as Number() does', () => {
+    const digits = fc.stringMatching(/^[0-9]{1,20}$/);
+    const literal = fc
+      .tuple(digits, fc.option(fc.stringMatching(/^[0-9]{0,20}$/)), fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.stringMatching(/^[0-9]{1,3}$/))))
+      .map(([whole, fraction, exponent]) => `${whole}${fraction === null ? '' : `.${fraction}`}${exponent === null ? '' : exponent.join('')}`);
+    fc.assert(
+      fc.property(literal, (text) => {
+        const expected = Number(text);
+        if (!Number.isFinite(expected)) {
+          expect(() => parse(`x + ${text}`)).toThrow('not a finite number');
+          return;
+        }
+        const p = parse(`x * 0 + ${text}`);
+        expect(evaluate(p, { x: 1 })).toBe(expected + 0);
+      }),
+      { numRuns: 2000 },
+    );
+    for (const text of ['0.1', '0.3', '1e22', '1e23', '9007199254740993', '123456789012345.6', '.5', '5.', '1.e5', '0.000001', '2.2250738585072014e-308', '4.9e-324', '1.7976931348623157e308']) {
+      expect(evaluate(parse(`x * 0 + ${text}`), { x: 1 })).toBe(Number(text));
+    }
+  });
+
+  it('keeps line and column in every kind of error', () => {
+    const errorOf = (text: string) => {
+      try {
+        parseProgram(text, { file: 'p.lag' });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    expect(errorOf('input x\n  a = sin(x')).toBe("p.lag:2:7: '(' is never closed");
+    expect(errorOf('input x\na = sin( )')).toBe('p.lag:2:10: sin() needs an argument');
+    expect(errorOf('input x\na = x $ 2')).toBe("p.lag:2:7: unexpected character '$'");
+    expect(errorOf('input x\n@a = x')).toBe("p.lag:2:1: expected 'NAME = expression', 'input NAME', 'init NAME = number' or 'output NAME'");
+    expect(errorOf('input x\na = x 2')).toBe("p.lag:2:7: expected an operator before '2'");
+    expect(errorOf('input x\na = x)')).toBe("p.lag:2:6: unmatched ')'");
+    expect(errorOf('input x\na = x, 2')).toBe("p.lag:2:6: unmatched ','");
+    expect(errorOf('input x\na = (x, 2)')).toBe("p.lag:2:7: ',' outside a function call");
+    expect(errorOf('input x\na = 2x')).toBe("p.lag:2:5: malformed number '2x'");
+    expect(errorOf('input x\na = cosh(x) # no cosh\noutput a')).toBe("p.lag:2:5: unknown function 'cosh'; did you mean 'cos'?");
+    expect(errorOf('input x\na = max(x)\noutput a')).toBe('p.lag:2:5: max takes 2 arguments, got 1');
+    expect(errorOf('input x\na = b + c\nb = q\noutput a')).toBe("p.lag:2:9: 'c' is not defined (neither an input nor assigned)");
+    expect(errorOf('a = b + x\nb = q\ninput x\noutput a')).toBe("p.lag:2:5: 'q' is not defined (neither an input nor assigned)");
+  });
+
+  it('reads keywords only as statements, CRLF line ends, tabs and comments', () => {
+    const p = parseProgram('input x = 2\r\n\tinput = x * 3 # a variable named input\r\ninputx = input + 1\r\noutput inputx\r\n');
+    expect(evaluate(p)).toBe(7);
+    expect(p.where(p.indexOf('input'))).toBe('program:2:12');
+  });
+
+  it('parses a program whose lines all come before the names they use', () => {
+    const n = 2000;
+    const lines = ['output v0'];
+    for (let k = 0; k < n; k++) lines.push(`v${k} = sin(v${k + 1}) + 0.5 * v${k + 2}`);
+    lines.push(`v${n} = 2 * x`, `v${n + 1} = x^2`, 'input x = 0.3');
+    const p = parseProgram(lines.join('\n'));
+    let a = 0.09; // v_{n+1} = x²
+    let b = 0.6; // v_n = 2x
+    for (let k = n - 1; k >= 0; k--) [a, b] = [b, Math.sin(b) + 0.5 * a];
+    expect(evaluate(p)).toBe(b);
   });
 });

@@ -1,6 +1,7 @@
 import { LagradError } from '../error.ts';
 import { primitives } from '../primitives/registry.ts';
 import { INPUT } from '../primitives/primitive.ts';
+import { hashName, NameTable } from './names.ts';
 import { Program } from './program.ts';
 
 /**
@@ -23,7 +24,8 @@ export class ProgramBuilder {
   private forward = 0;
   /** Number of variables recorded so far. */
   size = 0;
-  private names = new Map<string, number>();
+  /** Names of variables; parsers intern into it straight from their text (`nameTable`). */
+  private names = new NameTable();
   /** Set when `build` handed the arrays and names to a Program; the next change copies them first. */
   private shared = false;
   private readonly outputs: number[] = [];
@@ -90,7 +92,7 @@ export class ProgramBuilder {
 
   /** Gives variable i a name; each name belongs to one variable. */
   name(i: number, name: string): this {
-    this.recorded(i, `variable '${name}'`);
+    if (!this.isVariable(i)) throw notRecorded(`variable '${name}'`, i);
     const other = this.names.get(name);
     if (other !== undefined && other !== i) throw new LagradError(`variable '${name}'`, 'is defined twice');
     this.own();
@@ -103,11 +105,28 @@ export class ProgramBuilder {
    * when i now has it. One table look-up, for parsers that report the clash themselves.
    */
   claim(i: number, name: string): number {
-    this.recorded(i, `variable '${name}'`);
-    const other = this.names.get(name);
-    if (other !== undefined) return other;
+    if (!this.isVariable(i)) throw notRecorded(`variable '${name}'`, i);
     this.own();
-    this.names.set(name, i);
+    return this.claimEntry(i, this.names.intern(name, 0, name.length, hashName(name)));
+  }
+
+  /**
+   * The name table, for front-ends that look names up straight in their source text
+   * (`intern(text, start, end, hash)`) and bind them with `claimEntry`. Its entry numbers are
+   * stable, so a parser may use entry k as its placeholder k for a name not yet defined.
+   */
+  nameTable(): NameTable {
+    this.own();
+    return this.names;
+  }
+
+  /** `claim` by a name-table entry: names variable i unless the entry is bound; returns its variable, or −1 when i now has it. */
+  claimEntry(i: number, entry: number): number {
+    if (!this.isVariable(i)) throw notRecorded(`variable '${this.names.nameOf(entry)}'`, i);
+    const other = this.names.valueOf(entry);
+    if (other >= 0) return other;
+    this.own();
+    this.names.bind(entry, i);
     return -1;
   }
 
@@ -129,7 +148,7 @@ export class ProgramBuilder {
 
   /** The starting value of a variable of a cyclic component. */
   init(i: number, value: number): this {
-    this.recorded(i, 'init');
+    if (!this.isVariable(i)) throw notRecorded('init', i);
     if (!Number.isFinite(value)) throw new LagradError(`init of ${this.label(i)}`, `${value} is not a finite number`);
     this.initial.set(i, value);
     return this;
@@ -137,7 +156,7 @@ export class ProgramBuilder {
 
   /** Records where variable i stands in the source text. */
   locate(i: number, line: number, column: number): this {
-    this.recorded(i, 'locate');
+    if (!this.isVariable(i)) throw notRecorded('locate', i);
     this.own();
     if (this.line === null || this.column === null) {
       this.line = new Int32Array(this.ops.length);
@@ -200,9 +219,9 @@ export class ProgramBuilder {
     return i;
   }
 
-  /** Refuses an index that is not a variable recorded so far (for naming, locating, init). */
-  private recorded(i: number, what: string): void {
-    if (!(Number.isInteger(i) && i >= 0 && i < this.size)) throw new LagradError(what, `${i} is not a variable recorded so far`);
+  /** True when i is a variable recorded so far (for naming, locating, init: no placeholders). */
+  private isVariable(i: number): boolean {
+    return Number.isInteger(i) && i >= 0 && i < this.size;
   }
 
   private label(i: number): string {
@@ -220,7 +239,7 @@ export class ProgramBuilder {
     this.parents = this.parents.slice();
     this.line = this.line && this.line.slice();
     this.column = this.column && this.column.slice();
-    this.names = new Map(this.names);
+    this.names = this.names.copy();
   }
 
   private push(code: number, constant: number): number {
@@ -250,6 +269,8 @@ export class ProgramBuilder {
     if (this.edges + count > this.parents.length) this.parents = enlarge(this.parents, Math.max(this.parents.length * 2, this.edges + count));
   }
 }
+
+const notRecorded = (where: string, i: number) => new LagradError(where, `${i} is not a variable recorded so far`);
 
 /** Placeholders −1 … −(2³¹ − 1) fit an Int32Array and leave −2³¹ free for front-ends' own markers. */
 export const MAX_PLACEHOLDERS = 2 ** 31 - 1;
