@@ -254,6 +254,9 @@ describe('no silent wrong values: non-finite constants and coerced indices', () 
     expect(() => b.applyMany('sum', [x], NaN)).toThrow("primitive 'sum': the constant θ = NaN");
     expect(() => b.constant(-Infinity)).toThrow("primitive 'const': the constant θ = -Infinity");
     expect(() => b.apply(0.5 as number, x)).toThrow('op code 0.5: no primitive has this code');
+    expect(() => b.name(x, 5 as unknown as string)).toThrow('variable #0: a name is a string, not number');
+    expect(() => new NameTable().set('a', NaN)).toThrow(RangeError);
+    expect(() => new NameTable().set('a', 0.5)).toThrow(RangeError);
     expect(b.size).toBe(1); // nothing refused was recorded
   });
 

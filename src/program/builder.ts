@@ -92,6 +92,7 @@ export class ProgramBuilder {
 
   /** Gives variable i a name; each name belongs to one variable. */
   name(i: number, name: string): this {
+    if (typeof name !== 'string') throw new LagradError(`variable #${i}`, `a name is a string, not ${typeof name}`);
     if (!this.isVariable(i)) throw notRecorded(`variable '${name}'`, i);
     const other = this.names.get(name);
     if (other !== undefined && other !== i) throw new LagradError(`variable '${name}'`, 'is defined twice');
@@ -105,6 +106,7 @@ export class ProgramBuilder {
    * when i now has it. One table look-up, for parsers that report the clash themselves.
    */
   claim(i: number, name: string): number {
+    if (typeof name !== 'string') throw new LagradError(`variable #${i}`, `a name is a string, not ${typeof name}`);
     if (!this.isVariable(i)) throw notRecorded(`variable '${name}'`, i);
     this.own();
     return this.claimEntry(i, this.names.intern(name, 0, name.length, hashName(name)));

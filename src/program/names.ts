@@ -120,6 +120,8 @@ export class NameTable implements ReadonlyMap<string, number> {
 
   /** Gives an unbound entry its value (a non-negative integer); a bound entry keeps its own. */
   bind(entry: number, value: number): void {
+    // Checked, since an Int32Array would store NaN or 0.5 as 0 without a word.
+    if (!(Number.isInteger(value) && value >= 0 && value < 2 ** 31)) throw new RangeError(`NameTable: ${value} is not a non-negative 32-bit integer`);
     if (this.bound[entry] >= 0) return;
     this.bound[entry] = value;
     this.order[this.boundCount++] = entry;
