@@ -49,9 +49,12 @@ export class LagradRunner {
   readonly values: Float64Array;
   readonly lambda: Float64Array;
   private tangents: Float64Array | undefined;
+  /** Reverse mode's reused buffers, one object for every call. */
+  private readonly workspace: { values: Float64Array; lambda: Float64Array };
   constructor(readonly program: Program) {
     this.values = new Float64Array(program.size);
     this.lambda = new Float64Array(program.size);
+    this.workspace = { values: this.values, lambda: this.lambda };
   }
 
   value(x: Float64Array): number {
@@ -59,8 +62,9 @@ export class LagradRunner {
   }
 
   gradient(x: Float64Array, schedule: 'reverse' | 'forward' = 'reverse'): Float64Array {
+    if (schedule === 'reverse') return grad(this.program, x, { schedule, workspace: this.workspace }).solution.gradient;
     const lanes = Math.min(LANES, this.program.inputCount);
-    if (schedule === 'forward') this.tangents ??= new Float64Array(this.program.size * lanes);
+    this.tangents ??= new Float64Array(this.program.size * lanes);
     const workspace = { values: this.values, lambda: this.lambda, tangents: this.tangents };
     return grad(this.program, x, { schedule, lanes, workspace }).solution.gradient;
   }

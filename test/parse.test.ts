@@ -255,6 +255,10 @@ describe('no silent wrong values: non-finite constants and coerced indices', () 
     expect(() => b.constant(-Infinity)).toThrow("primitive 'const': the constant θ = -Infinity");
     expect(() => b.apply(0.5 as number, x)).toThrow('op code 0.5: no primitive has this code');
     expect(() => b.name(x, 5 as unknown as string)).toThrow('variable #0: a name is a string, not number');
+    expect(() => b.locate(x, 1.5, 2)).toThrow('locate: line 1.5, column 2: not a place in a text');
+    expect(() => b.locate(x, 1, NaN)).toThrow('not a place in a text');
+    for (const capacity of [0, -1, NaN, 0.5]) expect(() => new ProgramBuilder('f', capacity)).toThrow(`ProgramBuilder: capacity ${capacity} is not a positive integer`);
+    expect(new ProgramBuilder('f', 1).input('only')).toBe(0);
     expect(() => new NameTable().set('a', NaN)).toThrow(RangeError);
     expect(() => new NameTable().set('a', 0.5)).toThrow(RangeError);
     expect(b.size).toBe(1); // nothing refused was recorded

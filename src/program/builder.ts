@@ -40,6 +40,8 @@ export class ProgramBuilder {
     private readonly file?: string,
     capacity = 64,
   ) {
+    // A zero-length array would never grow (2 · 0 = 0) and silently drop every write.
+    if (!(Number.isInteger(capacity) && capacity >= 1 && capacity < 2 ** 31)) throw new LagradError('ProgramBuilder', `capacity ${capacity} is not a positive integer`);
     this.ops = new Int32Array(capacity);
     this.constants = new Float64Array(capacity);
     this.parentStart = new Int32Array(capacity + 1);
@@ -159,6 +161,7 @@ export class ProgramBuilder {
   /** Records where variable i stands in the source text. */
   locate(i: number, line: number, column: number): this {
     if (!this.isVariable(i)) throw notRecorded('locate', i);
+    if (!(Number.isInteger(line) && line >= 0 && line < 2 ** 31 && Number.isInteger(column) && column >= 0 && column < 2 ** 31)) throw new LagradError('locate', `line ${line}, column ${column}: not a place in a text`);
     this.own();
     if (this.line === null || this.column === null) {
       this.line = new Int32Array(this.ops.length);
