@@ -49,7 +49,7 @@ const out = flags.out ?? (smoke ? join(tmpdir(), 'lagrad-bench-smoke') : fileURL
 const limits = smoke ? { micrograd: 1e4, tfjs: 1e3, forwardMode: 1e4 } : { micrograd: 1e6, tfjs: 1e5, forwardMode: 1e7 };
 const parseSize = smoke ? 1e4 : 1e6;
 const memorySize = smoke ? 1e5 : 1e7;
-const options: MeasureOptions = { warmup: 1, runs, budgetMs: smoke ? 2000 : 15000 };
+const options: MeasureOptions = { warmup: 1, runs, budgetMs: smoke ? 2000 : 10000 };
 /** Parsing 10⁶ lines takes seconds: fewer rounds. */
 const parseOptions: MeasureOptions = { warmup: 1, runs: Math.min(runs, smoke ? 2 : 7), budgetMs: smoke ? 2000 : 12000 };
 
@@ -187,13 +187,15 @@ function machine() {
 
 const started = performance.now();
 const tf = flags['no-tfjs'] ? null : await loadTf();
-console.error('lagrad bench: lecture function');
+/** Progress on standard error, with the seconds since the start. */
+const progress = (what: string) => console.error(`lagrad bench: ${what} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+progress('lecture function');
 const lectureRows = lecture(tf);
 const rows: Row[] = [];
 const reach: Reach[] = [];
 for (const workload of workloads) {
   for (const size of sizes) {
-    console.error(`lagrad bench: ${workload} N=${exp10(size)}`);
+    progress(`${workload} N=${exp10(size)}`);
     const dag = workloadDag(workload, size, INPUTS, SEED);
     const runner = new LagradRunner(buildProgram(dag));
     const far = workload === 'far';
@@ -203,9 +205,10 @@ for (const workload of workloads) {
     reach.push({ workload, size, fraction: result.reached });
   }
 }
-console.error('lagrad bench: build and parse');
+progress('build and parse');
 const build = buildCost();
 const parsed = flags['no-parse'] ? [] : parseCosts();
+if (!flags['no-memory']) progress('memory');
 const mem = flags['no-memory'] ? null : memory(memorySize);
 const measured: Measured = { lecture: lectureRows, rows, reach, build, parsed, mem, settings: { workloads, runs, inputs: INPUTS, seed: SEED, parseSize, smoke } };
 const goals = targets(measured);
