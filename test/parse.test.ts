@@ -306,6 +306,7 @@ describe('the name table (a ReadonlyMap filled straight from source text)', () =
           expect(table.has(n)).toBe(reference.has(n));
         }
         expect(table.get('not-a-name')).toBeUndefined();
+        expect(table.get(5 as unknown as string)).toBeUndefined();
       }),
       { numRuns: 200 },
     );

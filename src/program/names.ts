@@ -88,6 +88,7 @@ export class NameTable implements ReadonlyMap<string, number> {
 
   /** The entry of a name, or −1 when the table has never seen it. */
   find(name: string): number {
+    if (typeof name !== 'string') return -1; // as a Map answers get(5): no such name
     const hash = hashName(name);
     const slots = this.slots;
     const mask = this.mask;
