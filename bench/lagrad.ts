@@ -66,6 +66,7 @@ export class LagradRunner {
     const lanes = Math.min(LANES, this.program.inputCount);
     this.tangents ??= new Float64Array(this.program.size * lanes);
     const workspace = { values: this.values, lambda: this.lambda, tangents: this.tangents };
+    // lanes is forward's setting only (an unread setting is an error).
     return grad(this.program, x, { schedule, lanes, workspace }).solution.gradient;
   }
 

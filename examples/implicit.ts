@@ -30,7 +30,7 @@ export function explain(demo: Demo): number {
 
   console.log(`implicit: the multipliers solve (I − J)ᵀλ = w, each cyclic component as one block`);
   console.log(`  ∂/∂${input} = ${num(g)}   block-reverse: ${s.partialEvaluations} partial evaluations, ${s.directSolves ?? 0} dense LU solve(s), ${s.peakValues} values held`);
-  for (const method of ['gauss-seidel', 'jacobi', 'fixed-point', 'gmres']) {
+  for (const method of ['gauss-seidel', 'jacobi', 'fixed-point', 'gmres'] as const) {
     try {
       const r = grad(program, at, { schedule: 'iterative', method });
       console.log(`  ∂/∂${input} = ${num(r.gradient[input])}   iterative ${method.padEnd(12)}: ${int(r.stats.iterations, 4)} iterations, rate ${r.stats.rate.toFixed(3)}, ${r.stats.partialEvaluations} partial evaluations`);

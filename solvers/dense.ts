@@ -3,15 +3,27 @@ import { LagradError } from '../src/error.ts';
 import { componentMatrix } from '../src/lagrangian/direct.ts';
 import { checkMultipliers } from '../src/lagrangian/finite.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
-import { primalOptions, solvePrimal } from '../src/lagrangian/primal.ts';
+import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
-import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
+import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import { integerSetting, readSettings } from '../src/schedule/settings.ts';
 
 /**
  * The largest N the dense schedule accepts by default: (I − J)ᵀ and its LU factors take 2·N² doubles
  * (256 MB at N = 4000), and the O(N³) factorization takes minutes beyond that. Option `maxSize`.
  */
 export const DENSE_LIMIT = 4000;
+
+/** Setting `maxSize`: the largest N the dense schedule accepts. */
+export const maxSize = integerSetting({
+  name: 'maxSize',
+  min: 1,
+  max: Infinity,
+  default: DENSE_LIMIT,
+  help: 'dense: the most variables it accepts (2·N² doubles, O(N³) time); refused above before anything is allocated',
+});
+
+const SETTINGS = [maxSize, ...PRIMAL_SETTINGS] as const;
 
 /**
  * The reference solve: assemble the whole dual system (I − J)ᵀλ = w as one dense ml-matrix matrix
@@ -20,20 +32,22 @@ export const DENSE_LIMIT = 4000;
  * every multiplier. O(N³) time and O(N²) memory: refused above `maxSize` (default 4000) before
  * anything is allocated.
  */
-export const dense: Schedule = {
+export const dense: Schedule<typeof SETTINGS> = {
   name: 'dense',
   summary: `the whole system (I − J)ᵀλ = w in one LU solve (ml-matrix): the reference; O(N³), N ≤ ${DENSE_LIMIT}`,
-  solve({ program, inputs, weights }: Problem, options: SolveOptions = {}): Solution {
+  settings: SETTINGS,
+  solve({ program, inputs, weights }: Problem, options: ScheduleOptions = {}): Solution {
     const start = performance.now();
+    const settings = readSettings(SETTINGS, options);
     const { size, inputCount } = program;
-    const limit = Number(options.maxSize ?? DENSE_LIMIT);
+    const limit = settings.maxSize;
     if (size > limit) {
       const megabytes = Math.ceil((2 * size * size * 8) / 2 ** 20);
       throw new LagradError(`schedule 'dense'`, `${size} variables need a ${size}×${size} matrix and its LU factors (${megabytes} MB, O(N³) time); the limit is N ≤ ${limit} (maxSize) — use reverse`);
     }
     const stats = emptyStats();
     const values = buffer(options.workspace?.values, size);
-    solvePrimal(program, inputs, values, stats, primalOptions(options));
+    solvePrimal(program, inputs, values, stats, settings);
     // Row j of (I − J)ᵀ is the equation of v_j: λ_j − Σ_{i: j ∈ Pa(i)} J_ij λ_i = w_j. The whole
     // program is one block, assembled as a cyclic component's is.
     const A = componentMatrix(program, values, 0, size, true);

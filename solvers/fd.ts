@@ -1,12 +1,24 @@
 import { LagradError } from '../src/error.ts';
 import { objective } from '../src/lagrangian/lagrangian.ts';
-import { primalOptions, solvePrimal, type PrimalOptions } from '../src/lagrangian/primal.ts';
+import { PRIMAL_SETTINGS, solvePrimal, type PrimalOptions } from '../src/lagrangian/primal.ts';
 import type { Program } from '../src/program/program.ts';
 import { type Stats, emptyStats } from '../src/lagrangian/stats.ts';
-import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
+import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import { numberSetting, readSettings } from '../src/schedule/settings.ts';
 
 /** ε^(1/3): the step that balances the O(h²) truncation of a central difference against its O(ε/h) rounding. */
 const CUBE_ROOT_EPSILON = Math.cbrt(Number.EPSILON);
+
+/** Setting `step`: a fixed finite-difference step for every input. */
+export const step = numberSetting({
+  name: 'step',
+  above: 0,
+  default: undefined,
+  defaultText: 'ε^(1/3)·max(1, |x_k|) per input',
+  help: 'fd: the step h of the central differences',
+});
+
+const SETTINGS = [step, ...PRIMAL_SETTINGS] as const;
 
 /**
  * Central finite differences, D_k(h) = (f(x + h e_k) − f(x − h e_k)) / 2h, one input at a time with
@@ -16,17 +28,16 @@ const CUBE_ROOT_EPSILON = Math.cbrt(Number.EPSILON);
  * largest estimate). Costs 4 forward solves per input. Gives the gradient only (lambda is null):
  * perturbing an intermediate would need its constraint cut, which the primal solve does not offer.
  */
-export const fd: Schedule = {
+export const fd: Schedule<typeof SETTINGS> = {
   name: 'fd',
   summary: 'central finite differences, step ε^(1/3)·max(1,|x|) per input, Richardson error estimate; gradient only',
-  solve({ program, inputs, weights }: Problem, options: SolveOptions = {}): Solution {
+  settings: SETTINGS,
+  solve({ program, inputs, weights }: Problem, options: ScheduleOptions = {}): Solution {
     const start = performance.now();
+    const { step: fixed, ...primal } = readSettings(SETTINGS, options);
     const { size, inputCount } = program;
-    const fixed = options.step === undefined ? undefined : Number(options.step);
-    if (fixed !== undefined && !(fixed > 0 && Number.isFinite(fixed))) throw new LagradError('step', `${String(options.step)} is not a positive finite step`);
     const stats = emptyStats();
     const values = buffer(options.workspace?.values, size);
-    const primal = primalOptions(options);
     solvePrimal(program, inputs, values, stats, primal);
     const scratch = new Float64Array(size);
     const x = Float64Array.from(inputs.subarray(0, inputCount));
@@ -41,7 +52,7 @@ export const fd: Schedule = {
       const estimate = (4 / 3) * Math.abs(coarse - fine);
       largestStep = Math.max(largestStep, h);
       largestEstimate = Math.max(largestEstimate, estimate);
-      if (!Number.isFinite(coarse)) throw new LagradError(program.where(k), `the finite difference with respect to ${program.nameOf(k) ?? `#${k}`} is ${coarse} (step ${h})`);
+      if (!Number.isFinite(coarse)) throw new LagradError(program.where(k), `the finite difference with respect to ${program.label(k)} is ${coarse} (step ${h})`);
     }
     stats.step = largestStep;
     stats.errorEstimate = largestEstimate;
@@ -72,7 +83,7 @@ function objectiveAt(program: Program, weights: Float64Array, x: Float64Array, k
     solvePrimal(program, x, values, stats, primal);
   } catch (e) {
     if (!(e instanceof LagradError)) throw e;
-    throw new LagradError(e.where, `${e.what} (at the finite-difference point ${program.nameOf(k) ?? `#${k}`} = ${at})`);
+    throw new LagradError(e.where, `${e.what} (at the finite-difference point ${program.label(k)} = ${at})`);
   } finally {
     x[k] = xk;
   }

@@ -1,15 +1,26 @@
 import { LagradError } from '../src/error.ts';
 import { checkPartials } from '../src/lagrangian/finite.ts';
-import { iterationSettings, type Convergence } from '../src/lagrangian/convergence.ts';
-import { primalOptions, solvePrimal } from '../src/lagrangian/primal.ts';
+import type { Convergence } from '../src/lagrangian/convergence.ts';
+import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import type { Program } from '../src/program/program.ts';
-import { primitives } from '../src/primitives/registry.ts';
+import { sweepsOf } from '../src/primitives/sweeps.ts';
 import { type Stats, emptyStats } from '../src/lagrangian/stats.ts';
-import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
+import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { CyclicTangents } from '../src/lagrangian/cyclicTangents.ts';
+import { integerSetting, readSettings } from '../src/schedule/settings.ts';
 
 /** Default number of tangent lanes swept together (vector mode). */
 const LANES = 8;
+
+/** Setting `lanes`: the tangents swept together. */
+export const lanes = integerSetting({
+  name: 'lanes',
+  min: 1,
+  default: LANES,
+  help: 'forward: tangent lanes K swept together (vector mode): ⌈inputs / K⌉ sweeps, K·N tangents held (K ≤ the inputs)',
+});
+
+const SETTINGS = [lanes, ...PRIMAL_SETTINGS] as const;
 /** Above this many variables, forward-mode multipliers (O(N·(N + E))) are refused. */
 export const FORWARD_MULTIPLIER_LIMIT = 20_000;
 
@@ -25,19 +36,21 @@ export const FORWARD_MULTIPLIER_LIMIT = 20_000;
  * On a cyclic program each cyclic component's tangents solve (I − J_CC)v̇_C = (what flows in),
  * per component (forwardBlocks.ts), between the lane sweeps over the acyclic stretches.
  */
-export const forward: Schedule = {
+export const forward: Schedule<typeof SETTINGS> = {
   name: 'forward',
   summary: 'tangent sweeps (I − J)v̇ = e_k, K inputs per sweep; multipliers of intermediates cost O(N²)',
-  solve({ program, inputs, weights }: Problem, options: SolveOptions = {}): Solution {
+  settings: SETTINGS,
+  solve({ program, inputs, weights }: Problem, options: ScheduleOptions = {}): Solution {
     const start = performance.now();
+    const settings = readSettings(SETTINGS, options);
     const { inputCount, size } = program;
-    const K = Math.max(1, Math.min(Number(options.lanes ?? LANES), Math.max(inputCount, 1)));
+    const K = Math.min(settings.lanes, Math.max(inputCount, 1));
     const stats = emptyStats();
     stats.lanes = K;
     const values = buffer(options.workspace?.values, size);
     const history: Convergence[] = [];
-    solvePrimal(program, inputs, values, stats, primalOptions(options, history));
-    const blocks = program.cyclic ? new CyclicTangents(program, values, iterationSettings(options), stats) : null;
+    solvePrimal(program, inputs, values, stats, { ...settings, history });
+    const blocks = program.cyclic ? new CyclicTangents(program, values, settings, stats) : null;
     stats.peakValues = size;
     // A reused buffer may hold the last solve's tangents: every sweep writes each row past the inputs
     // before reading it (a cyclic component's rows are cleared by its solve).
@@ -64,8 +77,7 @@ export const forward: Schedule = {
 };
 
 function sweep(program: Program, values: Float64Array, T: Float64Array, K: number, from: number, to: number, stats: Stats): void {
-  const { ops, parentStart, parents, constants } = program;
-  primitives.kernels().lanes(values, T, K, ops, parentStart, parents, constants, from, to);
+  sweepsOf(program).lanes(values, T, K, from, to);
   stats.partialEvaluations += to - from;
   stats.sweeps++;
 }
@@ -86,8 +98,7 @@ function intermediateMultipliers(program: Program, values: Float64Array, weights
   if (size > FORWARD_MULTIPLIER_LIMIT) {
     throw new LagradError(`schedule 'forward'`, `multipliers of all ${size} variables cost O(N²) sweeps in forward mode; the limit is ${FORWARD_MULTIPLIER_LIMIT} (use reverse)`);
   }
-  const { ops, parentStart, parents, constants } = program;
-  const lanes = primitives.kernels().lanes;
+  const { lanes } = sweepsOf(program);
   for (let first = inputCount; first < size; first += K) {
     const count = Math.min(K, size - first);
     T.fill(0);
@@ -100,7 +111,7 @@ function intermediateMultipliers(program: Program, values: Float64Array, weights
     // on through the rest: one sweep from `first` in all.
     for (let q = 0; q < count; q++) {
       const j = first + q;
-      lanes(values, T, K, ops, parentStart, parents, constants, j, j + 1);
+      lanes(values, T, K, j, j + 1);
       T[j * K + q] = 1;
     }
     stats.partialEvaluations += count;

@@ -1,4 +1,4 @@
-import { LagradError } from '../src/error.ts';
+import { InternalError, LagradError } from '../src/error.ts';
 import { checkMultipliers, checkPartials } from '../src/lagrangian/finite.ts';
 import { localPartials } from '../src/lagrangian/kkt.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
@@ -6,7 +6,9 @@ import { solvePrimal } from '../src/lagrangian/primal.ts';
 import { cycleMembers } from '../src/program/acyclic.ts';
 import type { Program } from '../src/program/program.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
-import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
+import { formatCount } from '../src/numberFormat.ts';
+import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import { integerSetting, readSettings } from '../src/schedule/settings.ts';
 
 /** Default most paths of influence the schedule will enumerate (option `maxPaths`). */
 export const PATH_LIMIT = 1e6;
@@ -15,6 +17,25 @@ export const PATH_LIMIT = 1e6;
  * the multipliers of every variable of a chain of N take N²/2 (about 30 million a second here).
  */
 export const PATH_EDGE_LIMIT = 5e7;
+
+/** Setting `maxPaths`. */
+export const maxPaths = integerSetting({
+  name: 'maxPaths',
+  min: 0,
+  max: Infinity,
+  default: PATH_LIMIT,
+  help: 'paths: the most paths of influence it enumerates; refused above, counted before enumerating',
+});
+/** Setting `maxPathEdges`. */
+export const maxPathEdges = integerSetting({
+  name: 'maxPathEdges',
+  min: 0,
+  max: Infinity,
+  default: PATH_EDGE_LIMIT,
+  help: 'paths: the most multiplications along those paths (long paths cost too)',
+});
+
+const SETTINGS = [maxPaths, maxPathEdges] as const;
 
 /**
  * The lecture's naive method: λ_j = Σ over every path of influence j → i₁ → … → o ending at an
@@ -27,16 +48,18 @@ export const PATH_EDGE_LIMIT = 5e7;
  * Gradient only by default (paths from the inputs); with `multipliers: true`, paths from every
  * variable. Stats: `paths` enumerated, `pathEdges` multiplications along them.
  */
-export const paths: Schedule = {
+export const paths: Schedule<typeof SETTINGS> = {
   name: 'paths',
   summary: 'sum over all paths of influence of the product of local partials (exponential; refuses above maxPaths)',
-  solve({ program, inputs, weights }: Problem, options: SolveOptions = {}): Solution {
+  settings: SETTINGS,
+  solve({ program, inputs, weights }: Problem, options: ScheduleOptions = {}): Solution {
     const start = performance.now();
+    const settings = readSettings(SETTINGS, options);
     if (program.cyclic) {
       throw new LagradError(`schedule 'paths'`, `the program is cyclic (a cycle through ${cycleMembers(program, 0)}), so it has infinitely many paths of influence — use dense, reverse or iterative`);
     }
     const { size, inputCount } = program;
-    const limit = Number(options.maxPaths ?? PATH_LIMIT);
+    const limit = settings.maxPaths;
     const sources = options.multipliers ? size : inputCount;
     const target = new Float64Array(size);
     seed(program, weights, target);
@@ -51,7 +74,7 @@ export const paths: Schedule = {
     if (!(total <= limit)) {
       throw new LagradError(`schedule 'paths'`, `${formatCount(total)} paths of influence lead from ${from} to the outputs; the limit is ${formatCount(limit)} (maxPaths) — their number grows exponentially with depth; use reverse`);
     }
-    const workLimit = Number(options.maxPathEdges ?? PATH_EDGE_LIMIT);
+    const workLimit = settings.maxPathEdges;
     if (!(work <= workLimit)) {
       throw new LagradError(`schedule 'paths'`, `the ${formatCount(total)} paths of influence from ${from} take ${formatCount(work)} multiplications; the limit is ${formatCount(workLimit)} (maxPathEdges) — use reverse`);
     }
@@ -67,7 +90,7 @@ export const paths: Schedule = {
     stats.paths = walked.paths;
     stats.pathEdges = walked.edges;
     if (walked.paths !== total || walked.edges !== work) {
-      throw new LagradError(`schedule 'paths'`, `internal error: counted ${total} paths and ${work} edges along them but enumerated ${walked.paths} and ${walked.edges}`);
+      throw new InternalError(`schedule 'paths'`, `counted ${total} paths and ${work} edges along them but enumerated ${walked.paths} and ${walked.edges}`);
     }
 
     let all: Float64Array | null = null;
@@ -133,7 +156,7 @@ function enumerate(program: Program, J: Float64Array, target: Float64Array, coun
     cursor[0] = childStart[s];
     product[0] = 1;
     while (depth >= 0) {
-      if (++steps > stepLimit) throw new LagradError(`schedule 'paths'`, 'internal error: the enumeration ran past its bound');
+      if (++steps > stepLimit) throw new InternalError(`schedule 'paths'`, 'the enumeration ran past its bound');
       const c = cursor[depth];
       if (c === childStart[node[depth] + 1]) {
         depth--;
@@ -182,9 +205,4 @@ function children(program: Program): { childStart: Int32Array; child: Int32Array
     }
   }
   return { childStart, child, edge };
-}
-
-function formatCount(n: number): string {
-  if (!Number.isFinite(n)) return 'more than 1e308';
-  return n < 1e15 ? String(n) : n.toPrecision(3);
 }

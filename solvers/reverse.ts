@@ -1,11 +1,16 @@
 import { blockReverse, type BlockMethod } from '../src/lagrangian/blockReverse.ts';
-import { iterationSettings, type Convergence } from '../src/lagrangian/convergence.ts';
+import { KRYLOV_SETTINGS } from '../src/lagrangian/blockSolve.ts';
+import type { Convergence } from '../src/lagrangian/convergence.ts';
 import { checkMultipliers } from '../src/lagrangian/finite.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
-import { primalOptions, solvePrimal } from '../src/lagrangian/primal.ts';
+import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
-import { primitives } from '../src/primitives/registry.ts';
-import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../src/schedule/schedule.ts';
+import { sweepsOf } from '../src/primitives/sweeps.ts';
+import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import { readSettings, type SettingValues } from '../src/schedule/settings.ts';
+
+/** What block-reverse reads, all for cyclic programs: the primal solve's and the Krylov solves' settings. */
+export const BLOCK_SETTINGS = [...PRIMAL_SETTINGS, ...KRYLOV_SETTINGS] as const;
 
 /**
  * Backprop: solve the constraints forward, then (I − J)ᵀλ = w by back-substitution in reverse
@@ -16,20 +21,22 @@ import { buffer, type Problem, type Schedule, type Solution, type SolveOptions }
  * stretches, and each cyclic component's multipliers by one inner solve — a dense LU up to 300
  * members, GMRES beyond.
  */
-export const reverse: Schedule = {
+export const reverse: Schedule<typeof BLOCK_SETTINGS> = {
   name: 'reverse',
   summary: 'back-substitution in reverse order (backprop): O(N + E), every multiplier; cyclic components by block solves',
-  solve(problem: Problem, options: SolveOptions = {}): Solution {
-    if (problem.program.cyclic) return solveByBlocks(problem, options, 'auto');
+  settings: BLOCK_SETTINGS,
+  solve(problem: Problem, options: ScheduleOptions = {}): Solution {
+    const settings = readSettings(BLOCK_SETTINGS, options);
+    if (problem.program.cyclic) return solveByBlocks(problem, options, settings, 'auto');
     const start = performance.now();
     const { program, inputs, weights } = problem;
-    const { ops, parentStart, parents, constants, inputCount, size } = program;
+    const { inputCount, size } = program;
     const stats = emptyStats();
     const values = buffer(options.workspace?.values, size);
     solvePrimal(program, inputs, values, stats);
     const lambda = buffer(options.workspace?.lambda, size);
     seed(program, weights, lambda);
-    stats.partialEvaluations += primitives.kernels().reverse(values, lambda, lambda, ops, parentStart, parents, constants, inputCount, size);
+    stats.partialEvaluations += sweepsOf(program).reverse(values, lambda, lambda, inputCount, size);
     stats.sweeps++;
     stats.peakValues = size;
     checkMultipliers(program, values, lambda);
@@ -43,18 +50,16 @@ export const reverse: Schedule = {
  * the multipliers by `blockReverse`. Every multiplier is returned, with the residual histories of
  * the iterative solves in `convergence`.
  */
-export function solveByBlocks({ program, inputs, weights }: Problem, options: SolveOptions, method: BlockMethod): Solution {
+export function solveByBlocks({ program, inputs, weights }: Problem, options: ScheduleOptions, settings: SettingValues<typeof BLOCK_SETTINGS>, method: BlockMethod): Solution {
   const start = performance.now();
   const { size, inputCount } = program;
-  const settings = iterationSettings(options);
   const stats = emptyStats();
   const history: Convergence[] = [];
   const values = buffer(options.workspace?.values, size);
-  solvePrimal(program, inputs, values, stats, primalOptions(options, history));
+  solvePrimal(program, inputs, values, stats, { ...settings, history });
   const lambda = buffer(options.workspace?.lambda, size);
   seed(program, weights, lambda);
-  const krylov = { restart: options.restart === undefined ? undefined : Number(options.restart), preconditioner: options.preconditioner as string | undefined };
-  blockReverse(program, values, lambda, method, settings, stats, history, krylov);
+  blockReverse(program, values, lambda, method, settings, stats, history, settings);
   stats.peakValues = size;
   checkMultipliers(program, values, lambda);
   stats.timeMs = performance.now() - start;

@@ -143,7 +143,7 @@ describe('the executor', () => {
         expected = (e as Error).message;
       }
       expect(expected).not.toBe('');
-      for (const strategy of ['revolve', 'sqrt', 'store-all']) expect(() => grad(program, at, { schedule: 'checkpoint', strategy, snapshots: 1 })).toThrow(expected);
+      for (const strategy of ['revolve', 'sqrt', 'store-all'] as const) expect(() => grad(program, at, { schedule: 'checkpoint', strategy, snapshots: 1 })).toThrow(expected);
     }
   });
 

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { Matrix, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { dualResiduals, evaluate, evaluateAll, grad, LagradError, localPartials, parse, primalResiduals, ProgramBuilder, resolveWeights, unroll, type Program } from '../src/index.ts';
+import { ROUNDING } from '../src/lagrangian/convergence.ts';
 import { lagrad } from './helpers/cli.ts';
 import { arbitraryCyclicProgram } from './helpers/randomCyclic.ts';
 
@@ -287,16 +288,18 @@ describe('bad input: one line naming the component and the residual', () => {
     ['a singular I − J under GMRES', 'input t = 0\nv = v + t\noutput v', ['--schedule', 'iterative', '--method', 'gmres'], /^lagrad: p\.lag:2:\d+: cyclic component \{v\}: GMRES on the multipliers makes no progress \(residual 1 after 1 iteration\)$/],
     ['a singular I − J under forward', 'input t = 0\nv = v + t\noutput v', ['--schedule', 'forward'], /^lagrad: p\.lag:2:\d+: cyclic component \{v\}: I − J is singular here \(pivot ratio 0\), so its tangents are not determined$/],
     ['too few iterations', 'input t = 0\ninit v = 1\nv = cos(v) + t\noutput v', ['--schedule', 'iterative', '--method', 'gauss-seidel', '--max-iterations', '5'], /^lagrad: p\.lag:3:\d+: cyclic component \{v \(\+1 unnamed\)\}: Gauss–Seidel on the multipliers did not converge within 5 sweeps \(residual [\d.e-]+ after 5 sweeps, rate 0\.67\d+\)$/],
-    ['a bad tolerance', 'input t = 0\nv = cos(v) + t\noutput v', ['--tolerance=-1'], /^lagrad: --tolerance: -1 is not a finite number ≥ 0$/],
-    ['a bad iteration limit', 'input t = 0\nv = cos(v) + t\noutput v', ['--max-iterations', '0'], /^lagrad: --max-iterations: 0 is not a whole number ≥ 1$/],
-    ['an unknown primal method', 'input t = 0\nv = cos(v) + t\noutput v', ['--primal', 'bisection'], /^lagrad: --primal: unknown method 'bisection'; choose auto, fixed-point, newton$/],
-    ['an unknown iterative method', 'input t = 0\nv = cos(v) + t\noutput v', ['--schedule', 'iterative', '--method', 'sor'], /^lagrad: --method: unknown method 'sor' for schedule 'iterative'; choose gauss-seidel, jacobi, fixed-point, gmres$/],
+    ['a bad tolerance', 'input t = 0\nv = cos(v) + t\noutput v', ['--tolerance=-1'], /^lagrad: --tolerance: must be a number ≥ 0, got -1$/],
+    ['a bad iteration limit', 'input t = 0\nv = cos(v) + t\noutput v', ['--max-iterations', '0'], /^lagrad: --max-iterations: must be an integer ≥ 1 and ≤ 1000000, got 0$/],
+    ['an unknown primal method', 'input t = 0\nv = cos(v) + t\noutput v', ['--primal', 'bisection'], /^lagrad: --primal: must be one of auto, fixed-point, newton, got 'bisection'$/],
+    ['an unknown iterative method', 'input t = 0\nv = cos(v) + t\noutput v', ['--schedule', 'iterative', '--method', 'sor'], /^lagrad: --method: must be one of gauss-seidel, jacobi, fixed-point, gmres, cg, gradient, got 'sor'$/],
   ];
+  // A setting's value out of its range is a usage error (exit 2, DESIGN §10); the rest are the program's.
+  const usage = new Set(['a bad tolerance', 'a bad iteration limit', 'an unknown primal method', 'an unknown iterative method']);
   for (const [what, text, flags, message] of cases) {
-    it(`${what}: exit 1`, async () => {
+    it(`${what}: exit ${usage.has(what) ? 2 : 1}`, async () => {
       const r = await lagrad(['grad', 'p.lag', ...flags], { 'p.lag': text });
       expect(r.err.trimEnd()).toMatch(message);
-      expect(r.status).toBe(1);
+      expect(r.status).toBe(usage.has(what) ? 2 : 1);
       expect(r.out).toBe('');
       expect(r.err.trimEnd().split('\n')).toHaveLength(1);
     });
@@ -336,3 +339,30 @@ describe('the command line on examples/fixed-point.lag', () => {
     expect(Number(r.out)).toBeCloseTo(DOTTIE, 12);
   });
 });
+
+describe('tolerance 0 iterates to rounding', () => {
+  // v = cos(v) + t: Newton reaches |v − cos v − t| ≈ 2e-16 and can go no further.
+  const program = parse('input t = 0.5\nv = cos(v) + t\noutput v');
+  it('converges by every primal method and gives the default tolerance\'s answer to rounding', () => {
+    const reference = grad(program, {}, { primal: 'newton' });
+    for (const primal of ['auto', 'fixed-point', 'newton'] as const) {
+      const r = grad(program, {}, { primal, tolerance: 0 });
+      expect(r.value, primal).toBeCloseTo(reference.value, 15);
+      expect(r.gradient.t).toBeCloseTo(reference.gradient.t, 14);
+      expect(r.stats.primalResidual, primal).toBeLessThanOrEqual(ROUNDING * Math.abs(r.value)); // the documented meaning: within 64 ulps
+    }
+    // An iteration stopped at rounding r is off by about r / (1 − rate): Jacobi's rate here is √0.85.
+    for (const method of ['gauss-seidel', 'jacobi', 'fixed-point', 'gmres'] as const) {
+      expect(grad(program, {}, { schedule: 'iterative', method, tolerance: 0 }).gradient.t, method).toBeCloseTo(reference.gradient.t, 13);
+    }
+  });
+  it('on the command line too', async () => {
+    const r = await lagrad(['grad', 'p.lag', '--tolerance', '0', '--primal', 'newton', '--json'], { 'p.lag': 'input t = 0.5\nv = cos(v) + t\noutput v' });
+    expect(r.err).toBe('');
+    expect(r.status).toBe(0);
+  });
+  it('still fails a component without a fixed point, with the residual reached', () => {
+    expect(() => grad(parse('input t = 1\nv = v + t\noutput v'), {}, { tolerance: 0 })).toThrow(/no fixed point found/);
+  });
+});
+

@@ -8,6 +8,7 @@ import { grad, localPartials, parse, ProgramBuilder, resolveWeights, type Progra
 import { lagrad } from './helpers/cli.ts';
 import { arbitraryCyclicProgram } from './helpers/randomCyclic.ts';
 import { arbitraryProgram } from './helpers/randomPrograms.ts';
+import type { IterativeMethod } from '../solvers/schedules.ts';
 
 const METHODS = ['jacobi', 'gauss-seidel', 'fixed-point', 'gmres'] as const;
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(a), Math.abs(b));
@@ -91,7 +92,7 @@ describe('on acyclic programs', () => {
 
   it('fixed-point and GMRES have no component to iterate on: plain back-substitution', () => {
     const program = parse('z + sin(x^2 + y*exp(z))');
-    for (const method of ['fixed-point', 'gmres']) {
+    for (const method of ['fixed-point', 'gmres'] as const) {
       const r = grad(program, { x: 2, y: -1, z: 0 }, { schedule: 'iterative', method });
       expect(r.stats.iterations ?? 0).toBe(0);
       expect(r.gradient.y).toBeCloseTo(Math.cos(3), 14);
@@ -116,7 +117,7 @@ describe('on cyclic programs', () => {
     // The component {c = cos v, v = c + t}: Gauss–Seidel contracts by |sin v*| per sweep, Jacobi
     // (two constraints around the cycle) by √|sin v*|; GMRES on a 2×2 block is exact in 2 steps
     // (the Gauss–Seidel sweep it accelerates already has rank 1 here).
-    const rate = (method: string) => grad(program, {}, { schedule: 'iterative', method }).stats.rate;
+    const rate = (method: IterativeMethod) => grad(program, {}, { schedule: 'iterative', method }).stats.rate;
     expect(rate('gauss-seidel')).toBeCloseTo(Math.sin(0.7390851332151607), 3);
     expect(rate('fixed-point')).toBeCloseTo(Math.sin(0.7390851332151607), 3);
     expect(rate('jacobi')).toBeCloseTo(Math.sqrt(Math.sin(0.7390851332151607)), 1);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { certify } from '../src/api/verify.ts';
+import { certify } from '../src/lagrangian/certificate.ts';
 import { absoluteAdjoint, dualResiduals, localPartials, partialsProduct, partialsTransposeProduct, primalResiduals } from '../src/lagrangian/kkt.ts';
 import { evaluateAll, grad, parse, resolveWeights, type Program } from '../src/index.ts';
 import { arbitraryProgram } from './helpers/randomPrograms.ts';

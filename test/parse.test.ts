@@ -56,6 +56,12 @@ describe('expression syntax (DESIGN §5)', () => {
 });
 
 describe('.lag programs (DESIGN §6)', () => {
+  it('refuses a second init or output of one name at its statement; several outputs of different names are fine', () => {
+    expect(() => parseProgram('input t = 0\ninit v = 1\nv = cos(v) + t\ninit v = 1\noutput v', { file: 'p.lag' })).toThrow("p.lag:4:1: 'init v' is given twice (first on line 2)");
+    expect(() => parseProgram('input x\noutput x\ny = x^2\noutput y\noutput x', { file: 'p.lag' })).toThrow("p.lag:5:1: 'output x' is given twice (first on line 2)");
+    expect(parseProgram('input x\ny = x^2\noutput y\noutput x').outputs).toHaveLength(2);
+  });
+
   const text = `# comment line
 input x = 2        # a default
 input y
@@ -89,7 +95,7 @@ output g
   });
   it('picks one of several outputs', () => {
     const p = parseProgram('input x\nu = 2 * x\nv = x^2\noutput u\noutput v');
-    expect(() => grad(p, { x: 3 })).toThrow('program: has 2 outputs (u, v); choose one (--output NAME)');
+    expect(() => grad(p, { x: 3 })).toThrow('output: the program has 2 outputs (u, v); choose one');
     expect(grad(p, { x: 3 }, { output: 'v' }).gradient.x).toBe(6);
     expect(grad(p, { x: 3 }, { weights: { u: 1, v: 1 } }).gradient.x).toBe(8);
   });

@@ -80,7 +80,7 @@ describe('the registry', () => {
   });
   it('refuses malformed declarations, naming the primitive', () => {
     expect(() => registerPrimitive({ name: 'sin', arity: 1, value: 'a', partials: ['1'] })).toThrow("primitive 'sin': is already registered");
-    expect(() => registerPrimitive({ name: 'bad1', arity: 2, value: 'a', partials: ['1'] })).toThrow("primitive 'bad1': declares 1 partials for arity 2; expected 2");
+    expect(() => registerPrimitive({ name: 'bad1', arity: 2, value: 'a', partials: ['1'] })).toThrow("primitive 'bad1' partials: declares 1 partials for arity 2; expected 2");
     expect(() => registerPrimitive({ name: 'bad2', arity: 1, value: 'a +', partials: ['1'] })).toThrow(/primitive 'bad2' value: 'a \+' is not a JavaScript expression/);
     expect(() => registerPrimitive({ name: 'bad name', arity: 1, value: 'a', partials: ['1'] })).toThrow(LagradError);
   });

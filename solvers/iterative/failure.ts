@@ -7,16 +7,15 @@ import type { Program } from '../../src/program/program.ts';
  * cyclic component holding the largest residual (an acyclic stretch cannot keep one for long).
  */
 export function globalFailure(program: Program, residual: Float64Array, method: string, verdict: Verdict, monitor: Monitor, maxIterations: number): LagradError {
-  const { cycles } = program;
-  let worst = -1;
+  let worst: readonly [number, number] | null = null;
   let most = -1;
-  for (let k = 0; k < cycles.length; k += 2) {
-    for (let i = cycles[k]; i < cycles[k + 1]; i++) {
+  for (const component of program.components()) {
+    for (let i = component[0]; i < component[1]; i++) {
       const r = Math.abs(residual[i]);
-      if (!(r <= most)) [most, worst] = [r, k];
+      if (!(r <= most)) [most, worst] = [r, component];
     }
   }
   const what = failure(verdict, monitor, `${method} on the multipliers`, 'sweep', maxIterations);
-  if (worst < 0) return new LagradError(`schedule 'iterative'`, what);
-  return componentError(program, cycles[worst], cycles[worst + 1], what);
+  if (worst === null) return new LagradError(`schedule 'iterative'`, what);
+  return componentError(program, worst[0], worst[1], what);
 }

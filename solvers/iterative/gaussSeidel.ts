@@ -1,6 +1,6 @@
-import { iterationSettings, maxAbs, Monitor, Verdict } from '../../src/lagrangian/convergence.ts';
+import { maxAbs, Monitor, Verdict, type IterationSettings } from '../../src/lagrangian/convergence.ts';
 import type { Program } from '../../src/program/program.ts';
-import { primitives } from '../../src/primitives/registry.ts';
+import { sweepsOf } from '../../src/primitives/sweeps.ts';
 import type { Stats } from '../../src/lagrangian/stats.ts';
 import { globalFailure } from './failure.ts';
 import { pushSweep } from '../../src/lagrangian/adjointFixedPoint.ts';
@@ -13,26 +13,28 @@ import { pushSweep } from '../../src/lagrangian/adjointFixedPoint.ts';
  * leaves residual 0: one sweep. Residual: |D|∞ after each sweep (nonzero only on the components'
  * members), scale max(|w|∞, |λ_C|∞) over the members.
  */
-export function gaussSeidel(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, options: { readonly [setting: string]: unknown }, stats: Stats): Monitor {
-  const { ops, parentStart, parents, constants, inputCount, size, cycles } = program;
-  const { tolerance, maxIterations } = iterationSettings(options);
-  const reverse = primitives.kernels().reverse;
+export function gaussSeidel(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, settings: IterationSettings, stats: Stats): Monitor {
+  const { inputCount, size } = program;
+  const components = program.components();
+  const { tolerance, maxIterations } = settings;
+  const { reverse } = sweepsOf(program);
   const D = Float64Array.from(w);
   const X = lambda;
   X.fill(0);
   const wScale = maxAbs(w, 0, size);
   const monitor = new Monitor(tolerance, maxIterations);
   for (;;) {
+    // From the last component back: the acyclic stretch after component c, then c itself; c = −1
+    // stands for the stretch before the first component.
     let high = size;
-    for (let k = cycles.length; k >= 0; k -= 2) {
-      const start = k > 0 ? cycles[k - 2] : inputCount;
-      const end = k > 0 ? cycles[k - 1] : inputCount;
-      stats.partialEvaluations += reverse(values, D, D, ops, parentStart, parents, constants, end, high);
+    for (let c = components.length - 1; c >= -1; c--) {
+      const [start, end] = c >= 0 ? components[c] : [inputCount, inputCount];
+      stats.partialEvaluations += reverse(values, D, D, end, high);
       for (let i = end; i < high; i++) {
         X[i] += D[i];
         D[i] = 0;
       }
-      if (k > 0) pushSweep(program, values, X, 0, D, start, end, stats);
+      if (c >= 0) pushSweep(program, values, X, 0, D, start, end, stats);
       high = start;
     }
     for (let i = 0; i < inputCount; i++) {
@@ -44,9 +46,9 @@ export function gaussSeidel(program: Program, values: Float64Array, w: Float64Ar
     // multipliers (a hub outside, summing thousands of them, would make the test lax).
     let residual = 0;
     let scale = wScale;
-    for (let k = 0; k < cycles.length; k += 2) {
-      residual = Math.max(residual, maxAbs(D, cycles[k], cycles[k + 1]));
-      scale = Math.max(scale, maxAbs(X, cycles[k], cycles[k + 1]));
+    for (const [start, end] of components) {
+      residual = Math.max(residual, maxAbs(D, start, end));
+      scale = Math.max(scale, maxAbs(X, start, end));
     }
     const verdict = monitor.check(residual, scale);
     if (verdict === Verdict.Converged) return monitor;

@@ -1,17 +1,19 @@
-import { LagradError } from '../../src/error.ts';
 import type { Convergence } from '../../src/lagrangian/convergence.ts';
 import { checkMultipliers } from '../../src/lagrangian/finite.ts';
 import { seed } from '../../src/lagrangian/lagrangian.ts';
-import { primalOptions, solvePrimal } from '../../src/lagrangian/primal.ts';
+import { solvePrimal } from '../../src/lagrangian/primal.ts';
 import { emptyStats } from '../../src/lagrangian/stats.ts';
-import { buffer, type Problem, type Schedule, type Solution, type SolveOptions } from '../../src/schedule/schedule.ts';
-import { solveByBlocks } from '../reverse.ts';
+import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../../src/schedule/schedule.ts';
+import { readSettings } from '../../src/schedule/settings.ts';
+import { ITERATIVE_METHODS, method, methodFor, type IterativeMethod } from '../method.ts';
+import { BLOCK_SETTINGS, solveByBlocks } from '../reverse.ts';
 import { gaussSeidel } from './gaussSeidel.ts';
 import { jacobi } from './jacobi.ts';
 
-/** The methods of the iterative schedule (`--method`). */
-export const ITERATIVE_METHODS = ['gauss-seidel', 'jacobi', 'fixed-point', 'gmres'] as const;
-export type IterativeMethod = (typeof ITERATIVE_METHODS)[number];
+/** The methods of the iterative schedule (`--method`, shared with dual: see ../method.ts). */
+export { ITERATIVE_METHODS, type IterativeMethod };
+
+const SETTINGS = [method, ...BLOCK_SETTINGS] as const;
 
 /**
  * The multipliers by iteration, on any program (cyclic or not), `--method`:
@@ -24,24 +26,25 @@ export type IterativeMethod = (typeof ITERATIVE_METHODS)[number];
  * Stats: `iterations` (the multiplier iterations), `residual` (the largest left), `rate` (the largest
  * observed contraction per iteration); `convergence` holds every residual history, values' included.
  */
-export const iterative: Schedule = {
+export const iterative: Schedule<typeof SETTINGS> = {
   name: 'iterative',
   summary: 'multipliers by iteration, --method gauss-seidel (default) | jacobi | fixed-point | gmres; residual histories',
-  solve(problem: Problem, options: SolveOptions = {}): Solution {
-    const method = (options.method ?? 'gauss-seidel') as IterativeMethod;
-    if (!ITERATIVE_METHODS.includes(method)) throw new LagradError('--method', `unknown method '${String(options.method)}' for schedule 'iterative'; choose ${ITERATIVE_METHODS.join(', ')}`);
-    if (method === 'fixed-point' || method === 'gmres') return solveByBlocks(problem, options, method);
+  settings: SETTINGS,
+  solve(problem: Problem, options: ScheduleOptions = {}): Solution {
+    const { method: given, ...settings } = readSettings(SETTINGS, options);
+    const method = methodFor('iterative', given, ITERATIVE_METHODS);
+    if (method === 'fixed-point' || method === 'gmres') return solveByBlocks(problem, options, settings, method);
     const start = performance.now();
     const { program, inputs, weights } = problem;
     const { size, inputCount } = program;
     const stats = emptyStats();
     const history: Convergence[] = [];
     const values = buffer(options.workspace?.values, size);
-    solvePrimal(program, inputs, values, stats, primalOptions(options, history));
+    solvePrimal(program, inputs, values, stats, { ...settings, history });
     const w = new Float64Array(size);
     seed(program, weights, w);
     const lambda = buffer(options.workspace?.lambda, size);
-    const monitor = (method === 'jacobi' ? jacobi : gaussSeidel)(program, values, w, lambda, options, stats);
+    const monitor = (method === 'jacobi' ? jacobi : gaussSeidel)(program, values, w, lambda, settings, stats);
     monitor.tally(stats);
     history.push(monitor.record(program, 'multipliers', method, 0, size, true));
     stats.peakValues = size;

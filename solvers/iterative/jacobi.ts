@@ -1,6 +1,6 @@
-import { iterationSettings, maxAbs, Monitor, Verdict } from '../../src/lagrangian/convergence.ts';
+import { maxAbs, Monitor, Verdict, type IterationSettings } from '../../src/lagrangian/convergence.ts';
 import type { Program } from '../../src/program/program.ts';
-import { primitives } from '../../src/primitives/registry.ts';
+import { sweepsOf } from '../../src/primitives/sweeps.ts';
 import type { Stats } from '../../src/lagrangian/stats.ts';
 import { globalFailure } from './failure.ts';
 
@@ -13,10 +13,10 @@ import { globalFailure } from './failure.ts';
  * k reaches the longest path, and the sweep after that changes nothing — Jacobi stops after exactly
  * `depth` sweeps, depth being the number of variables on the longest path back from an output.
  */
-export function jacobi(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, options: { readonly [setting: string]: unknown }, stats: Stats): Monitor {
-  const { ops, parentStart, parents, constants, inputCount, size } = program;
-  const { tolerance, maxIterations } = iterationSettings(options);
-  const reverse = primitives.kernels().reverse;
+export function jacobi(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, settings: IterationSettings, stats: Stats): Monitor {
+  const { inputCount, size } = program;
+  const { tolerance, maxIterations } = settings;
+  const { reverse } = sweepsOf(program);
   let current = lambda;
   let next: Float64Array = new Float64Array(size);
   const change = new Float64Array(size);
@@ -27,7 +27,7 @@ export function jacobi(program: Program, values: Float64Array, w: Float64Array, 
   const monitor = new Monitor(tolerance, maxIterations, 20 + 2 * longestChain(program));
   for (;;) {
     next.set(w);
-    stats.partialEvaluations += reverse(values, current, next, ops, parentStart, parents, constants, inputCount, size);
+    stats.partialEvaluations += reverse(values, current, next, inputCount, size);
     stats.sweeps++;
     for (let i = 0; i < size; i++) change[i] = next[i] - current[i];
     [current, next] = [next, current];

@@ -1,27 +1,17 @@
-import { LagradError } from '../error.ts';
-import { absoluteAdjoint, dualResiduals, localPartials, partialsProduct, partialsTransposeProduct, primalResiduals } from '../lagrangian/kkt.ts';
-import { objective, seed } from '../lagrangian/lagrangian.ts';
-import type { Program } from '../program/program.ts';
+import { InternalError, LagradError, OptionError } from '../error.ts';
+import { certify, check, DEFAULT_TOLERANCES, disagreements, multiplierScale, type Certificate, type Check, type Solved, type Tolerances } from '../lagrangian/certificate.ts';
+import { finiteDifferenceCheck, type Kink } from '../lagrangian/fdCheck.ts';
+import { localPartials } from '../lagrangian/kkt.ts';
+import { objective } from '../lagrangian/lagrangian.ts';
 import type { Stats } from '../lagrangian/stats.ts';
-import type { ScheduleTable, SolveOptions } from '../schedule/schedule.ts';
-import { defaultSchedules } from '../../solvers/schedules.ts';
+import { formatNumber } from '../numberFormat.ts';
+import type { Program } from '../program/program.ts';
+import type { Schedule, ScheduleTable } from '../schedule/schedule.ts';
+import { checkOptions, numberSetting, settingsRead } from '../schedule/settings.ts';
+import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
 import { resolvePoint, resolveWeights, type Point } from './point.ts';
 
-/** The checks `verify` makes, each passing when its value is at most its tolerance. */
-export interface Tolerances {
-  /** Largest disagreement between two schedules' multipliers, relative to the scale μ_j (see `verify`). */
-  readonly multipliers: number;
-  /** Largest primal residual |v_i − p_i| / (|v_i| + |p_i|). */
-  readonly primal: number;
-  /** Largest dual residual |((I − J)ᵀλ − w)_j| / (|λ_j| + |w_j| + Σ_i |λ_i J_ij|). */
-  readonly dual: number;
-  /** |⟨λ, J v̇⟩ − ⟨Jᵀλ, v̇⟩| / ⟨|λ|, |J| |v̇|⟩. */
-  readonly dotProduct: number;
-  /** Largest |fd_k − λ_k| / max(|λ_k|, M / max(1, |x_k|)), M the largest |v| that reaches an output. */
-  readonly finiteDifference: number;
-}
-
-export const DEFAULT_TOLERANCES: Tolerances = { multipliers: 1e-10, primal: 1e-12, dual: 1e-12, dotProduct: 1e-12, finiteDifference: 1e-6 };
+export { certify, DEFAULT_TOLERANCES, type Certificate, type Check, type Tolerances } from '../lagrangian/certificate.ts';
 
 /** The schedules `verify` runs by default, by name, from the schedule table. */
 export const VERIFY_SCHEDULES: readonly string[] = ['reverse', 'forward', 'dense', 'paths', 'fd'];
@@ -47,50 +37,40 @@ export interface VerifyOptions {
   readonly tolerances?: Partial<Tolerances>;
   /** Seed of the random direction v̇ of the dot-product test (default 1). */
   readonly seed?: number;
-  /** Settings passed to every schedule (maxPaths, maxSize, step, lanes, …). */
-  readonly settings?: SolveOptions;
-  /** The table schedule names resolve in (default: the process-wide one). */
+  /** Settings of the schedules run (maxPaths, maxSize, step, lanes, tolerance, …); each gets those it reads. */
+  readonly settings?: BuiltinSettings;
+  /** The table schedule names resolve in (default: the built-in schedules). */
   readonly table?: ScheduleTable;
 }
+
+const VERIFY_OPTIONS = ['output', 'weights', 'multipliers', 'schedules', 'tolerances', 'seed', 'settings', 'table'];
 
 /** One schedule's part of the report: its gradient and multipliers, or why it did not run. */
 export interface ScheduleRun {
   readonly name: string;
-  /** ∂objective/∂x by input name; null when skipped. */
+  /** ∂objective/∂x by input name; null when skipped or failed. */
   readonly gradient: Record<string, number> | null;
   /** λ of every variable, or null when the schedule gives the gradient only. */
   readonly lambda: Float64Array | null;
   readonly stats: Stats | null;
-  /** Why the schedule did not run (it refused: too large, too many paths…). */
+  /** Why the schedule declined (a LagradError: too large, too many paths, a cyclic program…). */
   readonly skipped?: string;
+  /** Why it failed: an internal error or any other exception — a bug, reported as a failed check. */
+  readonly failed?: string;
+  /** The exception behind `failed`, for a caller that wants its stack. */
+  readonly error?: unknown;
   /** Why it gave the gradient only, when multipliers were refused. */
   readonly note?: string;
 }
 
-/** One check: its value, tolerance, and the variable where the value is reached. */
-export interface Check {
-  readonly name: 'multipliers' | 'primal' | 'dual' | 'dotProduct' | 'finiteDifference';
-  readonly value: number;
-  readonly tolerance: number;
-  readonly ok: boolean;
-  /** The worst variable's index, or −1. */
-  readonly variable: number;
-  /** The worst variable by name (`#i` when unnamed), or ''. */
-  readonly label: string;
-  /** What was compared, for the certificate (e.g. `reverse vs dense`). */
-  readonly detail: string;
-}
-
-/** The residuals of the KKT conditions and the dot-product test for given values and multipliers. */
-export interface Certificate {
-  readonly primal: Check;
-  readonly dual: Check;
-  readonly dotProduct: Check;
-  /** r_i = v_i − p_i(v_Pa(i)), relative: |r_i| / (|v_i| + |p_i|). */
-  readonly primalResiduals: Float64Array;
-  /** ((I − J)ᵀλ − w)_j relative to |λ_j| + |w_j| + Σ_i |λ_i J_ij|. */
-  readonly dualResiduals: Float64Array;
-  readonly ok: boolean;
+/** The finite-difference comparison: its largest error where it applies, fd's own estimates, and the kinks. */
+export interface FiniteDifferences {
+  readonly maxError: number;
+  readonly errorEstimate: number;
+  readonly step: number;
+  /** False when every input sits at a kink. */
+  readonly applicable: boolean;
+  readonly kinks: readonly Kink[];
 }
 
 export interface VerifyReport {
@@ -111,9 +91,10 @@ export interface VerifyReport {
   readonly disagreement: Float64Array;
   readonly kkt: { readonly primal: number; readonly dual: number };
   readonly dotProduct: number;
-  readonly finiteDifference: { readonly maxError: number; readonly errorEstimate: number; readonly step: number } | null;
+  /** Finite differences against λ_inputs; `kinks` lists the inputs along which the objective is not differentiable here. */
+  readonly finiteDifference: FiniteDifferences | null;
   readonly certificate: Certificate;
-  /** Every check made, in the order above. */
+  /** Every check made, in the order above (and `schedules` when one failed). */
   readonly checks: readonly Check[];
   /** The first failing check (in the order of `checks`), or null when ok. */
   readonly worst: Check | null;
@@ -121,135 +102,63 @@ export interface VerifyReport {
 }
 
 /**
- * Certifies multipliers λ at values v: the primal residuals v − p(v), the dual residuals
- * (I − J)ᵀλ − w, each relative to the size of its terms, and the dot-product test
- * ⟨λ, J v̇⟩ = ⟨Jᵀλ, v̇⟩ along a seeded random v̇ (J v̇ from the tangent kernel, Jᵀλ from the reverse
- * kernel: two independently generated sweeps). `weights` are aligned with program.outputs.
- */
-export function certify(program: Program, values: Float64Array, lambda: Float64Array, weights: Float64Array, options: { seed?: number; tolerances?: Partial<Tolerances> } = {}): Certificate {
-  const tolerances = { ...DEFAULT_TOLERANCES, ...options.tolerances };
-  const { size, parentStart, parents, inputCount } = program;
-  if (values.length < size || lambda.length < size) throw new LagradError('certify', `values and multipliers need ${size} entries, got ${values.length} and ${lambda.length}`);
-  const J = localPartials(program, values);
-
-  const r = primalResiduals(program, values);
-  const primal = new Float64Array(size);
-  for (let i = 0; i < size; i++) primal[i] = ratio(r[i], Math.abs(values[i]) + Math.abs(values[i] - r[i]));
-
-  const d = dualResiduals(program, J, lambda, weights);
-  const scale = new Float64Array(size);
-  seed(program, weights, scale);
-  for (let j = 0; j < size; j++) scale[j] = Math.abs(scale[j]) + Math.abs(lambda[j]);
-  for (let i = inputCount; i < size; i++) {
-    const l = Math.abs(lambda[i]);
-    for (let e = parentStart[i]; e < parentStart[i + 1]; e++) scale[parents[e]] += l * Math.abs(J[e]);
-  }
-  const dual = new Float64Array(size);
-  for (let j = 0; j < size; j++) dual[j] = ratio(d[j], scale[j]);
-
-  const direction = randomDirection(size, options.seed ?? 1);
-  const Jv = partialsProduct(program, values, direction);
-  const JTl = partialsTransposeProduct(program, values, lambda);
-  let left = 0;
-  let right = 0;
-  let magnitude = 0;
-  for (let i = 0; i < size; i++) {
-    left += lambda[i] * Jv[i];
-    right += JTl[i] * direction[i];
-  }
-  for (let i = inputCount; i < size; i++) {
-    let row = 0;
-    for (let e = parentStart[i]; e < parentStart[i + 1]; e++) row += Math.abs(J[e] * direction[parents[e]]);
-    magnitude += Math.abs(lambda[i]) * row;
-  }
-  const dot = ratio(left - right, magnitude);
-
-  const primalCheck = worstOf(program, 'primal', primal, tolerances.primal, 'v_i − p_i(v_Pa(i))');
-  const dualCheck = worstOf(program, 'dual', dual, tolerances.dual, '(I − J)ᵀλ − w');
-  const dotCheck = check('dotProduct', dot, tolerances.dotProduct, -1, '', `⟨λ, J v̇⟩ = ${left}, ⟨Jᵀλ, v̇⟩ = ${right}`);
-  return { primal: primalCheck, dual: dualCheck, dotProduct: dotCheck, primalResiduals: primal, dualResiduals: dual, ok: primalCheck.ok && dualCheck.ok && dotCheck.ok };
-}
-
-/**
  * Verifies that the multipliers are the adjoints, every way lagrad knows: runs each schedule (by
  * name, through the schedule table: reverse, forward, dense, paths, fd by default; a schedule that
- * refuses — too large, too many paths — is reported as skipped with its reason), compares their
- * multipliers over every variable, certifies the KKT conditions and the dot-product identity at the
- * reverse solution (or at the multipliers handed in), and checks finite differences.
- *
- * Disagreements are relative to μ_j = Σ over paths j → o of |w_o ∏ J| (the adjoint with every
- * partial and weight replaced by its absolute value), the scale of the rounding error of any
- * summation of the chain rule; a floor of max(|a|, |b|) keeps it relative where μ_j vanishes.
+ * declines — too large, too many paths — is reported as skipped with its reason, one that throws
+ * anything else as failed, which fails the verification), compares their multipliers over every
+ * variable, certifies the KKT conditions and the dot-product identity at the reverse solution (or
+ * at the multipliers handed in), and checks finite differences except along a kink.
+ * Each comparison is judged against what the computation could resolve (lagrangian/certificate.ts).
  */
 export function verify(program: Program, at?: Point, options: VerifyOptions = {}): VerifyReport {
+  checkOptions(options, VERIFY_OPTIONS, [], { schedule: 'verify' });
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new OptionError('seed', `must be an integer, got ${String(options.seed)}`);
   const table = options.table ?? defaultSchedules;
-  const tolerances: Tolerances = { ...DEFAULT_TOLERANCES, ...options.tolerances };
+  const tolerances = resolveTolerances(options.tolerances, options.settings?.tolerance);
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);
-  const settings: SolveOptions = { maxSize: VERIFY_DENSE_LIMIT, ...options.settings };
-  const { size, inputCount } = program;
+  const { inputCount } = program;
+  const names = ['reverse', ...(options.schedules ?? VERIFY_SCHEDULES).filter((n) => n !== 'reverse')];
+  const known = names.filter((n) => table.names().includes(n)).map((n) => table.get(n));
+  const runners = `the schedules verify runs (${known.map((s) => s.name).join(', ')})`;
+  checkOptions(options.settings ?? {}, [], settingsRead(known), { schedule: runners, others: () => table.list() });
+  const settings: BuiltinSettings = { maxSize: VERIFY_DENSE_LIMIT, ...options.settings };
 
-  const reference = table.get('reverse').solve({ program, inputs, weights }, { ...settings, multipliers: true });
-  if (reference.lambda === null) throw new LagradError(`schedule 'reverse'`, 'returned no multipliers');
+  const reverse = table.get('reverse');
+  const reference = reverse.solve({ program, inputs, weights }, { ...ownSettings(reverse, settings), multipliers: true });
+  if (reference.lambda === null) throw new InternalError(`schedule 'reverse'`, 'returned no multipliers when asked for them');
   const values = reference.values;
   const runs: Record<string, ScheduleRun> = {};
-  const names = ['reverse', ...(options.schedules ?? VERIFY_SCHEDULES).filter((n) => n !== 'reverse')];
   for (const name of names) {
     runs[name] = name === 'reverse' ? report(program, name, reference.gradient, reference.lambda, reference.stats) : run(program, table, name, inputs, weights, settings);
   }
 
   const lambda = candidate(program, reference.lambda, options.multipliers);
-  const compared: { name: string; lambda: Float64Array | null; gradient: Float64Array }[] = [];
-  if (options.multipliers !== undefined) compared.push({ name: 'given', lambda, gradient: lambda.subarray(0, inputCount) });
+  const solved: Solved[] = [];
+  if (options.multipliers !== undefined) solved.push({ name: 'given', lambda, gradient: lambda.subarray(0, inputCount) });
   for (const [name, r] of Object.entries(runs)) {
     if (r.gradient === null || name === 'fd') continue;
-    compared.push({ name, lambda: r.lambda, gradient: Float64Array.from(program.inputNames, (n) => r.gradient![n]) });
+    solved.push({ name, lambda: r.lambda, gradient: Float64Array.from(program.inputNames, (n) => r.gradient![n]) });
   }
-
-  const J = localPartials(program, values);
-  const mu = absoluteAdjoint(program, J, weights);
-  const disagreement = new Float64Array(size);
-  let worstPair = '';
-  let worstVariable = -1;
-  let maxDisagreement = 0;
-  for (let a = 0; a < compared.length; a++) {
-    for (let b = a + 1; b < compared.length; b++) {
-      const A = compared[a];
-      const B = compared[b];
-      const count = A.lambda && B.lambda ? size : inputCount;
-      for (let j = 0; j < count; j++) {
-        const x = j < inputCount ? A.gradient[j] : A.lambda![j];
-        const y = j < inputCount ? B.gradient[j] : B.lambda![j];
-        const d = ratio(x - y, Math.max(mu[j], Math.abs(x), Math.abs(y)));
-        if (!(d <= disagreement[j])) disagreement[j] = d;
-        if (!(d <= maxDisagreement)) {
-          maxDisagreement = d;
-          worstVariable = j;
-          worstPair = `${A.name} ${fmt(x)} vs ${B.name} ${fmt(y)}`;
-        }
-      }
-    }
-  }
-  const multiplierCheck = check('multipliers', maxDisagreement, tolerances.multipliers, worstVariable, labelOf(program, worstVariable), `${compared.length} solutions compared${worstPair ? `; worst ${worstPair}` : ''}`);
-
+  const mu = multiplierScale(program, localPartials(program, values), weights, reference.lambda);
+  const compared = disagreements(program, solved, mu, tolerances.multipliers);
   const certificate = certify(program, values, lambda, weights, { seed: options.seed, tolerances });
-  const checks: Check[] = [multiplierCheck, certificate.primal, certificate.dual, certificate.dotProduct];
+  const checks: Check[] = [compared.check, certificate.primal, certificate.dual, certificate.dotProduct];
 
   let finiteDifference: VerifyReport['finiteDifference'] = null;
   const fd = runs.fd;
   if (fd && fd.gradient) {
-    let M = Math.abs(objective(program, weights, values));
-    for (let j = 0; j < size; j++) if (mu[j] > 0) M = Math.max(M, Math.abs(values[j]));
-    let worst = -1;
-    let maxError = 0;
-    for (let k = 0; k < inputCount; k++) {
-      const g = lambda[k];
-      const e = ratio(fd.gradient[program.inputNames[k]] - g, Math.max(Math.abs(g), M / Math.max(1, Math.abs(inputs[k]))));
-      if (worst < 0 || !(e <= maxError)) [worst, maxError] = [k, e];
-    }
-    finiteDifference = { maxError, errorEstimate: fd.stats!.errorEstimate ?? NaN, step: fd.stats!.step ?? NaN };
-    checks.push(check('finiteDifference', maxError, tolerances.finiteDifference, worst, labelOf(program, worst), `central differences, step ≤ ${fmt(finiteDifference.step)}, Richardson estimate ≤ ${fmt(finiteDifference.errorEstimate)}`));
+    const step = fd.stats!.step ?? NaN;
+    const errorEstimate = fd.stats!.errorEstimate ?? NaN;
+    const gradient = Float64Array.from(program.inputNames, (n) => fd.gradient![n]);
+    const detail = `central differences, step ≤ ${formatNumber(step, 3)}, Richardson estimate ≤ ${formatNumber(errorEstimate, 3)}`;
+    const primal = { primal: settings.primal, tolerance: settings.tolerance, maxIterations: settings.maxIterations };
+    const fdCheck = finiteDifferenceCheck(program, values, lambda, weights, gradient, mu, tolerances.finiteDifference, { step: settings.step, primal }, detail);
+    finiteDifference = { maxError: fdCheck.maxError, errorEstimate, step, applicable: fdCheck.check.applicable, kinks: fdCheck.kinks };
+    checks.push(fdCheck.check);
   }
+  const failed = Object.values(runs).filter((r) => r.failed !== undefined);
+  if (failed.length > 0) checks.push(check('schedules', failed.length, 0, -1, '', failed.map((r) => `${r.name}: ${r.failed}`).join('; ')));
 
   const failing = checks.filter((c) => !c.ok);
   // The first failing check names the culprit best: a disagreement points at the wrong multiplier
@@ -263,8 +172,8 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
     lambda,
     weights,
     schedules: runs,
-    maxMultiplierDisagreement: maxDisagreement,
-    disagreement,
+    maxMultiplierDisagreement: compared.check.value,
+    disagreement: compared.perVariable,
     kkt: { primal: certificate.primal.value, dual: certificate.dual.value },
     dotProduct: certificate.dotProduct.value,
     finiteDifference,
@@ -275,23 +184,35 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
   };
 }
 
-/** Runs one schedule asking for every multiplier; if it refuses them, for the gradient; if it refuses that, skipped. */
-function run(program: Program, table: ScheduleTable, name: string, inputs: Float64Array, weights: Float64Array, settings: SolveOptions): ScheduleRun {
+/**
+ * Runs one schedule asking for every multiplier; if it declines them (a LagradError), for the
+ * gradient; if it declines that too, skipped. Anything else it throws is a failure, never a skip.
+ */
+function run(program: Program, table: ScheduleTable, name: string, inputs: Float64Array, weights: Float64Array, settings: BuiltinSettings): ScheduleRun {
   if (!table.names().includes(name)) return skipped(name, 'not registered');
   const schedule = table.get(name);
+  const own = ownSettings(schedule, settings);
   try {
-    const s = schedule.solve({ program, inputs, weights }, { ...settings, multipliers: true });
+    const s = schedule.solve({ program, inputs, weights }, { ...own, multipliers: true });
     return report(program, name, s.gradient, s.lambda, s.stats);
   } catch (first) {
-    if (!(first instanceof LagradError)) throw first;
+    if (!(first instanceof LagradError)) return failure(name, first);
     try {
-      const s = schedule.solve({ program, inputs, weights }, { ...settings, multipliers: false });
+      const s = schedule.solve({ program, inputs, weights }, { ...own, multipliers: false });
       return { ...report(program, name, s.gradient, s.lambda, s.stats), note: `multipliers refused: ${first.what}` };
     } catch (second) {
-      if (!(second instanceof LagradError)) throw second;
+      if (!(second instanceof LagradError)) return failure(name, second);
       return skipped(name, second.what);
     }
   }
+}
+
+/** The settings among `settings` that the schedule reads. */
+function ownSettings(schedule: Schedule, settings: BuiltinSettings): Record<string, unknown> {
+  const given = settings as Readonly<Record<string, unknown>>;
+  const own: Record<string, unknown> = {};
+  for (const s of schedule.settings ?? []) if (given[s.name] !== undefined) own[s.name] = given[s.name];
+  return own;
 }
 
 function report(program: Program, name: string, gradient: Float64Array, lambda: Float64Array | null, stats: Stats): ScheduleRun {
@@ -302,58 +223,41 @@ function skipped(name: string, why: string): ScheduleRun {
   return { name, gradient: null, lambda: null, stats: null, skipped: why };
 }
 
+function failure(name: string, error: unknown): ScheduleRun {
+  const message = error instanceof Error ? error.message : String(error);
+  return { name, gradient: null, lambda: null, stats: null, failed: `internal error: ${message.split('\n')[0]}`, error };
+}
+
+/**
+ * The tolerances: the defaults, replaced by those given (each a number ≥ 0). Values solved to a
+ * looser `tolerance` (a setting of the iterative solves) satisfy the constraints only to it: the
+ * primal and dual checks then default to that tolerance.
+ */
+function resolveTolerances(given: Partial<Tolerances> | undefined, solve: number | undefined): Tolerances {
+  const names = Object.keys(DEFAULT_TOLERANCES);
+  checkOptions(given ?? {}, [], names.map((name) => numberSetting({ name, min: 0, help: '' })), { schedule: 'tolerances' });
+  const loose = Math.max(solve ?? 0, 0);
+  const defaults = { ...DEFAULT_TOLERANCES, primal: Math.max(DEFAULT_TOLERANCES.primal, loose), dual: Math.max(DEFAULT_TOLERANCES.dual, loose) };
+  return { ...defaults, ...given };
+}
+
 /** The multipliers to certify: reverse's, replaced in whole or by name by those handed in. */
 function candidate(program: Program, reverse: Float64Array, given: VerifyOptions['multipliers']): Float64Array {
   if (given === undefined) return reverse;
+  let lambda: Float64Array;
   if (typeof (given as ArrayLike<number>).length === 'number') {
     const array = given as ArrayLike<number>;
-    if (array.length !== program.size) throw new LagradError('multipliers', `expected λ of all ${program.size} variables, got ${array.length}`);
-    return Float64Array.from(array);
+    if (array.length !== program.size) throw new OptionError('multipliers', `expected λ of all ${program.size} variables, got ${array.length}`);
+    lambda = Float64Array.from(array);
+  } else {
+    lambda = Float64Array.from(reverse);
+    for (const [name, value] of Object.entries(given as Record<string, number>)) {
+      if (typeof value !== 'number') throw new OptionError('multipliers', `λ of '${name}' must be a number, got ${typeof value}`);
+      lambda[program.indexOf(name)] = value;
+    }
   }
-  const lambda = Float64Array.from(reverse);
-  for (const [name, value] of Object.entries(given as Record<string, number>)) lambda[program.indexOf(name)] = value;
+  for (let i = 0; i < lambda.length; i++) {
+    if (!Number.isFinite(lambda[i])) throw new OptionError('multipliers', `λ of ${program.label(i)} is ${lambda[i]}, not a finite number`);
+  }
   return lambda;
-}
-
-/** |x| / scale, 0 when x is 0; NaN and infinities compare as failures. */
-function ratio(x: number, scale: number): number {
-  if (x === 0) return 0;
-  if (!Number.isFinite(x)) return Infinity;
-  return Math.abs(x) / scale;
-}
-
-function worstOf(program: Program, name: Check['name'], relative: Float64Array, tolerance: number, detail: string): Check {
-  let worst = -1;
-  for (let i = 0; i < relative.length; i++) if (worst < 0 || !(relative[i] <= relative[worst])) worst = i;
-  const value = worst < 0 ? 0 : relative[worst];
-  return check(name, value, tolerance, value === 0 ? -1 : worst, value === 0 ? '' : labelOf(program, worst), detail);
-}
-
-function check(name: Check['name'], value: number, tolerance: number, variable: number, label: string, detail: string): Check {
-  return { name, value, tolerance, ok: value <= tolerance, variable, label, detail };
-}
-
-/** A variable's name, or `#i` when it has none. */
-export function labelOf(program: Program, i: number): string {
-  return i < 0 ? '' : (program.nameOf(i) ?? `#${i}`);
-}
-
-/** Six significant digits, in exponent form when small or large. */
-function fmt(x: number): string {
-  if (!Number.isFinite(x) || x === 0) return String(x);
-  return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6 ? String(Number(x.toPrecision(6))) : x.toExponential(2);
-}
-
-/** A seeded direction, uniform in [−1, 1) per variable (mulberry32: small, fast, reproducible). */
-function randomDirection(size: number, seed: number): Float64Array {
-  let state = seed >>> 0;
-  const out = new Float64Array(size);
-  for (let i = 0; i < size; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
 }

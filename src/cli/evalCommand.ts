@@ -1,30 +1,28 @@
 import { evaluateAll } from '../api/evaluate.ts';
 import { resolveWeights } from '../api/point.ts';
 import { objective } from '../lagrangian/lagrangian.ts';
+import { PRIMAL_SETTINGS } from '../lagrangian/primal.ts';
 import type { Command } from './command.ts';
 import { json, table } from './format.ts';
-import { loadSource, parseAt } from './source.ts';
+import { asFlags, settingsFromFlags, settingSpecs } from './settingFlags.ts';
+import { loadSource, onlySource, parseAt, POINT_OPTIONS, SOURCE_HELP } from './source.ts';
 
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'evaluate a program (solve its constraints forward)',
-  usage: `lagrad eval <source> [--at x=2,y=-1] [--output NAME] [--values] [--json]
-
-  <source>     a .lag file, - for standard input, or an expression
-  --at         input values (override the file's defaults)
-  --output     which output, when there are several
-  --values     also print every named variable's value
-  --json       print {"value": …, "values": {…}} as JSON`,
+  synopsis: `lagrad eval <source> [options]\n\n${SOURCE_HELP}`,
+  notes: 'The settings matter only for cyclic programs, whose components are solved by iteration.',
   options: {
-    at: { type: 'string', multiple: true },
-    output: { type: 'string' },
-    values: { type: 'boolean' },
-    json: { type: 'boolean' },
+    ...POINT_OPTIONS,
+    values: { type: 'boolean', help: "also print every named variable's value" },
+    json: { type: 'boolean', help: 'print {"value": …[, "values": {…}]} as JSON' },
+    ...settingSpecs(PRIMAL_SETTINGS),
   },
-  run([source], flags, io) {
-    const program = loadSource(source, io);
-    const values = evaluateAll(program, parseAt(flags.at as string[] | undefined));
-    const value = objective(program, resolveWeights(program, flags.output as string | undefined), values);
+  run(positionals, flags, io) {
+    const settings = settingsFromFlags(flags, PRIMAL_SETTINGS);
+    const program = loadSource(onlySource(positionals), io);
+    const values = asFlags(() => evaluateAll(program, parseAt(flags.at as string[] | undefined), settings));
+    const value = objective(program, asFlags(() => resolveWeights(program, flags.output as string | undefined)), values);
     const named = [...program.names].sort((a, b) => a[1] - b[1]).map(([name, i]) => [name, values[i]] as const);
     if (flags.json) {
       io.out(json(flags.values ? { value, values: Object.fromEntries(named) } : { value }) + '\n');

@@ -7,6 +7,24 @@ import { isNameStart, Scanner } from './tokens.ts';
 export interface ParseOptions {
   /** The file name used in error messages and the program's source map. */
   readonly file?: string;
+  /**
+   * The inputs in order: an expression's free names must be among them (any not used still count,
+   * with gradient 0), and points may then be arrays in this order. A `.lag` text declares its own
+   * order; given here too, it must be the same list.
+   */
+  readonly inputs?: readonly string[];
+}
+
+/** Expressions parsed without `inputs`: their input order is only the order of first appearance. */
+const appearanceOrder = new WeakSet<Program>();
+
+/**
+ * True when the program's input order was declared — by a `.lag` file, `trace`, the builder or
+ * `parse(text, { inputs })` — so that a point may list values by position. An expression parsed
+ * without `inputs` orders them by first appearance, which a reader cannot see: name the values.
+ */
+export function declaresInputOrder(program: Program): boolean {
+  return !appearanceOrder.has(program);
 }
 
 const STATEMENT = /^\s*(input|output|init)\b|=/m;
@@ -25,22 +43,41 @@ export function parseExpressionText(source: string, options: ParseOptions = {}):
   const file = options.file ?? 'expression';
   if (text.includes('\n')) throw new LagradError(file, 'an expression is one line; write a .lag program for several');
   const builder = new ProgramBuilder(file);
+  const declared = options.inputs;
+  if (declared) for (const name of inputList(declared, file)) builder.input(name);
   const names = builder.nameTable();
   const offset = source.indexOf(text);
   const lookup: NameLookup = (line, start, end, hash, column) => {
     const entry = names.intern(line, start, end, hash);
     if (names.valueOf(entry) >= 0) return names.valueOf(entry);
-    const input = builder.input(names.nameOf(entry));
+    const name = names.nameOf(entry);
+    if (declared) throw new LagradError(`${file}:1:${column}`, `'${name}' is not among the declared inputs (${declared.join(', ')})`);
+    const input = builder.input(name);
     builder.locate(input, 1, column);
     return input;
   };
   const scanner = new Scanner(file);
   scanner.reset(source, 0, offset, offset + text.length, 1);
   const root = new ExpressionParser(builder).parse(scanner, lookup);
-  return builder.output(root).build();
+  const program = builder.output(root).build();
+  if (!declared) appearanceOrder.add(program);
+  return program;
+}
+
+/** The `inputs` option checked: names, each once. */
+function inputList(inputs: readonly string[], file: string): readonly string[] {
+  if (!Array.isArray(inputs)) throw new LagradError(`${file}: inputs`, 'must be an array of input names');
+  const seen = new Set<string>();
+  for (const name of inputs) {
+    if (typeof name !== 'string' || !NAME.test(name)) throw new LagradError(`${file}: inputs`, `${typeof name === 'string' ? `'${name}'` : String(name)} is not a name`);
+    if (seen.has(name)) throw new LagradError(`${file}: inputs`, `'${name}' is listed twice`);
+    seen.add(name);
+  }
+  return inputs;
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KEYWORD = /^(input|output|init)\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:=\s*(.*))?$/;
 const EQUALS = 61;
 
@@ -80,6 +117,14 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
   let line = 0;
   const where = (column: number) => `${file}:${line}:${column}`;
 
+  // A second `init v` or `output v` is an error at its statement: a variable has one start and
+  // counts once in the objective. Name → line of the first, per kind.
+  const seen = { init: new Map<string, number>(), output: new Map<string, number>() };
+  const once = (kind: 'init' | 'output', name: string, column: number) => {
+    const first = seen[kind].get(name);
+    if (first !== undefined) throw new LagradError(where(column), `'${kind} ${name}' is given twice (first on line ${first})`);
+    seen[kind].set(name, line);
+  };
   const fresh = (name: string, column: number) => {
     const first = builder.lookup(name);
     if (first !== undefined) throw new LagradError(where(column), `'${name}' is defined twice (first on line ${builder.lineOf(first)})`);
@@ -108,6 +153,7 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
     const nameColumn = indent + body.indexOf(name, kind.length);
     if (kind === 'output') {
       if (rest !== undefined) throw new LagradError(where(indent), `write 'output ${name}' alone; define ${name} on its own line`);
+      once('output', name, indent);
       outputs.push({ name, line, column: nameColumn });
       return true;
     }
@@ -118,6 +164,7 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
       return true;
     }
     if (value === undefined) throw new LagradError(where(indent), `init needs a value: init ${name} = 1`);
+    once('init', name, indent);
     inits.push({ name, value, line, column: nameColumn });
     return true;
   };
@@ -176,7 +223,15 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
   for (const i of inits) builder.init(indexOf(i.name, i, `init names '${i.name}', which is not defined`), i.value);
   if (outputs.length === 0) throw new LagradError(file, "no output; add a line 'output NAME'");
   for (const o of outputs) builder.output(indexOf(o.name, o, `output names '${o.name}', which is not defined`));
-  return builder.build();
+  const program = builder.build();
+  if (options.inputs) {
+    const inputNames = program.inputNames;
+    const given = inputList(options.inputs, file);
+    if (given.length !== inputNames.length || given.some((name, k) => name !== inputNames[k])) {
+      throw new LagradError(`${file}: inputs`, `the file declares its inputs as ${inputNames.join(', ')}; the inputs option must list the same, in that order`);
+    }
+  }
+  return program;
 }
 
 function number(text: string, where: string, kind: string): number {

@@ -1,7 +1,7 @@
 import { componentError, failure, maxAbs, Monitor, Verdict } from './convergence.ts';
 import type { BlockSolve } from './blockSolve.ts';
 import type { Program } from '../program/program.ts';
-import { primitives } from '../primitives/registry.ts';
+import { sweepsOf } from '../primitives/sweeps.ts';
 import type { Stats } from './stats.ts';
 
 /**
@@ -41,13 +41,12 @@ export const adjointFixedPoint: BlockSolve = ({ program, values, settings, stats
  * the sweep: the exact residual left. Counts its partial evaluations into stats.
  */
 export function pushSweep(program: Program, values: Float64Array, X: Float64Array, offset: number, D: Float64Array, start: number, end: number, stats: Stats): number {
-  const { ops, parentStart, parents, constants } = program;
-  const reverse = primitives.kernels().reverse;
+  const { reverse } = sweepsOf(program);
   let evaluated = 0;
   for (let i = end - 1; i >= start; i--) {
     const d = D[i];
     X[i - offset] += d;
-    evaluated += reverse(values, D, D, ops, parentStart, parents, constants, i, i + 1);
+    evaluated += reverse(values, D, D, i, i + 1);
     D[i] -= d;
   }
   stats.partialEvaluations += evaluated;

@@ -1,5 +1,5 @@
 import type { Program } from '../program/program.ts';
-import { primitives } from '../primitives/registry.ts';
+import { sweepsOf } from '../primitives/sweeps.ts';
 import type { Stats } from './stats.ts';
 import type { LinearOperator } from './gmres.ts';
 
@@ -32,15 +32,14 @@ export class ComponentOperator implements LinearOperator {
   }
 
   apply(x: Float64Array, y: Float64Array): void {
-    const { ops, parentStart, parents, constants } = this.program;
     const { start, end, src, dst } = this;
-    const kernels = primitives.kernels();
+    const sweeps = sweepsOf(this.program);
     src.set(x, start);
     if (this.transpose) {
       dst.fill(0, start, end);
-      this.stats.partialEvaluations += kernels.reverse(this.values, src, dst, ops, parentStart, parents, constants, start, end);
+      this.stats.partialEvaluations += sweeps.reverse(this.values, src, dst, start, end);
     } else {
-      kernels.tangent(this.values, src, dst, ops, parentStart, parents, constants, start, end);
+      sweeps.tangent(this.values, src, dst, start, end);
       this.stats.partialEvaluations += this.size;
     }
     for (let k = 0; k < this.size; k++) y[k] = x[k] - dst[start + k];

@@ -1,7 +1,7 @@
 import { type Convergence, type IterationSettings } from './convergence.ts';
 import { DIRECT_LIMIT } from './direct.ts';
 import type { Program } from '../program/program.ts';
-import { primitives } from '../primitives/registry.ts';
+import { sweepsOf } from '../primitives/sweeps.ts';
 import type { Stats } from './stats.ts';
 import { adjointFixedPoint } from './adjointFixedPoint.ts';
 import { adjointGmres } from './adjointGmres.ts';
@@ -18,20 +18,20 @@ export type BlockMethod = 'auto' | 'direct' | 'gmres' | 'fixed-point';
  * outside C — block Gauss–Seidel in the literal sense, exact after one pass because the
  * condensation is acyclic. Stats: `components`, `directSolves`, and the inner solves' own counts.
  */
-export function blockReverse(program: Program, values: Float64Array, lambda: Float64Array, method: BlockMethod, settings: IterationSettings, stats: Stats, history?: Convergence[], krylov: { restart?: number; preconditioner?: string } = {}): void {
-  const { ops, parentStart, parents, constants, inputCount, size, cycles } = program;
-  const reverse = primitives.kernels().reverse;
+export function blockReverse(program: Program, values: Float64Array, lambda: Float64Array, method: BlockMethod, settings: IterationSettings, stats: Stats, history?: Convergence[], krylov: { restart?: number; preconditioner?: 'sweep' | 'none' } = {}): void {
+  const { inputCount, size } = program;
+  const components = program.components();
+  const { reverse } = sweepsOf(program);
   const context: BlockContext = { program, values, settings, stats, history, scratch: new Float64Array(size), ...krylov };
   const carry = new Float64Array(size);
   const largest = program.largestCycle;
   const b = new Float64Array(largest);
   const x = new Float64Array(largest);
   let high = size;
-  for (let k = cycles.length - 2; k >= 0; k -= 2) {
-    const start = cycles[k];
-    const end = cycles[k + 1];
+  for (let c = components.length - 1; c >= 0; c--) {
+    const [start, end] = components[c];
     const m = end - start;
-    stats.partialEvaluations += reverse(values, lambda, lambda, ops, parentStart, parents, constants, end, high);
+    stats.partialEvaluations += reverse(values, lambda, lambda, end, high);
     const bC = b.subarray(0, m);
     const xC = x.subarray(0, m);
     bC.set(lambda.subarray(start, end));
@@ -39,13 +39,13 @@ export function blockReverse(program: Program, values: Float64Array, lambda: Flo
     // Send λ_C on to the parents outside C; the sweep also adds J_CCᵀλ_C onto λ_C, which the
     // solve has already accounted for, so λ_C is set afterwards.
     carry.set(xC, start);
-    stats.partialEvaluations += reverse(values, carry, lambda, ops, parentStart, parents, constants, start, end);
+    stats.partialEvaluations += reverse(values, carry, lambda, start, end);
     lambda.set(xC, start);
     high = start;
   }
-  stats.partialEvaluations += reverse(values, lambda, lambda, ops, parentStart, parents, constants, inputCount, high);
+  stats.partialEvaluations += reverse(values, lambda, lambda, inputCount, high);
   stats.sweeps++;
-  stats.components = cycles.length / 2;
+  stats.components = components.length;
 }
 
 function pick(method: BlockMethod, m: number): BlockSolve {

@@ -1,7 +1,29 @@
-import { componentError, short, type Convergence, type IterationSettings } from './convergence.ts';
+import { formatNumber } from '../numberFormat.ts';
+import { componentError, type Convergence, type IterationSettings } from './convergence.ts';
 import { ComponentLu, componentMatrix } from './direct.ts';
 import type { Program } from '../program/program.ts';
+import { enumSetting, integerSetting } from '../schedule/settings.ts';
+import { DEFAULT_RESTART } from './gmres.ts';
 import type { Stats } from './stats.ts';
+
+/** Setting `restart`: GMRES's Krylov dimension before it restarts. */
+export const restart = integerSetting({
+  name: 'restart',
+  min: 1,
+  default: DEFAULT_RESTART,
+  help: 'GMRES: Krylov vectors kept before a restart (multipliers of components over 300 members; iterative method gmres)',
+});
+
+/** Setting `preconditioner`: what GMRES on a component's multipliers iterates on. */
+export const preconditioner = enumSetting({
+  name: 'preconditioner',
+  values: ['sweep', 'none'],
+  default: 'sweep',
+  help: "GMRES on one Gauss–Seidel sweep of the component ('sweep') or on the bare system (I − J)ᵀλ = b ('none')",
+});
+
+/** The settings of the Krylov solves of components' multipliers. */
+export const KRYLOV_SETTINGS = [restart, preconditioner] as const;
 
 /** What an inner solve of one component's multipliers needs besides the component. */
 export interface BlockContext {
@@ -15,7 +37,7 @@ export interface BlockContext {
   /** GMRES restart length (default 40). */
   readonly restart?: number;
   /** GMRES on the Gauss–Seidel sweep (default) or on the bare system ('none'). */
-  readonly preconditioner?: string;
+  readonly preconditioner?: 'sweep' | 'none';
 }
 
 /**
@@ -32,7 +54,7 @@ export const directSolve: BlockSolve = ({ program, values, stats }, start, end, 
   let size = 0;
   for (let k = 0; k < b.length; k++) size = Math.max(size, Math.abs(b[k]));
   if (singular) {
-    throw componentError(program, start, end, `I − J is singular here (pivot ratio ${short(lu.pivotRatio)}), so its multipliers are not determined; residual |(I − J)ᵀλ − b|∞ = ${short(size)} left at λ = 0`);
+    throw componentError(program, start, end, `I − J is singular here (pivot ratio ${formatNumber(lu.pivotRatio)}), so its multipliers are not determined; residual |(I − J)ᵀλ − b|∞ = ${formatNumber(size)} left at λ = 0`);
   }
   lu.solve(b, x);
 };

@@ -1,29 +1,53 @@
 import { LagradError } from '../error.ts';
+import { formatNumber } from '../numberFormat.ts';
 import { cycleMembers } from '../program/acyclic.ts';
 import type { Program } from '../program/program.ts';
+import { integerSetting, numberSetting } from '../schedule/settings.ts';
 import type { Stats } from './stats.ts';
 
 /** Default relative tolerance of every iteration (fixed points, Newton, multiplier solves). */
 export const DEFAULT_TOLERANCE = 1e-12;
 /** Default limit on the iterations (sweeps, Newton steps, Krylov steps) of any one loop. */
 export const DEFAULT_MAX_ITERATIONS = 1000;
+/** The most iterations any loop may be given: its residual history stays a few megabytes. */
+export const MOST_ITERATIONS = 1_000_000;
+/**
+ * Residuals within this many units of rounding of their scale are rounding noise: a loop that
+ * gets there and stops decreasing has converged, whatever the tolerance (64 ulps ≈ 1.4e-14).
+ */
+export const ROUNDING = 64 * Number.EPSILON;
 
-/** The iteration settings every iterative solve reads from its options. */
+/** Setting `tolerance`, shared by every schedule that iterates. */
+export const tolerance = numberSetting({
+  name: 'tolerance',
+  min: 0,
+  default: DEFAULT_TOLERANCE,
+  help: 'relative tolerance of every iteration; 0 iterates to rounding (until the residual is 0 or stops decreasing within 64 ulps of its scale)',
+});
+
+/** Setting `maxIterations`, shared by every schedule that iterates. */
+export const maxIterations = integerSetting({
+  name: 'maxIterations',
+  min: 1,
+  max: MOST_ITERATIONS,
+  default: DEFAULT_MAX_ITERATIONS,
+  help: 'most iterations of any one loop (sweeps, Newton steps, Krylov steps)',
+});
+
+/** The settings of every iterative solve. */
+export const ITERATION_SETTINGS = [tolerance, maxIterations] as const;
+
+/** The iteration settings every iterative solve reads. */
 export interface IterationSettings {
-  /** Stop when the residual ≤ tolerance · scale (scale: see each solve). */
+  /** Stop when the residual ≤ tolerance · scale (scale: see each solve); 0: to rounding. */
   readonly tolerance: number;
   /** No loop runs more iterations than this. */
   readonly maxIterations: number;
 }
 
-/** Reads `tolerance` and `maxIterations` from options; a bad value is an error naming its flag. */
-export function iterationSettings(options: object = {}): IterationSettings {
-  const given = options as { readonly tolerance?: unknown; readonly maxIterations?: unknown };
-  const tolerance = given.tolerance === undefined ? DEFAULT_TOLERANCE : Number(given.tolerance);
-  const maxIterations = given.maxIterations === undefined ? DEFAULT_MAX_ITERATIONS : Number(given.maxIterations);
-  if (!(tolerance >= 0 && Number.isFinite(tolerance))) throw new LagradError('--tolerance', `${String(given.tolerance)} is not a finite number ≥ 0`);
-  if (!(Number.isInteger(maxIterations) && maxIterations >= 1)) throw new LagradError('--max-iterations', `${String(given.maxIterations)} is not a whole number ≥ 1`);
-  return { tolerance, maxIterations };
+/** True when a residual is rounding noise next to its scale (≤ ROUNDING · scale). */
+export function atRounding(residual: number, scale: number): boolean {
+  return residual <= ROUNDING * scale;
 }
 
 /**
@@ -111,12 +135,18 @@ export class Monitor {
     return contractionRate(this.residuals);
   }
 
-  /** Records the residual after one more iteration and judges it against tolerance · scale. */
+  /**
+   * Records the residual after one more iteration and judges it against tolerance · scale. Below
+   * the tolerance, or at rounding level (≤ ROUNDING · scale) once it no longer decreases, it has
+   * converged — so a tolerance of 0, or one finer than the arithmetic resolves, means "to rounding".
+   */
   check(residual: number, scale: number): Verdict {
+    const previous = this.residual;
     this.residuals.push(residual);
     const n = this.residuals.length;
     if (!(residual - residual === 0)) return Verdict.NonFinite;
     if (residual <= this.tolerance * scale) return Verdict.Converged;
+    if (atRounding(residual, scale) && (residual >= previous || residual <= Number.EPSILON * scale)) return Verdict.Converged;
     if (n >= this.maxIterations) return Verdict.Limit;
     if (residual < this.best) this.best = residual;
     // Twelve orders of magnitude past the best is divergence whatever the patience (and says so
@@ -130,7 +160,7 @@ export class Monitor {
     if (rate >= 1) return Verdict.Slow;
     // At the observed rate the tolerance is out of reach within the limit: say so now, not at the limit.
     if (n >= Math.max(this.patience, this.maxIterations / 4)) {
-      const needed = Math.log((this.tolerance * scale) / residual) / Math.log(rate);
+      const needed = Math.log((Math.max(this.tolerance, ROUNDING) * scale) / residual) / Math.log(rate);
       if (n + needed > this.maxIterations) return Verdict.Slow;
     }
     return Verdict.Continue;
@@ -151,7 +181,7 @@ export class Monitor {
   /** `residual 3.2e-5 after 12 sweeps (rate 0.97)`, for messages. */
   describe(unit: string): string {
     const rate = this.rate();
-    return `residual ${short(this.residual)} after ${this.iterations} ${unit}${this.iterations === 1 ? '' : 's'}${rate > 0 ? `, rate ${short(rate)}` : ''}`;
+    return `residual ${formatNumber(this.residual)} after ${this.iterations} ${unit}${this.iterations === 1 ? '' : 's'}${rate > 0 ? `, rate ${formatNumber(rate)}` : ''}`;
   }
 }
 
@@ -187,23 +217,16 @@ export function maxAbs(a: Float64Array, from: number, to: number): number {
   return most;
 }
 
-/** A number in a message: 4 significant digits. */
-export function short(x: number): string {
-  return Number.isFinite(x) ? String(Number(x.toPrecision(4))) : String(x);
-}
-
 /** The variables of a range: a cyclic component's names (`v, c`), or `program` for everything. */
 export function rangeLabel(program: Program, start: number, end: number): string {
   const k = componentIndex(program, start);
-  if (k >= 0 && program.cycles[2 * k + 1] === end) return cycleMembers(program, k);
-  return start === 0 && end === program.size ? 'program' : `#${start}…#${end - 1}`;
+  if (k >= 0 && program.components()[k][1] === end) return cycleMembers(program, k);
+  return start === 0 && end === program.size ? 'program' : `${program.label(start)}…${program.label(end - 1)}`;
 }
 
 /** k such that component k starts at `start`, or −1. */
 export function componentIndex(program: Program, start: number): number {
-  const cycles = program.cycles;
-  for (let k = 0; k < cycles.length; k += 2) if (cycles[k] === start) return k / 2;
-  return -1;
+  return program.components().findIndex(([first]) => first === start);
 }
 
 /**

@@ -1,8 +1,9 @@
+import { formatNumber } from '../numberFormat.ts';
 import { Matrix } from 'ml-matrix';
-import { componentError, failure, Monitor, short, Verdict, type IterationSettings } from './convergence.ts';
+import { componentError, failure, Monitor, Verdict, type IterationSettings } from './convergence.ts';
 import { ComponentLu, componentMatrix, DIRECT_LIMIT } from './direct.ts';
 import type { Program } from '../program/program.ts';
-import { primitives } from '../primitives/registry.ts';
+import { sweepsOf } from '../primitives/sweeps.ts';
 import type { Stats } from './stats.ts';
 
 /**
@@ -31,17 +32,17 @@ export class CyclicTangents {
    * +1 on row seedFirst + q for q < seedCount (a constraint's perturbation, for multipliers).
    */
   sweep(T: Float64Array, K: number, from: number, seedFirst = -1, seedCount = 0): void {
-    const { cycles, size } = this.program;
+    const components = this.program.components();
+    const size = this.program.size;
     let low = from;
-    for (let k = 0; k < cycles.length; k += 2) {
-      const start = cycles[k];
-      const end = cycles[k + 1];
+    for (let k = 0; k < components.length; k++) {
+      const [start, end] = components[k];
       if (end <= low) continue;
       if (start < low) low = start; // `from` inside a component: the whole component depends on it
       this.lanes(T, K, low, start, seedFirst, seedCount);
       T.fill(0, start * K, end * K);
       this.lanes(T, K, start, end, seedFirst, seedCount);
-      if (end - start <= DIRECT_LIMIT) this.direct(T, K, k / 2, start, end);
+      if (end - start <= DIRECT_LIMIT) this.direct(T, K, k, start, end);
       else this.iterate(T, K, start, end, seedFirst, seedCount);
       low = end;
     }
@@ -51,17 +52,16 @@ export class CyclicTangents {
 
   /** The lane sweep over [from, to), adding each seed right after its own row is swept. */
   private lanes(T: Float64Array, K: number, from: number, to: number, seedFirst: number, seedCount: number): void {
-    const { ops, parentStart, parents, constants } = this.program;
-    const lanes = primitives.kernels().lanes;
+    const { lanes } = sweepsOf(this.program);
     let p = from;
     for (let q = 0; q < seedCount; q++) {
       const j = seedFirst + q;
       if (j < from || j >= to) continue;
-      lanes(this.values, T, K, ops, parentStart, parents, constants, p, j + 1);
+      lanes(this.values, T, K, p, j + 1);
       T[j * K + q] += 1;
       p = j + 1;
     }
-    lanes(this.values, T, K, ops, parentStart, parents, constants, p, to);
+    lanes(this.values, T, K, p, to);
     this.stats.partialEvaluations += to - from;
   }
 
@@ -73,7 +73,7 @@ export class CyclicTangents {
       const A = componentMatrix(this.program, this.values, start, end);
       this.stats.partialEvaluations += m;
       const { lu, singular } = ComponentLu.factor(A);
-      if (singular) throw componentError(this.program, start, end, `I − J is singular here (pivot ratio ${short(lu.pivotRatio)}), so its tangents are not determined`);
+      if (singular) throw componentError(this.program, start, end, `I − J is singular here (pivot ratio ${formatNumber(lu.pivotRatio)}), so its tangents are not determined`);
       factor = this.factors[k] = { lu, A };
     }
     const { lu, A } = factor;

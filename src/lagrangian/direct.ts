@@ -1,7 +1,7 @@
 import { LuDecomposition, Matrix } from 'ml-matrix';
 import { hasSelfLoop } from '../program/order.ts';
 import type { Program } from '../program/program.ts';
-import { primitives } from '../primitives/registry.ts';
+import { sweepsOf } from '../primitives/sweeps.ts';
 
 // The direct solve of one cyclic component [start, end): its equations couple only its own m
 // members, so the block of I − J on them is a small dense m × m matrix (J_CC: the partials of the
@@ -22,8 +22,8 @@ export const DIRECT_LIMIT = 300;
  * both be in one array); the difference vanishes as the iterate converges.
  */
 export function componentMatrix(program: Program, values: Float64Array, start: number, end: number, transpose = false, outputs?: Float64Array): Matrix {
-  const { ops, parentStart, parents, constants } = program;
-  const partials = primitives.kernels().partials;
+  const { parentStart, parents } = program;
+  const { partials } = sweepsOf(program);
   const m = end - start;
   const A = Matrix.eye(m, m);
   const row = new Float64Array(program.maxParents(start, end));
@@ -36,7 +36,7 @@ export function componentMatrix(program: Program, values: Float64Array, start: n
       values[i] = outputs[i - start];
       swapped = true;
     }
-    partials(i, values, ops, parentStart, parents, constants, row);
+    partials(i, values, row);
     if (swapped) values[i] = saved;
     for (let k = 0; k < count; k++) {
       const j = parents[from + k];

@@ -1,6 +1,8 @@
 import { LagradError } from '../error.ts';
+import { formatNumber } from '../numberFormat.ts';
 import type { Program } from '../program/program.ts';
 import { primitives } from '../primitives/registry.ts';
+import { sweepsOf } from '../primitives/sweeps.ts';
 
 // A sweep runs without branches; these scans run after it and, only when something is not
 // finite, find the constraint that made it and say so. Never a silent NaN.
@@ -8,12 +10,10 @@ import { primitives } from '../primitives/registry.ts';
 /** The constraint i as `log(-1)`, with its parents' values. */
 export function show(program: Program, i: number, values: Float64Array): string {
   const c = program.constraint(i);
-  const args = c.parents.map((j) => format(values[j]));
-  if (c.constant !== undefined) args.push(`θ=${format(c.constant)}`);
+  const args = c.parents.map((j) => formatNumber(values[j], 6));
+  if (c.constant !== undefined) args.push(`θ=${formatNumber(c.constant, 6)}`);
   return `${c.op}(${args.join(', ')})`;
 }
-
-const format = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(6))) : String(x));
 
 /**
  * True when x[from..to) are all finite: Σ x_i·0 is 0 for finite entries and NaN once one is NaN or
@@ -61,12 +61,12 @@ export function checkMultipliers(program: Program, values: Float64Array, lambda:
     }
   }
   if (bad < 0) return;
-  const { ops, parentStart, parents, constants } = program;
-  const partials = primitives.kernels().partials;
+  const { ops, parentStart, parents } = program;
+  const { partials } = sweepsOf(program);
   const out = new Float64Array(program.maxParents());
   for (let i = program.size - 1; i >= program.inputCount; i--) {
     if (lambda[i] === 0 || !Number.isFinite(lambda[i])) continue;
-    partials(i, values, ops, parentStart, parents, constants, out);
+    partials(i, values, out);
     for (let k = 0; k < parentStart[i + 1] - parentStart[i]; k++) {
       if (Number.isFinite(out[k])) continue;
       const op = primitives.get(ops[i]).name;
@@ -82,11 +82,11 @@ export function checkMultipliers(program: Program, values: Float64Array, lambda:
  * diagnosis when a tangent or gradient came out NaN or infinite.
  */
 export function checkPartials(program: Program, values: Float64Array): void {
-  const { ops, parentStart, parents, constants } = program;
-  const partials = primitives.kernels().partials;
+  const { ops, parentStart, parents } = program;
+  const { partials } = sweepsOf(program);
   const out = new Float64Array(program.maxParents());
   for (let i = program.inputCount; i < program.size; i++) {
-    partials(i, values, ops, parentStart, parents, constants, out);
+    partials(i, values, out);
     for (let k = 0; k < parentStart[i + 1] - parentStart[i]; k++) {
       if (Number.isFinite(out[k])) continue;
       const op = primitives.get(ops[i]).name;
@@ -95,7 +95,7 @@ export function checkPartials(program: Program, values: Float64Array): void {
   }
 }
 
+/** `'x'` for a named variable, `#3` for an unnamed one. */
 function label(program: Program, i: number): string {
-  const name = program.nameOf(i);
-  return name !== undefined ? `'${name}'` : `#${i}`;
+  return program.nameOf(i) !== undefined ? `'${program.label(i)}'` : program.label(i);
 }

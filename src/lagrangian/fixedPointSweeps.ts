@@ -1,7 +1,8 @@
+import { formatNumber } from '../numberFormat.ts';
 import type { Program } from '../program/program.ts';
-import { primitives } from '../primitives/registry.ts';
+import { sweepsOf } from '../primitives/sweeps.ts';
 import type { Stats } from './stats.ts';
-import { failure, Monitor, short, Verdict } from './convergence.ts';
+import { failure, Monitor, Verdict } from './convergence.ts';
 import { show } from './finite.ts';
 
 /**
@@ -15,12 +16,11 @@ import { show } from './finite.ts';
  * (`previous` holds the m values before it).
  */
 export function fixedPointSweeps(program: Program, values: Float64Array, start: number, end: number, monitor: Monitor, stats: Stats, previous: Float64Array): Verdict {
-  const { ops, parentStart, parents, constants } = program;
-  const forward = primitives.kernels().forward;
+  const { forward } = sweepsOf(program);
   const m = end - start;
   for (;;) {
     for (let k = 0; k < m; k++) previous[k] = values[start + k];
-    forward(values, ops, parentStart, parents, constants, start, end);
+    forward(values, start, end);
     stats.primitiveEvaluations += m;
     let step = 0;
     let scale = 0;
@@ -42,11 +42,10 @@ export function fixedPointSweeps(program: Program, values: Float64Array, start: 
  * member whose value is not finite, so a message can show that constraint with the arguments it got.
  */
 function replayToFirstNonFinite(program: Program, values: Float64Array, start: number, end: number, previous: Float64Array): void {
-  const { ops, parentStart, parents, constants } = program;
-  const forward = primitives.kernels().forward;
+  const { forward } = sweepsOf(program);
   for (let k = 0; k < end - start; k++) values[start + k] = previous[k];
   for (let i = start; i < end; i++) {
-    forward(values, ops, parentStart, parents, constants, i, i + 1);
+    forward(values, i, i + 1);
     if (!(values[i] - values[i] === 0)) return;
   }
 }
@@ -57,6 +56,6 @@ export function fixedPointFailure(program: Program, values: Float64Array, start:
   let i = start;
   while (i < end && values[i] - values[i] === 0) i++;
   const name = program.nameOf(i);
-  const before = monitor.residuals.length > 1 ? ` (residual ${short(monitor.residuals[monitor.residuals.length - 2])} before it)` : '';
+  const before = monitor.residuals.length > 1 ? ` (residual ${formatNumber(monitor.residuals[monitor.residuals.length - 2])} before it)` : '';
   return `a non-finite value at sweep ${monitor.iterations}: ${name !== undefined ? `'${name}' = ` : ''}${i < end ? `${show(program, i, values)} = ${values[i]}` : 'NaN'}${before}`;
 }

@@ -1,6 +1,6 @@
 import { LagradError } from '../error.ts';
 import type { Program } from '../program/program.ts';
-import { primitives } from '../primitives/registry.ts';
+import { sweepsOf } from '../primitives/sweeps.ts';
 import { seed } from './lagrangian.ts';
 
 // The pieces of the KKT system of the Lagrangian (see lagrangian.ts for the sign convention):
@@ -17,12 +17,12 @@ import { seed } from './lagrangian.ts';
  * two entries; products and assembly add them.
  */
 export function localPartials(program: Program, values: Float64Array, out: Float64Array = new Float64Array(program.parents.length)): Float64Array {
-  const { ops, parentStart, parents, constants, inputCount, size } = program;
-  const partials = primitives.kernels().partials;
+  const { parentStart, inputCount, size } = program;
+  const { partials } = sweepsOf(program);
   // The kernel writes a row from offset 0; one scratch row avoids a subarray per variable.
   const row = new Float64Array(program.maxParents());
   for (let i = inputCount; i < size; i++) {
-    partials(i, values, ops, parentStart, parents, constants, row);
+    partials(i, values, row);
     const s = parentStart[i];
     const count = parentStart[i + 1] - s;
     for (let k = 0; k < count; k++) out[s + k] = row[k];
@@ -32,10 +32,10 @@ export function localPartials(program: Program, values: Float64Array, out: Float
 
 /** The primal residuals r_i = v_i − p_i(v_Pa(i)) of every constraint (0 for inputs). */
 export function primalResiduals(program: Program, values: Float64Array, out: Float64Array = new Float64Array(program.size)): Float64Array {
-  const { ops, parentStart, parents, constants, inputCount, size } = program;
-  const value = primitives.kernels().value;
+  const { inputCount, size } = program;
+  const { value } = sweepsOf(program);
   out.fill(0, 0, inputCount);
-  for (let i = inputCount; i < size; i++) out[i] = values[i] - value(i, values, ops, parentStart, parents, constants);
+  for (let i = inputCount; i < size; i++) out[i] = values[i] - value(i, values);
   return out;
 }
 
@@ -63,17 +63,17 @@ export function dualResiduals(program: Program, partials: Float64Array, lambda: 
  */
 export function partialsProduct(program: Program, values: Float64Array, tangent: Float64Array, out: Float64Array = new Float64Array(program.size)): Float64Array {
   if (out === tangent) throw new LagradError('partialsProduct', 'the tangent and the result must be different arrays');
-  const { ops, parentStart, parents, constants, inputCount, size } = program;
+  const { inputCount, size } = program;
   out.fill(0, 0, inputCount);
-  primitives.kernels().tangent(values, tangent, out, ops, parentStart, parents, constants, inputCount, size);
+  sweepsOf(program).tangent(values, tangent, out, inputCount, size);
   return out;
 }
 
 /** out = Jᵀλ: one application of the transposed local partials (the registry's reverse kernel). */
 export function partialsTransposeProduct(program: Program, values: Float64Array, lambda: Float64Array, out: Float64Array = new Float64Array(program.size)): Float64Array {
-  const { ops, parentStart, parents, constants, inputCount, size } = program;
+  const { inputCount, size } = program;
   out.fill(0);
-  primitives.kernels().reverse(values, lambda, out, ops, parentStart, parents, constants, inputCount, size);
+  sweepsOf(program).reverse(values, lambda, out, inputCount, size);
   return out;
 }
 

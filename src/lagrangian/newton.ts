@@ -1,13 +1,14 @@
+import { formatNumber } from '../numberFormat.ts';
 import type { Program } from '../program/program.ts';
-import { primitives } from '../primitives/registry.ts';
+import { sweepsOf } from '../primitives/sweeps.ts';
 import type { Stats } from './stats.ts';
 import { ComponentOperator } from './blockOperator.ts';
-import { maxAbs, Monitor, short, Verdict, type IterationSettings } from './convergence.ts';
+import { atRounding, maxAbs, Monitor, Verdict, type IterationSettings } from './convergence.ts';
 import { ComponentLu, componentMatrix, DIRECT_LIMIT } from './direct.ts';
 import { show } from './finite.ts';
 import { gmres } from './gmres.ts';
 
-/** Newton's method needs few steps or none will do: at most this many, whatever --max-iterations says. */
+/** Newton's method needs few steps or none will do: at most this many, whatever maxIterations says. */
 export const NEWTON_STEPS = 100;
 /** Halvings of a Newton step before the line search gives up. */
 const BACKTRACKS = 40;
@@ -40,14 +41,14 @@ export function newton(program: Program, values: Float64Array, start: number, en
     if (m <= DIRECT_LIMIT) {
       const { lu, singular } = ComponentLu.factor(componentMatrix(program, values, start, end, false, outputs));
       stats.partialEvaluations += m;
-      if (singular) return { converged: false, failure: `Newton's Jacobian I − J is singular at residual ${short(max)} ${steps()}` };
+      if (singular) return { converged: false, failure: `Newton's Jacobian I − J is singular at residual ${formatNumber(max)} ${steps()}` };
       lu.solve(F, delta);
     } else {
       // An inexact Newton step: the linear residual only needs to be small next to |F|.
       delta.fill(0);
       const inner = new Monitor(Math.min(1e-2, Math.max(settings.tolerance, max)), settings.maxIterations);
       const { verdict } = gmres(new ComponentOperator(program, values, start, end, stats, false), F, delta, inner);
-      if (verdict !== Verdict.Converged) return { converged: false, failure: `Newton's linear solve (GMRES) failed at residual ${short(max)} ${steps()} (${inner.describe('iteration')})` };
+      if (verdict !== Verdict.Converged) return { converged: false, failure: `Newton's linear solve (GMRES) failed at residual ${formatNumber(max)} ${steps()} (${inner.describe('iteration')})` };
     }
     for (let k = 0; k < m; k++) saved[k] = values[start + k];
     let t = 1;
@@ -63,24 +64,25 @@ export function newton(program: Program, values: Float64Array, start: number, en
     if (!accepted) {
       for (let k = 0; k < m; k++) values[start + k] = saved[k];
       residual(program, values, start, end, outputs, F, stats);
-      return { converged: false, failure: `Newton's method stalls at residual ${short(max)} ${steps()}: no step along its direction reduces it` };
+      // No step reduces a residual that is already rounding noise: that is convergence (tolerance 0).
+      if (atRounding(max, maxAbs(values, start, end))) return { converged: true, failure: '' };
+      return { converged: false, failure: `Newton's method stalls at residual ${formatNumber(max)} ${steps()}: no step along its direction reduces it` };
     }
     const verdict = monitor.check(max, maxAbs(values, start, end));
     if (verdict === Verdict.Converged) return { converged: true, failure: '' };
     if (verdict !== Verdict.Continue || monitor.iterations >= NEWTON_STEPS) {
-      return { converged: false, failure: `Newton's method reached residual ${short(max)} ${steps()}, not the tolerance ${short(settings.tolerance)}` };
+      return { converged: false, failure: `Newton's method reached residual ${formatNumber(max)} ${steps()}, not the tolerance ${formatNumber(settings.tolerance)}` };
     }
   }
 }
 
 /** outputs_k = p_i(v), F_k = v_i − p_i(v) for the members; |F|∞ (NaN if any is not finite) and |F|₂². */
 function residual(program: Program, values: Float64Array, start: number, end: number, outputs: Float64Array, F: Float64Array, stats: Stats): { max: number; sumSquares: number } {
-  const { ops, parentStart, parents, constants } = program;
-  const value = primitives.kernels().value;
+  const { value } = sweepsOf(program);
   let max = 0;
   let sumSquares = 0;
   for (let i = start; i < end; i++) {
-    const p = value(i, values, ops, parentStart, parents, constants);
+    const p = value(i, values);
     const f = values[i] - p;
     outputs[i - start] = p;
     F[i - start] = f;

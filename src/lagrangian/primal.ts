@@ -1,23 +1,33 @@
-import { LagradError } from '../error.ts';
 import type { Program } from '../program/program.ts';
-import { primitives } from '../primitives/registry.ts';
+import { sweepsOf } from '../primitives/sweeps.ts';
+import { enumSetting, settingValues } from '../schedule/settings.ts';
 import { type Stats, emptyStats } from './stats.ts';
-import { componentError, iterationSettings, Monitor, Verdict, type Convergence, type IterationSettings } from './convergence.ts';
+import { componentError, ITERATION_SETTINGS, Monitor, Verdict, type Convergence, type IterationSettings } from './convergence.ts';
 import { checkValues } from './finite.ts';
 import { fixedPointFailure, fixedPointSweeps } from './fixedPointSweeps.ts';
 import { newton, NEWTON_STEPS } from './newton.ts';
 
+/** Setting `primal`: how cyclic components are solved for their values. */
+export const primal = enumSetting({
+  name: 'primal',
+  values: ['auto', 'fixed-point', 'newton'],
+  default: 'auto',
+  help: 'how cyclic components are solved: fixed-point sweeps, Newton, or (auto) sweeps handing over to Newton when they diverge, stall or pass 200',
+});
+
 /** How cyclic components are solved: iterate, Newton, or iterate and fall back to Newton (default). */
-export type PrimalMethod = 'auto' | 'fixed-point' | 'newton';
-const METHODS: readonly PrimalMethod[] = ['auto', 'fixed-point', 'newton'];
+export type PrimalMethod = (typeof primal.values)[number];
+
+/** The settings of the primal solve: `primal`, `tolerance`, `maxIterations`. */
+export const PRIMAL_SETTINGS = [primal, ...ITERATION_SETTINGS] as const;
 
 /** Under 'auto', the fixed-point iteration gets at most this many sweeps before Newton takes over. */
 export const AUTO_SWEEPS = 200;
 
 export interface PrimalOptions {
   /** For cyclic components (default 'auto'). */
-  readonly primal?: PrimalMethod | string;
-  /** Relative tolerance of the component solves (default 1e-12). */
+  readonly primal?: PrimalMethod;
+  /** Relative tolerance of the component solves (default 1e-12; 0: to rounding). */
   readonly tolerance?: number;
   /** Limit on sweeps (and Newton steps, at most 100) per component (default 1000). */
   readonly maxIterations?: number;
@@ -38,13 +48,13 @@ export interface PrimalOptions {
  * variables and the residual reached.
  */
 export function solvePrimal(program: Program, inputs: Float64Array, values: Float64Array, stats?: Stats, options?: PrimalOptions): void {
-  const { ops, parentStart, parents, constants, inputCount, size } = program;
+  const { inputCount, size } = program;
   for (let k = 0; k < inputCount; k++) values[k] = inputs[k]; // no subarray view per call
   if (program.cyclic) {
     solveCyclic(program, values, stats ?? emptyStats(), options ?? {});
     return;
   }
-  primitives.kernels().forward(values, ops, parentStart, parents, constants, inputCount, size);
+  sweepsOf(program).forward(values, inputCount, size);
   if (stats) {
     stats.primitiveEvaluations += size - inputCount;
     stats.sweeps++;
@@ -53,30 +63,31 @@ export function solvePrimal(program: Program, inputs: Float64Array, values: Floa
 }
 
 function solveCyclic(program: Program, values: Float64Array, stats: Stats, options: PrimalOptions): void {
-  const { ops, parentStart, parents, constants, inputCount, size, cycles, initial } = program;
-  const method = (options.primal ?? 'auto') as PrimalMethod;
-  if (!METHODS.includes(method)) throw new LagradError('--primal', `unknown method '${String(method)}'; choose ${METHODS.join(', ')}`);
-  const settings = iterationSettings(options);
-  const forward = primitives.kernels().forward;
+  const { inputCount, size, initial } = program;
+  const { primal: method, ...settings } = settingValues(PRIMAL_SETTINGS, options);
+  const history = options.history;
+  const { forward } = sweepsOf(program);
   const largest = program.largestCycle;
   const previous = new Float64Array(largest);
-  stats.components = cycles.length / 2;
+  stats.components = program.components().length;
   stats.largestComponent = largest;
   stats.primalIterations ??= 0;
   stats.newtonSteps ??= 0;
   stats.primalResidual ??= 0;
+  // The acyclic stretch before each component in order, then the component; then the last stretch.
+  const stretch = (from: number, to: number) => {
+    forward(values, from, to);
+    stats.primitiveEvaluations += to - from;
+    checkValues(program, values, from, to);
+  };
   let from = inputCount;
-  for (let k = 0; k <= cycles.length; k += 2) {
-    const start = k < cycles.length ? cycles[k] : size;
-    forward(values, ops, parentStart, parents, constants, from, start);
-    stats.primitiveEvaluations += start - from;
-    checkValues(program, values, from, start);
-    if (k === cycles.length) break;
-    const end = cycles[k + 1];
+  for (const [start, end] of program.components()) {
+    stretch(from, start);
     for (let i = start; i < end; i++) values[i] = initial === null ? 0 : initial[i];
-    solveComponent(program, values, start, end, method, settings, stats, previous, options.history);
+    solveComponent(program, values, start, end, method, settings, stats, previous, history);
     from = end;
   }
+  stretch(from, size);
   stats.sweeps++;
 }
 
@@ -108,15 +119,9 @@ function solveComponent(program: Program, values: Float64Array, start: number, e
 /** Checks the solved component and records the residual |v_C − p_C(v)|∞ it leaves. */
 function finish(program: Program, values: Float64Array, start: number, end: number, stats: Stats): void {
   checkValues(program, values, start, end);
-  const { ops, parentStart, parents, constants } = program;
-  const value = primitives.kernels().value;
+  const { value } = sweepsOf(program);
   let residual = 0;
-  for (let i = start; i < end; i++) residual = Math.max(residual, Math.abs(values[i] - value(i, values, ops, parentStart, parents, constants)));
+  for (let i = start; i < end; i++) residual = Math.max(residual, Math.abs(values[i] - value(i, values)));
   stats.primitiveEvaluations += end - start;
   stats.primalResidual = Math.max(stats.primalResidual, residual);
-}
-
-/** The primal settings among a schedule's options (tolerance, maxIterations, primal method, history). */
-export function primalOptions(options: { readonly [setting: string]: unknown }, history?: Convergence[]): PrimalOptions {
-  return { primal: options.primal as string | undefined, tolerance: options.tolerance as number | undefined, maxIterations: options.maxIterations as number | undefined, history };
 }

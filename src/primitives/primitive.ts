@@ -1,10 +1,13 @@
 /**
  * A rule is one scalar formula of a primitive: its value or one local partial.
  *
- * As a string it is a JavaScript expression over `a`, `b` (the first and second parent), `c` (the
- * constraint's constant θ) and, for partials, `y` (the primitive's own output, as exp and tanh use).
- * Strings are compiled into the schedules' sweeps (see kernels.ts), so a string rule runs at the
- * speed of hand-written code. A function `(a, b, c, y) => number` also works, at the cost of a call.
+ * As a string it is one JavaScript expression over `a`, `b` (the first and second parent), `c` (the
+ * constraint's constant θ), `y` (in a partial, the primitive's own output, as exp and tanh use; in a
+ * variadic value, the fold so far) and `Math` — numbers, operators, `?:` and Math functions and
+ * constants (ruleExpression.ts has the grammar); anything else is refused at registration. Strings
+ * are printed into the schedules' sweeps (sweepSource.ts), so a string rule runs at the speed of
+ * hand-written code, and are interpreted where code generation is refused. A function
+ * `(a, b, c, y) => number` also works, at the cost of a call.
  */
 export type Rule = string | ((a: number, b: number, c: number, y: number) => number);
 

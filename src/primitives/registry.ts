@@ -1,37 +1,66 @@
 import { LagradError } from '../error.ts';
 import { builtinPrimitives } from './builtins.ts';
-import { compileKernels, type Kernels } from './kernels.ts';
+import { codegenEpoch, interpreting } from './codegen.ts';
+import { checkDeclaration, type CheckedPrimitive, type CheckedRule } from './declaration.ts';
+import { interpretedKernels } from './interpretedKernels.ts';
+import { compileInIsolation, compileKernels, type Kernels } from './kernels.ts';
 import { INPUT, type Primitive, type Rule } from './primitive.ts';
+import { interpretRule, parseRule, printRule, type RuleFunction } from './ruleExpression.ts';
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const RESERVED = new Set(['input', 'output', 'init']);
+/** The slot of op code 0: variables with no constraint. */
+const INPUT_SLOT: CheckedPrimitive = Object.freeze({
+  code: INPUT,
+  primitive: Object.freeze({ name: 'input', arity: 0, value: 'NaN', partials: Object.freeze([]) }),
+  value: Object.freeze({ kind: 'expression', node: Object.freeze({ kind: 'number', value: NaN }) }),
+  partials: Object.freeze([]),
+  identity: 0,
+}) as CheckedPrimitive;
 
 /**
  * The table of primitives, indexed by op code. Append-only, so the op codes in a built `Program`
- * stay valid when a user registers more. The sweeps are compiled from it lazily and recompiled
- * after each registration.
+ * stay valid when a user registers more. The sweeps are built from it lazily — generated, or
+ * interpreted where code generation is refused (codegen.ts) — and rebuilt after each registration.
  */
 export class PrimitiveRegistry {
-  private readonly table: Primitive[] = [{ name: 'input', arity: 0, value: 'NaN', partials: [] }];
+  private readonly table: CheckedPrimitive[] = [INPUT_SLOT];
+  private readonly declarations: Primitive[] = [INPUT_SLOT.primitive];
   private readonly codes = new Map<string, number>([['input', INPUT]]);
   private compiled: Kernels | null = null;
+  private compiledEpoch = -1;
 
   constructor(initial: readonly Primitive[]) {
-    for (const p of initial) this.register(p);
+    // The initial table is checked like any other, but compiled only with the whole table at first use.
+    for (const p of initial) this.add(p, false);
   }
 
-  /** Adds a primitive and returns its op code; a malformed declaration is refused, naming the fault. */
+  /**
+   * Adds a primitive and returns its op code. A malformed declaration is refused with an error naming
+   * the primitive and the field, and leaves the registry exactly as it was.
+   */
   register(p: Primitive): number {
-    const where = `primitive '${p.name}'`;
-    if (!NAME.test(p.name) || RESERVED.has(p.name)) throw new LagradError(where, 'the name must be an identifier and not input, output or init');
-    if (this.codes.has(p.name)) throw new LagradError(where, 'is already registered');
-    const expected = p.arity === 'variadic' ? 1 : p.arity;
-    if (!(p.arity === 'variadic' || p.arity === 0 || p.arity === 1 || p.arity === 2)) throw new LagradError(where, `arity must be 0, 1, 2 or 'variadic', not ${String(p.arity)}`);
-    if (p.partials.length !== expected) throw new LagradError(where, `declares ${p.partials.length} partials for arity ${p.arity}; expected ${expected}`);
-    for (const [k, rule] of [p.value, ...p.partials].entries()) checkRule(rule, `${where} ${k === 0 ? 'value' : `partial ${k - 1}`}`);
+    return this.add(p, true);
+  }
+
+  /**
+   * Checks, then appends. Rule strings are parsed and the sweeps printed from the parse, so what
+   * reaches generated code is valid by construction; `compileAlone` also compiles the new cases on
+   * their own first, so a fault of the printer could not break every other primitive's sweeps.
+   */
+  private add(p: Primitive, compileAlone: boolean): number {
     const code = this.table.length;
-    this.table.push(p);
-    this.codes.set(p.name, code);
+    const checked = checkDeclaration(p, code);
+    const name = checked.primitive.name;
+    if (this.codes.has(name)) throw new LagradError(`primitive '${name}'`, 'is already registered');
+    if (compileAlone && !interpreting()) {
+      try {
+        compileInIsolation([INPUT_SLOT, checked]);
+      } catch (e) {
+        throw new LagradError(`primitive '${name}'`, `its generated code does not compile (${(e as Error).message})`);
+      }
+    }
+    this.table.push(checked);
+    this.declarations.push(checked.primitive);
+    this.codes.set(name, code);
     this.compiled = null;
     return code;
   }
@@ -47,7 +76,13 @@ export class PrimitiveRegistry {
     return this.codes.has(name);
   }
 
+  /** The declaration of op code `code` (a frozen copy of what was registered). */
   get(code: number): Primitive {
+    return this.checked(code).primitive;
+  }
+
+  /** The checked declaration of op code `code`: its rules parsed, as the sweeps read them. */
+  checked(code: number): CheckedPrimitive {
     const p = this.table[code];
     if (p === undefined) throw new LagradError(`op code ${code}`, 'no primitive has this code');
     return p;
@@ -55,6 +90,11 @@ export class PrimitiveRegistry {
 
   /** Every primitive, indexed by op code (entry 0 stands for inputs). */
   all(): readonly Primitive[] {
+    return this.declarations;
+  }
+
+  /** Every checked primitive, indexed by op code. */
+  checkedAll(): readonly CheckedPrimitive[] {
     return this.table;
   }
 
@@ -63,42 +103,55 @@ export class PrimitiveRegistry {
    * for sweeps. A variadic primitive folds over all args.
    */
   evaluate(code: number, args: readonly number[], constant = 0): number {
-    const p = this.get(code);
-    const f = ruleFunction(p.value);
-    if (p.arity !== 'variadic') return f(args[0] ?? 0, args[1] ?? 0, constant, 0);
-    let y = p.identity ?? 0;
+    const p = this.checked(code);
+    const f = checkedRuleFunction(p.value);
+    if (p.primitive.arity !== 'variadic') return f(args[0] ?? 0, args[1] ?? 0, constant, 0);
+    let y = p.identity;
     for (const a of args) y = f(a, 0, constant, y);
     return y;
   }
 
-  /** The sweeps compiled from the current table. */
+  /** The sweeps of the current table: generated, or interpreted where code generation is refused. */
   kernels(): Kernels {
-    return (this.compiled ??= compileKernels(this.table));
+    if (this.compiled !== null && this.compiledEpoch === codegenEpoch()) return this.compiled;
+    return this.rebuild();
+  }
+
+  private rebuild(): Kernels {
+    this.compiledEpoch = codegenEpoch();
+    this.compiled = interpreting() ? interpretedKernels(this.table) : compileKernels(this.table);
+    return this.compiled;
   }
 }
 
-type RuleFunction = (a: number, b: number, c: number, y: number) => number;
 const compiledRules = new Map<string, RuleFunction>();
+const interpretedRules = new WeakMap<CheckedRule, RuleFunction>();
 
-/** A rule as a callable function (string rules compiled once and cached). */
-export function ruleFunction(rule: Rule): RuleFunction {
-  if (typeof rule === 'function') return rule;
-  let f = compiledRules.get(rule);
+/** A checked rule as a callable function: compiled once where code generation is allowed, else interpreted. */
+function checkedRuleFunction(rule: CheckedRule): RuleFunction {
+  if (rule.kind === 'function') return rule.fn;
+  if (interpreting()) {
+    let f = interpretedRules.get(rule);
+    if (f === undefined) interpretedRules.set(rule, (f = interpretRule(rule.node)));
+    return f;
+  }
+  const source = printRule(rule.node);
+  let f = compiledRules.get(source);
   if (f === undefined) {
-    f = new Function('a', 'b', 'c', 'y', `return (${rule});`) as RuleFunction;
-    compiledRules.set(rule, f);
+    f = new Function('a', 'b', 'c', 'y', `return ${source};`) as RuleFunction;
+    compiledRules.set(source, f);
   }
   return f;
 }
 
-function checkRule(rule: Rule, where: string): void {
-  if (typeof rule === 'function') return;
-  if (typeof rule !== 'string' || rule.trim() === '') throw new LagradError(where, 'a rule is a non-empty expression string or a function');
-  try {
-    new Function('a', 'b', 'c', 'y', `return (${rule});`);
-  } catch (e) {
-    throw new LagradError(where, `'${rule}' is not a JavaScript expression (${(e as Error).message})`);
-  }
+const parsedRules = new Map<string, CheckedRule>();
+
+/** A rule as a callable function; a string that is not a rule is a LagradError. */
+export function ruleFunction(rule: Rule): RuleFunction {
+  if (typeof rule === 'function') return rule;
+  let checked = parsedRules.get(rule);
+  if (checked === undefined) parsedRules.set(rule, (checked = { kind: 'expression', node: parseRule(rule, 'rule') }));
+  return checkedRuleFunction(checked);
 }
 
 /** ", did you mean 'sin'?" when a known name is one or two edits away. */

@@ -41,6 +41,7 @@ export class Program {
   readonly cycles: Int32Array;
   readonly source: SourceMap | undefined;
   private labels: Map<number, string> | null = null;
+  private ranges: readonly (readonly [start: number, end: number])[] | null = null;
 
   private constructor(parts: ProgramParts, cycles: Int32Array) {
     this.size = parts.ops.length;
@@ -88,7 +89,26 @@ export class Program {
 
   /** Input names in order: the gradient's coordinates. */
   get inputNames(): string[] {
-    return Array.from({ length: this.inputCount }, (_, i) => this.nameOf(i) ?? `x${i}`);
+    return Array.from({ length: this.inputCount }, (_, i) => this.label(i));
+  }
+
+  /** Variable i for people: its name, or `#i` when it has none. */
+  label(i: number): string {
+    return this.nameOf(i) ?? `#${i}`;
+  }
+
+  /**
+   * The cyclic components as [start, end) ranges in evaluation order (empty when acyclic): the
+   * pairs of `cycles`, built once, so `for (const [start, end] of program.components())` allocates
+   * nothing per call.
+   */
+  components(): readonly (readonly [start: number, end: number])[] {
+    if (this.ranges === null) {
+      const ranges: (readonly [number, number])[] = [];
+      for (let k = 0; k < this.cycles.length; k += 2) ranges.push([this.cycles[k], this.cycles[k + 1]]);
+      this.ranges = ranges;
+    }
+    return this.ranges;
   }
 
   /** The name of variable i, if it has one. */
@@ -133,13 +153,13 @@ export class Program {
   /** The most members of any cyclic component (0 when acyclic). */
   get largestCycle(): number {
     let most = 0;
-    for (let k = 0; k < this.cycles.length; k += 2) most = Math.max(most, this.cycles[k + 1] - this.cycles[k]);
+    for (const [start, end] of this.components()) most = Math.max(most, end - start);
     return most;
   }
 
   /** The cyclic component containing i as [start, end), or null. */
   cycleOf(i: number): [number, number] | null {
-    for (let k = 0; k < this.cycles.length; k += 2) if (this.cycles[k] <= i && i < this.cycles[k + 1]) return [this.cycles[k], this.cycles[k + 1]];
+    for (const [start, end] of this.components()) if (start <= i && i < end) return [start, end];
     return null;
   }
 

@@ -15,7 +15,7 @@ import type { Program } from './program.ts';
  */
 export function unroll(program: Program, iterations: number): Program {
   if (!(Number.isInteger(iterations) && iterations >= 0)) throw new LagradError('unroll', `${iterations} is not a whole number of iterations`);
-  const { ops, parentStart, parents, constants, inputCount, size, cycles, initial } = program;
+  const { ops, parentStart, parents, constants, inputCount, size, initial } = program;
   const builder = new ProgramBuilder(program.source?.file);
   const copy = new Int32Array(size);
   const args: number[] = [];
@@ -31,18 +31,16 @@ export function unroll(program: Program, iterations: number): Program {
   };
   for (let i = 0; i < inputCount; i++) {
     if (ops[i] !== INPUT) throw new LagradError('unroll', 'inputs must come first');
-    copy[i] = builder.input(program.nameOf(i) ?? `x${i}`, Number.isNaN(program.defaults[i]) ? undefined : program.defaults[i]);
+    copy[i] = builder.input(program.label(i), Number.isNaN(program.defaults[i]) ? undefined : program.defaults[i]);
   }
   let from = inputCount;
-  for (let k = 0; k <= cycles.length; k += 2) {
-    const start = k < cycles.length ? cycles[k] : size;
+  for (const [start, end] of program.components()) {
     for (let i = from; i < start; i++) copy[i] = record(i);
-    if (k === cycles.length) break;
-    const end = cycles[k + 1];
     for (let i = start; i < end; i++) copy[i] = builder.constant(initial === null ? 0 : initial[i]);
     for (let sweep = 0; sweep < iterations; sweep++) for (let i = start; i < end; i++) copy[i] = record(i);
     from = end;
   }
+  for (let i = from; i < size; i++) copy[i] = record(i);
   for (const [name, i] of program.names) if (i >= inputCount) builder.name(copy[i], name);
   for (const o of program.outputs) builder.output(copy[o]);
   return builder.build();

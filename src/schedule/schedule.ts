@@ -2,6 +2,7 @@ import type { Convergence } from '../lagrangian/convergence.ts';
 import type { Program } from '../program/program.ts';
 import type { Stats } from '../lagrangian/stats.ts';
 import { NamedTable } from './namedTable.ts';
+import type { Setting } from './settings.ts';
 
 /** What a schedule is asked to solve: the program at a point, with objective Σ_o w_o v_o. */
 export interface Problem {
@@ -20,14 +21,23 @@ export interface Workspace {
   tangents?: Float64Array;
 }
 
+/** What every solve takes besides its schedule's settings (SOLVE_OPTIONS in settings.ts). */
 export interface SolveOptions {
   /** Also compute λ of every intermediate when the schedule does not get them for free (forward). */
   readonly multipliers?: boolean;
   /** Reused buffers; a schedule uses them when they are large enough. */
   readonly workspace?: Workspace;
-  /** Schedule-specific settings (method, strategy, snapshots, tolerance…). */
-  readonly [setting: string]: unknown;
+  /** Told now and then how far a long solve has got (`done` of `total` units of the schedule's work). */
+  readonly progress?: (done: number, total: number) => void;
 }
+
+/**
+ * What `Schedule.solve` receives: the solve options and the schedule's settings by name. The
+ * interface serves every schedule, so settings are untyped here; each schedule reads them with
+ * `readSettings(its settings, options)`, which types and checks them (an undeclared key is an
+ * error), and the API's option types (`GradOptions`) list the built-in settings typed.
+ */
+export type ScheduleOptions = SolveOptions & { readonly [setting: string]: unknown };
 
 /** A solution of the KKT system: values v, multipliers λ and the gradient ∂objective/∂x = λ_inputs. */
 export interface Solution {
@@ -45,13 +55,19 @@ export interface Solution {
 
 /**
  * A schedule: any method that solves the program's constraints and (I − J)ᵀλ = w.
- * All schedules read the same Program and are interchangeable.
+ * All schedules read the same Program and are interchangeable. `L` is the list of its settings.
  */
-export interface Schedule {
+export interface Schedule<out L extends readonly Setting[] = readonly Setting[]> {
   readonly name: string;
   /** One line for `--help` and docs. */
   readonly summary: string;
-  solve(problem: Problem, options?: SolveOptions): Solution;
+  /**
+   * The settings it reads (absent: none). `grad`, `verify` and the CLI validate options against
+   * them; `solve` reads them with `readSettings(settings, options)`, which checks them again for
+   * callers that call `solve` directly.
+   */
+  readonly settings?: L;
+  solve(problem: Problem, options?: ScheduleOptions): Solution;
 }
 
 /** A name → schedule table with loud errors; `grad` resolves schedule names through one. */

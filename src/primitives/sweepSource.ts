@@ -1,0 +1,183 @@
+import type { CheckedPrimitive, CheckedRule } from './declaration.ts';
+import { INPUT } from './primitive.ts';
+import { literal, printRule, PRODUCT_OPERAND, reads, type Operand } from './ruleExpression.ts';
+
+// The source of every sweep, written from two shared pieces per primitive: how to load what its
+// rules read (a, b, c, y) and its rules as expressions. Each sweep is a loop over the constraints
+// with one `switch` over op codes, a case per primitive (`case 3: /* mul */`) — the fastest scalar
+// tape JavaScript has: monomorphic, no call per variable. kernels.ts compiles these texts; nothing
+// here edits the output of another template.
+//
+// Names in the generated code: v values, op op codes, ps parent offsets (CSR), pa parents, cs
+// constants θ; src/dst the arrays a sweep reads and writes (one array for a Gauss–Seidel sweep such
+// as backprop, two for a Jacobi sweep); T, K the tangent lanes; R[code] the function rules.
+
+/** The six sweeps, as `lagrad kernels` names them. */
+export const SWEEP_KINDS = ['forward', 'reverse', 'tangent', 'lanes', 'value', 'partials'] as const;
+export type SweepKind = (typeof SWEEP_KINDS)[number];
+
+/**
+ * Where variable i's number sits in a value array. Scalar programs use slot i; a program whose
+ * variables live in slabs would read `off[i]` instead and add `off` to the arrays the sweeps take.
+ */
+export interface Addressing {
+  /** Arrays the sweeps take after op, ps, pa, cs. */
+  readonly arrays: readonly string[];
+  /** The slot (an expression of generated code) of the variable whose index is `index`. */
+  slot(index: string): string;
+}
+
+export const SCALAR: Addressing = { arrays: [], slot: (index) => index };
+
+/** The parameters and the loop of each sweep, and what a case ends with. */
+const SHAPES: Record<SweepKind, { params: string; loop: 'up' | 'down' | 'one'; end: string }> = {
+  forward: { params: 'v, $, from, to', loop: 'up', end: 'break;' },
+  reverse: { params: 'v, src, dst, $, from, to', loop: 'down', end: 'break;' },
+  tangent: { params: 'v, src, dst, $, from, to', loop: 'up', end: 'break;' },
+  lanes: { params: 'v, T, K, $, from, to', loop: 'up', end: 'break;' },
+  value: { params: 'i, v, $', loop: 'one', end: '' },
+  partials: { params: 'i, v, $, out', loop: 'one', end: 'return;' },
+};
+
+/** A sweep's source: `function reverse(v, src, dst, op, ps, pa, cs, from, to) { … }`. */
+export function sweepSource(kind: SweepKind, table: readonly CheckedPrimitive[], at: Addressing = SCALAR): string {
+  const shape = SHAPES[kind];
+  const params = shape.params.replace('$', ['op', 'ps', 'pa', 'cs', ...at.arrays].join(', '));
+  const cases = table.flatMap((p) => caseSource(kind, p, at));
+  const fail = `default: throw new Error('lagrad: unknown op code ' + op[i]);`;
+  const dispatch = ['const s = ps[i];', 'switch (op[i]) {', ...indent(cases), `  ${fail}`, '}'];
+  if (shape.loop === 'one') return [`function ${kind}(${params}) {`, ...indent(dispatch), '}'].join('\n');
+  const loop = shape.loop === 'up' ? 'for (let i = from; i < to; i++) {' : 'for (let i = to - 1; i >= from; i--) {';
+  // A multiplier that is exactly 0 adds nothing, so the reverse sweep skips its constraint: no
+  // partials for variables the objective does not depend on (often most of a program with several
+  // outputs), and no 0·∞ = NaN where such a partial is undefined (sqrt at 0).
+  const guard = kind === 'reverse' ? [`if (src[${at.slot('i')}] === 0) continue;`] : [];
+  const body = [loop, ...indent([...guard, ...dispatch]), '}'];
+  const counted = kind === 'reverse' ? ['let counted = 0;', ...body, 'return counted;'] : body;
+  return [`function ${kind}(${params}) {`, ...indent(counted), '}'].join('\n');
+}
+
+/** One primitive's case of a sweep: `case 3: /* mul *\/ { … }`. */
+export function caseSource(kind: SweepKind, p: CheckedPrimitive, at: Addressing = SCALAR): string[] {
+  const label = `case ${p.code}: /* ${p.primitive.name} */`;
+  if (p.code === INPUT) return [`${label} ${kind === 'value' ? `return v[${at.slot('i')}];` : SHAPES[kind].end}`];
+  const count = kind === 'reverse' ? ['counted++;'] : [];
+  const end = SHAPES[kind].end ? [SHAPES[kind].end] : [];
+  return [`${label} {`, ...indent([...count, ...WRITERS[kind](p, at), ...end]), '}'];
+}
+
+// ── shared pieces ─────────────────────────────────────────────────────────────────────────────
+
+const uses = (rule: CheckedRule, name: Operand) => rule.kind === 'function' || reads(rule.node, name);
+
+/** A rule as an expression of generated code; a function rule is called through R. */
+function ruleCode(rule: CheckedRule, p: CheckedPrimitive, field: string, context = 0): string {
+  return rule.kind === 'expression' ? printRule(rule.node, context) : `R[${p.code}].${field}(a, b, c, y)`;
+}
+
+/** `factor · rule`, with the constant partials 1 and −1 folded away. */
+function product(factor: string, rule: CheckedRule, p: CheckedPrimitive, field: string): string {
+  const k = rule.kind === 'expression' ? literal(rule.node) : undefined;
+  if (k === 1) return factor;
+  if (k === -1) return `-${factor}`;
+  return `${factor} * ${ruleCode(rule, p, field, PRODUCT_OPERAND)}`;
+}
+
+const parent = (k: number) => (k === 0 ? 'pa[s]' : `pa[s + ${k}]`);
+const partialField = (p: CheckedPrimitive, k: number) => (p.primitive.arity === 'variadic' ? 'partials[0]' : `partials[${k}]`);
+
+/**
+ * The loads the rules read, as statements. For a fixed arity: a and b from the parents, c = θ_i and
+ * y, which is the output v_i in a partial ('output'), 0 in a value rule ('zero') and the running
+ * value of a variadic fold ('fold', declared by the fold itself). For a variadic primitive `inner`
+ * loads a from the parent at q, inside the loop over parents, and b is 0.
+ */
+function loads(p: CheckedPrimitive, rules: readonly CheckedRule[], y: 'output' | 'zero' | 'fold', at: Addressing): { outer: string[]; inner: string[] } {
+  const need = (name: Operand) => rules.some((rule) => uses(rule, name));
+  const read = (index: string) => `v[${at.slot(index)}]`;
+  const arity = p.primitive.arity;
+  const outer: string[] = [];
+  const inner: string[] = [];
+  if (need('a')) (arity === 'variadic' ? inner : outer).push(`const a = ${arity === 0 ? '0' : arity === 'variadic' ? read('pa[q]') : read('pa[s]')};`);
+  if (need('b')) outer.push(`const b = ${arity === 2 ? read('pa[s + 1]') : '0'};`);
+  if (need('c')) outer.push('const c = cs[i];');
+  if (need('y') && y !== 'fold') outer.push(`const y = ${y === 'output' ? read('i') : '0'};`);
+  return { outer, inner };
+}
+
+const EACH_PARENT = 'for (let q = s, e = ps[i + 1]; q < e; q++) {';
+
+/** p_i(v_Pa(i)) as statements and the expression of its result: the piece `forward` and `value` share. */
+function valueOf(p: CheckedPrimitive, at: Addressing): { lines: string[]; result: string } {
+  if (p.primitive.arity !== 'variadic') {
+    return { lines: loads(p, [p.value], 'zero', at).outer, result: ruleCode(p.value, p, 'value') };
+  }
+  // The fold y ← value(y, a) from y = identity.
+  const { outer, inner } = loads(p, [p.value], 'fold', at);
+  const lines = [...outer, `let y = ${Object.is(p.identity, -0) ? '-0' : p.identity};`, EACH_PARENT, ...indent([...inner, `y = ${ruleCode(p.value, p, 'value')};`]), '}'];
+  return { lines, result: 'y' };
+}
+
+// ── the cases of each sweep ───────────────────────────────────────────────────────────────────
+
+type CaseWriter = (p: CheckedPrimitive, at: Addressing) => string[];
+
+const WRITERS: Record<SweepKind, CaseWriter> = {
+  /** v_i = p_i(v_Pa(i)). */
+  forward(p, at) {
+    const { lines, result } = valueOf(p, at);
+    return [...lines, `v[${at.slot('i')}] = ${result};`];
+  },
+
+  value(p, at) {
+    const { lines, result } = valueOf(p, at);
+    return [...lines, `return ${result};`];
+  },
+
+  /** dst_j += src_i · ∂p_i/∂v_j for each parent j. */
+  reverse(p, at) {
+    const { outer, inner } = loads(p, p.partials, 'output', at);
+    const l = `const l = src[${at.slot('i')}];`;
+    const add = (q: string, k: number) => `dst[${at.slot(q)}] += ${product('l', p.partials[k], p, partialField(p, k))};`;
+    if (p.primitive.arity === 'variadic') return [l, ...outer, EACH_PARENT, ...indent([...inner, add('pa[q]', 0)]), '}'];
+    return [l, ...outer, ...p.partials.map((_, k) => add(parent(k), k))];
+  },
+
+  /** dst_i = Σ_j ∂p_i/∂v_j · src_j. */
+  tangent(p, at) {
+    const { outer, inner } = loads(p, p.partials, 'output', at);
+    const term = (q: string, k: number) => product(`src[${at.slot(q)}]`, p.partials[k], p, partialField(p, k));
+    const write = `dst[${at.slot('i')}]`;
+    if (p.primitive.arity === 'variadic') return [...outer, 'let t = 0;', EACH_PARENT, ...indent([...inner, `t += ${term('pa[q]', 0)};`]), '}', `${write} = t;`];
+    return [...outer, `${write} = ${p.partials.map((_, k) => term(parent(k), k)).join(' + ') || '0'};`];
+  },
+
+  /** T[i·K + k] = Σ_j ∂p_i/∂v_j · T[j·K + k] for every lane k. */
+  lanes(p, at) {
+    const { outer, inner } = loads(p, p.partials, 'output', at);
+    const row = `const o = ${at.slot('i')} * K;`;
+    if (p.primitive.arity === 'variadic') {
+      const each = [
+        ...inner,
+        `const d = ${ruleCode(p.partials[0], p, 'partials[0]')};`,
+        `const r = ${at.slot('pa[q]')} * K;`,
+        'for (let k = 0; k < K; k++) T[o + k] += d * T[r + k];',
+      ];
+      return [...outer, row, 'for (let k = 0; k < K; k++) T[o + k] = 0;', EACH_PARENT, ...indent(each), '}'];
+    }
+    const partials = p.partials.flatMap((rule, k) => [`const d${k} = ${ruleCode(rule, p, `partials[${k}]`)};`, `const r${k} = ${at.slot(parent(k))} * K;`]);
+    const sum = p.partials.map((_, k) => `d${k} * T[r${k} + k]`).join(' + ') || '0';
+    return [...outer, ...partials, row, `for (let k = 0; k < K; k++) T[o + k] = ${sum};`];
+  },
+
+  /** out[k] = ∂p_i/∂(k-th parent). */
+  partials(p, at) {
+    const { outer, inner } = loads(p, p.partials, 'output', at);
+    if (p.primitive.arity === 'variadic') return [...outer, EACH_PARENT, ...indent([...inner, `out[q - s] = ${ruleCode(p.partials[0], p, 'partials[0]')};`]), '}'];
+    return [...outer, ...p.partials.map((rule, k) => `out[${k}] = ${ruleCode(rule, p, `partials[${k}]`)};`)];
+  },
+};
+
+function indent(lines: readonly string[]): string[] {
+  return lines.map((line) => `  ${line}`);
+}
