@@ -99,7 +99,8 @@ export class ByNameRunner {
 
   /** `grad(program, { x, y, z }).gradient`, read by name (into a reused array, for the check). */
   gradient(x: Float64Array): Float64Array {
-    const g = grad(this.program, { x: x[0], y: x[1], z: x[2] }).gradient;
+    // A scalar program's gradient entries are numbers (block inputs would give arrays).
+    const g = grad(this.program, { x: x[0], y: x[1], z: x[2] }).gradient as Record<string, number>;
     this.out[0] = g.x;
     this.out[1] = g.y;
     this.out[2] = g.z;

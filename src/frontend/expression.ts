@@ -3,6 +3,7 @@ import type { ProgramBuilder } from '../program/builder.ts';
 import { NameTable } from '../program/names.ts';
 import { primitives, suggest } from '../primitives/registry.ts';
 import { BINARY, withConstant } from './fold.ts';
+import { symbolOf } from '../program/shape.ts';
 import { Kind, type Scanner } from './tokens.ts';
 
 /**
@@ -13,7 +14,8 @@ import { Kind, type Scanner } from './tokens.ts';
 export type NameLookup = (text: string, start: number, end: number, hash: number, column: number) => number;
 
 // Operator stack entries. Binary operators and prefix minus carry a precedence; `(` and calls are
-// barriers. `^` binds tighter than unary minus and is right-associative (DESIGN §5).
+// barriers. `^` binds tighter than unary minus and is right-associative (DESIGN §5); `@`, the
+// matrix product, binds like `*` and `/` (as in NumPy), left to right.
 const enum Entry {
   Binary,
   Negate,
@@ -42,11 +44,11 @@ const MINUS = 45;
 const POWER = 94;
 const OPEN = 40;
 const CLOSE = 41;
-/** The precedence of + − * / ^ by character code, and of prefix minus. */
+/** The precedence of + − * / @ ^ by character code (`@` binds like `*` and `/`, as in NumPy), and of prefix minus. */
 const precedenceOf = (op: number) => (op === PLUS || op === MINUS ? 1 : op === POWER ? 4 : 2);
 const NEGATE_PRECEDENCE = 3;
 const precedence = (p: Pending) => (p.entry === Entry.Negate ? NEGATE_PRECEDENCE : precedenceOf(p.op));
-const OPERATOR: Record<number, keyof typeof BINARY> = { 43: '+', 45: '-', 42: '*', 47: '/', 94: '^' };
+const OPERATOR: Record<number, keyof typeof BINARY> = { 43: '+', 45: '-', 42: '*', 47: '/', 94: '^', 64: '@' };
 
 /**
  * Parses expressions into constraints recorded in a builder. Shunting-yard with explicit stacks:
@@ -220,9 +222,18 @@ export class ExpressionParser {
     this.node(this.builder.apply(this.code(name), this.record(a, ca, column), this.record(b, cb, column)), column);
   }
 
-  /** Pushes p(values), folded now; a result that is not finite is an error here: `log(-1) = NaN`. */
+  /**
+   * Pushes p(values), folded now. A primitive that refuses scalars (`2 @ 3`) and a result that is
+   * not finite (`log(-1) = NaN`) are errors at the column.
+   */
   private fold(code: number, values: readonly number[], column: number): void {
-    const y = primitives.evaluate(code, values);
+    let y: number;
+    try {
+      y = primitives.evaluate(code, values);
+    } catch (e) {
+      if (e instanceof LagradError) throw new LagradError(this.where(column), `'${symbolOf(primitives.get(code).name)}': ${e.what}`);
+      throw e;
+    }
     if (!Number.isFinite(y)) throw new LagradError(this.where(column), `${primitives.get(code).name}(${values.map(show).join(', ')}) = ${y}: not a finite number`);
     this.push(UNRECORDED, y);
   }

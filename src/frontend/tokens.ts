@@ -24,7 +24,8 @@ const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
  * Reads the tokens of one line of a source text, one at a time, without making an object or a
  * string per token: the current token is the scanner's state (`kind`, `start`, `end`, and `value`
  * for a number or `hash` for a name), so a 10⁶-line program is read without garbage. Numbers are
- * `2`, `0.5`, `.5`, `1e-3`; names are [A-Za-z_][A-Za-z0-9_]*; operators + - * / ^; `(` `)` `,`.
+ * `2`, `0.5`, `.5`, `1e-3`; names are [A-Za-z_][A-Za-z0-9_]*; operators + - * / ^ and @ (the
+ * matrix product); `(` `)` `,`.
  * Errors name `file:line:column`.
  */
 export class Scanner {
@@ -123,7 +124,7 @@ export class Scanner {
       return (this.kind = Kind.Name);
     }
     this.end = this.position = start + 1;
-    if (c === 43 || c === 45 || c === 42 || c === 47 || c === 94) return (this.kind = Kind.Operator);
+    if (c === 43 || c === 45 || c === 42 || c === 47 || c === 94 || c === 64) return (this.kind = Kind.Operator);
     if (c === 40) return (this.kind = Kind.Open);
     if (c === 41) return (this.kind = Kind.Close);
     if (c === 44) return (this.kind = Kind.Comma);

@@ -2,6 +2,7 @@ import { LagradError } from '../error.ts';
 import { formatNumber } from '../numberFormat.ts';
 import type { Program } from '../program/program.ts';
 import { primitives } from '../primitives/registry.ts';
+import { checkBlockMultipliers, checkBlockPartials, checkBlockValues } from './blockFinite.ts';
 import { sweepsOf } from '../primitives/sweeps.ts';
 
 // A sweep runs without branches; these scans run after it and, only when something is not
@@ -37,6 +38,7 @@ export function allFinite(x: Float64Array, from: number, to: number): boolean {
 
 /** Throws, naming the first constraint in [from, to) whose value is NaN or infinite. */
 export function checkValues(program: Program, values: Float64Array, from: number, to: number): void {
+  if (program.layout !== null) return checkBlockValues(program, values, from, to);
   if (allFinite(values, from, to)) return;
   for (let i = from; i < to; i++) {
     const x = values[i];
@@ -52,6 +54,7 @@ export function checkValues(program: Program, values: Float64Array, from: number
  */
 export function checkMultipliers(program: Program, values: Float64Array, lambda: Float64Array): void {
   if (allFinite(lambda, 0, lambda.length)) return;
+  if (program.layout !== null) return checkBlockMultipliers(program, values, lambda);
   let bad = -1;
   for (let i = 0; i < lambda.length; i++) {
     const l = lambda[i];
@@ -82,6 +85,7 @@ export function checkMultipliers(program: Program, values: Float64Array, lambda:
  * diagnosis when a tangent or gradient came out NaN or infinite.
  */
 export function checkPartials(program: Program, values: Float64Array): void {
+  if (program.layout !== null) return checkBlockPartials(program, values);
   const { ops, parentStart, parents } = program;
   const { partials } = sweepsOf(program);
   const out = new Float64Array(program.maxParents());

@@ -3,6 +3,7 @@ import { primitives } from '../primitives/registry.ts';
 import { INPUT } from '../primitives/primitive.ts';
 import { hashName, NameTable } from './names.ts';
 import { Program } from './program.ts';
+import { checkShape, formatShape, SCALAR, symbolOf, type Shape } from './shape.ts';
 
 /**
  * Records constraints one at a time into growable typed arrays and builds an immutable `Program`.
@@ -31,6 +32,18 @@ export class ProgramBuilder {
   private readonly outputs: number[] = [];
   private readonly defaults = new Map<number, number>();
   private readonly initial = new Map<number, number>();
+  private readonly inputShapes = new Map<number, Shape>();
+  /**
+   * The shape of every variable recorded, once some variable is a block (null before: all are
+   * scalars, and recording stays free of shape work); undefined where a placeholder parent leaves
+   * it unknown until `build`.
+   */
+  private shapes: (Shape | undefined)[] | null = null;
+  /**
+   * Check shapes as constraints are recorded (default), so a mismatch is an error at the call that
+   * made it. The `.lag` parser turns this off: `build` checks every shape and names the source place.
+   */
+  checkShapes = true;
 
   /**
    * `capacity` presizes the arrays for that many variables. Generous is cheap: pages of a fresh
@@ -48,19 +61,37 @@ export class ProgramBuilder {
     this.parents = new Int32Array(2 * capacity);
   }
 
-  /** A new input x; optionally named and with a default value. */
-  input(name: string, defaultValue?: number): number {
-    if (defaultValue !== undefined && !Number.isFinite(defaultValue)) throw new LagradError(`input '${name}'`, `the default ${defaultValue} is not a finite number`);
+  /**
+   * A new input, named, optionally with a shape and a default value (for a block, every entry):
+   * `input('x')`, `input('x', 2)`, `input('W', [4, 3])`, `input('b', [3], 0)`.
+   */
+  input(name: string, shapeOrDefault?: Shape | number, defaultValue?: number): number {
+    const shape = typeof shapeOrDefault === 'object' ? checkedShape(name, shapeOrDefault) : SCALAR;
+    const value = typeof shapeOrDefault === 'number' ? shapeOrDefault : defaultValue;
+    if (value !== undefined && !Number.isFinite(value)) throw new LagradError(`input '${name}'`, `the default ${value} is not a finite number`);
     const i = this.push(INPUT, 0);
     this.name(i, name);
-    if (defaultValue !== undefined) this.defaults.set(i, defaultValue);
+    if (value !== undefined) this.defaults.set(i, value);
+    if (shape.length > 0) {
+      this.inputShapes.set(i, shape);
+      this.startShapes();
+    }
+    if (this.shapes !== null) this.shapes[i] = shape;
     return i;
+  }
+
+  /** The shape of variable i as recorded so far: [] for a scalar; undefined while it depends on a forward reference. */
+  shapeOf(i: number): Shape | undefined {
+    if (i < 0) return undefined;
+    return this.shapes === null ? SCALAR : this.shapes[i];
   }
 
   /** A constant θ, as the constraint v = θ. */
   constant(value: number): number {
     finiteConstant('const', value);
-    return this.push(primitives.code('const'), value);
+    const i = this.push(primitives.code('const'), value);
+    if (this.shapes !== null) this.shapes[i] = SCALAR;
+    return i;
   }
 
   /** The constraint v = p(a, b; θ) for a primitive of arity 1 or 2 (name or op code). */
@@ -71,11 +102,13 @@ export class ProgramBuilder {
     if (p.arity !== given) throw new LagradError(`primitive '${p.name}'`, `takes ${p.arity === 'variadic' ? 'a list of' : p.arity} arguments, got ${given}`);
     finiteConstant(p.name, constant);
     // Both parents checked before either is written: a refused call leaves the builder as it was.
-    const first = this.parent(a);
-    const second = b === undefined ? 0 : this.parent(b);
+    const pa = this.parent(a);
+    const pb = b === undefined ? 0 : this.parent(b);
     this.reserveEdges(given);
-    this.parents[this.edges++] = first;
-    if (b !== undefined) this.parents[this.edges++] = second;
+    const first = this.edges;
+    this.parents[this.edges++] = pa;
+    if (b !== undefined) this.parents[this.edges++] = pb;
+    if (this.shapes !== null || p.value === undefined) this.inferShape(code, first, constant);
     return this.push(code, constant);
   }
 
@@ -88,8 +121,41 @@ export class ProgramBuilder {
     finiteConstant(p.name, constant);
     for (let k = 0; k < parents.length; k++) this.parent(parents[k]);
     this.reserveEdges(parents.length);
+    const first = this.edges;
     for (let k = 0; k < parents.length; k++) this.parents[this.edges++] = parents[k];
+    if (this.shapes !== null || p.value === undefined) this.inferShape(code, first, constant);
     return this.push(code, constant);
+  }
+
+  /** Starts tracking shapes: every variable so far is a scalar. */
+  private startShapes(): void {
+    if (this.shapes === null) this.shapes = new Array<Shape | undefined>(this.size).fill(SCALAR);
+  }
+
+  /**
+   * The shape of the constraint about to be pushed, whose parents are parents[first … edges), by
+   * its primitive's shape rule; a mismatch is an error (unless `checkShapes` is off, for `build`).
+   */
+  private inferShape(code: number, first: number, constant: number): void {
+    this.startShapes();
+    const shapes = this.shapes!;
+    const args: Shape[] = [];
+    let known = true;
+    for (let e = first; e < this.edges; e++) {
+      const s = this.shapeOf(this.parents[e]);
+      if (s === undefined) known = false;
+      else args.push(s);
+    }
+    let shape: Shape | string | undefined;
+    if (known) shape = primitives.blockRules(code).shape(args, constant);
+    if (typeof shape === 'string') {
+      if (this.checkShapes) {
+        this.edges = first;
+        throw new LagradError(this.file ?? 'builder', `'${symbolOf(primitives.get(code).name)}': ${shape}`);
+      }
+      shape = undefined;
+    }
+    shapes[this.size] = shape;
   }
 
   /** Gives variable i a name; each name belongs to one variable. */
@@ -214,6 +280,7 @@ export class ProgramBuilder {
       names: this.names,
       defaults: this.defaults,
       initial: this.initial,
+      shapes: this.inputShapes,
       source,
     });
   }
@@ -283,6 +350,12 @@ export const MAX_PLACEHOLDERS = 2 ** 31 - 1;
 /** A θ must be a finite number: NaN or ±∞ in a constraint is refused where it is recorded. */
 function finiteConstant(primitive: string, constant: number): void {
   if (!Number.isFinite(constant)) throw new LagradError(`primitive '${primitive}'`, `the constant θ = ${constant} is not a finite number`);
+}
+
+function checkedShape(name: string, dims: Shape): Shape {
+  const shape = Array.isArray(dims) ? checkShape(dims) : 'not a list of dimensions';
+  if (typeof shape === 'string') throw new LagradError(`input '${name}'`, `shape ${Array.isArray(dims) ? formatShape(dims) : String(dims)}: ${shape}`);
+  return shape;
 }
 
 function enlarge<T extends Int32Array | Float64Array>(array: T, capacity: number): T {
