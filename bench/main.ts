@@ -7,6 +7,7 @@
 //   npm run bench -- --smoke           tiny sizes, results in a temporary folder (CI)
 //   npm run bench -- --workloads near,layered --sizes 1e4,1e5 --no-tfjs --no-memory --no-parse --runs 3 --out DIR
 //   npm run bench -- --workloads none --no-memory      the lecture function, build and parse only
+//   npm run bench -- --no-compiled --no-checkpoint      without the compiled schedule's rows (bench/compiled.ts) or checkpointing's (bench/checkpoint.ts)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -16,6 +17,8 @@ import { parseArgs } from 'node:util';
 import { evaluate, grad, parseProgram } from '../src/index.ts';
 import { lectureDag, randomDag, workloadDag, WORKLOADS, type Dag, type Workload } from './dag.ts';
 import { batchSize, measure, sideBySide, type MeasureOptions, type Timing } from './harness.ts';
+import { checkpointOverhead } from './checkpoint.ts';
+import { compiledBench, lectureBench, type CompiledRow } from './compiled.ts';
 import { buildProgram, ByNameRunner, LagradRunner } from './lagrad.ts';
 import { INPUTS, SEED } from './memory.ts';
 import { nameTableBaseline, parseTexts } from './parsing.ts';
@@ -34,6 +37,8 @@ const { values: flags } = parseArgs({
     'no-tfjs': { type: 'boolean', default: false },
     'no-memory': { type: 'boolean', default: false },
     'no-parse': { type: 'boolean', default: false },
+    'no-compiled': { type: 'boolean', default: false },
+    'no-checkpoint': { type: 'boolean', default: false },
   },
 });
 
@@ -49,6 +54,11 @@ const out = flags.out ?? (smoke ? join(tmpdir(), 'lagrad-bench-smoke') : fileURL
 const limits = smoke ? { micrograd: 1e4, tfjs: 1e3, forwardMode: 1e4 } : { micrograd: 1e6, tfjs: 1e5, forwardMode: 1e7 };
 const parseSize = smoke ? 1e4 : 1e6;
 const memorySize = smoke ? 1e5 : 1e7;
+/** The compiled schedule's sizes (issue 14 step 3 states its target on 10²–10⁵ constraints), and its warm-up: at most this many calls or this long. */
+const compiledSizes = smoke ? [1e3] : [1e2, 1e3, 3e3, 1e4, 1e5];
+const compiledWarmup = smoke ? { warmup: 100, warmupBudgetMs: 300 } : { warmup: 3000, warmupBudgetMs: 30_000 };
+/** Chains for checkpointing's overhead (revolve with 100 slots against reverse). */
+const checkpointSteps = smoke ? [1e3] : [1e6, 1e7];
 const options: MeasureOptions = { warmup: 1, runs, budgetMs: smoke ? 2000 : 10000 };
 /** Parsing 10⁶ lines takes seconds: fewer rounds. */
 const parseOptions: MeasureOptions = { warmup: 1, runs: Math.min(runs, smoke ? 2 : 7), budgetMs: smoke ? 2000 : 12000 };
@@ -110,6 +120,14 @@ function lecture(tf: TF | null): Row[] {
   if (evaluate(program, { x: 2, y: -1, z: 0 }) !== Math.sin(3)) fail('lecture: lagrad evaluate is not sin(3)');
   const selected = { micrograd: true, tfjs: true, forwardMode: true, byName: new ByNameRunner(program) };
   return bench('lecture', dag, new LagradRunner(program), tf, selected, true).rows;
+}
+
+/** bench/compiled.ts's rows on the selected workloads: tape, reverse and compiled per size, with compile time and break-even. */
+function compiledRows(): CompiledRow[] {
+  if (workloads.length === 0) return [];
+  progress('compiled schedule');
+  const chosen = Object.fromEntries(workloads.map((w) => [w, (size: number) => workloadDag(w, size, INPUTS, SEED)]));
+  return compiledBench({ workloads: chosen, sizes: compiledSizes, runs: smoke ? 1 : 7, ...compiledWarmup, log: (line) => console.error(`  ${line.replace('\n', '\n  ')}`) });
 }
 
 function buildCost(): BuildRow {
@@ -205,21 +223,29 @@ for (const workload of workloads) {
     reach.push({ workload, size, fraction: result.reached });
   }
 }
+const compiled = flags['no-compiled'] ? [] : compiledRows();
+const lectureCalls = flags['no-compiled'] ? [] : (progress('lecture function, default and compiled calls'), lectureBench(smoke ? 1 : runs, smoke ? 500 : 5000));
+if (!flags['no-checkpoint']) progress('checkpointing overhead');
+const checkpoint = flags['no-checkpoint'] ? [] : checkpointOverhead({ steps: checkpointSteps, snapshots: 100, runs: smoke ? 1 : 5, log: (line) => console.error(`  ${line.replace('\n', '\n  ')}`) });
 progress('build and parse');
 const build = buildCost();
 const parsed = flags['no-parse'] ? [] : parseCosts();
 if (!flags['no-memory']) progress('memory');
 const mem = flags['no-memory'] ? null : memory(memorySize);
-const measured: Measured = { lecture: lectureRows, rows, reach, build, parsed, mem, settings: { workloads, runs, inputs: INPUTS, seed: SEED, parseSize, smoke } };
+const measured: Measured = { lecture: lectureRows, rows, reach, build, parsed, mem, compiled, lectureCalls, checkpoint, settings: { workloads, runs, inputs: INPUTS, seed: SEED, parseSize, smoke } };
 const goals = targets(measured);
 const text = report(measured, goals);
 console.log(text);
 
 mkdirSync(out, { recursive: true });
-const settings = { seed: SEED, inputs: INPUTS, sizes, workloads, ...options, parseRuns: parseOptions.runs, smoke };
-const results = { date: new Date().toISOString(), machine: machine(), settings, lecture: lectureRows, dags: rows, reached: reach, build, parse: parsed, memory: mem, targets: goals };
+const settings = { seed: SEED, inputs: INPUTS, sizes, workloads, ...options, parseRuns: parseOptions.runs, compiledSizes, ...compiledWarmup, checkpointSteps, smoke };
+const results = { date: new Date().toISOString(), machine: machine(), settings, lecture: lectureRows, lectureCalls, dags: rows, compiled, checkpoint, reached: reach, build, parse: parsed, memory: mem, targets: goals };
 writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-const points = rows.filter((r) => r.nsPerVariable !== null).map((r) => ({ workload: r.workload, size: r.size, system: r.system, mode: r.mode, nsPerVariable: r.nsPerVariable!, perTape: r.perTape }));
+const points = [
+  ...rows.filter((r) => r.nsPerVariable !== null).map((r) => ({ workload: r.workload, size: r.size, system: r.system, mode: r.mode, nsPerVariable: r.nsPerVariable!, perTape: r.perTape })),
+  // The compiled schedule's rows (where it compiled; above COMPILE_LIMIT reverse serves), ÷ the tape timed beside it.
+  ...compiled.filter((r) => r.compileMs > 0).map((r) => ({ workload: r.workload, size: r.size, system: 'lagrad compiled', mode: 'gradient', nsPerVariable: (r.compiled.wallMs * 1e6) / r.size, perTape: r.ratio })),
+];
 writeFileSync(join(out, 'results.svg'), await plotSvg(points, workloads));
 console.error(`lagrad bench: wrote ${join(out, 'results.json')} and results.svg in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 const failed = [...lectureRows, ...rows].filter((r) => !r.checked);

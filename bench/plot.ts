@@ -12,7 +12,7 @@ export interface PlotPoint {
   readonly perTape: number | null;
 }
 
-const SYSTEMS = { domain: ['lagrad', 'lagrad default call', 'tape', 'micrograd', 'tfjs'], range: ['#1f77b4', '#9ecae1', '#333333', '#ff7f0e', '#2ca02c'] };
+const SYSTEMS = { domain: ['lagrad', 'lagrad default call', 'lagrad compiled', 'tape', 'micrograd', 'tfjs'], range: ['#1f77b4', '#9ecae1', '#d62728', '#333333', '#ff7f0e', '#2ca02c'] };
 const SOLVES = { domain: ['gradient', 'value', 'forward mode'], range: [[1, 0], [6, 4], [2, 3]] };
 
 /**
