@@ -50,8 +50,18 @@ export function createContext(outDir: string, quick: boolean): Context {
         interactive: false,
       };
       const status = await runCli(argv, io);
-      if (status !== 0) throw new Error(`lagrad ${argv.join(' ')}: exit ${status}: ${err.trim()}`);
+      if (status !== 0) throw new Error(`lagrad ${argv.join(' ')}: exit ${status}: ${oneLine(err)}`);
       return out;
     },
   };
+}
+
+/** The CLI's error as one line `where: what` (under --json it is a JSON object). */
+function oneLine(err: string): string {
+  try {
+    const { where, what } = JSON.parse(err).error;
+    return `${where}: ${what}`;
+  } catch {
+    return err.trim().replace(/^lagrad: /, '');
+  }
 }

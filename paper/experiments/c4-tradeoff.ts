@@ -27,6 +27,10 @@ export function binomialOptimum(steps: number, snapshots: number): number {
   return r * steps - binomial(snapshots + r, snapshots + 1);
 }
 
+/** A recurrent network h_t = tanh(W h_{t−1} + b) with a 16-vector state, `steps` steps, as a .lag text. */
+const rnn = (steps: number) =>
+  ['input W[16, 16] = 0.05', 'input b[16] = 0.1', 'input h0[16] = 0.5', ...Array.from({ length: steps }, (_, t) => `h${t + 1} = tanh(W @ h${t} + b)`), `loss = sum(h${steps})`, 'output loss'].join('\n') + '\n';
+
 /** A chain x → sin → sin → … of `steps` steps as a .lag text. */
 const sineChain = (steps: number) => ['input x = 0.5', ...Array.from({ length: steps }, (_, k) => `s${k + 1} = sin(${k === 0 ? 'x' : `s${k}`})`), `output s${steps}`].join('\n') + '\n';
 
@@ -67,7 +71,23 @@ export const tradeoffClaim: Experiment = {
     const chainRuns = await curve(ctx, ['chain.lag', '--points', points], { 'chain.lag': sineChain(steps) });
     const chainPriced = await curve(ctx, ['--chain', String(steps), '--points', points]);
     const networkRuns = await curve(ctx, ['examples/network.lag', '--points', points]);
-    const runs = [...chainRuns, ...networkRuns];
+    // Vector states, where a value and a byte differ: run if the checkpoint schedule takes blocks.
+    const rnnSteps = ctx.quick ? 10 : 50;
+    let rnnRuns: Point[] = [];
+    let refused = '';
+    try {
+      rnnRuns = await curve(ctx, ['rnn.lag', '--points', points], { 'rnn.lag': rnn(rnnSteps) });
+    } catch (e) {
+      refused = (e as Error).message.replace(/^.*?exit \d+: /, '');
+    }
+    let rnnNote = `Programs with vector or matrix variables, where a value and a byte differ, are not measured: \`lagrad tradeoff\` on a ${rnnSteps}-step recurrent network with a 16-vector state refuses them (${refused}).`;
+    if (rnnRuns.length > 0) {
+      const bytes = (p: Point) => p.peakBytes ?? NaN;
+      const least = rnnRuns.reduce((a, b) => (bytes(b) < bytes(a) ? b : a));
+      const most = rnnRuns.reduce((a, b) => (bytes(b) > bytes(a) ? b : a));
+      rnnNote = `On a recurrent network of ${rnnSteps} steps with a 16-vector state (\`rnn.lag\`, h_t = tanh(W h_{t−1} + b)), where values and bytes differ, ${rnnRuns.length} points were run: peak memory from ${bytes(most)} bytes (${most.strategy}) down to ${bytes(least)} bytes (${least.strategy}, ${least.recomputation.toFixed(2)}× the evaluations).`;
+    }
+    const runs = [...chainRuns, ...networkRuns, ...rnnRuns];
     // Forward mode at the other end: one tangent sweep per input (lane), no reverse sweep at all.
     const modes = [];
     for (const [name, source, files] of [[`sine chain, ${steps} steps`, 'chain.lag', { 'chain.lag': sineChain(steps) }], ['examples/network.lag', 'examples/network.lag', {}]] as const) {
@@ -92,7 +112,7 @@ export const tradeoffClaim: Experiment = {
     const optimumLine = Array.from({ length: 60 }, (_, k) => Math.round(Math.pow(steps / 2, k / 59)))
       .filter((c, k, all) => c >= 1 && all.indexOf(c) === k)
       .map((c) => ({ peakValues: c + 2, recomputation: (binomialOptimum(steps, c) + steps) / steps, strategy: 'binomial optimum (c snapshots + 2)' }));
-    const panel = (title: string, measured: Point[], line: object[]) => ({
+    const panel = (title: string, measured: Point[], line: object[], memory: 'peakValues' | 'peakBytes' = 'peakValues') => ({
       title,
       width: 330,
       height: 260,
@@ -102,10 +122,10 @@ export const tradeoffClaim: Experiment = {
           data: { values: measured.map((p) => ({ ...p, run: 'run' })) },
           mark: { type: 'line', point: true },
           encoding: {
-            x: { field: 'peakValues', type: 'quantitative', scale: { type: 'log' }, title: 'peak values held, measured (log; × 8 bytes)' },
+            x: { field: memory, type: 'quantitative', scale: { type: 'log' }, title: memory === 'peakValues' ? 'peak values held, measured (log; × 8 bytes)' : 'peak bytes held, measured (log)' },
             y: { field: 'recomputation', type: 'quantitative', scale: { type: 'log' }, title: 'evaluations ÷ one forward sweep (log)' },
             color: { field: 'strategy', type: 'nominal', title: 'strategy', scale: { domain: ['store-all', 'sqrt', 'revolve', 'budget'] } },
-            order: { field: 'peakValues', type: 'quantitative' },
+            order: { field: memory, type: 'quantitative' },
           },
         },
       ],
@@ -114,7 +134,11 @@ export const tradeoffClaim: Experiment = {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       background: 'white',
       title: { text: 'lagrad tradeoff: recomputation against peak memory, measured on real runs', subtitle: 'dashed: the binomial optimum for a chain (Griewank & Walther), from its closed form' },
-      hconcat: [panel(`sine chain, ${steps} steps`, chainRuns, optimumLine), panel('examples/network.lag (50 variables)', networkRuns, [])],
+      hconcat: [
+        panel(`sine chain, ${steps} steps`, chainRuns, optimumLine),
+        panel('examples/network.lag (50 variables)', networkRuns, []),
+        ...(rnnRuns.length > 0 ? [panel(`RNN, ${rnnSteps} steps, 16-vector state (bytes)`, rnnRuns, [], 'peakBytes')] : []),
+      ],
     });
     const table = markdownTable(
       ['budget (values)', 'strategy', 'evaluations', '× forward', 'peak values', 'peak bytes', 'gradient Δ'],
@@ -130,6 +154,9 @@ export const tradeoffClaim: Experiment = {
     );
     return {
       modeTable,
+      rnnNote,
+      rnnRuns,
+      rnnTable: rnnRuns.length === 0 ? '' : markdownTable(['budget (bytes)', 'strategy', 'evaluations', '× forward', 'peak values', 'peak bytes', 'gradient Δ'], rnnRuns.map((p) => [p.budget, p.strategy, p.evaluations, p.recomputation.toFixed(3), p.peakValues, p.peakBytes ?? '—', typeof p.gradientError === 'number' ? sci(p.gradientError) : 'not run'])),
       forwardHeld: Math.max(...forwardHeld),
       criterion: "revolve's advances equal the binomial optimum exactly, every run's gradient equals reverse's exactly, and revolve's measured counts equal its closed-form price",
       supported: optimumGap === 0 && gradientError === 0 && priceGap === 0,
