@@ -1,5 +1,5 @@
 import type { CheckpointCosts } from './planner.ts';
-import { ADVANCE, type ActionBatch, type Plan } from './actions.ts';
+import { ADVANCE, REVERSE, type ActionBatch, type Plan } from './actions.ts';
 import { BYTES_PER_VALUE, Costs, scalarSizes, type Sizes } from './costs.ts';
 import { replay, type PlanObserver } from './replay.ts';
 import type { Stages, StageShape } from './stages.ts';
@@ -11,21 +11,25 @@ import type { Stages, StageShape } from './stages.ts';
 // action: a plan of few actions is priced quickly however many constraints its advances sweep.
 
 /** The sizes that liveness predicts for the stages of `shape` (per-stage sizes kept). */
-export function predictedSizes(stages: Stages, shape: StageShape): Sizes {
+export function predictedSizes(shape: StageShape): Sizes {
   const live = liveOf(shape);
-  return scalarSizes(stages, live.length > 0 ? live[0] : 0, shape.working);
+  return scalarSizes(live.length > 0 ? live[0] : 0, shape.working);
 }
 
-/** The ledger's handler: writes into each batch the size of the state each advance reaches, |L(start(to))|. */
+/**
+ * The ledger's handler: writes into each batch the size of the state each advance reaches,
+ * |L(start(to))|, and the values of the stage each reverse step holds, start(s + 1) − start(s).
+ */
 class Predicted implements PlanObserver {
-  constructor(private readonly live: Int32Array) {}
+  constructor(private readonly live: Int32Array, private readonly stages: Stages) {}
 
   observe(batch: ActionBatch): void {
-    const { kind, y, values, bytes, length } = batch;
-    const live = this.live;
+    const { kind, x, y, values, bytes, length } = batch;
+    const { live, stages } = this;
     for (let k = 0; k < length; k++) {
-      if (kind[k] !== ADVANCE) continue;
-      const size = y[k] < live.length ? live[y[k]] : 0;
+      const kd = kind[k];
+      if (kd !== ADVANCE && kd !== REVERSE) continue;
+      const size = kd === REVERSE ? stages.span(x[k], x[k] + 1) : y[k] < live.length ? live[y[k]] : 0;
       values[k] = size;
       bytes[k] = BYTES_PER_VALUE * size;
     }
@@ -36,8 +40,8 @@ class Predicted implements PlanObserver {
 
 /** Replays `plan` over `stages` charging the state sizes of `shape`; O(actions) time, O(slots) memory. */
 export function ledger(plan: Plan, stages: Stages, shape: StageShape): CheckpointCosts {
-  const costs = new Costs(stages, predictedSizes(stages, shape), plan.slots);
-  replay(plan, [new Predicted(liveOf(shape)), costs]);
+  const costs = new Costs(stages, predictedSizes(shape), plan.slots);
+  replay(plan, [new Predicted(liveOf(shape), stages), costs]);
   return {
     strategy: plan.strategy,
     stages: stages.count,
@@ -46,9 +50,7 @@ export function ledger(plan: Plan, stages: Stages, shape: StageShape): Checkpoin
     evaluations: costs.evaluations,
     writes: costs.writes,
     peakSnapshots: costs.peakSnapshots,
-    peakSnapshotValues: costs.values.peakSnapshots,
-    peakValues: costs.values.peak,
-    peakBytes: costs.bytes.peak,
+    ...costs.memory(),
   };
 }
 

@@ -59,3 +59,28 @@ export function liveCounts(program: Program, last = lastEdges(program)): Int32Ar
   }
   return live;
 }
+
+/**
+ * The widest reach of liveness: max over cuts b of b − min L(b) (0 when nothing is live), so every
+ * value live at a cut is among the `span` variables before it. A chain's is 1. O(N + E): the least
+ * live variable only moves forward as the cut does.
+ */
+export function liveSpan(program: Program): number {
+  let span = spans.get(program);
+  if (span === undefined) spans.set(program, (span = measureSpan(program, lastEdges(program))));
+  return span;
+}
+
+const spans = new WeakMap<Program, number>();
+
+function measureSpan(program: Program, last: Int32Array): number {
+  const { inputCount, size, parentStart } = program;
+  let span = 0;
+  let lo = 0;
+  for (let b = inputCount; b <= size; b++) {
+    const keep = b < size ? parentStart[b] : Infinity;
+    while (lo < b && last[lo] < keep) lo++;
+    if (lo < b) span = Math.max(span, b - lo);
+  }
+  return span;
+}
