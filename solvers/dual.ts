@@ -5,6 +5,7 @@ import { seed } from '../src/lagrangian/lagrangian.ts';
 import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import { emptyStats, type Stats } from '../src/lagrangian/stats.ts';
 import type { Program } from '../src/program/program.ts';
+import { requireScalars } from '../src/program/acyclic.ts';
 import { primitives } from '../src/primitives/registry.ts';
 import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { readSettings } from '../src/schedule/settings.ts';
@@ -42,6 +43,7 @@ export const dual: Schedule<typeof SETTINGS> = {
     const method = methodFor('dual', given, DUAL_METHODS);
     const start = performance.now();
     const { program, inputs, weights } = problem;
+    requireScalars(program, 'dual');
     const { size, inputCount } = program;
     const stats = emptyStats();
     const history: Convergence[] = [];
@@ -55,6 +57,7 @@ export const dual: Schedule<typeof SETTINGS> = {
     history.push(monitor.record(program, 'multipliers', method, 0, size, verdict === Verdict.Converged));
     if (verdict !== Verdict.Converged) throw new LagradError(`schedule 'dual'`, failure(verdict, monitor, method === 'cg' ? 'CG on the normal equations' : 'gradient descent on the dual residual', 'iteration', settings.maxIterations));
     stats.peakValues = size;
+    stats.peakBytes = 8 * size;
     checkMultipliers(program, values, lambda);
     stats.timeMs = performance.now() - start;
     return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: [...history] };

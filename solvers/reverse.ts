@@ -1,12 +1,14 @@
 import { blockReverse, type BlockMethod } from '../src/lagrangian/blockReverse.ts';
 import { KRYLOV_SETTINGS } from '../src/lagrangian/blockSolve.ts';
 import type { Convergence } from '../src/lagrangian/convergence.ts';
-import { checkMultipliers } from '../src/lagrangian/finite.ts';
+import { checkBackSubstitution, checkMultipliers } from '../src/lagrangian/finite.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
 import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
+import { BlockSweeps } from '../src/primitives/blockSweeps.ts';
+import { dependents } from '../src/program/dependents.ts';
 import { sweepsOf } from '../src/primitives/sweeps.ts';
-import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import { buffer, head, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { readSettings, type SettingValues } from '../src/schedule/settings.ts';
 
 /** What block-reverse reads, all for cyclic programs: the primal solve's and the Krylov solves' settings. */
@@ -28,22 +30,49 @@ export const reverse: Schedule<typeof BLOCK_SETTINGS> = {
   solve(problem: Problem, options: ScheduleOptions = {}): Solution {
     const settings = readSettings(BLOCK_SETTINGS, options);
     if (problem.program.cyclic) return solveByBlocks(problem, options, settings, 'auto');
+    if (problem.program.layout !== null) return reverseOverBlocks(problem, options);
     const start = performance.now();
     const { program, inputs, weights } = problem;
     const { inputCount, size } = program;
     const stats = emptyStats();
     const values = buffer(options.workspace?.values, size);
     solvePrimal(program, inputs, values, stats);
-    const lambda = buffer(options.workspace?.lambda, size);
-    seed(program, weights, lambda);
+    const reused = options.workspace?.lambda;
+    const lambda = buffer(reused, size);
+    seed(program, weights, lambda, lambda.buffer !== reused?.buffer); // a fresh array is zeros already
     stats.partialEvaluations += sweepsOf(program).reverse(values, lambda, lambda, inputCount, size);
     stats.sweeps++;
     stats.peakValues = size;
-    checkMultipliers(program, values, lambda);
+    stats.peakBytes = 8 * size;
+    checkBackSubstitution(program, values, lambda);
     stats.timeMs = performance.now() - start;
-    return { values, lambda, gradient: lambda.slice(0, inputCount), stats };
+    return { values, lambda, gradient: head(lambda, inputCount), stats };
   },
 };
+
+/**
+ * Backprop over vector and matrix variables: the same two sweeps over the slabs, one VJP
+ * λ_Pa(i) += J_iᵀ λ_i per constraint (BlockSweeps). With `wrt`, VJPs into variables that lead
+ * to no wanted input are skipped (the gradient of a data batch X is never formed).
+ */
+function reverseOverBlocks({ program, inputs, weights, wrt }: Problem, options: ScheduleOptions): Solution {
+  const start = performance.now();
+  const { inputCount, size, slots } = program;
+  const sweeps = BlockSweeps.of(program);
+  const stats = emptyStats();
+  const values = buffer(options.workspace?.values, slots);
+  solvePrimal(program, inputs, values, stats);
+  const lambda = buffer(options.workspace?.lambda, slots);
+  seed(program, weights, lambda);
+  const needed = wrt === undefined ? null : dependents(program, wrt);
+  stats.partialEvaluations += sweeps.reverse(values, lambda, lambda, inputCount, size, needed);
+  stats.sweeps++;
+  stats.peakValues = size;
+  stats.peakBytes = 8 * slots;
+  checkMultipliers(program, values, lambda);
+  stats.timeMs = performance.now() - start;
+  return { values, lambda, gradient: lambda.slice(0, program.inputSlots), stats };
+}
 
 /**
  * A whole solve by block-reverse: values by `solvePrimal` (fixed points for the components), then
@@ -61,6 +90,7 @@ export function solveByBlocks({ program, inputs, weights }: Problem, options: Sc
   seed(program, weights, lambda);
   blockReverse(program, values, lambda, method, settings, stats, history, settings);
   stats.peakValues = size;
+  stats.peakBytes = 8 * size;
   checkMultipliers(program, values, lambda);
   stats.timeMs = performance.now() - start;
   return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: history };

@@ -48,12 +48,27 @@ export interface PrimalOptions {
  * variables and the residual reached.
  */
 export function solvePrimal(program: Program, inputs: Float64Array, values: Float64Array, stats?: Stats, options?: PrimalOptions): void {
+  if (program.layout !== null) return solveBlocks(program, inputs, values, stats);
   const { inputCount, size } = program;
   for (let k = 0; k < inputCount; k++) values[k] = inputs[k]; // no subarray view per call
   if (program.cyclic) {
     solveCyclic(program, values, stats ?? emptyStats(), options ?? {});
     return;
   }
+  // The sweep folds its values' finiteness into what it returns; the scan that names the bad
+  // constraint runs only when one is not finite.
+  if (sweepsOf(program).forward(values, inputCount, size) !== 0) checkValues(program, values, inputCount, size);
+  if (stats) {
+    stats.primitiveEvaluations += size - inputCount;
+    stats.sweeps++;
+  }
+}
+
+/** The forward sweep of a program with vector and matrix variables (acyclic: cyclic ones are refused when built). */
+function solveBlocks(program: Program, inputs: Float64Array, values: Float64Array, stats?: Stats): void {
+  const { inputCount, size } = program;
+  const inputSlots = program.inputSlots;
+  for (let s = 0; s < inputSlots; s++) values[s] = inputs[s];
   sweepsOf(program).forward(values, inputCount, size);
   if (stats) {
     stats.primitiveEvaluations += size - inputCount;
@@ -76,9 +91,8 @@ function solveCyclic(program: Program, values: Float64Array, stats: Stats, optio
   stats.primalResidual ??= 0;
   // The acyclic stretch before each component in order, then the component; then the last stretch.
   const stretch = (from: number, to: number) => {
-    forward(values, from, to);
+    if (forward(values, from, to) !== 0) checkValues(program, values, from, to);
     stats.primitiveEvaluations += to - from;
-    checkValues(program, values, from, to);
   };
   let from = inputCount;
   for (const [start, end] of program.components()) {

@@ -1,6 +1,8 @@
 import { LagradError } from '../error.ts';
 import { primitives } from '../primitives/registry.ts';
 import type { ProgramParts, SourceMap } from './parts.ts';
+import type { Layout } from './layout.ts';
+import { checkShape, type Shape } from './shape.ts';
 
 /**
  * A program as JSON: columns, not one object per variable, so 10⁶ constraints stay compact. Op
@@ -20,6 +22,8 @@ export interface ProgramJSON {
   readonly names: Record<string, number>;
   readonly defaults: Record<string, number>;
   readonly initial: Record<string, number>;
+  /** The shapes of the vector and matrix inputs, by variable index (absent: all scalars). */
+  readonly shapes?: Record<string, number[]>;
   readonly source?: { file?: string; line: number[]; column: number[] };
 }
 
@@ -35,6 +39,8 @@ export interface ProgramColumns {
   readonly defaults: Float64Array;
   readonly initial: Float64Array | null;
   readonly source: SourceMap | undefined;
+  readonly inputCount?: number;
+  readonly layout?: Layout | null;
 }
 
 /** The JSON form of a program (`JSON.stringify(toJSON(p))` to save it). */
@@ -55,6 +61,12 @@ export function toJSON(program: ProgramColumns): ProgramJSON {
   program.initial?.forEach((value, i) => {
     if (value !== 0) initial[String(i)] = value;
   });
+  let shapes: Record<string, number[]> | undefined;
+  const layout = program.layout;
+  if (layout) {
+    shapes = {};
+    for (let i = 0; i < (program.inputCount ?? 0); i++) if (layout.rank[i] > 0) shapes[String(i)] = [...layout.shape(i)];
+  }
   return {
     format: 'lagrad.program',
     version: 1,
@@ -67,6 +79,7 @@ export function toJSON(program: ProgramColumns): ProgramJSON {
     names: Object.fromEntries(program.names),
     defaults,
     initial,
+    ...(shapes && { shapes }),
     ...(program.source && { source: { file: program.source.file, line: Array.from(program.source.line), column: Array.from(program.source.column) } }),
   };
 }
@@ -96,8 +109,20 @@ export function partsFromJSON(json: ProgramJSON | string): ProgramParts {
     names: new Map(Object.entries(data.names ?? {})),
     defaults: indexMap(data.defaults),
     initial: indexMap(data.initial),
+    shapes: data.shapes === undefined ? undefined : shapesFrom(data.shapes),
     source: data.source && { file: data.source.file, line: Int32Array.from(data.source.line), column: Int32Array.from(data.source.column) },
   };
+}
+
+function shapesFrom(record: Record<string, unknown>): Map<number, Shape> {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new LagradError('program JSON', "'shapes' must map variable indices to shapes");
+  const shapes = new Map<number, Shape>();
+  for (const [i, dims] of Object.entries(record)) {
+    const shape = Array.isArray(dims) ? checkShape(dims) : 'not a list of dimensions';
+    if (typeof shape === 'string') throw new LagradError('program JSON', `shapes[${i}]: ${shape}`);
+    shapes.set(Number(i), shape);
+  }
+  return shapes;
 }
 
 function parseText(text: string): unknown {
