@@ -11,15 +11,15 @@ import { sweepsOf } from '../../src/primitives/sweeps.ts';
 
 /** Throws the error naming the first non-finite value's constraint. */
 export function failValues(program: Program, inputs: Float64Array): never {
-  solvePrimal(program, inputs, new Float64Array(program.size));
+  solvePrimal(program, inputs, new Float64Array(program.slots));
   throw new LagradError('checkpoint', 'a value is not finite');
 }
 
 /** Throws the error naming the first non-finite multiplier's constraint. */
 export function failMultipliers(program: Program, inputs: Float64Array, weights: Float64Array): never {
-  const values = new Float64Array(program.size);
+  const values = new Float64Array(program.slots);
   solvePrimal(program, inputs, values);
-  const lambda = new Float64Array(program.size);
+  const lambda = new Float64Array(program.slots);
   seed(program, weights, lambda);
   sweepsOf(program).reverse(values, lambda, lambda, program.inputCount, program.size);
   checkMultipliers(program, values, lambda);

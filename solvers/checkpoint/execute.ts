@@ -1,9 +1,10 @@
 import { InternalError } from '../../src/error.ts';
 import type { Program } from '../../src/program/program.ts';
 import type { Plan } from './actions.ts';
-import { Costs, scalarSizes } from './costs.ts';
-import type { Executor, ExecuteOptions, Execution } from './executor.ts';
-import { replay } from './replay.ts';
+import { BlockExecutor } from './blockExecutor.ts';
+import { Costs, type Sizes } from './costs.ts';
+import type { ExecuteOptions, Execution } from './executor.ts';
+import { replay, type PlanObserver } from './replay.ts';
 import { RingExecutor, ringFor } from './ringExecutor.ts';
 import { Invariants } from './simulate.ts';
 import { stageShape, type Stages } from './stages.ts';
@@ -21,8 +22,10 @@ export { PROGRESS_EVERY, type ExecuteOptions, type Execution } from './executor.
 //   ringExecutor.ts    stages of one constraint on a program of narrow liveness (a chain): values
 //                      and multipliers in rings of slots j & m, the program's own arrays swept in
 //                      place, an advance of k steps in one kernel call;
-//   windowExecutor.ts  everything else: a window of the program (Frame) holding a state and the
-//                      constraints of a sweep, renumbered.
+//   windowExecutor.ts  every other scalar program: a window of the program (Frame) holding a
+//                      state and the constraints of a sweep, renumbered;
+//   blockExecutor.ts   programs with vector and matrix variables: the block rules on a slab of
+//                      inputs, state and one stage, states counted in values and in bytes.
 //
 // Both give the values and multipliers of plain reverse, bit for bit, and count the same.
 
@@ -35,7 +38,7 @@ export { PROGRESS_EVERY, type ExecuteOptions, type Execution } from './executor.
 export function execute(program: Program, stages: Stages, plan: Plan, inputs: Float64Array, weights: Float64Array, options: ExecuteOptions = {}): Execution {
   if (plan.steps !== stages.count) throw new InternalError('checkpoint', `a plan of ${plan.steps} steps cannot run over ${stages.count} stages`);
   const executor = executorFor(program, stages, plan.slots, inputs, weights, options);
-  const costs = new Costs(stages, scalarSizes(executor.stateSize, executor.working), plan.slots);
+  const costs = new Costs(stages, executor.sizes, plan.slots);
   replay(plan, options.check ? [new Invariants(plan.steps, plan.slots), executor, costs] : [executor, costs]);
   Object.assign(executor.stats, {
     advances: costs.advances,
@@ -49,7 +52,15 @@ export function execute(program: Program, stages: Stages, plan: Plan, inputs: Fl
   return executor.result();
 }
 
-function executorFor(program: Program, stages: Stages, slots: number, inputs: Float64Array, weights: Float64Array, options: ExecuteOptions): Executor {
+/** What execute needs of an executor: it observes the replay, says what the costs charge, and gives the result. */
+interface Running extends PlanObserver {
+  readonly sizes: Sizes;
+  readonly stats: Execution['stats'];
+  result(): Execution;
+}
+
+function executorFor(program: Program, stages: Stages, slots: number, inputs: Float64Array, weights: Float64Array, options: ExecuteOptions): Running {
+  if (program.layout !== null) return new BlockExecutor(program, stages, slots, inputs, weights, options);
   if (stages.unit && options.ring !== false) {
     const shape = stageShape(program, stages, false);
     const ring = ringFor(program, shape.working);

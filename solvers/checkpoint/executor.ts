@@ -2,6 +2,7 @@ import type { Program } from '../../src/program/program.ts';
 import { SparseState } from '../../src/program/sparseState.ts';
 import { type Stats, emptyStats } from '../../src/lagrangian/stats.ts';
 import type { ActionBatch } from './actions.ts';
+import { scalarSizes, type Sizes } from './costs.ts';
 import { failMultipliers, failValues } from './diagnose.ts';
 import { lastEdges } from './liveness.ts';
 import type { PlanObserver } from './replay.ts';
@@ -98,6 +99,11 @@ export abstract class Executor implements PlanObserver {
 
   /** The values of the state held now (x₀ before the first action). */
   abstract get stateSize(): number;
+
+  /** What the costs charge before the first action: x₀ and the working frame, 8 bytes a value. */
+  get sizes(): Sizes {
+    return scalarSizes(this.stateSize, this.working);
+  }
 
   abstract observe(batch: ActionBatch): void;
 

@@ -84,3 +84,29 @@ function measureSpan(program: Program, last: Int32Array): number {
   }
   return span;
 }
+
+/**
+ * The bytes of L(b) for every cut b = inputCount … size, as bytes[b − inputCount]: 8 per entry, and
+ * in a program with vector and matrix variables the inputs left out (they are the point, never part
+ * of a state: stages.ts). For a scalar program, 8·liveCounts.
+ */
+export function liveBytes(program: Program, last = lastEdges(program)): Float64Array {
+  const { inputCount, size, parentStart, parents } = program;
+  const offset = program.layout?.offset ?? null;
+  const bytes = new Float64Array(size - inputCount + 1);
+  if (offset === null) {
+    const live = liveCounts(program, last);
+    for (let k = 0; k < live.length; k++) bytes[k] = 8 * live[k];
+    return bytes;
+  }
+  let held = 0;
+  for (let b = inputCount; b < size; b++) {
+    if (last[b] >= 0) held += offset[b + 1] - offset[b];
+    for (let e = parentStart[b]; e < parentStart[b + 1]; e++) {
+      const j = parents[e];
+      if (last[j] === e && j >= inputCount) held -= offset[j + 1] - offset[j];
+    }
+    bytes[b - inputCount + 1] = 8 * held;
+  }
+  return bytes;
+}
