@@ -5,6 +5,8 @@ import { execute } from '../solvers/checkpoint/execute.ts';
 import { ledger } from '../solvers/checkpoint/ledger.ts';
 import { stageShape } from '../solvers/checkpoint/stages.ts';
 import { configure } from '../solvers/checkpoint/strategies.ts';
+import { elmanPoint as namedPoint, elmanText } from '../examples/rnn.ts';
+import { lagrad } from './helpers/cli.ts';
 import { arbitraryBlockProgram } from './helpers/randomBlocks.ts';
 
 // Checkpointing on programs with vector and matrix variables (blockExecutor.ts): every strategy's
@@ -102,5 +104,48 @@ describe('checkpointing on block programs', () => {
       // Reverse holds every value: far more than revolve's bound at this length.
       expect(reference.stats.peakBytes).toBeGreaterThan(steps * state);
     }
+  });
+
+  it('fits every strategy to a budget in bytes: the plan holds at most that many, and the least budget is the leanest plan\'s peak', () => {
+    const program = elman(8, 40);
+    const inputs = elmanPoint(program);
+    const weights = resolveWeights(program);
+    const reference = schedules.get('reverse').solve({ program, inputs, weights });
+    for (const strategy of ['store-all', 'sqrt', 'revolve', 'budget'] as const) {
+      for (const budgetBytes of [300, 700, 2000, 20000]) {
+        let run;
+        try {
+          run = schedules.get('checkpoint').solve({ program, inputs, weights }, { strategy, budgetBytes });
+        } catch (e) {
+          expect((e as Error).message).toMatch(new RegExp(`^--budget-bytes: no ${strategy} plan holds at most ${budgetBytes} bytes here \\(the smallest needs (\\d+)\\)`));
+          const least = Number(/needs (\d+)/.exec((e as Error).message)![1]);
+          expect(least).toBeGreaterThan(budgetBytes);
+          const fitted = schedules.get('checkpoint').solve({ program, inputs, weights }, { strategy, budgetBytes: least });
+          expect(fitted.stats.peakBytes).toBe(least);
+          continue;
+        }
+        expect(run.stats.peakBytes).toBeLessThanOrEqual(budgetBytes);
+        expect(run.gradient).toEqual(reference.gradient);
+      }
+    }
+  });
+
+  it('lagrad tradeoff draws the curve of an RNN program in bytes, each point run and checked against reverse', async () => {
+    const files = { 'rnn.lag': elmanText(12, 6, 2), 'rnn.json': JSON.stringify(namedPoint(12, 6, 2)) };
+    const r = await lagrad(['tradeoff', 'rnn.lag', '--data', 'rnn.json', '--points', '5', '--json'], files);
+    expect(r.err).toBe('');
+    const curve = JSON.parse(r.out);
+    expect(curve.unit).toBe('bytes');
+    const fitting = curve.points.filter((p: { fits: boolean }) => p.fits);
+    expect(fitting.length).toBeGreaterThan(8);
+    for (const p of fitting) {
+      expect(p.peakBytes).toBeLessThanOrEqual(p.budget);
+      expect(p.gradientError).toBe(0);
+    }
+    const one = await lagrad(['tradeoff', 'rnn.lag', '--data', 'rnn.json', '--budget-bytes', '400', '--strategy', 'revolve', '--json'], files);
+    const point = JSON.parse(one.out);
+    expect(point.budgetBytes).toBe(400);
+    expect(point.peakBytes).toBeLessThanOrEqual(400);
+    expect(point.gradientError).toBe(0);
   });
 });
