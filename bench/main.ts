@@ -17,6 +17,7 @@ import { batchSize, measure, sideBySide, type MeasureOptions, type Timing } from
 import { buildProgram, lagText, LagradRunner } from './lagrad.ts';
 import { INPUTS, SEED } from './memory.ts';
 import { plotSvg } from './plot.ts';
+import { rnnBench, rnnTable } from './rnn.ts';
 import { relativeError, runners, type Limits, type Mode, type Runner } from './systems.ts';
 import { loadTf, type TF } from './tfjs.ts';
 
@@ -272,6 +273,9 @@ const mem = flags['no-memory'] ? null : memory(memorySize);
 const goals = targets(rows, mem);
 const text = report(lectureRows, rows, build, mem, goals);
 console.log(text);
+// The RNN rows (issue 13) live in bench/rnn.ts; T = 10³ only in a smoke run.
+console.error('lagrad bench: RNN gradient');
+console.log(`\nRNN gradient, Elman network (hidden 64): reverse, revolve, TF.js\n\n${rnnTable(rnnBench({ steps: smoke ? [1000] : [1000, 10_000], runs: smoke ? 1 : 3, tf }))}`);
 
 mkdirSync(out, { recursive: true });
 const results = { date: new Date().toISOString(), machine: machine(), settings: { seed: SEED, inputs: INPUTS, sizes, ...options, smoke }, lecture: lectureRows, dags: rows, build, memory: mem, targets: goals };

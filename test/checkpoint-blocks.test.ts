@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkpointGrad, defaultSchedules as schedules, grad, ProgramBuilder, resolveWeights, type Program } from '../src/index.ts';
+import { checkpointGrad, defaultSchedules as schedules, grad, parse, ProgramBuilder, resolveWeights, type Program } from '../src/index.ts';
 import { execute } from '../solvers/checkpoint/execute.ts';
 import { ledger } from '../solvers/checkpoint/ledger.ts';
 import { stageShape } from '../solvers/checkpoint/stages.ts';
 import { configure } from '../solvers/checkpoint/strategies.ts';
-import { elmanPoint as namedPoint, elmanText } from '../examples/rnn.ts';
+import { elman as builtElman, elmanPoint as namedPoint, elmanText } from '../examples/rnn.ts';
 import { lagrad } from './helpers/cli.ts';
 import { arbitraryBlockProgram } from './helpers/randomBlocks.ts';
 
@@ -147,5 +147,16 @@ describe('checkpointing on block programs', () => {
     expect(point.budgetBytes).toBe(400);
     expect(point.peakBytes).toBeLessThanOrEqual(400);
     expect(point.gradientError).toBe(0);
+  });
+
+  it('examples/rnn.ts: the .lag text it writes is the program it builds (the same bits under reverse and under revolve)', () => {
+    const at = namedPoint(12, 6, 2);
+    const reference = grad(builtElman(12, 6, 2), at, { schedule: 'reverse' });
+    const parsed = parse(elmanText(12, 6, 2));
+    for (const options of [{ schedule: 'reverse' }, { schedule: 'checkpoint', strategy: 'revolve', snapshots: 3 }] as const) {
+      const r = grad(parsed, at, options);
+      expect(r.value).toBe(reference.value);
+      expect(r.gradient).toEqual(reference.gradient);
+    }
   });
 });

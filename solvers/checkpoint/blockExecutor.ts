@@ -1,5 +1,5 @@
-import { codegenEpoch } from '../../src/primitives/codegen.ts';
 import type { Block, BlockRules, BlockSite } from '../../src/primitives/primitive.ts';
+import type { Shape } from '../../src/program/shape.ts';
 import { blockAt, primitives } from '../../src/primitives/registry.ts';
 import type { Program } from '../../src/program/program.ts';
 import { emptyStats, type Stats } from '../../src/lagrangian/stats.ts';
@@ -17,9 +17,11 @@ import { BYTES_PER_ENTRY, stageShape, type Stages } from './stages.ts';
 //   [ inputs (the point, never overwritten) | the current state | the values of one stage ]
 //
 // Inputs keep the offsets of the program's layout (they come first), so the rules read them in
-// place; every other variable is given an offset in the slab when it enters the frame, through
-// Block records of this executor's own (one per variable, built once per program and re-aimed, so
-// no record is made per evaluation). A state is the live computed values L(b) (stages.ts: inputs
+// place; every other variable is given an offset in the slab when it enters the frame (`at`, one
+// Int32 per variable). The rules see each constraint through one BlockSite of this executor's,
+// re-aimed before each call (its output's and arguments' offsets and shapes), so no record is
+// held per constraint and none is made per evaluation: besides the program, memory is O(N) Int32s
+// and what the plan holds. A state is the live computed values L(b) (stages.ts: inputs
 // are no part of it), packed in variable order; a snapshot is a copy of it. An advance evaluates one
 // stage at a time after the state and keeps what is still live, so it holds at most the working
 // frame the costs charge, in values and in bytes.
@@ -29,35 +31,41 @@ import { BYTES_PER_ENTRY, stageShape, type Stages } from './stages.ts';
 // every λ_j starts from its seed and takes its contributions in decreasing constraint order, as in
 // back-substitution: values, multipliers and gradient equal `reverse`'s bit for bit.
 
-interface Bound {
-  readonly epoch: number;
-  /** One Block per variable, offsets re-aimed as variables enter the frame (inputs': fixed). */
-  readonly blocks: { offset: number }[];
-  readonly sites: (BlockSite | null)[];
-  readonly rules: BlockRules[];
+/** A block record the executor re-aims at each constraint it runs (Block's fields, writable). */
+interface Aimed {
+  offset: number;
+  shape: Shape;
+  size: number;
+  rows: number;
+  cols: number;
 }
 
-const bound = new WeakMap<Program, Bound>();
+/** The distinct shapes of a program's variables, and each variable's: built once per program. */
+interface Shapes {
+  readonly index: Int32Array;
+  readonly table: readonly Block[];
+}
 
-/** The program's block records and rules for this executor, built once per program (and choice of interpreter). */
-function bind(program: Program): Bound {
-  const known = bound.get(program);
-  if (known !== undefined && known.epoch === codegenEpoch()) return known;
+const shapesOf = new WeakMap<Program, Shapes>();
+
+function programShapes(program: Program): Shapes {
+  let known = shapesOf.get(program);
+  if (known !== undefined) return known;
   const layout = program.layout!;
-  const { size, inputCount, ops, parentStart, parents, constants } = program;
-  const blocks: Block[] = new Array(size);
-  for (let i = 0; i < size; i++) blocks[i] = blockAt(layout.offset[i], layout.shape(i));
-  const sites: (BlockSite | null)[] = new Array(size).fill(null);
-  const rules: BlockRules[] = new Array(size);
-  for (let i = inputCount; i < size; i++) {
-    const args: Block[] = [];
-    for (let e = parentStart[i]; e < parentStart[i + 1]; e++) args.push(blocks[parents[e]]);
-    sites[i] = { out: blocks[i], args, constant: constants[i] };
-    rules[i] = primitives.blockRules(ops[i]);
+  const index = new Int32Array(program.size);
+  const table: Block[] = [];
+  const byKey = new Map<string, number>();
+  for (let i = 0; i < program.size; i++) {
+    const key = `${layout.rank[i]}:${layout.dims[2 * i]}:${layout.dims[2 * i + 1]}`;
+    let k = byKey.get(key);
+    if (k === undefined) {
+      byKey.set(key, (k = table.length));
+      table.push(blockAt(0, layout.shape(i)));
+    }
+    index[i] = k;
   }
-  const b: Bound = { epoch: codegenEpoch(), blocks: blocks as { offset: number }[], sites, rules };
-  bound.set(program, b);
-  return b;
+  shapesOf.set(program, (known = { index, table }));
+  return known;
 }
 
 /** A snapshot: the variables of a state and their entries, packed. */
@@ -68,6 +76,10 @@ interface Snapshot {
   length: number;
 }
 
+function aimed(): Aimed {
+  return { offset: 0, shape: [], size: 1, rows: 1, cols: 1 };
+}
+
 export class BlockExecutor implements PlanObserver {
   readonly stats: Stats = emptyStats();
   /** The most values (variables) an advance holds, and its bytes: what the costs charge it. */
@@ -75,9 +87,14 @@ export class BlockExecutor implements PlanObserver {
   private readonly workingEntries: number;
   private readonly layout: Int32Array;
   private readonly last: Int32Array;
-  private readonly blocks: { offset: number }[];
-  private readonly sites: (BlockSite | null)[];
-  private readonly rules: BlockRules[];
+  /** Where each variable's entries begin in the slab (inputs: their layout offsets). */
+  private readonly at: Int32Array;
+  private readonly shapes: Shapes;
+  /** The one site the rules see, re-aimed at each constraint; argument records by arity. */
+  private readonly site: { out: Aimed; args: Aimed[]; constant: number };
+  private readonly argsByArity: Aimed[][] = [];
+  /** Block rules by op code, looked up on first use. */
+  private readonly rulesByOp: (BlockRules | undefined)[] = [];
   /** Values: the inputs, then the state, then a stage. */
   private readonly v: Float64Array;
   /** Multipliers, the same layout. */
@@ -118,7 +135,10 @@ export class BlockExecutor implements PlanObserver {
     this.capacityEntries = Math.max(shape.maxLiveBytes / BYTES_PER_ENTRY, 1);
     this.layout = program.layout!.offset;
     this.last = lastEdges(program);
-    ({ blocks: this.blocks, sites: this.sites, rules: this.rules } = bind(program));
+    this.at = new Int32Array(program.size);
+    this.at.set(this.layout.subarray(0, program.inputCount));
+    this.shapes = programShapes(program);
+    this.site = { out: aimed(), args: [], constant: 0 };
     const inputSlots = program.inputSlots;
     this.base = inputSlots;
     this.v = new Float64Array(inputSlots + this.workingEntries);
@@ -186,10 +206,10 @@ export class BlockExecutor implements PlanObserver {
 
   /** Gives constraints a … b−1 their places after the state; returns their entries. */
   private place(a: number, b: number): number {
-    const { blocks, layout } = this;
+    const { layout } = this;
     let at = this.base + this.stateEntries;
     for (let i = a; i < b; i++) {
-      blocks[i].offset = at;
+      this.at[i] = at;
       at += layout[i + 1] - layout[i];
     }
     return at - this.base - this.stateEntries;
@@ -197,10 +217,10 @@ export class BlockExecutor implements PlanObserver {
 
   /** Evaluates constraints a … b−1 (placed), checking their values. */
   private evaluate(a: number, b: number): void {
-    const { v, rules, sites } = this;
-    for (let i = a; i < b; i++) rules[i].value(v, sites[i]!);
+    const v = this.v;
+    for (let i = a; i < b; i++) this.rules(i).value(v, this.aim(i));
     const from = this.base + this.stateEntries;
-    const to = this.blocks[b - 1].offset + this.layout[b] - this.layout[b - 1];
+    const to = this.at[b - 1] + this.layout[b] - this.layout[b - 1];
     for (let e = from; e < to; e++) if (v[e] - v[e] !== 0) failValues(this.program, this.inputs);
     this.evaluations += b - a;
   }
@@ -220,7 +240,7 @@ export class BlockExecutor implements PlanObserver {
 
   /** The state at cut b from the state at a and the stage's values: the live ones, packed in order. */
   private retain(a: number, b: number): void {
-    const { v, blocks, layout, last, state } = this;
+    const { v, at: place, layout, last, state } = this;
     const keep = b < this.program.size ? this.program.parentStart[b] : Infinity;
     let count = 0;
     let at = this.base;
@@ -231,9 +251,9 @@ export class BlockExecutor implements PlanObserver {
       const j = q < held ? state[q++] : i++;
       if (last[j] < keep) continue;
       const n = layout[j + 1] - layout[j];
-      const from = blocks[j].offset;
+      const from = place[j];
       if (from !== at) v.copyWithin(at, from, from + n);
-      blocks[j].offset = at;
+      place[j] = at;
       state[count++] = j;
       at += n;
     }
@@ -249,13 +269,13 @@ export class BlockExecutor implements PlanObserver {
   }
 
   private load(snapshot: Snapshot): void {
-    const { blocks, layout } = this;
+    const { layout } = this;
     this.state.set(snapshot.variables.subarray(0, snapshot.count));
     this.v.set(snapshot.entries.subarray(0, snapshot.length), this.base);
     let at = this.base;
     for (let q = 0; q < snapshot.count; q++) {
       const j = snapshot.variables[q];
-      blocks[j].offset = at;
+      this.at[j] = at;
       at += layout[j + 1] - layout[j];
     }
     this.stateCount = snapshot.count;
@@ -268,10 +288,10 @@ export class BlockExecutor implements PlanObserver {
     const b = this.stages.start(step + 1);
     const entries = this.place(a, b);
     this.evaluate(a, b);
-    const { v, mu, blocks, layout, base, carry, rules, sites, program } = this;
+    const { v, mu, at, layout, base, carry, program } = this;
     const end = base + this.stateEntries + entries;
     const values = this.options.values;
-    if (values) for (let i = a; i < b; i++) values.set(v.subarray(blocks[i].offset, blocks[i].offset + layout[i + 1] - layout[i]), layout[i]);
+    if (values) for (let i = a; i < b; i++) values.set(v.subarray(at[i], at[i] + layout[i + 1] - layout[i]), layout[i]);
     const { outputs } = program;
     // λ on the frame: zero, the seeds of the outputs in it, then the partial sums carried.
     mu.fill(0, base, end);
@@ -279,37 +299,36 @@ export class BlockExecutor implements PlanObserver {
       const o = outputs[k];
       if (o < program.inputCount || o >= b) continue;
       if (o >= a) {
-        this.noteOutput(k, blocks[o].offset);
-        this.seedOutput(k, blocks[o].offset);
-      } else if (this.inState(o) && !this.carried(o)) this.seedOutput(k, blocks[o].offset);
+        this.noteOutput(k, at[o]);
+        this.seedOutput(k, at[o]);
+      } else if (this.inState(o) && !this.carried(o)) this.seedOutput(k, at[o]);
     }
     for (let c = 0, from = 0; c < carry.count; c++) {
       const j = carry.variables[c];
       const n = layout[j + 1] - layout[j];
-      mu.set(carry.entries.subarray(from, from + n), blocks[j].offset);
+      mu.set(carry.entries.subarray(from, from + n), at[j]);
       from += n;
     }
     // Back-substitution through the stage, as BlockSweeps.reverse does over the whole slab.
     let applied = 0;
     for (let i = b - 1; i >= a; i--) {
-      const site = sites[i]!;
-      const o = site.out.offset;
+      const o = at[i];
       let zero = true;
-      for (let e = o; e < o + site.out.size; e++) {
+      for (let e = o; e < o + layout[i + 1] - layout[i]; e++) {
         if (mu[e] !== 0) {
           zero = false;
           break;
         }
       }
       if (zero) continue;
-      rules[i].vjp(v, mu, mu, site, -1);
+      this.rules(i).vjp(v, mu, mu, this.aim(i), -1);
       applied++;
     }
     this.partials += applied;
     this.sweeps += 2;
     for (let e = base; e < end; e++) if (mu[e] - mu[e] !== 0) failMultipliers(program, this.inputs, this.weights);
     const lambda = this.lambda;
-    if (lambda) for (let i = a; i < b; i++) lambda.set(mu.subarray(blocks[i].offset, blocks[i].offset + layout[i + 1] - layout[i]), layout[i]);
+    if (lambda) for (let i = a; i < b; i++) lambda.set(mu.subarray(at[i], at[i] + layout[i + 1] - layout[i]), layout[i]);
     // The state's partial sums are carried to the stage before.
     carry.variables.set(this.state.subarray(0, this.stateCount));
     carry.count = this.stateCount;
@@ -318,6 +337,40 @@ export class BlockExecutor implements PlanObserver {
     this.stateCount = 0;
     this.stateEntries = 0;
     return entries;
+  }
+
+  /** The block rules of constraint i's primitive. */
+  private rules(i: number): BlockRules {
+    const op = this.program.ops[i];
+    return (this.rulesByOp[op] ??= primitives.blockRules(op));
+  }
+
+  /** The site aimed at constraint i: its output and arguments where they stand in the slab. */
+  private aim(i: number): BlockSite {
+    const { parentStart, parents, constants } = this.program;
+    const first = parentStart[i];
+    const n = parentStart[i + 1] - first;
+    let args = this.argsByArity[n];
+    if (args === undefined) {
+      args = this.argsByArity[n] = [];
+      for (let k = 0; k < n; k++) args.push(aimed());
+    }
+    for (let k = 0; k < n; k++) this.point(args[k], parents[first + k]);
+    const site = this.site;
+    this.point(site.out, i);
+    site.args = args;
+    site.constant = constants[i];
+    return site;
+  }
+
+  /** Aims a record at variable j. */
+  private point(block: Aimed, j: number): void {
+    const s = this.shapes.table[this.shapes.index[j]];
+    block.offset = this.at[j];
+    block.shape = s.shape;
+    block.size = s.size;
+    block.rows = s.rows;
+    block.cols = s.cols;
   }
 
   private inState(j: number): boolean {

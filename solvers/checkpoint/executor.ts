@@ -147,7 +147,7 @@ export abstract class Executor implements PlanObserver {
     if (this.lambda) this.lambda.set(gradient, 0);
     Object.assign(this.stats, { primitiveEvaluations: this.evaluations, partialEvaluations: this.partials, sweeps: this.sweeps });
     this.options.progress?.(this.evaluations);
-    let value = 0;
+    let value = -0; // as `objective` adds it: the sign of a zero kept
     for (let k = 0; k < this.outputValues.length; k++) value += this.weights[k] * this.outputValues[k];
     return { value, gradient, lambda: this.lambda, stats: this.stats };
   }
