@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { checkpointGrad, defaultSchedules as schedules, grad, parse, ProgramBuilder, resolveWeights, type Program } from '../src/index.ts';
 import { execute } from '../solvers/checkpoint/execute.ts';
 import { ledger } from '../solvers/checkpoint/ledger.ts';
-import { stageShape } from '../solvers/checkpoint/stages.ts';
+import { liveBytes, liveCounts } from '../solvers/checkpoint/liveness.ts';
+import { stageShape, uniformStages } from '../solvers/checkpoint/stages.ts';
 import { configure } from '../solvers/checkpoint/strategies.ts';
 import { elman as builtElman, elmanPoint as namedPoint, elmanText } from '../examples/rnn.ts';
 import { lagrad } from './helpers/cli.ts';
@@ -158,5 +159,22 @@ describe('checkpointing on block programs', () => {
       expect(r.value).toBe(reference.value);
       expect(r.gradient).toEqual(reference.gradient);
     }
+  });
+
+  it('counts states without the inputs, the same at every cut in liveness.ts and stages.ts', () => {
+    fc.assert(
+      fc.property(arbitraryBlockProgram({ constraints: 12 }), ({ program }) => {
+        const shape = stageShape(program, uniformStages(program, 1));
+        const counts = liveCounts(program);
+        const bytes = liveBytes(program);
+        expect(counts[0]).toBe(0);
+        for (let s = 0; s < shape.live!.length; s++) {
+          expect(counts[s]).toBe(shape.live![s]);
+          expect(bytes[s]).toBe(shape.liveBytes![s]);
+        }
+        expect(counts[counts.length - 1]).toBe(0);
+      }),
+      { numRuns: 60 },
+    );
   });
 });

@@ -1,9 +1,7 @@
-import type { Block, BlockRules, BlockSite } from '../../src/primitives/primitive.ts';
-import type { Shape } from '../../src/program/shape.ts';
-import { blockAt, primitives } from '../../src/primitives/registry.ts';
 import type { Program } from '../../src/program/program.ts';
 import { emptyStats, type Stats } from '../../src/lagrangian/stats.ts';
 import { ADVANCE, FREE, RESTORE, REVERSE, STORE, type ActionBatch } from './actions.ts';
+import { AimedSites } from './aimedSites.ts';
 import type { Sizes } from './costs.ts';
 import { failMultipliers, failValues } from './diagnose.ts';
 import { PROGRESS_EVERY, type ExecuteOptions, type Execution } from './executor.ts';
@@ -18,10 +16,9 @@ import { BYTES_PER_ENTRY, stageShape, type Stages } from './stages.ts';
 //
 // Inputs keep the offsets of the program's layout (they come first), so the rules read them in
 // place; every other variable is given an offset in the slab when it enters the frame (`at`, one
-// Int32 per variable). The rules see each constraint through one BlockSite of this executor's,
-// re-aimed before each call (its output's and arguments' offsets and shapes), so no record is
-// held per constraint and none is made per evaluation: besides the program, memory is O(N) Int32s
-// and what the plan holds. A state is the live computed values L(b) (stages.ts: inputs
+// Int32 per variable). The rules see each constraint through one site aimed before each call
+// (aimedSites.ts), so no record is held per constraint and none is made per evaluation: besides
+// the program, memory is O(N) Int32s and what the plan holds. A state is the live computed values L(b) (stages.ts: inputs
 // are no part of it), packed in variable order; a snapshot is a copy of it. An advance evaluates one
 // stage at a time after the state and keeps what is still live, so it holds at most the working
 // frame the costs charge, in values and in bytes.
@@ -31,53 +28,12 @@ import { BYTES_PER_ENTRY, stageShape, type Stages } from './stages.ts';
 // every λ_j starts from its seed and takes its contributions in decreasing constraint order, as in
 // back-substitution: values, multipliers and gradient equal `reverse`'s bit for bit.
 
-/** A block record the executor re-aims at each constraint it runs (Block's fields, writable). */
-interface Aimed {
-  offset: number;
-  shape: Shape;
-  size: number;
-  rows: number;
-  cols: number;
-}
-
-/** The distinct shapes of a program's variables, and each variable's: built once per program. */
-interface Shapes {
-  readonly index: Int32Array;
-  readonly table: readonly Block[];
-}
-
-const shapesOf = new WeakMap<Program, Shapes>();
-
-function programShapes(program: Program): Shapes {
-  let known = shapesOf.get(program);
-  if (known !== undefined) return known;
-  const layout = program.layout!;
-  const index = new Int32Array(program.size);
-  const table: Block[] = [];
-  const byKey = new Map<string, number>();
-  for (let i = 0; i < program.size; i++) {
-    const key = `${layout.rank[i]}:${layout.dims[2 * i]}:${layout.dims[2 * i + 1]}`;
-    let k = byKey.get(key);
-    if (k === undefined) {
-      byKey.set(key, (k = table.length));
-      table.push(blockAt(0, layout.shape(i)));
-    }
-    index[i] = k;
-  }
-  shapesOf.set(program, (known = { index, table }));
-  return known;
-}
-
 /** A snapshot: the variables of a state and their entries, packed. */
 interface Snapshot {
   readonly variables: Int32Array;
   count: number;
   readonly entries: Float64Array;
   length: number;
-}
-
-function aimed(): Aimed {
-  return { offset: 0, shape: [], size: 1, rows: 1, cols: 1 };
 }
 
 export class BlockExecutor implements PlanObserver {
@@ -87,14 +43,10 @@ export class BlockExecutor implements PlanObserver {
   private readonly workingEntries: number;
   private readonly layout: Int32Array;
   private readonly last: Int32Array;
-  /** Where each variable's entries begin in the slab (inputs: their layout offsets). */
+  /** Where each variable's entries begin in the slab (inputs: their layout offsets): sites.at. */
   private readonly at: Int32Array;
-  private readonly shapes: Shapes;
-  /** The one site the rules see, re-aimed at each constraint; argument records by arity. */
-  private readonly site: { out: Aimed; args: Aimed[]; constant: number };
-  private readonly argsByArity: Aimed[][] = [];
-  /** Block rules by op code, looked up on first use. */
-  private readonly rulesByOp: (BlockRules | undefined)[] = [];
+  /** The site the rules see, aimed at each constraint before its call. */
+  private readonly sites: AimedSites;
   /** Values: the inputs, then the state, then a stage. */
   private readonly v: Float64Array;
   /** Multipliers, the same layout. */
@@ -135,10 +87,8 @@ export class BlockExecutor implements PlanObserver {
     this.capacityEntries = Math.max(shape.maxLiveBytes / BYTES_PER_ENTRY, 1);
     this.layout = program.layout!.offset;
     this.last = lastEdges(program);
-    this.at = new Int32Array(program.size);
-    this.at.set(this.layout.subarray(0, program.inputCount));
-    this.shapes = programShapes(program);
-    this.site = { out: aimed(), args: [], constant: 0 };
+    this.sites = new AimedSites(program);
+    this.at = this.sites.at;
     const inputSlots = program.inputSlots;
     this.base = inputSlots;
     this.v = new Float64Array(inputSlots + this.workingEntries);
@@ -218,7 +168,7 @@ export class BlockExecutor implements PlanObserver {
   /** Evaluates constraints a … b−1 (placed), checking their values. */
   private evaluate(a: number, b: number): void {
     const v = this.v;
-    for (let i = a; i < b; i++) this.rules(i).value(v, this.aim(i));
+    for (let i = a; i < b; i++) this.sites.rules(i).value(v, this.sites.aim(i));
     const from = this.base + this.stateEntries;
     const to = this.at[b - 1] + this.layout[b] - this.layout[b - 1];
     for (let e = from; e < to; e++) if (v[e] - v[e] !== 0) failValues(this.program, this.inputs);
@@ -321,7 +271,7 @@ export class BlockExecutor implements PlanObserver {
         }
       }
       if (zero) continue;
-      this.rules(i).vjp(v, mu, mu, this.aim(i), -1);
+      this.sites.rules(i).vjp(v, mu, mu, this.sites.aim(i), -1);
       applied++;
     }
     this.partials += applied;
@@ -337,40 +287,6 @@ export class BlockExecutor implements PlanObserver {
     this.stateCount = 0;
     this.stateEntries = 0;
     return entries;
-  }
-
-  /** The block rules of constraint i's primitive. */
-  private rules(i: number): BlockRules {
-    const op = this.program.ops[i];
-    return (this.rulesByOp[op] ??= primitives.blockRules(op));
-  }
-
-  /** The site aimed at constraint i: its output and arguments where they stand in the slab. */
-  private aim(i: number): BlockSite {
-    const { parentStart, parents, constants } = this.program;
-    const first = parentStart[i];
-    const n = parentStart[i + 1] - first;
-    let args = this.argsByArity[n];
-    if (args === undefined) {
-      args = this.argsByArity[n] = [];
-      for (let k = 0; k < n; k++) args.push(aimed());
-    }
-    for (let k = 0; k < n; k++) this.point(args[k], parents[first + k]);
-    const site = this.site;
-    this.point(site.out, i);
-    site.args = args;
-    site.constant = constants[i];
-    return site;
-  }
-
-  /** Aims a record at variable j. */
-  private point(block: Aimed, j: number): void {
-    const s = this.shapes.table[this.shapes.index[j]];
-    block.offset = this.at[j];
-    block.shape = s.shape;
-    block.size = s.size;
-    block.rows = s.rows;
-    block.cols = s.cols;
   }
 
   private inState(j: number): boolean {

@@ -47,14 +47,20 @@ export function nextLive(program: Program, last: Int32Array, b: number, count: n
   return count;
 }
 
-/** |L(b)| for every cut b = inputCount … size, as live[b − inputCount]. */
+/**
+ * |L(b)| for every cut b = inputCount … size, as live[b − inputCount]; in a program with vector and
+ * matrix variables the inputs left out, as stages.ts counts states there.
+ */
 export function liveCounts(program: Program, last = lastEdges(program)): Int32Array {
   const { inputCount, size } = program;
   const live = new Int32Array(size - inputCount + 1);
-  let count = firstLive(program, last);
+  const blocks = program.layout !== null;
+  let count = blocks ? 0 : firstLive(program, last);
   live[0] = count;
   for (let b = inputCount; b < size; b++) {
     count = nextLive(program, last, b, count);
+    // nextLive takes off every parent read for the last time; inputs were never counted here.
+    if (blocks) for (let e = program.parentStart[b]; e < program.parentStart[b + 1]; e++) if (program.parents[e] < inputCount && last[program.parents[e]] === e) count++;
     live[b - inputCount + 1] = count;
   }
   return live;
