@@ -63,7 +63,9 @@ ${SOURCE_HELP}: run under each plan and checked against reverse;
   notes: `counts: advances = constraints recomputed by advances; evaluations = every primitive evaluation
 (advances + one re-evaluation per constraint in its reverse step); writes = snapshots stored;
 peak values = snapshots + working, at most the budget (the least budget a strategy meets is the
-peak of its leanest plan). Plans of more than ${RUN_LIMIT} evaluations are priced, not run.`,
+peak of its leanest plan); with --bytes (the default on programs with vector or matrix variables,
+where a value is a whole block) budgets and peaks are in bytes, 8 per entry, a snapshot costing the
+bytes of its state. Plans of more than ${RUN_LIMIT} evaluations are priced, not run.`,
   async run(positionals, flags, io) {
     const source = onlySource(positionals);
     const snapshots = countFlag('snapshots', flags.snapshots);
