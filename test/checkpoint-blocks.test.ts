@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkpointGrad, defaultSchedules as schedules, grad, parse, ProgramBuilder, resolveWeights, type Program } from '../src/index.ts';
+import { checkpointGrad, defaultSchedules as schedules, grad, parse, ProgramBuilder, resolveWeights, useInterpreter, type Program } from '../src/index.ts';
 import { execute } from '../solvers/checkpoint/execute.ts';
 import { ledger } from '../solvers/checkpoint/ledger.ts';
 import { liveBytes, liveCounts } from '../solvers/checkpoint/liveness.ts';
@@ -176,5 +176,37 @@ describe('checkpointing on block programs', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('gives the same bits where the block rules are interpreted (no code generation)', () => {
+    const program = elman(4, 25);
+    const at = elmanPoint(program);
+    const generated = grad(program, at, { schedule: 'checkpoint', strategy: 'revolve', snapshots: 3 });
+    const previous = useInterpreter(true);
+    try {
+      const interpreted = grad(program, at, { schedule: 'checkpoint', strategy: 'revolve', snapshots: 3 });
+      expect(interpreted.value).toBe(generated.value);
+      expect(interpreted.gradient).toEqual(generated.gradient);
+      expect(interpreted.gradient).toEqual(grad(program, at, { schedule: 'reverse' }).gradient);
+    } finally {
+      useInterpreter(previous);
+    }
+  });
+
+  it('names the constraint of a value or multiplier that is not finite, as reverse does', () => {
+    const cases = [
+      [parse('input a[2]\nb = tanh(a)\nc = log(b)\ny = sum(c)\noutput y'), { a: [-1, 1] }],
+      [parse('input a[2]\nb = a * a\nc = sqrt(b)\ny = sum(c)\noutput y'), { a: [0, 1] }],
+    ] as const;
+    for (const [program, at] of cases) {
+      let expected = '';
+      try {
+        grad(program, at, { schedule: 'reverse' });
+      } catch (e) {
+        expected = (e as Error).message;
+      }
+      expect(expected).not.toBe('');
+      for (const snapshots of [1, 2]) expect(() => grad(program, at, { schedule: 'checkpoint', strategy: 'revolve', snapshots })).toThrow(expected);
+    }
   });
 });
