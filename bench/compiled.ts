@@ -193,7 +193,7 @@ export interface LectureRow {
  * bare (inputs in an array, a reused workspace) and by name (`grad(program, { x, y, z }).gradient`,
  * read by name) — under the default schedule and the compiled one.
  */
-export function lectureBench(runs = 15): LectureRow[] {
+export function lectureBench(runs = 15, warmupCalls = 5000): LectureRow[] {
   const dag = lectureDag();
   const program = parseProgram(readFileSync(new URL('../examples/lecture.lag', import.meta.url), 'utf8'), { file: 'lecture.lag' });
   const x = dag.x;
@@ -212,7 +212,7 @@ export function lectureBench(runs = 15): LectureRow[] {
     ['compiled, bare', () => void grad(program, x, { schedule: 'compiled', workspace })],
     ['compiled, by name', byName({ schedule: 'compiled' })],
   ];
-  for (const [, fn] of calls) for (let c = 0; c < 5000; c++) fn(); // past V8's tiers
+  for (const [, fn] of calls) for (let c = 0; c < warmupCalls; c++) fn(); // past V8's tiers
   const times = rounds(
     calls.map(([, fn]) => fn),
     runs,
