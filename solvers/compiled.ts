@@ -4,7 +4,7 @@ import { interpreting } from '../src/primitives/codegen.ts';
 import { functionRules } from '../src/primitives/kernels.ts';
 import { CHUNK, programSource } from '../src/primitives/programSource.ts';
 import { primitives } from '../src/primitives/registry.ts';
-import type { Stats } from '../src/lagrangian/stats.ts';
+import { now, type Stats } from '../src/lagrangian/stats.ts';
 import type { Program } from '../src/program/program.ts';
 import { buffer, head, type Problem, type Schedule, type ScheduleOptions, type Solution } from '../src/schedule/schedule.ts';
 import { readSettings } from '../src/schedule/settings.ts';
@@ -76,7 +76,7 @@ export const compiled: Schedule<typeof BLOCK_SETTINGS> = inPlace(
       const code = compiledProgram(problem.program);
       if (code === null) return { ...reverse.solve(problem, options), schedule: reverse.name };
       readSettings(BLOCK_SETTINGS, options); // none is read here, but a misspelled one is an error as everywhere
-      const start = performance.now();
+      const start = now();
       const { program, inputs, weights } = problem;
       const { inputCount, size } = program;
       const values = buffer(options.workspace?.values, size);
@@ -84,7 +84,7 @@ export const compiled: Schedule<typeof BLOCK_SETTINGS> = inPlace(
       const reused = options.workspace?.lambda;
       const lambda = buffer(reused, size);
       const stats = compiledBackSubstitute(code, program, values, lambda, weights, lambda.buffer !== reused?.buffer);
-      stats.timeMs = performance.now() - start;
+      stats.timeMs = now() - start;
       return { values, lambda, gradient: head(lambda, inputCount), stats };
     },
   },

@@ -4,7 +4,7 @@ import type { Convergence } from '../src/lagrangian/convergence.ts';
 import { checkBackSubstitution, checkMultipliers, checkValues } from '../src/lagrangian/finite.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
 import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
-import { emptyStats, type Stats } from '../src/lagrangian/stats.ts';
+import { emptyStats, now, type Stats } from '../src/lagrangian/stats.ts';
 import { BlockSweeps } from '../src/primitives/blockSweeps.ts';
 import { dependents } from '../src/program/dependents.ts';
 import type { Program } from '../src/program/program.ts';
@@ -34,7 +34,7 @@ export const reverse: Schedule<typeof BLOCK_SETTINGS> = inPlace(
       const settings = readSettings(BLOCK_SETTINGS, options);
       if (problem.program.cyclic) return solveByBlocks(problem, options, settings, 'auto');
       if (problem.program.layout !== null) return reverseOverBlocks(problem, options);
-      const start = performance.now();
+      const start = now();
       const { program, inputs, weights } = problem;
       const { inputCount, size } = program;
       const values = buffer(options.workspace?.values, size);
@@ -42,7 +42,7 @@ export const reverse: Schedule<typeof BLOCK_SETTINGS> = inPlace(
       const reused = options.workspace?.lambda;
       const lambda = buffer(reused, size);
       const stats = backSubstitute(program, values, lambda, weights, lambda.buffer !== reused?.buffer); // a fresh array is zeros already
-      stats.timeMs = performance.now() - start;
+      stats.timeMs = now() - start;
       return { values, lambda, gradient: head(lambda, inputCount), stats };
     },
   },

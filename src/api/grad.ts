@@ -6,13 +6,15 @@ import type { Convergence } from '../lagrangian/convergence.ts';
 import type { Problem, Schedule, ScheduleOptions, ScheduleTable, Solution, SolveOptions } from '../schedule/schedule.ts';
 import { checkOptions, optionsAccepted, requireOptions, SOLVE_OPTIONS } from '../schedule/settings.ts';
 import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
-import { byName, inputNamesOf, resolvePoint, resolveScalarPoint, resolveWeights, type ByName, type Point, type Weights } from './point.ts';
+import { byName, resolvePoint, resolveScalarPoint, resolveWeights, type ByName, type Point, type Weights } from './point.ts';
 import { dependents } from '../program/dependents.ts';
 import { valueIn, type Value } from './blocks.ts';
 import { chooseSchedule, tableOf } from './choose.ts';
 import { lease, type Lease } from './workspace.ts';
 import { auto } from '../../solvers/auto.ts';
 import { head, zeros } from '../schedule/schedule.ts';
+import { inputsByName } from './inputNames.ts';
+import { now } from '../lagrangian/stats.ts';
 import { inPlaceSolve, type InPlaceSolve } from '../schedule/inPlace.ts';
 
 /**
@@ -94,7 +96,7 @@ export class GradResult {
       const solution = this.#solution;
       // λ's head is the gradient where the solution says so without a copy of it (InPlaceSolution).
       const inputs = this.#inputs ?? (solution instanceof InPlaceSolution ? solution.lambda : solution.gradient);
-      if (program.layout === null && wrt === null) this.#gradient = byName(inputNamesOf(program), inputs);
+      if (program.layout === null && wrt === null) this.#gradient = inputsByName(program).record(inputs);
       else this.#gradient = valuesByName(program, inputs, Array.from({ length: program.inputCount }, (_, k) => k).filter((k) => wrt === null || wrt[k] === 1));
     }
     return this.#gradient;
@@ -186,12 +188,12 @@ function gradInPlace(program: Program, at: Point | undefined, direct: InPlaceSol
   const size = program.size;
   const values = zeros(size);
   resolveScalarPoint(program, at, values);
-  const start = performance.now();
+  const start = now();
   const lambda = zeros(size);
   const stats = direct.solve(program, values, lambda, ONE);
   const value = objective(program, ONE, values);
   if (value - value !== 0) return null;
-  stats.timeMs = performance.now() - start;
+  stats.timeMs = now() - start;
   return new GradResult(program, direct.name, value, new InPlaceSolution(values, lambda, program.inputCount, stats));
 }
 
