@@ -47,6 +47,9 @@ describe('the in-place solve', () => {
           const common = outcome(() => grad(r.program, r.at, { schedule }));
           const general = outcome(() => grad(r.program, r.at, { schedule, multipliers: true }));
           expect(common).toEqual(general);
+          const workspace = { values: new Float64Array(r.program.size), lambda: new Float64Array(r.program.size).fill(7) };
+          expect(outcome(() => grad(r.program, r.inputs, { schedule, workspace }))).toEqual(general);
+          expect(outcome(() => grad(r.program, r.inputs, { schedule, workspace, multipliers: true }))).toEqual(general);
           // toEqual takes −0 for 0: the gradient's bits, one by one.
           if ('gradient' in common && 'gradient' in general) for (const name in common.gradient) expect(Object.is(common.gradient[name], general.gradient[name])).toBe(true);
         }
@@ -76,6 +79,13 @@ describe('the in-place solve', () => {
         const common = outcome(() => grad(program, at as never, { schedule }));
         expect(common).toEqual(outcome(() => grad(program, at as never, { schedule, multipliers: true })));
       }
+      const bad = [{ values: [0, 0] }, { values: new Float64Array(8), lambda: new Float64Array(8) }];
+      for (const at of points) {
+        for (const workspace of [...bad, { values: new Float64Array(7), lambda: new Float64Array(9) }]) {
+          const common = outcome(() => grad(program, at as never, { schedule, workspace: workspace as never }));
+          expect(common).toEqual(outcome(() => grad(program, at as never, { schedule, workspace: workspace as never, multipliers: true })));
+        }
+      }
       expect(outcome(() => grad(program, { x: -1, y: 2 }, { schedule }))).toMatchObject({ error: expect.stringMatching(/not finite|NaN/) });
     }
   });
@@ -92,6 +102,21 @@ describe('the in-place solve', () => {
       expect(first.gradient).not.toBe(unread.gradient);
       expect(first.values).not.toBe(unread.values);
       expect(Object.getPrototypeOf(unread.gradient)).toBeNull();
+    }
+  });
+
+  it('with a workspace: its buffers, leased; the gradient the result’s own', () => {
+    const program = parse('z + sin(x^2 + y*exp(z))');
+    for (const schedule of SCHEDULES) {
+      const workspace = { values: new Float64Array(program.size), lambda: new Float64Array(program.size) };
+      const first = grad(program, { x: 2, y: -1, z: 0 }, { schedule, workspace });
+      expect(first.values).toBe(workspace.values);
+      const gradient = { ...first.gradient };
+      const unread = grad(program, { x: 2, y: -1, z: 0 }, { schedule, workspace });
+      grad(program, { x: 1, y: 1, z: 1 }, { schedule, workspace });
+      expect(() => first.lambda).toThrow('which a later solve has overwritten');
+      expect({ ...unread.gradient }).toEqual(gradient);
+      expect(unread.value).toBe(first.value);
     }
   });
 

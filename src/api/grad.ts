@@ -12,7 +12,7 @@ import { valueIn, type Value } from './blocks.ts';
 import { chooseSchedule, tableOf } from './choose.ts';
 import { lease, type Lease } from './workspace.ts';
 import { auto } from '../../solvers/auto.ts';
-import { head, zeros } from '../schedule/schedule.ts';
+import { buffer, head, zeros, type Workspace } from '../schedule/schedule.ts';
 import { inputsByName } from './inputNames.ts';
 import { now } from '../lagrangian/stats.ts';
 import { inPlaceSolve, type InPlaceSolve } from '../schedule/inPlace.ts';
@@ -80,8 +80,8 @@ export class GradResult {
   ) {
     this.#solution = solution;
     this.#lease = workspace?.covers(solution) ? workspace : null;
-    // The gradient is the result's own: with a workspace, a copy (n numbers), as it may live there.
-    this.#inputs = workspace ? solution.gradient.slice() : null;
+    // The gradient is the result's own: a copy (n numbers) where it lives in the workspace.
+    this.#inputs = workspace?.holds(solution.gradient) ? solution.gradient.slice() : workspace ? solution.gradient : null;
     this.stats = solution.stats;
     this.convergence = solution.convergence;
   }
@@ -153,10 +153,11 @@ export function grad(program: Program, at?: Point, options: GradOptions = {}): G
 export function gradIn(table: ScheduleTable | undefined, program: Program, at: Point | undefined, options: GradOptions = {}): GradResult {
   requireOptions(options);
   const schedule = chooseSchedule(options.schedule, table, auto);
-  if (onlySchedule(options)) {
+  if (commonCall(options)) {
     const solve = inPlaceSolve(schedule, program);
     if (solve !== null) {
-      const result = gradInPlace(program, at, solve);
+      const workspace = options.workspace;
+      const result = workspace === undefined ? gradInPlace(program, at, solve) : gradInWorkspace(program, at, solve, workspace);
       if (result !== null) return result;
     }
   }
@@ -175,19 +176,20 @@ export function gradIn(table: ScheduleTable | undefined, program: Program, at: P
 const ONE = Float64Array.of(1);
 
 /**
- * grad's common call — a point, perhaps a schedule, nothing else — on a program of scalars whose
- * schedule solves in place (schedule/inPlace.ts): the point is read into the
- * values' head, the solve fills values and λ, and the result owns both (fresh arrays: a later call
- * changes nothing in it) and builds its gradient from λ's head when it is read. The same checks as
- * the general path: an unknown name, a value that is not a number, a missing input (resolveScalarPoint),
- * a non-finite value or multiplier (the solve). Null when the objective is not the one output with
- * weight 1, or is not finite: the general path then answers (and names the fault).
+ * grad's common call — a point, perhaps a schedule and a workspace, nothing else — on a program of
+ * scalars whose schedule solves in place (schedule/inPlace.ts): the solve fills values and λ, the
+ * result's own (fresh arrays: a later call changes nothing in it; it builds its gradient from λ's
+ * head when read) or the workspace's (leased as on the general path; the gradient copied). The
+ * same checks in the same order as the general path: the point (an unknown name, a value that is
+ * not a number, a missing input), the workspace, a non-finite value or multiplier (the solve).
+ * Null when the objective is not the one output with weight 1, or is not finite: the general path
+ * then answers (and names the fault).
  */
 function gradInPlace(program: Program, at: Point | undefined, direct: InPlaceSolve): GradResult | null {
   if (program.outputs.length !== 1) return null;
   const size = program.size;
   const values = zeros(size);
-  resolveScalarPoint(program, at, values);
+  resolveScalarPoint(program, at, values); // straight into the values' head
   const start = now();
   const lambda = zeros(size);
   const stats = direct.solve(program, values, lambda, ONE);
@@ -195,6 +197,26 @@ function gradInPlace(program: Program, at: Point | undefined, direct: InPlaceSol
   if (value - value !== 0) return null;
   stats.timeMs = now() - start;
   return new GradResult(program, direct.name, value, new InPlaceSolution(values, lambda, program.inputCount, stats));
+}
+
+/** gradInPlace in a workspace's buffers (a separate function: each stays monomorphic where V8 inlines it). */
+function gradInWorkspace(program: Program, at: Point | undefined, direct: InPlaceSolve, workspace: Workspace): GradResult | null {
+  if (program.outputs.length !== 1) return null;
+  const { size, inputCount } = program;
+  const inputs = zeros(inputCount); // the workspace is not written before the point is found good
+  resolveScalarPoint(program, at, inputs);
+  const held = lease(workspace);
+  const start = now();
+  const values = buffer(workspace.values, size);
+  for (let k = 0; k < inputCount; k++) values[k] = inputs[k];
+  const reused = workspace.lambda;
+  const lambda = buffer(reused, size);
+  if (lambda.buffer === reused?.buffer) lambda.fill(0);
+  const stats = direct.solve(program, values, lambda, ONE);
+  const value = objective(program, ONE, values);
+  if (value - value !== 0) return null;
+  stats.timeMs = now() - start;
+  return new GradResult(program, direct.name, value, { values, lambda, gradient: head(lambda, inputCount), stats }, held);
 }
 
 /** A solution whose gradient is λ's head, copied only when asked for (GradResult reads λ's head itself). */
@@ -212,9 +234,9 @@ class InPlaceSolution implements Solution {
   }
 }
 
-/** True when the options give at most a schedule: grad's common call. */
-function onlySchedule(options: GradOptions): boolean {
-  for (const key in options) if (key !== 'schedule' && (options as Record<string, unknown>)[key] !== undefined) return false;
+/** True when the options give at most a schedule and a workspace: grad's common call. */
+function commonCall(options: GradOptions): boolean {
+  for (const key in options) if (key !== 'schedule' && key !== 'workspace' && (options as Record<string, unknown>)[key] !== undefined) return false;
   return true;
 }
 
