@@ -106,7 +106,7 @@ export const tradeoffClaim: Experiment = {
       return q ? [{ p, q }] : [];
     });
     const priceGap = largest(matched.map(({ p, q }) => Math.abs(p.evaluations - q.evaluations) + Math.abs(p.peakValues - q.peakValues)));
-    const bytesPerValue = largest(runs.map((p) => (p.peakBytes ?? 0) / p.peakValues));
+    const bytesPerValue = largest([...chainRuns, ...networkRuns].map((p) => (p.peakBytes ?? 0) / p.peakValues));
     const leastMemory = chainRuns.reduce((a, b) => (b.peakValues < a.peakValues ? b : a));
     const storeAll = chainRuns.find((p) => p.strategy === 'store-all')!;
     const optimumLine = Array.from({ length: 60 }, (_, k) => Math.round(Math.pow(steps / 2, k / 59)))
