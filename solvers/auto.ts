@@ -1,4 +1,4 @@
-import type { Problem, Schedule, ScheduleOptions, Solution } from '../src/schedule/schedule.ts';
+import { checked, type Problem, type Schedule, type ScheduleOptions, type Solution } from '../src/schedule/schedule.ts';
 import { BLOCK_SETTINGS, reverse } from './reverse.ts';
 
 /**
@@ -11,11 +11,11 @@ import { BLOCK_SETTINGS, reverse } from './reverse.ts';
  * 1.7× with 8 and 8× with 64 — it never wins, and it would return no multipliers of intermediates.
  * The memory-bounded `checkpoint` needs a budget that only the caller knows.
  */
-export const auto: Schedule<typeof BLOCK_SETTINGS> = {
+export const auto: Schedule<typeof BLOCK_SETTINGS> = checked({
   name: 'auto',
   summary: 'the default: an alias of reverse (backprop; block-reverse on cyclic programs)',
   settings: BLOCK_SETTINGS,
   solve(problem: Problem, options?: ScheduleOptions): Solution {
     return { ...reverse.solve(problem, options), schedule: reverse.name };
   },
-};
+});

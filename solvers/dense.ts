@@ -1,11 +1,10 @@
 import { LuDecomposition, Matrix } from 'ml-matrix';
 import { LagradError } from '../src/error.ts';
 import { componentMatrix } from '../src/lagrangian/direct.ts';
-import { checkMultipliers } from '../src/lagrangian/finite.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
 import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
-import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { integerSetting, readSettings } from '../src/schedule/settings.ts';
 
 /**
@@ -32,7 +31,7 @@ const SETTINGS = [maxSize, ...PRIMAL_SETTINGS] as const;
  * every multiplier. O(N³) time and O(N²) memory: refused above `maxSize` (default 4000) before
  * anything is allocated.
  */
-export const dense: Schedule<typeof SETTINGS> = {
+export const dense: Schedule<typeof SETTINGS> = checked({
   name: 'dense',
   summary: `the whole system (I − J)ᵀλ = w in one LU solve (ml-matrix): the reference; O(N³), N ≤ ${DENSE_LIMIT}`,
   settings: SETTINGS,
@@ -64,8 +63,7 @@ export const dense: Schedule<typeof SETTINGS> = {
     const solution = lu.solve(Matrix.columnVector(w));
     const lambda = buffer(options.workspace?.lambda, size);
     for (let j = 0; j < size; j++) lambda[j] = solution.get(j, 0);
-    checkMultipliers(program, values, lambda);
     stats.timeMs = performance.now() - start;
     return { values, lambda, gradient: lambda.slice(0, inputCount), stats };
   },
-};
+});

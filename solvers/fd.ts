@@ -1,9 +1,11 @@
 import { LagradError } from '../src/error.ts';
+import { checkObjective } from '../src/lagrangian/finite.ts';
 import { objective } from '../src/lagrangian/lagrangian.ts';
+import { formatNumber } from '../src/numberFormat.ts';
 import { PRIMAL_SETTINGS, solvePrimal, type PrimalOptions } from '../src/lagrangian/primal.ts';
 import type { Program } from '../src/program/program.ts';
 import { type Stats, emptyStats } from '../src/lagrangian/stats.ts';
-import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { numberSetting, readSettings } from '../src/schedule/settings.ts';
 
 /** ε^(1/3): the step that balances the O(h²) truncation of a central difference against its O(ε/h) rounding. */
@@ -28,8 +30,9 @@ const SETTINGS = [step, ...PRIMAL_SETTINGS] as const;
  * largest estimate). Costs 4 forward solves per input. Gives the gradient only (lambda is null):
  * perturbing an intermediate would need its constraint cut, which the primal solve does not offer.
  */
-export const fd: Schedule<typeof SETTINGS> = {
+export const fd: Schedule<typeof SETTINGS> = checked({
   name: 'fd',
+  derivation: 'differences',
   summary: 'central finite differences, step ε^(1/3)·max(1,|x|) per input, Richardson error estimate; gradient only',
   settings: SETTINGS,
   solve({ program, inputs, weights }: Problem, options: ScheduleOptions = {}): Solution {
@@ -39,6 +42,7 @@ export const fd: Schedule<typeof SETTINGS> = {
     const stats = emptyStats();
     const values = buffer(options.workspace?.values, size);
     solvePrimal(program, inputs, values, stats, primal);
+    checkObjective(program, weights, values);
     const scratch = new Float64Array(size);
     const x = Float64Array.from(inputs.subarray(0, inputCount));
     const gradient = new Float64Array(inputCount);
@@ -52,7 +56,6 @@ export const fd: Schedule<typeof SETTINGS> = {
       const estimate = (4 / 3) * Math.abs(coarse - fine);
       largestStep = Math.max(largestStep, h);
       largestEstimate = Math.max(largestEstimate, estimate);
-      if (!Number.isFinite(coarse)) throw new LagradError(program.where(k), `the finite difference with respect to ${program.label(k)} is ${coarse} (step ${h})`);
     }
     stats.step = largestStep;
     stats.errorEstimate = largestEstimate;
@@ -60,7 +63,7 @@ export const fd: Schedule<typeof SETTINGS> = {
     stats.timeMs = performance.now() - start;
     return { values, lambda: null, gradient, stats };
   },
-};
+});
 
 /**
  * (f(x + h e_k) − f(x − h e_k)) / (x_k⁺ − x_k⁻), dividing by the difference of the points actually
@@ -72,7 +75,12 @@ function centralDifference(program: Program, weights: Float64Array, x: Float64Ar
   const minus = xk - h;
   const high = objectiveAt(program, weights, x, k, plus, values, stats, primal);
   const low = objectiveAt(program, weights, x, k, minus, values, stats, primal);
-  return (high - low) / (plus - minus);
+  const quotient = (high - low) / (plus - minus);
+  if (!(quotient - quotient === 0)) {
+    const name = program.label(k);
+    throw new LagradError(program.where(k), `the finite difference with respect to ${name} (step ${formatNumber(h)}) is ${quotient}: the objective is ${high} at ${name} = ${plus} and ${low} at ${name} = ${minus}`);
+  }
+  return quotient;
 }
 
 /** The objective with x_k moved to `at`; a failure there says it happened at the shifted point. */

@@ -1,11 +1,10 @@
 import { LagradError } from '../src/error.ts';
-import { checkPartials } from '../src/lagrangian/finite.ts';
 import type { Convergence } from '../src/lagrangian/convergence.ts';
 import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import type { Program } from '../src/program/program.ts';
 import { sweepsOf } from '../src/primitives/sweeps.ts';
 import { type Stats, emptyStats } from '../src/lagrangian/stats.ts';
-import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { CyclicTangents } from '../src/lagrangian/cyclicTangents.ts';
 import { integerSetting, readSettings } from '../src/schedule/settings.ts';
 
@@ -36,8 +35,9 @@ export const FORWARD_MULTIPLIER_LIMIT = 20_000;
  * On a cyclic program each cyclic component's tangents solve (I − J_CC)v̇_C = (what flows in),
  * per component (forwardBlocks.ts), between the lane sweeps over the acyclic stretches.
  */
-export const forward: Schedule<typeof SETTINGS> = {
+export const forward: Schedule<typeof SETTINGS> = checked({
   name: 'forward',
+  derivation: 'tangents',
   summary: 'tangent sweeps (I − J)v̇ = e_k, K inputs per sweep; multipliers of intermediates cost O(N²)',
   settings: SETTINGS,
   solve({ program, inputs, weights }: Problem, options: ScheduleOptions = {}): Solution {
@@ -70,11 +70,10 @@ export const forward: Schedule<typeof SETTINGS> = {
       lambda.set(gradient);
       intermediateMultipliers(program, values, weights, T, K, lambda, stats, blocks);
     }
-    if (!gradient.every(Number.isFinite) || (lambda && !lambda.every(Number.isFinite))) checkPartials(program, values);
     stats.timeMs = performance.now() - start;
     return { values, lambda, gradient, stats, ...(program.cyclic ? { convergence: history } : {}) };
   },
-};
+});
 
 function sweep(program: Program, values: Float64Array, T: Float64Array, K: number, from: number, to: number, stats: Stats): void {
   sweepsOf(program).lanes(values, T, K, from, to);

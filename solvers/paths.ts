@@ -1,5 +1,4 @@
 import { InternalError, LagradError } from '../src/error.ts';
-import { checkMultipliers, checkPartials } from '../src/lagrangian/finite.ts';
 import { localPartials } from '../src/lagrangian/kkt.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
 import { solvePrimal } from '../src/lagrangian/primal.ts';
@@ -7,7 +6,7 @@ import { cycleMembers } from '../src/program/acyclic.ts';
 import type { Program } from '../src/program/program.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
 import { formatCount } from '../src/numberFormat.ts';
-import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { integerSetting, readSettings } from '../src/schedule/settings.ts';
 
 /** Default most paths of influence the schedule will enumerate (option `maxPaths`). */
@@ -48,7 +47,7 @@ const SETTINGS = [maxPaths, maxPathEdges] as const;
  * Gradient only by default (paths from the inputs); with `multipliers: true`, paths from every
  * variable. Stats: `paths` enumerated, `pathEdges` multiplications along them.
  */
-export const paths: Schedule<typeof SETTINGS> = {
+export const paths: Schedule<typeof SETTINGS> = checked({
   name: 'paths',
   summary: 'sum over all paths of influence of the product of local partials (exponential; refuses above maxPaths)',
   settings: SETTINGS,
@@ -97,14 +96,11 @@ export const paths: Schedule<typeof SETTINGS> = {
     if (options.multipliers) {
       all = buffer(options.workspace?.lambda, size);
       all.set(lambda);
-      checkMultipliers(program, values, all);
-    } else if (!lambda.every(Number.isFinite)) {
-      checkPartials(program, values);
     }
     stats.timeMs = performance.now() - start;
     return { values, lambda: all, gradient: lambda.slice(0, inputCount), stats };
   },
-};
+});
 
 /**
  * count_j: the number of paths of influence from v_j to an output with nonzero weight (the empty

@@ -6,7 +6,7 @@ import { seed } from '../src/lagrangian/lagrangian.ts';
 import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
 import { sweepsOf } from '../src/primitives/sweeps.ts';
-import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { readSettings, type SettingValues } from '../src/schedule/settings.ts';
 
 /** What block-reverse reads, all for cyclic programs: the primal solve's and the Krylov solves' settings. */
@@ -21,7 +21,7 @@ export const BLOCK_SETTINGS = [...PRIMAL_SETTINGS, ...KRYLOV_SETTINGS] as const;
  * stretches, and each cyclic component's multipliers by one inner solve — a dense LU up to 300
  * members, GMRES beyond.
  */
-export const reverse: Schedule<typeof BLOCK_SETTINGS> = {
+export const reverse: Schedule<typeof BLOCK_SETTINGS> = checked({
   name: 'reverse',
   summary: 'back-substitution in reverse order (backprop): O(N + E), every multiplier; cyclic components by block solves',
   settings: BLOCK_SETTINGS,
@@ -41,9 +41,10 @@ export const reverse: Schedule<typeof BLOCK_SETTINGS> = {
     stats.peakValues = size;
     checkMultipliers(program, values, lambda);
     stats.timeMs = performance.now() - start;
-    return { values, lambda, gradient: lambda.slice(0, inputCount), stats };
+    // Values checked by solvePrimal, λ (and so the gradient, its prefix) by checkMultipliers.
+    return { values, lambda, gradient: lambda.slice(0, inputCount), stats, finite: true };
   },
-};
+});
 
 /**
  * A whole solve by block-reverse: values by `solvePrimal` (fixed points for the components), then
@@ -63,5 +64,5 @@ export function solveByBlocks({ program, inputs, weights }: Problem, options: Sc
   stats.peakValues = size;
   checkMultipliers(program, values, lambda);
   stats.timeMs = performance.now() - start;
-  return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: history };
+  return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: history, finite: true };
 }

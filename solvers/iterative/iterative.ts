@@ -1,9 +1,8 @@
 import type { Convergence } from '../../src/lagrangian/convergence.ts';
-import { checkMultipliers } from '../../src/lagrangian/finite.ts';
 import { seed } from '../../src/lagrangian/lagrangian.ts';
 import { solvePrimal } from '../../src/lagrangian/primal.ts';
 import { emptyStats } from '../../src/lagrangian/stats.ts';
-import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../../src/schedule/schedule.ts';
+import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../../src/schedule/schedule.ts';
 import { enumSetting, readSettings } from '../../src/schedule/settings.ts';
 import { BLOCK_SETTINGS, solveByBlocks } from '../reverse.ts';
 import { gaussSeidel } from './gaussSeidel.ts';
@@ -34,7 +33,7 @@ const SETTINGS = [method, ...BLOCK_SETTINGS] as const;
  * Stats: `iterations` (the multiplier iterations), `residual` (the largest left), `rate` (the largest
  * observed contraction per iteration); `convergence` holds every residual history, values' included.
  */
-export const iterative: Schedule<typeof SETTINGS> = {
+export const iterative: Schedule<typeof SETTINGS> = checked({
   name: 'iterative',
   summary: 'multipliers by iteration, --method gauss-seidel (default) | jacobi | fixed-point | gmres; residual histories',
   settings: SETTINGS,
@@ -55,8 +54,7 @@ export const iterative: Schedule<typeof SETTINGS> = {
     monitor.tally(stats);
     history.push(monitor.record(program, 'multipliers', method, 0, size, true));
     stats.peakValues = size;
-    checkMultipliers(program, values, lambda);
     stats.timeMs = performance.now() - start;
     return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: history };
   },
-};
+});

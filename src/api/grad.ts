@@ -2,7 +2,7 @@ import { LagradError } from '../error.ts';
 import { objective } from '../lagrangian/lagrangian.ts';
 import type { Program } from '../program/program.ts';
 import type { Stats } from '../lagrangian/stats.ts';
-import type { Schedule, ScheduleTable, Solution, SolveOptions } from '../schedule/schedule.ts';
+import { checked, type Schedule, type ScheduleTable, type Solution, type SolveOptions } from '../schedule/schedule.ts';
 import { checkOptions, requireOptions, SOLVE_OPTIONS } from '../schedule/settings.ts';
 import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
 import { resolvePoint, resolveWeights, type Point } from './point.ts';
@@ -70,7 +70,7 @@ export class GradResult {
 export function grad(program: Program, at?: Point, options: GradOptions = {}): GradResult {
   requireOptions(options);
   const table = options.table ?? defaultSchedules;
-  const schedule = typeof options.schedule === 'object' ? options.schedule : table.get(options.schedule ?? 'auto');
+  const schedule = typeof options.schedule === 'object' ? checked(options.schedule) : table.get(options.schedule ?? 'auto');
   checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: () => table.list() });
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);
