@@ -1,0 +1,169 @@
+import { LagradError } from '../../src/error.ts';
+import { grad, type GradOptions, type GradResult } from '../../src/api/grad.ts';
+import { disagreements, multiplierScale, type Solved } from '../../src/lagrangian/certificate.ts';
+import { localPartials } from '../../src/lagrangian/kkt.ts';
+import type { Program } from '../../src/program/program.ts';
+import { sweepsOf } from '../../src/primitives/sweeps.ts';
+import { CyclicTangents } from '../../src/lagrangian/cyclicTangents.ts';
+import { emptyStats } from '../../src/lagrangian/stats.ts';
+
+// The differential rule: on one program at one point, every schedule returns the multipliers of
+// reverse — to verify's tolerance, relative to the scale μ_j of each multiplier's sum — or refuses
+// as reverse does. The exceptions are stated here and each is checked where it is claimed:
+//
+// - A schedule declines what it cannot do at all (paths and checkpoint on a cyclic program, paths
+//   above its path limit, dense above its size limit): `schedule 'NAME': …`. Not a refusal of the
+//   problem; it is left out.
+// - Back-substitution sends nothing back from a constraint whose multiplier is exactly 0, even
+//   through a partial that does not exist (sqrt at 0 under max(·, 1)); schedules that evaluate every
+//   partial (forward, dense, paths) meet 0·∞ and refuse. Allowed only when such a constraint exists.
+// - Float64's range is finite. Where some intermediate — a value, a local partial, a multiplier of
+//   back-substitution or a tangent of forward mode — is beyond 10^±150 in size, schedules that sum
+//   the chain rule in different orders may overflow or underflow at different places (forward's
+//   tangent 1e200·1e200 on the way to a product with 1e-300; reverse's 1e-200·1e-300 lost to
+//   underflow). There every answer must still be finite (the boundary sees to that) and every
+//   refusal must name a non-finite derivative, but the answers are not compared. Checked: the
+//   intermediates are computed here, not assumed.
+// - An iterative multiplier method (Jacobi, Gauss–Seidel, the adjoint fixed point, GMRES) may fail
+//   to converge where a direct solve succeeds; it then says so.
+// - fd differentiates the values: it cannot see a derivative overflow or a partial that does not
+//   exist, and it evaluates at shifted points, where a value may fail. Its gradient is judged by
+//   `verify` (with kink detection), not here; only a value that fails at the point itself must fail
+//   for fd too, with the same message.
+
+/** The schedules compared, with their settings. */
+const RUNS: readonly { label: string; options: GradOptions }[] = [
+  { label: 'reverse', options: { schedule: 'reverse' } },
+  { label: 'auto', options: { schedule: 'auto' } },
+  { label: 'forward', options: { schedule: 'forward' } },
+  { label: 'forward lanes 1', options: { schedule: 'forward', lanes: 1 } },
+  { label: 'dense', options: { schedule: 'dense' } },
+  { label: 'paths', options: { schedule: 'paths' } },
+  { label: 'iterative gauss-seidel', options: { schedule: 'iterative', method: 'gauss-seidel' } },
+  { label: 'iterative jacobi', options: { schedule: 'iterative', method: 'jacobi' } },
+  { label: 'iterative fixed-point', options: { schedule: 'iterative', method: 'fixed-point' } },
+  { label: 'iterative gmres', options: { schedule: 'iterative', method: 'gmres' } },
+  { label: 'checkpoint revolve', options: { schedule: 'checkpoint', strategy: 'revolve', snapshots: 2 } },
+  { label: 'checkpoint sqrt', options: { schedule: 'checkpoint', strategy: 'sqrt' } },
+  { label: 'fd', options: { schedule: 'fd' } },
+];
+
+type Outcome = { label: string; result: GradResult; error?: undefined } | { label: string; result?: undefined; error: LagradError };
+
+/** What kind of refusal a message is. */
+type Kind = 'decline' | 'value' | 'singular' | 'iteration' | 'derivative' | 'other';
+
+function kind(message: string): Kind {
+  if (/is singular/.test(message)) return 'singular';
+  if (/^schedule '[^']+': /.test(message)) return 'decline';
+  if (/: not a finite number( \(at the finite-difference point .*\))?$|no fixed point found/.test(message)) return 'value';
+  if (/on the multipliers|adjoint|GMRES|the tangent iteration|makes no progress|diverges|did not converge|contracts too slowly|non-finite value/.test(message)) return 'iteration';
+  if (/derivative does not exist|overflows|own arithmetic went non-finite|is (NaN|-?Infinity)/.test(message)) return 'derivative';
+  return 'other';
+}
+
+/** Null when the schedules agree (or refuse alike, or differ only as allowed); else what is wrong. */
+export function compareSchedules(program: Program, at: Record<string, number>): string | null {
+  const outcomes: Outcome[] = RUNS.map(({ label, options }) => {
+    try {
+      return { label, result: grad(program, at, { ...options, multipliers: options.schedule !== 'fd' }) };
+    } catch (e) {
+      if (e instanceof LagradError) return { label, error: e };
+      throw new Error(`${label} threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e });
+    }
+  });
+  for (const o of outcomes) if (o.error && kind(o.error.message) === 'other') return `${o.label} refused with a message of no known kind: ${o.error.message}`;
+  const reference = outcomes[0];
+  const considered = outcomes.filter((o) => !(o.error && kind(o.error.message) === 'decline'));
+  const iterative = (o: Outcome) => o.label.startsWith('iterative');
+
+  if (reference.error) {
+    const expected = kind(reference.error.message);
+    // A value that fails at the point itself fails for every schedule, with the same message.
+    const atPoint = expected === 'value' && !/finite-difference point/.test(reference.error.message);
+    for (const o of considered) {
+      if (o === reference) continue;
+      if (o.result) {
+        // fd sees values only; an iterative method converges to one of many multipliers of a singular system.
+        if (o.label === 'fd' && !atPoint) continue;
+        if (iterative(o) && expected === 'singular') continue;
+        // Out of range in reverse's order of the chain rule, not in another's.
+        if (expected === 'derivative' && badlyScaled(program, o.result.values, localPartials(program, o.result.values), null)) continue;
+        return `reverse refused (${reference.error.message}) but ${o.label} answered ${JSON.stringify(o.result.gradient)}`;
+      }
+      const got = kind(o.error.message);
+      if (iterative(o) && got === 'iteration') continue;
+      if (atPoint ? o.error.message !== reference.error.message : got !== expected && o.label !== 'fd') {
+        return `reverse refused with '${reference.error.message}' but ${o.label} with '${o.error.message}'`;
+      }
+    }
+    return null;
+  }
+
+  const { values, lambda } = reference.result.solution;
+  const weights = Float64Array.of(...Array.from(program.outputs, (_, k) => (k === 0 ? 1 : 0)));
+  const J = localPartials(program, values);
+  const mu = multiplierScale(program, J, weights, lambda!);
+  const extreme = badlyScaled(program, values, J, lambda!);
+  const solved: Solved[] = [];
+  for (const o of considered) {
+    if (o.label === 'fd') continue;
+    if (o.error) {
+      const why = allowedRefusal(program, o, reference.result, J, extreme);
+      if (why === null) return `reverse answered ${JSON.stringify(reference.result.gradient)} but ${o.label} refused: ${o.error.message}`;
+      continue;
+    }
+    solved.push({ name: o.label, lambda: o.result.solution.lambda, gradient: o.result.solution.gradient });
+  }
+  const { check } = disagreements(program, solved, mu, 1e-8);
+  return check.ok || extreme ? null : `the schedules disagree on ${check.label}: ${check.detail} (relative ${check.value})`;
+}
+
+/** Why a refusal is allowed while reverse answered (see the exceptions above), or null. */
+function allowedRefusal(program: Program, o: Outcome & { error: LagradError }, reference: GradResult, J: Float64Array, extreme: boolean): string | null {
+  const message = o.error.message;
+  if (o.label.startsWith('iterative') && kind(message) === 'iteration') return 'an iterative method that does not converge';
+  if (/derivative does not exist|own arithmetic went non-finite/.test(message) && zeroMultiplierThroughMissingPartial(program, reference.solution.lambda!, J)) {
+    return '0·∞ where back-substitution skips a zero multiplier';
+  }
+  if (extreme && kind(message) === 'derivative') return 'an intermediate beyond 10^±150, summed in another order';
+  return null;
+}
+
+/** Some constraint with λ_i = 0 has a partial that is not finite. */
+function zeroMultiplierThroughMissingPartial(program: Program, lambda: Float64Array, J: Float64Array): boolean {
+  for (let i = program.inputCount; i < program.size; i++) {
+    if (lambda[i] !== 0) continue;
+    for (let e = program.parentStart[i]; e < program.parentStart[i + 1]; e++) if (!Number.isFinite(J[e])) return true;
+  }
+  return false;
+}
+
+const LARGE = 1e150;
+const outOfRange = (x: number) => x !== 0 && !(Math.abs(x) >= 1 / LARGE && Math.abs(x) <= LARGE);
+
+/**
+ * Whether some value, local partial, multiplier or tangent (of each input, forward order) is
+ * nonzero and beyond 10^±150 in size, or not finite.
+ */
+function badlyScaled(program: Program, values: Float64Array, J: Float64Array, lambda: Float64Array | null): boolean {
+  const { size, inputCount } = program;
+  if (lambda === null && !program.cyclic) {
+    // Back-substitution's own multipliers, overflow and all.
+    lambda = new Float64Array(size);
+    lambda[program.outputs[0]] = 1;
+    sweepsOf(program).reverse(values, lambda, lambda, inputCount, size);
+  }
+  for (let i = 0; i < size; i++) if (outOfRange(values[i]) || (lambda !== null && outOfRange(lambda[i]))) return true;
+  for (let e = 0; e < J.length; e++) if (outOfRange(J[e])) return true;
+  const T = new Float64Array(size);
+  const blocks = program.cyclic ? new CyclicTangents(program, values, { tolerance: 1e-12, maxIterations: 1000 }, emptyStats()) : null;
+  for (let k = 0; k < inputCount; k++) {
+    T.fill(0);
+    T[k] = 1;
+    if (blocks) blocks.sweep(T, 1, inputCount);
+    else sweepsOf(program).lanes(values, T, 1, inputCount, size);
+    for (let i = 0; i < size; i++) if (outOfRange(T[i])) return true;
+  }
+  return false;
+}
