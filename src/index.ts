@@ -46,5 +46,6 @@ export { checkpointGrad, type CheckpointGradOptions } from './api/checkpointGrad
 // ── the API ───────────────────────────────────────────────────────────────────────────────────
 export { evaluate, evaluateAll, type EvaluateOptions } from './api/evaluate.ts';
 export { grad, GradResult, type GradOptions } from './api/grad.ts';
+export { toDot, type GraphOptions } from './api/graph.ts';
 export { resolvePoint, resolveWeights, type Point } from './api/point.ts';
 export { verify, certify, DEFAULT_TOLERANCES, VERIFY_SCHEDULES, type VerifyOptions, type VerifyReport, type ScheduleRun, type Check, type Certificate, type Tolerances } from './api/verify.ts';

@@ -291,7 +291,7 @@ describe('bad input: one line naming the component and the residual', () => {
     ['a bad tolerance', 'input t = 0\nv = cos(v) + t\noutput v', ['--tolerance=-1'], /^lagrad: --tolerance: must be a number ≥ 0, got -1$/],
     ['a bad iteration limit', 'input t = 0\nv = cos(v) + t\noutput v', ['--max-iterations', '0'], /^lagrad: --max-iterations: must be an integer ≥ 1 and ≤ 1000000, got 0$/],
     ['an unknown primal method', 'input t = 0\nv = cos(v) + t\noutput v', ['--primal', 'bisection'], /^lagrad: --primal: must be one of auto, fixed-point, newton, got 'bisection'$/],
-    ['an unknown iterative method', 'input t = 0\nv = cos(v) + t\noutput v', ['--schedule', 'iterative', '--method', 'sor'], /^lagrad: --method: must be one of gauss-seidel, jacobi, fixed-point, gmres, got 'sor'$/],
+    ['an unknown iterative method', 'input t = 0\nv = cos(v) + t\noutput v', ['--schedule', 'iterative', '--method', 'sor'], /^lagrad: --method: must be one of gauss-seidel, jacobi, fixed-point, gmres, cg, gradient, got 'sor'$/],
   ];
   for (const [what, text, flags, message] of cases) {
     it(`${what}: exit 1`, async () => {

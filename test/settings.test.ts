@@ -94,8 +94,8 @@ describe('the API validates its options', () => {
   it('a setting the chosen schedule does not read is an error saying which schedules read it', () => {
     expect(thrown(() => grad(lecture, at, { schedule: 'paths', lanes: 4 }))).toBe("lanes: not read by schedule 'paths' (forward reads it)");
     expect(thrown(() => grad(lecture, at, { schedule: 'reverse', maxPaths: 10 }))).toBe("maxPaths: not read by schedule 'reverse' (paths reads it)");
-    expect(thrown(() => grad(lecture, at, { schedule: 'paths', tolerance: 1e-6 }))).toMatch(/^tolerance: not read by schedule 'paths' \(auto, reverse, forward, dense, fd, iterative read it\)$/);
-    expect(thrown(() => verify(lecture, at, { settings: { method: 'jacobi' } }))).toMatch(/^method: not read by the schedules verify runs \(reverse, forward, dense, paths, fd\) \(iterative reads it\)$/);
+    expect(thrown(() => grad(lecture, at, { schedule: 'paths', tolerance: 1e-6 }))).toMatch(/^tolerance: not read by schedule 'paths' \(auto, reverse, forward, dense, fd, iterative, dual read it\)$/);
+    expect(thrown(() => verify(lecture, at, { settings: { method: 'jacobi' } }))).toMatch(/^method: not read by the schedules verify runs \(reverse, forward, dense, paths, fd\) \(iterative, dual read it\)$/);
     // Settings that some schedule verify runs reads are fine: each schedule gets its own.
     expect(verify(lecture, at, { settings: { lanes: 2, maxPaths: 100, step: 1e-5 } }).ok).toBe(true);
   });
@@ -132,7 +132,7 @@ describe('the CLI derives its flags, parsing and help from the declarations', ()
     ['--lanes ten', ['grad', 'x*y', '--at', 'x=1,y=2', '--schedule', 'forward', '--lanes', 'ten'], /^lagrad: --lanes: 'ten' is not a number\n$/],
     ['--primal bogus', ['grad', 'x*y', '--at', 'x=1,y=2', '--primal', 'bogus'], /^lagrad: --primal: must be one of auto, fixed-point, newton, got 'bogus'\n$/],
     ['an unread setting', ['grad', 'x*y', '--at', 'x=1,y=2', '--schedule', 'paths', '--lanes', '4'], /^lagrad: --lanes: not read by schedule 'paths' \(forward reads it\)\n$/],
-    ['an unread setting under verify', ['verify', 'x*y', '--at', 'x=1,y=2', '--method', 'jacobi'], /^lagrad: --method: not read by the schedules verify runs .*\(iterative reads it\)\n$/],
+    ['an unread setting under verify', ['verify', 'x*y', '--at', 'x=1,y=2', '--method', 'jacobi'], /^lagrad: --method: not read by the schedules verify runs .*\(iterative, dual read it\)\n$/],
     ['extra positional arguments', ['grad', 'x*y', 'z', '--at', 'x=1,y=2'], /^lagrad: usage: one <source> expected, but 'z' follows 'x\*y'/],
     ['extra positional arguments to eval', ['eval', 'x', 'y'], /^lagrad: usage: one <source> expected, but 'y' follows 'x'/],
     ['--tolerance -1 on eval', ['eval', 'x', '--at', 'x=1', '--tolerance=-1'], /^lagrad: --tolerance: must be a number ≥ 0, got -1\n$/],

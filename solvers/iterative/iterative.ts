@@ -3,22 +3,14 @@ import { seed } from '../../src/lagrangian/lagrangian.ts';
 import { solvePrimal } from '../../src/lagrangian/primal.ts';
 import { emptyStats } from '../../src/lagrangian/stats.ts';
 import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../../src/schedule/schedule.ts';
-import { enumSetting, readSettings } from '../../src/schedule/settings.ts';
+import { readSettings } from '../../src/schedule/settings.ts';
+import { ITERATIVE_METHODS, method, methodFor, type IterativeMethod } from '../method.ts';
 import { BLOCK_SETTINGS, solveByBlocks } from '../reverse.ts';
 import { gaussSeidel } from './gaussSeidel.ts';
 import { jacobi } from './jacobi.ts';
 
-/** The methods of the iterative schedule (`--method`). */
-export const ITERATIVE_METHODS = ['gauss-seidel', 'jacobi', 'fixed-point', 'gmres'] as const;
-export type IterativeMethod = (typeof ITERATIVE_METHODS)[number];
-
-/** Setting `method`. */
-export const method = enumSetting({
-  name: 'method',
-  values: ITERATIVE_METHODS,
-  default: 'gauss-seidel',
-  help: 'iterative: Gauss–Seidel or Jacobi over the whole program, or per component Christianson\'s adjoint iteration (fixed-point) or GMRES',
-});
+/** The methods of the iterative schedule (`--method`, shared with dual: see ../method.ts). */
+export { ITERATIVE_METHODS, type IterativeMethod };
 
 const SETTINGS = [method, ...BLOCK_SETTINGS] as const;
 
@@ -38,7 +30,8 @@ export const iterative: Schedule<typeof SETTINGS> = checked({
   summary: 'multipliers by iteration, --method gauss-seidel (default) | jacobi | fixed-point | gmres; residual histories',
   settings: SETTINGS,
   solve(problem: Problem, options: ScheduleOptions = {}): Solution {
-    const { method, ...settings } = readSettings(SETTINGS, options);
+    const { method: given, ...settings } = readSettings(SETTINGS, options);
+    const method = methodFor('iterative', given, ITERATIVE_METHODS);
     if (method === 'fixed-point' || method === 'gmres') return solveByBlocks(problem, options, settings, method);
     const start = performance.now();
     const { program, inputs, weights } = problem;

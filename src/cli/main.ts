@@ -3,13 +3,14 @@ import { EXIT_INTERNAL, LagradError } from '../error.ts';
 import type { Command, Flags } from './command.ts';
 import { evalCommand } from './evalCommand.ts';
 import { gradCommand } from './gradCommand.ts';
+import { graphCommand } from './graphCommand.ts';
 import type { Io } from './io.ts';
 import { kernelsCommand } from './kernelsCommand.ts';
 import { tradeoffCommand } from './tradeoffCommand.ts';
 import { verifyCommand } from './verifyCommand.ts';
 
 /** Every subcommand, in the order `lagrad --help` lists them. */
-export const commands: Command[] = [evalCommand, gradCommand, verifyCommand, tradeoffCommand, kernelsCommand];
+export const commands: Command[] = [evalCommand, gradCommand, verifyCommand, tradeoffCommand, graphCommand, kernelsCommand];
 
 function help(): string {
   const rows = commands.map((c) => `  ${c.name.padEnd(9)}${c.summary}`).join('\n');
