@@ -7,6 +7,7 @@ import type { Program } from '../src/program/program.ts';
 import { type Stats, emptyStats } from '../src/lagrangian/stats.ts';
 import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { numberSetting, readSettings } from '../src/schedule/settings.ts';
+import { maxWork, requireWork } from '../src/schedule/work.ts';
 
 /** ε^(1/3): the step that balances the O(h²) truncation of a central difference against its O(ε/h) rounding. */
 const CUBE_ROOT_EPSILON = Math.cbrt(Number.EPSILON);
@@ -20,14 +21,14 @@ export const step = numberSetting({
   help: 'fd: the step h of the central differences',
 });
 
-const SETTINGS = [step, ...PRIMAL_SETTINGS] as const;
+const SETTINGS = [step, maxWork, ...PRIMAL_SETTINGS] as const;
 
 /**
  * Central finite differences, D_k(h) = (f(x + h e_k) − f(x − h e_k)) / 2h, one input at a time with
  * h_k = ε^(1/3)·max(1, |x_k|) (or the fixed option `step`). Each derivative is also taken at h/2:
  * since D(h) − D(h/2) = ¾·c·h² + …, the truncation error c·h² of D(h) is estimated as
  * (4/3)·|D(h) − D(h/2)| (Richardson). Stats: `step` (the largest h_k) and `errorEstimate` (the
- * largest estimate). Costs 4 forward solves per input. Gives the gradient only (lambda is null):
+ * largest estimate). Costs 4 forward solves per input, counted first and refused above `maxWork`. Gives the gradient only (lambda is null):
  * perturbing an intermediate would need its constraint cut, which the primal solve does not offer.
  */
 export const fd: Schedule<typeof SETTINGS> = checked({
@@ -37,8 +38,9 @@ export const fd: Schedule<typeof SETTINGS> = checked({
   settings: SETTINGS,
   solve({ program, inputs, weights }: Problem, options: ScheduleOptions = {}): Solution {
     const start = performance.now();
-    const { step: fixed, ...primal } = readSettings(SETTINGS, options);
+    const { step: fixed, maxWork: limit, ...primal } = readSettings(SETTINGS, options);
     const { size, inputCount } = program;
+    requireWork('fd', 4 * inputCount * Math.max(size - inputCount, 1), limit, `4 evaluations of the program per input (${inputCount} inputs)`, 'use reverse');
     const stats = emptyStats();
     const values = buffer(options.workspace?.values, size);
     solvePrimal(program, inputs, values, stats, primal);
@@ -56,6 +58,7 @@ export const fd: Schedule<typeof SETTINGS> = checked({
       const estimate = (4 / 3) * Math.abs(coarse - fine);
       largestStep = Math.max(largestStep, h);
       largestEstimate = Math.max(largestEstimate, estimate);
+      options.progress?.(k + 1, inputCount);
     }
     stats.step = largestStep;
     stats.errorEstimate = largestEstimate;

@@ -1,4 +1,3 @@
-import { LagradError } from '../src/error.ts';
 import type { Convergence } from '../src/lagrangian/convergence.ts';
 import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import type { Program } from '../src/program/program.ts';
@@ -7,6 +6,7 @@ import { type Stats, emptyStats } from '../src/lagrangian/stats.ts';
 import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { CyclicTangents } from '../src/lagrangian/cyclicTangents.ts';
 import { integerSetting, readSettings } from '../src/schedule/settings.ts';
+import { maxWork, requireWork, sweepWork } from '../src/schedule/work.ts';
 
 /** Default number of tangent lanes swept together (vector mode). */
 const LANES = 8;
@@ -19,9 +19,7 @@ export const lanes = integerSetting({
   help: 'forward: tangent lanes K swept together (vector mode): ⌈inputs / K⌉ sweeps, K·N tangents held (K ≤ the inputs)',
 });
 
-const SETTINGS = [lanes, ...PRIMAL_SETTINGS] as const;
-/** Above this many variables, forward-mode multipliers (O(N·(N + E))) are refused. */
-export const FORWARD_MULTIPLIER_LIMIT = 20_000;
+const SETTINGS = [lanes, maxWork, ...PRIMAL_SETTINGS] as const;
 
 /**
  * Forward mode: tangent sweeps v̇ = J v̇ + e_k, i.e. (I − J) v̇ = e_k, one lane per input, K lanes
@@ -30,7 +28,11 @@ export const FORWARD_MULTIPLIER_LIMIT = 20_000;
  *
  * With `multipliers: true` it also finds λ_j of every intermediate as the tangent of the objective
  * when v_j is perturbed with its constraint cut: one lane per variable, sweeping from j on, so
- * O(N·(N + E)) in all — the price of forward mode for adjoints, refused above 20 000 variables.
+ * O(N·(N + E)) in all — the price of forward mode for adjoints.
+ *
+ * Both are counted before any sweep (`forwardWork`: a lane times a row or a parent edge) and
+ * refused above `maxWork` (default 10⁹): the gradient of a program with many inputs, and the
+ * multipliers of a long one, are reverse's work.
  *
  * On a cyclic program each cyclic component's tangents solve (I − J_CC)v̇_C = (what flows in),
  * per component (forwardBlocks.ts), between the lane sweeps over the acyclic stretches.
@@ -45,6 +47,9 @@ export const forward: Schedule<typeof SETTINGS> = checked({
     const settings = readSettings(SETTINGS, options);
     const { inputCount, size } = program;
     const K = Math.min(settings.lanes, Math.max(inputCount, 1));
+    const work = forwardWork(program, K, Boolean(options.multipliers));
+    const what = options.multipliers ? `tangent sweeps for the multipliers of all ${size} variables (one lane each)` : `tangent sweeps for ${inputCount} inputs (one lane each)`;
+    requireWork('forward', work, settings.maxWork, what, 'use reverse');
     const stats = emptyStats();
     stats.lanes = K;
     const values = buffer(options.workspace?.values, size);
@@ -56,6 +61,7 @@ export const forward: Schedule<typeof SETTINGS> = checked({
     // before reading it (a cyclic component's rows are cleared by its solve).
     const T = buffer(options.workspace?.tangents, size * K);
     const gradient = new Float64Array(inputCount);
+    const groups = Math.ceil(inputCount / K) + (options.multipliers ? Math.ceil((size - inputCount) / K) : 0);
     for (let first = 0; first < inputCount; first += K) {
       const count = Math.min(K, inputCount - first);
       T.fill(0, 0, inputCount * K);
@@ -63,17 +69,29 @@ export const forward: Schedule<typeof SETTINGS> = checked({
       if (blocks) blocks.sweep(T, K, inputCount);
       else sweep(program, values, T, K, inputCount, size, stats);
       for (let q = 0; q < count; q++) gradient[first + q] = objectiveTangent(program, weights, T, K, q);
+      options.progress?.(first / K + 1, groups);
     }
     let lambda: Float64Array | null = null;
     if (options.multipliers) {
       lambda = buffer(options.workspace?.lambda, size);
       lambda.set(gradient);
-      intermediateMultipliers(program, values, weights, T, K, lambda, stats, blocks);
+      intermediateMultipliers(program, values, weights, T, K, lambda, stats, blocks, (done) => options.progress?.(Math.ceil(inputCount / K) + done, groups));
     }
     stats.timeMs = performance.now() - start;
     return { values, lambda, gradient, stats, ...(program.cyclic ? { convergence: history } : {}) };
   },
 });
+
+/**
+ * The lane operations of a forward solve: ⌈inputs / K⌉ sweeps of K lanes over the constraints for
+ * the gradient, and with multipliers one more group of K lanes from each K-th variable on.
+ */
+export function forwardWork(program: Program, K: number, multipliers: boolean): number {
+  const { inputCount, size } = program;
+  let work = Math.ceil(inputCount / K) * K * sweepWork(program, inputCount);
+  if (multipliers) for (let first = inputCount; first < size; first += K) work += K * sweepWork(program, first);
+  return work;
+}
 
 function sweep(program: Program, values: Float64Array, T: Float64Array, K: number, from: number, to: number, stats: Stats): void {
   sweepsOf(program).lanes(values, T, K, from, to);
@@ -92,15 +110,13 @@ function objectiveTangent(program: Program, weights: Float64Array, T: Float64Arr
  * λ_j for j ≥ inputCount, K at a time: lane q perturbs v_{j+q} directly (its row is set to 1 after
  * its constraint is swept, which cuts the constraint), and the sweep carries that to the outputs.
  */
-function intermediateMultipliers(program: Program, values: Float64Array, weights: Float64Array, T: Float64Array, K: number, lambda: Float64Array, stats: Stats, blocks: CyclicTangents | null): void {
+function intermediateMultipliers(program: Program, values: Float64Array, weights: Float64Array, T: Float64Array, K: number, lambda: Float64Array, stats: Stats, blocks: CyclicTangents | null, step: (groups: number) => void): void {
   const { inputCount, size } = program;
-  if (size > FORWARD_MULTIPLIER_LIMIT) {
-    throw new LagradError(`schedule 'forward'`, `multipliers of all ${size} variables cost O(N²) sweeps in forward mode; the limit is ${FORWARD_MULTIPLIER_LIMIT} (use reverse)`);
-  }
   const { lanes } = sweepsOf(program);
   for (let first = inputCount; first < size; first += K) {
     const count = Math.min(K, size - first);
     T.fill(0);
+    step((first - inputCount) / K);
     if (blocks) {
       blocks.sweep(T, K, first, first, count);
       for (let q = 0; q < count; q++) lambda[first + q] = objectiveTangent(program, weights, T, K, q);

@@ -85,7 +85,7 @@ export const paths: Schedule<typeof SETTINGS> = checked({
     stats.partialEvaluations += size - inputCount;
     stats.peakValues = size;
     const lambda = new Float64Array(sources);
-    const walked = enumerate(program, J, target, count, lambda, work);
+    const walked = enumerate(program, J, target, count, lambda, work, options.progress);
     stats.paths = walked.paths;
     stats.pathEdges = walked.edges;
     if (walked.paths !== total || walked.edges !== work) {
@@ -132,7 +132,7 @@ export function countPaths(program: Program, target: Float64Array): { count: Flo
  * and the product so far; children that reach no output are skipped, so the work is proportional
  * to the number of path prefixes.
  */
-function enumerate(program: Program, J: Float64Array, target: Float64Array, count: Float64Array, lambda: Float64Array, work: number): { paths: number; edges: number } {
+function enumerate(program: Program, J: Float64Array, target: Float64Array, count: Float64Array, lambda: Float64Array, work: number, progress?: (done: number, total: number) => void): { paths: number; edges: number } {
   const { childStart, child, edge } = children(program);
   const size = program.size;
   const node = new Int32Array(size + 1);
@@ -173,6 +173,7 @@ function enumerate(program: Program, J: Float64Array, target: Float64Array, coun
       }
     }
     lambda[s] = sum;
+    progress?.(s + 1, lambda.length);
   }
   return { paths, edges };
 }

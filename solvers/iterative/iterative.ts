@@ -7,12 +7,13 @@ import { readSettings } from '../../src/schedule/settings.ts';
 import { ITERATIVE_METHODS, method, methodFor, type IterativeMethod } from '../method.ts';
 import { BLOCK_SETTINGS, solveByBlocks } from '../reverse.ts';
 import { gaussSeidel } from './gaussSeidel.ts';
-import { jacobi } from './jacobi.ts';
+import { jacobi, longestChain } from './jacobi.ts';
+import { maxWork, requireWork, sweepWork } from '../../src/schedule/work.ts';
 
 /** The methods of the iterative schedule (`--method`, shared with dual: see ../method.ts). */
 export { ITERATIVE_METHODS, type IterativeMethod };
 
-const SETTINGS = [method, ...BLOCK_SETTINGS] as const;
+const SETTINGS = [method, maxWork, ...BLOCK_SETTINGS] as const;
 
 /**
  * The multipliers by iteration, on any program (cyclic or not), `--method`:
@@ -22,7 +23,8 @@ const SETTINGS = [method, ...BLOCK_SETTINGS] as const;
  * - `fixed-point`: block-reverse with each component's multipliers by Christianson's adjoint of the
  *   forward fixed-point iteration (same rate as the forward iteration).
  * - `gmres`: block-reverse with each component's multipliers by restarted GMRES (option `restart`).
- * Stats: `iterations` (the multiplier iterations), `residual` (the largest left), `rate` (the largest
+ * Jacobi's sweeps (at least the longest chain of constraints) are counted first and refused above
+ * `maxWork`. Stats: `iterations` (the multiplier iterations), `residual` (the largest left), `rate` (the largest
  * observed contraction per iteration); `convergence` holds every residual history, values' included.
  */
 export const iterative: Schedule<typeof SETTINGS> = checked({
@@ -36,6 +38,8 @@ export const iterative: Schedule<typeof SETTINGS> = checked({
     const start = performance.now();
     const { program, inputs, weights } = problem;
     const { size, inputCount } = program;
+    // Jacobi carries λ one constraint back per sweep: at least as many sweeps as the longest chain.
+    if (method === 'jacobi') requireWork('iterative', longestChain(program) * sweepWork(program, inputCount), settings.maxWork, `Jacobi's sweeps, at least the ${longestChain(program)} of its longest chain,`, 'use gauss-seidel or reverse');
     const stats = emptyStats();
     const history: Convergence[] = [];
     const values = buffer(options.workspace?.values, size);
@@ -43,7 +47,7 @@ export const iterative: Schedule<typeof SETTINGS> = checked({
     const w = new Float64Array(size);
     seed(program, weights, w);
     const lambda = buffer(options.workspace?.lambda, size);
-    const monitor = (method === 'jacobi' ? jacobi : gaussSeidel)(program, values, w, lambda, settings, stats);
+    const monitor = (method === 'jacobi' ? jacobi : gaussSeidel)(program, values, w, lambda, settings, stats, options.progress);
     monitor.tally(stats);
     history.push(monitor.record(program, 'multipliers', method, 0, size, true));
     stats.peakValues = size;

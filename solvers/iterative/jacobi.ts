@@ -4,6 +4,7 @@ import type { Program } from '../../src/program/program.ts';
 import { sweepsOf } from '../../src/primitives/sweeps.ts';
 import type { Stats } from '../../src/lagrangian/stats.ts';
 import { globalFailure } from './failure.ts';
+import { seededProvenance } from '../../src/lagrangian/provenance.ts';
 
 /**
  * Jacobi on (I − J)ᵀλ = w over the whole program: λ ← w + Jᵀλ, every multiplier from the previous
@@ -14,7 +15,7 @@ import { globalFailure } from './failure.ts';
  * k reaches the longest path, and the sweep after that changes nothing — Jacobi stops after exactly
  * `depth` sweeps, depth being the number of variables on the longest path back from an output.
  */
-export function jacobi(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, settings: IterationSettings, stats: Stats): Monitor {
+export function jacobi(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, settings: IterationSettings, stats: Stats, progress?: (done: number, total: number) => void): Monitor {
   const { inputCount, size } = program;
   const { tolerance, maxIterations } = settings;
   const { reverse } = sweepsOf(program);
@@ -38,10 +39,12 @@ export function jacobi(program: Program, values: Float64Array, w: Float64Array, 
     stats.sweeps++;
     for (let i = 0; i < size; i++) change[i] = next[i] - current[i];
     [current, next] = [next, current];
+    progress?.(monitor.iterations + 1, maxIterations);
     const residual = maxAbs(change, 0, size);
     const verdict = monitor.check(residual, Math.max(wScale, maxAbs(current, 0, size)));
     if (verdict === Verdict.Converged && (residual === 0 || monitor.iterations >= depth)) break;
     if (verdict === Verdict.Converged && monitor.iterations < maxIterations) continue;
+    if (verdict === Verdict.NonFinite) seededProvenance(program, values, w);
     if (verdict !== Verdict.Continue) throw globalFailure(program, change, 'Jacobi', verdict, monitor, maxIterations);
   }
   if (current !== lambda) lambda.set(current);

@@ -6,6 +6,7 @@ import { json, table } from './format.ts';
 import { settingsRead } from '../schedule/settings.ts';
 import { asFlags, settingOptions, settingsFromFlags, settingsHelp } from './settingFlags.ts';
 import { loadSource, onlySource, parseAt } from './source.ts';
+import { solveProgress } from './solveProgress.ts';
 
 export const gradCommand: Command = {
   name: 'grad',
@@ -35,14 +36,23 @@ ${settingsHelp(schedules.list())}`;
   run(positionals, flags, io) {
     const settings = settingsFromFlags(flags, settingsRead(schedules.list()));
     const program = loadSource(onlySource(positionals), io);
-    const r = asFlags(() =>
-      grad(program, parseAt(flags.at as string[] | undefined), {
-        schedule: (flags.schedule as string | undefined) ?? 'auto',
-        output: flags.output as string | undefined,
-        multipliers: Boolean(flags.multipliers),
-        ...settings,
-      }),
-    );
+    const schedule = (flags.schedule as string | undefined) ?? 'auto';
+    // A long solve (many tangent sweeps, inputs, paths or iterations) shows a bar on a terminal.
+    const bar = io.interactive ? solveProgress(io, `grad --schedule ${schedule}`) : null;
+    let r;
+    try {
+      r = asFlags(() =>
+        grad(program, parseAt(flags.at as string[] | undefined), {
+          schedule,
+          output: flags.output as string | undefined,
+          multipliers: Boolean(flags.multipliers),
+          ...(bar && { progress: bar.report }),
+          ...settings,
+        }),
+      );
+    } finally {
+      bar?.stop();
+    }
     if (flags.json) {
       const result: Record<string, unknown> = { value: r.value, gradient: r.gradient, schedule: r.schedule, stats: r.stats };
       if (flags.multipliers) result.multipliers = r.multipliers;

@@ -42,7 +42,7 @@ lagrad tradeoff <source> [--at x=2,y=-1] [--snapshots C | --budget N] [--strateg
                  without either: the whole curve, every strategy fitted to budgets from the least
                  that any fits to what store-all holds
   --strategy     ${checkpointPlanners.names().join(' | ') || 'store-all | sqrt | revolve | budget'} (default: all, for the curve)
-  --points N     budgets on the curve (default 16)
+  --points N     budgets on the curve (default 16, at most 1000)
   --at, --output the point and output, for a program
   --json         print JSON
   --svg FILE     also draw the curve (peak values against recomputation) as an SVG plot
@@ -71,7 +71,7 @@ counts: advances = constraints recomputed by advances; evaluations = every primi
       if (source !== undefined) throw new LagradError('usage', 'give a <source> or --chain L, not both');
       const steps = countFlag('chain', flags.chain)!;
       if (snapshots !== undefined || budget !== undefined) return chainPoint(steps, strategy ?? 'revolve', snapshots, budget, flags, io);
-      return report(chainCurve(steps, strategy, countFlag('points', flags.points) ?? 16, io), `a chain of ${steps} steps`, flags, io);
+      return report(chainCurve(steps, strategy, pointsFlag(flags.points), io), `a chain of ${steps} steps`, flags, io);
     }
     const program = loadSource(source, io);
     requireAcyclic(program, 'checkpoint');
@@ -85,7 +85,7 @@ counts: advances = constraints recomputed by advances; evaluations = every primi
       io.out(flags.json ? json(result) + '\n' : fields(result) + '\n');
       return 0;
     }
-    const rows = programCurve(program, run, strategy, countFlag('points', flags.points) ?? 16, io);
+    const rows = programCurve(program, run, strategy, pointsFlag(flags.points), io);
     return report(rows, source ?? 'program', flags, io, program.constraintCount);
   },
 };
@@ -242,6 +242,16 @@ function grid(lo: number, hi: number, n: number): number[] {
   for (let i = 1; i < n; i++) budgets.add(Math.round(lo * Math.pow(hi / lo, i / (n - 1))));
   budgets.add(hi);
   return [...budgets].sort((x, y) => x - y);
+}
+
+/** The most budgets on a curve: more would not be read, and each is planned (and run, on a program). */
+const MOST_POINTS = 1000;
+
+/** `--points N`: 16 by default, at most MOST_POINTS. */
+function pointsFlag(value: unknown): number {
+  const points = countFlag('points', value) ?? 16;
+  if (points > MOST_POINTS) throw new LagradError('--points', `must be at most ${MOST_POINTS}, got ${points}`);
+  return points;
 }
 
 /** A count flag: an integer ≥ 1, or one line naming the flag. */

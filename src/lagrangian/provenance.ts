@@ -47,15 +47,27 @@ const finite = (x: number) => x - x === 0;
  * partial that does not exist. Returns only when every multiplier and contribution is finite.
  */
 export function multiplierProvenance(program: Program, values: Float64Array, weights: Float64Array | null, lambda: Float64Array | null): void {
+  if (lambda !== null) return trace(program, values, lambda, false);
+  if (weights === null) throw new InternalError('multiplierProvenance', 'needs the weights to recompute the multipliers');
+  const w = new Float64Array(program.size);
+  seed(program, weights, w);
+  seededProvenance(program, values, w);
+}
+
+/**
+ * `multiplierProvenance` from the right-hand side w of (I − J)ᵀλ = w itself, for a solve that
+ * holds it seeded (an iteration on the multipliers that went non-finite): the multipliers are
+ * recomputed by back-substitution from a copy of w.
+ */
+export function seededProvenance(program: Program, values: Float64Array, w: Float64Array): void {
+  const l = Float64Array.from(w.subarray(0, program.size));
+  if (program.cyclic) blockReverse(program, values, l, 'auto', { tolerance: DEFAULT_TOLERANCE, maxIterations: DEFAULT_MAX_ITERATIONS }, emptyStats());
+  // Acyclic: λ_i is complete when the scan reaches i, as in backprop, so the scan accumulates.
+  trace(program, values, l, !program.cyclic);
+}
+
+function trace(program: Program, values: Float64Array, l: Float64Array, accumulate: boolean): void {
   const { ops, parentStart, parents, inputCount, size } = program;
-  // Accumulate (acyclic, no λ given): λ_i is complete when the scan reaches i, as in backprop.
-  const accumulate = lambda === null && !program.cyclic;
-  const l = lambda ?? new Float64Array(size);
-  if (lambda === null) {
-    if (weights === null) throw new InternalError('multiplierProvenance', 'needs the weights to recompute the multipliers');
-    seed(program, weights, l);
-    if (program.cyclic) blockReverse(program, values, l, 'auto', { tolerance: DEFAULT_TOLERANCE, maxIterations: DEFAULT_MAX_ITERATIONS }, emptyStats());
-  }
   const { partials } = sweepsOf(program);
   const out = new Float64Array(program.maxParents());
   const cycles = program.components();

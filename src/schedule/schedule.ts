@@ -29,6 +29,12 @@ export interface SolveOptions {
   readonly multipliers?: boolean;
   /** Reused buffers; a schedule uses them when they are large enough. */
   readonly workspace?: Workspace;
+  /**
+   * Called after each step of a long solve's outer loop (a group of tangent sweeps, an input's
+   * differences, a source's paths, an iteration) with the steps done and the most there will be;
+   * the CLI draws a progress bar from it on a terminal.
+   */
+  readonly progress?: (done: number, total: number) => void;
 }
 
 /**

@@ -140,7 +140,7 @@ export function flagOf(name: string): string {
 }
 
 /** The options every solve takes besides its schedule's settings (see SolveOptions). */
-export const SOLVE_OPTIONS: readonly string[] = ['multipliers', 'workspace'];
+export const SOLVE_OPTIONS: readonly string[] = ['multipliers', 'workspace', 'progress'];
 
 /**
  * The values of `declared` in `options`, checked and typed, defaults filled in. Any other key of
