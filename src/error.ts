@@ -47,3 +47,16 @@ export class InternalError extends Error {
  * sysexits.h, distinct from 1 (an error in the program, its data or numerics) and 2 (usage).
  */
 export const EXIT_INTERNAL = 70;
+
+/**
+ * A call or command line that is wrong whatever the program: an unknown command, option or name
+ * in a table (schedule, strategy), a missing or extra argument, an option's value of the wrong form.
+ * The CLI exits with status 2 for these (and for an OptionError, or any error placed at an option,
+ * `--name`), 1 for every other LagradError.
+ */
+export class UsageError extends LagradError {
+  constructor(where: string, what: string) {
+    super(where, what);
+    this.name = 'UsageError';
+  }
+}

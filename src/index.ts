@@ -1,10 +1,11 @@
 // The package entry: re-exports only. Every name here works on import, with the built-in
 // schedules as the default table of `grad`, `verify` and the CLI (nothing registers by side effect).
 // Everyday words are grouped: the trace operations under `ops` (also `lagrad/ops`), the schedule
-// objects under `schedules`.
+// objects under `schedules`. For bundles, `lagrad/core` (src/core.ts) is the same API without the
+// table of schedule names, so that a bundle holds only the schedules it imports.
 
 // ── errors ────────────────────────────────────────────────────────────────────────────────────
-export { LagradError, OptionError, InternalError, EXIT_INTERNAL } from './error.ts';
+export { LagradError, UsageError, OptionError, InternalError, EXIT_INTERNAL } from './error.ts';
 
 // ── the representation ────────────────────────────────────────────────────────────────────────
 export { Program, fromJSON, type Constraint } from './program/program.ts';
@@ -24,7 +25,7 @@ export { SWEEP_KINDS, type SweepKind } from './primitives/sweepSource.ts';
 export { useInterpreter, codeGenerationAllowed } from './primitives/codegen.ts';
 
 // ── front-ends ────────────────────────────────────────────────────────────────────────────────
-export { parse, parseProgram, parseExpressionText, type ParseOptions } from './frontend/parse.ts';
+export { parse, parseProgram, parseExpressionText, declaresInputOrder, type ParseOptions } from './frontend/parse.ts';
 export { trace, Var, type Operand, type Traced } from './frontend/trace.ts';
 export * as ops from './frontend/ops.ts';
 
@@ -46,6 +47,10 @@ export { checkpointGrad, type CheckpointGradOptions } from './api/checkpointGrad
 // ── the API ───────────────────────────────────────────────────────────────────────────────────
 export { evaluate, evaluateAll, type EvaluateOptions } from './api/evaluate.ts';
 export { grad, GradResult, type GradOptions } from './api/grad.ts';
+export { valueAndGrad, type ValueAndGrad } from './api/valueAndGrad.ts';
+export { jvp, type JvpOptions, type JvpResult } from './api/jvp.ts';
+export { vjp, type Cotangent } from './api/vjp.ts';
+export { jacobian, type JacobianOptions, type JacobianResult } from './api/jacobian.ts';
 export { toDot, type GraphOptions } from './api/graph.ts';
-export { resolvePoint, resolveWeights, type Point } from './api/point.ts';
+export { resolvePoint, resolveWeights, type Point, type ByName } from './api/point.ts';
 export { verify, certify, DEFAULT_TOLERANCES, VERIFY_SCHEDULES, type VerifyOptions, type VerifyReport, type ScheduleRun, type Check, type Certificate, type Tolerances } from './api/verify.ts';

@@ -37,10 +37,10 @@ describe('lagrad grad and eval (DESIGN §7)', () => {
     const r = await lagrad(['eval', 'p.lag', '--values', '--json'], { 'p.lag': 'input x = 3\na = x^2\noutput a' });
     expect(JSON.parse(r.out)).toEqual({ value: 9, values: { x: 3, a: 9 } });
   });
-  it('runs as a process: the npm script and the installed executable', () => {
+  it('runs as a process: the npm script, and bin.ts through tsx (the installed executable: package.test.ts)', () => {
     const viaScript = execFileSync('npm', ['run', '-s', 'lagrad', '--', 'grad', 'z + sin(x^2 + y*exp(z))', '--at', 'x=2,y=-1,z=0', '--json'], { cwd: root, encoding: 'utf8' });
     expect(JSON.parse(viaScript).gradient.x).toBe(-3.9599699864017817);
-    const bad = spawnSync(`${root}/src/cli/lagrad.mjs`, ['grad', 'log(x)', '--at', 'x=-1'], { cwd: '/', encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'grad', 'log(x)', '--at', 'x=-1'], { cwd: root, encoding: 'utf8' });
     expect(bad.status).toBe(1);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toBe('lagrad: expression:1:1: log(-1) = NaN: not a finite number\n');

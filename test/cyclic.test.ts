@@ -293,11 +293,13 @@ describe('bad input: one line naming the component and the residual', () => {
     ['an unknown primal method', 'input t = 0\nv = cos(v) + t\noutput v', ['--primal', 'bisection'], /^lagrad: --primal: must be one of auto, fixed-point, newton, got 'bisection'$/],
     ['an unknown iterative method', 'input t = 0\nv = cos(v) + t\noutput v', ['--schedule', 'iterative', '--method', 'sor'], /^lagrad: --method: must be one of gauss-seidel, jacobi, fixed-point, gmres, cg, gradient, got 'sor'$/],
   ];
+  // A setting's value out of its range is a usage error (exit 2, DESIGN §10); the rest are the program's.
+  const usage = new Set(['a bad tolerance', 'a bad iteration limit', 'an unknown primal method', 'an unknown iterative method']);
   for (const [what, text, flags, message] of cases) {
-    it(`${what}: exit 1`, async () => {
+    it(`${what}: exit ${usage.has(what) ? 2 : 1}`, async () => {
       const r = await lagrad(['grad', 'p.lag', ...flags], { 'p.lag': text });
       expect(r.err.trimEnd()).toMatch(message);
-      expect(r.status).toBe(1);
+      expect(r.status).toBe(usage.has(what) ? 2 : 1);
       expect(r.out).toBe('');
       expect(r.err.trimEnd().split('\n')).toHaveLength(1);
     });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { EXIT_INTERNAL, registerPrimitive } from '../src/index.ts';
 import { lagrad } from './helpers/cli.ts';
 
-// Every bad input: exit 1, one line on standard error naming the culprit, no stack trace.
+// Every bad input: one line on standard error naming the culprit, no stack trace; exit 1 for the
+// program, its data and its numerics, exit 2 for the command line itself (DESIGN §10).
 const cases: [string, string[], Record<string, string>, RegExp][] = [
   ['a syntax error, with line and column', ['grad', 'p.lag'], { 'p.lag': 'input x\na = x +\noutput a' }, /^lagrad: p\.lag:2:8: expected a number, a name or '\(' but found the end of the line$/],
   ['a stray character', ['grad', 'x $ y'], {}, /^lagrad: expression:1:3: unexpected character '\$'$/],
@@ -20,13 +21,8 @@ const cases: [string, string[], Record<string, string>, RegExp][] = [
   ['a statement that is not one', ['grad', 'p.lag'], { 'p.lag': 'input x = 1\nx + 1\noutput x' }, /^lagrad: p\.lag:2:1: expected 'NAME = expression'/],
   ['a non-number default', ['grad', 'p.lag'], { 'p.lag': 'input x = two\noutput x' }, /^lagrad: p\.lag:1:11: input takes a number, not 'two'$/],
   ['an input with no value', ['grad', 'x * y', '--at', 'x=1'], {}, /^lagrad: input 'y': has no value and no default; give one$/],
-  ['a non-number in --at', ['grad', 'x', '--at', 'x=1O'], {}, /^lagrad: --at: '1O' \(for x\) is not a number$/],
-  ['a malformed --at', ['grad', 'x', '--at', 'x'], {}, /^lagrad: --at: 'x' is not NAME=NUMBER$/],
   ['an --at for no input', ['grad', 'x', '--at', 'x=1,q=2'], {}, /^lagrad: input 'q': no input has this name$/],
   ['a missing file', ['grad', 'missing.lag'], {}, /^lagrad: missing\.lag: no such file$/],
-  ['an unknown schedule', ['grad', 'x', '--at', 'x=1', '--schedule', 'backprop'], {}, /^lagrad: schedule 'backprop': unknown; choose one of auto, reverse, forward/],
-  ['an unknown option', ['grad', 'x', '--frob'], {}, /^lagrad: grad: --frob: unknown option$/],
-  ['an unknown command', ['gradient', 'x'], {}, /^lagrad: 'gradient': unknown command; choose one of eval, grad/],
   ['log of a negative', ['grad', 'p.lag'], { 'p.lag': 'input x = -1\na = 2 * log(x)\noutput a' }, /^lagrad: p\.lag:2:9: log\(-1\) = NaN: not a finite number$/],
   ['sqrt of a negative, named', ['eval', 'p.lag'], { 'p.lag': 'input x = -4\nr = sqrt(x)\noutput r' }, /^lagrad: p\.lag:2:5: 'r' = sqrt\(-4\) = NaN: not a finite number$/],
   ['division by zero', ['grad', 'x / (y - 1)', '--at', 'x=1,y=1'], {}, /^lagrad: expression:1:3: div\(1, 0\) = Infinity: not a finite number$/],
@@ -35,16 +31,31 @@ const cases: [string, string[], Record<string, string>, RegExp][] = [
   ['a cyclic program under paths', ['grad', 'c.lag', '--schedule', 'paths'], { 'c.lag': 'input t = 0\nv = cos(w) + t\nw = 0.5 * v\noutput v' }, /^lagrad: schedule 'paths': the program is cyclic \(a cycle through (v, w|w, v)/],
 ];
 
-describe('bad input gets one line and exit status 1', () => {
-  for (const [what, argv, files, message] of cases) {
-    it(what, async () => {
-      const r = await lagrad(argv, files);
-      expect(r.status).toBe(1);
-      expect(r.out).toBe('');
-      expect(r.err.endsWith('\n')).toBe(true);
-      expect(r.err.trimEnd().split('\n')).toHaveLength(1);
-      expect(r.err.trimEnd()).toMatch(message);
-    });
+const usage: [string, string[], Record<string, string>, RegExp][] = [
+  ['a non-number in --at', ['grad', 'x', '--at', 'x=1O'], {}, /^lagrad: --at: '1O' \(for x\) is not a number$/],
+  ['a malformed --at', ['grad', 'x', '--at', 'x'], {}, /^lagrad: --at: 'x' is not NAME=NUMBER$/],
+  ['an unknown schedule', ['grad', 'x', '--at', 'x=1', '--schedule', 'backprop'], {}, /^lagrad: schedule 'backprop': unknown; choose one of auto, reverse, forward/],
+  ['an unknown option', ['grad', 'x', '--frob'], {}, /^lagrad: grad: --frob: unknown option$/],
+  ['an unknown command', ['gradient', 'x'], {}, /^lagrad: 'gradient': unknown command; choose one of eval, grad/],
+  ['a missing source', ['grad', '--at', 'x=1'], {}, /^lagrad: usage: missing <source>/],
+  ['an extra argument', ['grad', 'x', 'y'], {}, /^lagrad: usage: one <source> expected, but 'y' follows 'x' \(quote an expression that has spaces\)$/],
+  ['an option without its value', ['grad', 'x', '--schedule'], {}, /^lagrad: grad: --schedule: needs a value$/],
+  ['a flag given a value', ['grad', 'x', '--json=yes'], {}, /^lagrad: grad: --json: takes no value$/],
+  ['help for no such command', ['help', 'gradient'], {}, /^lagrad: 'gradient': unknown command/],
+];
+
+describe('bad input gets one line: exit 1 for the program, 2 for the command line', () => {
+  for (const [status, list] of [[1, cases], [2, usage]] as const) {
+    for (const [what, argv, files, message] of list) {
+      it(`${what}: exit ${status}`, async () => {
+        const r = await lagrad(argv, files);
+        expect(r.status).toBe(status);
+        expect(r.out).toBe('');
+        expect(r.err.endsWith('\n')).toBe(true);
+        expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+        expect(r.err.trimEnd()).toMatch(message);
+      });
+    }
   }
 });
 

@@ -168,9 +168,9 @@ describe('the printed source', () => {
     expect(one.out).not.toContain('/* add */');
     expect((await lagrad(['kernels', '--help'])).out).toContain('--primitive');
     const bad = await lagrad(['kernels', 'backward']);
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(2); // a usage error: a name not among the sweeps
     expect(bad.err).toBe("lagrad: sweep 'backward': unknown; choose one of forward, reverse, tangent, lanes, value, partials\n");
-    expect((await lagrad(['kernels', 'forward', 'reverse'])).status).toBe(1);
+    expect((await lagrad(['kernels', 'forward', 'reverse'])).status).toBe(2);
   });
 });
 

@@ -26,9 +26,9 @@ const imports = new Map(
   }),
 );
 
-/** The layer of a file: 0 core, 1 schedules, 2 API, 3 CLI, 4 the package entry. */
+/** The layer of a file: 0 core, 1 schedules, 2 API, 3 CLI, 4 the package entries (lagrad, lagrad/core). */
 function layer(file: string): number {
-  if (file === normalize('src/index.ts')) return 4;
+  if (file === normalize('src/index.ts') || file === normalize('src/core.ts')) return 4;
   if (file.startsWith(normalize('src/cli/'))) return 3;
   if (file.startsWith(normalize('src/api/'))) return 2;
   if (file.startsWith('solvers')) return 1;

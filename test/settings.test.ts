@@ -138,10 +138,10 @@ describe('the CLI derives its flags, parsing and help from the declarations', ()
     ['--tolerance -1 on eval', ['eval', 'x', '--at', 'x=1', '--tolerance=-1'], /^lagrad: --tolerance: must be a number ≥ 0, got -1\n$/],
   ];
   for (const [what, argv, message] of cases) {
-    it(`${what}: one line naming the flag, status 1`, async () => {
+    it(`${what}: one line naming the flag, status 2 (a usage error)`, async () => {
       const r = await lagrad(argv);
       expect(r.err).toMatch(message);
-      expect(r.status).toBe(1);
+      expect(r.status).toBe(2);
       expect(r.out).toBe('');
     });
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { revolveAdvances } from '../solvers/checkpoint/revolve.ts';
 import { lagrad } from './helpers/cli.ts';
 
@@ -84,7 +85,7 @@ describe('lagrad tradeoff <source>', () => {
   });
 });
 
-describe('errors are one line and status 1', () => {
+describe('errors in the options are one line and status 2 (usage)', () => {
   const cases: [string[], RegExp][] = [
     [['tradeoff', '--chain', '1000', '--snapshots', '10', '--strategy', 'bogus'], /^lagrad: --strategy: unknown strategy 'bogus'; choose one of store-all, sqrt, revolve, budget\n$/],
     [['tradeoff', '--chain', '1000', '--snapshots', '0'], /^lagrad: --snapshots: must be an integer ≥ 1, got 0\n$/],
@@ -103,9 +104,51 @@ describe('errors are one line and status 1', () => {
   for (const [argv, message] of cases) {
     it(argv.join(' '), async () => {
       const r = await lagrad(argv);
-      expect(r.status).toBe(1);
+      expect(r.status).toBe(2);
       expect(r.err).toMatch(message);
       expect(r.err.trimEnd().split('\n')).toHaveLength(1);
     });
   }
+});
+
+describe('lagrad tradeoff: writes, and figures that agree', () => {
+  const lecture = readFileSync(new URL('../examples/lecture.lag', import.meta.url), 'utf8');
+
+  it('reports the snapshots written: 28 for revolve on 50 steps with 7 snapshots, in JSON and in the table', async () => {
+    const out = JSON.parse((await lagrad(['tradeoff', '--chain', '50', '--snapshots', '7', '--strategy', 'revolve', '--json'])).out);
+    expect(out).toMatchObject({ advances: 105, writes: 28, peakSnapshots: 7 });
+    const curve = JSON.parse((await lagrad(['tradeoff', '--chain', '200', '--points', '5', '--json'])).out);
+    for (const p of curve.points.filter((q: { fits: boolean }) => q.fits)) expect(typeof p.writes).toBe('number');
+    const table = (await lagrad(['tradeoff', 'p.lag', '--points', '4'], { 'p.lag': PROGRAM })).out;
+    expect(table.split('\n')[1]).toMatch(/\bwrites\b/);
+  });
+
+  it('the least budget a strategy meets is the peak its plan holds (the lecture example: revolve, 8 values)', async () => {
+    const files = { 'lecture.lag': lecture };
+    const viaBudget = JSON.parse((await lagrad(['tradeoff', 'lecture.lag', '--budget', '8', '--strategy', 'revolve', '--json'], files)).out);
+    const viaSnapshots = JSON.parse((await lagrad(['tradeoff', 'lecture.lag', '--snapshots', '1', '--strategy', 'revolve', '--json'], files)).out);
+    expect(viaBudget.peakValues).toBe(8);
+    expect(viaSnapshots.peakValues).toBe(8);
+    const refused = await lagrad(['tradeoff', 'lecture.lag', '--budget', '7', '--strategy', 'revolve'], files);
+    expect(refused.err).toBe('lagrad: --budget: no revolve plan holds at most 7 values here (the smallest needs 8); raise the budget\n');
+    const curve = JSON.parse((await lagrad(['tradeoff', 'lecture.lag', '--json', '--points', '8'], files)).out);
+    for (const p of curve.points) if (p.fits) expect(p.peakValues).toBeLessThanOrEqual(p.budget);
+    expect(Math.min(...curve.points.filter((p: { fits: boolean }) => p.fits).map((p: { budget: number }) => p.budget))).toBe(8);
+  });
+
+  it('prices a plan too long to run instead of running it', async () => {
+    const lines = ['input x = 0.5', ...Array.from({ length: 10_000 }, (_, k) => `v${k} = sin(${k === 0 ? 'x' : `v${k - 1}`})`), 'output v9999'];
+    const r = await lagrad(['tradeoff', 'long.lag', '--snapshots', '1', '--strategy', 'revolve', '--json'], { 'long.lag': lines.join('\n') + '\n' });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ constraints: 10_000, advances: revolveAdvances(10_000, 1), writes: 1, gradientError: 'not run' });
+  });
+
+  it('grad under checkpointing refuses a plan over --max-evaluations in one line', async () => {
+    const lines = ['input x = 0.5', ...Array.from({ length: 100 }, (_, k) => `v${k} = sin(${k === 0 ? 'x' : `v${k - 1}`})`), 'output v99'];
+    const files = { 'c.lag': lines.join('\n') + '\n' };
+    const r = await lagrad(['grad', 'c.lag', '--schedule', 'checkpoint', '--strategy', 'revolve', '--snapshots', '1', '--max-evaluations', '1000'], files);
+    expect(r.status).toBe(1);
+    expect(r.err).toBe('lagrad: checkpoint: revolve with 1 snapshot would run 5050 primitive evaluations (51× the 100 constraints), over the limit of 1000; give more snapshots or a larger budget, or raise the limit (--max-evaluations N, or the option maxEvaluations)\n');
+    expect((await lagrad(['grad', 'c.lag', '--schedule', 'checkpoint', '--strategy', 'revolve', '--snapshots', '1', '--max-evaluations', '6000', '--json'], files)).status).toBe(0);
+  });
 });

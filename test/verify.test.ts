@@ -170,7 +170,7 @@ describe('lagrad verify', () => {
     expect(p.stderr).toBe('');
     expect(p.status).toBe(0);
     expect(p.stdout).toMatch(/^verified: /m);
-  });
+  }, 30_000);
 });
 
 describe('verify judges against what the computation could resolve', () => {

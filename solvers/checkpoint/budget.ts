@@ -1,6 +1,6 @@
 import type { Program } from '../../src/program/program.ts';
-import { makePlan, type Plan } from './actions.ts';
-import { liveCounts } from './liveness.ts';
+import { renamed, type Plan } from './actions.ts';
+import { firstLive, lastEdges, liveCounts } from './liveness.ts';
 import { EXACT_STAGES, ledger, mostSlotsWithin } from './ledger.ts';
 import { revolveAdvances, revolvePlan } from './revolve.ts';
 import { cutStages, stageShape, type Stages } from './stages.ts';
@@ -28,7 +28,7 @@ import { cutStages, stageShape, type Stages } from './stages.ts';
  *
  * Returns null when no candidate fits (the budget is below the smallest state + stage).
  */
-export function budgetPlan(program: Program, budget: number): { stages: Stages; plan: Plan } | null {
+export function budgetPlan(program: Program, budget: number): { stages: Stages; plan: Plan; evaluations: number } | null {
   const constraints = program.size - program.inputCount;
   const live = liveCounts(program);
   let best: Candidate | null = null;
@@ -38,8 +38,7 @@ export function budgetPlan(program: Program, budget: number): { stages: Stages; 
     if (T >= constraints) break;
   }
   if (best === null) return null;
-  const inner = revolvePlan(best.stages.count, best.slots);
-  return { stages: best.stages, plan: makePlan('budget', inner.steps, inner.slots, () => inner[Symbol.iterator]()) };
+  return { stages: best.stages, plan: renamed(revolvePlan(best.stages.count, best.slots), 'budget'), evaluations: best.evaluations };
 }
 
 interface Candidate {
@@ -58,15 +57,31 @@ function price(program: Program, live: Int32Array, T: number, budget: number): C
   const shape = stageShape(program, stages, l <= EXACT_STAGES);
   if (shape.working > budget) return null;
   if (l <= 1) return { stages, slots: 0, evaluations: constraints };
-  // c·M + W ≤ budget bounds every instant; the exact replay may admit more slots.
-  const bound = shape.maxLive === 0 ? l - 1 : Math.min(Math.floor((budget - shape.working) / shape.maxLive), l - 1);
-  if (bound < 1) return null;
+  // One slot holds exactly |x₀| + W (leastRevolvePeak); c·M + W ≤ budget bounds every instant with
+  // c slots; the exact replay may admit more.
+  if (firstLive(program, lastEdges(program)) + shape.working > budget) return null;
+  const bound = Math.max(1, shape.maxLive === 0 ? l - 1 : Math.min(Math.floor((budget - shape.working) / shape.maxLive), l - 1));
   if (shape.live === null) {
     const meanLength = (constraints - (cuts[l] - cuts[l - 1])) / (l - 1);
     return { stages, slots: bound, evaluations: meanLength * revolveAdvances(l, bound) + constraints };
   }
   const slots = mostSlotsWithin(stages, shape, budget, bound, (c) => revolvePlan(l, c));
   return { stages, slots, evaluations: ledger(revolvePlan(l, slots), stages, shape).evaluations };
+}
+
+/** The least budget the planner meets: the leanest of its candidates, each at one slot (or one stage). */
+export function leastBudgetPeak(program: Program): number {
+  const constraints = program.size - program.inputCount;
+  const live = liveCounts(program);
+  const x0 = firstLive(program, lastEdges(program));
+  let least = Infinity;
+  for (let T = 1; ; T = Math.min(2 * T, constraints)) {
+    const stages = cutStages(place(program, live, T));
+    const { working } = stageShape(program, stages, false);
+    least = Math.min(least, stages.count <= 1 ? working : x0 + working);
+    if (T >= constraints) break;
+  }
+  return least;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { LagradError } from '../../src/error.ts';
+import { UsageError } from '../../src/error.ts';
 import { NamedTable } from '../../src/schedule/namedTable.ts';
 import type { Program } from '../../src/program/program.ts';
 
@@ -8,7 +8,8 @@ import type { Program } from '../../src/program/program.ts';
 /**
  * The time–space ledger of one checkpointing plan, counted by replaying the plan without numerics
  * (or by closed forms that equal that replay). The `checkpoint` schedule counts the same quantities
- * as it runs: advances, primitiveEvaluations, peakSnapshots, peakSnapshotValues, peakValues.
+ * as it runs: advances, primitiveEvaluations, writes, peakSnapshots, peakSnapshotValues, peakValues,
+ * peakBytes.
  */
 export interface CheckpointCosts {
   readonly strategy: string;
@@ -20,12 +21,16 @@ export interface CheckpointCosts {
   readonly advances: number;
   /** Every primitive evaluation: advances + each constraint once more inside its reverse step. */
   readonly evaluations: number;
+  /** Snapshots written (`store` actions): the cost that matters when snapshots go to slow storage. */
+  readonly writes: number;
   /** The most snapshot slots occupied at once. */
   readonly peakSnapshots: number;
   /** The most values held in snapshots at once (a snapshot holds every value still needed later). */
   readonly peakSnapshotValues: number;
   /** The most primal values held at once: snapshots + the current state + the values being evaluated. */
   readonly peakValues: number;
+  /** The same in bytes: 8 per scalar value. */
+  readonly peakBytes: number;
 }
 
 /** A checkpointing strategy as the tradeoff command sees it. */
@@ -51,6 +56,6 @@ export interface CheckpointPlanner {
 /** A name → planner table with loud errors. */
 export class PlannerTable extends NamedTable<CheckpointPlanner> {
   constructor(entries: Iterable<CheckpointPlanner> = []) {
-    super('strategy', entries, (name, known) => new LagradError('--strategy', `unknown strategy '${name}'; choose one of ${known}`));
+    super('strategy', entries, (name, known) => new UsageError('--strategy', `unknown strategy '${name}'; choose one of ${known}`));
   }
 }

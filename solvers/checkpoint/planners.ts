@@ -1,7 +1,7 @@
 import { PlannerTable, type CheckpointCosts, type CheckpointPlanner } from './planner.ts';
 import type { Program } from '../../src/program/program.ts';
 import { ledger } from './ledger.ts';
-import { revolveAdvances } from './revolve.ts';
+import { revolveAdvances, revolveWrites } from './revolve.ts';
 import { stageShape } from './stages.ts';
 import { fit, type StrategyName } from './strategies.ts';
 
@@ -18,36 +18,42 @@ function within(strategy: StrategyName) {
   };
 }
 
+/** A value of the chain's state is one Float64. */
+const BYTES = 8;
+
 /**
  * store-all on a chain: one stage, the whole tape. x₀ and the l values are held at once;
- * no advance, l evaluations.
+ * no advance, no snapshot, l evaluations.
  */
 export function chainStoreAll(steps: number): CheckpointCosts {
-  return { strategy: 'store-all', stages: steps > 0 ? 1 : 0, slots: 0, advances: 0, evaluations: steps, peakSnapshots: 0, peakSnapshotValues: 0, peakValues: steps > 0 ? steps + 1 : 0 };
+  const peakValues = steps > 0 ? steps + 1 : 0;
+  return { strategy: 'store-all', stages: steps > 0 ? 1 : 0, slots: 0, advances: 0, evaluations: steps, writes: 0, peakSnapshots: 0, peakSnapshotValues: 0, peakValues, peakBytes: BYTES * peakValues };
 }
 
 /**
- * revolve on a chain with c slots: t(l, c) advances (the closed form), and min(c, l − 1) snapshots at
- * the peak — at most that many by the slot limit, and at least, because the first descent of the
+ * revolve on a chain with c slots: t(l, c) advances and w(l, c) writes (the closed forms), and
+ * min(c, l − 1) snapshots at the peak — at most that many by the slot limit, and at least, because the first descent of the
  * plan stores at every level while two or more slots remain (its second halves are then ≥ 2 steps
  * long). The peak then meets a working frame of two values (a state and the step evaluated).
  */
 export function chainRevolve(steps: number, snapshots: number): CheckpointCosts {
   const slots = Math.min(snapshots, Math.max(steps - 1, 0));
   const advances = revolveAdvances(steps, snapshots);
-  return { strategy: 'revolve', stages: steps, slots, advances, evaluations: advances + steps, peakSnapshots: slots, peakSnapshotValues: slots, peakValues: steps === 0 ? 0 : slots + 2 };
+  const peakValues = steps === 0 ? 0 : slots + 2;
+  return { strategy: 'revolve', stages: steps, slots, advances, evaluations: advances + steps, writes: revolveWrites(steps, snapshots), peakSnapshots: slots, peakSnapshotValues: slots, peakValues, peakBytes: BYTES * peakValues };
 }
 
 /**
  * sqrt on a chain with segments of k steps: m = ⌈l/k⌉ segments, the first m − 1 advanced once and
- * their starts stored; every segment re-evaluated with its values while it is reversed. Peak: m − 1
+ * their starts stored (m − 1 writes); every segment re-evaluated with its values while it is reversed. Peak: m − 1
  * snapshots, the state and a whole segment, m + k values (l + 1 when one segment is the whole chain).
  */
 export function chainSqrt(steps: number, k: number): CheckpointCosts {
   const segments = Math.ceil(steps / k);
   const advances = Math.max(segments - 1, 0) * k;
   const peakValues = segments >= 2 ? segments + k : steps > 0 ? steps + 1 : 0;
-  return { strategy: 'sqrt', stages: segments, slots: Math.max(segments - 1, 0), advances, evaluations: advances + steps, peakSnapshots: Math.max(segments - 1, 0), peakSnapshotValues: Math.max(segments - 1, 0), peakValues };
+  const stored = Math.max(segments - 1, 0);
+  return { strategy: 'sqrt', stages: segments, slots: stored, advances, evaluations: advances + steps, writes: stored, peakSnapshots: stored, peakSnapshotValues: stored, peakValues, peakBytes: BYTES * peakValues };
 }
 
 /** The longest sqrt segments with ⌈l/k⌉ + k ≤ budget (that sum is non-decreasing for k ≥ √l), or null. */

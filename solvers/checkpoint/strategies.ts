@@ -1,10 +1,11 @@
 import type { CheckpointCosts } from './planner.ts';
 import { LagradError } from '../../src/error.ts';
 import type { Program } from '../../src/program/program.ts';
-import { makePlan, type Plan } from './actions.ts';
-import { budgetPlan } from './budget.ts';
+import { renamed, type Plan } from './actions.ts';
+import { budgetPlan, leastBudgetPeak } from './budget.ts';
 import { EXACT_STAGES, ledger, mostSlotsWithin } from './ledger.ts';
-import { revolvePlan } from './revolve.ts';
+import { firstLive, lastEdges } from './liveness.ts';
+import { revolveAdvances, revolvePlan } from './revolve.ts';
 import { stageShape, uniformStages, type Stages } from './stages.ts';
 import { storeAllPlan } from './storeAll.ts';
 
@@ -29,30 +30,65 @@ export interface CheckpointSettings {
   readonly strategy?: unknown;
   readonly snapshots?: unknown;
   readonly budget?: unknown;
+  /** Refuse plans of more primitive evaluations than this (default {@link MAX_EVALUATIONS}). */
+  readonly maxEvaluations?: unknown;
 }
+
+/**
+ * The default limit on a plan's primitive evaluations: 10⁹, tens of seconds of work. Few snapshots
+ * on a long program cost ~N²/(2c)·… evaluations (revolve with one slot on 10⁵ steps: 5·10⁹), so a plan
+ * is priced before it runs and refused above the limit, which `maxEvaluations` (`--max-evaluations`)
+ * raises.
+ */
+export const MAX_EVALUATIONS = 1e9;
 
 /** What the executor runs: the program cut into stages and a plan over them. */
 export interface Configuration {
   readonly strategy: StrategyName;
   readonly stages: Stages;
   readonly plan: Plan;
+  /**
+   * The primitive evaluations the plan will run (advances + every constraint once in its reverse
+   * step), priced without running it: exact by closed forms for store-all, sqrt and revolve, and for
+   * budget plans the planner's price (exact up to EXACT_STAGES stages, else its estimate).
+   */
+  readonly evaluations: number;
+  /** The setting that chose the plan, for messages: `with 3 snapshots`, `within 40 values`. */
+  readonly setting: string;
 }
 
 /**
  * The stages and plan for a strategy and its settings; bad settings or a budget the strategy cannot
- * meet are one-line errors naming the flag. Strategy defaults to `budget` when a budget is given,
- * else `revolve`; revolve's snapshots default to ⌈log₂(N + 1)⌉.
+ * meet are one-line errors naming the flag, and so is a plan of more than `maxEvaluations` primitive
+ * evaluations. Strategy defaults to `budget` when a budget is given, else `revolve`; revolve's
+ * snapshots default to ⌈log₂(N + 1)⌉.
  */
 export function configure(program: Program, settings: CheckpointSettings): Configuration {
   const budget = positiveInteger('--budget', settings.budget);
   const snapshots = positiveInteger('--snapshots', settings.snapshots);
+  const limit = evaluationLimit(settings.maxEvaluations);
   if (budget !== undefined && snapshots !== undefined) throw new LagradError('--snapshots', 'give --snapshots or --budget, not both');
   const strategy = strategyName(settings.strategy ?? (budget !== undefined ? 'budget' : 'revolve'));
-  if (budget !== undefined) {
-    const fitted = fit(program, strategy, budget);
-    if (fitted === null) throw new LagradError('--budget', `no ${strategy} plan holds at most ${budget} values here (the smallest needs ${smallestBudget(program, strategy)}); raise the budget`);
-    return fitted;
+  const configuration = budget !== undefined ? fitted(program, strategy, budget) : chosen(program, strategy, snapshots);
+  if (configuration.evaluations > limit) {
+    const constraints = Math.max(program.size - program.inputCount, 1);
+    throw new LagradError(
+      'checkpoint',
+      `${configuration.strategy} ${configuration.setting} would run ${configuration.evaluations} primitive evaluations ` +
+        `(${Math.round(configuration.evaluations / constraints)}× the ${constraints} constraints), over the limit of ${limit}; ` +
+        `give more snapshots or a larger budget, or raise the limit (--max-evaluations N, or the option maxEvaluations)`,
+    );
   }
+  return configuration;
+}
+
+function fitted(program: Program, strategy: StrategyName, budget: number): Configuration {
+  const configuration = fit(program, strategy, budget);
+  if (configuration === null) throw new LagradError('--budget', `no ${strategy} plan holds at most ${budget} values here (the smallest needs ${smallestBudget(program, strategy)}); raise the budget`);
+  return configuration;
+}
+
+function chosen(program: Program, strategy: StrategyName, snapshots: number | undefined): Configuration {
   const constraints = program.size - program.inputCount;
   switch (strategy) {
     case 'store-all':
@@ -66,9 +102,12 @@ export function configure(program: Program, settings: CheckpointSettings): Confi
   }
 }
 
-/** The strategy's configuration holding at most `budget` values (counted by ledger.ts), or null. */
+/**
+ * The strategy's configuration holding at most `budget` values (counted by ledger.ts), or null;
+ * non-null exactly when budget ≥ smallestBudget(program, strategy), so that the least budget that
+ * fits is the peak its plan measures.
+ */
 export function fit(program: Program, strategy: StrategyName, budget: number): Configuration | null {
-  const constraints = program.size - program.inputCount;
   switch (strategy) {
     case 'store-all': {
       const c = storeAll(program);
@@ -80,40 +119,54 @@ export function fit(program: Program, strategy: StrategyName, budget: number): C
         if (candidate.costs.peakValues > budget) continue;
         if (best === null || candidate.costs.evaluations < best.evaluations) best = { configuration: candidate.configuration, evaluations: candidate.costs.evaluations };
       }
-      return best && best.configuration;
+      return best && { ...best.configuration, setting: `within ${budget} values` };
     }
     case 'revolve': {
-      // c·M + W ≤ budget (c snapshots of at most M values, a one-constraint stage with its state)
-      // guarantees a fit; the exact replay then finds how many more slots still fit.
+      // One slot, x₀'s, holds the least a revolve plan can (see leastRevolvePeak); c·M + W ≤ budget
+      // (c snapshots of at most M values, a one-constraint stage with its state) guarantees c slots
+      // fit, and the exact replay then finds how many more still do.
       const stages = uniformStages(program, 1);
       const shape = stageShape(program, stages, stages.count <= EXACT_STAGES);
-      if (shape.working > budget) return null;
-      const bound = shape.maxLive === 0 ? constraints : Math.floor((budget - shape.working) / shape.maxLive);
-      if (bound < 1 && constraints >= 2) return null;
-      const slots = shape.live ? mostSlotsWithin(stages, shape, budget, Math.max(bound, 1), (c) => revolvePlan(stages.count, c)) : bound;
-      return revolve(program, Math.max(slots, 1));
+      if (leastRevolvePeak(program, shape, stages.count) > budget) return null;
+      const bound = shape.maxLive === 0 ? stages.count : Math.floor((budget - shape.working) / shape.maxLive);
+      const least = Math.max(bound, 1);
+      const slots = shape.live ? mostSlotsWithin(stages, shape, budget, least, (c) => revolvePlan(stages.count, c)) : least;
+      return { ...revolve(program, slots), setting: `within ${budget} values` };
     }
     case 'budget': {
       const planned = budgetPlan(program, budget);
-      return planned && { strategy: 'budget', ...planned };
+      return planned && { strategy: 'budget', ...planned, setting: `within ${budget} values` };
     }
   }
 }
 
+/**
+ * The least a revolve plan over stages holds, reached with one slot: x₀ stays in its slot until the
+ * end, and the first advance holds the working frame W beside it, so every plan holds |x₀| + W at
+ * some instant; with one slot nothing more (each step is reached from x₀ by an advance, then
+ * reversed in a frame of at most W). A single stage holds its frame W only; no stage, nothing.
+ */
+export function leastRevolvePeak(program: Program, shape: { readonly working: number }, stages: number): number {
+  if (stages === 0) return 0;
+  return stages === 1 ? shape.working : firstLive(program, lastEdges(program)) + shape.working;
+}
+
 function storeAll(program: Program): Configuration {
   const stages = uniformStages(program, Math.max(program.size - program.inputCount, 1));
-  return { strategy: 'store-all', stages, plan: storeAllPlan(stages.count) };
+  return { strategy: 'store-all', stages, plan: storeAllPlan(stages.count), evaluations: program.size - program.inputCount, setting: 'keeping every value' };
 }
 
 function sqrt(program: Program, length: number): Configuration {
   const stages = uniformStages(program, Math.max(length, 1));
-  const inner = storeAllPlan(stages.count);
-  return { strategy: 'sqrt', stages, plan: makePlan('sqrt', inner.steps, inner.slots, () => inner[Symbol.iterator]()) };
+  // Every stage but the last is advanced once, then each is evaluated once more as it is reversed.
+  const advanced = stages.count >= 2 ? stages.start(stages.count - 1) - stages.start(0) : 0;
+  return { strategy: 'sqrt', stages, plan: renamed(storeAllPlan(stages.count), 'sqrt'), evaluations: advanced + program.size - program.inputCount, setting: `with segments of ${length}` };
 }
 
 function revolve(program: Program, snapshots: number): Configuration {
   const stages = uniformStages(program, 1);
-  return { strategy: 'revolve', stages, plan: revolvePlan(stages.count, snapshots) };
+  const plan = revolvePlan(stages.count, snapshots);
+  return { strategy: 'revolve', stages, plan, evaluations: revolveAdvances(stages.count, snapshots) + stages.count, setting: `with ${snapshots} snapshot${snapshots === 1 ? '' : 's'}` };
 }
 
 /** sqrt with segment lengths on a geometric grid (ratio 1.25), each with its ledger. */
@@ -131,12 +184,20 @@ function peakOf(program: Program, c: Configuration): number {
   return ledger(c.plan, c.stages, stageShape(program, c.stages)).peakValues;
 }
 
-/** The least budget a strategy can meet on this program (for the error message). */
-function smallestBudget(program: Program, strategy: StrategyName): number {
-  if (strategy === 'store-all') return peakOf(program, storeAll(program));
-  if (strategy === 'sqrt') return Math.min(...sqrtCandidates(program).map((c) => c.costs.peakValues));
-  const { maxLive, working } = stageShape(program, uniformStages(program, 1), false);
-  return working + (program.size - program.inputCount >= 2 ? maxLive : 0);
+/** The least budget a strategy meets on this program: what its leanest plan measures. */
+export function smallestBudget(program: Program, strategy: StrategyName): number {
+  switch (strategy) {
+    case 'store-all':
+      return peakOf(program, storeAll(program));
+    case 'sqrt':
+      return Math.min(...sqrtCandidates(program).map((c) => c.costs.peakValues));
+    case 'revolve': {
+      const stages = uniformStages(program, 1);
+      return leastRevolvePeak(program, stageShape(program, stages, false), stages.count);
+    }
+    case 'budget':
+      return leastBudgetPeak(program);
+  }
 }
 
 function strategyName(name: unknown): StrategyName {
@@ -147,5 +208,11 @@ function strategyName(name: unknown): StrategyName {
 function positiveInteger(flag: string, x: unknown): number | undefined {
   if (x === undefined) return undefined;
   if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 1) throw new LagradError(flag, `must be an integer ≥ 1, got ${String(x)}`);
+  return x;
+}
+
+function evaluationLimit(x: unknown): number {
+  if (x === undefined) return MAX_EVALUATIONS;
+  if (typeof x !== 'number' || Number.isNaN(x) || x < 1) throw new LagradError('--max-evaluations', `must be a number ≥ 1 (Infinity for no limit), got ${String(x)}`);
   return x;
 }

@@ -4,27 +4,19 @@ import { objective } from '../lagrangian/lagrangian.ts';
 import { PRIMAL_SETTINGS } from '../lagrangian/primal.ts';
 import type { Command } from './command.ts';
 import { json, table } from './format.ts';
-import { asFlags, settingOptions, settingsFromFlags, settingsList } from './settingFlags.ts';
-import { loadSource, onlySource, parseAt } from './source.ts';
+import { asFlags, settingsFromFlags, settingSpecs } from './settingFlags.ts';
+import { loadSource, onlySource, parseAt, POINT_OPTIONS, SOURCE_HELP } from './source.ts';
 
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'evaluate a program (solve its constraints forward)',
-  usage: `lagrad eval <source> [--at x=2,y=-1] [--output NAME] [--values] [--json] [settings]
-
-  <source>     a .lag file, - for standard input, or an expression
-  --at         input values (override the file's defaults)
-  --output     which output, when there are several
-  --values     also print every named variable's value
-  --json       print {"value": …, "values": {…}} as JSON
-
-${settingsList(PRIMAL_SETTINGS, 'settings (cyclic programs):')}`,
+  synopsis: `lagrad eval <source> [options]\n\n${SOURCE_HELP}`,
+  notes: 'The settings matter only for cyclic programs, whose components are solved by iteration.',
   options: {
-    at: { type: 'string', multiple: true },
-    output: { type: 'string' },
-    values: { type: 'boolean' },
-    json: { type: 'boolean' },
-    ...settingOptions(PRIMAL_SETTINGS),
+    ...POINT_OPTIONS,
+    values: { type: 'boolean', help: "also print every named variable's value" },
+    json: { type: 'boolean', help: 'print {"value": …[, "values": {…}]} as JSON' },
+    ...settingSpecs(PRIMAL_SETTINGS),
   },
   run(positionals, flags, io) {
     const settings = settingsFromFlags(flags, PRIMAL_SETTINGS);

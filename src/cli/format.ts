@@ -1,6 +1,18 @@
-/** Full-precision numbers (the shortest text that reads back to the same double), as JSON. */
-export function json(value: unknown): string {
-  return JSON.stringify(value, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+/**
+ * A value as JSON, the same bytes on every run of the same command: numbers in full precision (the
+ * shortest text that reads back to the same double); a number that is not finite is null, never a
+ * string, so a field keeps its type (results — values, gradients, multipliers — are never
+ * non-finite: a schedule that meets one reports an error instead); timings (fields in milliseconds,
+ * `…Ms`) only when `flags.timing` (--timing).
+ */
+export function json(value: unknown, flags: { readonly timing?: unknown } = {}): string {
+  const timing = flags.timing === true;
+  return JSON.stringify(value, (key, v) => (!timing && key.endsWith('Ms') ? undefined : typeof v === 'number' && !Number.isFinite(v) ? null : v));
+}
+
+/** An error as `lagrad --json` prints it on standard error: `{"error": {"where", "what"}}`. */
+export function jsonError(where: string, what: string): string {
+  return json({ error: { where, what } });
 }
 
 /** Rows of cells as aligned text columns; numbers right-aligned. */

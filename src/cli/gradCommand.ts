@@ -1,44 +1,41 @@
 import { grad } from '../api/grad.ts';
 import { formatNumber } from '../numberFormat.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
-import type { Command } from './command.ts';
+import type { Command, OptionSpec } from './command.ts';
 import { json, table } from './format.ts';
 import { settingsRead } from '../schedule/settings.ts';
-import { asFlags, settingOptions, settingsFromFlags, settingsHelp } from './settingFlags.ts';
-import { loadSource, onlySource, parseAt } from './source.ts';
-import { solveProgress } from './solveProgress.ts';
+import { asFlags, schedulesHelp, settingsFromFlags, settingSpecs } from './settingFlags.ts';
+import { countProgress } from './progress.ts';
+import { loadSource, onlySource, parseAt, POINT_OPTIONS, SOURCE_HELP } from './source.ts';
 
 export const gradCommand: Command = {
   name: 'grad',
   summary: 'the gradient and multipliers by a schedule',
-  get usage() {
-    return `lagrad grad <source> [--at x=2,y=-1] [--schedule NAME] [--multipliers] [--json] [settings]
-
-  <source>       a .lag file, - for standard input, or an expression
-  --at           input values (override the file's defaults)
-  --schedule     ${schedules.names().join(' | ')} (default auto)
-  --output       which output, when there are several
-  --multipliers  also print λ of every named variable (its adjoint)
-  --json         print {"value", "gradient", "schedule", "stats"[, "multipliers"]} as JSON
-
-${settingsHelp(schedules.list())}`;
-  },
+  synopsis: `lagrad grad <source> [options]\n\n${SOURCE_HELP}`,
   get options() {
     return {
-      at: { type: 'string', multiple: true },
-      schedule: { type: 'string' },
-      output: { type: 'string' },
-      multipliers: { type: 'boolean' },
-      json: { type: 'boolean' },
-      ...settingOptions(settingsRead(schedules.list())),
-    } as const;
+      ...POINT_OPTIONS,
+      schedule: { type: 'string', value: 'NAME', help: `the schedule that solves for the multipliers: ${schedules.names().join(' | ')}`, default: 'auto' },
+      multipliers: { type: 'boolean', help: 'also print λ of every named variable (its adjoint)' },
+      json: { type: 'boolean', help: 'print {"value", "gradient", "schedule", "stats"[, "multipliers"]} as JSON' },
+      ...settingSpecs(settingsRead(schedules.list())),
+    } satisfies Record<string, OptionSpec>;
+  },
+  get notes() {
+    return schedulesHelp(schedules.list());
   },
   run(positionals, flags, io) {
     const settings = settingsFromFlags(flags, settingsRead(schedules.list()));
     const program = loadSource(onlySource(positionals), io);
     const schedule = (flags.schedule as string | undefined) ?? 'auto';
-    // A long solve (many tangent sweeps, inputs, paths or iterations) shows a bar on a terminal.
-    const bar = io.interactive ? solveProgress(io, `grad --schedule ${schedule}`) : null;
+    // A long solve (tangent sweeps, inputs, paths, iterations, checkpointed evaluations) shows a
+    // bar on a terminal, stopped when the solve ends however early.
+    const report = io.interactive ? countProgress(io, `grad --schedule ${schedule}`) : null;
+    let total = 0;
+    const progress = (done: number, most: number) => {
+      total = most;
+      report!(done, most);
+    };
     let r;
     try {
       r = asFlags(() =>
@@ -46,18 +43,18 @@ ${settingsHelp(schedules.list())}`;
           schedule,
           output: flags.output as string | undefined,
           multipliers: Boolean(flags.multipliers),
-          ...(bar && { progress: bar.report }),
           ...settings,
+          ...(report && { progress }),
         }),
       );
     } finally {
-      bar?.stop();
+      if (report && total > 0) report(total, total);
     }
     if (flags.json) {
       const result: Record<string, unknown> = { value: r.value, gradient: r.gradient, schedule: r.schedule, stats: r.stats };
       if (flags.multipliers) result.multipliers = r.multipliers;
       if (r.solution.convergence) result.convergence = r.solution.convergence;
-      io.out(json(result) + '\n');
+      io.out(json(result, flags) + '\n');
       return 0;
     }
     const lines = [`value     ${r.value}`, `schedule  ${r.schedule}`, 'gradient', table(Object.entries(r.gradient), '  ')];

@@ -1,11 +1,11 @@
 import { toDot } from '../api/graph.ts';
 import { LagradError } from '../error.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
-import type { Command } from './command.ts';
+import type { Command, OptionSpec } from './command.ts';
 import { dotToSvg } from './graphviz.ts';
 import { settingsRead } from '../schedule/settings.ts';
-import { asFlags, settingOptions, settingsFromFlags, settingsList } from './settingFlags.ts';
-import { loadSource, numberFlag, onlySource, parseAt } from './source.ts';
+import { asFlags, schedulesHelp, settingsFromFlags, settingSpecs } from './settingFlags.ts';
+import { loadSource, numberFlag, onlySource, parseAt, POINT_OPTIONS, SOURCE_HELP } from './source.ts';
 
 const FORMATS = ['dot', 'svg'];
 
@@ -13,38 +13,25 @@ const FORMATS = ['dot', 'svg'];
 export const graphCommand: Command = {
   name: 'graph',
   summary: 'the program as a graph: values and λ on the nodes, local partials on the edges (DOT or SVG)',
-  get usage() {
-    return `lagrad graph <source> [--at x=2,y=-1] [--schedule NAME] [--format dot|svg] [--out FILE]
-
-  <source>       a .lag file, - for standard input, or an expression
-  --at           input values (override the file's defaults)
-  --schedule     whose values and multipliers to draw: ${schedules.names().join(' | ')} (default auto)
-  --output       which output, when there are several
-  --format       dot (default; Graphviz's text) or svg (rendered by Graphviz in WebAssembly,
-                 the optional package @viz-js/viz); --out FILE.svg implies svg
-  --out FILE     write to FILE instead of standard output
-  --direction    TB (inputs on top, default) | LR | BT | RL
-  --digits N     significant digits of the numbers (default 4)
-  --max-nodes N  refuse programs with more variables (default 2000)
-
-A node is one variable: its name (or primitive), value v and multiplier λ = ∂objective/∂v; inputs
+  synopsis: `lagrad graph <source> [options]\n\n${SOURCE_HELP}`,
+  get options() {
+    return {
+      ...POINT_OPTIONS,
+      schedule: { type: 'string', value: 'NAME', help: `whose values and multipliers to draw: ${schedules.names().join(' | ')}`, default: 'auto' },
+      format: { type: 'string', value: 'dot|svg', help: "dot (Graphviz's text) or svg (rendered by Graphviz in WebAssembly, the optional package @viz-js/viz)", default: 'svg when --out ends in .svg, else dot' },
+      out: { type: 'string', value: 'FILE', help: 'write to FILE instead of standard output', default: 'standard output' },
+      direction: { type: 'string', value: 'DIR', help: 'TB (inputs on top) | LR | BT | RL', default: 'TB' },
+      digits: { type: 'string', value: 'N', help: 'significant digits of the numbers', default: '4' },
+      'max-nodes': { type: 'string', value: 'N', help: 'refuse programs with more variables', default: '2000' },
+      ...settingSpecs(settingsRead(schedules.list())),
+    } satisfies Record<string, OptionSpec>;
+  },
+  get notes() {
+    return `A node is one variable: its name (or primitive), value v and multiplier λ = ∂objective/∂v; inputs
 are blue, outputs yellow with a double border, cyclic components dashed clusters. An edge j → i is
 labelled with the local partial ∂p_i/∂v_j; edges closing a cycle are dashed.
 
-${settingsList(settingsRead(schedules.list()), 'schedule settings (lagrad grad --help says which schedule reads which):')}`;
-  },
-  get options() {
-    return {
-      at: { type: 'string', multiple: true },
-      schedule: { type: 'string' },
-      output: { type: 'string' },
-      format: { type: 'string' },
-      out: { type: 'string' },
-      direction: { type: 'string' },
-      digits: { type: 'string' },
-      'max-nodes': { type: 'string' },
-      ...settingOptions(settingsRead(schedules.list())),
-    } as const;
+${schedulesHelp(schedules.list())}`;
   },
   async run(positionals, flags, io) {
     const out = flags.out as string | undefined;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 /** What the CLI touches outside itself, so tests can run it in-process. */
 export interface Io {
@@ -13,14 +13,33 @@ export interface Io {
 }
 
 /** The process's own standard streams and file system. */
-export async function nodeIo(): Promise<Io> {
-  const { writeFileSync } = await import('node:fs');
+export function nodeIo(): Io {
   return {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
-    readStdin: () => readFileSync(0, 'utf8'),
+    out: writer(process.stdout, 'standard output'),
+    err: writer(process.stderr, 'standard error'),
+    readStdin: () => {
+      // A terminal would otherwise sit silent until end of input.
+      if (process.stdin.isTTY) process.stderr.write(`lagrad: reading the program from standard input; end it with ${process.platform === 'win32' ? 'Ctrl-Z and Enter' : 'Ctrl-D'}\n`);
+      return readFileSync(0, 'utf8');
+    },
     readFile: (path) => readFileSync(path, 'utf8'),
     writeFile: (path, text) => writeFileSync(path, text),
     interactive: Boolean(process.stderr.isTTY),
+  };
+}
+
+/**
+ * Writes to a standard stream until its reader goes away (`lagrad … | head`): then the rest is
+ * dropped quietly and the command still ends with its own exit status, where Node would print an
+ * EPIPE stack trace.
+ */
+function writer(stream: NodeJS.WriteStream, label: string): (text: string) => void {
+  let open = true;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    open = false;
+    if (e.code !== 'EPIPE' && stream !== process.stderr) process.stderr.write(`lagrad: ${label}: ${e.message}\n`);
+  });
+  return (text) => {
+    if (open) stream.write(text);
   };
 }

@@ -1,4 +1,4 @@
-import { LagradError } from '../error.ts';
+import { UsageError } from '../error.ts';
 import { kernelSource } from '../primitives/printKernels.ts';
 import { primitives } from '../primitives/registry.ts';
 import { SWEEP_KINDS, type SweepKind } from '../primitives/sweepSource.ts';
@@ -10,21 +10,20 @@ import type { Command } from './command.ts';
 export const kernelsCommand: Command = {
   name: 'kernels',
   summary: 'print the generated sweeps (the JavaScript every schedule runs)',
-  usage: `lagrad kernels [${SWEEP_KINDS.join('|')}] [--primitive NAME]
+  synopsis: `lagrad kernels [${SWEEP_KINDS.join('|')}] [options]
 
-  sweep        which sweep to print (default: all six)
-                 forward   v_i = p_i(v_Pa(i)), in order
-                 reverse   λ_j += λ_i ∂p_i/∂v_j, in reverse order (backprop), skipping λ_i = 0
-                 tangent   v̇_i = Σ_j ∂p_i/∂v_j v̇_j: one application of J
-                 lanes     the tangent sweep on K lanes at once (vector forward mode)
-                 value     p_i of one constraint, without writing it
-                 partials  the local partials of one constraint
-  --primitive  only this primitive's case of each sweep`,
+  sweep  which sweep to print (default: all six)
+           forward   v_i = p_i(v_Pa(i)), in order
+           reverse   λ_j += λ_i ∂p_i/∂v_j, in reverse order (backprop), skipping λ_i = 0
+           tangent   v̇_i = Σ_j ∂p_i/∂v_j v̇_j: one application of J
+           lanes     the tangent sweep on K lanes at once (vector forward mode)
+           value     p_i of one constraint, without writing it
+           partials  the local partials of one constraint`,
   options: {
-    primitive: { type: 'string' },
+    primitive: { type: 'string', value: 'NAME', help: "only this primitive's case of each sweep", default: 'every primitive' },
   },
   run(positionals, flags, io) {
-    if (positionals.length > 1) throw new LagradError('kernels', `one sweep at most, not ${positionals.length} ('${positionals.join("', '")}')`);
+    if (positionals.length > 1) throw new UsageError('kernels', `one sweep at most, not ${positionals.length} ('${positionals.join("', '")}')`);
     const kinds = positionals.length === 0 ? SWEEP_KINDS : [positionals[0] as SweepKind];
     const primitive = flags.primitive as string | undefined;
     if (primitive !== undefined) primitives.code(primitive);

@@ -1,3 +1,5 @@
+import { isMissing, missing } from './optional.ts';
+
 /** One point of a tradeoff curve: a strategy fitted to a budget, with its counted costs. */
 export interface CurvePoint {
   readonly budget: number;
@@ -32,10 +34,12 @@ export async function curveSvg(points: readonly CurvePoint[], title: string): Pr
 
 /**
  * A vega-lite spec rendered to SVG headless by vega (no canvas or browser needed). The libraries
- * load on first use, so only commands that draw pay for them.
+ * are optional peer dependencies and load on first use, so only commands that draw pay for them.
  */
 export async function renderSvg(spec: object): Promise<string> {
-  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]).catch((e: unknown) => {
+    throw isMissing(e, 'vega') || isMissing(e, 'vega-lite') ? missing('plotting', ['vega', 'vega-lite']) : e;
+  });
   const compiled = vegaLite.compile(spec as Parameters<typeof vegaLite.compile>[0]).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {

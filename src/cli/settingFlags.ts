@@ -1,17 +1,31 @@
-import type { ParseArgsConfig } from 'node:util';
 import { LagradError, OptionError } from '../error.ts';
 import type { Schedule } from '../schedule/schedule.ts';
-import { flagOf, settingsRead, type Setting, type SettingValue } from '../schedule/settings.ts';
-import type { Flags } from './command.ts';
+import { flagOf, type Setting, type SettingValue } from '../schedule/settings.ts';
+import type { Flags, OptionSpec } from './command.ts';
 import { NUMBER } from './source.ts';
 
 // The schedules' settings as command-line flags, derived from their declarations: the flag is the
 // setting's name in kebab-case (`maxPaths` → `--max-paths`), its value is parsed by its type, and
-// `--help` lists each with its range, default and help line. Nothing here names a setting.
+// `--help` lists each with its help line, range and default. Nothing here names a setting.
 
-/** The parseArgs options of the settings: a string flag each, a boolean flag for a boolean setting. */
-export function settingOptions(settings: readonly Setting[]): NonNullable<ParseArgsConfig['options']> {
-  return Object.fromEntries(settings.map((s) => [flagOf(s.name), { type: s.type === 'boolean' ? ('boolean' as const) : ('string' as const) }]));
+/**
+ * The settings as options of a command: the flag is the setting's name in kebab-case, its --help
+ * line the setting's help and range, its default the declared one. A setting `listed` rejects is
+ * still parsed (so that giving it is an error saying which schedule reads it) but not listed.
+ */
+export function settingSpecs(settings: readonly Setting[], listed: (s: Setting) => boolean = () => true): Record<string, OptionSpec> {
+  return Object.fromEntries(
+    settings.map((s) => [
+      flagOf(s.name),
+      {
+        type: s.type === 'boolean' ? ('boolean' as const) : ('string' as const),
+        value: s.type === 'enum' ? 'NAME' : s.type === 'integer' ? 'N' : 'X',
+        help: `${s.help}; ${s.range}`,
+        default: defaultOf(s),
+        ...(listed(s) ? {} : { hidden: true as const }),
+      },
+    ]),
+  );
 }
 
 /** The settings given on the command line, by API name, parsed and checked; an error names the flag. */
@@ -46,27 +60,14 @@ export function asFlags<T>(f: () => T): T {
   }
 }
 
-/**
- * The `--help` text of the schedules and their settings: each schedule with its summary and the
- * flags it reads, then each setting once (`settingsList`).
- */
-export function settingsHelp(schedules: readonly Schedule[]): string {
+/** The schedules for `--help`: each with its summary and the flags of the settings it reads. */
+export function schedulesHelp(schedules: readonly Schedule[]): string {
   const width = Math.max(...schedules.map((s) => s.name.length)) + 2;
-  const lines = ['schedules, and the settings each reads:'];
+  const lines = ['schedules, and the settings each reads (giving one the chosen schedule does not read is an error):'];
   for (const s of schedules) {
     lines.push(`  ${s.name.padEnd(width)}${s.summary}`);
     if (s.settings?.length) lines.push(`  ${''.padEnd(width)}${s.settings.map((x) => `--${flagOf(x.name)}`).join(' ')}`);
   }
-  lines.push('', settingsList(settingsRead(schedules), 'settings (one the chosen schedule does not read is an error):'));
-  return lines.join('\n');
-}
-
-/** Each setting: its flag and value, its help line, then its range and default. */
-export function settingsList(settings: readonly Setting[], title = 'settings:'): string {
-  const flags = settings.map((s) => `--${flagOf(s.name)}${s.type === 'boolean' ? '' : s.type === 'enum' ? ' NAME' : s.type === 'integer' ? ' N' : ' X'}`);
-  const column = Math.max(...flags.map((f) => f.length)) + 2;
-  const lines = [title];
-  settings.forEach((s, k) => lines.push(`  ${flags[k].padEnd(column)}${s.help}`, `  ${''.padEnd(column)}${s.range}; default ${defaultOf(s)}`));
   return lines.join('\n');
 }
 

@@ -1,11 +1,21 @@
-import { LagradError } from '../error.ts';
+import { LagradError, UsageError } from '../error.ts';
 import { parse, parseProgram } from '../frontend/parse.ts';
 import type { Program } from '../program/program.ts';
+import type { OptionSpec } from './command.ts';
 import type { Io } from './io.ts';
+
+/** The <source> argument, as `--help` explains it. */
+export const SOURCE_HELP = '  <source>  a .lag file, - for standard input, or an expression';
+
+/** The options that pick the point and the output, for every command that reads a program. */
+export const POINT_OPTIONS = {
+  at: { type: 'string', multiple: true, value: 'x=2,y=-1', help: 'input values by name; repeatable', default: "the program's input defaults" },
+  output: { type: 'string', value: 'NAME', help: 'which output is the objective, when the program has several', default: 'the only output' },
+} as const satisfies Record<string, OptionSpec>;
 
 /** `<source>`: a path ending in .lag, `-` for standard input, or else an expression. */
 export function loadSource(source: string | undefined, io: Io): Program {
-  if (source === undefined) throw new LagradError('usage', 'missing <source>: a .lag file, - for standard input, or an expression');
+  if (source === undefined) throw new UsageError('usage', 'missing <source>: a .lag file, - for standard input, or an expression');
   if (source === '-') return parse(io.readStdin(), { file: '<stdin>' });
   if (source.endsWith('.lag')) {
     let text: string;
@@ -26,25 +36,25 @@ export function loadSource(source: string | undefined, io: Io): Program {
  */
 export function onlySource(positionals: readonly string[]): string | undefined {
   if (positionals.length > 1) {
-    throw new LagradError('usage', `one <source> expected, but '${positionals[1]}' follows '${positionals[0]}' (quote an expression that has spaces)`);
+    throw new UsageError('usage', `one <source> expected, but '${positionals[1]}' follows '${positionals[0]}' (quote an expression that has spaces)`);
   }
   return positionals[0];
 }
 
 export const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** `--at x=2,y=-1` (repeatable) as input values by name. */
+/** `--at x=2,y=-1` (repeatable) as input values by name, in a map without a prototype (so `__proto__` is a name like any other). */
 export function parseAt(values: readonly string[] | undefined): Record<string, number> {
-  const at: Record<string, number> = {};
+  const at: Record<string, number> = Object.create(null);
   for (const group of values ?? []) {
     for (const item of group.split(',')) {
       const text = item.trim();
       if (text === '') continue;
       const eq = text.indexOf('=');
-      if (eq <= 0) throw new LagradError('--at', `'${text}' is not NAME=NUMBER`);
+      if (eq <= 0) throw new UsageError('--at', `'${text}' is not NAME=NUMBER`);
       const name = text.slice(0, eq).trim();
       const value = text.slice(eq + 1).trim();
-      if (!NUMBER.test(value)) throw new LagradError('--at', `'${value}' (for ${name}) is not a number`);
+      if (!NUMBER.test(value)) throw new UsageError('--at', `'${value}' (for ${name}) is not a number`);
       at[name] = Number(value);
     }
   }
@@ -54,6 +64,6 @@ export function parseAt(values: readonly string[] | undefined): Record<string, n
 /** A numeric flag's value, or an error naming the flag. */
 export function numberFlag(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!NUMBER.test(value.trim()) && !/^[+-]?Infinity$/.test(value.trim())) throw new LagradError(`--${flag}`, `'${value}' is not a number`);
+  if (!NUMBER.test(value.trim()) && !/^[+-]?Infinity$/.test(value.trim())) throw new UsageError(`--${flag}`, `'${value}' is not a number`);
   return Number(value);
 }

@@ -1,17 +1,20 @@
 import { resolvePoint, resolveWeights } from '../api/point.ts';
 import type { CheckpointCosts, CheckpointPlanner } from '../../solvers/checkpoint/planner.ts';
+import { ledger } from '../../solvers/checkpoint/ledger.ts';
 import { checkpointPlanners } from '../../solvers/checkpoint/planners.ts';
-import { LagradError } from '../error.ts';
+import { stageShape } from '../../solvers/checkpoint/stages.ts';
+import { configure } from '../../solvers/checkpoint/strategies.ts';
+import { LagradError, UsageError } from '../error.ts';
 import { requireAcyclic } from '../program/acyclic.ts';
 import type { Program } from '../program/program.ts';
 import type { Stats } from '../lagrangian/stats.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
-import type { Command, Flags } from './command.ts';
+import type { Command, Flags, OptionSpec } from './command.ts';
 import { json, table } from './format.ts';
 import type { Io } from './io.ts';
 import { curveSvg, type CurvePoint } from './plot.ts';
 import { progress } from './progress.ts';
-import { loadSource, numberFlag, parseAt } from './source.ts';
+import { loadSource, numberFlag, onlySource, parseAt, POINT_OPTIONS, SOURCE_HELP } from './source.ts';
 
 // `lagrad tradeoff`: what each checkpointing strategy recomputes and holds, counted exactly.
 // On a chain (--chain L) from the planners' closed forms, without numerics; on a program by
@@ -24,51 +27,48 @@ interface Row extends CurvePoint {
   readonly fits: boolean;
   readonly advances: number;
   readonly peakSnapshots: number;
+  /** Snapshots written (store actions). */
+  readonly writes: number;
   /** Largest |Δλ_x| / max |λ_x| against reverse (programs, when the plan was run). */
   readonly gradientError?: number;
 }
 
+/** Plans costing more primitive evaluations than this are replayed without numerics, not run. */
+const RUN_LIMIT = 20_000_000;
+
 export const tradeoffCommand: Command = {
   name: 'tradeoff',
   summary: 'recomputation against memory of each checkpointing strategy, counted exactly',
-  get usage() {
-    return `lagrad tradeoff --chain L [--snapshots C | --budget N] [--strategy NAME] [--json] [--svg FILE]
-lagrad tradeoff <source> [--at x=2,y=-1] [--snapshots C | --budget N] [--strategy NAME] [--json] [--svg FILE]
+  synopsis: `lagrad tradeoff --chain L [options]
+lagrad tradeoff <source> [options]
 
-  --chain L      a chain of L steps, one value of state each: planned without numerics (closed forms)
-  <source>       a .lag file, - for standard input, or an expression: run under each plan
-  --snapshots C  one plan with C snapshot slots (default strategy revolve)
-  --budget N     one plan holding at most N values at once (default strategy budget)
-                 without either: the whole curve, every strategy fitted to budgets from the least
-                 that any fits to what store-all holds
-  --strategy     ${checkpointPlanners.names().join(' | ') || 'store-all | sqrt | revolve | budget'} (default: all, for the curve)
-  --points N     budgets on the curve (default 16, at most 1000)
-  --at, --output the point and output, for a program
-  --json         print JSON
-  --svg FILE     also draw the curve (peak values against recomputation) as an SVG plot
-
-counts: advances = constraints recomputed by advances; evaluations = every primitive evaluation
-(advances + one re-evaluation per constraint in its reverse step); peak values = snapshots + working.`;
+${SOURCE_HELP}: run under each plan and checked against reverse;
+            or --chain L, a chain of L steps of one value each, priced without numerics (closed forms)`,
+  get options() {
+    return {
+      chain: { type: 'string', value: 'L', help: 'price plans for a chain of L steps instead of a program', default: 'none' },
+      snapshots: { type: 'string', value: 'C', help: 'one plan with C snapshot slots; strategy revolve unless given', default: 'the whole curve' },
+      budget: { type: 'string', value: 'N', help: 'one plan holding at most N values at once; strategy budget unless given', default: 'the whole curve' },
+      strategy: { type: 'string', value: 'NAME', help: checkpointPlanners.names().join(' | '), default: 'every strategy on the curve' },
+      points: { type: 'string', value: 'N', help: 'budgets on the curve (at most 1000), from the least any strategy fits to what store-all holds', default: '16' },
+      ...POINT_OPTIONS,
+      json: { type: 'boolean', help: 'print JSON' },
+      svg: { type: 'string', value: 'FILE', help: 'also draw the curve, peak values against recomputation, as an SVG plot; needs vega and vega-lite', default: 'no plot' },
+    } satisfies Record<string, OptionSpec>;
   },
-  options: {
-    chain: { type: 'string' },
-    snapshots: { type: 'string' },
-    budget: { type: 'string' },
-    strategy: { type: 'string' },
-    points: { type: 'string' },
-    at: { type: 'string', multiple: true },
-    output: { type: 'string' },
-    json: { type: 'boolean' },
-    svg: { type: 'string' },
-  },
-  async run([source], flags, io) {
+  notes: `counts: advances = constraints recomputed by advances; evaluations = every primitive evaluation
+(advances + one re-evaluation per constraint in its reverse step); writes = snapshots stored;
+peak values = snapshots + working, at most the budget (the least budget a strategy meets is the
+peak of its leanest plan). Plans of more than ${RUN_LIMIT} evaluations are priced, not run.`,
+  async run(positionals, flags, io) {
+    const source = onlySource(positionals);
     const snapshots = countFlag('snapshots', flags.snapshots);
     const budget = countFlag('budget', flags.budget);
     if (snapshots !== undefined && budget !== undefined) throw new LagradError('--snapshots', 'give --snapshots or --budget, not both');
     const strategy = flags.strategy as string | undefined;
     if (strategy !== undefined) checkpointPlanners.get(strategy);
     if (flags.chain !== undefined) {
-      if (source !== undefined) throw new LagradError('usage', 'give a <source> or --chain L, not both');
+      if (source !== undefined) throw new UsageError('usage', 'give a <source> or --chain L, not both');
       const steps = countFlag('chain', flags.chain)!;
       if (snapshots !== undefined || budget !== undefined) return chainPoint(steps, strategy ?? 'revolve', snapshots, budget, flags, io);
       return report(chainCurve(steps, strategy, pointsFlag(flags.points), io), `a chain of ${steps} steps`, flags, io);
@@ -80,8 +80,12 @@ counts: advances = constraints recomputed by advances; evaluations = every primi
     const run = runner(program, inputs, weights);
     if (snapshots !== undefined || budget !== undefined) {
       const name = strategy ?? (budget !== undefined ? 'budget' : 'revolve');
-      const { stats, error } = run(name, snapshots !== undefined ? { snapshots } : { budget: budget! });
-      const result = { constraints: program.constraintCount, ...(snapshots !== undefined ? { snapshots } : { budget }), strategy: name, ...costsOf(stats), gradientError: error };
+      const settings: Record<string, number> = snapshots !== undefined ? { snapshots } : { budget: budget! };
+      // Priced first; run (and checked against reverse) when that is quick, else replayed without numerics.
+      const planned = configure(program, { strategy: name, ...settings, maxEvaluations: Infinity });
+      const measured = planned.evaluations <= RUN_LIMIT ? run(name, settings) : null;
+      const costs = measured ? costsOf(measured.stats) : costsOfPlan(ledger(planned.plan, planned.stages, stageShape(program, planned.stages)));
+      const result = { constraints: program.constraintCount, ...settings, strategy: name, ...costs, gradientError: measured ? measured.error : 'not run' };
       io.out(flags.json ? json(result) + '\n' : fields(result) + '\n');
       return 0;
     }
@@ -102,7 +106,9 @@ function chainPoint(steps: number, name: string, snapshots: number | undefined, 
     advances: costs.advances,
     evaluations: costs.evaluations,
     peakSnapshots: costs.peakSnapshots,
+    writes: costs.writes,
     peakValues: costs.peakValues,
+    peakBytes: costs.peakBytes,
   };
   io.out(flags.json ? json(result) + '\n' : fields(result) + '\n');
   return 0;
@@ -122,9 +128,6 @@ function chainCurve(steps: number, strategy: string | undefined, points: number,
   bar.stop();
   return rows;
 }
-
-/** Plans costing more primitive evaluations than this are replayed without numerics, not run. */
-const RUN_LIMIT = 20_000_000;
 
 type Run = (strategy: string, settings: Record<string, number>) => { stats: Stats; error: number };
 
@@ -177,10 +180,10 @@ async function report(rows: Row[], title: string, flags: Flags, io: Io, constrai
     const head = constraints === undefined ? { steps: Number(flags.chain) } : { source: title, constraints };
     io.out(json({ ...head, points: rows }) + '\n');
   } else {
-    const header = ['budget', 'strategy', 'evaluations', '×forward', 'advances', 'snapshots', 'peak values', ...(constraints === undefined ? [] : ['gradient Δ'])];
+    const header = ['budget', 'strategy', 'evaluations', '×forward', 'advances', 'snapshots', 'writes', 'peak values', ...(constraints === undefined ? [] : ['gradient Δ'])];
     const cells = rows.map((r) =>
       r.fits
-        ? [r.budget, r.strategy, r.evaluations, Number(r.recomputation.toFixed(3)), r.advances, r.peakSnapshots, r.peakValues, ...(constraints === undefined ? [] : [r.gradientError?.toExponential(1) ?? 'not run'])]
+        ? [r.budget, r.strategy, r.evaluations, Number(r.recomputation.toFixed(3)), r.advances, r.peakSnapshots, r.writes, r.peakValues, ...(constraints === undefined ? [] : [r.gradientError?.toExponential(1) ?? 'not run'])]
         : [r.budget, r.strategy, 'does not fit'],
     );
     io.out(`${title}: recomputation against memory (budgets in values held at once)\n${table([header, ...cells], '  ')}\n`);
@@ -194,12 +197,18 @@ async function report(rows: Row[], title: string, flags: Flags, io: Io, constrai
 }
 
 function row(budget: number, strategy: string, costs: CheckpointCosts | null, forward: number): Row {
-  if (costs === null) return { budget, strategy, fits: false, advances: 0, evaluations: 0, recomputation: 0, peakSnapshots: 0, peakValues: 0 };
-  return { budget, strategy, fits: true, advances: costs.advances, evaluations: costs.evaluations, recomputation: costs.evaluations / Math.max(forward, 1), peakSnapshots: costs.peakSnapshots, peakValues: costs.peakValues };
+  if (costs === null) return { budget, strategy, fits: false, advances: 0, evaluations: 0, recomputation: 0, peakSnapshots: 0, writes: 0, peakValues: 0 };
+  return { budget, strategy, fits: true, ...costsOfPlan(costs), recomputation: costs.evaluations / Math.max(forward, 1) };
 }
 
+/** The counted costs of a run, under the names of the curve. */
 function costsOf(stats: Stats) {
-  return { advances: stats.advances, evaluations: stats.primitiveEvaluations, peakSnapshots: stats.peakSnapshots, peakValues: stats.peakValues };
+  return { advances: stats.advances, evaluations: stats.primitiveEvaluations, peakSnapshots: stats.peakSnapshots, writes: stats.writes, peakValues: stats.peakValues, peakBytes: stats.peakBytes };
+}
+
+/** The replayed costs of a plan, under the same names. */
+function costsOfPlan(costs: CheckpointCosts) {
+  return { advances: costs.advances, evaluations: costs.evaluations, peakSnapshots: costs.peakSnapshots, writes: costs.writes, peakValues: costs.peakValues, peakBytes: costs.peakBytes };
 }
 
 /** The least budget within [1, hi] a planner meets (fitting only gets easier with more budget). */

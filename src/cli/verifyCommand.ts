@@ -2,11 +2,11 @@ import { verify, VERIFY_SCHEDULES, type Check, type VerifyReport } from '../api/
 import { formatNumber } from '../numberFormat.ts';
 import type { Program } from '../program/program.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
-import type { Command } from './command.ts';
-import { json, table } from './format.ts';
+import type { Command, OptionSpec } from './command.ts';
+import { json, jsonError, table } from './format.ts';
 import { settingsRead } from '../schedule/settings.ts';
-import { asFlags, settingOptions, settingsFromFlags, settingsHelp } from './settingFlags.ts';
-import { loadSource, numberFlag, onlySource, parseAt } from './source.ts';
+import { asFlags, schedulesHelp, settingsFromFlags, settingSpecs } from './settingFlags.ts';
+import { loadSource, numberFlag, onlySource, parseAt, POINT_OPTIONS, SOURCE_HELP } from './source.ts';
 
 /** Above this many variables the certificate lists inputs, outputs, the worst ones and the named ones (--all: every one). */
 const ROWS = 60;
@@ -14,33 +14,25 @@ const ROWS = 60;
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'certify the multipliers: KKT residuals, every schedule compared, dot-product and finite-difference tests',
-  get usage() {
-    return `lagrad verify <source> [--at x=2,y=-1] [--output NAME] [--json] [--all] [--seed N] [settings]
-
-  <source>     a .lag file, - for standard input, or an expression
-  --at         input values (override the file's defaults)
-  --output     which output, when there are several
-  --json       print {"ok", "schedules", "maxMultiplierDisagreement", "kkt", "dotProduct", "finiteDifference", …}
-  --all        list every variable in the certificate (default: at most ${ROWS} rows)
-  --seed       seed of the random direction of the dot-product test (default 1)
-
-Runs ${VERIFY_SCHEDULES.join(', ')}, compares their multipliers over every variable, and checks the
+  synopsis: `lagrad verify <source> [options]\n\n${SOURCE_HELP}`,
+  get options() {
+    const read = new Set(settingsRead(verified()));
+    return {
+      ...POINT_OPTIONS,
+      json: { type: 'boolean', help: 'print {"ok", "schedules", "maxMultiplierDisagreement", "kkt", "dotProduct", "finiteDifference", …} as JSON' },
+      all: { type: 'boolean', help: `list every variable in the certificate, not at most ${ROWS} rows` },
+      seed: { type: 'string', value: 'N', help: 'seed of the random direction of the dot-product test', default: '1' },
+      // Every schedule's settings parse, so one that no schedule verify runs reads is named as such.
+      ...settingSpecs(settingsRead(schedules.list()), (s) => read.has(s)),
+    } satisfies Record<string, OptionSpec>;
+  },
+  get notes() {
+    return `Runs ${VERIFY_SCHEDULES.join(', ')}, compares their multipliers over every variable, and checks the
 KKT conditions at the reverse solution. Each schedule gets the settings it reads. Exit status 0 only
 when every check is within its printed tolerance; 1 otherwise, naming the worst variable. At a kink
 (relu at 0) finite differences are reported as not applicable, with the one-sided differences.
 
-${settingsHelp(verified())}`;
-  },
-  get options() {
-    return {
-      at: { type: 'string', multiple: true },
-      output: { type: 'string' },
-      json: { type: 'boolean' },
-      all: { type: 'boolean' },
-      seed: { type: 'string' },
-      // Every schedule's settings parse, so one that no schedule verify runs reads is named as such.
-      ...settingOptions(settingsRead(schedules.list())),
-    } as const;
+${schedulesHelp(verified())}`;
   },
   run(positionals, flags, io) {
     const settings = settingsFromFlags(flags, settingsRead(schedules.list()));
@@ -52,8 +44,8 @@ ${settingsHelp(verified())}`;
         settings,
       }),
     );
-    io.out((flags.json ? json(toJson(report)) : certificate(report, positionals[0] ?? '', Boolean(flags.all))) + '\n');
-    if (!report.ok && report.worst) io.err(`lagrad: verify: ${failure(report.worst)}\n`);
+    io.out((flags.json ? json(toJson(report), flags) : certificate(report, positionals[0] ?? '', Boolean(flags.all))) + '\n');
+    if (!report.ok && report.worst) io.err((flags.json ? jsonError('verify', failure(report.worst)) : `lagrad: verify: ${failure(report.worst)}`) + '\n');
     return report.ok ? 0 : 1;
   },
 };

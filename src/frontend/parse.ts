@@ -7,6 +7,24 @@ import { tokenize } from './tokens.ts';
 export interface ParseOptions {
   /** The file name used in error messages and the program's source map. */
   readonly file?: string;
+  /**
+   * The inputs in order: an expression's free names must be among them (any not used still count,
+   * with gradient 0), and points may then be arrays in this order. A `.lag` text declares its own
+   * order; given here too, it must be the same list.
+   */
+  readonly inputs?: readonly string[];
+}
+
+/** Expressions parsed without `inputs`: their input order is only the order of first appearance. */
+const appearanceOrder = new WeakSet<Program>();
+
+/**
+ * True when the program's input order was declared — by a `.lag` file, `trace`, the builder or
+ * `parse(text, { inputs })` — so that a point may list values by position. An expression parsed
+ * without `inputs` orders them by first appearance, which a reader cannot see: name the values.
+ */
+export function declaresInputOrder(program: Program): boolean {
+  return !appearanceOrder.has(program);
 }
 
 const STATEMENT = /^\s*(input|output|init)\b|=/m;
@@ -25,19 +43,37 @@ export function parseExpressionText(source: string, options: ParseOptions = {}):
   const file = options.file ?? 'expression';
   if (text.includes('\n')) throw new LagradError(file, 'an expression is one line; write a .lag program for several');
   const builder = new ProgramBuilder(file);
+  const declared = options.inputs;
+  if (declared) for (const name of inputList(declared, file)) builder.input(name);
   const offset = source.indexOf(text);
   const lookup = (name: string, column: number) => {
     const known = builder.lookup(name);
     if (known !== undefined) return known;
+    if (declared) throw new LagradError(`${file}:1:${column}`, `'${name}' is not among the declared inputs (${declared.join(', ')})`);
     const input = builder.input(name);
     builder.locate(input, 1, column);
     return input;
   };
   const root = new ExpressionParser(builder).parse(tokenize(source, offset, offset + text.length, file, 1), lookup, file, 1);
-  return builder.output(root).build();
+  const program = builder.output(root).build();
+  if (!declared) appearanceOrder.add(program);
+  return program;
+}
+
+/** The `inputs` option checked: names, each once. */
+function inputList(inputs: readonly string[], file: string): readonly string[] {
+  if (!Array.isArray(inputs)) throw new LagradError(`${file}: inputs`, 'must be an array of input names');
+  const seen = new Set<string>();
+  for (const name of inputs) {
+    if (typeof name !== 'string' || !NAME.test(name)) throw new LagradError(`${file}: inputs`, `${typeof name === 'string' ? `'${name}'` : String(name)} is not a name`);
+    if (seen.has(name)) throw new LagradError(`${file}: inputs`, `'${name}' is listed twice`);
+    seen.add(name);
+  }
+  return inputs;
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KEYWORD = /^(input|output|init)\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:=\s*(.*))?$/;
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)\s*=/;
 
@@ -151,7 +187,15 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
   for (const i of inits) builder.init(indexOf(i.name, i, `init names '${i.name}', which is not defined`), i.value);
   if (outputs.length === 0) throw new LagradError(file, "no output; add a line 'output NAME'");
   for (const o of outputs) builder.output(indexOf(o.name, o, `output names '${o.name}', which is not defined`));
-  return builder.build();
+  const program = builder.build();
+  if (options.inputs) {
+    const names = program.inputNames;
+    const given = inputList(options.inputs, file);
+    if (given.length !== names.length || given.some((name, k) => name !== names[k])) {
+      throw new LagradError(`${file}: inputs`, `the file declares its inputs as ${names.join(', ')}; the inputs option must list the same, in that order`);
+    }
+  }
+  return program;
 }
 
 function number(text: string, where: string, kind: string): number {

@@ -18,7 +18,7 @@ export function seed(program: Program, weights: Float64Array, lambda: Float64Arr
 
 /** The objective Σ_o w_o v_o. */
 export function objective(program: Program, weights: Float64Array, values: Float64Array): number {
-  let total = 0;
+  let total = -0; // −0 + x is x exactly, sign of a zero included (0 + −0 would be +0)
   const outputs = program.outputs;
   for (let k = 0; k < outputs.length; k++) total += weights[k] * values[outputs[k]];
   return total;

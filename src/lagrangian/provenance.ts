@@ -101,34 +101,55 @@ function trace(program: Program, values: Float64Array, l: Float64Array, accumula
 
 /**
  * Throws at the first constraint, in evaluation order, whose tangent with respect to input k
- * (v̇ = e_k swept forward) is not finite although its parents' are: a partial that does not exist,
- * a product that overflows, or a sum that does. A cyclic component is judged as one block: its
- * tangents non-finite although what flows in is finite. Returns when every tangent is finite.
+ * (v̇ = e_k swept forward; for a variable k past the inputs, with its constraint cut: the tangent
+ * behind forward mode's λ_k) is not finite although its parents' are: a partial that does not
+ * exist, a product that overflows, or a sum that does; then the objective's Σ_o w_o v̇_o. A cyclic
+ * component is judged as one block. Returns when every tangent is finite.
  */
 export function tangentProvenance(program: Program, values: Float64Array, weights: Float64Array, k: number): void {
-  const { ops, parentStart, parents, outputs, inputCount, size } = program;
+  const { outputs, inputCount, size } = program;
   const T = new Float64Array(size);
-  // Input k, or variable k with its constraint cut (the tangent behind forward mode's λ_k).
-  const first = Math.max(k + 1, inputCount);
+  T[k] = 1;
   if (program.cyclic) {
-    // The cyclic tangent solve on one lane; the scan below then finds the first place that went bad.
     const blocks = new CyclicTangents(program, values, { tolerance: DEFAULT_TOLERANCE, maxIterations: DEFAULT_MAX_ITERATIONS }, emptyStats());
-    if (k < inputCount) {
-      T[k] = 1;
-      blocks.sweep(T, 1, inputCount);
-    } else {
+    if (k < inputCount) blocks.sweep(T, 1, inputCount);
+    else {
+      T[k] = 0;
       blocks.sweep(T, 1, k, k, 1);
     }
   }
-  T[k] = 1;
+  const input = quoted(program, k);
+  traceTangents(program, values, T, Math.max(k + 1, inputCount), `with respect to ${input}`);
+  let total = 0;
+  for (let o = 0; o < outputs.length; o++) total += weights[o] * T[outputs[o]];
+  if (!finite(total)) throw new LagradError(program.where(k), `the derivative of the objective with respect to ${input}, Σ_o w_o·(tangent of output o), is ${total}: its terms are finite, but their sum overflows`);
+}
+
+/**
+ * `tangentProvenance` along a direction: the inputs' tangents are `direction` (a JVP's seed), and
+ * the first constraint whose tangent is not finite although its parents' are is the error.
+ */
+export function directionProvenance(program: Program, values: Float64Array, direction: ArrayLike<number>): void {
+  const T = new Float64Array(program.size);
+  for (let k = 0; k < program.inputCount; k++) T[k] = direction[k];
+  if (program.cyclic) new CyclicTangents(program, values, { tolerance: DEFAULT_TOLERANCE, maxIterations: DEFAULT_MAX_ITERATIONS }, emptyStats()).sweep(T, 1, program.inputCount);
+  traceTangents(program, values, T, program.inputCount, 'along the direction');
+}
+
+/**
+ * The scan behind both: tangents from `first` on, recomputed constraint by constraint from T (a
+ * cyclic component's rows already solved in T, and judged whole), throwing at the first that goes
+ * non-finite from finite parents.
+ */
+function traceTangents(program: Program, values: Float64Array, T: Float64Array, first: number, along: string): void {
+  const { ops, parentStart, parents, size } = program;
   const { partials } = sweepsOf(program);
   const out = new Float64Array(program.maxParents());
-  const input = quoted(program, k);
   for (let i = first; i < size; i++) {
     const cycle = program.cyclic ? program.cycleOf(i) : null;
     if (cycle !== null) {
       if (finite(T[i])) continue;
-      throw componentError(program, cycle[0], cycle[1], `its tangent solve with respect to ${input} gives ${T[i]} for ${quoted(program, i)} although what flows into the component is finite`);
+      throw componentError(program, cycle[0], cycle[1], `its tangent solve ${along} gives ${T[i]} for ${quoted(program, i)} although what flows into the component is finite`);
     }
     partials(i, values, out);
     let t = 0;
@@ -139,16 +160,13 @@ export function tangentProvenance(program: Program, values: Float64Array, weight
         throw new LagradError(program.where(i), `the partial of ${primitives.get(ops[i]).name} with respect to ${quoted(program, j)} at ${show(program, i, values)} is ${out[q]}: the derivative does not exist here`);
       }
       if (!finite(term)) {
-        throw new LagradError(program.where(i), `the tangent of ${quoted(program, i)} with respect to ${input} overflows: ∂${show(program, i, values)}/∂${quoted(program, j)} times the tangent of ${quoted(program, j)} is ${formatNumber(out[q])}·${formatNumber(T[j])} = ${term}`);
+        throw new LagradError(program.where(i), `the tangent of ${quoted(program, i)} ${along} overflows: ∂${show(program, i, values)}/∂${quoted(program, j)} times the tangent of ${quoted(program, j)} is ${formatNumber(out[q])}·${formatNumber(T[j])} = ${term}`);
       }
       t += term;
     }
     T[i] = t;
-    if (!finite(t)) throw new LagradError(program.where(i), `the tangent of ${quoted(program, i)} with respect to ${input} is ${t}: its terms are finite, but their sum overflows`);
+    if (!finite(t)) throw new LagradError(program.where(i), `the tangent of ${quoted(program, i)} ${along} is ${t}: its terms are finite, but their sum overflows`);
   }
-  let total = 0;
-  for (let o = 0; o < outputs.length; o++) total += weights[o] * T[outputs[o]];
-  if (!finite(total)) throw new LagradError(program.where(k), `the derivative of the objective with respect to ${input}, Σ_o w_o·(tangent of output o), is ${total}: its terms are finite, but their sum overflows`);
 }
 
 /**

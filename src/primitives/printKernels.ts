@@ -1,4 +1,4 @@
-import { LagradError } from '../error.ts';
+import { UsageError } from '../error.ts';
 import { codeGenerationAllowed, interpreting } from './codegen.ts';
 import { sourceUrl } from './kernels.ts';
 import { primitives, suggest, type PrimitiveRegistry } from './registry.ts';
@@ -18,7 +18,7 @@ export interface KernelSourceOptions {
  * prints it.
  */
 export function kernelSource(kind: SweepKind, options: KernelSourceOptions = {}): string {
-  if (!(SWEEP_KINDS as readonly string[]).includes(kind)) throw new LagradError(`sweep '${kind}'`, `unknown${suggest(kind, SWEEP_KINDS) || `; choose one of ${SWEEP_KINDS.join(', ')}`}`);
+  if (!(SWEEP_KINDS as readonly string[]).includes(kind)) throw new UsageError(`sweep '${kind}'`, `unknown${suggest(kind, SWEEP_KINDS) || `; choose one of ${SWEEP_KINDS.join(', ')}`}`);
   const registry = options.registry ?? primitives;
   if (options.primitive !== undefined) {
     const p = registry.checked(registry.code(options.primitive));

@@ -1,8 +1,8 @@
-import { LagradError } from '../error.ts';
+import { LagradError, UsageError } from '../error.ts';
 
 /**
  * Named entries, registered explicitly, with loud errors: the tables that resolve schedule and
- * checkpoint-strategy names. `unknown` renders the error for a name not in the table.
+ * checkpoint-strategy names. `unknown` renders the error for a name not in the table (a UsageError).
  */
 export class NamedTable<T extends { readonly name: string }> {
   private readonly table = new Map<string, T>();
@@ -10,7 +10,7 @@ export class NamedTable<T extends { readonly name: string }> {
   constructor(
     private readonly kind: string,
     entries: Iterable<T> = [],
-    private readonly unknown: (name: string, known: string) => LagradError = (name, known) => new LagradError(`${kind} '${name}'`, `unknown; choose one of ${known}`),
+    private readonly unknown: (name: string, known: string) => LagradError = (name, known) => new UsageError(`${kind} '${name}'`, `unknown; choose one of ${known}`),
   ) {
     for (const entry of entries) this.register(entry);
   }

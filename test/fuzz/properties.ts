@@ -152,10 +152,22 @@ const cli: Fuzzer<{ command: string; source: { kind: string; text: string }; fla
     }
     if (status !== 1 && status !== 2) throw new Error(`exit status ${status}: ${err}`);
     const lines = err.split('\n').filter((l) => l !== '');
-    if (lines.length !== 1 || !lines[0].startsWith('lagrad: ') || /\n\s+at /.test(err)) throw new Error(`standard error is not one line 'lagrad: …': ${JSON.stringify(err.slice(0, 300))}`);
+    // Under --json an error is one JSON line {"error": {"where", "what"}}; else `lagrad: where: what`.
+    const json = flags.some((f) => f[0] === '--json') && !/^lagrad: /.test(lines[0] ?? '') ? parsedError(lines[0]) : null;
+    if (lines.length !== 1 || (json === null && !lines[0].startsWith('lagrad: ')) || /\n\s+at /.test(err)) throw new Error(`standard error is not one line 'lagrad: …' or one JSON error: ${JSON.stringify(err.slice(0, 300))}`);
   },
   ciRuns: 150,
 };
+
+/** `{"error": {"where", "what"}}` as the CLI prints it under --json, or null. */
+function parsedError(line: string | undefined): { where: string; what: string } | null {
+  try {
+    const e = JSON.parse(line ?? '').error;
+    return typeof e?.where === 'string' && typeof e?.what === 'string' ? e : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Random programs through every schedule: agreement, or the same refusal. */
 const differential: Fuzzer<{ text: string; at: Record<string, number> }> = {

@@ -1,0 +1,89 @@
+import { LagradError, UsageError } from '../error.ts';
+import type { Solution, Workspace } from '../schedule/schedule.ts';
+
+// Reused buffers, checked. The arrays of one workspace must not share memory (a sweep would read
+// what it has just overwritten). A result whose arrays are a workspace's buffers remembers how many
+// solves had been handed each buffer, so that reading it after a later solve is an error, not a
+// silently different answer. Allocation-free per call beyond one small record: grad in a loop with a
+// workspace is the case that matters for speed.
+
+/** How many solves have been handed each buffer, by its ArrayBuffer. */
+const generations = new WeakMap<ArrayBufferLike, number>();
+
+/** The count of a buffer after one more solve was handed it. */
+function handOut(b: Float64Array | undefined): number {
+  if (b === undefined) return 0;
+  const g = (generations.get(b.buffer) ?? 0) + 1;
+  generations.set(b.buffer, g);
+  return g;
+}
+
+/**
+ * A workspace's buffers as handed to one solve, with the count each had then: the lease of the
+ * result, which reads them only while no later solve has been handed them.
+ */
+export class Lease {
+  private readonly values: number;
+  private readonly lambda: number;
+  private readonly tangents: number;
+
+  constructor(private readonly workspace: Workspace) {
+    checkWorkspace(workspace);
+    this.values = handOut(workspace.values);
+    this.lambda = handOut(workspace.lambda);
+    this.tangents = handOut(workspace.tangents);
+  }
+
+  /** True when `array` lives in one of the workspace's buffers. */
+  holds(array: Float64Array | null | undefined): boolean {
+    if (array == null) return false;
+    const { values, lambda, tangents } = this.workspace;
+    return array.buffer === values?.buffer || array.buffer === lambda?.buffer || array.buffer === tangents?.buffer;
+  }
+
+  /** True when a solution's arrays live in the workspace (else the result owns them and needs no lease). */
+  covers(solution: Solution): boolean {
+    const { values, lambda } = this.workspace;
+    // The common case by identity: `.buffer` of a small typed array moves its data off the heap.
+    if (solution.values === values || solution.lambda === lambda) return true;
+    return this.holds(solution.values) || this.holds(solution.lambda);
+  }
+
+  /** Throws when a later solve was handed one of the buffers. */
+  check(what: string): void {
+    const { values, lambda, tangents } = this.workspace;
+    if (stale(values, this.values) || stale(lambda, this.lambda) || stale(tangents, this.tangents)) {
+      throw new LagradError('result', `its ${what} lived in the workspace, which a later solve has overwritten: read them before the next call on that workspace, or copy them (r.lambda.slice())`);
+    }
+  }
+}
+
+function stale(b: Float64Array | undefined, seen: number): boolean {
+  return b !== undefined && generations.get(b.buffer) !== seen;
+}
+
+/** Checks a workspace and counts a solve against its buffers (null: no workspace). */
+export function lease(workspace: Workspace | undefined): Lease | null {
+  return workspace === undefined ? null : new Lease(workspace);
+}
+
+/** A workspace's buffers must be Float64Arrays, no two sharing memory; anything else is an error. */
+export function checkWorkspace(workspace: Workspace): void {
+  if (typeof workspace !== 'object' || workspace === null) throw new UsageError('workspace', 'must be an object { values?, lambda?, tangents? } of Float64Arrays');
+  const { values, lambda, tangents } = workspace;
+  float64('values', values);
+  float64('lambda', lambda);
+  float64('tangents', tangents);
+  overlap('values', values, 'lambda', lambda);
+  overlap('values', values, 'tangents', tangents);
+  overlap('lambda', lambda, 'tangents', tangents);
+}
+
+function float64(key: string, b: unknown): void {
+  if (b !== undefined && !(b instanceof Float64Array)) throw new UsageError(`workspace.${key}`, 'must be a Float64Array');
+}
+
+function overlap(ka: string, a: Float64Array | undefined, kb: string, b: Float64Array | undefined): void {
+  if (a === undefined || b === undefined || a.buffer !== b.buffer) return;
+  if (a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength) throw new UsageError('workspace', `${ka} and ${kb} share memory; give each buffer its own`);
+}
