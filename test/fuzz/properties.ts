@@ -9,6 +9,7 @@ import { fromJSON, type Program } from '../../src/program/program.ts';
 import { lagrad } from '../helpers/cli.ts';
 import { arbitraryProgram } from '../helpers/randomPrograms.ts';
 import { compareSchedules } from './differential.ts';
+import { referenceValue } from './reference.ts';
 import { mutate, mutation, validProgramJson } from './jsonMutations.ts';
 import { drawnProgram, edgyNumber } from './programs.ts';
 import { expressionSource, namedProgramSources, programSource, signedNumberText } from './sources.ts';
@@ -74,6 +75,13 @@ const parser: Fuzzer<{ text: string; values: number[]; schedule: number; program
     const at = pointFor(parsed, values);
     const value = allowed('evaluate', () => evaluate(parsed, at));
     if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`evaluate returned ${value}`);
+    // Against a reading of the text of its own: the same number, or a refusal where it meets a NaN.
+    const reference = referenceValue(text, at, asProgram);
+    if (reference === 'non-finite' && typeof value === 'number') throw new Error(`evaluate returned ${value} where an intermediate is not finite`);
+    if (typeof reference === 'object') {
+      if (value instanceof LagradError && /not a finite number/.test(value.message)) throw new Error(`evaluate refused (${value.message}) where every intermediate is finite (value ${reference.value})`);
+      if (typeof value === 'number' && !(Math.abs(value - reference.value) <= 1e-12 * Math.max(reference.scale, Math.abs(value)))) throw new Error(`evaluate gives ${value}, the text reads ${reference.value}`);
+    }
     const r = allowed('grad', () => grad(parsed, at, { schedule: SCHEDULES[schedule], multipliers: SCHEDULES[schedule] !== 'fd' }));
     if (!(r instanceof LagradError)) finiteAnswer(`grad --schedule ${SCHEDULES[schedule]}`, r);
   },
