@@ -40,7 +40,7 @@ export const fd: Schedule<typeof SETTINGS> = checked({
     const start = performance.now();
     const { step: fixed, maxWork: limit, ...primal } = readSettings(SETTINGS, options);
     const { size, inputCount } = program;
-    requireWork('fd', 4 * inputCount * Math.max(size - inputCount, 1), limit, `4 evaluations of the program per input (${inputCount} inputs)`, 'use reverse');
+    requireWork('fd', 4 * inputCount * Math.max(size - inputCount, 1), limit, `4 evaluations of the program per input (${inputCount} input${inputCount === 1 ? '' : 's'})`, 'use reverse');
     const stats = emptyStats();
     const values = buffer(options.workspace?.values, size);
     solvePrimal(program, inputs, values, stats, primal);
