@@ -134,7 +134,7 @@ function lecture(tf: TF | null): Row[] {
   const dag = lectureDag();
   const program = parseProgram(readFileSync(new URL('../examples/lecture.lag', import.meta.url), 'utf8'), { file: 'lecture.lag' });
   const closedForm = [4 * Math.cos(3), Math.cos(3), 1 - Math.cos(3)];
-  const g = grad(program, { x: 2, y: -1, z: 0 }, { schedule: 'reverse' }).gradient;
+  const g = grad(program, { x: 2, y: -1, z: 0 }, { schedule: 'reverse' }).gradient as Record<string, number>;
   const error = relativeError(Float64Array.of(g.x, g.y, g.z), Float64Array.from(closedForm));
   if (!(error < 1e-14)) fail(`lecture: lagrad's gradient is off the closed form by ${error}`);
   return bench('lecture', dag, new LagradRunner(program), tf, true);

@@ -41,6 +41,6 @@ const closed = D.mmul(mu).to1DArray();
 
 console.log(`v = tanh(W v + x), ${n} units, Σ_j |W_ij| = 0.9; y = Σ c_i v_i\n`);
 explain({ program, at, input: 'x0', ks: [1, 2, 4, 8, 16, 32, 64], closedForm: { value: closed[0], formula: 'cᵀ(I − D W)⁻¹ D by LU' } });
-const all = grad(program, at).gradient;
+const all = grad(program, at).gradient as Record<string, number>;
 const worst = Math.max(...closed.map((g, i) => Math.abs(g - all[`x${i}`])));
 console.log(`\nall ${n} inputs: largest difference between the multipliers and the implicit function theorem ${worst.toExponential(1)}`);

@@ -46,8 +46,8 @@ for (let n = 4; n <= 24; n++) {
     console.log(`(reverse at n = ${n}: ${reverse.stats.timeMs.toFixed(4)} ms, ∂u/∂x = ${reverse.gradient.x})`);
     break;
   }
-  const g = reverse.gradient.x;
-  const difference = Math.abs(paths.gradient.x - g) / Math.max(Math.abs(g), Number.MIN_VALUE);
+  const g = reverse.gradient.x as number;
+  const difference = Math.abs((paths.gradient.x as number) - g) / Math.max(Math.abs(g), Number.MIN_VALUE);
   console.log(
     row([n, program.size, program.parents.length, paths.stats.paths, paths.stats.timeMs.toFixed(3), reverse.stats.timeMs.toFixed(4), (paths.stats.timeMs / reverse.stats.timeMs).toFixed(0), difference.toExponential(1)]),
   );

@@ -27,7 +27,7 @@ const int = (x: number, width = 10) => String(x).padStart(width);
 export function explain(demo: Demo): number {
   const { program, at = {}, input } = demo;
   const implicit = grad(program, at, { schedule: 'auto' });
-  const g = implicit.gradient[input];
+  const g = implicit.gradient[input] as number;
   const s = implicit.stats;
   const forward = implicit.solution.convergence?.filter((c) => c.quantity === 'values') ?? [];
   console.log(`value ${implicit.value}  (${forward.map((c) => `{${c.variables}}: ${c.iterations} ${c.method} iterations, rate ${c.rate.toFixed(3)}`).join('; ')})\n`);
@@ -37,7 +37,7 @@ export function explain(demo: Demo): number {
   for (const method of ['gauss-seidel', 'jacobi', 'fixed-point', 'gmres'] as const) {
     try {
       const r = grad(program, at, { schedule: 'iterative', method });
-      console.log(`  ∂/∂${input} = ${num(r.gradient[input])}   iterative ${method.padEnd(12)}: ${int(r.stats.iterations, 4)} iterations, rate ${r.stats.rate.toFixed(3)}, ${r.stats.partialEvaluations} partial evaluations`);
+      console.log(`  ∂/∂${input} = ${num(r.gradient[input] as number)}   iterative ${method.padEnd(12)}: ${int(r.stats.iterations, 4)} iterations, rate ${r.stats.rate.toFixed(3)}, ${r.stats.partialEvaluations} partial evaluations`);
     } catch (e) {
       console.log(`  iterative ${method}: ${(e as Error).message}`);
     }
@@ -47,13 +47,13 @@ export function explain(demo: Demo): number {
   console.log(`  ${'k'.padStart(4)}  ${`∂/∂${input}`.padStart(20)}  ${'error'.padStart(9)}  ${'evaluations'.padStart(11)}  ${'partials'.padStart(10)}  ${'values held'.padStart(11)}`);
   for (const k of demo.ks ?? [1, 2, 4, 8, 16, 32, 64, 128]) {
     const r = grad(demo.unrolled ? demo.unrolled(k) : unroll(program, k), at, { schedule: 'reverse' });
-    const u = r.gradient[input];
+    const u = r.gradient[input] as number;
     console.log(`  ${int(k, 4)}  ${num(u)}  ${sci(Math.abs(u - g))}  ${int(r.stats.primitiveEvaluations, 11)}  ${int(r.stats.partialEvaluations)}  ${int(r.stats.peakValues, 11)}`);
   }
   console.log(`  (implicit: ${s.primitiveEvaluations} evaluations to find the fixed point, then ${s.partialEvaluations} partials and ${s.peakValues} values, whatever k)`);
 
   const fd = grad(program, at, { schedule: 'fd' });
-  console.log(`\nfinite differences  ∂/∂${input} = ${num(fd.gradient[input])}   error ${sci(Math.abs(fd.gradient[input] - g))} (estimate ${sci(fd.stats.errorEstimate)})`);
+  console.log(`\nfinite differences  ∂/∂${input} = ${num(fd.gradient[input] as number)}   error ${sci(Math.abs((fd.gradient[input] as number) - g))} (estimate ${sci(fd.stats.errorEstimate)})`);
   if (demo.closedForm) console.log(`closed form         ∂/∂${input} = ${num(demo.closedForm.value)}   ${demo.closedForm.formula}; implicit error ${sci(Math.abs(demo.closedForm.value - g))}`);
   return g;
 }

@@ -25,9 +25,12 @@ for (const [name, i] of [...program.names].sort((p, q) => p[1] - q[1])) {
   console.log(`${pad(name, 10)}${pad(constraint, 16)}${num(reverse.values[i])}  ${num(reverse.lambda[i])}  ${num(forward.lambda[i])}`);
 }
 console.log(`\nvalue     f = ${reverse.value.toFixed(10)}`);
-console.log('gradient  ' + ['x', 'y', 'z'].map((n) => `∂f/∂${n} = ${reverse.gradient[n].toFixed(4)}`).join('   ') + '   (reverse: back-substitution)');
-console.log('          ' + ['x', 'y', 'z'].map((n) => `∂f/∂${n} = ${forward.gradient[n].toFixed(4)}`).join('   ') + '   (forward: tangent sweeps)');
-const worst = Math.max(...Object.keys(reverse.gradient).map((n) => Math.abs(reverse.gradient[n] - forward.gradient[n])));
+// Every variable here is a scalar, so each gradient entry is a number.
+const byReverse = reverse.gradient as Record<string, number>;
+const byForward = forward.gradient as Record<string, number>;
+console.log('gradient  ' + ['x', 'y', 'z'].map((n) => `∂f/∂${n} = ${byReverse[n].toFixed(4)}`).join('   ') + '   (reverse: back-substitution)');
+console.log('          ' + ['x', 'y', 'z'].map((n) => `∂f/∂${n} = ${byForward[n].toFixed(4)}`).join('   ') + '   (forward: tangent sweeps)');
+const worst = Math.max(...Object.keys(byReverse).map((n) => Math.abs(byReverse[n] - byForward[n])));
 console.log(`\nlargest difference between the schedules' gradients: ${worst.toExponential(1)}`);
 console.log(`cost: reverse ${reverse.stats.primitiveEvaluations} evaluations + ${reverse.stats.partialEvaluations} partials in ${reverse.stats.sweeps} sweeps; ` +
   `forward ${forward.stats.primitiveEvaluations} + ${forward.stats.partialEvaluations} in ${forward.stats.sweeps} sweeps (λ of every intermediate costs forward mode one lane each)`);

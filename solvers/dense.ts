@@ -6,6 +6,9 @@ import { seed } from '../src/lagrangian/lagrangian.ts';
 import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import { componentError } from '../src/lagrangian/convergence.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
+import { visitSlotJacobian } from '../src/lagrangian/slotJacobian.ts';
+import type { Program } from '../src/program/program.ts';
+import type { Stats } from '../src/lagrangian/stats.ts';
 import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { integerSetting, readSettings } from '../src/schedule/settings.ts';
 
@@ -33,6 +36,9 @@ const SETTINGS = [maxSize, ...PRIMAL_SETTINGS] as const;
  * cyclic programs as well once their values are known (solvePrimal finds them). Always returns
  * every multiplier. O(N³) time and O(N²) memory: refused above `maxSize` (default 1000) before
  * anything is allocated.
+ *
+ * With vector and matrix variables the unknowns are the entries of every multiplier (N is then
+ * program.slots), and J is materialised entry by entry from the VJPs (slotJacobian.ts).
  */
 export const dense: Schedule<typeof SETTINGS> = checked({
   name: 'dense',
@@ -41,23 +47,25 @@ export const dense: Schedule<typeof SETTINGS> = checked({
   solve({ program, inputs, weights }: Problem, options: ScheduleOptions = {}): Solution {
     const start = performance.now();
     const settings = readSettings(SETTINGS, options);
-    const { size, inputCount } = program;
+    const { size, inputCount, slots } = program;
     const limit = settings.maxSize;
-    if (size > limit) {
-      const megabytes = Math.ceil((2 * size * size * 8) / 2 ** 20);
-      throw new LagradError(`schedule 'dense'`, `${size} variables need a ${size}×${size} matrix and its LU factors (${megabytes} MB, O(N³) time); the limit is N ≤ ${limit} (maxSize) — use reverse`);
+    if (slots > limit) {
+      const megabytes = Math.ceil((2 * slots * slots * 8) / 2 ** 20);
+      const unknowns = program.layout === null ? `${size} variables need` : `${slots} entries of ${size} variables need`;
+      throw new LagradError(`schedule 'dense'`, `${unknowns} a ${slots}×${slots} matrix and its LU factors (${megabytes} MB, O(N³) time); the limit is N ≤ ${limit} (maxSize) — use reverse`);
     }
     const stats = emptyStats();
-    const values = buffer(options.workspace?.values, size);
+    const values = buffer(options.workspace?.values, slots);
     solvePrimal(program, inputs, values, stats, settings);
     // Row j of (I − J)ᵀ is the equation of v_j: λ_j − Σ_{i: j ∈ Pa(i)} J_ij λ_i = w_j. The whole
-    // program is one block, assembled as a cyclic component's is.
-    const A = componentMatrix(program, values, 0, size, true);
+    // program is one block, assembled as a cyclic component's is (for blocks, entry by entry).
+    const A = program.layout === null ? componentMatrix(program, values, 0, size, true) : slotSystem(program, values, stats);
     stats.partialEvaluations += size - inputCount;
     stats.peakValues = size;
-    stats.matrixOrder = size;
-    stats.matrixEntries = size * size;
-    const w = new Float64Array(size);
+    stats.peakBytes = 8 * slots;
+    stats.matrixOrder = slots;
+    stats.matrixEntries = slots * slots;
+    const w = new Float64Array(slots);
     seed(program, weights, w);
     // Each cyclic component's block is judged singular as block-reverse and forward judge it (a
     // pivot below m·ε of its largest entry), so every schedule that solves it refuses the same
@@ -71,9 +79,16 @@ export const dense: Schedule<typeof SETTINGS> = checked({
       throw new LagradError(`schedule 'dense'`, '(I − J)ᵀ is singular at this point: the multipliers are not unique (a cyclic component whose linearization has eigenvalue 1)');
     }
     const solution = lu.solve(Matrix.columnVector(w));
-    const lambda = buffer(options.workspace?.lambda, size);
-    for (let j = 0; j < size; j++) lambda[j] = solution.get(j, 0);
+    const lambda = buffer(options.workspace?.lambda, slots);
+    for (let j = 0; j < slots; j++) lambda[j] = solution.get(j, 0);
     stats.timeMs = performance.now() - start;
-    return { values, lambda, gradient: lambda.slice(0, inputCount), stats };
+    return { values, lambda, gradient: lambda.slice(0, program.inputSlots), stats };
   },
 });
+
+/** (I − J)ᵀ over the entries of every variable: entry (s, r) is δ_sr − ∂v_r/∂v_s. */
+function slotSystem(program: Program, values: Float64Array, stats: Stats): Matrix {
+  const A = Matrix.eye(program.slots, program.slots);
+  stats.vjps = visitSlotJacobian(program, values, (r, s, partial) => A.set(s, r, A.get(s, r) - partial));
+  return A;
+}

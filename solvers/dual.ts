@@ -5,6 +5,7 @@ import { seededProvenance } from '../src/lagrangian/provenance.ts';
 import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import { emptyStats, type Stats } from '../src/lagrangian/stats.ts';
 import type { Program } from '../src/program/program.ts';
+import { requireScalars } from '../src/program/acyclic.ts';
 import { primitives } from '../src/primitives/registry.ts';
 import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { readSettings } from '../src/schedule/settings.ts';
@@ -46,6 +47,7 @@ export const dual: Schedule<typeof SETTINGS> = checked({
     requireWork('dual', 2 * depth * sweepWork(problem.program, problem.program.inputCount), limit, `its iterations of two sweeps, at least the ${depth} of its longest chain,`, 'use reverse');
     const start = performance.now();
     const { program, inputs, weights } = problem;
+    requireScalars(program, 'dual');
     const { size, inputCount } = program;
     const stats = emptyStats();
     const history: Convergence[] = [];
@@ -62,6 +64,7 @@ export const dual: Schedule<typeof SETTINGS> = checked({
     if (verdict !== Verdict.Converged) seededProvenance(program, values, w);
     if (verdict !== Verdict.Converged) throw new LagradError(`schedule 'dual'`, failure(verdict, monitor, method === 'cg' ? 'CG on the normal equations' : 'gradient descent on the dual residual', 'iteration', settings.maxIterations));
     stats.peakValues = size;
+    stats.peakBytes = 8 * size;
     stats.timeMs = performance.now() - start;
     return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: [...history] };
   },

@@ -4,6 +4,7 @@ import { objective } from '../src/lagrangian/lagrangian.ts';
 import { formatNumber } from '../src/numberFormat.ts';
 import { PRIMAL_SETTINGS, solvePrimal, type PrimalOptions } from '../src/lagrangian/primal.ts';
 import type { Program } from '../src/program/program.ts';
+import { slotLabel } from '../src/program/layout.ts';
 import { type Stats, emptyStats } from '../src/lagrangian/stats.ts';
 import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { numberSetting, readSettings } from '../src/schedule/settings.ts';
@@ -30,17 +31,21 @@ const SETTINGS = [step, maxWork, ...PRIMAL_SETTINGS] as const;
  * (4/3)·|D(h) − D(h/2)| (Richardson). Stats: `step` (the largest h_k) and `errorEstimate` (the
  * largest estimate). Costs 4 forward solves per input, counted first and refused above `maxWork`. Gives the gradient only (lambda is null):
  * perturbing an intermediate would need its constraint cut, which the primal solve does not offer.
+ * On vector and matrix inputs, entry by entry (`X[2, 1]` in messages); with `wrt`, only the entries
+ * of those inputs.
  */
 export const fd: Schedule<typeof SETTINGS> = checked({
   name: 'fd',
   derivation: 'differences',
   summary: 'central finite differences, step ε^(1/3)·max(1,|x|) per input, Richardson error estimate; gradient only',
   settings: SETTINGS,
-  solve({ program, inputs, weights }: Problem, options: ScheduleOptions = {}): Solution {
+  solve({ program, inputs, weights, wrt }: Problem, options: ScheduleOptions = {}): Solution {
     const start = performance.now();
     const { step: fixed, maxWork: limit, ...primal } = readSettings(SETTINGS, options);
-    const { size, inputCount } = program;
-    requireWork('fd', 4 * inputCount * Math.max(size - inputCount, 1), limit, `4 evaluations of the program per input (${inputCount} input${inputCount === 1 ? '' : 's'})`, 'use reverse');
+    // Slots: one per scalar, one per entry of a block (equal to size and inputCount without blocks).
+    const { slots: size, inputSlots: inputCount } = program;
+    const owner = (k: number) => (program.layout === null ? k : program.layout.variableOf(k));
+    requireWork('fd', 4 * inputCount * Math.max(size - inputCount, 1), limit, `4 evaluations of the program per input (${inputCount} ${program.layout === null ? (inputCount === 1 ? 'input' : 'inputs') : inputCount === 1 ? 'input entry' : 'input entries'})`, 'use reverse');
     const stats = emptyStats();
     const values = buffer(options.workspace?.values, size);
     solvePrimal(program, inputs, values, stats, primal);
@@ -51,6 +56,7 @@ export const fd: Schedule<typeof SETTINGS> = checked({
     let largestStep = 0;
     let largestEstimate = 0;
     for (let k = 0; k < inputCount; k++) {
+      if (wrt !== undefined && wrt[owner(k)] === 0) continue;
       const h = fixed ?? CUBE_ROOT_EPSILON * Math.max(1, Math.abs(x[k]));
       const coarse = centralDifference(program, weights, x, k, h, scratch, stats, primal);
       const fine = centralDifference(program, weights, x, k, h / 2, scratch, stats, primal);
@@ -62,7 +68,8 @@ export const fd: Schedule<typeof SETTINGS> = checked({
     }
     stats.step = largestStep;
     stats.errorEstimate = largestEstimate;
-    stats.peakValues = 2 * size;
+    stats.peakValues = 2 * program.size;
+    stats.peakBytes = 16 * size;
     stats.timeMs = performance.now() - start;
     return { values, lambda: null, gradient, stats };
   },
@@ -80,8 +87,8 @@ function centralDifference(program: Program, weights: Float64Array, x: Float64Ar
   const low = objectiveAt(program, weights, x, k, minus, values, stats, primal);
   const quotient = (high - low) / (plus - minus);
   if (!(quotient - quotient === 0)) {
-    const name = program.label(k);
-    throw new LagradError(program.where(k), `the finite difference with respect to ${name} (step ${formatNumber(h)}) is ${quotient}: the objective is ${high} at ${name} = ${plus} and ${low} at ${name} = ${minus}`);
+    const name = slotLabel(program, k);
+    throw new LagradError(program.where(program.layout === null ? k : program.layout.variableOf(k)), `the finite difference with respect to ${name} (step ${formatNumber(h)}) is ${quotient}: the objective is ${high} at ${name} = ${plus} and ${low} at ${name} = ${minus}`);
   }
   return quotient;
 }
@@ -94,7 +101,7 @@ function objectiveAt(program: Program, weights: Float64Array, x: Float64Array, k
     solvePrimal(program, x, values, stats, primal);
   } catch (e) {
     if (!(e instanceof LagradError)) throw e;
-    throw new LagradError(e.where, `${e.what} (at the finite-difference point ${program.label(k)} = ${at})`);
+    throw new LagradError(e.where, `${e.what} (at the finite-difference point ${slotLabel(program, k)} = ${at})`);
   } finally {
     x[k] = xk;
   }

@@ -5,6 +5,8 @@ import { sweepsOf } from '../src/primitives/sweeps.ts';
 import { type Stats, emptyStats } from '../src/lagrangian/stats.ts';
 import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { CyclicTangents } from '../src/lagrangian/cyclicTangents.ts';
+import { objective } from '../src/lagrangian/lagrangian.ts';
+import { BlockSweeps } from '../src/primitives/blockSweeps.ts';
 import { integerSetting, readSettings } from '../src/schedule/settings.ts';
 import { maxWork, requireWork, sweepWork } from '../src/schedule/work.ts';
 
@@ -42,9 +44,11 @@ export const forward: Schedule<typeof SETTINGS> = checked({
   derivation: 'tangents',
   summary: 'tangent sweeps (I − J)v̇ = e_k, K inputs per sweep; multipliers of intermediates cost O(N²)',
   settings: SETTINGS,
-  solve({ program, inputs, weights }: Problem, options: ScheduleOptions = {}): Solution {
-    const start = performance.now();
+  solve(problem: Problem, options: ScheduleOptions = {}): Solution {
     const settings = readSettings(SETTINGS, options);
+    if (problem.program.layout !== null) return forwardOverBlocks(problem, options, settings.maxWork);
+    const start = performance.now();
+    const { program, inputs, weights } = problem;
     const { inputCount, size } = program;
     const K = Math.min(settings.lanes, Math.max(inputCount, 1));
     const work = forwardWork(program, K, Boolean(options.multipliers));
@@ -57,6 +61,7 @@ export const forward: Schedule<typeof SETTINGS> = checked({
     solvePrimal(program, inputs, values, stats, { ...settings, history });
     const blocks = program.cyclic ? new CyclicTangents(program, values, settings, stats) : null;
     stats.peakValues = size;
+    stats.peakBytes = 8 * size;
     // A reused buffer may hold the last solve's tangents: every sweep writes each row past the inputs
     // before reading it (a cyclic component's rows are cleared by its solve).
     const T = buffer(options.workspace?.tangents, size * K);
@@ -91,6 +96,58 @@ export function forwardWork(program: Program, K: number, multipliers: boolean): 
   let work = Math.ceil(inputCount / K) * K * sweepWork(program, inputCount);
   if (multipliers) for (let first = inputCount; first < size; first += K) work += K * sweepWork(program, first);
   return work;
+}
+
+/**
+ * Forward mode over vector and matrix variables: one tangent sweep of JVPs per input entry (per
+ * entry of the inputs in `wrt`), v̇ = e_s, the gradient entry ⟨w, v̇_o⟩; with `multipliers`, one
+ * sweep per entry of every intermediate, from its constraint on. Each sweep touches every entry
+ * at least once: counted as slots operations, and refused above `maxWork` before any.
+ */
+function forwardOverBlocks({ program, inputs, weights, wrt }: Problem, options: ScheduleOptions, limit: number): Solution {
+  const start = performance.now();
+  const { inputCount, size, slots, inputSlots } = program;
+  const sweepsNeeded = inputSlots + (options.multipliers ? slots - inputSlots : 0);
+  requireWork('forward', sweepsNeeded * slots, limit, `tangent sweeps for ${sweepsNeeded} entries (one each, over all ${slots} entries)`, 'use reverse');
+  const offset = program.layout!.offset;
+  const sweeps = BlockSweeps.of(program);
+  const stats = emptyStats();
+  stats.lanes = 1;
+  const values = buffer(options.workspace?.values, slots);
+  solvePrimal(program, inputs, values, stats);
+  stats.peakValues = size;
+  stats.peakBytes = 8 * slots;
+  const T = buffer(options.workspace?.tangents, slots);
+  const gradient = new Float64Array(inputSlots);
+  for (let k = 0; k < inputCount; k++) {
+    if (wrt !== undefined && wrt[k] === 0) continue;
+    for (let s = offset[k]; s < offset[k + 1]; s++) {
+      T.fill(0, 0, inputSlots);
+      T[s] = 1;
+      sweeps.tangent(values, T, T, inputCount, size);
+      stats.partialEvaluations += size - inputCount;
+      stats.sweeps++;
+      gradient[s] = objective(program, weights, T);
+    }
+  }
+  let lambda: Float64Array | null = null;
+  if (options.multipliers) {
+    lambda = buffer(options.workspace?.lambda, slots);
+    lambda.set(gradient);
+    for (let j = inputCount; j < size; j++) {
+      for (let s = offset[j]; s < offset[j + 1]; s++) {
+        // v_j's entry s perturbed with its constraint cut: everything before it still, then on.
+        T.fill(0, 0, offset[j + 1]);
+        T[s] = 1;
+        sweeps.tangent(values, T, T, j + 1, size);
+        stats.partialEvaluations += size - j - 1;
+        stats.sweeps++;
+        lambda[s] = objective(program, weights, T);
+      }
+    }
+  }
+  stats.timeMs = performance.now() - start;
+  return { values, lambda, gradient, stats };
 }
 
 function sweep(program: Program, values: Float64Array, T: Float64Array, K: number, from: number, to: number, stats: Stats): void {

@@ -5,6 +5,7 @@ import { solvePrimal } from '../src/lagrangian/primal.ts';
 import { cycleMembers } from '../src/program/acyclic.ts';
 import type { Program } from '../src/program/program.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
+import { pathsOverBlocks } from './blockPaths.ts';
 import { formatCount } from '../src/numberFormat.ts';
 import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { integerSetting, readSettings } from '../src/schedule/settings.ts';
@@ -51,14 +52,16 @@ export const paths: Schedule<typeof SETTINGS> = checked({
   name: 'paths',
   summary: 'sum over all paths of influence of the product of local partials (exponential; refuses above maxPaths)',
   settings: SETTINGS,
-  solve({ program, inputs, weights }: Problem, options: ScheduleOptions = {}): Solution {
+  solve(problem: Problem, options: ScheduleOptions = {}): Solution {
     const start = performance.now();
+    const { program, inputs, weights } = problem;
     const settings = readSettings(SETTINGS, options);
     if (program.cyclic) {
       throw new LagradError(`schedule 'paths'`, `the program is cyclic (a cycle through ${cycleMembers(program, 0)}), so it has infinitely many paths of influence — use dense, reverse or iterative`);
     }
     const { size, inputCount } = program;
     const limit = settings.maxPaths;
+    if (program.layout !== null) return pathsOverBlocks(problem, options, { paths: limit, edges: settings.maxPathEdges });
     const sources = options.multipliers ? size : inputCount;
     const target = new Float64Array(size);
     seed(program, weights, target);
@@ -84,6 +87,7 @@ export const paths: Schedule<typeof SETTINGS> = checked({
     const J = localPartials(program, values);
     stats.partialEvaluations += size - inputCount;
     stats.peakValues = size;
+    stats.peakBytes = 8 * size;
     const lambda = new Float64Array(sources);
     const walked = enumerate(program, J, target, count, lambda, work, options.progress);
     stats.paths = walked.paths;

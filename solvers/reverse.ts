@@ -5,6 +5,8 @@ import { checkMultipliers } from '../src/lagrangian/finite.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
 import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
+import { BlockSweeps } from '../src/primitives/blockSweeps.ts';
+import { dependents } from '../src/program/dependents.ts';
 import { sweepsOf } from '../src/primitives/sweeps.ts';
 import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { readSettings, type SettingValues } from '../src/schedule/settings.ts';
@@ -28,6 +30,7 @@ export const reverse: Schedule<typeof BLOCK_SETTINGS> = checked({
   solve(problem: Problem, options: ScheduleOptions = {}): Solution {
     const settings = readSettings(BLOCK_SETTINGS, options);
     if (problem.program.cyclic) return solveByBlocks(problem, options, settings, 'auto');
+    if (problem.program.layout !== null) return reverseOverBlocks(problem, options);
     const start = performance.now();
     const { program, inputs, weights } = problem;
     const { inputCount, size } = program;
@@ -39,12 +42,37 @@ export const reverse: Schedule<typeof BLOCK_SETTINGS> = checked({
     stats.partialEvaluations += sweepsOf(program).reverse(values, lambda, lambda, inputCount, size);
     stats.sweeps++;
     stats.peakValues = size;
+    stats.peakBytes = 8 * size;
     checkMultipliers(program, values, lambda);
     stats.timeMs = performance.now() - start;
     // Values checked by solvePrimal, λ (and so the gradient, its prefix) by checkMultipliers.
     return { values, lambda, gradient: lambda.slice(0, inputCount), stats, finite: true };
   },
 });
+
+/**
+ * Backprop over vector and matrix variables: the same two sweeps over the slabs, one VJP
+ * λ_Pa(i) += J_iᵀ λ_i per constraint (BlockSweeps). With `wrt`, VJPs into variables that lead
+ * to no wanted input are skipped (the gradient of a data batch X is never formed).
+ */
+function reverseOverBlocks({ program, inputs, weights, wrt }: Problem, options: ScheduleOptions): Solution {
+  const start = performance.now();
+  const { inputCount, size, slots } = program;
+  const sweeps = BlockSweeps.of(program);
+  const stats = emptyStats();
+  const values = buffer(options.workspace?.values, slots);
+  solvePrimal(program, inputs, values, stats);
+  const lambda = buffer(options.workspace?.lambda, slots);
+  seed(program, weights, lambda);
+  const needed = wrt === undefined ? null : dependents(program, wrt);
+  stats.partialEvaluations += sweeps.reverse(values, lambda, lambda, inputCount, size, needed);
+  stats.sweeps++;
+  stats.peakValues = size;
+  stats.peakBytes = 8 * slots;
+  checkMultipliers(program, values, lambda);
+  stats.timeMs = performance.now() - start;
+  return { values, lambda, gradient: lambda.slice(0, program.inputSlots), stats };
+}
 
 /**
  * A whole solve by block-reverse: values by `solvePrimal` (fixed points for the components), then
@@ -62,6 +90,7 @@ export function solveByBlocks({ program, inputs, weights }: Problem, options: Sc
   seed(program, weights, lambda);
   blockReverse(program, values, lambda, method, settings, stats, history, settings);
   stats.peakValues = size;
+  stats.peakBytes = 8 * size;
   checkMultipliers(program, values, lambda);
   stats.timeMs = performance.now() - start;
   return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: history, finite: true };

@@ -12,13 +12,14 @@ export type { ProgramParts, SourceMap } from './program/parts.ts';
 export { toJSON, type ProgramJSON } from './program/json.ts';
 export { ProgramBuilder } from './program/builder.ts';
 export { unroll } from './program/unroll.ts';
-export type { Primitive, Rule, Domain } from './primitives/primitive.ts';
+export type { Primitive, Rule, Domain, BlockPrimitive, AnyPrimitive, BlockRules, BlockSite, Block } from './primitives/primitive.ts';
+export { type Shape, formatShape } from './program/shape.ts';
 export { primitives, registerPrimitive, PrimitiveRegistry } from './primitives/registry.ts';
 export { useInterpreter, codeGenerationAllowed } from './primitives/codegen.ts';
 
 // ── front-ends ────────────────────────────────────────────────────────────────────────────────
 export { parse, parseProgram, parseExpressionText, declaresInputOrder, type ParseOptions } from './frontend/parse.ts';
-export { trace, Var, type Operand, type Traced } from './frontend/trace.ts';
+export { trace, Var, type Operand, type Traced, type TraceInput } from './frontend/trace.ts';
 export * as ops from './frontend/ops.ts';
 
 // ── schedules, one by one ─────────────────────────────────────────────────────────────────────
@@ -38,11 +39,12 @@ export type { Stats } from './lagrangian/stats.ts';
 
 // ── the API ───────────────────────────────────────────────────────────────────────────────────
 export { evaluate, evaluateAll, type EvaluateOptions } from './api/evaluate.ts';
-export { GradResult, type GradOptions } from './api/grad.ts';
+export { GradResult, type GradOptions, type Values } from './api/grad.ts';
 export { grad, valueAndGrad, jvp, vjp, jacobian } from './api/lean.ts';
 export type { ValueAndGrad } from './api/valueAndGrad.ts';
 export type { JvpOptions, JvpResult } from './api/jvp.ts';
 export type { Cotangent } from './api/vjp.ts';
 export type { JacobianOptions, JacobianResult } from './api/jacobian.ts';
-export type { Point, ByName } from './api/point.ts';
+export type { Point, ByName, Weights } from './api/point.ts';
+export { valueIn, type Value, type BlockValue } from './api/blocks.ts';
 export { checkpointGrad, type CheckpointGradOptions } from './api/checkpointGrad.ts';

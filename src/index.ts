@@ -12,13 +12,16 @@ export { Program, fromJSON, type Constraint } from './program/program.ts';
 export type { ProgramParts, SourceMap } from './program/parts.ts';
 export { toJSON, type ProgramJSON } from './program/json.ts';
 export { ProgramBuilder } from './program/builder.ts';
+export { Layout } from './program/layout.ts';
+export { type Shape, SCALAR, formatShape } from './program/shape.ts';
 export { unroll } from './program/unroll.ts';
 
 // ── primitives ────────────────────────────────────────────────────────────────────────────────
-export type { Primitive, Rule, Domain } from './primitives/primitive.ts';
+export type { Primitive, Rule, Domain, BlockPrimitive, AnyPrimitive, BlockRules, BlockSite, Block } from './primitives/primitive.ts';
 export { INPUT } from './primitives/primitive.ts';
 export { primitives, registerPrimitive, PrimitiveRegistry } from './primitives/registry.ts';
 export { builtinPrimitives } from './primitives/builtins.ts';
+export { blockPrimitives } from './primitives/blocks/library.ts';
 export { sweepsOf, bindSweeps, type Sweeps, type ProgramArrays } from './primitives/sweeps.ts';
 export { kernelSource, type KernelSourceOptions } from './primitives/printKernels.ts';
 export { SWEEP_KINDS, type SweepKind } from './primitives/sweepSource.ts';
@@ -26,7 +29,7 @@ export { useInterpreter, codeGenerationAllowed } from './primitives/codegen.ts';
 
 // ── front-ends ────────────────────────────────────────────────────────────────────────────────
 export { parse, parseProgram, parseExpressionText, declaresInputOrder, type ParseOptions } from './frontend/parse.ts';
-export { trace, Var, type Operand, type Traced } from './frontend/trace.ts';
+export { trace, Var, type Operand, type Traced, type TraceInput } from './frontend/trace.ts';
 export * as ops from './frontend/ops.ts';
 
 // ── the Lagrangian ────────────────────────────────────────────────────────────────────────────
@@ -46,11 +49,12 @@ export { checkpointGrad, type CheckpointGradOptions } from './api/checkpointGrad
 
 // ── the API ───────────────────────────────────────────────────────────────────────────────────
 export { evaluate, evaluateAll, type EvaluateOptions } from './api/evaluate.ts';
-export { grad, GradResult, type GradOptions } from './api/grad.ts';
+export { grad, GradResult, type GradOptions, type Values } from './api/grad.ts';
 export { valueAndGrad, type ValueAndGrad } from './api/valueAndGrad.ts';
 export { jvp, type JvpOptions, type JvpResult } from './api/jvp.ts';
 export { vjp, type Cotangent } from './api/vjp.ts';
 export { jacobian, type JacobianOptions, type JacobianResult } from './api/jacobian.ts';
 export { toDot, type GraphOptions } from './api/graph.ts';
-export { resolvePoint, resolveWeights, type Point, type ByName } from './api/point.ts';
+export { resolvePoint, resolveWeights, type Point, type ByName, type Weights } from './api/point.ts';
+export { valueIn, type Value, type BlockValue } from './api/blocks.ts';
 export { verify, certify, DEFAULT_TOLERANCES, VERIFY_SCHEDULES, type VerifyOptions, type VerifyReport, type ScheduleRun, type Check, type Certificate, type Tolerances } from './api/verify.ts';

@@ -36,9 +36,9 @@ describe('closed forms', () => {
     expect(evaluate(program)).toBeCloseTo(DOTTIE, 12);
     for (const [schedule, settings] of EXACT) {
       const r = grad(program, {}, { schedule, ...settings });
-      expect(relative(r.gradient.t, 1 / (1 + Math.sin(DOTTIE))), `${schedule} ${settings.method ?? ''}`).toBeLessThan(1e-11);
+      expect(relative(r.gradient.t as number, 1 / (1 + Math.sin(DOTTIE))), `${schedule} ${settings.method ?? ''}`).toBeLessThan(1e-11);
     }
-    expect(relative(grad(program, {}, { schedule: 'fd' }).gradient.t, 1 / (1 + Math.sin(DOTTIE)))).toBeLessThan(1e-8);
+    expect(relative(grad(program, {}, { schedule: 'fd' }).gradient.t as number, 1 / (1 + Math.sin(DOTTIE)))).toBeLessThan(1e-8);
   });
 
   it('Babylonian square root: s = √a and ds/da = 1/(2√a)', () => {
@@ -46,7 +46,7 @@ describe('closed forms', () => {
     for (const a of [0.5, 2, 9, 1e4]) {
       expect(relative(evaluate(program, { a }), Math.sqrt(a))).toBeLessThan(1e-14);
       for (const [schedule, settings] of CONVERGENT) {
-        expect(relative(grad(program, { a }, { schedule, ...settings }).gradient.a, 1 / (2 * Math.sqrt(a))), `${schedule} ${settings.method ?? ''} at a = ${a}`).toBeLessThan(1e-12);
+        expect(relative(grad(program, { a }, { schedule, ...settings }).gradient.a as number, 1 / (2 * Math.sqrt(a))), `${schedule} ${settings.method ?? ''} at a = ${a}`).toBeLessThan(1e-12);
       }
     }
   });
@@ -66,7 +66,7 @@ describe('closed forms', () => {
       const drdd = solve(A, M.mmul(r).sub(Matrix.ones(4, 1).mul(1 / 4)));
       expect(relative(evaluate(program, { d }), r.get(0, 0))).toBeLessThan(1e-12);
       for (const [schedule, settings] of CONVERGENT) {
-        expect(relative(grad(program, { d }, { schedule, ...settings }).gradient.d, drdd.get(0, 0)), `${schedule} ${settings.method ?? ''} at d = ${d}`).toBeLessThan(1e-10);
+        expect(relative(grad(program, { d }, { schedule, ...settings }).gradient.d as number, drdd.get(0, 0)), `${schedule} ${settings.method ?? ''} at d = ${d}`).toBeLessThan(1e-10);
       }
     }
   });
@@ -85,7 +85,7 @@ describe('closed forms', () => {
     const expected = D.mmul(solve(Matrix.eye(3).sub(D.mmul(W)).transpose(), Matrix.columnVector([1, 2, -1]))).to1DArray();
     for (const [schedule, settings] of EXACT) {
       const g = grad(program, {}, { schedule, ...settings }).gradient;
-      ['x1', 'x2', 'x3'].forEach((x, i) => expect(relative(g[x], expected[i]), `${schedule} ${settings.method ?? ''} ${x}`).toBeLessThan(1e-11));
+      ['x1', 'x2', 'x3'].forEach((x, i) => expect(relative(g[x] as number, expected[i]), `${schedule} ${settings.method ?? ''} ${x}`).toBeLessThan(1e-11));
     }
   });
 });
@@ -118,7 +118,7 @@ describe('random contracting cyclic programs', () => {
       fc.property(arbitraryCyclicProgram(), ({ program, inputs, text, at }) => {
         const built = grad(program, inputs).gradient;
         const parsed = grad(parse(text), at).gradient;
-        for (const name of program.inputNames) expect(relative(parsed[name], built[name])).toBeLessThan(1e-9);
+        for (const name of program.inputNames) expect(relative(parsed[name] as number, built[name] as number)).toBeLessThan(1e-9);
       }),
       { numRuns: 30 },
     );
@@ -219,7 +219,7 @@ describe('the forward solve of cyclic components', () => {
     expect(program.cycles.length).toBe(2);
     const reverse = grad(program, {}, { schedule: 'reverse' });
     const gs = grad(program, {}, { schedule: 'iterative', method: 'gauss-seidel' });
-    expect(relative(gs.gradient.x, reverse.gradient.x)).toBeLessThan(1e-12);
+    expect(relative(gs.gradient.x as number, reverse.gradient.x as number)).toBeLessThan(1e-12);
     expect(gs.stats.iterations).toBeLessThan(60);
   });
 });
@@ -248,9 +248,9 @@ describe('large components (beyond the dense LU)', () => {
     expect(forward.stats.iterations).toBeGreaterThan(0);
     expect(newton.stats.newtonSteps).toBeGreaterThan(0);
     for (const name of program.inputNames) {
-      expect(relative(reverse.gradient[name], dense.gradient[name])).toBeLessThan(1e-10);
-      expect(relative(forward.gradient[name], dense.gradient[name])).toBeLessThan(1e-10);
-      expect(relative(newton.gradient[name], dense.gradient[name])).toBeLessThan(1e-10);
+      expect(relative(reverse.gradient[name] as number, dense.gradient[name] as number)).toBeLessThan(1e-10);
+      expect(relative(forward.gradient[name] as number, dense.gradient[name] as number)).toBeLessThan(1e-10);
+      expect(relative(newton.gradient[name] as number, dense.gradient[name] as number)).toBeLessThan(1e-10);
     }
   });
 });
@@ -266,8 +266,8 @@ describe('unrolling', () => {
 
   it('backprop through k iterations converges to the implicit gradient, at the loop’s rate', () => {
     const program = example('fixed-point.lag');
-    const implicit = grad(program).gradient.t;
-    const errors = [10, 20, 40, 80].map((k) => Math.abs(grad(unroll(program, k), {}, { schedule: 'reverse' }).gradient.t - implicit));
+    const implicit = grad(program).gradient.t as number;
+    const errors = [10, 20, 40, 80].map((k) => Math.abs((grad(unroll(program, k), {}, { schedule: 'reverse' }).gradient.t as number) - implicit));
     // The loop contracts by sin v* ≈ 0.674 per step (the error of the derivative carries a factor k).
     expect(errors[1]).toBeLessThan(errors[0] * 0.674 ** 10 * 4);
     expect(errors[2]).toBeLessThan(errors[1] * 0.674 ** 20 * 4);
@@ -348,12 +348,12 @@ describe('tolerance 0 iterates to rounding', () => {
     for (const primal of ['auto', 'fixed-point', 'newton'] as const) {
       const r = grad(program, {}, { primal, tolerance: 0 });
       expect(r.value, primal).toBeCloseTo(reference.value, 15);
-      expect(r.gradient.t).toBeCloseTo(reference.gradient.t, 14);
+      expect(r.gradient.t).toBeCloseTo(reference.gradient.t as number, 14);
       expect(r.stats.primalResidual, primal).toBeLessThanOrEqual(ROUNDING * Math.abs(r.value)); // the documented meaning: within 64 ulps
     }
     // An iteration stopped at rounding r is off by about r / (1 − rate): Jacobi's rate here is √0.85.
     for (const method of ['gauss-seidel', 'jacobi', 'fixed-point', 'gmres'] as const) {
-      expect(grad(program, {}, { schedule: 'iterative', method, tolerance: 0 }).gradient.t, method).toBeCloseTo(reference.gradient.t, 13);
+      expect(grad(program, {}, { schedule: 'iterative', method, tolerance: 0 }).gradient.t, method).toBeCloseTo(reference.gradient.t as number, 13);
     }
   });
   it('on the command line too', async () => {

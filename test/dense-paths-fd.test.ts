@@ -81,7 +81,7 @@ describe('paths: the sum over all paths of influence', () => {
     for (let n = 3; n <= 14; n++) {
       const tanh = grad(fullyConnected(n), { x: 0.3 }, { schedule: 'paths' });
       expect(tanh.stats.paths).toBe(2 ** (n - 2));
-      expect(tanh.gradient.x).toBeCloseTo(grad(fullyConnected(n), { x: 0.3 }, { schedule: 'reverse' }).gradient.x, 14);
+      expect(tanh.gradient.x).toBeCloseTo(grad(fullyConnected(n), { x: 0.3 }, { schedule: 'reverse' }).gradient.x as number, 14);
       expect(grad(fullyConnected(n, 'sum'), { x: 0.3 }, { schedule: 'paths' }).gradient.x).toBe(2 ** (n - 2));
     }
   });
@@ -120,8 +120,8 @@ describe('paths: the sum over all paths of influence', () => {
     expect(r.stats.paths).toBe(1);
     expect(r.stats.pathEdges).toBe(20_000);
     // The same 20 000 factors multiplied in the opposite order: equal up to rounding.
-    const g = grad(chain, {}, { schedule: 'reverse' }).gradient.x;
-    expect(Math.abs(r.gradient.x - g) / Math.abs(g)).toBeLessThan(1e-12);
+    const g = grad(chain, {}, { schedule: 'reverse' }).gradient.x as number;
+    expect(Math.abs((r.gradient.x as number) - g) / Math.abs(g)).toBeLessThan(1e-12);
   });
 
   it('refuses a cyclic program: it has infinitely many paths', () => {
@@ -138,9 +138,9 @@ describe('fd: central finite differences', () => {
         let largest = 0;
         for (let i = 0; i < r.program.size; i++) largest = Math.max(largest, Math.abs(reverse.values[i]));
         for (const [k, name] of r.program.inputNames.entries()) {
-          const g = reverse.gradient[name];
+          const g = reverse.gradient[name] as number;
           const scale = Math.max(Math.abs(g), largest / Math.max(1, Math.abs(r.inputs[k])));
-          expect(Math.abs(other.gradient[name] - g)).toBeLessThanOrEqual(1e-6 * scale);
+          expect(Math.abs((other.gradient[name] as number) - g)).toBeLessThanOrEqual(1e-6 * scale);
         }
         expect(other.solution.lambda).toBeNull();
       }),
@@ -154,7 +154,7 @@ describe('fd: central finite differences', () => {
     const r = grad(p, { x: 0 }, { schedule: 'fd' });
     const h = Math.cbrt(Number.EPSILON);
     expect(r.stats.step).toBe(h);
-    const error = Math.abs(r.gradient.x - 10);
+    const error = Math.abs((r.gradient.x as number) - 10);
     expect(error / ((1000 * h * h) / 6)).toBeCloseTo(1, 1);
     expect(r.stats.errorEstimate / error).toBeGreaterThan(0.9);
     expect(r.stats.errorEstimate / error).toBeLessThan(1.1);

@@ -61,7 +61,7 @@ describe('dual cg (CGLS on the normal equations)', () => {
       const program = b.output(v).build();
       const r = grad(program, {}, { schedule: 'dual' });
       expect(r.stats.iterations).toBeGreaterThanOrEqual(longestChain(program) - 1);
-      expect(relative(r.gradient.x, grad(program, {}, { schedule: 'reverse' }).gradient.x)).toBeLessThan(1e-10);
+      expect(relative(r.gradient.x as number, grad(program, {}, { schedule: 'reverse' }).gradient.x as number)).toBeLessThan(1e-10);
       // Two sweeps per iteration (a reverse and a tangent), besides the primal sweep.
       expect(r.stats.sweeps).toBeGreaterThanOrEqual(2 * r.stats.iterations);
     }
@@ -71,7 +71,7 @@ describe('dual cg (CGLS on the normal equations)', () => {
     const program = parseProgram('input x = 0.5\nu = 0.9*v + x\nv = 1.5*u + 1\noutput v\n', { file: 'expand.lag' });
     // Closed form: v = 1.5(0.9v + x) + 1, so ∂v/∂x = 1.5 / (1 − 1.35).
     const r = grad(program, {}, { schedule: 'dual' });
-    expect(relative(r.gradient.x, 1.5 / (1 - 1.35))).toBeLessThan(1e-10);
+    expect(relative(r.gradient.x as number, 1.5 / (1 - 1.35))).toBeLessThan(1e-10);
     for (const method of ['jacobi', 'gauss-seidel'] as const) expect(() => grad(program, {}, { schedule: 'iterative', method })).toThrow(/makes no progress|diverges/);
   });
 
@@ -108,7 +108,7 @@ describe('dual gradient (steepest descent with exact line search)', () => {
     const at = { x: 2, y: -1, z: 0 };
     const slow = grad(program, at, { schedule: 'dual', method: 'gradient', maxIterations: 50000 });
     const residuals = checkHistory(slow, 'gradient');
-    expect(relative(slow.gradient.x, 4 * Math.cos(3))).toBeLessThan(1e-8);
+    expect(relative(slow.gradient.x as number, 4 * Math.cos(3))).toBeLessThan(1e-8);
     // Far more steps than CG, which needs at most N = 9 in exact arithmetic.
     const cg = grad(program, at, { schedule: 'dual' });
     expect(cg.stats.iterations).toBeLessThanOrEqual(12);

@@ -27,8 +27,8 @@ describe('a variadic constraint that lists itself (a self-loop through sum)', ()
         try {
           for (const lanes of [1, 3]) {
             const forward = grad(program, { x: 0.3 }, { schedule: 'forward', lanes, multipliers: true });
-            expect(forward.gradient.x).toBeCloseTo(reverse.gradient.x, 12);
-            expect(forward.multipliers.v).toBeCloseTo(reverse.multipliers.v, 12);
+            expect(forward.gradient.x).toBeCloseTo(reverse.gradient.x as number, 12);
+            expect(forward.multipliers.v).toBeCloseTo(reverse.multipliers.v as number, 12);
           }
         } finally {
           useInterpreter(false);
@@ -81,6 +81,6 @@ describe('dense and block-reverse judge a cyclic component singular the same way
     const cyclic = lag('input x\nv0 = add(x, v3)\nv2 = 1e200 * add(v0, x)\nv3 = add(x, v2)\ny = add(x, x)\noutput y');
     for (const schedule of ['reverse', 'dense', 'forward']) expect(() => grad(cyclic, { x: 0 }, { schedule }), schedule).toThrow(/is singular here \(pivot ratio 1e-200\)/);
     const acyclic = lag('input x\nv0 = 1e200 * add(x, x)\nv1 = 1e-200 * sin(v0)\noutput v1');
-    expect(grad(acyclic, { x: 1e-201 }, { schedule: 'dense' }).gradient.x).toBeCloseTo(grad(acyclic, { x: 1e-201 }).gradient.x, 12);
+    expect(grad(acyclic, { x: 1e-201 }, { schedule: 'dense' }).gradient.x).toBeCloseTo(grad(acyclic, { x: 1e-201 }).gradient.x as number, 12);
   });
 });

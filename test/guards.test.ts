@@ -25,7 +25,7 @@ describe('work counted before it starts, refused above maxWork (default 10⁹)',
       /^schedule 'forward': tangent sweeps for the multipliers of all 100002 variables \(one lane each\) need about 1e\+10 operations; the limit is 1000000000 \(maxWork\) — use reverse$/,
     );
     // The gradient alone is one sweep; and a smaller program's multipliers fit.
-    expect(grad(long, {}, { schedule: 'forward' }).gradient.x0).toBeCloseTo(grad(long).gradient.x0, 12);
+    expect(grad(long, {}, { schedule: 'forward' }).gradient.x0).toBeCloseTo(grad(long).gradient.x0 as number, 12);
     expect(grad(chain(2000), {}, { schedule: 'forward', multipliers: true }).lambda).toHaveLength(2002);
   });
 
@@ -36,7 +36,7 @@ describe('work counted before it starts, refused above maxWork (default 10⁹)',
 
   it('fd: four evaluations of the program per input', () => {
     expect(() => grad(wide, {}, { schedule: 'fd' })).toThrow(/^schedule 'fd': 4 evaluations of the program per input \(40000 inputs\) need about 4\.8e\+9 operations; the limit is 1000000000 \(maxWork\) — use reverse$/);
-    expect(grad(chain(10, 3), {}, { schedule: 'fd', maxWork: 4 * 3 * 11 }).gradient.x0).toBeCloseTo(grad(chain(10, 3)).gradient.x0, 6);
+    expect(grad(chain(10, 3), {}, { schedule: 'fd', maxWork: 4 * 3 * 11 }).gradient.x0).toBeCloseTo(grad(chain(10, 3)).gradient.x0 as number, 6);
     expect(() => grad(chain(10, 3), {}, { schedule: 'fd', maxWork: 4 * 3 * 11 - 1 })).toThrow(/\(maxWork\)/);
   });
 

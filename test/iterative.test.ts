@@ -166,7 +166,7 @@ describe('on cyclic programs', () => {
     const fixed = grad(program, {}, { schedule: 'iterative', method: 'fixed-point', maxIterations: 20000 });
     const krylov = grad(program, {}, { schedule: 'iterative', method: 'gmres', maxIterations: 20000 });
     for (const r of [grad(program, {}, { schedule: 'reverse' }), fixed, krylov]) {
-      expected.forEach((g, k) => expect(relative(r.gradient[`x${k}`], g)).toBeLessThan(1e-9));
+      expected.forEach((g, k) => expect(relative(r.gradient[`x${k}`] as number, g)).toBeLessThan(1e-9));
     }
     expect(fixed.stats.rate).toBeGreaterThan(0.95);
     // Each GMRES product is two sweeps (a product with (I − J_CC)ᵀ and a Gauss–Seidel sweep).

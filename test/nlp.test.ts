@@ -77,7 +77,7 @@ describe('linear-chain CRF: ∂ log Z/∂scores = forward–backward marginals',
       close(transitionMarginals(scores, marginals), brute.pairs);
       const program = logPartitionProgram(tags, length, shared);
       const r = grad(program, scoresPoint(program, scores), { schedule: 'reverse' });
-      close(Array.from({ length: length * tags }, (_, k) => r.gradient[emissionName(Math.floor(k / tags), k % tags)]), brute.node);
+      close(Array.from({ length: length * tags }, (_, k) => r.gradient[emissionName(Math.floor(k / tags), k % tags)] as number), brute.node);
     }
   });
 
@@ -88,7 +88,7 @@ describe('linear-chain CRF: ∂ log Z/∂scores = forward–backward marginals',
     const r = grad(program, point);
     const Z = e.reduce((s, x) => s + Math.exp(x), 0);
     expect(relativeError(r.value, Math.log(Z))).toBeLessThan(1e-15);
-    e.forEach((x, j) => expect(relativeError(r.gradient[emissionName(0, j)], Math.exp(x) / Z)).toBeLessThan(1e-14));
+    e.forEach((x, j) => expect(relativeError(r.gradient[emissionName(0, j)] as number, Math.exp(x) / Z)).toBeLessThan(1e-14));
     // The transitions are inputs the objective never reads: multiplier 0.
     expect(r.gradient.T0_0).toBe(0);
   });
@@ -101,7 +101,7 @@ describe('linear-chain CRF: ∂ log Z/∂scores = forward–backward marginals',
     const s = (i: number, j: number) => scores.emission[i] + scores.transition[i * K + j] + scores.emission[K + j];
     let Z = 0;
     for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) Z += Math.exp(s(i, j));
-    for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) expect(relativeError(r.gradient[`T${i}_${j}`], Math.exp(s(i, j)) / Z)).toBeLessThan(1e-14);
+    for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) expect(relativeError(r.gradient[`T${i}_${j}`] as number, Math.exp(s(i, j)) / Z)).toBeLessThan(1e-14);
   });
 });
 
@@ -137,7 +137,7 @@ describe('log-linear CRF: ∂ log P(y | x)/∂weights = observed − expected fe
     for (let m = 0; m < 9; m++) expected[6 + m] -= brute.pairs[m];
     for (let t = 1; t < 4; t++) expected[6 + sequence.labels[t - 1] * 3 + sequence.labels[t]] += 1;
     close(featureGradient(sequence, weights), expected);
-    close(Float64Array.from(names, (name) => r.gradient[name]), expected);
+    close(Float64Array.from(names, (name) => r.gradient[name] as number), expected);
   });
 });
 
@@ -201,7 +201,7 @@ describe('PCFG: ∂ log inside score/∂θ = expected rule counts (outside algor
       const theta = ruleWeights(grammar);
       const names = ruleNames(N, V);
       const r = grad(program, Object.fromEntries(names.map((name, k) => [name, theta[k]])));
-      close(Float64Array.from(names, (name) => r.gradient[name]), brute.counts);
+      close(Float64Array.from(names, (name) => r.gradient[name] as number), brute.counts);
     }
   });
 
@@ -220,8 +220,8 @@ describe('PCFG: ∂ log inside score/∂θ = expected rule counts (outside algor
       const program = insideProgram(1, 1, new Int32Array(n));
       const r = grad(program, { r0_0_0: b, l0_0: l });
       expect(relativeError(r.value, Math.log(catalan) + (n - 1) * b + n * l)).toBeLessThan(1e-13);
-      expect(relativeError(r.gradient.r0_0_0, n - 1)).toBeLessThan(1e-13);
-      expect(relativeError(r.gradient.l0_0, n)).toBeLessThan(1e-13);
+      expect(relativeError(r.gradient.r0_0_0 as number, n - 1)).toBeLessThan(1e-13);
+      expect(relativeError(r.gradient.l0_0 as number, n)).toBeLessThan(1e-13);
       expect(enumerateParses({ nonterminals: 1, words: 1, binary: Float64Array.of(b), lexical: Float64Array.of(l) }, new Int32Array(n)).parses).toBe(catalan);
     }
   });

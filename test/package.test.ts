@@ -91,13 +91,14 @@ console.log(JSON.stringify([r.value, r.gradient, t.gradient, c.gradient]));`,
   it('type-checks a TypeScript consumer from the declarations (bundler, node16, nodenext; strict flags)', () => {
     writeFileSync(
       join(app, 'consumer.ts'),
-      `import { parse, grad, evaluate, trace, ProgramBuilder, verify, LagradError, valueAndGrad, jvp, vjp, jacobian, type GradResult, type Program, type Point } from 'lagrad';
+      `import { parse, grad, evaluate, trace, ProgramBuilder, verify, LagradError, valueAndGrad, jvp, vjp, jacobian, type GradResult, type Program, type Point, type Value } from 'lagrad';
 import * as core from 'lagrad/core';
 import { add, mul, sin } from 'lagrad/ops';
 
 const program: Program = parse('z + sin(x^2 + y*exp(z))');
 const r: GradResult = grad(program, { x: 2, y: -1, z: 0 }, { schedule: 'reverse' });
-export const gx: number | undefined = r.gradient['x'];
+export const gx: Value | undefined = r.gradient['x'];
+export const scalar: number = r.gradient['x'] as number;
 export const value: number = evaluate(program, { x: 2, y: -1, z: 0 });
 const f = trace(({ x, y }) => add(mul(x!, y!), sin(x!)), { x: 1, y: 2 });
 export const traced: number = grad(f).value;
@@ -105,10 +106,10 @@ const b = new ProgramBuilder();
 const v = b.input('x', 0.5);
 export const ok: boolean = verify(b.output(b.apply('sin', v)).build()).ok;
 export const where: string = new LagradError('here', 'what').where;
-export const vg: (at?: Point) => { readonly value: number; readonly gradient: Record<string, number> } = valueAndGrad(program);
+export const vg: (at?: Point) => { readonly value: number; readonly gradient: Record<string, Value> } = valueAndGrad(program);
 export const directional: Float64Array = jvp(program, { x: 2, y: -1, z: 0 }, { x: 1 }).tangents;
 export const rows: readonly Float64Array[] = jacobian(program, [2, -1, 0] as const).rows;
-export const pulled: number | undefined = vjp(program, { x: 2, y: -1, z: 0 }, [1]).gradient['y'];
+export const pulled: Value | undefined = vjp(program, { x: 2, y: -1, z: 0 }, [1]).gradient['y'];
 export const lean: number = core.grad(core.parse('x*y'), { x: 1, y: 2 }, { schedule: core.forward }).value;
 `,
     );

@@ -7,7 +7,7 @@ describe('the Program representation', () => {
     expect(p.inputCount).toBe(1);
     for (let i = p.inputCount; i < p.size; i++) for (const j of p.constraint(i).parents) expect(j).toBeLessThan(i);
     expect(p.cyclic).toBe(false);
-    expect(p.constraint(p.indexOf('c'))).toEqual({ index: p.indexOf('c'), name: 'c', op: 'mul', parents: [p.indexOf('a'), p.indexOf('b')], constant: undefined });
+    expect(p.constraint(p.indexOf('c'))).toEqual({ index: p.indexOf('c'), name: 'c', op: 'mul', parents: [p.indexOf('a'), p.indexOf('b')], constant: undefined, shape: [] });
     expect(p.constraint(p.indexOf('a')).constant).toBe(1);
   });
 

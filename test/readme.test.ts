@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { lagrad } from './helpers/cli.ts';
 
 // What the README shows is run (issue 9, family 9): every command of its ```sh blocks that starts
@@ -262,7 +261,9 @@ describe('the README’s code', () => {
   it('shows values that are checked', () => {
     expect(code.reduce((n, b) => n + runnable(b).checks, 0)).toBeGreaterThan(8);
   });
-  const dir = mkdtempSync(join(tmpdir(), 'lagrad-readme-'));
+  // Inside the checkout, so a snippet's own imports (ml-matrix) resolve as a user's would.
+  const dir = mkdtempSync(join(root, 'node_modules', '.lagrad-readme-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   for (const block of code) {
     it(`the ${block.lang} block at line ${block.line} runs, and shows what it prints`, async () => {
       const file = join(dir, `line-${block.line}.mts`);

@@ -1,4 +1,4 @@
-import { requireAcyclic } from '../../src/program/acyclic.ts';
+import { requireAcyclic, requireScalars } from '../../src/program/acyclic.ts';
 import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../../src/schedule/schedule.ts';
 import { enumSetting, integerSetting, numberSetting, readSettings } from '../../src/schedule/settings.ts';
 import { execute } from './execute.ts';
@@ -64,6 +64,7 @@ export const checkpoint: Schedule<typeof SETTINGS> = checked({
   settings: SETTINGS,
   solve({ program, inputs, weights }: Problem, options: ScheduleOptions = {}): Solution {
     const start = performance.now();
+    requireScalars(program, 'checkpoint');
     const settings = readSettings(SETTINGS, options);
     requireAcyclic(program, 'checkpoint');
     const configuration = configure(program, settings);

@@ -6,6 +6,7 @@ import { buffer, checked, type Problem, type Schedule, type Solution, type Sched
 import { readSettings } from '../../src/schedule/settings.ts';
 import { ITERATIVE_METHODS, method, methodFor, type IterativeMethod } from '../method.ts';
 import { BLOCK_SETTINGS, solveByBlocks } from '../reverse.ts';
+import { requireScalars } from '../../src/program/acyclic.ts';
 import { gaussSeidel } from './gaussSeidel.ts';
 import { jacobi, longestChain } from './jacobi.ts';
 import { maxWork, requireWork, sweepWork } from '../../src/schedule/work.ts';
@@ -34,6 +35,7 @@ export const iterative: Schedule<typeof SETTINGS> = checked({
   solve(problem: Problem, options: ScheduleOptions = {}): Solution {
     const { method: given, ...settings } = readSettings(SETTINGS, options);
     const method = methodFor('iterative', given, ITERATIVE_METHODS);
+    requireScalars(problem.program, 'iterative');
     if (method === 'fixed-point' || method === 'gmres') return solveByBlocks(problem, options, settings, method);
     const start = performance.now();
     const { program, inputs, weights } = problem;
@@ -51,6 +53,7 @@ export const iterative: Schedule<typeof SETTINGS> = checked({
     monitor.tally(stats);
     history.push(monitor.record(program, 'multipliers', method, 0, size, true));
     stats.peakValues = size;
+    stats.peakBytes = 8 * size;
     stats.timeMs = performance.now() - start;
     return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: history };
   },

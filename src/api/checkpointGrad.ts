@@ -4,7 +4,7 @@ import { configure } from '../../solvers/checkpoint/strategies.ts';
 import { allFinite, checkSolution } from '../lagrangian/finite.ts';
 import { solvePrimal } from '../lagrangian/primal.ts';
 import type { Stats } from '../lagrangian/stats.ts';
-import { requireAcyclic } from '../program/acyclic.ts';
+import { requireAcyclic, requireScalars } from '../program/acyclic.ts';
 import type { Program } from '../program/program.ts';
 import { checkOptions, readSettings, type GivenSettings } from '../schedule/settings.ts';
 import { byName, resolvePoint, resolveWeights, type Point } from './point.ts';
@@ -30,6 +30,7 @@ export interface CheckpointGradOptions extends GivenSettings<typeof CHECKPOINT_S
 export function checkpointGrad(program: Program, at?: Point, options: CheckpointGradOptions = {}): { value: number; gradient: Record<string, number>; stats: Stats } {
   const start = performance.now();
   checkOptions(options, ['output', 'weights', 'progress'], CHECKPOINT_SETTINGS, { schedule: 'checkpointGrad' });
+  requireScalars(program, 'checkpoint');
   requireAcyclic(program, 'checkpoint');
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);

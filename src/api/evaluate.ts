@@ -19,7 +19,7 @@ export interface EvaluateOptions {
 /** The value of every variable at a point: the constraints solved forward. */
 export function evaluateAll(program: Program, at?: Point, options: EvaluateOptions = {}): Float64Array {
   checkOptions(options, ['output', 'values'], PRIMAL_SETTINGS, { schedule: 'evaluate' });
-  const values = buffer(options.values, program.size);
+  const values = buffer(options.values, program.slots);
   const { output: _output, values: _values, ...primal } = options;
   solvePrimal(program, resolvePoint(program, at), values, undefined, primal);
   return values;

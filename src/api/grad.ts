@@ -1,4 +1,4 @@
-import { LagradError } from '../error.ts';
+import { LagradError, OptionError } from '../error.ts';
 import { objective } from '../lagrangian/lagrangian.ts';
 import type { Program } from '../program/program.ts';
 import type { Stats } from '../lagrangian/stats.ts';
@@ -6,7 +6,9 @@ import type { Convergence } from '../lagrangian/convergence.ts';
 import type { Schedule, ScheduleTable, Solution, SolveOptions } from '../schedule/schedule.ts';
 import { checkOptions, requireOptions, SOLVE_OPTIONS } from '../schedule/settings.ts';
 import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
-import { byName, inputNamesOf, resolvePoint, resolveWeights, type ByName, type Point } from './point.ts';
+import { byName, inputNamesOf, resolvePoint, resolveWeights, type ByName, type Point, type Weights } from './point.ts';
+import { dependents } from '../program/dependents.ts';
+import { valueIn, type Value } from './blocks.ts';
 import { chooseSchedule, tableOf } from './choose.ts';
 import { lease, type Lease } from './workspace.ts';
 import { auto } from '../../solvers/auto.ts';
@@ -21,17 +23,26 @@ export interface GradOptions extends SolveOptions, BuiltinSettings {
   readonly schedule?: string | Schedule;
   /** Which output, when the program has several. */
   readonly output?: string;
-  /** General objective weights w: by output name, or in output order. */
-  readonly weights?: Readonly<Record<string, number>> | ReadonlyMap<string, number> | readonly number[] | Float64Array;
+  /** General objective weights w: by output name, or in output order (a block output's weight: a block of its shape, or a number for every entry). */
+  readonly weights?: Weights;
+  /**
+   * The inputs to differentiate with respect to (default: all). The others are data: schedules
+   * may skip their gradients (reverse skips the VJPs into a batch X), and the result leaves them out.
+   */
+  readonly wrt?: readonly string[];
   /** The table names resolve in (default: the built-in schedules). */
   readonly table?: ScheduleTable;
 }
 
 /** The options of `grad` itself, beside the solve's and the schedule's settings. */
-export const GRAD_OPTIONS: readonly string[] = ['schedule', 'output', 'weights', 'table', ...SOLVE_OPTIONS];
+export const GRAD_OPTIONS: readonly string[] = ['schedule', 'output', 'weights', 'wrt', 'table', ...SOLVE_OPTIONS];
+
+/** Values by name, as a result gives them: numbers, and for vectors and matrices a Float64Array or a Matrix (DESIGN §9). */
+export type Values = Record<string, Value>;
 
 /**
- * The result of `grad`: the value, the gradient by input name and every multiplier.
+ * The result of `grad`: the value, the gradient by input name and every multiplier. The gradient
+ * of a vector input is a Float64Array, of a matrix input an ml-matrix `Matrix` (DESIGN §9).
  *
  * `value`, `gradient`, `schedule`, `stats` and `convergence` are the result's own and stay valid.
  * `values`, `lambda`, `multipliers` and `solution` read the solve's arrays, which are the
@@ -47,7 +58,7 @@ export class GradResult {
   readonly #solution: Solution;
   readonly #lease: Lease | null;
   readonly #inputs: Float64Array;
-  #gradient: ByName | undefined;
+  #gradient: Values | undefined;
 
   constructor(
     readonly program: Program,
@@ -57,6 +68,8 @@ export class GradResult {
     readonly value: number,
     solution: Solution,
     workspace: Lease | null = null,
+    /** The inputs differentiated with respect to (1 by input index), or null for all. */
+    readonly wrt: Uint8Array | null = null,
   ) {
     this.#solution = solution;
     this.#lease = workspace?.covers(solution) ? workspace : null;
@@ -66,9 +79,17 @@ export class GradResult {
     this.convergence = solution.convergence;
   }
 
-  /** ∂objective/∂x by input name: the inputs' multipliers (the result's own: valid after later solves). */
-  get gradient(): ByName {
-    return (this.#gradient ??= byName(inputNamesOf(this.program), this.#inputs));
+  /**
+   * ∂objective/∂x by input name: the inputs' multipliers (the result's own: valid after later
+   * solves); only those of `wrt` when it was given.
+   */
+  get gradient(): Values {
+    if (this.#gradient === undefined) {
+      const { program, wrt } = this;
+      if (program.layout === null && wrt === null) this.#gradient = byName(inputNamesOf(program), this.#inputs);
+      else this.#gradient = valuesByName(program, this.#inputs, Array.from({ length: program.inputCount }, (_, k) => k).filter((k) => wrt === null || wrt[k] === 1));
+    }
+    return this.#gradient;
   }
 
   /** The solution as the schedule returned it (its arrays may be the workspace's: see the class). */
@@ -84,14 +105,23 @@ export class GradResult {
     return lambda;
   }
 
-  /** λ of every named variable, by name: the adjoints ∂objective/∂v. */
-  get multipliers(): ByName {
+  /** λ of every named variable, by name: the adjoints ∂objective/∂v (with `wrt`, of those that depend on a wanted input). */
+  get multipliers(): Values {
     const lambda = this.lambda;
-    const named = [...this.program.names].sort((a, b) => a[1] - b[1]);
-    return byName(
-      named.map(([name]) => name),
-      named.map(([, i]) => lambda[i]),
-    );
+    const wanted = this.wrt === null ? null : dependents(this.program, this.wrt);
+    const named = [...this.program.names].filter(([, i]) => wanted === null || wanted[i] === 1).sort((a, b) => a[1] - b[1]);
+    if (this.program.layout === null) {
+      return byName(
+        named.map(([name]) => name),
+        named.map(([, i]) => lambda[i]),
+      );
+    }
+    return valuesByName(this.program, lambda, named.map(([, i]) => i));
+  }
+
+  /** The value of a named variable at the point: a number, a Float64Array (vector) or a Matrix. */
+  valueOf(name: string): Value {
+    return valueIn(this.program, this.values, this.program.indexOf(name));
   }
 
   /** The value of every variable, in program order. */
@@ -116,8 +146,28 @@ export function gradIn(table: ScheduleTable | undefined, program: Program, at: P
   checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: () => table?.list() ?? [] });
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);
-  const { schedule: _schedule, output: _output, weights: _weights, table: _table, ...solve } = options;
+  const wrt = options.wrt === undefined ? undefined : inputMask(program, options.wrt);
+  const { schedule: _schedule, output: _output, weights: _weights, wrt: _wrt, table: _table, ...solve } = options;
   const held = lease(options.workspace);
-  const solution = schedule.solve({ program, inputs, weights }, solve);
-  return new GradResult(program, solution.schedule ?? schedule.name, objective(program, weights, solution.values), solution, held);
+  const solution = schedule.solve({ program, inputs, weights, ...(wrt && { wrt }) }, solve);
+  return new GradResult(program, solution.schedule ?? schedule.name, objective(program, weights, solution.values), solution, held, wrt ?? null);
+}
+
+/** The named inputs as a mask by input index; a name that is not an input is an error naming it. */
+export function inputMask(program: Program, names: readonly string[]): Uint8Array {
+  if (!Array.isArray(names)) throw new OptionError('wrt', 'must be a list of input names');
+  const mask = new Uint8Array(program.inputCount);
+  for (const name of names) {
+    const i = program.names.get(name);
+    if (i === undefined || i >= program.inputCount) throw new OptionError('wrt', `'${name}' ${i === undefined ? `is no input; inputs are ${program.inputNames.join(', ')}` : 'is not an input'}`);
+    mask[i] = 1;
+  }
+  return mask;
+}
+
+/** The variables `indices` of a slab by name, in a record without a prototype: numbers, Float64Arrays (vectors) and Matrices. */
+export function valuesByName(program: Program, slab: Float64Array, indices: readonly number[]): Values {
+  const record: Values = Object.create(null);
+  for (const i of indices) record[program.label(i)] = valueIn(program, slab, i);
+  return record;
 }

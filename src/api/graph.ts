@@ -46,6 +46,7 @@ export function toDot(program: Program, at?: Point, options: GraphOptions = {}):
   const maxNodes = options.maxNodes ?? DEFAULT_MAX_NODES;
   if (!(Number.isInteger(maxNodes) && maxNodes >= 1)) throw new OptionError('maxNodes', `must be an integer ≥ 1, got ${String(options.maxNodes)}`);
   if (program.size > maxNodes) throw new OptionError('maxNodes', `the program has ${program.size} variables, more than ${maxNodes} a drawing can show; draw a smaller program or raise the limit`);
+  if (program.layout !== null) throw new LagradError('graph', 'draws one number per variable; this program has vector or matrix variables, which it does not draw yet');
   const { direction: _direction, digits: _digits, maxNodes: _maxNodes, ...solveOptions } = options;
   const r = grad(program, at, { ...solveOptions, multipliers: true });
   const lambda = r.solution.lambda;

@@ -2,6 +2,7 @@ import type { Convergence } from '../lagrangian/convergence.ts';
 import { PRIMAL_SETTINGS, solvePrimal } from '../lagrangian/primal.ts';
 import { emptyStats, type Stats } from '../lagrangian/stats.ts';
 import type { Program } from '../program/program.ts';
+import { requireScalarVariables } from '../program/acyclic.ts';
 import type { Schedule, ScheduleTable, SolveOptions } from '../schedule/schedule.ts';
 import { auto } from '../../solvers/auto.ts';
 import { forward, lanes } from '../../solvers/forward.ts';
@@ -56,6 +57,7 @@ export function jacobian(program: Program, at?: Point, options: JacobianOptions 
 /** `jacobian` with schedule names resolved in `table` (none: schedules are given as objects). */
 export function jacobianIn(table: ScheduleTable | undefined, program: Program, at: Point | undefined, options: JacobianOptions): JacobianResult {
   const start = performance.now();
+  requireScalarVariables(program, 'jacobian');
   const n = program.inputCount;
   const m = program.outputs.length;
   requireOptions(options);

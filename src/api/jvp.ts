@@ -2,6 +2,7 @@ import type { Convergence } from '../lagrangian/convergence.ts';
 import { PRIMAL_SETTINGS, solvePrimal } from '../lagrangian/primal.ts';
 import { emptyStats, type Stats } from '../lagrangian/stats.ts';
 import type { Program } from '../program/program.ts';
+import { requireScalarVariables } from '../program/acyclic.ts';
 import type { Schedule, ScheduleTable, SolveOptions } from '../schedule/schedule.ts';
 import { checkOptions, readSettings, requireOptions, SOLVE_OPTIONS } from '../schedule/settings.ts';
 import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
@@ -53,6 +54,7 @@ export function jvpIn(table: ScheduleTable | undefined, program: Program, at: Po
   const settings = schedule === forward ? PRIMAL_SETTINGS : (schedule.settings ?? []);
   checkOptions(options, DERIVATIVE_OPTIONS, settings, { schedule: schedule === forward ? "jvp's tangent sweep" : `schedule '${schedule.name}'`, others: () => table?.list() ?? [] });
   const { schedule: _schedule, table: _table, ...solve } = options;
+  requireScalarVariables(program, 'jvp');
   const inputs = resolvePoint(program, at);
   const t = resolveTangent(program, tangent);
   const outputs = program.outputs;

@@ -1,13 +1,21 @@
 import { LagradError, OptionError } from '../error.ts';
 import { declaresInputOrder } from '../frontend/parse.ts';
 import type { Program } from '../program/program.ts';
+import { weightCount } from '../lagrangian/lagrangian.ts';
+import { formatShape } from '../program/shape.ts';
+import { fillBlock, type BlockValue } from './blocks.ts';
 
 /**
  * A point: input values by name — an object or a Map — or, where the program declares its input
  * order (a `.lag` file, `trace`, the builder, `parse(text, { inputs })`), an array in that order.
- * Inputs left out take their defaults.
+ * Inputs left out take their defaults. A vector or matrix input takes number[], number[][] (rows),
+ * a Float64Array (row-major), an ml-matrix `Matrix`, or a number for every entry; an array in input
+ * order then lists every input's entries in turn (program.inputSlots of them).
  */
-export type Point = Readonly<Record<string, number>> | ReadonlyMap<string, number> | readonly number[] | Float64Array;
+export type Point = Readonly<Record<string, BlockValue>> | ReadonlyMap<string, BlockValue> | readonly number[] | Float64Array;
+
+/** Objective weights: by output name (a block output's weight is a block of its shape, or a number for every entry), or in output order. */
+export type Weights = Readonly<Record<string, BlockValue>> | ReadonlyMap<string, BlockValue> | readonly number[] | Float64Array;
 
 /** Numbers by name, in a map without a prototype: `__proto__` or `constructor` are names like any other. */
 export type ByName = Record<string, number>;
@@ -25,6 +33,7 @@ export function byName(names: readonly string[], values: ArrayLike<number>): ByN
  * program whose input order is not declared is an error naming the input.
  */
 export function resolvePoint(program: Program, at?: Point): Float64Array {
+  if (program.layout !== null) return resolveBlockPoint(program, at);
   const n = program.inputCount;
   const inputs = program.defaults.slice();
   if (at !== undefined) {
@@ -53,6 +62,46 @@ export function resolvePoint(program: Program, at?: Point): Float64Array {
     throw new LagradError(`input '${name}'`, `${x} is not a finite number`);
   }
   return inputs;
+}
+
+/** resolvePoint for a program with vector and matrix inputs: each input's entries in its slots. */
+function resolveBlockPoint(program: Program, at: Point | undefined): Float64Array {
+  const layout = program.layout!;
+  const n = program.inputCount;
+  const inputs = new Float64Array(program.inputSlots);
+  const given = new Uint8Array(n);
+  if (at !== undefined && isPositional(at)) {
+    if (!declaresInputOrder(program)) throw unordered(program, 'point');
+    if (at.length !== inputs.length) throw new LagradError('point', `expected ${inputs.length} entries (${program.inputNames.map((name, k) => `${name} ${formatShape(layout.shape(k))}`).join(', ')}), got ${at.length}`);
+    for (let s = 0; s < inputs.length; s++) inputs[s] = number(at[s], () => `entry ${s} of the point`);
+    given.fill(1);
+  } else if (at !== undefined) {
+    for (const [name, value] of entries(at, 'point')) {
+      const i = program.names.get(name);
+      if (i === undefined || i >= n) throw new LagradError(`input '${name}'`, i === undefined ? 'no input has this name' : 'is not an input, so it cannot be given a value');
+      if (layout.rank[i] === 0) inputs[layout.offset[i]] = number(value, () => `input '${name}'`);
+      else fillBlock(inputs, layout.offset[i], layout.shape(i), value as BlockValue, `input '${name}'`);
+      given[i] = 1;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const name = program.label(i);
+    if (given[i] === 0) {
+      const fill = program.defaults[i];
+      if (Number.isNaN(fill)) throw new LagradError(`input '${name}'`, `has no value and no default; give one${layout.rank[i] === 0 ? '' : ` (a ${formatShape(layout.shape(i))} block)`}`);
+      inputs.fill(fill, layout.offset[i], layout.offset[i + 1]);
+    }
+    for (let s = layout.offset[i]; s < layout.offset[i + 1]; s++) {
+      const x = inputs[s];
+      if (x - x !== 0) throw new LagradError(`input '${name}'`, `${layout.rank[i] === 0 ? '' : `entry ${entryText(layout.shape(i), s - layout.offset[i])} `}${x} is not a finite number`);
+    }
+  }
+  return inputs;
+}
+
+/** `[2, 1]` for entry e of a block of this shape. */
+function entryText(shape: readonly number[], e: number): string {
+  return shape.length === 1 ? `[${e}]` : `[${Math.floor(e / shape[1])}, ${e % shape[1]}]`;
 }
 
 /** inputs[i] = value for the input called `name`; a name that is no input, or a value that is not a number, is an error. */
@@ -157,7 +206,8 @@ export function outputLabels(program: Program): string[] {
  * object or Map) or in output order (an array: the order of the `output` lines, or of what a traced
  * function returns), or 1 on the one output named by `output`, or 1 on the program's only output.
  */
-export function resolveWeights(program: Program, output?: string, weights?: Readonly<Record<string, number>> | ReadonlyMap<string, number> | readonly number[] | Float64Array): Float64Array {
+export function resolveWeights(program: Program, output?: string, weights?: Weights): Float64Array {
+  if (program.layout !== null) return resolveBlockWeights(program, output, weights);
   const outputs = program.outputs;
   const w = new Float64Array(outputs.length);
   const labels = () => outputLabels(program).join(', ');
@@ -183,6 +233,50 @@ export function resolveWeights(program: Program, output?: string, weights?: Read
   }
   if (outputs.length !== 1) throw new OptionError('output', `the program has ${outputs.length} outputs (${labels()}); choose one`);
   w[0] = 1;
+  return w;
+}
+
+/**
+ * resolveWeights with vector and matrix variables: one weight per entry of each output, the
+ * outputs' weights one after another (lagrangian.ts). A block output's weight is a block of its
+ * shape or a number for every entry; without weights the chosen output must be a scalar.
+ */
+function resolveBlockWeights(program: Program, output: string | undefined, weights: Weights | undefined): Float64Array {
+  const layout = program.layout!;
+  const outputs = program.outputs;
+  const w = new Float64Array(weightCount(program));
+  const labels = () => outputLabels(program).join(', ');
+  const start = (k: number) => {
+    let at = 0;
+    for (let q = 0; q < k; q++) at += layout.sizeOf(outputs[q]);
+    return at;
+  };
+  if (weights !== undefined) {
+    if (isPositional(weights)) {
+      if (weights.length !== w.length) throw new LagradError('weights', `expected ${w.length} weights, one per entry of the outputs (${labels()}), got ${weights.length}`);
+      for (let e = 0; e < w.length; e++) w[e] = finite(number(weights[e], () => `weight ${e}`), () => `weight ${e}`);
+      return w;
+    }
+    for (const [name, value] of entries(weights, 'weights')) {
+      const i = program.names.get(name);
+      const k = i === undefined ? -1 : outputs.indexOf(i);
+      if (k < 0) throw new LagradError(`output '${name}'`, `is not an output; outputs are ${labels()}`);
+      fillBlock(w, start(k), layout.shape(outputs[k]), value as BlockValue, `weight of output '${name}'`);
+    }
+    for (let e = 0; e < w.length; e++) finite(w[e], () => `weights: entry ${e}`);
+    return w;
+  }
+  let k = 0;
+  if (output !== undefined) {
+    k = outputs.indexOf(program.names.get(output) ?? -1);
+    if (k < 0) throw new LagradError(`output '${output}'`, `is not an output; outputs are ${labels()}`);
+  } else if (outputs.length !== 1) {
+    throw new OptionError('output', `the program has ${outputs.length} outputs (${labels()}); choose one`);
+  }
+  const shape = layout.shape(outputs[k]);
+  const name = program.label(outputs[k]);
+  if (shape.length > 0) throw new LagradError(`output '${name}'`, `is a ${formatShape(shape)} block, but the objective must be a scalar: output a scalar such as sum(${name}), or give weights`);
+  w[start(k)] = 1;
   return w;
 }
 

@@ -4,13 +4,13 @@ import type { ScheduleTable } from '../schedule/schedule.ts';
 import { auto } from '../../solvers/auto.ts';
 import { defaultSchedules } from '../../solvers/schedules.ts';
 import { chooseSchedule, tableOf } from './choose.ts';
-import { GRAD_OPTIONS, type GradOptions } from './grad.ts';
+import { GRAD_OPTIONS, valuesByName, type GradOptions, type Values } from './grad.ts';
 import { checkOptions, requireOptions } from '../schedule/settings.ts';
-import { byName, resolvePoint, resolveWeights, type ByName, type Point } from './point.ts';
+import { byName, resolvePoint, resolveWeights, type Point } from './point.ts';
 import { checkWorkspace } from './workspace.ts';
 
 /** The objective and its gradient at a point: the result is the caller's own (copies, no shared buffers). */
-export type ValueAndGrad = (at?: Point) => { readonly value: number; readonly gradient: ByName };
+export type ValueAndGrad = (at?: Point) => { readonly value: number; readonly gradient: Values };
 
 /**
  * A function of the point returning the objective and its gradient, like JAX's `value_and_grad` and
@@ -28,12 +28,13 @@ export function valueAndGradIn(table: ScheduleTable | undefined, program: Progra
   checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: () => table?.list() ?? [] });
   const weights = resolveWeights(program, options.output, options.weights);
   const names = program.inputNames;
-  const workspace = options.workspace ?? { values: new Float64Array(program.size), lambda: new Float64Array(program.size) };
+  const workspace = options.workspace ?? { values: new Float64Array(program.slots), lambda: new Float64Array(program.slots) };
   checkWorkspace(workspace);
   const { schedule: _schedule, output: _output, weights: _weights, table: _table, ...solve } = options;
   const solveOptions = { ...solve, workspace };
   return (at) => {
     const solution = schedule.solve({ program, inputs: resolvePoint(program, at), weights }, solveOptions);
-    return { value: objective(program, weights, solution.values), gradient: byName(names, solution.gradient) };
+    const gradient = program.layout === null ? byName(names, solution.gradient) : valuesByName(program, solution.gradient, names.map((_, k) => k));
+    return { value: objective(program, weights, solution.values), gradient };
   };
 }

@@ -10,6 +10,10 @@ import type { Schedule, ScheduleTable } from '../schedule/schedule.ts';
 import { checkOptions, numberSetting, settingsRead } from '../schedule/settings.ts';
 import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
 import { resolvePoint, resolveWeights, type Point } from './point.ts';
+import { blockAbsoluteAdjoint, directionalDifference } from '../lagrangian/blockCertificate.ts';
+import { randomDirection } from '../lagrangian/random.ts';
+import { slotLabel } from '../program/layout.ts';
+import { fillBlock, valueIn, type BlockValue, type Value } from './blocks.ts';
 
 export { certify, DEFAULT_TOLERANCES, type Certificate, type Check, type Tolerances } from '../lagrangian/certificate.ts';
 
@@ -19,13 +23,14 @@ export const VERIFY_SCHEDULES: readonly string[] = ['reverse', 'forward', 'dense
 export interface VerifyOptions {
   /** Which output, when the program has several. */
   readonly output?: string;
-  /** General objective weights w by output name. */
-  readonly weights?: Readonly<Record<string, number>>;
+  /** General objective weights w by output name (for a block output, a block of its shape or a number). */
+  readonly weights?: Readonly<Record<string, BlockValue>>;
   /**
-   * Multipliers to certify instead of reverse's: λ of every variable in program order, or λ of
-   * some named variables replacing reverse's. Wrong multipliers must come back `ok: false`.
+   * Multipliers to certify instead of reverse's: λ of every variable in program order (for
+   * blocks, every entry: program.slots of them), or λ of some named variables replacing reverse's.
+   * Wrong multipliers must come back `ok: false`.
    */
-  readonly multipliers?: ArrayLike<number> | Readonly<Record<string, number>>;
+  readonly multipliers?: ArrayLike<number> | Readonly<Record<string, BlockValue>>;
   /** Schedule names to compare (default VERIFY_SCHEDULES); reverse always runs as the reference. */
   readonly schedules?: readonly string[];
   readonly tolerances?: Partial<Tolerances>;
@@ -42,8 +47,10 @@ const VERIFY_OPTIONS = ['output', 'weights', 'multipliers', 'schedules', 'tolera
 /** One schedule's part of the report: its gradient and multipliers, or why it did not run. */
 export interface ScheduleRun {
   readonly name: string;
-  /** ∂objective/∂x by input name; null when skipped or failed. */
-  readonly gradient: Record<string, number> | null;
+  /** ∂objective/∂x by input name (a block's as a Float64Array or a Matrix); null when skipped or failed. */
+  readonly gradient: Record<string, Value> | null;
+  /** The same gradient entry by entry (program.inputSlots of them); null when skipped or failed. */
+  readonly entries: Float64Array | null;
   /** λ of every variable, or null when the schedule gives the gradient only. */
   readonly lambda: Float64Array | null;
   readonly stats: Stats | null;
@@ -65,6 +72,8 @@ export interface FiniteDifferences {
   /** False when every input sits at a kink. */
   readonly applicable: boolean;
   readonly kinks: readonly Kink[];
+  /** With vector and matrix inputs: the relative error of the difference along a random direction of every input entry. */
+  readonly direction?: number;
 }
 
 export interface VerifyReport {
@@ -79,9 +88,9 @@ export interface VerifyReport {
   /** w, aligned with program.outputs. */
   readonly weights: Float64Array;
   readonly schedules: Record<string, ScheduleRun>;
-  /** Largest relative disagreement between schedules over the multipliers of every variable. */
+  /** Largest relative disagreement between schedules over the multipliers of every variable (every entry of a block). */
   readonly maxMultiplierDisagreement: number;
-  /** Per variable: the largest relative disagreement between any two schedules. */
+  /** Per variable: the largest relative disagreement between any two schedules (over its entries). */
   readonly disagreement: Float64Array;
   readonly kkt: { readonly primal: number; readonly dual: number };
   readonly dotProduct: number;
@@ -111,7 +120,7 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
   const tolerances = resolveTolerances(options.tolerances, options.settings?.tolerance);
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);
-  const { inputCount } = program;
+  const { inputSlots } = program;
   const names = ['reverse', ...(options.schedules ?? VERIFY_SCHEDULES).filter((n) => n !== 'reverse')];
   const known = names.filter((n) => table.names().includes(n)).map((n) => table.get(n));
   const runners = `the schedules verify runs (${known.map((s) => s.name).join(', ')})`;
@@ -130,27 +139,37 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
 
   const lambda = candidate(program, reference.lambda, options.multipliers);
   const solved: Solved[] = [];
-  if (options.multipliers !== undefined) solved.push({ name: 'given', lambda, gradient: lambda.subarray(0, inputCount) });
+  if (options.multipliers !== undefined) solved.push({ name: 'given', lambda, gradient: lambda.subarray(0, inputSlots) });
   for (const [name, r] of Object.entries(runs)) {
-    if (r.gradient === null || name === 'fd') continue;
-    solved.push({ name, lambda: r.lambda, gradient: Float64Array.from(program.inputNames, (n) => r.gradient![n]) });
+    if (r.entries === null || name === 'fd') continue;
+    solved.push({ name, lambda: r.lambda, gradient: r.entries });
   }
-  const mu = multiplierScale(program, localPartials(program, values), weights, reference.lambda);
+  // With vector and matrix variables, every comparison runs entry by entry over the slabs.
+  const blocks = program.layout !== null;
+  const mu = blocks ? blockAbsoluteAdjoint(program, values, weights) : multiplierScale(program, localPartials(program, values), weights, reference.lambda);
   const compared = disagreements(program, solved, mu, tolerances.multipliers);
   const certificate = certify(program, values, lambda, weights, { seed: options.seed, tolerances });
   const checks: Check[] = [compared.check, certificate.primal, certificate.dual, certificate.dotProduct];
 
   let finiteDifference: VerifyReport['finiteDifference'] = null;
   const fd = runs.fd;
-  if (fd && fd.gradient) {
+  if (fd && fd.entries) {
     const step = fd.stats!.step ?? NaN;
     const errorEstimate = fd.stats!.errorEstimate ?? NaN;
-    const gradient = Float64Array.from(program.inputNames, (n) => fd.gradient![n]);
     const detail = `central differences, step ≤ ${formatNumber(step, 3)}, Richardson estimate ≤ ${formatNumber(errorEstimate, 3)}`;
     const primal = { primal: settings.primal, tolerance: settings.tolerance, maxIterations: settings.maxIterations };
-    const fdCheck = finiteDifferenceCheck(program, values, lambda, weights, gradient, mu, tolerances.finiteDifference, { step: settings.step, primal }, detail);
-    finiteDifference = { maxError: fdCheck.maxError, errorEstimate, step, applicable: fdCheck.check.applicable, kinks: fdCheck.kinks };
-    checks.push(fdCheck.check);
+    const result = finiteDifferenceCheck(program, values, lambda, weights, fd.entries, mu, tolerances.finiteDifference, { step: settings.step, primal }, detail);
+    let fdCheck = result.check;
+    let direction: number | undefined;
+    if (blocks) {
+      // On blocks, also along one random direction d of every input entry: (f(x + hd) − f(x − hd))/2h against ⟨λ_x, d⟩.
+      const along = directionalDifference(program, values, weights, lambda, randomDirection(inputSlots, (options.seed ?? 1) + 1), mu);
+      direction = along.error;
+      const text = `${fdCheck.detail}; along a random direction ${formatNumber(along.derivative, 6)} against ⟨λ, d⟩ = ${formatNumber(along.expected, 6)}`;
+      fdCheck = along.error > fdCheck.value ? check('finiteDifference', along.error, tolerances.finiteDifference, -1, 'a random direction', text) : { ...fdCheck, detail: text };
+    }
+    finiteDifference = { maxError: Math.max(result.maxError, direction ?? 0), errorEstimate, step, applicable: fdCheck.applicable, kinks: result.kinks, ...(direction !== undefined && { direction }) };
+    checks.push(fdCheck);
   }
   const failed = Object.values(runs).filter((r) => r.failed !== undefined);
   if (failed.length > 0) checks.push(check('schedules', failed.length, 0, -1, '', failed.map((r) => `${r.name}: ${r.failed}`).join('; ')));
@@ -211,16 +230,16 @@ function ownSettings(schedule: Schedule, settings: BuiltinSettings): Record<stri
 }
 
 function report(program: Program, name: string, gradient: Float64Array, lambda: Float64Array | null, stats: Stats): ScheduleRun {
-  return { name, gradient: Object.fromEntries(program.inputNames.map((n, k) => [n, gradient[k]])), lambda, stats };
+  return { name, gradient: Object.fromEntries(program.inputNames.map((n, k) => [n, valueIn(program, gradient, k)])), entries: gradient, lambda, stats };
 }
 
 function skipped(name: string, why: string): ScheduleRun {
-  return { name, gradient: null, lambda: null, stats: null, skipped: why };
+  return { name, gradient: null, entries: null, lambda: null, stats: null, skipped: why };
 }
 
 function failure(name: string, error: unknown): ScheduleRun {
   const message = error instanceof Error ? error.message : String(error);
-  return { name, gradient: null, lambda: null, stats: null, failed: `internal error: ${message.split('\n')[0]}`, error };
+  return { name, gradient: null, entries: null, lambda: null, stats: null, failed: `internal error: ${message.split('\n')[0]}`, error };
 }
 
 /**
@@ -242,17 +261,19 @@ function candidate(program: Program, reverse: Float64Array, given: VerifyOptions
   let lambda: Float64Array;
   if (typeof (given as ArrayLike<number>).length === 'number') {
     const array = given as ArrayLike<number>;
-    if (array.length !== program.size) throw new OptionError('multipliers', `expected λ of all ${program.size} variables, got ${array.length}`);
+    const what = program.layout === null ? `all ${program.size} variables` : `every entry of all ${program.size} variables (${program.slots})`;
+    if (array.length !== program.slots) throw new OptionError('multipliers', `expected λ of ${what}, got ${array.length}`);
     lambda = Float64Array.from(array);
   } else {
     lambda = Float64Array.from(reverse);
-    for (const [name, value] of Object.entries(given as Record<string, number>)) {
-      if (typeof value !== 'number') throw new OptionError('multipliers', `λ of '${name}' must be a number, got ${typeof value}`);
-      lambda[program.indexOf(name)] = value;
+    for (const [name, value] of Object.entries(given as Record<string, BlockValue>)) {
+      const i = program.indexOf(name);
+      if (program.layout === null && typeof value !== 'number') throw new OptionError('multipliers', `λ of '${name}' must be a number, got ${typeof value}`);
+      fillBlock(lambda, program.layout === null ? i : program.layout.offset[i], program.shape(i), value, `multiplier of '${name}'`);
     }
   }
-  for (let i = 0; i < lambda.length; i++) {
-    if (!Number.isFinite(lambda[i])) throw new OptionError('multipliers', `λ of ${program.label(i)} is ${lambda[i]}, not a finite number`);
+  for (let s = 0; s < lambda.length; s++) {
+    if (!Number.isFinite(lambda[s])) throw new OptionError('multipliers', `λ of ${slotLabel(program, s)} is ${lambda[s]}, not a finite number`);
   }
   return lambda;
 }

@@ -2,7 +2,8 @@ import { grad } from '../api/grad.ts';
 import { formatNumber } from '../numberFormat.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
 import type { Command, OptionSpec } from './command.ts';
-import { json, table } from './format.ts';
+import { DATA_OPTION, loadData, pointFrom } from './data.ts';
+import { json, table, valueRow } from './format.ts';
 import { settingsRead } from '../schedule/settings.ts';
 import { asFlags, schedulesHelp, settingsFromFlags, settingSpecs } from './settingFlags.ts';
 import { countProgress } from './progress.ts';
@@ -15,6 +16,7 @@ export const gradCommand: Command = {
   get options() {
     return {
       ...POINT_OPTIONS,
+      ...DATA_OPTION,
       schedule: { type: 'string', value: 'NAME', help: `the schedule that solves for the multipliers: ${schedules.names().join(' | ')}`, default: 'auto' },
       multipliers: { type: 'boolean', help: 'also print λ of every named variable (its adjoint)' },
       json: { type: 'boolean', help: 'print {"value", "gradient", "schedule", "stats"[, "multipliers"]} as JSON' },
@@ -26,7 +28,9 @@ export const gradCommand: Command = {
   },
   run(positionals, flags, io) {
     const settings = settingsFromFlags(flags, settingsRead(schedules.list()));
-    const program = loadSource(onlySource(positionals), io);
+    const data = loadData(flags.data as string | undefined, io);
+    const program = loadSource(onlySource(positionals), io, data?.shapes);
+    const point = pointFrom(program, data, parseAt(flags.at as string[] | undefined));
     const schedule = (flags.schedule as string | undefined) ?? 'auto';
     // A long solve (tangent sweeps, inputs, paths, iterations, checkpointed evaluations) shows a
     // bar on a terminal, stopped when the solve ends however early.
@@ -39,7 +43,7 @@ export const gradCommand: Command = {
     let r;
     try {
       r = asFlags(() =>
-        grad(program, parseAt(flags.at as string[] | undefined), {
+        grad(program, point, {
           schedule,
           output: flags.output as string | undefined,
           multipliers: Boolean(flags.multipliers),
@@ -57,8 +61,8 @@ export const gradCommand: Command = {
       io.out(json(result, flags) + '\n');
       return 0;
     }
-    const lines = [`value     ${r.value}`, `schedule  ${r.schedule}`, 'gradient', table(Object.entries(r.gradient), '  ')];
-    if (flags.multipliers) lines.push('multipliers (λ = ∂objective/∂v)', table(Object.entries(r.multipliers), '  '));
+    const lines = [`value     ${r.value}`, `schedule  ${r.schedule}`, 'gradient', table(Object.entries(r.gradient).map(([name, g]) => valueRow(name, g)), '  ')];
+    if (flags.multipliers) lines.push('multipliers (λ = ∂objective/∂v)', table(Object.entries(r.multipliers).map(([name, l]) => valueRow(name, l)), '  '));
     lines.push('stats', table(Object.entries(r.stats).map(([k, v]) => [k, k === 'timeMs' ? Number(v.toFixed(3)) : v]), '  '));
     if (r.solution.convergence?.length) lines.push('convergence', table(r.solution.convergence.map((c) => [`${c.quantity} of {${c.variables}}`, c.method, `${c.iterations} iterations`, `rate ${formatNumber(c.rate)}`, `residual ${formatNumber(c.residuals.at(-1) ?? 0, 3)}`]), '  '));
     io.out(lines.join('\n') + '\n');

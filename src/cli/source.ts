@@ -3,6 +3,7 @@ import { parse, parseProgram } from '../frontend/parse.ts';
 import type { Program } from '../program/program.ts';
 import type { OptionSpec } from './command.ts';
 import type { Io } from './io.ts';
+import type { Shape } from '../program/shape.ts';
 
 /** The <source> argument, as `--help` explains it. */
 export const SOURCE_HELP = '  <source>  a .lag file, - for standard input, or an expression';
@@ -13,10 +14,13 @@ export const POINT_OPTIONS = {
   output: { type: 'string', value: 'NAME', help: 'which output is the objective, when the program has several', default: 'the only output' },
 } as const satisfies Record<string, OptionSpec>;
 
-/** `<source>`: a path ending in .lag, `-` for standard input, or else an expression. */
-export function loadSource(source: string | undefined, io: Io): Program {
+/**
+ * `<source>`: a path ending in .lag, `-` for standard input, or else an expression. An
+ * expression's inputs take their `shapes` (from `--data`); a program declares its own.
+ */
+export function loadSource(source: string | undefined, io: Io, shapes?: Readonly<Record<string, Shape>>): Program {
   if (source === undefined) throw new UsageError('usage', 'missing <source>: a .lag file, - for standard input, or an expression');
-  if (source === '-') return parse(io.readStdin(), { file: '<stdin>' });
+  if (source === '-') return parse(io.readStdin(), { file: '<stdin>', shapes });
   if (source.endsWith('.lag')) {
     let text: string;
     try {
@@ -27,7 +31,7 @@ export function loadSource(source: string | undefined, io: Io): Program {
     }
     return parseProgram(text, { file: source });
   }
-  return parse(source);
+  return parse(source, { shapes });
 }
 
 /**

@@ -5,7 +5,7 @@ import { checkpointPlanners } from '../../solvers/checkpoint/planners.ts';
 import { stageShape } from '../../solvers/checkpoint/stages.ts';
 import { configure } from '../../solvers/checkpoint/strategies.ts';
 import { LagradError, UsageError } from '../error.ts';
-import { requireAcyclic } from '../program/acyclic.ts';
+import { requireAcyclic, requireScalars } from '../program/acyclic.ts';
 import type { Program } from '../program/program.ts';
 import type { Stats } from '../lagrangian/stats.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
@@ -74,6 +74,7 @@ peak of its leanest plan). Plans of more than ${RUN_LIMIT} evaluations are price
       return report(chainCurve(steps, strategy, pointsFlag(flags.points), io), `a chain of ${steps} steps`, flags, io);
     }
     const program = loadSource(source, io);
+    requireScalars(program, 'checkpoint');
     requireAcyclic(program, 'checkpoint');
     const inputs = resolvePoint(program, parseAt(flags.at as string[] | undefined));
     const weights = resolveWeights(program, flags.output as string | undefined);

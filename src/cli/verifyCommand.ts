@@ -1,6 +1,9 @@
 import { verify, VERIFY_SCHEDULES, type Check, type VerifyReport } from '../api/verify.ts';
 import { formatNumber } from '../numberFormat.ts';
 import type { Program } from '../program/program.ts';
+import { slotLabel } from '../program/layout.ts';
+import { plain, valueIn, type Value } from '../api/blocks.ts';
+import { DATA_OPTION, loadData, pointFrom } from './data.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
 import type { Command, OptionSpec } from './command.ts';
 import { json, jsonError, table } from './format.ts';
@@ -19,6 +22,7 @@ export const verifyCommand: Command = {
     const read = new Set(settingsRead(verified()));
     return {
       ...POINT_OPTIONS,
+      ...DATA_OPTION,
       json: { type: 'boolean', help: 'print {"ok", "schedules", "maxMultiplierDisagreement", "kkt", "dotProduct", "finiteDifference", …} as JSON' },
       all: { type: 'boolean', help: `list every variable in the certificate, not at most ${ROWS} rows` },
       seed: { type: 'string', value: 'N', help: 'seed of the random direction of the dot-product test', default: '1' },
@@ -36,9 +40,11 @@ ${schedulesHelp(verified())}`;
   },
   run(positionals, flags, io) {
     const settings = settingsFromFlags(flags, settingsRead(schedules.list()));
-    const program = loadSource(onlySource(positionals), io);
+    const data = loadData(flags.data as string | undefined, io);
+    const program = loadSource(onlySource(positionals), io, data?.shapes);
+    const point = pointFrom(program, data, parseAt(flags.at as string[] | undefined));
     const report = asFlags(() =>
-      verify(program, parseAt(flags.at as string[] | undefined), {
+      verify(program, point, {
         output: flags.output as string | undefined,
         seed: numberFlag('seed', flags.seed as string | undefined),
         settings,
@@ -71,7 +77,8 @@ export function toJson(r: VerifyReport): Record<string, unknown> {
         maxError: fd.applicable ? measured(fd.maxError) : null,
         errorEstimate: measured(fd.errorEstimate),
         step: measured(fd.step),
-        ...(fd.kinks.length ? { kinks: fd.kinks.map((k) => ({ input: r.program.label(k.input), left: k.left, right: k.right })), note: fdCheck?.detail } : {}),
+        ...(fd.direction !== undefined && { direction: measured(fd.direction) }),
+        ...(fd.kinks.length ? { kinks: fd.kinks.map((k) => ({ input: slotLabel(r.program, k.input), left: k.left, right: k.right })), note: fdCheck?.detail } : {}),
       }
     : { applicable: false, maxError: null, skipped: r.schedules.fd?.skipped ?? r.schedules.fd?.failed ?? 'not run' };
   return {
@@ -82,7 +89,7 @@ export function toJson(r: VerifyReport): Record<string, unknown> {
     kkt: { primal: measured(r.kkt.primal), dual: measured(r.kkt.dual) },
     dotProduct: measured(r.dotProduct),
     finiteDifference,
-    multipliers: Object.fromEntries([...r.program.names].sort((a, b) => a[1] - b[1]).map(([name, i]) => [name, r.lambda[i]])),
+    multipliers: Object.fromEntries([...r.program.names].sort((a, b) => a[1] - b[1]).map(([name, i]) => [name, plain(valueIn(r.program, r.lambda, i))])),
     tolerances: r.tolerances,
     worst: r.worst && { check: r.worst.name, variable: r.worst.label || null, value: measured(r.worst.value), tolerance: r.worst.tolerance },
   };
@@ -96,7 +103,7 @@ function measured(x: number): number | null {
 /** The human-readable certificate: constraints, values, multipliers, residuals, schedules, checks. */
 export function certificate(r: VerifyReport, source: string, all: boolean): string {
   const p = r.program;
-  const point = p.inputNames.map((name, k) => `${name} = ${r.values[k]}`).join(', ');
+  const point = p.inputNames.map((name, k) => `${name} = ${cell(valueIn(p, r.values, k))}`).join(', ');
   const objective = [...p.outputs].map((o, k) => `${r.weights[k]}·${p.label(o)}`).join(' + ');
   const lines = [`lagrad verify — certificate for ${source}`, `point      ${point}`, `objective  ${objective} = ${r.value}`, ''];
 
@@ -104,7 +111,7 @@ export function certificate(r: VerifyReport, source: string, all: boolean): stri
   const rows: (string | number)[][] = [['variable', 'constraint', 'value', 'λ', 'primal res.', 'dual res.', 'disagreement']];
   const shown = rowsToShow(r, all);
   for (const i of shown) {
-    rows.push([p.label(i), constraintText(p, i), r.values[i], r.lambda[i], residual(r.certificate.primalResiduals[i]), residual(r.certificate.dualResiduals[i]), residual(r.disagreement[i])]);
+    rows.push([p.label(i), constraintText(p, i), cell(valueIn(p, r.values, i)), cell(valueIn(p, r.lambda, i)), residual(r.certificate.primalResiduals[i]), residual(r.certificate.dualResiduals[i]), residual(r.disagreement[i])]);
   }
   lines.push(table(rows, '  '));
   if (shown.length < p.size) lines.push(`  … ${p.size - shown.length} more variables (--all lists every one)`);
@@ -122,7 +129,7 @@ export function certificate(r: VerifyReport, source: string, all: boolean): stri
       scheduleRows.push([s.name, ...names.map(() => '—'), '—', s.failed !== undefined ? `FAILED: ${s.failed}` : `skipped: ${s.skipped}`]);
       continue;
     }
-    scheduleRows.push([s.name, ...names.map((n) => s.gradient![n]), s.lambda ? `all ${p.size}` : 'inputs only', notes(s.name, s.stats!, s.note)]);
+    scheduleRows.push([s.name, ...names.map((n) => cell(s.gradient![n])), s.lambda ? `all ${p.size}` : 'inputs only', notes(s.name, s.stats!, s.note)]);
   }
   lines.push(table(scheduleRows, '  '), '', 'Checks (each passes when value ≤ tolerance)');
   const checkRows: (string | number)[][] = [['check', 'value', 'tolerance', '', 'worst at', 'detail']];
@@ -134,7 +141,7 @@ export function certificate(r: VerifyReport, source: string, all: boolean): stri
   if (r.ok) {
     const exact = Object.values(r.schedules).filter((s) => s.gradient !== null && s.name !== 'fd').map((s) => s.name);
     const fd = r.finiteDifference;
-    const kinks = fd ? fd.kinks.map((k) => p.label(k.input)).join(', ') : '';
+    const kinks = fd ? fd.kinks.map((k) => slotLabel(p, k.input)).join(', ') : '';
     const except = kinks ? ` (except along a kink: ${kinks})` : '';
     const differences = !fd ? '' : fd.applicable ? ` and with finite differences${except}` : ` (finite differences not applicable: a kink along ${kinks})`;
     lines.push(`verified: the multipliers satisfy the KKT conditions, v = p(v) and (I − J)ᵀλ = w, and agree with every solution (${exact.join(', ')})${differences}.`);
@@ -180,6 +187,16 @@ function rowsToShow(r: VerifyReport, all: boolean): number[] {
   for (const c of r.checks) if (c.variable >= 0) keep.add(c.variable);
   for (const i of [...p.names.values()].sort((a, b) => a - b)) if (keep.size < ROWS) keep.add(i);
   return [...keep].sort((a, b) => a - b);
+}
+
+/** A number as it is; a block as its shape and norm (`[4, 64] ‖·‖ 3.21`). */
+function cell(value: Value): string | number {
+  if (typeof value === 'number') return value;
+  const entries = value instanceof Float64Array ? value : value.to1DArray();
+  let norm = 0;
+  for (const x of entries) norm += x * x;
+  const shape = value instanceof Float64Array ? `[${value.length}]` : `[${value.rows}, ${value.columns}]`;
+  return `${shape} ‖·‖ ${formatNumber(Math.sqrt(norm), 6)}`;
 }
 
 /** `square(x)`, `powc(x; θ = 3)`, `input`, `const 2`. */

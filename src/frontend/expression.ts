@@ -2,13 +2,15 @@ import { LagradError } from '../error.ts';
 import type { ProgramBuilder } from '../program/builder.ts';
 import { primitives, suggest } from '../primitives/registry.ts';
 import { BINARY, withConstant } from './fold.ts';
+import { symbolOf } from '../program/shape.ts';
 import { Kind, describe, type Token } from './tokens.ts';
 
 /** Resolves a name at a column to a variable index (or a builder placeholder). */
 export type NameLookup = (name: string, column: number) => number;
 
 // Operator stack entries. Binary operators and prefix minus carry a precedence; `(` and calls are
-// barriers. `^` binds tighter than unary minus and is right-associative (DESIGN §5).
+// barriers. `^` binds tighter than unary minus and is right-associative (DESIGN §5); `@`, the
+// matrix product, binds like `*` and `/` (as in NumPy), left to right.
 const enum Entry {
   Binary,
   Negate,
@@ -23,7 +25,7 @@ interface Pending {
 }
 /** Marks an operand that is a constant not yet recorded as a variable. */
 const UNRECORDED = -0x7fffffff;
-const PRECEDENCE: Record<string, number> = { '+': 1, '-': 1, '*': 2, '/': 2, neg: 3, '^': 4 };
+const PRECEDENCE: Record<string, number> = { '+': 1, '-': 1, '*': 2, '/': 2, '@': 2, neg: 3, '^': 4 };
 const precedence = (p: Pending) => (p.entry === Entry.Negate ? PRECEDENCE.neg : PRECEDENCE[p.text]);
 
 /**
@@ -159,10 +161,20 @@ export class ExpressionParser {
 
   private binary(operator: string, a: number, ca: number, b: number, cb: number, column: number): void {
     const name = BINARY[operator as keyof typeof BINARY];
-    if (!Number.isNaN(ca) && !Number.isNaN(cb)) return this.push(UNRECORDED, primitives.evaluate(primitives.code(name), [ca, cb]));
+    if (!Number.isNaN(ca) && !Number.isNaN(cb)) return this.push(UNRECORDED, this.fold(primitives.code(name), [ca, cb], column));
     const folded = withConstant(name, a, ca, b, cb);
     if (folded) return this.node(this.builder.apply(folded.op, folded.parent, undefined, folded.constant), column);
     this.node(this.builder.apply(name, this.record(a, ca, column), this.record(b, cb, column)), column);
+  }
+
+  /** p(constants), folded; a primitive that refuses scalars (`2 @ 3`) is an error at the column. */
+  private fold(code: number, values: readonly number[], column: number): number {
+    try {
+      return primitives.evaluate(code, values);
+    } catch (e) {
+      if (e instanceof LagradError) throw new LagradError(this.where(column), `'${symbolOf(primitives.get(code).name)}': ${e.what}`);
+      throw e;
+    }
   }
 
   /** The op code of a called function; an unknown name is an error suggesting the closest. */
@@ -187,7 +199,7 @@ export class ExpressionParser {
     if (prim.arity === 'variadic' ? args.length < 1 : args.length !== prim.arity) {
       throw new LagradError(place, `${fn} takes ${prim.arity === 'variadic' ? 'one or more' : prim.arity} argument${prim.arity === 1 ? '' : 's'}, got ${args.length}`);
     }
-    if (values.every((v) => !Number.isNaN(v))) return this.push(UNRECORDED, primitives.evaluate(code, values));
+    if (values.every((v) => !Number.isNaN(v))) return this.push(UNRECORDED, this.fold(code, values, p.column));
     if (fn === 'pow') return this.binary('^', args[0], values[0], args[1], values[1], p.column);
     const parents = args.map((a, k) => this.record(a, values[k], p.column));
     if (prim.arity === 'variadic') return this.node(this.builder.applyMany(code, parents), p.column);

@@ -1,5 +1,5 @@
 /** A binary arithmetic operation as the primitive that records it. */
-export const BINARY = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '^': 'pow' } as const;
+export const BINARY = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '^': 'pow', '@': 'matmul' } as const;
 export type BinaryPrimitive = (typeof BINARY)[keyof typeof BINARY];
 
 /** One constraint that carries a constant θ: v = op(parent; θ). */

@@ -24,5 +24,19 @@ export const relu = (a: Var) => call('relu', a);
 export const abs = (a: Var) => call('abs', a);
 export const max = (a: Operand, b: Operand) => call('max', a, b);
 export const min = (a: Operand, b: Operand) => call('min', a, b);
+/** a₁ + … + aₙ; on vectors and matrices, the total of every entry (sum(A) → scalar). */
 export const sum = (...terms: Operand[]) => call('sum', ...terms);
+
+// ── vectors and matrices (DESIGN §9); every function above also acts entry by entry ─────────
+/** A @ B: [m,k]@[k,n] → [m,n], [m,k]@[k] → [m], [k]@[k,n] → [n], [k]@[k] → scalar. */
+export const matmul = (a: Var, b: Var) => binary('matmul', a, b);
+export const transpose = (a: Var) => call('transpose', a);
+/** The mean of every entry → scalar. */
+export const mean = (a: Var) => call('mean', a);
+/** log Σ exp over every entry → scalar. */
+export const logsumexp = (a: Var) => call('logsumexp', a);
+/** The mean over rows of logsumexp(Z_r) − Σ Y_r∘Z_r: logits Z and targets Y of one shape → scalar. */
+export const softmax_cross_entropy = (logits: Var, targets: Var) => call('softmax_cross_entropy', logits, targets);
+/** softmax_cross_entropy under its camelCase name. */
+export const softmaxCrossEntropy = softmax_cross_entropy;
 

@@ -3,10 +3,16 @@ import { ProgramBuilder } from '../program/builder.ts';
 import type { Program } from '../program/program.ts';
 import { ExpressionParser } from './expression.ts';
 import { tokenize } from './tokens.ts';
+import { checkShape, type Shape } from '../program/shape.ts';
 
 export interface ParseOptions {
   /** The file name used in error messages and the program's source map. */
   readonly file?: string;
+  /**
+   * Shapes of inputs by name, for an expression (whose inputs are otherwise scalars): with
+   * `{ X: [150, 4], W: [4, 3] }`, `sum(X @ W)` parses. A `.lag` program declares its own.
+   */
+  readonly shapes?: Readonly<Record<string, Shape>>;
   /**
    * The inputs in order: an expression's free names must be among them (any not used still count,
    * with gradient 0), and points may then be arrays in this order. A `.lag` text declares its own
@@ -43,16 +49,19 @@ export function parseExpressionText(source: string, options: ParseOptions = {}):
   const file = options.file ?? 'expression';
   if (text.includes('\n')) throw new LagradError(file, 'an expression is one line; write a .lag program for several');
   const builder = new ProgramBuilder(file);
+  builder.checkShapes = false;
+  const shapes = options.shapes ?? {};
+  const input = (name: string) => (Object.hasOwn(shapes, name) ? builder.input(name, shapes[name]) : builder.input(name));
   const declared = options.inputs;
-  if (declared) for (const name of inputList(declared, file)) builder.input(name);
+  if (declared) for (const name of inputList(declared, file)) input(name);
   const offset = source.indexOf(text);
   const lookup = (name: string, column: number) => {
     const known = builder.lookup(name);
     if (known !== undefined) return known;
     if (declared) throw new LagradError(`${file}:1:${column}`, `'${name}' is not among the declared inputs (${declared.join(', ')})`);
-    const input = builder.input(name);
-    builder.locate(input, 1, column);
-    return input;
+    const i = input(name);
+    builder.locate(i, 1, column);
+    return i;
   };
   const root = new ExpressionParser(builder).parse(tokenize(source, offset, offset + text.length, file, 1), lookup, file, 1);
   const program = builder.output(root).build();
@@ -74,7 +83,7 @@ function inputList(inputs: readonly string[], file: string): readonly string[] {
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const KEYWORD = /^(input|output|init)\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:=\s*(.*))?$/;
+const KEYWORD = /^(input|output|init)\s+([A-Za-z_][A-Za-z0-9_]*)\s*(\[[^\]]*\]?)?\s*(?:=\s*(.*))?$/;
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)\s*=/;
 
 /**
@@ -86,6 +95,8 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
   const file = options.file ?? 'program';
   // Room for a constraint per 4 characters: more than any text needs, and untouched room is free.
   const builder = new ProgramBuilder(file, Math.max(64, source.length >> 2));
+  // Shapes are checked once, by build, in evaluation order and with each constraint's place.
+  builder.checkShapes = false;
   const expressions = new ExpressionParser(builder);
   // Names used before their definition: placeholder k stands for references[k].
   const references: { name: string; line: number; column: number }[] = [];
@@ -128,8 +139,10 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
     const initial = body.charCodeAt(0);
     const keyword = initial === 105 || initial === 111 ? KEYWORD.exec(body) : null;
     if (keyword) {
-      const [, kind, name, rest] = keyword;
+      const [, kind, name, dims, rest] = keyword;
       const nameColumn = indent + body.indexOf(name, kind.length);
+      const dimsColumn = dims === undefined ? 0 : indent + body.indexOf(dims, nameColumn - indent);
+      if (dims !== undefined && kind !== 'input') throw new LagradError(where(dimsColumn), `shapes are declared on inputs (input ${name}${dims}); other shapes are inferred`);
       if (kind === 'output') {
         if (rest !== undefined) throw new LagradError(where(indent), `write 'output ${name}' alone; define ${name} on its own line`);
         once('output', name, indent);
@@ -139,7 +152,8 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
       const value = rest === undefined ? undefined : number(rest, where(indent + body.indexOf(rest, nameColumn - indent)), kind);
       if (kind === 'input') {
         fresh(name, nameColumn);
-        builder.locate(builder.input(name, value), line, nameColumn);
+        const shape = dims === undefined ? undefined : shapeOf(dims, where(dimsColumn));
+        builder.locate(shape === undefined ? builder.input(name, value) : builder.input(name, shape, value), line, nameColumn);
         return;
       }
       if (value === undefined) throw new LagradError(where(indent), `init needs a value: init ${name} = 1`);
@@ -196,6 +210,19 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
     }
   }
   return program;
+}
+
+/** `[150, 4]` or `[3]` from an input declaration; anything else is an error at `where`. */
+function shapeOf(text: string, where: string): Shape {
+  if (!text.endsWith(']')) throw new LagradError(where, `'${text}' is not closed: write a shape as [n] or [rows, cols]`);
+  const inner = text.slice(1, -1).trim();
+  const parts = inner === '' ? [] : inner.split(',').map((d) => d.trim());
+  if (parts.length === 0) throw new LagradError(where, 'an empty shape []: a scalar input has no brackets; a vector is [n], a matrix [rows, cols]');
+  if (parts.includes('')) throw new LagradError(where, `shape ${text} has an empty dimension`);
+  const dims = parts.map((d) => (/^\d+$/.test(d) ? Number(d) : d));
+  const shape = checkShape(dims);
+  if (typeof shape === 'string') throw new LagradError(where, `shape ${text}: ${shape}`);
+  return shape;
 }
 
 function number(text: string, where: string, kind: string): number {

@@ -25,7 +25,7 @@ const isNamePart = (c: number) => isNameStart(c) || isDigit(c);
 
 /**
  * Splits one line of an expression into tokens, from column `from` (0-based) to `to`. Numbers are
- * `2`, `0.5`, `.5`, `1e-3`; names are [A-Za-z_][A-Za-z0-9_]*; operators + - * / ^.
+ * `2`, `0.5`, `.5`, `1e-3`; names are [A-Za-z_][A-Za-z0-9_]*; operators + - * / ^ and @ (the matrix product).
  * Errors name `file:lineNumber:column`.
  */
 export function tokenize(line: string, from: number, to: number, file: string, lineNumber: number): Token[] {
@@ -66,7 +66,7 @@ export function tokenize(line: string, from: number, to: number, file: string, l
     }
     i++;
     const ch = line[start];
-    if (ch === '+' || ch === '-' || ch === '*' || ch === '/' || ch === '^') tokens.push({ kind: Kind.Operator, text: ch, value: 0, column: start + 1 });
+    if (ch === '+' || ch === '-' || ch === '*' || ch === '/' || ch === '^' || ch === '@') tokens.push({ kind: Kind.Operator, text: ch, value: 0, column: start + 1 });
     else if (ch === '(') tokens.push({ kind: Kind.Open, text: ch, value: 0, column: start + 1 });
     else if (ch === ')') tokens.push({ kind: Kind.Close, text: ch, value: 0, column: start + 1 });
     else if (ch === ',') tokens.push({ kind: Kind.Comma, text: ch, value: 0, column: start + 1 });

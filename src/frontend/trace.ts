@@ -3,16 +3,24 @@ import { ProgramBuilder } from '../program/builder.ts';
 import type { Program } from '../program/program.ts';
 import { primitives } from '../primitives/registry.ts';
 import { withConstant, type BinaryPrimitive } from './fold.ts';
+import { SCALAR, type Shape } from '../program/shape.ts';
+import { callerPlace } from './caller.ts';
 
 /**
  * A traced variable: ordinary-looking arithmetic on it records constraints into its builder.
- * `x.mul(y).add(1).sin()`, or with the free functions, `sin(add(mul(x, y), 1))`.
+ * `x.mul(y).add(1).sin()`, or with the free functions, `sin(add(mul(x, y), 1))`. It may hold a
+ * vector or a matrix (`shape`); a shape mismatch is an error at the call that made it.
  */
 export class Var {
   constructor(
     readonly builder: ProgramBuilder,
     readonly index: number,
   ) {}
+
+  /** [] for a scalar, [n] for a vector, [rows, cols] for a matrix. */
+  get shape(): Shape {
+    return this.builder.shapeOf(this.index) ?? SCALAR;
+  }
 
   add(other: Operand): Var {
     return binary('add', this, other);
@@ -32,6 +40,13 @@ export class Var {
   neg(): Var {
     return call('neg', this);
   }
+  /** The matrix product this @ other. */
+  matmul(other: Var): Var {
+    return binary('matmul', this, other);
+  }
+  transpose(): Var {
+    return call('transpose', this);
+  }
   /** Names this variable, so its value and multiplier are reported by name. */
   as(name: string): this {
     this.builder.name(this.index, name);
@@ -48,8 +63,7 @@ export function binary(op: BinaryPrimitive, a: Operand, b: Operand): Var {
   const [ia, ca] = typeof a === 'number' ? [-1, a] : [a.index, NaN];
   const [ib, cb] = typeof b === 'number' ? [-1, b] : [b.index, NaN];
   const folded = withConstant(op, ia, ca, ib, cb);
-  if (folded) return new Var(builder, builder.apply(folded.op, folded.parent, undefined, folded.constant));
-  return new Var(builder, builder.apply(op, indexIn(builder, a), indexIn(builder, b)));
+  return recorded(builder, () => (folded ? builder.apply(folded.op, folded.parent, undefined, folded.constant) : builder.apply(op, indexIn(builder, a), indexIn(builder, b))));
 }
 
 /** Applies any registered primitive by name to traced variables or numbers. */
@@ -57,8 +71,18 @@ export function call(op: string, ...args: Operand[]): Var {
   const builder = builderOf(op, ...args);
   const parents = args.map((a) => indexIn(builder, a));
   const p = primitives.get(primitives.code(op));
-  if (p.arity === 'variadic' || args.length > 2) return new Var(builder, builder.applyMany(op, parents));
-  return new Var(builder, builder.apply(op, parents[0], parents[1]));
+  if (p.arity === 'variadic' || args.length > 2) return recorded(builder, () => builder.applyMany(op, parents));
+  return recorded(builder, () => builder.apply(op, parents[0], parents[1]));
+}
+
+/** The variable `record` makes; an error the builder raises (a shape mismatch) names the caller's line. */
+function recorded(builder: ProgramBuilder, record: () => number): Var {
+  try {
+    return new Var(builder, record());
+  } catch (e) {
+    if (e instanceof LagradError) throw new LagradError(callerPlace() ?? 'trace', e.what);
+    throw e;
+  }
 }
 
 function builderOf(op: string, ...args: Operand[]): ProgramBuilder {
@@ -70,6 +94,12 @@ function builderOf(op: string, ...args: Operand[]): ProgramBuilder {
 
 const indexIn = (builder: ProgramBuilder, a: Operand) => (typeof a === 'number' ? builder.constant(a) : a.index);
 
+/** A vector or matrix input of `trace`: its shape, and optionally a value for every entry. */
+export interface TraceInput {
+  readonly shape: Shape;
+  readonly value?: number;
+}
+
 /** What a traced function returns: its output, several outputs, or outputs by name. */
 export type Traced = Var | readonly Var[] | Readonly<Record<string, Var>>;
 
@@ -80,14 +110,18 @@ export type Traced = Var | readonly Var[] | Readonly<Record<string, Var>>;
  *   const f = trace(({ x, y, z }) => add(z, sin(add(pow(x, 2), mul(y, exp(z))))), { x: 2, y: -1, z: 0 });
  *   // (add, sin, … from `ops`: `import { ops } from 'lagrad'`, or `lagrad/ops`)
  *
- * `inputs` lists the input names, or gives them with default values. Control flow runs at trace
- * time, so a loop unrolls into a chain of constraints.
+ * `inputs` lists the input names, or gives them with default values, or for a vector or matrix
+ * its shape: `{ X: { shape: [150, 4] }, b: { shape: [3], value: 0 }, t: 0.5 }`. Control flow runs
+ * at trace time, so a loop unrolls into a chain of constraints.
  */
-export function trace(fn: (inputs: Record<string, Var>) => Traced, inputs: readonly string[] | Readonly<Record<string, number>>): Program {
+export function trace(fn: (inputs: Record<string, Var>) => Traced, inputs: readonly string[] | Readonly<Record<string, number | TraceInput>>): Program {
   const builder = new ProgramBuilder();
-  const entries: [string, number | undefined][] = Array.isArray(inputs) ? inputs.map((name) => [name, undefined]) : Object.entries(inputs);
+  const entries: [string, number | TraceInput | undefined][] = Array.isArray(inputs) ? inputs.map((name) => [name, undefined]) : Object.entries(inputs);
   const traced: Record<string, Var> = {};
-  for (const [name, value] of entries) traced[name] = new Var(builder, builder.input(name, value));
+  for (const [name, spec] of entries) {
+    const index = typeof spec === 'object' ? builder.input(name, spec.shape, spec.value) : builder.input(name, spec);
+    traced[name] = new Var(builder, index);
+  }
   const result = fn(traced);
   const outputs = result instanceof Var ? [result] : Array.isArray(result) ? result : Object.entries(result).map(([name, v]) => v.as(name));
   if (outputs.length === 0) throw new LagradError('trace', 'the function returned no output');

@@ -1,6 +1,8 @@
 import { LagradError } from '../error.ts';
 import { formatNumber } from '../numberFormat.ts';
 import type { Program } from '../program/program.ts';
+import { slotLabel } from '../program/layout.ts';
+import { blockDotProduct, blockDualByVariable, blockPrimalResiduals } from './blockCertificate.ts';
 import { dualResiduals, localPartials, partialsProduct, partialsTransposeProduct, primalResiduals } from './kkt.ts';
 import { seed } from './lagrangian.ts';
 import { randomDirection } from './random.ts';
@@ -17,6 +19,9 @@ import { randomDirection } from './random.ts';
 // - A cyclic component is solved as one block (LU, GMRES, a fixed point), which is accurate
 //   normwise, not entry by entry: every member is judged against the largest scale among the
 //   component's members. A true multiplier of exactly 0 inside a block comes out as ±1e-17.
+// - With vector and matrix variables (program.layout), J is applied through the primitives' JVPs
+//   and VJPs (blockCertificate.ts): a residual is the worst entry of its block, judged against the
+//   terms it sums entry by entry, and multipliers are compared entry by entry.
 
 /** The checks `verify` makes, each passing when its value is at most its tolerance. */
 export interface Tolerances {
@@ -72,8 +77,9 @@ export interface Certificate {
  */
 export function certify(program: Program, values: Float64Array, lambda: Float64Array, weights: Float64Array, options: { seed?: number; tolerances?: Partial<Tolerances> } = {}): Certificate {
   const tolerances = { ...DEFAULT_TOLERANCES, ...options.tolerances };
-  const { size, parentStart, parents, inputCount } = program;
-  if (values.length < size || lambda.length < size) throw new LagradError('certify', `values and multipliers need ${size} entries, got ${values.length} and ${lambda.length}`);
+  const { size, parentStart, parents, inputCount, slots } = program;
+  if (values.length < slots || lambda.length < slots) throw new LagradError('certify', `values and multipliers need ${slots} entries, got ${values.length} and ${lambda.length}`);
+  if (program.layout !== null) return certifyBlocks(program, values, lambda, weights, options.seed ?? 1, tolerances);
   const J = localPartials(program, values);
 
   const r = primalResiduals(program, values);
@@ -113,6 +119,21 @@ export function certify(program: Program, values: Float64Array, lambda: Float64A
   const primalCheck = worstOf(program, 'primal', primal, tolerances.primal, 'v_i − p_i(v_Pa(i))');
   const dualCheck = worstOf(program, 'dual', dual, tolerances.dual, '(I − J)ᵀλ − w');
   const dotCheck = check('dotProduct', dot, tolerances.dotProduct, -1, '', `⟨λ, J v̇⟩ = ${left}, ⟨Jᵀλ, v̇⟩ = ${right}`);
+  return { primal: primalCheck, dual: dualCheck, dotProduct: dotCheck, primalResiduals: primal, dualResiduals: dual, ok: primalCheck.ok && dualCheck.ok && dotCheck.ok };
+}
+
+/**
+ * certify over vector and matrix variables: each residual the worst entry of its block relative to
+ * its terms, and the dot-product test with the slabs' inner products — J v̇ by the JVPs, Jᵀλ by
+ * the VJPs, two independent derivations of every primitive's derivative.
+ */
+function certifyBlocks(program: Program, values: Float64Array, lambda: Float64Array, weights: Float64Array, seedValue: number, tolerances: Tolerances): Certificate {
+  const primal = blockPrimalResiduals(program, values);
+  const dual = blockDualByVariable(program, values, lambda, weights);
+  const { left, right, magnitude } = blockDotProduct(program, values, lambda, weights, randomDirection(program.slots, seedValue));
+  const primalCheck = worstOf(program, 'primal', primal, tolerances.primal, '‖v_i − p_i(v_Pa(i))‖∞ per block');
+  const dualCheck = worstOf(program, 'dual', dual, tolerances.dual, '(I − J)ᵀλ − w, worst entry per block');
+  const dotCheck = check('dotProduct', ratio(left - right, magnitude), tolerances.dotProduct, -1, '', `⟨λ, J v̇⟩ = ${left}, ⟨Jᵀλ, v̇⟩ = ${right} (JVPs against VJPs)`);
   return { primal: primalCheck, dual: dualCheck, dotProduct: dotCheck, primalResiduals: primal, dualResiduals: dual, ok: primalCheck.ok && dualCheck.ok && dotCheck.ok };
 }
 
@@ -196,7 +217,8 @@ export interface Solved {
  * The largest relative disagreement between any two solutions, per variable and overall:
  * |a − b| / max(μ_j, |a|, |b|), μ = `multiplierScale` (so a multiplier that is zero to rounding is
  * judged against the rounding of its sum, not against itself). Variables past the inputs are
- * compared only between solutions that give every multiplier.
+ * compared only between solutions that give every multiplier. With vector and matrix variables,
+ * entry by entry (μ and the solutions are slabs); a variable's disagreement is its worst entry's.
  */
 export function disagreements(
   program: Program,
@@ -204,8 +226,10 @@ export function disagreements(
   mu: Float64Array,
   tolerance: number,
 ): { check: Check; perVariable: Float64Array } {
-  const { size, inputCount } = program;
-  const perVariable = new Float64Array(size);
+  // Slots: one per scalar, one per entry of a block (size and inputCount without blocks).
+  const { slots: size, inputSlots: inputCount } = program;
+  const owner = (s: number) => (program.layout === null ? s : program.layout.variableOf(s));
+  const perVariable = new Float64Array(program.size);
   let worstPair = '';
   let worst = -1;
   let most = 0;
@@ -218,7 +242,8 @@ export function disagreements(
         const x = j < inputCount ? A.gradient[j] : A.lambda![j];
         const y = j < inputCount ? B.gradient[j] : B.lambda![j];
         const d = ratio(x - y, Math.max(mu[j], Math.abs(x), Math.abs(y)));
-        if (!(d <= perVariable[j])) perVariable[j] = d;
+        const variable = owner(j);
+        if (!(d <= perVariable[variable])) perVariable[variable] = d;
         if (!(d <= most)) {
           most = d;
           worst = j;
@@ -228,5 +253,5 @@ export function disagreements(
     }
   }
   const detail = `${solutions.length} solutions compared${worstPair ? `; worst ${worstPair}` : ''}`;
-  return { check: check('multipliers', most, tolerance, worst, worst < 0 ? '' : program.label(worst), detail), perVariable };
+  return { check: check('multipliers', most, tolerance, worst < 0 ? -1 : owner(worst), worst < 0 ? '' : slotLabel(program, worst), detail), perVariable };
 }

@@ -1,6 +1,7 @@
 import { LagradError } from '../error.ts';
 import { formatNumber } from '../numberFormat.ts';
 import type { Program } from '../program/program.ts';
+import { slotLabel } from '../program/layout.ts';
 import { check, ratio, type Check } from './certificate.ts';
 import { objective } from './lagrangian.ts';
 import { solvePrimal, type PrimalOptions } from './primal.ts';
@@ -10,6 +11,7 @@ const CUBE_ROOT_EPSILON = Math.cbrt(Number.EPSILON);
 
 /** Where finite differences cannot judge: a kink of the objective along input `input`. */
 export interface Kink {
+  /** The input (with vector and matrix inputs, the input entry: its slot). */
   readonly input: number;
   /** The one-sided differences (f(x) − f(x − h)) / h and (f(x + h) − f(x)) / h. */
   readonly left: number;
@@ -24,7 +26,8 @@ export interface FiniteDifferenceCheck {
 }
 
 /**
- * Compares finite differences `fd` (one per input) with the multipliers of the inputs:
+ * Compares finite differences `fd` (one per input; per input entry with vector and matrix
+ * inputs, which are then judged and named entry by entry, `X[2, 1]`) with the multipliers of the inputs:
  * e_k = |fd_k − λ_k| / max(|λ_k|, |fd_k|, M / max(1, |x_k|)), M the largest |v| that reaches an
  * output (those with `reach` > 0) — the size of the rounding in the differences of the objective.
  *
@@ -46,7 +49,9 @@ export function finiteDifferenceCheck(
   settings: { readonly step?: number; readonly primal: PrimalOptions },
   detail: string,
 ): FiniteDifferenceCheck {
-  const { size, inputCount } = program;
+  // Slots: one per scalar, one per entry of a block (size and inputCount without blocks).
+  const { slots: size, inputSlots: inputCount } = program;
+  const owner = (s: number) => (program.layout === null ? s : program.layout.variableOf(s));
   const f0 = objective(program, weights, values);
   let M = Math.abs(f0);
   for (let j = 0; j < size; j++) if (reach[j] > 0) M = Math.max(M, Math.abs(values[j]));
@@ -68,15 +73,15 @@ export function finiteDifferenceCheck(
     if (worst < 0 || !(e <= maxError)) [worst, maxError] = [k, e];
   }
   const judged = inputCount - kinks.length;
-  const sides = (c: Kink) => `${program.label(c.input)} (one-sided differences ${formatNumber(c.left, 6)} and ${formatNumber(c.right, 6)})`;
+  const sides = (c: Kink) => `${slotLabel(program, c.input)} (one-sided differences ${formatNumber(c.left, 6)} and ${formatNumber(c.right, 6)})`;
   const kinkText = kinks.length ? `not differentiable along ${kinks.map(sides).join(', ')}: a kink, where finite differences are not the judge` : '';
   if (judged === 0) {
     const first = kinks.length ? kinks[0].input : -1;
-    const label = first < 0 ? '' : program.label(first);
-    return { check: check('finiteDifference', 0, tolerance, first, label, kinkText || 'no inputs', false), maxError: 0, kinks };
+    const label = first < 0 ? '' : slotLabel(program, first);
+    return { check: check('finiteDifference', 0, tolerance, first < 0 ? -1 : owner(first), label, kinkText || 'no inputs', false), maxError: 0, kinks };
   }
   const text = kinkText ? `${detail}; ${kinkText}` : detail;
-  return { check: check('finiteDifference', maxError, tolerance, worst, program.label(worst), text), maxError, kinks };
+  return { check: check('finiteDifference', maxError, tolerance, owner(worst), slotLabel(program, worst), text), maxError, kinks };
 }
 
 /** The kink along input k at these values, or null when the objective looks smooth there (or cannot be evaluated beside it). */
@@ -90,8 +95,8 @@ function kinkAlong(
   disagreement: number,
   primal: PrimalOptions,
 ): Kink | null {
-  const x = Float64Array.from(values.subarray(0, program.inputCount));
-  const scratch = new Float64Array(program.size);
+  const x = Float64Array.from(values.subarray(0, program.inputSlots));
+  const scratch = new Float64Array(program.slots);
   const at = (t: number) => {
     x[k] = t;
     solvePrimal(program, x, scratch, undefined, primal);

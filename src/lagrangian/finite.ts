@@ -3,6 +3,8 @@ import type { Program } from '../program/program.ts';
 import { objective } from './lagrangian.ts';
 import { gradientError, multiplierProvenance, show, tangentProvenance, type Derivation } from './provenance.ts';
 
+import { checkBlockMultipliers, checkBlockPartials, checkBlockValues } from './blockFinite.ts';
+
 export { show };
 
 // A sweep runs without branches; these scans run after it and, only when something is not
@@ -30,6 +32,7 @@ export function allFinite(x: Float64Array, from: number, to: number): boolean {
 
 /** Throws, naming the first constraint in [from, to) whose value is NaN or infinite. */
 export function checkValues(program: Program, values: Float64Array, from: number, to: number): void {
+  if (program.layout !== null) return checkBlockValues(program, values, from, to);
   if (allFinite(values, from, to)) return;
   for (let i = from; i < to; i++) {
     const x = values[i];
@@ -46,6 +49,7 @@ export function checkValues(program: Program, values: Float64Array, from: number
  */
 export function checkMultipliers(program: Program, values: Float64Array, lambda: Float64Array): void {
   if (allFinite(lambda, 0, lambda.length)) return;
+  if (program.layout !== null) return checkBlockMultipliers(program, values, lambda);
   multiplierProvenance(program, values, null, lambda);
   throw new InternalError('checkMultipliers', 'a multiplier is not finite, but no constraint made it so');
 }
@@ -70,19 +74,26 @@ export interface Answer {
  */
 export function checkSolution(program: Program, weights: Float64Array, answer: Answer, schedule: string, derivation: Derivation = 'multipliers'): void {
   const { values, lambda, gradient } = answer;
-  const { size, inputCount } = program;
-  if (values.length < size || gradient.length !== inputCount || (lambda !== null && lambda.length < size)) {
-    throw new InternalError(`schedule '${schedule}'`, `returned ${values.length} values, ${lambda?.length ?? 'no'} multipliers and ${gradient.length} gradient entries for ${size} variables and ${inputCount} inputs`);
+  // Entries: a vector or matrix variable is several (program.slots); a scalar program's are its variables.
+  const { size, slots, inputSlots } = program;
+  if (values.length < slots || gradient.length !== inputSlots || (lambda !== null && lambda.length < slots)) {
+    throw new InternalError(`schedule '${schedule}'`, `returned ${values.length} values, ${lambda?.length ?? 'no'} multipliers and ${gradient.length} gradient entries for a program of ${slots} entries, ${inputSlots} of them inputs`);
   }
   if (!answer.finite) {
     checkValues(program, values, 0, size);
     // λ of the inputs is the gradient: the multipliers are traced first. By multipliers, the trace
     // is back-substitution's own arithmetic, redone: a schedule that solves the same system in
     // another order (an LU, path products) may go non-finite where back-substitution does not.
-    const traced = lambda !== null && !allFinite(lambda, 0, size) ? lambda : !allFinite(gradient, 0, inputCount) ? gradient : null;
+    const traced = lambda !== null && !allFinite(lambda, 0, slots) ? lambda : !allFinite(gradient, 0, inputSlots) ? gradient : null;
     if (traced !== null) {
       let k = 0;
       while (traced[k] - traced[k] === 0) k++;
+      if (program.layout !== null) {
+        // Vector and matrix variables: the block diagnoses (blockFinite.ts), by entry.
+        if (traced === lambda) checkBlockMultipliers(program, values, lambda);
+        checkBlockPartials(program, values);
+        throw new LagradError(`schedule '${schedule}'`, `entry ${k} of the ${traced === lambda ? 'multipliers' : 'gradient'} is ${traced[k]}: an intermediate of its arithmetic overflowed`);
+      }
       if (derivation === 'tangents') tangentProvenance(program, values, weights, k);
       else if (derivation === 'multipliers') multiplierProvenance(program, values, weights, null);
       throw gradientError(program, schedule, k, traced[k]);

@@ -48,12 +48,26 @@ export interface PrimalOptions {
  * variables and the residual reached.
  */
 export function solvePrimal(program: Program, inputs: Float64Array, values: Float64Array, stats?: Stats, options?: PrimalOptions): void {
+  if (program.layout !== null) return solveBlocks(program, inputs, values, stats);
   const { inputCount, size } = program;
   for (let k = 0; k < inputCount; k++) values[k] = inputs[k]; // no subarray view per call
   if (program.cyclic) {
     solveCyclic(program, values, stats ?? emptyStats(), options ?? {});
     return;
   }
+  sweepsOf(program).forward(values, inputCount, size);
+  if (stats) {
+    stats.primitiveEvaluations += size - inputCount;
+    stats.sweeps++;
+  }
+  checkValues(program, values, inputCount, size);
+}
+
+/** The forward sweep of a program with vector and matrix variables (acyclic: cyclic ones are refused when built). */
+function solveBlocks(program: Program, inputs: Float64Array, values: Float64Array, stats?: Stats): void {
+  const { inputCount, size } = program;
+  const inputSlots = program.inputSlots;
+  for (let s = 0; s < inputSlots; s++) values[s] = inputs[s];
   sweepsOf(program).forward(values, inputCount, size);
   if (stats) {
     stats.primitiveEvaluations += size - inputCount;

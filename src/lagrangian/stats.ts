@@ -8,6 +8,8 @@ export interface Stats {
   partialEvaluations: number;
   /** The most primal values held at once (snapshots and working values included). */
   peakValues: number;
+  /** The most bytes of primal values held at once: 8 per entry (a block of r·c entries holds 8·r·c). */
+  peakBytes: number;
   /** Sweeps over the constraints (forward, reverse, tangent or iteration sweeps). */
   sweeps: number;
   /** Wall time of the solve, milliseconds. */
@@ -18,5 +20,5 @@ export interface Stats {
 
 /** Zeroed stats for a schedule to fill as it works. */
 export function emptyStats(): Stats {
-  return { primitiveEvaluations: 0, partialEvaluations: 0, peakValues: 0, sweeps: 0, timeMs: 0 };
+  return { primitiveEvaluations: 0, partialEvaluations: 0, peakValues: 0, peakBytes: 0, sweeps: 0, timeMs: 0 };
 }

@@ -1,6 +1,8 @@
+import { total } from './blocks/reductions.ts';
 import type { Primitive } from './primitive.ts';
 
-// The built-in primitives, one per line: value, then ∂/∂a and ∂/∂b. `y` is the output.
+// The built-in primitives, one per line: value, then ∂/∂a and ∂/∂b. `y` is the output. On vectors
+// and matrices each acts entry by entry (blocks/entrywise.ts derives that from this line).
 // Check against a calculus book; test/primitives.test.ts checks each against finite differences.
 
 const positive = { a: [0.2, 4] } as const;
@@ -20,7 +22,7 @@ const arithmetic: Primitive[] = [
   { name: 'neg', arity: 1, value: '-a', partials: ['-1'] },
   { name: 'scale', arity: 1, value: 'c * a', partials: ['c'], constant: true, doc: 'θ·a' },
   { name: 'shift', arity: 1, value: 'a + c', partials: ['1'], constant: true, doc: 'a + θ' },
-  { name: 'sum', arity: 'variadic', identity: 0, value: 'y + a', partials: ['1'], doc: 'a₁ + … + aₙ' },
+  { name: 'sum', arity: 'variadic', identity: 0, value: 'y + a', partials: ['1'], block: total, doc: 'a₁ + … + aₙ; on blocks, the total of every entry' },
 ];
 
 // ── powers ────────────────────────────────────────────────────────────────────────────────────

@@ -22,7 +22,8 @@ export function kernelSource(kind: SweepKind, options: KernelSourceOptions = {})
   const registry = options.registry ?? primitives;
   if (options.primitive !== undefined) {
     const p = registry.checked(registry.code(options.primitive));
-    return [`// ${sourceUrl(kind)}, the case of '${p.primitive.name}'`, ...caseSource(kind, p)].join('\n');
+    const note = p.primitive.value === undefined ? [`// '${p.primitive.name}' is a block primitive: a program using it runs the block sweeps (blockSweeps.ts) with its block rules; this case is never reached.`] : [];
+    return [`// ${sourceUrl(kind)}, the case of '${p.primitive.name}'`, ...note, ...caseSource(kind, p)].join('\n');
   }
   const table = registry.checkedAll();
   const header = [

@@ -1,3 +1,6 @@
+import { LagradError } from '../error.ts';
+import type { Program } from '../program/program.ts';
+import { BlockSweeps } from './blockSweeps.ts';
 import { primitives, type PrimitiveRegistry } from './registry.ts';
 
 // The sweeps bound to one program's arrays, so a schedule writes `sweeps.reverse(values, λ, λ, from,
@@ -53,9 +56,29 @@ export function bindSweeps(arrays: ProgramArrays, registry: PrimitiveRegistry = 
 
 const bound = new WeakMap<ProgramArrays, Sweeps>();
 
-/** The sweeps of a program (bound once and cached with it). */
-export function sweepsOf(program: ProgramArrays): Sweeps {
+/**
+ * The sweeps of a program (bound once and cached with it). A program with vector or matrix
+ * variables (a layout) gets the block family (blockSweeps.ts): forward, reverse and tangent over its
+ * slabs, one block rule per constraint; lanes, value and partials address one number per variable
+ * and have no block form (the schedules' block paths use BlockSweeps for those).
+ */
+export function sweepsOf(program: ProgramArrays & { readonly layout?: unknown }): Sweeps {
   let sweeps = bound.get(program);
-  if (sweeps === undefined) bound.set(program, (sweeps = bindSweeps(program)));
+  if (sweeps === undefined) bound.set(program, (sweeps = program.layout ? blockFamily(program as Program) : bindSweeps(program)));
   return sweeps;
+}
+
+function blockFamily(program: Program): Sweeps {
+  const blocks = BlockSweeps.of(program);
+  const scalarOnly = (what: string) => () => {
+    throw new LagradError(`sweeps.${what}`, 'addresses one number per variable; a program with vector or matrix variables has no such sweep (use BlockSweeps)');
+  };
+  return {
+    forward: (v, from, to) => blocks.forward(v, from, to),
+    reverse: (v, src, dst, from, to) => blocks.reverse(v, src, dst, from, to),
+    tangent: (v, src, dst, from, to) => blocks.tangent(v, src, dst, from, to),
+    lanes: scalarOnly('lanes'),
+    value: scalarOnly('value'),
+    partials: scalarOnly('partials'),
+  };
 }

@@ -2,6 +2,7 @@ import { LagradError } from '../error.ts';
 import { primitives } from '../primitives/registry.ts';
 import { INPUT } from '../primitives/primitive.ts';
 import { Program } from './program.ts';
+import { checkShape, formatShape, SCALAR, symbolOf, type Shape } from './shape.ts';
 
 /**
  * Records constraints one at a time into growable typed arrays and builds an immutable `Program`.
@@ -28,6 +29,18 @@ export class ProgramBuilder {
   private readonly outputs: number[] = [];
   private readonly defaults = new Map<number, number>();
   private readonly initial = new Map<number, number>();
+  private readonly inputShapes = new Map<number, Shape>();
+  /**
+   * The shape of every variable recorded, once some variable is a block (null before: all are
+   * scalars, and recording stays free of shape work); undefined where a placeholder parent leaves
+   * it unknown until `build`.
+   */
+  private shapes: (Shape | undefined)[] | null = null;
+  /**
+   * Check shapes as constraints are recorded (default), so a mismatch is an error at the call that
+   * made it. The `.lag` parser turns this off: `build` checks every shape and names the source place.
+   */
+  checkShapes = true;
 
   /**
    * `capacity` presizes the arrays for that many variables. Generous is cheap: pages of a fresh
@@ -43,17 +56,34 @@ export class ProgramBuilder {
     this.parents = new Int32Array(2 * capacity);
   }
 
-  /** A new input x; optionally named and with a default value. */
-  input(name: string, defaultValue?: number): number {
+  /**
+   * A new input, named, optionally with a shape and a default value (for a block, every entry):
+   * `input('x')`, `input('x', 2)`, `input('W', [4, 3])`, `input('b', [3], 0)`.
+   */
+  input(name: string, shapeOrDefault?: Shape | number, defaultValue?: number): number {
+    const shape = typeof shapeOrDefault === 'object' ? checkedShape(name, shapeOrDefault) : SCALAR;
+    const value = typeof shapeOrDefault === 'number' ? shapeOrDefault : defaultValue;
     const i = this.push(INPUT, 0);
     this.name(i, name);
-    if (defaultValue !== undefined) this.defaults.set(i, defaultValue);
+    if (value !== undefined) this.defaults.set(i, value);
+    if (shape.length > 0) {
+      this.inputShapes.set(i, shape);
+      this.startShapes();
+    }
+    if (this.shapes !== null) this.shapes[i] = shape;
     return i;
+  }
+
+  /** The shape of variable i as recorded so far: [] for a scalar; undefined while it depends on a forward reference. */
+  shapeOf(i: number): Shape | undefined {
+    if (i < 0) return undefined;
+    return this.shapes === null ? SCALAR : this.shapes[i];
   }
 
   /** A constant θ, as the constraint v = θ. */
   constant(value: number): number {
     const i = this.push(primitives.code('const'), value);
+    if (this.shapes !== null) this.shapes[i] = SCALAR;
     return i;
   }
 
@@ -64,8 +94,10 @@ export class ProgramBuilder {
     const given = b === undefined ? 1 : 2;
     if (p.arity !== given) throw new LagradError(`primitive '${p.name}'`, `takes ${p.arity === 'variadic' ? 'a list of' : p.arity} arguments, got ${given}`);
     this.reserveEdges(given);
+    const first = this.edges;
     this.parents[this.edges++] = this.parent(a);
     if (b !== undefined) this.parents[this.edges++] = this.parent(b);
+    if (this.shapes !== null || p.value === undefined) this.inferShape(code, first, constant);
     return this.push(code, constant);
   }
 
@@ -76,8 +108,41 @@ export class ProgramBuilder {
     if (p.arity !== 'variadic' && p.arity !== parents.length) throw new LagradError(`primitive '${p.name}'`, `takes ${p.arity} arguments, got ${parents.length}`);
     if (parents.length === 0) throw new LagradError(`primitive '${p.name}'`, 'needs at least one argument');
     this.reserveEdges(parents.length);
+    const first = this.edges;
     for (let k = 0; k < parents.length; k++) this.parents[this.edges++] = this.parent(parents[k]);
+    if (this.shapes !== null || p.value === undefined) this.inferShape(code, first, constant);
     return this.push(code, constant);
+  }
+
+  /** Starts tracking shapes: every variable so far is a scalar. */
+  private startShapes(): void {
+    if (this.shapes === null) this.shapes = new Array<Shape | undefined>(this.size).fill(SCALAR);
+  }
+
+  /**
+   * The shape of the constraint about to be pushed, whose parents are parents[first … edges), by
+   * its primitive's shape rule; a mismatch is an error (unless `checkShapes` is off, for `build`).
+   */
+  private inferShape(code: number, first: number, constant: number): void {
+    this.startShapes();
+    const shapes = this.shapes!;
+    const args: Shape[] = [];
+    let known = true;
+    for (let e = first; e < this.edges; e++) {
+      const s = this.shapeOf(this.parents[e]);
+      if (s === undefined) known = false;
+      else args.push(s);
+    }
+    let shape: Shape | string | undefined;
+    if (known) shape = primitives.blockRules(code).shape(args, constant);
+    if (typeof shape === 'string') {
+      if (this.checkShapes) {
+        this.edges = first;
+        throw new LagradError(this.file ?? 'builder', `'${symbolOf(primitives.get(code).name)}': ${shape}`);
+      }
+      shape = undefined;
+    }
+    shapes[this.size] = shape;
   }
 
   /** Gives variable i a name; each name belongs to one variable. */
@@ -167,6 +232,7 @@ export class ProgramBuilder {
       names: this.names,
       defaults: this.defaults,
       initial: this.initial,
+      shapes: this.inputShapes,
       source,
     });
   }
@@ -215,6 +281,12 @@ export class ProgramBuilder {
     this.own();
     if (this.edges + count > this.parents.length) this.parents = enlarge(this.parents, Math.max(this.parents.length * 2, this.edges + count));
   }
+}
+
+function checkedShape(name: string, dims: Shape): Shape {
+  const shape = Array.isArray(dims) ? checkShape(dims) : 'not a list of dimensions';
+  if (typeof shape === 'string') throw new LagradError(`input '${name}'`, `shape ${Array.isArray(dims) ? formatShape(dims) : String(dims)}: ${shape}`);
+  return shape;
 }
 
 function enlarge<T extends Int32Array | Float64Array>(array: T, capacity: number): T {

@@ -2,6 +2,8 @@ import { LagradError } from '../error.ts';
 import { INPUT } from '../primitives/primitive.ts';
 import { primitives, suggest } from '../primitives/registry.ts';
 import type { ProgramParts, SourceMap } from './parts.ts';
+import type { Layout } from './layout.ts';
+import { checkShape, type Shape } from './shape.ts';
 
 /**
  * A program as JSON: columns, not one object per variable, so 10⁶ constraints stay compact. Op
@@ -21,6 +23,8 @@ export interface ProgramJSON {
   readonly names: Record<string, number>;
   readonly defaults: Record<string, number>;
   readonly initial: Record<string, number>;
+  /** The shapes of the vector and matrix inputs, by variable index (absent: all scalars). */
+  readonly shapes?: Record<string, number[]>;
   readonly source?: { file?: string; line: number[]; column: number[] };
 }
 
@@ -36,6 +40,8 @@ export interface ProgramColumns {
   readonly defaults: Float64Array;
   readonly initial: Float64Array | null;
   readonly source: SourceMap | undefined;
+  readonly inputCount?: number;
+  readonly layout?: Layout | null;
 }
 
 /** The JSON form of a program (`JSON.stringify(toJSON(p))` to save it). */
@@ -56,6 +62,12 @@ export function toJSON(program: ProgramColumns): ProgramJSON {
   program.initial?.forEach((value, i) => {
     if (value !== 0) initial[String(i)] = value;
   });
+  let shapes: Record<string, number[]> | undefined;
+  const layout = program.layout;
+  if (layout) {
+    shapes = {};
+    for (let i = 0; i < (program.inputCount ?? 0); i++) if (layout.rank[i] > 0) shapes[String(i)] = [...layout.shape(i)];
+  }
   return {
     format: 'lagrad.program',
     version: 1,
@@ -68,12 +80,13 @@ export function toJSON(program: ProgramColumns): ProgramJSON {
     names: Object.fromEntries(program.names),
     defaults,
     initial,
+    ...(shapes && { shapes }),
     ...(program.source && { source: { file: program.source.file, line: Array.from(program.source.line), column: Array.from(program.source.column) } }),
   };
 }
 
 /** The fields of the JSON form; any other is an error (a misspelled optional field would be lost). */
-const FIELDS = ['format', 'version', 'primitives', 'ops', 'parentStart', 'parents', 'constants', 'outputs', 'names', 'defaults', 'initial', 'source'];
+const FIELDS = ['format', 'version', 'primitives', 'ops', 'parentStart', 'parents', 'constants', 'outputs', 'names', 'defaults', 'initial', 'shapes', 'source'];
 
 /**
  * The parts of a program from its JSON form (an object or its text). Every field is checked before
@@ -120,12 +133,23 @@ export function partsFromJSON(json: ProgramJSON | string): ProgramParts {
   const defaults = new Map<number, number>();
   for (const [key, value] of entries(record, 'defaults')) {
     const i = indexKey(key, 'defaults', n);
-    if (ops[i] !== INPUT) fail(`defaults['${key}']`, `variable ${i} is not an input, so it has no default`);
-    defaults.set(i, finite(value, `defaults['${key}']`));
+    if (ops[i] !== INPUT) fail(`defaults[${key}]`, `variable ${i} is not an input, so it has no default`);
+    defaults.set(i, finite(value, `defaults[${key}]`));
   }
   const initial = new Map<number, number>();
-  for (const [key, value] of entries(record, 'initial')) initial.set(indexKey(key, 'initial', n), finite(value, `initial['${key}']`));
-  return { ops, parentStart, parents, constants, outputs, names: named, defaults, initial, source: sourceFrom(record.source, n) };
+  for (const [key, value] of entries(record, 'initial')) initial.set(indexKey(key, 'initial', n), finite(value, `initial[${key}]`));
+  let shapes: Map<number, Shape> | undefined;
+  if (record.shapes !== undefined) {
+    shapes = new Map();
+    for (const [key, dims] of entries(record, 'shapes')) {
+      const i = indexKey(key, 'shapes', n);
+      if (ops[i] !== INPUT) fail(`shapes[${key}]`, `variable ${i} is not an input; the shapes of the others are inferred`);
+      const shape = Array.isArray(dims) ? checkShape(dims) : `not a list of dimensions but ${kind(dims)}`;
+      if (typeof shape === 'string') fail(`shapes[${key}]`, shape);
+      shapes.set(i, shape);
+    }
+  }
+  return { ops, parentStart, parents, constants, outputs, names: named, defaults, initial, ...(shapes && { shapes }), source: sourceFrom(record.source, n) };
 }
 
 function sourceFrom(source: unknown, n: number): SourceMap | undefined {
@@ -179,7 +203,7 @@ function index(x: unknown, field: string, limit: number, what: string): number {
 function indexKey(key: string, field: string, n: number): number {
   const i = Number(key);
   if (String(i) !== key) fail(`${field}['${key}']`, 'keys are variable indices written in decimal');
-  return index(i, `${field}['${key}']`, n, 'a variable index');
+  return index(i, `${field}[${key}]`, n, 'a variable index');
 }
 
 function finite(x: unknown, field: string): number {

@@ -1,3 +1,5 @@
+import type { Shape } from './shape.ts';
+
 /** Where each variable came from in a source text, for error messages. */
 export interface SourceMap {
   readonly file: string | undefined;
@@ -20,5 +22,7 @@ export interface ProgramParts {
   readonly defaults?: ReadonlyMap<number, number>;
   /** Starting values for variables of cyclic components, by variable index (default 0). */
   readonly initial?: ReadonlyMap<number, number>;
+  /** Shapes of the vector and matrix inputs, by variable index (others are scalars; the rest is inferred). */
+  readonly shapes?: ReadonlyMap<number, Shape>;
   readonly source?: SourceMap;
 }

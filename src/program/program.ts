@@ -4,6 +4,8 @@ import { INPUT } from '../primitives/primitive.ts';
 import { partsFromJSON, toJSON, type ProgramJSON } from './json.ts';
 import type { ProgramParts, SourceMap } from './parts.ts';
 import { givenOrder, orderVariables } from './order.ts';
+import { inferLayout, type Layout } from './layout.ts';
+import { SCALAR, type Shape } from './shape.ts';
 
 /** A readable view of one constraint v_i = p_i(v_Pa(i); θ), for people and tests. */
 export interface Constraint {
@@ -12,6 +14,8 @@ export interface Constraint {
   readonly op: string;
   readonly parents: readonly number[];
   readonly constant: number | undefined;
+  /** The variable's shape: [] for a scalar, [n] or [r, c] for a block. */
+  readonly shape: Shape;
 }
 
 /**
@@ -39,6 +43,11 @@ export class Program {
   /** Flattened [start, end) ranges of the cyclic components, in evaluation order. Empty when acyclic. */
   readonly cycles: Int32Array;
   readonly source: SourceMap | undefined;
+  /**
+   * Where each variable's entries live in the slabs, when some variable is a vector or a matrix
+   * (DESIGN §9); null when all are scalars, so variable i is slot i and the scalar sweeps run.
+   */
+  readonly layout: Layout | null;
   private labels: Map<number, string> | null = null;
   private ranges: readonly (readonly [start: number, end: number])[] | null = null;
 
@@ -63,6 +72,7 @@ export class Program {
     } else {
       this.initial = null;
     }
+    this.layout = inferLayout(this, parts.shapes);
   }
 
   /**
@@ -86,6 +96,21 @@ export class Program {
   /** True when some variable depends on itself through its constraints. */
   get cyclic(): boolean {
     return this.cycles.length > 0;
+  }
+
+  /** Entries of all variables: the length of the value and multiplier slabs (N when all are scalars). */
+  get slots(): number {
+    return this.layout === null ? this.size : this.layout.slots;
+  }
+
+  /** Entries of the inputs: the length of a point and of the gradient (inputCount when all are scalars). */
+  get inputSlots(): number {
+    return this.layout === null ? this.inputCount : this.layout.offset[this.inputCount];
+  }
+
+  /** The shape of variable i: [] for a scalar. */
+  shape(i: number): Shape {
+    return this.layout === null ? SCALAR : this.layout.shape(i);
   }
 
   /** Number of constraints (non-input variables). */
@@ -137,7 +162,7 @@ export class Program {
   constraint(i: number): Constraint {
     const p = primitives.get(this.ops[i]);
     const parents = Array.from(this.parents.subarray(this.parentStart[i], this.parentStart[i + 1]));
-    return { index: i, name: this.nameOf(i), op: p.name, parents, constant: p.constant ? this.constants[i] : undefined };
+    return { index: i, name: this.nameOf(i), op: p.name, parents, constant: p.constant ? this.constants[i] : undefined, shape: this.shape(i) };
   }
 
   /** Where variable i is, for messages: `prog.lag:3:7` when parsed, else its name or `#i`. */
@@ -176,7 +201,7 @@ export class Program {
 
   /** Bytes held by the representation's arrays (not counting names). */
   get bytes(): number {
-    return this.ops.byteLength + this.parentStart.byteLength + this.parents.byteLength + this.constants.byteLength + this.outputs.byteLength;
+    return this.ops.byteLength + this.parentStart.byteLength + this.parents.byteLength + this.constants.byteLength + this.outputs.byteLength + (this.layout?.bytes ?? 0);
   }
 }
 
@@ -258,6 +283,7 @@ function permute(parts: ProgramParts, order: Int32Array): ProgramParts {
     names: remap(parts.names),
     defaults: remapKeys(parts.defaults),
     initial: remapKeys(parts.initial),
+    shapes: parts.shapes && new Map([...parts.shapes].map(([i, shape]) => [rank[i], shape])),
     source,
   };
 }

@@ -11,8 +11,14 @@ export interface Problem {
   readonly program: Program;
   /** Values of the inputs, in input order. */
   readonly inputs: Float64Array;
-  /** w: one weight per output, aligned with program.outputs. */
+  /** w: one weight per output, aligned with program.outputs (for block outputs, one per entry: see lagrangian.ts). */
   readonly weights: Float64Array;
+  /**
+   * The inputs whose gradient is wanted (1 by input index); absent, all. A schedule may skip work
+   * for the others (reverse skips the VJPs into data such as a batch X); their gradient entries
+   * and the multipliers of variables that depend on no wanted input are then unspecified.
+   */
+  readonly wrt?: Uint8Array;
 }
 
 /** Buffers a caller may hand in to be reused across solves (their first touch costs page faults). */
@@ -45,7 +51,11 @@ export interface SolveOptions {
  */
 export type ScheduleOptions = SolveOptions & { readonly [setting: string]: unknown };
 
-/** A solution of the KKT system: values v, multipliers λ and the gradient ∂objective/∂x = λ_inputs. */
+/**
+ * A solution of the KKT system: values v, multipliers λ and the gradient ∂objective/∂x = λ_inputs.
+ * With vector and matrix variables, values and λ are slabs laid out by program.layout (length
+ * program.slots) and the gradient is their inputs' prefix (length program.inputSlots).
+ */
 export interface Solution {
   readonly values: Float64Array;
   /** λ of every variable, or null when the schedule computed only the inputs' (see SolveOptions.multipliers). */

@@ -54,7 +54,7 @@ interface Step {
 export function arbitraryProgram(shape: ProgramShape = {}): fc.Arbitrary<RandomProgram> {
   const maxInputs = shape.inputs ?? 4;
   const maxOutputs = shape.outputs ?? 3;
-  const table = (shape.primitives ?? builtinPrimitives.map((p) => p.name)).map((name) => primitives.get(primitives.code(name)));
+  const table = (shape.primitives ?? builtinPrimitives.map((p) => p.name)).map((name) => primitives.get(primitives.code(name)) as Primitive);
   const step = fc.record({
     op: fc.nat(),
     picks: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }),
