@@ -23,8 +23,12 @@ interface Pending {
   readonly column: number;
   args: number;
 }
-/** Marks an operand that is a constant not yet recorded as a variable. */
-const UNRECORDED = -0x7fffffff;
+/**
+ * Marks an operand that is a constant not yet recorded as a variable: −2³¹, which is neither a
+ * variable nor a builder placeholder (those stop at −(2³¹ − 1)). The marker is the index, never the
+ * value: a constant may be any number, and one that is not finite is refused where it is folded.
+ */
+const UNRECORDED = -(2 ** 31);
 const PRECEDENCE: Record<string, number> = { '+': 1, '-': 1, '*': 2, '/': 2, '@': 2, neg: 3, '^': 4 };
 const precedence = (p: Pending) => (p.entry === Entry.Negate ? PRECEDENCE.neg : PRECEDENCE[p.text]);
 
@@ -34,9 +38,9 @@ const precedence = (p: Pending) => (p.entry === Entry.Negate ? PRECEDENCE.neg : 
  * file, reusing its stacks. Subexpressions over constants only are folded into one constant.
  */
 export class ExpressionParser {
-  // An operand is a variable index, or a constant not yet recorded (index UNRECORDED, value in
-  // `constants`; NaN there marks a variable): constants are folded and only become `const`
-  // constraints when a primitive needs one as a parent.
+  // An operand is a variable index (or a placeholder), or a constant not yet recorded (index
+  // UNRECORDED, value in `constants`): constants are folded and only become `const` constraints
+  // when a primitive needs one as a parent.
   private readonly operands: number[] = [];
   private readonly constants: number[] = [];
   private readonly pending: Pending[] = [];
@@ -61,6 +65,7 @@ export class ExpressionParser {
       const t = tokens[k];
       if (expectOperand) {
         if (t.kind === Kind.Number) {
+          if (!Number.isFinite(t.value)) throw new LagradError(this.where(t.column), `${t.text} = ${t.value}: not a finite number`);
           this.push(UNRECORDED, t.value);
           expectOperand = false;
         } else if (t.kind === Kind.Name) {
@@ -122,7 +127,7 @@ export class ExpressionParser {
     return this.record(this.operands[0], this.constants[0], tokens[0].column);
   }
 
-  private push(index: number, value = NaN): void {
+  private push(index: number, value = 0): void {
     this.operands.push(index);
     this.constants.push(value);
   }
@@ -150,7 +155,7 @@ export class ExpressionParser {
     const b = this.operands.pop()!;
     const cb = this.constants.pop()!;
     if (p.entry === Entry.Negate) {
-      if (!Number.isNaN(cb)) this.push(UNRECORDED, -cb);
+      if (b === UNRECORDED) this.push(UNRECORDED, -cb);
       else this.node(this.builder.apply('neg', b), p.column);
       return;
     }
@@ -161,20 +166,26 @@ export class ExpressionParser {
 
   private binary(operator: string, a: number, ca: number, b: number, cb: number, column: number): void {
     const name = BINARY[operator as keyof typeof BINARY];
-    if (!Number.isNaN(ca) && !Number.isNaN(cb)) return this.push(UNRECORDED, this.fold(primitives.code(name), [ca, cb], column));
-    const folded = withConstant(name, a, ca, b, cb);
+    if (a === UNRECORDED && b === UNRECORDED) return this.fold(primitives.code(name), [ca, cb], column);
+    const folded = withConstant(name, a, a === UNRECORDED ? ca : undefined, b, b === UNRECORDED ? cb : undefined);
     if (folded) return this.node(this.builder.apply(folded.op, folded.parent, undefined, folded.constant), column);
     this.node(this.builder.apply(name, this.record(a, ca, column), this.record(b, cb, column)), column);
   }
 
-  /** p(constants), folded; a primitive that refuses scalars (`2 @ 3`) is an error at the column. */
-  private fold(code: number, values: readonly number[], column: number): number {
+  /**
+   * Pushes p(values), folded now. A primitive that refuses scalars (`2 @ 3`) and a result that is
+   * not finite (`log(-1) = NaN`) are errors at the column.
+   */
+  private fold(code: number, values: readonly number[], column: number): void {
+    let y: number;
     try {
-      return primitives.evaluate(code, values);
+      y = primitives.evaluate(code, values);
     } catch (e) {
       if (e instanceof LagradError) throw new LagradError(this.where(column), `'${symbolOf(primitives.get(code).name)}': ${e.what}`);
       throw e;
     }
+    if (!Number.isFinite(y)) throw new LagradError(this.where(column), `${primitives.get(code).name}(${values.map(show).join(', ')}) = ${y}: not a finite number`);
+    this.push(UNRECORDED, y);
   }
 
   /** The op code of a called function; an unknown name is an error suggesting the closest. */
@@ -188,7 +199,7 @@ export class ExpressionParser {
     const code = this.codeOf(fn, p.column);
     const prim = primitives.get(code);
     // The common calls, one variable argument to a one-argument primitive, without array copies.
-    if (p.args === 1 && prim.arity === 1 && !prim.constant && Number.isNaN(this.constants[this.constants.length - 1])) {
+    if (p.args === 1 && prim.arity === 1 && !prim.constant && this.operands[this.operands.length - 1] !== UNRECORDED) {
       this.constants.pop();
       return this.node(this.builder.apply(code, this.operands.pop()!), p.column);
     }
@@ -199,13 +210,15 @@ export class ExpressionParser {
     if (prim.arity === 'variadic' ? args.length < 1 : args.length !== prim.arity) {
       throw new LagradError(place, `${fn} takes ${prim.arity === 'variadic' ? 'one or more' : prim.arity} argument${prim.arity === 1 ? '' : 's'}, got ${args.length}`);
     }
-    if (values.every((v) => !Number.isNaN(v))) return this.push(UNRECORDED, this.fold(code, values, p.column));
+    if (args.every((a) => a === UNRECORDED)) return this.fold(code, values, p.column);
     if (fn === 'pow') return this.binary('^', args[0], values[0], args[1], values[1], p.column);
     const parents = args.map((a, k) => this.record(a, values[k], p.column));
     if (prim.arity === 'variadic') return this.node(this.builder.applyMany(code, parents), p.column);
     this.node(prim.arity === 1 ? this.builder.apply(code, parents[0]) : this.builder.apply(code, parents[0], parents[1]), p.column);
   }
 }
+
+const show = (x: number) => String(Number(x.toPrecision(6)));
 
 /** Names a user may call: every primitive that takes arguments and no constant. */
 export function callable(): string[] {

@@ -228,5 +228,7 @@ function shapeOf(text: string, where: string): Shape {
 function number(text: string, where: string, kind: string): number {
   const t = text.trim();
   if (!NUMBER.test(t)) throw new LagradError(where, `${kind} takes a number, not '${t}'`);
-  return Number(t);
+  const x = Number(t);
+  if (!Number.isFinite(x)) throw new LagradError(where, `${t} = ${x}: not a finite number`);
+  return x;
 }

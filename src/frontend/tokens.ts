@@ -56,7 +56,10 @@ export function tokenize(line: string, from: number, to: number, file: string, l
       }
       if (i < to && isNameStart(line.charCodeAt(i))) throw new LagradError(`${file}:${lineNumber}:${start + 1}`, `malformed number '${line.slice(start, i + 1)}'`);
       const text = line.slice(start, i);
-      tokens.push({ kind: Kind.Number, text, value: Number(text), column: start + 1 });
+      const value = Number(text);
+      // 1e999 reads as Infinity: a literal that overflows is refused here, where it is written.
+      if (!Number.isFinite(value)) throw new LagradError(`${file}:${lineNumber}:${start + 1}`, `${text} = ${value}: not a finite number`);
+      tokens.push({ kind: Kind.Number, text, value, column: start + 1 });
       continue;
     }
     if (isNameStart(c)) {

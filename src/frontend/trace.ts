@@ -60,8 +60,8 @@ export type Operand = Var | number;
 /** A binary arithmetic primitive on traced variables or numbers, folding a number operand into θ where a primitive carries one. */
 export function binary(op: BinaryPrimitive, a: Operand, b: Operand): Var {
   const builder = builderOf(op, a, b);
-  const [ia, ca] = typeof a === 'number' ? [-1, a] : [a.index, NaN];
-  const [ib, cb] = typeof b === 'number' ? [-1, b] : [b.index, NaN];
+  const [ia, ca] = typeof a === 'number' ? [-1, a] : [a.index, undefined];
+  const [ib, cb] = typeof b === 'number' ? [-1, b] : [b.index, undefined];
   const folded = withConstant(op, ia, ca, ib, cb);
   return recorded(builder, () => (folded ? builder.apply(folded.op, folded.parent, undefined, folded.constant) : builder.apply(op, indexIn(builder, a), indexIn(builder, b))));
 }
@@ -69,10 +69,14 @@ export function binary(op: BinaryPrimitive, a: Operand, b: Operand): Var {
 /** Applies any registered primitive by name to traced variables or numbers. */
 export function call(op: string, ...args: Operand[]): Var {
   const builder = builderOf(op, ...args);
-  const parents = args.map((a) => indexIn(builder, a));
   const p = primitives.get(primitives.code(op));
-  if (p.arity === 'variadic' || args.length > 2) return recorded(builder, () => builder.applyMany(op, parents));
-  return recorded(builder, () => builder.apply(op, parents[0], parents[1]));
+  // Number arguments become constants inside `recorded` too, so a refused one (NaN) names the caller's line.
+  const parents = () => args.map((a) => indexIn(builder, a));
+  if (p.arity === 'variadic' || args.length > 2) return recorded(builder, () => builder.applyMany(op, parents()));
+  return recorded(builder, () => {
+    const [a, b] = parents();
+    return builder.apply(op, a, b);
+  });
 }
 
 /** The variable `record` makes; an error the builder raises (a shape mismatch) names the caller's line. */

@@ -20,7 +20,8 @@ export class ProgramBuilder {
   private line: Int32Array | null = null;
   private column: Int32Array | null = null;
   private edges = 0;
-  private placeholders = 0;
+  /** Placeholders −1 … −forward may stand as parents until `resolve` (one past the largest k issued). */
+  private forward = 0;
   /** Number of variables recorded so far. */
   size = 0;
   private names = new Map<string, number>();
@@ -50,6 +51,8 @@ export class ProgramBuilder {
     private readonly file?: string,
     capacity = 64,
   ) {
+    // A zero-length array would never grow (2 · 0 = 0) and silently drop every write.
+    if (!(Number.isInteger(capacity) && capacity >= 1 && capacity < 2 ** 31)) throw new LagradError('ProgramBuilder', `capacity ${capacity} is not a positive integer`);
     this.ops = new Int32Array(capacity);
     this.constants = new Float64Array(capacity);
     this.parentStart = new Int32Array(capacity + 1);
@@ -63,6 +66,7 @@ export class ProgramBuilder {
   input(name: string, shapeOrDefault?: Shape | number, defaultValue?: number): number {
     const shape = typeof shapeOrDefault === 'object' ? checkedShape(name, shapeOrDefault) : SCALAR;
     const value = typeof shapeOrDefault === 'number' ? shapeOrDefault : defaultValue;
+    if (value !== undefined && !Number.isFinite(value)) throw new LagradError(`input '${name}'`, `the default ${value} is not a finite number`);
     const i = this.push(INPUT, 0);
     this.name(i, name);
     if (value !== undefined) this.defaults.set(i, value);
@@ -82,6 +86,7 @@ export class ProgramBuilder {
 
   /** A constant θ, as the constraint v = θ. */
   constant(value: number): number {
+    finiteConstant('const', value);
     const i = this.push(primitives.code('const'), value);
     if (this.shapes !== null) this.shapes[i] = SCALAR;
     return i;
@@ -93,10 +98,14 @@ export class ProgramBuilder {
     const p = primitives.get(code);
     const given = b === undefined ? 1 : 2;
     if (p.arity !== given) throw new LagradError(`primitive '${p.name}'`, `takes ${p.arity === 'variadic' ? 'a list of' : p.arity} arguments, got ${given}`);
+    finiteConstant(p.name, constant);
+    // Both parents checked before either is written: a refused call leaves the builder as it was.
+    const pa = this.parent(a);
+    const pb = b === undefined ? 0 : this.parent(b);
     this.reserveEdges(given);
     const first = this.edges;
-    this.parents[this.edges++] = this.parent(a);
-    if (b !== undefined) this.parents[this.edges++] = this.parent(b);
+    this.parents[this.edges++] = pa;
+    if (b !== undefined) this.parents[this.edges++] = pb;
     if (this.shapes !== null || p.value === undefined) this.inferShape(code, first, constant);
     return this.push(code, constant);
   }
@@ -107,9 +116,11 @@ export class ProgramBuilder {
     const p = primitives.get(code);
     if (p.arity !== 'variadic' && p.arity !== parents.length) throw new LagradError(`primitive '${p.name}'`, `takes ${p.arity} arguments, got ${parents.length}`);
     if (parents.length === 0) throw new LagradError(`primitive '${p.name}'`, 'needs at least one argument');
+    finiteConstant(p.name, constant);
+    for (let k = 0; k < parents.length; k++) this.parent(parents[k]);
     this.reserveEdges(parents.length);
     const first = this.edges;
-    for (let k = 0; k < parents.length; k++) this.parents[this.edges++] = this.parent(parents[k]);
+    for (let k = 0; k < parents.length; k++) this.parents[this.edges++] = parents[k];
     if (this.shapes !== null || p.value === undefined) this.inferShape(code, first, constant);
     return this.push(code, constant);
   }
@@ -147,6 +158,8 @@ export class ProgramBuilder {
 
   /** Gives variable i a name; each name belongs to one variable. */
   name(i: number, name: string): this {
+    if (typeof name !== 'string') throw new LagradError(`variable #${i}`, `a name is a string, not ${typeof name}`);
+    if (!this.isVariable(i)) throw notRecorded(`variable '${name}'`, i);
     const other = this.names.get(name);
     if (other !== undefined && other !== i) throw new LagradError(`variable '${name}'`, 'is defined twice');
     this.own();
@@ -159,6 +172,8 @@ export class ProgramBuilder {
    * when i now has it. One table look-up, for parsers that report the clash themselves.
    */
   claim(i: number, name: string): number {
+    if (typeof name !== 'string') throw new LagradError(`variable #${i}`, `a name is a string, not ${typeof name}`);
+    if (!this.isVariable(i)) throw notRecorded(`variable '${name}'`, i);
     const other = this.names.get(name);
     if (other !== undefined) return other;
     this.own();
@@ -184,12 +199,16 @@ export class ProgramBuilder {
 
   /** The starting value of a variable of a cyclic component. */
   init(i: number, value: number): this {
+    if (!this.isVariable(i)) throw notRecorded('init', i);
+    if (!Number.isFinite(value)) throw new LagradError(`init of ${this.label(i)}`, `${value} is not a finite number`);
     this.initial.set(i, value);
     return this;
   }
 
   /** Records where variable i stands in the source text. */
   locate(i: number, line: number, column: number): this {
+    if (!this.isVariable(i)) throw notRecorded('locate', i);
+    if (!(Number.isInteger(line) && line >= 0 && line < 2 ** 31 && Number.isInteger(column) && column >= 0 && column < 2 ** 31)) throw new LagradError('locate', `line ${line}, column ${column}: not a place in a text`);
     this.own();
     if (this.line === null || this.column === null) {
       this.line = new Int32Array(this.ops.length);
@@ -200,24 +219,34 @@ export class ProgramBuilder {
     return this;
   }
 
-  /** A stand-in parent for the k-th forward reference, patched by `resolve`. */
+  /**
+   * A stand-in parent −1 − k for the k-th forward reference (k = 0, 1, … < 2³¹ − 1), patched by
+   * `resolve`. Only issued placeholders are accepted as parents, so no other negative number can
+   * pass for one.
+   */
   placeholder(k: number): number {
-    this.placeholders++;
+    if (!(Number.isInteger(k) && k >= 0 && k < MAX_PLACEHOLDERS)) throw new LagradError('program', `placeholder ${k} is not an integer in [0, ${MAX_PLACEHOLDERS})`);
+    if (k >= this.forward) this.forward = k + 1;
     return -1 - k;
   }
 
-  /** Replaces every placeholder k by target(k). */
+  /** Replaces every placeholder k by target(k), which must be a variable recorded so far. */
   resolve(target: (k: number) => number): this {
     this.own();
-    for (let e = 0; e < this.edges; e++) if (this.parents[e] < 0) this.parents[e] = target(-1 - this.parents[e]);
-    for (let k = 0; k < this.outputs.length; k++) if (this.outputs[k] < 0) this.outputs[k] = target(-1 - this.outputs[k]);
-    this.placeholders = 0;
+    const variable = (k: number) => {
+      const i = target(k);
+      if (!(Number.isInteger(i) && i >= 0 && i < this.size)) throw new LagradError('program', `placeholder ${k} resolves to ${i}, which is not a variable recorded so far`);
+      return i;
+    };
+    for (let e = 0; e < this.edges; e++) if (this.parents[e] < 0) this.parents[e] = variable(-1 - this.parents[e]);
+    for (let k = 0; k < this.outputs.length; k++) if (this.outputs[k] < 0) this.outputs[k] = variable(-1 - this.outputs[k]);
+    this.forward = 0;
     return this;
   }
 
   /** The immutable program, in evaluation order. */
   build(): Program {
-    if (this.placeholders > 0) throw new LagradError('program', 'forward references were never resolved');
+    if (this.forward > 0) throw new LagradError('program', 'forward references were never resolved');
     const n = this.size;
     // Views, not copies: the program shares the arrays (a copy would touch all that memory again),
     // and the builder copies them before its next change.
@@ -237,9 +266,20 @@ export class ProgramBuilder {
     });
   }
 
+  /** A parent: a variable recorded so far or an issued placeholder; anything else (NaN, 0.5, 2³²) is refused before an Int32Array would coerce it. */
   private parent(i: number): number {
-    if (!Number.isInteger(i) || i >= this.size || (i < 0 && this.placeholders === 0)) throw new LagradError('program', `${i} is not a variable recorded so far`);
+    if (!(Number.isInteger(i) && i < this.size && i >= -this.forward)) throw new LagradError('program', `${i} is not a variable recorded so far`);
     return i;
+  }
+
+  /** True when i is a variable recorded so far (for naming, locating, init: no placeholders). */
+  private isVariable(i: number): boolean {
+    return Number.isInteger(i) && i >= 0 && i < this.size;
+  }
+
+  private label(i: number): string {
+    for (const [name, j] of this.names) if (j === i) return `'${name}'`;
+    return `variable #${i}`;
   }
 
   /** Takes back private copies of what `build` shared, so built programs stay immutable. */
@@ -281,6 +321,16 @@ export class ProgramBuilder {
     this.own();
     if (this.edges + count > this.parents.length) this.parents = enlarge(this.parents, Math.max(this.parents.length * 2, this.edges + count));
   }
+}
+
+const notRecorded = (where: string, i: number) => new LagradError(where, `${i} is not a variable recorded so far`);
+
+/** Placeholders −1 … −(2³¹ − 1) fit an Int32Array and leave −2³¹ free for front-ends' own markers. */
+export const MAX_PLACEHOLDERS = 2 ** 31 - 1;
+
+/** A θ must be a finite number: NaN or ±∞ in a constraint is refused where it is recorded. */
+function finiteConstant(primitive: string, constant: number): void {
+  if (!Number.isFinite(constant)) throw new LagradError(`primitive '${primitive}'`, `the constant θ = ${constant} is not a finite number`);
 }
 
 function checkedShape(name: string, dims: Shape): Shape {

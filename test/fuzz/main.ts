@@ -1,4 +1,4 @@
-// Long fuzzing runs: `npm run fuzz -- [--runs N] [--seed S] [--only parser,json,…] [--minutes M]`.
+// Long fuzzing runs: `npm run fuzz -- [--runs N] [--seed S] [--only parser,json,…] [--minutes M] [--batch B]`.
 // Runs each fuzzer of properties.ts for N cases (default 10 000) in batches of seeded fast-check
 // runs, each batch in a child process watched by this one: a case that takes longer than the
 // limit is killed and reported as a hang, with the case. Every failure is shrunk by fast-check and
@@ -77,7 +77,7 @@ function batch(name: string, runs: number, seed: number): Promise<BatchResult> {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { runs: { type: 'string' }, seed: { type: 'string' }, only: { type: 'string' }, minutes: { type: 'string' }, worker: { type: 'string' } },
+    options: { runs: { type: 'string' }, seed: { type: 'string' }, only: { type: 'string' }, minutes: { type: 'string' }, batch: { type: 'string' }, worker: { type: 'string' } },
   });
   const runs = Number(values.runs ?? 10_000);
   const seed = Number(values.seed ?? Date.now() % 2 ** 31);
@@ -97,9 +97,12 @@ async function main(): Promise<number> {
     }
   }
   const deadline = values.minutes ? Date.now() + Number(values.minutes) * 60_000 : Infinity;
+  const batchSize = Number(values.batch ?? BATCH);
   console.log(`fuzzing ${chosen.join(', ')}: ${runs} cases each, seed ${seed}`);
   let found = 0;
   let total = 0;
+  // Findings grouped by what they say (numbers and quoted text left out), one example each.
+  const kinds = new Map<string, { count: number; example: string }>();
   for (const name of chosen) {
     const start = Date.now();
     let done = 0;
@@ -108,17 +111,24 @@ async function main(): Promise<number> {
     const share = (deadline - Date.now()) / (chosen.length - chosen.indexOf(name));
     const stop = Date.now() + share;
     while (done < runs && Date.now() < stop) {
-      const result = await batch(name, Math.min(BATCH, runs - done), seed + k++);
+      const result = await batch(name, Math.min(batchSize, runs - done), seed + k++);
       done += result.runs;
       if (result.failure) {
         found++;
-        console.log(`\n${name}: FOUND (seed ${result.failure.seed}${result.failure.path ? `, path ${result.failure.path}` : ''})\n  ${result.failure.error}\n  case: ${result.failure.counterexample}`);
+        const signature = `${name}: ${result.failure.error.replace(/'[^']*'|"[^"]*"|-?\d[\d.e+-]*/g, '…').slice(0, 160)}`;
+        const seen = kinds.get(signature);
+        if (seen) seen.count++;
+        else {
+          kinds.set(signature, { count: 1, example: result.failure.counterexample });
+          console.log(`\n${name}: FOUND (seed ${result.failure.seed}${result.failure.path ? `, path ${result.failure.path}` : ''})\n  ${result.failure.error}\n  case: ${result.failure.counterexample}`);
+        }
       }
     }
     total += done;
     console.log(`${name}: ${done} cases in ${((Date.now() - start) / 1000).toFixed(0)} s`);
   }
-  console.log(`\n${total} cases in all; ${found === 0 ? 'nothing found' : `${found} finding(s)`}`);
+  console.log(`\n${total} cases in all; ${found === 0 ? 'nothing found' : `${found} finding(s) of ${kinds.size} kind(s)`}`);
+  for (const [signature, { count }] of kinds) console.log(`  ${count}× ${signature}`);
   return found === 0 ? 0 : 1;
 }
 
