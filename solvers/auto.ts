@@ -16,6 +16,8 @@ export const auto: Schedule<typeof BLOCK_SETTINGS> = checked({
   summary: 'the default: an alias of reverse (backprop; block-reverse on cyclic programs)',
   settings: BLOCK_SETTINGS,
   solve(problem: Problem, options?: ScheduleOptions): Solution {
-    return { ...reverse.solve(problem, options), schedule: reverse.name };
+    // reverse's boundary has checked what it returns (finite), so auto's does not scan it again.
+    const { values, lambda, gradient, stats, convergence, finite } = reverse.solve(problem, options);
+    return { values, lambda, gradient, stats, convergence, finite, schedule: reverse.name };
   },
 });

@@ -49,7 +49,8 @@ describe('every option of every command’s --help runs, with its documented def
       const help = (await lagrad([command.name, '--help'])).out;
       const { options, readers } = listed(help);
       expect(options.length, help).toBeGreaterThan(1);
-      const takesSource = /<source>/.test(help);
+      // A positional source (`lagrad grad <source>`), not an option's value (`--program <source>`).
+      const takesSource = /lagrad \w+ <source>/.test(help);
       const json = options.some((o) => o.flag === '--json') ? ['--json'] : [];
       let defaultsChecked = 0;
       for (const option of options) {

@@ -24,6 +24,8 @@ import { emptyStats } from '../../src/lagrangian/stats.ts';
 //   underflow). There every answer must still be finite (the boundary sees to that) and every
 //   refusal must name a non-finite derivative, but the answers are not compared. Checked: the
 //   intermediates are computed here, not assumed.
+// - compiled runs reverse's operations in reverse's order as generated code: the same bits as
+//   reverse, or the same refusal, word for word (checked before the rest).
 // - The dual schedule minimises ‖(I − J)ᵀλ − w‖₂: its multipliers are accurate normwise, judged
 //   against the largest multiplier rather than each its own scale.
 // - An iterative multiplier method (Jacobi, Gauss–Seidel, the adjoint fixed point, GMRES, the dual's CG) may fail
@@ -37,6 +39,7 @@ import { emptyStats } from '../../src/lagrangian/stats.ts';
 const RUNS: readonly { label: string; options: GradOptions }[] = [
   { label: 'reverse', options: { schedule: 'reverse' } },
   { label: 'auto', options: { schedule: 'auto' } },
+  { label: 'compiled', options: { schedule: 'compiled' } },
   { label: 'forward', options: { schedule: 'forward' } },
   { label: 'forward lanes 1', options: { schedule: 'forward', lanes: 1 } },
   { label: 'dense', options: { schedule: 'dense' } },
@@ -77,6 +80,8 @@ export function compareSchedules(program: Program, at: Record<string, number>): 
   });
   for (const o of outcomes) if (o.error && kind(o.error.message) === 'other') return `${o.label} refused with a message of no known kind: ${o.error.message}`;
   const reference = outcomes[0];
+  const same = sameAsReverse(reference, outcomes.find((o) => o.label === 'compiled')!);
+  if (same !== null) return same;
   const considered = outcomes.filter((o) => !(o.error && kind(o.error.message) === 'decline'));
   const iterative = (o: Outcome) => o.label.startsWith('iterative') || o.label.startsWith('dual');
 
@@ -127,6 +132,21 @@ export function compareSchedules(program: Program, at: Record<string, number>): 
   }
   const { check } = disagreements(program, solved, mu, 1e-8);
   return check.ok || extreme ? null : `the schedules disagree on ${check.label}: ${check.detail} (relative ${check.value})`;
+}
+
+/** Null when compiled gave reverse's bits (values, every multiplier, gradient) or reverse's refusal; else how they differ. */
+function sameAsReverse(reference: Outcome, compiled: Outcome): string | null {
+  if (reference.error || compiled.error) {
+    const a = reference.error?.message ?? 'an answer';
+    const b = compiled.error?.message ?? 'an answer';
+    return a === b ? null : `reverse gave ${a} but compiled ${b}`;
+  }
+  const r = reference.result.solution;
+  const c = compiled.result.solution;
+  for (const [what, x, y] of [['value', r.values, c.values], ['multiplier', r.lambda!, c.lambda!], ['gradient entry', r.gradient, c.gradient]] as const) {
+    for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return `compiled's ${what} ${i} is ${y[i]}, reverse's ${x[i]}: not the same bits`;
+  }
+  return null;
 }
 
 /** Why a refusal is allowed while reverse answered (see the exceptions above), or null. */

@@ -54,7 +54,7 @@ function pointFor(program: Program, values: readonly number[]): Record<string, n
   return Object.fromEntries(program.inputNames.map((name, k) => [name, values[k % values.length]]));
 }
 
-const SCHEDULES = ['auto', 'reverse', 'forward', 'dense', 'paths', 'fd', 'iterative', 'dual', 'checkpoint'];
+const SCHEDULES = ['auto', 'reverse', 'compiled', 'forward', 'dense', 'paths', 'fd', 'iterative', 'dual', 'checkpoint'];
 
 /** Text through the parser and the API: a Program or a LagradError; then a number or a LagradError. */
 const parser: Fuzzer<{ text: string; values: number[]; schedule: number; program: boolean }> = {
