@@ -153,6 +153,29 @@ describe('no non-finite number reaches an answer, under any schedule', () => {
     expect(() => grad(program, { x: 1, y: 2 }, { schedule: short })).toThrow(/^schedule 'short': returned 3 values, no multipliers and 1 gradient entries for a program of 3 entries, 2 of them inputs$/);
   });
 
+  it('every schedule checks the problem it is handed: a Program, finite inputs and weights of its lengths, a workspace without shared memory', () => {
+    const program = parse('sin(x) * y + x');
+    const inputs = Float64Array.of(1, 2);
+    const weights = Float64Array.of(1);
+    const shared = new Float64Array(16);
+    const bad: [string, () => unknown, RegExp][] = [
+      ['inputs short', () => ({ program, inputs: Float64Array.of(1), weights }), /^problem\.inputs: has 1 entry where the program takes 2$/],
+      ['inputs NaN', () => ({ program, inputs: Float64Array.of(1, NaN), weights }), /^problem\.inputs: entry 1 \(input 'y'\) is NaN: not a finite number$/],
+      ['inputs a plain array', () => ({ program, inputs: [1, 2], weights }), /^problem\.inputs: must be a Float64Array of 2 numbers$/],
+      ['weights empty', () => ({ program, inputs, weights: new Float64Array(0) }), /^problem\.weights: has 0 entries where the program takes 1$/],
+      ['weights infinite', () => ({ program, inputs, weights: Float64Array.of(-Infinity) }), /^problem\.weights: entry 0 is -Infinity/],
+      ['wrt short', () => ({ program, inputs, weights, wrt: new Uint8Array(1) }), /^problem\.wrt: must be a Uint8Array of 2 flags/],
+      ['no program', () => ({ program: JSON.parse(JSON.stringify(program)), inputs, weights }), /^problem\.program: is not a Program/],
+    ];
+    for (const schedule of builtinSchedules) {
+      for (const [what, problem, message] of bad) expect(refusal(() => schedule.solve(problem() as never)).message, `${schedule.name}: ${what}`).toMatch(message);
+      // One buffer as both values and multipliers would be read while it is overwritten.
+      const aliased = refusal(() => schedule.solve({ program, inputs, weights }, { workspace: { values: shared, lambda: shared.subarray(2) } }));
+      expect(aliased.message, schedule.name).toBe('workspace: values and lambda share memory; give each buffer its own');
+      expect(() => schedule.solve({ program, inputs, weights }, { workspace: { values: shared.subarray(0, 8), lambda: shared.subarray(8) } }), schedule.name).not.toThrow();
+    }
+  });
+
   it('reverse checks its own arrays once: its solution says so, and the boundary adds no pass', () => {
     const program = parse('sin(x) * y');
     const s = builtinSchedules.find((x) => x.name === 'reverse')!.solve({ program, inputs: Float64Array.of(1, 2), weights: Float64Array.of(1) });

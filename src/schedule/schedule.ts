@@ -4,6 +4,7 @@ import type { Derivation } from '../lagrangian/provenance.ts';
 import type { Program } from '../program/program.ts';
 import type { Stats } from '../lagrangian/stats.ts';
 import { NamedTable } from './namedTable.ts';
+import { checkProblem } from './problem.ts';
 import type { Setting } from './settings.ts';
 
 /** What a schedule is asked to solve: the program at a point, with objective Σ_o w_o v_o. */
@@ -97,7 +98,8 @@ export interface Schedule<out L extends readonly Setting[] = readonly Setting[]>
 const checkedSchedules = new WeakSet<Schedule>();
 
 /**
- * The schedule with its boundary: every solution it returns has finite values, multipliers,
+ * The schedule with its boundary: the problem it is handed is checked (problem.ts: a Program,
+ * finite inputs and weights of the right lengths, a workspace whose buffers share no memory), and every solution it returns has finite values, multipliers,
  * gradient and objective, or its `solve` throws an error naming where the first non-finite number
  * appeared (`checkSolution`, lagrangian/finite.ts). Every built-in schedule is defined through it,
  * schedule tables wrap what is registered, and `grad` and `verify` wrap a Schedule object handed to
@@ -111,6 +113,7 @@ export function checked<L extends readonly Setting[]>(schedule: Schedule<L>): Sc
     ...(schedule.settings !== undefined && { settings: schedule.settings }),
     ...(schedule.derivation !== undefined && { derivation: schedule.derivation }),
     solve(problem: Problem, options?: ScheduleOptions): Solution {
+      checkProblem(problem, options);
       const solution = schedule.solve(problem, options);
       checkSolution(problem.program, problem.weights, solution, schedule.name, schedule.derivation);
       return solution.finite ? solution : { ...solution, finite: true };
