@@ -1,3 +1,4 @@
+import { checkMemberPartials } from '../src/lagrangian/partialError.ts';
 import { LuDecomposition, Matrix } from 'ml-matrix';
 import { LagradError } from '../src/error.ts';
 import { ComponentLu, componentMatrix } from '../src/lagrangian/direct.ts';
@@ -72,6 +73,7 @@ export const dense: Schedule<typeof SETTINGS> = checked({
     // systems; the acyclic rest is unit triangular, which an LU solves whatever its scale.
     for (const [first, end] of program.components()) {
       const block = ComponentLu.factor(componentMatrix(program, values, first, end, true));
+      if (block.singular) checkMemberPartials(program, values, first, end); // a NaN in I − J: a partial that does not exist
       if (block.singular) throw componentError(program, first, end, `I − J is singular here (pivot ratio ${formatNumber(block.lu.pivotRatio)}), so its multipliers are not determined`);
     }
     const lu = new LuDecomposition(A);

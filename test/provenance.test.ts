@@ -176,6 +176,35 @@ describe('no non-finite number reaches an answer, under any schedule', () => {
     }
   });
 
+  it('solve options are never coerced: multipliers is true or false, progress a function', () => {
+    const program = parse('x * y');
+    for (const schedule of builtinSchedules) {
+      expect(refusal(() => schedule.solve({ program, inputs: Float64Array.of(1, 2), weights: Float64Array.of(1) }, { multipliers: 'no' as never })).message).toBe("multipliers: must be true or false, got 'no'");
+      expect(refusal(() => schedule.solve({ program, inputs: Float64Array.of(1, 2), weights: Float64Array.of(1) }, { progress: 1 as never })).message).toMatch(/^progress: must be a function/);
+    }
+    expect(refusal(() => grad(program, { x: 1, y: 2 }, { multipliers: 1 as never })).message).toBe('multipliers: must be true or false, got 1');
+  });
+
+  it('a partial that does not exist inside a cyclic component is named as such, not as a singular I − J, by every schedule', () => {
+    // v1 = (−1)^v1 has the fixed point −1, where ∂/∂v1 = log(−1)·(−1)^v1 is NaN; v0 = v0^x0 has the fixed point 0, where ∂/∂x0 = log 0 · 0 is NaN.
+    const cases: [Program, Record<string, number>, RegExp][] = [
+      [lag('input x0\nv1 = pow(x0, v1)\nv2 = pow(x0, x0) + v1\noutput v2'), { x0: -1 }, /^p\.lag:2:6: the partial of pow with respect to 'v1' at pow\(-1, -1\) is NaN: the derivative does not exist here$/],
+      [lag('input x0\nv0 = pow(v0, x0)\noutput v0'), { x0: 1.001 }, /^p\.lag:2:6: the partial of pow with respect to 'x0' at pow\(0, 1\.001\) is NaN: the derivative does not exist here$/],
+    ];
+    for (const [program, at, message] of cases) {
+      for (const schedule of ['reverse', 'forward', 'dense', 'iterative']) expect(refusal(() => grad(program, at, { schedule })).message, schedule).toMatch(message);
+    }
+  });
+
+  it('on vector variables, a multiplier that overflows through a finite derivative is named as an overflow, not as a derivative that does not exist', () => {
+    const program = lag('input v[2]\na = 1e200 * v\nb = sin(a)\nc = 1e200 * b\nd = sin(c)\nz = sum(d)\noutput z');
+    for (const schedule of ['reverse', 'compiled', 'forward', 'dense', 'paths']) {
+      expect(refusal(() => grad(program, { v: Float64Array.of(1, 1) }, { schedule })).message, schedule).toMatch(/^p\.lag:2:11: the multiplier 'v'\[0\] overflows: the multipliers of 'a' times the derivative of scale\(\[2\], θ=1e\+200\) give -?Infinity$/);
+    }
+    const root = lag('input v[2]\nz = sum(sqrt(v))\noutput z');
+    expect(refusal(() => grad(root, { v: Float64Array.of(0, 1) })).message).toMatch(/^p\.lag:2:9: the derivative of sqrt with respect to 'v'\[0\] at sqrt\(\[2\]\) is Infinity: it does not exist here$/);
+  });
+
   it('reverse checks its own arrays once: its solution says so, and the boundary adds no pass', () => {
     const program = parse('sin(x) * y');
     const s = builtinSchedules.find((x) => x.name === 'reverse')!.solve({ program, inputs: Float64Array.of(1, 2), weights: Float64Array.of(1) });

@@ -3,7 +3,7 @@ import type { Program } from '../program/program.ts';
 import { objective } from './lagrangian.ts';
 import { gradientError, multiplierProvenance, show, tangentProvenance, type Derivation } from './provenance.ts';
 
-import { checkBlockMultipliers, checkBlockPartials, checkBlockValues } from './blockFinite.ts';
+import { blockMultiplierProvenance, checkBlockMultipliers, checkBlockPartials, checkBlockValues } from './blockFinite.ts';
 
 export { show };
 
@@ -124,6 +124,7 @@ export function checkSolution(program: Program, weights: Float64Array, answer: A
       if (program.layout !== null) {
         // Vector and matrix variables: the block diagnoses (blockFinite.ts), by entry.
         if (traced === lambda) checkBlockMultipliers(program, values, lambda);
+        else blockMultiplierProvenance(program, values, weights);
         checkBlockPartials(program, values);
         throw new LagradError(`schedule '${schedule}'`, `entry ${k} of the ${traced === lambda ? 'multipliers' : 'gradient'} is ${traced[k]}: an intermediate of its arithmetic overflowed`);
       }

@@ -8,6 +8,9 @@ import { componentError, DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE } from './con
 import { CyclicTangents } from './cyclicTangents.ts';
 import { seed } from './lagrangian.ts';
 import { emptyStats } from './stats.ts';
+import { checkMemberPartials, quoted, show } from './partialError.ts';
+
+export { quoted, show };
 
 // Where a non-finite number in a solution came from. The sweeps run without branches and a check
 // after them (finite.ts) only asks whether everything is finite; when something is not, these
@@ -21,19 +24,6 @@ import { emptyStats } from './stats.ts';
  * v̇_i = Σ_j ∂p_i/∂v_j v̇_j, one input at a time) or `differences` (the finite-difference quotient).
  */
 export type Derivation = 'multipliers' | 'tangents' | 'differences';
-
-/** The constraint i as `log(-1)`, with its parents' values. */
-export function show(program: Program, i: number, values: Float64Array): string {
-  const c = program.constraint(i);
-  const args = c.parents.map((j) => formatNumber(values[j], 6));
-  if (c.constant !== undefined) args.push(`θ=${formatNumber(c.constant, 6)}`);
-  return `${c.op}(${args.join(', ')})`;
-}
-
-/** `'x'` for a named variable, `#3` for an unnamed one. */
-export function quoted(program: Program, i: number): string {
-  return program.nameOf(i) !== undefined ? `'${program.label(i)}'` : program.label(i);
-}
 
 const finite = (x: number) => x - x === 0;
 
@@ -78,6 +68,7 @@ function trace(program: Program, values: Float64Array, l: Float64Array, accumula
     if (!finite(li)) {
       if (c >= 0 && cycles[c][1] > i) {
         const [start, end] = cycles[c];
+        checkMemberPartials(program, values, start, end);
         throw componentError(program, start, end, `the solve of its multipliers gives λ of ${quoted(program, i)} = ${li} although what flows into the component is finite`);
       }
       throw new LagradError(program.where(i), `the multiplier of ${quoted(program, i)} is ${li}: its contributions are finite, but their sum overflows`);
@@ -149,6 +140,7 @@ function traceTangents(program: Program, values: Float64Array, T: Float64Array, 
     const cycle = program.cyclic ? program.cycleOf(i) : null;
     if (cycle !== null) {
       if (finite(T[i])) continue;
+      checkMemberPartials(program, values, cycle[0], cycle[1]);
       throw componentError(program, cycle[0], cycle[1], `its tangent solve ${along} gives ${T[i]} for ${quoted(program, i)} although what flows into the component is finite`);
     }
     partials(i, values, out);

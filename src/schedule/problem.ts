@@ -1,4 +1,4 @@
-import { UsageError } from '../error.ts';
+import { OptionError, UsageError } from '../error.ts';
 import { weightCount } from '../lagrangian/lagrangian.ts';
 import { Program } from '../program/program.ts';
 
@@ -21,8 +21,11 @@ export function checkProblem(problem: unknown, options: unknown): void {
   }
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null) throw new UsageError('options', 'must be an object');
-  const { workspace } = options as { workspace?: unknown };
+  const { workspace, multipliers, progress } = options as { workspace?: unknown; multipliers?: unknown; progress?: unknown };
   if (workspace !== undefined) checkWorkspace(workspace);
+  // Never coerced: 'no' or 0 as multipliers would otherwise read as a choice the caller did not make.
+  if (multipliers !== undefined && typeof multipliers !== 'boolean') throw new OptionError('multipliers', `must be true or false, got ${typeof multipliers === 'string' ? `'${multipliers}'` : String(multipliers)}`);
+  if (progress !== undefined && typeof progress !== 'function') throw new OptionError('progress', `must be a function (done, total) => void, got ${typeof progress}`);
 }
 
 function finiteArray(where: string, x: unknown, n: number, program: Program, inputs: boolean): asserts x is Float64Array {
