@@ -57,21 +57,29 @@ export function componentMatrix(program: Program, values: Float64Array, start: n
 export class ComponentLu {
   private constructor(
     private readonly lu: LuDecomposition,
-    /** The smallest pivot relative to the largest entry. */
+    /** The smallest pivot of the equilibrated matrix (rows, then columns, scaled to largest entry 1). */
     readonly pivotRatio: number,
   ) {}
 
-  /** Factors A; `singular` is true when some pivot is negligible. */
+  /**
+   * Factors A; `singular` is true when some pivot is negligible. The pivots are judged on A with its
+   * rows and then its columns scaled to largest entry 1: singularity does not change under such
+   * scalings, so a component is not called singular for the units its variables happen to have
+   * (entries 1e8 and 1e-8 of a well-conditioned loop), and I − J and its transpose, which forward
+   * and reverse factor, are judged alike.
+   */
   static factor(A: Matrix): { lu: ComponentLu; singular: boolean } {
     const m = A.rows;
-    let largest = 0;
-    for (let r = 0; r < m; r++) for (let c = 0; c < m; c++) largest = Math.max(largest, Math.abs(A.get(r, c)));
     const lu = new LuDecomposition(A);
-    const U = lu.upperTriangularMatrix;
-    let smallest = Infinity;
-    for (let k = 0; k < m; k++) smallest = Math.min(smallest, Math.abs(U.get(k, k)));
-    const ratio = largest > 0 ? smallest / largest : 0;
-    const singular = !(smallest > m * Number.EPSILON * largest) || lu.isSingular();
+    const scaled = equilibrated(A);
+    let ratio = 0;
+    if (scaled !== null) {
+      const U = new LuDecomposition(scaled).upperTriangularMatrix;
+      let smallest = Infinity;
+      for (let k = 0; k < m; k++) smallest = Math.min(smallest, Math.abs(U.get(k, k)));
+      ratio = smallest; // the largest entry of the scaled matrix is 1
+    }
+    const singular = !(ratio > m * Number.EPSILON) || lu.isSingular();
     return { lu: new ComponentLu(lu, ratio), singular };
   }
 
@@ -85,4 +93,23 @@ export class ComponentLu {
   solveColumns(B: Matrix): Matrix {
     return this.lu.solve(B);
   }
+}
+
+/** D_r A D_c with every row, then every column, of largest magnitude 1; null when a row or column is zero (or not finite). */
+function equilibrated(A: Matrix): Matrix | null {
+  const m = A.rows;
+  const S = A.clone();
+  for (let r = 0; r < m; r++) {
+    let top = 0;
+    for (let c = 0; c < m; c++) top = Math.max(top, Math.abs(S.get(r, c)));
+    if (!(top > 0 && top < Infinity)) return null;
+    for (let c = 0; c < m; c++) S.set(r, c, S.get(r, c) / top);
+  }
+  for (let c = 0; c < m; c++) {
+    let top = 0;
+    for (let r = 0; r < m; r++) top = Math.max(top, Math.abs(S.get(r, c)));
+    if (!(top > 0)) return null;
+    for (let r = 0; r < m; r++) S.set(r, c, S.get(r, c) / top);
+  }
+  return S;
 }

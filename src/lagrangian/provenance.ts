@@ -69,7 +69,7 @@ function trace(program: Program, values: Float64Array, l: Float64Array, accumula
       if (c >= 0 && cycles[c][1] > i) {
         const [start, end] = cycles[c];
         checkMemberPartials(program, values, start, end);
-        throw componentError(program, start, end, `the solve of its multipliers gives λ of ${quoted(program, i)} = ${li} although what flows into the component is finite`);
+        throw componentError(program, start, end, `the solve of its multipliers overflows: it gives λ of ${quoted(program, i)} = ${li} although what flows into the component and every partial in it are finite`);
       }
       throw new LagradError(program.where(i), `the multiplier of ${quoted(program, i)} is ${li}: its contributions are finite, but their sum overflows`);
     }
@@ -141,7 +141,7 @@ function traceTangents(program: Program, values: Float64Array, T: Float64Array, 
     if (cycle !== null) {
       if (finite(T[i])) continue;
       checkMemberPartials(program, values, cycle[0], cycle[1]);
-      throw componentError(program, cycle[0], cycle[1], `its tangent solve ${along} gives ${T[i]} for ${quoted(program, i)} although what flows into the component is finite`);
+      throw componentError(program, cycle[0], cycle[1], `its tangent solve ${along} overflows: it gives ${T[i]} for ${quoted(program, i)} although what flows into the component and every partial in it are finite`);
     }
     partials(i, values, out);
     let t = 0;
