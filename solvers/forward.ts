@@ -9,7 +9,7 @@ import { buffer, type Problem, type Schedule, type Solution, type ScheduleOption
 import { CyclicTangents } from '../src/lagrangian/cyclicTangents.ts';
 import { objective } from '../src/lagrangian/lagrangian.ts';
 import { BlockSweeps } from '../src/primitives/blockSweeps.ts';
-import { integerSetting, readSettings } from '../src/schedule/settings.ts';
+import { integerSetting, readSettings, type SettingValues } from '../src/schedule/settings.ts';
 
 /** Default number of tangent lanes swept together (vector mode). */
 const LANES = 8;
@@ -44,7 +44,7 @@ export const forward: Schedule<typeof SETTINGS> = {
   settings: SETTINGS,
   solve(problem: Problem, options: ScheduleOptions = {}): Solution {
     const settings = readSettings(SETTINGS, options);
-    if (problem.program.layout !== null) return forwardOverBlocks(problem, options);
+    if (problem.program.layout !== null) return forwardOverBlocks(problem, options, settings);
     const start = performance.now();
     const { program, inputs, weights } = problem;
     const { inputCount, size } = program;
@@ -86,7 +86,7 @@ export const forward: Schedule<typeof SETTINGS> = {
  * entry of the inputs in `wrt`), v̇ = e_s, the gradient entry ⟨w, v̇_o⟩; with `multipliers`, one
  * sweep per entry of every intermediate, from its constraint on (refused above 20 000 entries).
  */
-function forwardOverBlocks({ program, inputs, weights, wrt }: Problem, options: ScheduleOptions): Solution {
+function forwardOverBlocks({ program, inputs, weights, wrt }: Problem, options: ScheduleOptions, settings: SettingValues<typeof SETTINGS>): Solution {
   const start = performance.now();
   const { inputCount, size, slots, inputSlots } = program;
   const offset = program.layout!.offset;
@@ -94,7 +94,10 @@ function forwardOverBlocks({ program, inputs, weights, wrt }: Problem, options: 
   const stats = emptyStats();
   stats.lanes = 1;
   const values = buffer(options.workspace?.values, slots);
-  solvePrimal(program, inputs, values, stats);
+  const history: Convergence[] = [];
+  solvePrimal(program, inputs, values, stats, { ...settings, history });
+  // On a cyclic program each component's tangents are solved for where it stands (sweepSlab).
+  const cyclic = program.cyclic ? new CyclicTangents(program, values, settings, stats) : null;
   stats.peakValues = size;
   stats.peakBytes = 8 * slots;
   const T = buffer(options.workspace?.tangents, slots);
@@ -104,9 +107,13 @@ function forwardOverBlocks({ program, inputs, weights, wrt }: Problem, options: 
     for (let s = offset[k]; s < offset[k + 1]; s++) {
       T.fill(0, 0, inputSlots);
       T[s] = 1;
-      sweeps.tangent(values, T, T, inputCount, size);
-      stats.partialEvaluations += size - inputCount;
-      stats.sweeps++;
+      if (cyclic) {
+        cyclic.sweepSlab(T, inputCount);
+      } else {
+        sweeps.tangent(values, T, T, inputCount, size);
+        stats.partialEvaluations += size - inputCount;
+        stats.sweeps++;
+      }
       gradient[s] = objective(program, weights, T);
     }
   }
@@ -120,18 +127,23 @@ function forwardOverBlocks({ program, inputs, weights, wrt }: Problem, options: 
     for (let j = inputCount; j < size; j++) {
       for (let s = offset[j]; s < offset[j + 1]; s++) {
         // v_j's entry s perturbed with its constraint cut: everything before it still, then on.
-        T.fill(0, 0, offset[j + 1]);
-        T[s] = 1;
-        sweeps.tangent(values, T, T, j + 1, size);
-        stats.partialEvaluations += size - j - 1;
-        stats.sweeps++;
+        if (cyclic) {
+          T.fill(0, 0, offset[j]);
+          cyclic.sweepSlab(T, j, s);
+        } else {
+          T.fill(0, 0, offset[j + 1]);
+          T[s] = 1;
+          sweeps.tangent(values, T, T, j + 1, size);
+          stats.partialEvaluations += size - j - 1;
+          stats.sweeps++;
+        }
         lambda[s] = objective(program, weights, T);
       }
     }
   }
   if (!gradient.every(Number.isFinite) || (lambda && !lambda.every(Number.isFinite))) checkPartials(program, values);
   stats.timeMs = performance.now() - start;
-  return { values, lambda, gradient, stats };
+  return { values, lambda, gradient, stats, ...(program.cyclic ? { convergence: history } : {}) };
 }
 
 function sweep(program: Program, values: Float64Array, T: Float64Array, K: number, from: number, to: number, stats: Stats): void {

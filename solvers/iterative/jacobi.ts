@@ -14,14 +14,14 @@ import { globalFailure } from './failure.ts';
  * `depth` sweeps, depth being the number of variables on the longest path back from an output.
  */
 export function jacobi(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, settings: IterationSettings, stats: Stats): Monitor {
-  const { inputCount, size } = program;
+  const { inputCount, size, slots } = program;
   const { tolerance, maxIterations } = settings;
   const { reverse } = sweepsOf(program);
   let current = lambda;
-  let next: Float64Array = new Float64Array(size);
-  const change = new Float64Array(size);
+  let next: Float64Array = new Float64Array(slots);
+  const change = new Float64Array(slots);
   current.set(w);
-  const wScale = maxAbs(w, 0, size);
+  const wScale = maxAbs(w, 0, slots);
   // A sweep moves λ one constraint further back, so growth along the way is no verdict until λ
   // has crossed the program: as many sweeps as its longest chain.
   const monitor = new Monitor(tolerance, maxIterations, 20 + 2 * longestChain(program));
@@ -29,9 +29,9 @@ export function jacobi(program: Program, values: Float64Array, w: Float64Array, 
     next.set(w);
     stats.partialEvaluations += reverse(values, current, next, inputCount, size);
     stats.sweeps++;
-    for (let i = 0; i < size; i++) change[i] = next[i] - current[i];
+    for (let s = 0; s < slots; s++) change[s] = next[s] - current[s];
     [current, next] = [next, current];
-    const verdict = monitor.check(maxAbs(change, 0, size), Math.max(wScale, maxAbs(current, 0, size)));
+    const verdict = monitor.check(maxAbs(change, 0, slots), Math.max(wScale, maxAbs(current, 0, slots)));
     if (verdict === Verdict.Converged) break;
     if (verdict !== Verdict.Continue) throw globalFailure(program, change, 'Jacobi', verdict, monitor, maxIterations);
   }

@@ -101,7 +101,7 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
   // Names used before their definition: placeholder k stands for references[k].
   const references: { name: string; line: number; column: number }[] = [];
   const referenceOf = new Map<string, number>();
-  const inits: { name: string; value: number; line: number; column: number }[] = [];
+  const inits: { name: string; value: number; line: number; column: number; shape: Shape | undefined }[] = [];
   const outputs: { name: string; line: number; column: number }[] = [];
   let line = 0;
   // One closure for the whole text (it reads the current `line`), not one per line.
@@ -142,7 +142,7 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
       const [, kind, name, dims, rest] = keyword;
       const nameColumn = indent + body.indexOf(name, kind.length);
       const dimsColumn = dims === undefined ? 0 : indent + body.indexOf(dims, nameColumn - indent);
-      if (dims !== undefined && kind !== 'input') throw new LagradError(where(dimsColumn), `shapes are declared on inputs (input ${name}${dims}); other shapes are inferred`);
+      if (dims !== undefined && kind === 'output') throw new LagradError(where(dimsColumn), `shapes are declared on inputs (input ${name}${dims}) and on the inits of cyclic variables (init ${name}${dims} = 0); other shapes are inferred`);
       if (kind === 'output') {
         if (rest !== undefined) throw new LagradError(where(indent), `write 'output ${name}' alone; define ${name} on its own line`);
         once('output', name, indent);
@@ -158,7 +158,7 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
       }
       if (value === undefined) throw new LagradError(where(indent), `init needs a value: init ${name} = 1`);
       once('init', name, indent);
-      inits.push({ name, value, line, column: nameColumn });
+      inits.push({ name, value, line, column: nameColumn, shape: dims === undefined ? undefined : shapeOf(dims, where(dimsColumn)) });
       return;
     }
     const assignment = ASSIGNMENT.exec(body);
@@ -198,7 +198,7 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
   };
   const targets = references.map((r) => indexOf(r.name, r, `'${r.name}' is not defined (neither an input nor assigned)`));
   builder.resolve((k) => targets[k]);
-  for (const i of inits) builder.init(indexOf(i.name, i, `init names '${i.name}', which is not defined`), i.value);
+  for (const i of inits) builder.init(indexOf(i.name, i, `init names '${i.name}', which is not defined`), i.value, i.shape);
   if (outputs.length === 0) throw new LagradError(file, "no output; add a line 'output NAME'");
   for (const o of outputs) builder.output(indexOf(o.name, o, `output names '${o.name}', which is not defined`));
   const program = builder.build();

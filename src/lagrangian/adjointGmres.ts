@@ -16,7 +16,8 @@ import { pushSweep } from './adjointFixedPoint.ts';
  */
 export const adjointGmres: BlockSolve = (context, start, end, b, x) => {
   const { program, values, settings, stats, history, restart, scratch } = context;
-  const m = end - start;
+  const m = b.length;
+  const from = program.slotOf(start);
   const plain = new ComponentOperator(program, values, start, end, stats, true);
   let operator: LinearOperator = plain;
   let rhs = b;
@@ -24,8 +25,8 @@ export const adjointGmres: BlockSolve = (context, start, end, b, x) => {
     operator = new SweepOperator(context, plain, start, end);
     // Φ(0): one sweep from x = 0, whose residual is b.
     rhs = new Float64Array(m);
-    scratch.set(b, start);
-    pushSweep(program, values, rhs, start, scratch, start, end, stats);
+    scratch.set(b, from);
+    pushSweep(program, values, rhs, from, scratch, start, end, stats);
   }
   x.fill(0);
   const monitor = new Monitor(settings.tolerance, settings.maxIterations);
@@ -41,6 +42,8 @@ class SweepOperator implements LinearOperator {
   readonly size: number;
   private readonly product: Float64Array;
   private readonly swept: Float64Array;
+  /** The component's first slot. */
+  private readonly from: number;
 
   constructor(
     private readonly context: BlockContext,
@@ -48,19 +51,20 @@ class SweepOperator implements LinearOperator {
     private readonly start: number,
     private readonly end: number,
   ) {
-    this.size = end - start;
+    this.size = plain.size;
+    this.from = context.program.slotOf(start);
     this.product = new Float64Array(this.size);
     this.swept = new Float64Array(this.size);
   }
 
   apply(y: Float64Array, out: Float64Array): void {
     const { program, values, scratch, stats } = this.context;
-    const { start, end, product, swept } = this;
+    const { start, end, from, product, swept } = this;
     // The residual of y with b = 0 is J_CCᵀy − y = −(I − J_CC)ᵀy; one sweep takes it into y.
     this.plain.apply(y, product);
-    for (let k = 0; k < this.size; k++) scratch[start + k] = -product[k];
+    for (let k = 0; k < this.size; k++) scratch[from + k] = -product[k];
     swept.set(y);
-    pushSweep(program, values, swept, start, scratch, start, end, stats);
+    pushSweep(program, values, swept, from, scratch, start, end, stats);
     for (let k = 0; k < this.size; k++) out[k] = y[k] - swept[k];
   }
 }

@@ -7,7 +7,7 @@ import { adjointFixedPoint } from './adjointFixedPoint.ts';
 import { adjointGmres } from './adjointGmres.ts';
 import { directSolve, type BlockContext, type BlockSolve } from './blockSolve.ts';
 
-/** How block-reverse solves each component: by size (default), LU, GMRES or Christianson's iteration. */
+/** How block-reverse solves each component: by size in slots (default: LU up to 300, GMRES beyond), LU, GMRES or Christianson's iteration. */
 export type BlockMethod = 'auto' | 'direct' | 'gmres' | 'fixed-point';
 
 /**
@@ -16,31 +16,35 @@ export type BlockMethod = 'auto' | 'direct' | 'gmres' | 'fixed-point';
  * cyclic component C is one block: its multipliers solve (I − J_CC)ᵀλ_C = b_C, where b_C is w_C
  * plus what the later constraints have already sent back, and are then sent on to the parents
  * outside C — block Gauss–Seidel in the literal sense, exact after one pass because the
- * condensation is acyclic. Stats: `components`, `directSolves`, and the inner solves' own counts.
+ * condensation is acyclic. With vector and matrix variables λ_C is every entry of the members, and
+ * the same solves run on the block rules' VJPs. Stats: `components`, `directSolves`, and the inner
+ * solves' own counts.
  */
 export function blockReverse(program: Program, values: Float64Array, lambda: Float64Array, method: BlockMethod, settings: IterationSettings, stats: Stats, history?: Convergence[], krylov: { restart?: number; preconditioner?: 'sweep' | 'none' } = {}): void {
-  const { inputCount, size } = program;
+  const { inputCount, size, slots } = program;
   const components = program.components();
   const { reverse } = sweepsOf(program);
-  const context: BlockContext = { program, values, settings, stats, history, scratch: new Float64Array(size), ...krylov };
-  const carry = new Float64Array(size);
-  const largest = program.largestCycle;
+  const context: BlockContext = { program, values, settings, stats, history, scratch: new Float64Array(slots), ...krylov };
+  const carry = new Float64Array(slots);
+  const largest = program.largestCycleSlots;
   const b = new Float64Array(largest);
   const x = new Float64Array(largest);
   let high = size;
   for (let c = components.length - 1; c >= 0; c--) {
     const [start, end] = components[c];
-    const m = end - start;
+    // The unknowns λ_C are the members' slots: every entry of a block member.
+    const from = program.slotOf(start);
+    const m = program.slotOf(end) - from;
     stats.partialEvaluations += reverse(values, lambda, lambda, end, high);
     const bC = b.subarray(0, m);
     const xC = x.subarray(0, m);
-    bC.set(lambda.subarray(start, end));
+    bC.set(lambda.subarray(from, from + m));
     pick(method, m)(context, start, end, bC, xC);
     // Send λ_C on to the parents outside C; the sweep also adds J_CCᵀλ_C onto λ_C, which the
     // solve has already accounted for, so λ_C is set afterwards.
-    carry.set(xC, start);
+    carry.set(xC, from);
     stats.partialEvaluations += reverse(values, carry, lambda, start, end);
-    lambda.set(xC, start);
+    lambda.set(xC, from);
     high = start;
   }
   stats.partialEvaluations += reverse(values, lambda, lambda, inputCount, high);

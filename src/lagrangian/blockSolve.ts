@@ -32,7 +32,7 @@ export interface BlockContext {
   readonly settings: IterationSettings;
   readonly stats: Stats;
   readonly history?: Convergence[];
-  /** Scratch indexed like `values` (length N), for sweeps that read or write by variable index. */
+  /** Scratch indexed like `values` (one entry per slot), for sweeps that read or write the slab. */
   readonly scratch: Float64Array;
   /** GMRES restart length (default 40). */
   readonly restart?: number;
@@ -48,7 +48,7 @@ export type BlockSolve = (context: BlockContext, start: number, end: number, b: 
 
 /** (I − J_CC)ᵀ x = b by a dense LU (ml-matrix): O(m³), exact to rounding; a singular block is an error. */
 export const directSolve: BlockSolve = ({ program, values, stats }, start, end, b, x) => {
-  const { lu, singular } = ComponentLu.factor(componentMatrix(program, values, start, end, true));
+  const { lu, singular } = ComponentLu.factor(componentMatrix(program, values, start, end, true, undefined, stats));
   stats.partialEvaluations += end - start;
   stats.directSolves = (stats.directSolves ?? 0) + 1;
   let size = 0;

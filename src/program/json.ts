@@ -1,7 +1,7 @@
 import { LagradError } from '../error.ts';
 import { primitives } from '../primitives/registry.ts';
 import type { ProgramParts, SourceMap } from './parts.ts';
-import type { Layout } from './layout.ts';
+import { declaredShapes, type Layout } from './layout.ts';
 import { checkShape, type Shape } from './shape.ts';
 
 /**
@@ -21,8 +21,12 @@ export interface ProgramJSON {
   readonly outputs: number[];
   readonly names: Record<string, number>;
   readonly defaults: Record<string, number>;
-  readonly initial: Record<string, number>;
-  /** The shapes of the vector and matrix inputs, by variable index (absent: all scalars). */
+  /** Starting values of cyclic variables: a number (every entry of a block), or a block's entries row-major. */
+  readonly initial: Record<string, number | number[]>;
+  /**
+   * Declared shapes by variable index (absent: all scalars): the vector and matrix inputs', and the
+   * block members' of cyclic components and the block constants' (what inference cannot recover).
+   */
   readonly shapes?: Record<string, number[]>;
   readonly source?: { file?: string; line: number[]; column: number[] };
 }
@@ -38,6 +42,8 @@ export interface ProgramColumns {
   readonly names: ReadonlyMap<string, number>;
   readonly defaults: Float64Array;
   readonly initial: Float64Array | null;
+  readonly initialBlocks?: ReadonlyMap<number, Float64Array> | null;
+  readonly cycles?: Int32Array;
   readonly source: SourceMap | undefined;
   readonly inputCount?: number;
   readonly layout?: Layout | null;
@@ -57,15 +63,17 @@ export function toJSON(program: ProgramColumns): ProgramJSON {
   program.defaults.forEach((value, i) => {
     if (!Number.isNaN(value)) defaults[String(i)] = value;
   });
-  const initial: Record<string, number> = {};
+  const initial: Record<string, number | number[]> = {};
   program.initial?.forEach((value, i) => {
     if (value !== 0) initial[String(i)] = value;
   });
+  for (const [i, entries] of program.initialBlocks ?? []) initial[String(i)] = Array.from(entries);
   let shapes: Record<string, number[]> | undefined;
   const layout = program.layout;
   if (layout) {
     shapes = {};
-    for (let i = 0; i < (program.inputCount ?? 0); i++) if (layout.rank[i] > 0) shapes[String(i)] = [...layout.shape(i)];
+    const declared = declaredShapes({ size: program.size, inputCount: program.inputCount ?? 0, parentStart: program.parentStart, cycles: program.cycles ?? new Int32Array(0), layout });
+    for (const [i, shape] of declared) shapes[String(i)] = [...shape];
   }
   return {
     format: 'lagrad.program',
@@ -108,10 +116,20 @@ export function partsFromJSON(json: ProgramJSON | string): ProgramParts {
     outputs: data.outputs!,
     names: new Map(Object.entries(data.names ?? {})),
     defaults: indexMap(data.defaults),
-    initial: indexMap(data.initial),
+    initial: initialFrom(data.initial),
     shapes: data.shapes === undefined ? undefined : shapesFrom(data.shapes),
     source: data.source && { file: data.source.file, line: Int32Array.from(data.source.line), column: Int32Array.from(data.source.column) },
   };
+}
+
+function initialFrom(record: Record<string, unknown> | undefined): Map<number, number | Float64Array> {
+  const initial = new Map<number, number | Float64Array>();
+  for (const [i, value] of Object.entries(record ?? {})) {
+    if (typeof value === 'number') initial.set(Number(i), value);
+    else if (Array.isArray(value) && value.every((x) => typeof x === 'number')) initial.set(Number(i), Float64Array.from(value as number[]));
+    else throw new LagradError('program JSON', `initial[${i}] must be a number or a list of numbers`);
+  }
+  return initial;
 }
 
 function shapesFrom(record: Record<string, unknown>): Map<number, Shape> {
