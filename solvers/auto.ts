@@ -16,6 +16,7 @@ export const auto: Schedule<typeof BLOCK_SETTINGS> = {
   summary: 'the default: an alias of reverse (backprop; block-reverse on cyclic programs)',
   settings: BLOCK_SETTINGS,
   solve(problem: Problem, options?: ScheduleOptions): Solution {
-    return { ...reverse.solve(problem, options), schedule: reverse.name };
+    const { values, lambda, gradient, stats, convergence } = reverse.solve(problem, options);
+    return { values, lambda, gradient, stats, convergence, schedule: reverse.name };
   },
 };

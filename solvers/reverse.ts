@@ -1,14 +1,14 @@
 import { blockReverse, type BlockMethod } from '../src/lagrangian/blockReverse.ts';
 import { KRYLOV_SETTINGS } from '../src/lagrangian/blockSolve.ts';
 import type { Convergence } from '../src/lagrangian/convergence.ts';
-import { checkMultipliers } from '../src/lagrangian/finite.ts';
+import { checkBackSubstitution, checkMultipliers } from '../src/lagrangian/finite.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
 import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
 import { BlockSweeps } from '../src/primitives/blockSweeps.ts';
 import { dependents } from '../src/program/dependents.ts';
 import { sweepsOf } from '../src/primitives/sweeps.ts';
-import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import { buffer, head, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { readSettings, type SettingValues } from '../src/schedule/settings.ts';
 
 /** What block-reverse reads, all for cyclic programs: the primal solve's and the Krylov solves' settings. */
@@ -37,15 +37,16 @@ export const reverse: Schedule<typeof BLOCK_SETTINGS> = {
     const stats = emptyStats();
     const values = buffer(options.workspace?.values, size);
     solvePrimal(program, inputs, values, stats);
-    const lambda = buffer(options.workspace?.lambda, size);
-    seed(program, weights, lambda);
+    const reused = options.workspace?.lambda;
+    const lambda = buffer(reused, size);
+    seed(program, weights, lambda, lambda.buffer !== reused?.buffer); // a fresh array is zeros already
     stats.partialEvaluations += sweepsOf(program).reverse(values, lambda, lambda, inputCount, size);
     stats.sweeps++;
     stats.peakValues = size;
     stats.peakBytes = 8 * size;
-    checkMultipliers(program, values, lambda);
+    checkBackSubstitution(program, values, lambda);
     stats.timeMs = performance.now() - start;
-    return { values, lambda, gradient: lambda.slice(0, inputCount), stats };
+    return { values, lambda, gradient: head(lambda, inputCount), stats };
   },
 };
 

@@ -2,6 +2,7 @@ import { ScheduleTable, type Schedule } from '../src/schedule/schedule.ts';
 import type { GivenSettings } from '../src/schedule/settings.ts';
 import { auto } from './auto.ts';
 import { checkpoint } from './checkpoint/checkpoint.ts';
+import { compiled } from './compiled.ts';
 import { dense } from './dense.ts';
 import { dual } from './dual.ts';
 import { fd } from './fd.ts';
@@ -13,12 +14,12 @@ import { reverse } from './reverse.ts';
 // The built-in schedules, and the table that `grad`, `verify` and the CLI resolve names in by
 // default. Nothing is registered by importing a file: the table is built here from this list.
 
-export { auto, reverse, forward, dense, paths, fd, iterative, dual, checkpoint };
+export { auto, reverse, compiled, forward, dense, paths, fd, iterative, dual, checkpoint };
 export { ITERATIVE_METHODS, type IterativeMethod } from './iterative/iterative.ts';
 export { DUAL_METHODS, type DualMethod } from './dual.ts';
 export { checkpointPlanners, builtinPlanners } from './checkpoint/planners.ts';
 
-const builtins = [auto, reverse, forward, dense, paths, fd, iterative, dual, checkpoint] as const;
+const builtins = [auto, reverse, compiled, forward, dense, paths, fd, iterative, dual, checkpoint] as const;
 
 /** Every built-in schedule, in the order `--help` lists them. */
 export const builtinSchedules: readonly Schedule[] = builtins;

@@ -28,6 +28,7 @@ export * as ops from './frontend/ops.ts';
 export { ScheduleTable, type Schedule, type Problem, type Solution, type SolveOptions, type Workspace } from './schedule/schedule.ts';
 export { auto } from '../solvers/auto.ts';
 export { reverse } from '../solvers/reverse.ts';
+export { compiled } from '../solvers/compiled.ts';
 export { forward } from '../solvers/forward.ts';
 export { dense } from '../solvers/dense.ts';
 export { paths } from '../solvers/paths.ts';

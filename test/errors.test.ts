@@ -34,7 +34,7 @@ const cases: [string, string[], Record<string, string>, RegExp][] = [
 const usage: [string, string[], Record<string, string>, RegExp][] = [
   ['a non-number in --at', ['grad', 'x', '--at', 'x=1O'], {}, /^lagrad: --at: '1O' \(for x\) is not a number$/],
   ['a malformed --at', ['grad', 'x', '--at', 'x'], {}, /^lagrad: --at: 'x' is not NAME=NUMBER$/],
-  ['an unknown schedule', ['grad', 'x', '--at', 'x=1', '--schedule', 'backprop'], {}, /^lagrad: schedule 'backprop': unknown; choose one of auto, reverse, forward/],
+  ['an unknown schedule', ['grad', 'x', '--at', 'x=1', '--schedule', 'backprop'], {}, /^lagrad: schedule 'backprop': unknown; choose one of auto, reverse, compiled, forward/],
   ['an unknown option', ['grad', 'x', '--frob'], {}, /^lagrad: grad: --frob: unknown option$/],
   ['an unknown command', ['gradient', 'x'], {}, /^lagrad: 'gradient': unknown command; choose one of eval, grad/],
   ['a missing source', ['grad', '--at', 'x=1'], {}, /^lagrad: usage: missing <source>/],

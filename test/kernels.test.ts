@@ -52,7 +52,7 @@ function runAll(k: Kernels, program: Program, inputs: Float64Array, seed: number
   const { ops, parentStart: ps, parents: pa, constants: cs, inputCount, size } = program;
   const v = new Float64Array(size);
   v.set(inputs);
-  k.forward(v, ops, ps, pa, cs, inputCount, size);
+  const finite = k.forward(v, ops, ps, pa, cs, inputCount, size);
   const lambda = numbers(seed, size);
   const inPlaceCount = k.reverse(v, lambda, lambda, ops, ps, pa, cs, inputCount, size);
   const src = numbers(seed + 1, size);
@@ -71,7 +71,7 @@ function runAll(k: Kernels, program: Program, inputs: Float64Array, seed: number
     k.partials(i, v, ops, ps, pa, cs, row);
     partials.set(row.subarray(0, ps[i + 1] - ps[i]), ps[i]);
   }
-  return { v, lambda, counts: [inPlaceCount, jacobiCount], dst, tangent, T, values, partials };
+  return { v, lambda, counts: [finite, inPlaceCount, jacobiCount], dst, tangent, T, values, partials };
 }
 
 describe('generated sweeps against the interpreted reference', () => {
@@ -136,8 +136,8 @@ describe('the printed source', () => {
 
   it('prints one primitive’s case, derived from its rules', () => {
     expect(kernelSource('reverse', { primitive: 'mul' })).toContain(`case ${primitives.code('mul')}: /* mul */ {`);
-    expect(kernelSource('reverse', { primitive: 'mul' })).toContain('dst[pa[s + 1]] += l * a;');
-    expect(kernelSource('forward', { primitive: 'exp' })).toContain('v[i] = Math.exp(a);');
+    expect(kernelSource('reverse', { primitive: 'mul' })).toContain('dst[j1] += l * a;');
+    expect(kernelSource('forward', { primitive: 'exp' })).toContain('vi = Math.exp(a);');
     expect(kernelSource('tangent', { primitive: 'sub' })).toContain('dst[i] = src[pa[s]] + -src[pa[s + 1]];');
     expect(() => kernelSource('revers' as 'reverse')).toThrow("sweep 'revers': unknown; did you mean 'reverse'?");
     expect(() => kernelSource('reverse', { primitive: 'sinh' })).toThrow("primitive 'sinh': unknown; did you mean 'sin'?");

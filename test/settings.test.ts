@@ -94,7 +94,7 @@ describe('the API validates its options', () => {
   it('a setting the chosen schedule does not read is an error saying which schedules read it', () => {
     expect(thrown(() => grad(lecture, at, { schedule: 'paths', lanes: 4 }))).toBe("lanes: not read by schedule 'paths' (forward reads it)");
     expect(thrown(() => grad(lecture, at, { schedule: 'reverse', maxPaths: 10 }))).toBe("maxPaths: not read by schedule 'reverse' (paths reads it)");
-    expect(thrown(() => grad(lecture, at, { schedule: 'paths', tolerance: 1e-6 }))).toMatch(/^tolerance: not read by schedule 'paths' \(auto, reverse, forward, dense, fd, iterative, dual read it\)$/);
+    expect(thrown(() => grad(lecture, at, { schedule: 'paths', tolerance: 1e-6 }))).toMatch(/^tolerance: not read by schedule 'paths' \(auto, reverse, compiled, forward, dense, fd, iterative, dual read it\)$/);
     expect(thrown(() => verify(lecture, at, { settings: { method: 'jacobi' } }))).toMatch(/^method: not read by the schedules verify runs \(reverse, forward, dense, paths, fd\) \(iterative, dual read it\)$/);
     // Settings that some schedule verify runs reads are fine: each schedule gets its own.
     expect(verify(lecture, at, { settings: { lanes: 2, maxPaths: 100, step: 1e-5 } }).ok).toBe(true);

@@ -3,8 +3,8 @@ import { objective } from '../lagrangian/lagrangian.ts';
 import type { Program } from '../program/program.ts';
 import type { Stats } from '../lagrangian/stats.ts';
 import type { Convergence } from '../lagrangian/convergence.ts';
-import type { Schedule, ScheduleTable, Solution, SolveOptions } from '../schedule/schedule.ts';
-import { checkOptions, requireOptions, SOLVE_OPTIONS } from '../schedule/settings.ts';
+import type { Problem, Schedule, ScheduleOptions, ScheduleTable, Solution, SolveOptions } from '../schedule/schedule.ts';
+import { checkOptions, optionsAccepted, requireOptions, SOLVE_OPTIONS } from '../schedule/settings.ts';
 import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
 import { byName, inputNamesOf, resolvePoint, resolveWeights, type ByName, type Point, type Weights } from './point.ts';
 import { dependents } from '../program/dependents.ts';
@@ -34,8 +34,10 @@ export interface GradOptions extends SolveOptions, BuiltinSettings {
   readonly table?: ScheduleTable;
 }
 
+/** The options `grad` reads itself and does not pass to the schedule. */
+const OWN_OPTIONS: readonly string[] = ['schedule', 'output', 'weights', 'wrt', 'table'];
 /** The options of `grad` itself, beside the solve's and the schedule's settings. */
-export const GRAD_OPTIONS: readonly string[] = ['schedule', 'output', 'weights', 'wrt', 'table', ...SOLVE_OPTIONS];
+export const GRAD_OPTIONS: readonly string[] = [...OWN_OPTIONS, ...SOLVE_OPTIONS];
 
 /** Values by name, as a result gives them: numbers, and for vectors and matrices a Float64Array or a Matrix (DESIGN §9). */
 export type Values = Record<string, Value>;
@@ -143,14 +145,34 @@ export function grad(program: Program, at?: Point, options: GradOptions = {}): G
 export function gradIn(table: ScheduleTable | undefined, program: Program, at: Point | undefined, options: GradOptions = {}): GradResult {
   requireOptions(options);
   const schedule = chooseSchedule(options.schedule, table, auto);
-  checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: () => table?.list() ?? [] });
+  // The messages of checkOptions are built only when an option is not accepted.
+  if (!optionsAccepted(options, GRAD_OPTIONS, schedule.settings)) checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: () => table?.list() ?? [] });
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);
   const wrt = options.wrt === undefined ? undefined : inputMask(program, options.wrt);
-  const { schedule: _schedule, output: _output, weights: _weights, wrt: _wrt, table: _table, ...solve } = options;
   const held = lease(options.workspace);
-  const solution = schedule.solve({ program, inputs, weights, ...(wrt && { wrt }) }, solve);
+  const problem: Problem = wrt === undefined ? { program, inputs, weights } : { program, inputs, weights, wrt };
+  const solution = schedule.solve(problem, solveOptions(options));
   return new GradResult(program, solution.schedule ?? schedule.name, objective(program, weights, solution.values), solution, held, wrt ?? null);
+}
+
+/**
+ * The options without grad's own (schedule, output, weights, wrt, table): what the schedule reads.
+ * The common cases without a rest-spread copy per call: none of grad's own (the options as they
+ * are), or besides them only the solve's options (those three in an object of one shape).
+ */
+function solveOptions(options: GradOptions): ScheduleOptions {
+  let own = 0;
+  let settings = 0;
+  for (const key in options) {
+    if (!Object.hasOwn(options, key) || (options as Record<string, unknown>)[key] === undefined) continue;
+    if (OWN_OPTIONS.includes(key)) own++;
+    else if (!SOLVE_OPTIONS.includes(key)) settings++;
+  }
+  if (own === 0) return options as ScheduleOptions;
+  if (settings === 0) return { multipliers: options.multipliers, workspace: options.workspace, progress: options.progress };
+  const { schedule: _schedule, output: _output, weights: _weights, wrt: _wrt, table: _table, ...solve } = options;
+  return solve;
 }
 
 /** The named inputs as a mask by input index; a name that is not an input is an error naming it. */

@@ -4,6 +4,8 @@ import type { Program } from '../program/program.ts';
 import { weightCount } from '../lagrangian/lagrangian.ts';
 import { formatShape } from '../program/shape.ts';
 import { fillBlock, type BlockValue } from './blocks.ts';
+import { inputsByName } from './inputNames.ts';
+import { zeros } from '../schedule/schedule.ts';
 
 /**
  * A point: input values by name — an object or a Map — or, where the program declares its input
@@ -35,7 +37,9 @@ export function byName(names: readonly string[], values: ArrayLike<number>): ByN
 export function resolvePoint(program: Program, at?: Point): Float64Array {
   if (program.layout !== null) return resolveBlockPoint(program, at);
   const n = program.inputCount;
-  const inputs = program.defaults.slice();
+  const inputs = zeros(n);
+  const defaults = program.defaults;
+  for (let k = 0; k < n; k++) inputs[k] = defaults[k];
   if (at !== undefined) {
     if (isPositional(at)) {
       if (!declaresInputOrder(program)) throw unordered(program, 'point');
@@ -48,8 +52,11 @@ export function resolvePoint(program: Program, at?: Point): Float64Array {
     } else if (at instanceof Map) {
       for (const [name, value] of at as ReadonlyMap<unknown, unknown>) setInput(program, inputs, name, value);
     } else if (typeof at === 'object' && at !== null) {
-      // for…in with own names only: the names of Object.entries, without its array of pairs per call.
-      for (const name in at) if (Object.hasOwn(at, name)) setInput(program, inputs, name, (at as Readonly<Record<string, unknown>>)[name]);
+      if (!readByName(program, at, inputs)) {
+        for (let k = 0; k < n; k++) inputs[k] = defaults[k];
+        // for…in with own names only: the names of Object.entries, without its array of pairs per call.
+        for (const name in at) if (Object.hasOwn(at, name)) setInput(program, inputs, name, (at as Readonly<Record<string, unknown>>)[name]);
+      }
     } else {
       throw notNamed(at, 'point');
     }
@@ -102,6 +109,21 @@ function resolveBlockPoint(program: Program, at: Point | undefined): Float64Arra
 /** `[2, 1]` for entry e of a block of this shape. */
 function entryText(shape: readonly number[], e: number): string {
   return shape.length === 1 ? `[${e}]` : `[${Math.floor(e / shape[1])}, ${e % shape[1]}]`;
+}
+
+/**
+ * The common case of a point by name, in one pass over the input names (prepared per program):
+ * a plain object whose own names are inputs and whose values are numbers. False — nothing decided,
+ * the general path then reads it and names any fault — when the object has another prototype, a
+ * name that is not an input's, or a value that is not a number.
+ */
+function readByName(program: Program, at: object, inputs: Float64Array): boolean {
+  if (Object.getPrototypeOf(at) !== Object.prototype) return false;
+  const found = inputsByName(program).read(at, inputs);
+  if (found < 0) return false;
+  let names = 0;
+  for (const _ in at) names++;
+  return names === found;
 }
 
 /** inputs[i] = value for the input called `name`; a name that is no input, or a value that is not a number, is an error. */
@@ -166,11 +188,8 @@ function notNumber(value: unknown, where: string): LagradError {
 
 /** The input names of a program, in input order, computed once per program. */
 export function inputNamesOf(program: Program): readonly string[] {
-  let names = inputNames.get(program);
-  if (names === undefined) inputNames.set(program, (names = program.inputNames));
-  return names;
+  return inputsByName(program).names;
 }
-const inputNames = new WeakMap<Program, readonly string[]>();
 
 /** The error for an array where the input order is only the order of first appearance. */
 export function unordered(program: Program, what: string): LagradError {
@@ -209,31 +228,37 @@ export function outputLabels(program: Program): string[] {
 export function resolveWeights(program: Program, output?: string, weights?: Weights): Float64Array {
   if (program.layout !== null) return resolveBlockWeights(program, output, weights);
   const outputs = program.outputs;
-  const w = new Float64Array(outputs.length);
-  const labels = () => outputLabels(program).join(', ');
+  const w = zeros(outputs.length);
+  // Not a closure: this runs on every call of grad, and tsx names every closure it creates.
+  const labels = labelsOf;
   if (weights !== undefined) {
     if (isPositional(weights)) {
-      if (weights.length !== outputs.length) throw new LagradError('weights', `expected ${outputs.length} weights (${labels()}), got ${weights.length}`);
+      if (weights.length !== outputs.length) throw new LagradError('weights', `expected ${outputs.length} weights (${labels(program)}), got ${weights.length}`);
       for (let k = 0; k < w.length; k++) w[k] = finite(number(weights[k], () => `weight of output '${program.label(outputs[k])}'`), () => `weight of output '${program.label(outputs[k])}'`);
       return w;
     }
     for (const [name, value] of entries(weights, 'weights')) {
       const i = program.names.get(name);
       const k = i === undefined ? -1 : outputs.indexOf(i);
-      if (k < 0) throw new LagradError(`output '${name}'`, `is not an output; outputs are ${labels()}`);
+      if (k < 0) throw new LagradError(`output '${name}'`, `is not an output; outputs are ${labels(program)}`);
       w[k] = finite(number(value, () => `weight of output '${name}'`), () => `weight of output '${name}'`);
     }
     return w;
   }
   if (output !== undefined) {
     const k = outputs.indexOf(program.names.get(output) ?? -1);
-    if (k < 0) throw new LagradError(`output '${output}'`, `is not an output; outputs are ${labels()}`);
+    if (k < 0) throw new LagradError(`output '${output}'`, `is not an output; outputs are ${labels(program)}`);
     w[k] = 1;
     return w;
   }
-  if (outputs.length !== 1) throw new OptionError('output', `the program has ${outputs.length} outputs (${labels()}); choose one`);
+  if (outputs.length !== 1) throw new OptionError('output', `the program has ${outputs.length} outputs (${labels(program)}); choose one`);
   w[0] = 1;
   return w;
+}
+
+/** The outputs' labels for a message: `f, g`. */
+function labelsOf(program: Program): string {
+  return outputLabels(program).join(', ');
 }
 
 /**

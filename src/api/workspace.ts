@@ -7,14 +7,20 @@ import type { Solution, Workspace } from '../schedule/schedule.ts';
 // silently different answer. Allocation-free per call beyond one small record: grad in a loop with a
 // workspace is the case that matters for speed.
 
-/** How many solves have been handed each buffer, by its ArrayBuffer. */
-const generations = new WeakMap<ArrayBufferLike, number>();
+/**
+ * How many solves have been handed each buffer, by its ArrayBuffer and the offset it starts at:
+ * small arrays share ArrayBuffers (schedule.ts carves them from slabs), so the ArrayBuffer alone
+ * would count a solve on one array against its neighbours.
+ */
+const generations = new WeakMap<ArrayBufferLike, Map<number, number>>();
 
 /** The count of a buffer after one more solve was handed it. */
 function handOut(b: Float64Array | undefined): number {
   if (b === undefined) return 0;
-  const g = (generations.get(b.buffer) ?? 0) + 1;
-  generations.set(b.buffer, g);
+  let counts = generations.get(b.buffer);
+  if (counts === undefined) generations.set(b.buffer, (counts = new Map()));
+  const g = (counts.get(b.byteOffset) ?? 0) + 1;
+  counts.set(b.byteOffset, g);
   return g;
 }
 
@@ -34,11 +40,11 @@ export class Lease {
     this.tangents = handOut(workspace.tangents);
   }
 
-  /** True when `array` lives in one of the workspace's buffers. */
+  /** True when `array` lives in one of the workspace's buffers (shares memory with one). */
   holds(array: Float64Array | null | undefined): boolean {
     if (array == null) return false;
     const { values, lambda, tangents } = this.workspace;
-    return array.buffer === values?.buffer || array.buffer === lambda?.buffer || array.buffer === tangents?.buffer;
+    return shares(array, values) || shares(array, lambda) || shares(array, tangents);
   }
 
   /** True when a solution's arrays live in the workspace (else the result owns them and needs no lease). */
@@ -59,7 +65,12 @@ export class Lease {
 }
 
 function stale(b: Float64Array | undefined, seen: number): boolean {
-  return b !== undefined && generations.get(b.buffer) !== seen;
+  return b !== undefined && generations.get(b.buffer)?.get(b.byteOffset) !== seen;
+}
+
+/** True when two arrays share memory: the same ArrayBuffer and overlapping bytes. */
+function shares(a: Float64Array, b: Float64Array | undefined): boolean {
+  return b !== undefined && a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }
 
 /** Checks a workspace and counts a solve against its buffers (null: no workspace). */

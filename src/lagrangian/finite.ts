@@ -5,8 +5,10 @@ import { primitives } from '../primitives/registry.ts';
 import { checkBlockMultipliers, checkBlockPartials, checkBlockValues } from './blockFinite.ts';
 import { sweepsOf } from '../primitives/sweeps.ts';
 
-// A sweep runs without branches; these scans run after it and, only when something is not
-// finite, find the constraint that made it and say so. Never a silent NaN.
+// A sweep runs without branches and tells whether all went well at almost no cost: the forward
+// sweep returns Σ v_i·0 (NaN once a value is not finite), and back-substitution carries any
+// non-finite multiplier down to a variable without parents (checkBackSubstitution). The scans here
+// run only then: they find the constraint that made it and say so. Never a silent NaN.
 
 /** The constraint i as `log(-1)`, with its parents' values. */
 export function show(program: Program, i: number, values: Float64Array): string {
@@ -78,6 +80,37 @@ export function checkMultipliers(program: Program, values: Float64Array, lambda:
     }
   }
   throw new LagradError(program.where(bad), `the multiplier of ${label(program, bad)} is ${lambda[bad]} (overflow)`);
+}
+
+const roots = new WeakMap<Program, Int32Array>();
+
+/** The constraints without parents (const, and any arity-0 primitive): with the inputs, where back-substitution ends. */
+function rootsOf(program: Program): Int32Array {
+  let found = roots.get(program);
+  if (found === undefined) {
+    const { parentStart: ps, inputCount, size } = program;
+    const list: number[] = [];
+    for (let i = inputCount; i < size; i++) if (ps[i + 1] === ps[i]) list.push(i);
+    roots.set(program, (found = Int32Array.from(list)));
+  }
+  return found;
+}
+
+/**
+ * checkMultipliers for λ solved by back-substitution (the reverse sweep, in place) on an acyclic
+ * program, in O(inputs + constraints without parents) instead of O(N). A multiplier λ_j that is NaN
+ * or ±∞ is not 0, so its constraint is not skipped: it adds λ_j·∂p_j/∂v_k to every parent k, which
+ * is not finite whatever the partial (∞·0 is NaN), and a sum that is not finite stays so. By
+ * induction every variable below j is reached, down to one without parents — an input or a
+ * constant — so those are the only multipliers to read. The full diagnosis runs only when one is
+ * not finite.
+ */
+export function checkBackSubstitution(program: Program, values: Float64Array, lambda: Float64Array): void {
+  let finite = 0;
+  for (let k = 0; k < program.inputCount; k++) finite += lambda[k] * 0;
+  const list = rootsOf(program);
+  for (let k = 0; k < list.length; k++) finite += lambda[list[k]] * 0;
+  if (finite !== 0) checkMultipliers(program, values, lambda);
 }
 
 /**

@@ -13,9 +13,12 @@ import type { Program } from '../program/program.ts';
 // w_o a block of the same shape: the objective is Σ_o ⟨w_o, v_o⟩, and `weights` holds the outputs'
 // weights one after another, entry by entry (for scalar outputs, one weight each, as before).
 
-/** λ ← w: the right-hand side of (I − J)ᵀλ = w, with w_o = weights[k] on output o = outputs[k]. */
-export function seed(program: Program, weights: Float64Array, lambda: Float64Array): void {
-  lambda.fill(0);
+/**
+ * λ ← w: the right-hand side of (I − J)ᵀλ = w, with w_o = weights[k] on output o = outputs[k].
+ * `zeroed`: λ is known to be all zeros already (a fresh array), so it is not cleared again.
+ */
+export function seed(program: Program, weights: Float64Array, lambda: Float64Array, zeroed = false): void {
+  if (!zeroed) lambda.fill(0);
   const outputs = program.outputs;
   const layout = program.layout;
   if (layout === null) {

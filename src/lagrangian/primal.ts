@@ -57,12 +57,13 @@ export function solvePrimal(program: Program, inputs: Float64Array, values: Floa
     solveCyclic(program, values, stats ?? emptyStats(), options ?? {});
     return;
   }
-  sweepsOf(program).forward(values, inputCount, size);
+  // The sweep folds its values' finiteness into what it returns; the scan that names the bad
+  // constraint runs only when one is not finite.
+  if (sweepsOf(program).forward(values, inputCount, size) !== 0) checkValues(program, values, inputCount, size);
   if (stats) {
     stats.primitiveEvaluations += size - inputCount;
     stats.sweeps++;
   }
-  checkValues(program, values, inputCount, size);
 }
 
 /** The forward sweep of an acyclic program with vector and matrix variables. */
@@ -91,9 +92,8 @@ function solveCyclic(program: Program, values: Float64Array, stats: Stats, optio
   stats.primalResidual ??= 0;
   // The acyclic stretch before each component in order, then the component; then the last stretch.
   const stretch = (from: number, to: number) => {
-    forward(values, from, to);
+    if (forward(values, from, to) !== 0) checkValues(program, values, from, to);
     stats.primitiveEvaluations += to - from;
-    checkValues(program, values, from, to);
   };
   let from = inputCount;
   for (const [start, end] of program.components()) {

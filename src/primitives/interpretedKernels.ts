@@ -47,7 +47,14 @@ export function interpretedKernels(table: readonly CheckedPrimitive[]): Kernels 
 
   return {
     forward(v, op, ps, pa, cs, from, to) {
-      for (let i = from; i < to; i++) if (op[i] !== INPUT) v[i] = valueAt(rulesOf(op[i]), i, v, ps, pa, cs);
+      let finite = 0;
+      for (let i = from; i < to; i++) {
+        if (op[i] === INPUT) continue;
+        const vi = valueAt(rulesOf(op[i]), i, v, ps, pa, cs);
+        v[i] = vi;
+        finite += vi * 0;
+      }
+      return finite;
     },
 
     reverse(v, src, dst, op, ps, pa, cs, from, to) {

@@ -7,8 +7,12 @@ import { SCALAR, sweepSource, SWEEP_KINDS, type Addressing, type SweepKind } fro
 // `new Function` (the fast path), or interpretedKernels.ts (the reference, and the fallback where
 // code generation is refused). Schedules reach them through sweepsOf(program) (sweeps.ts).
 
-/** v[i] = p_i(v_Pa(i)) for i in [from, to), in order. Inputs are left untouched. */
-export type ForwardSweep = (v: Float64Array, op: Int32Array, ps: Int32Array, pa: Int32Array, cs: Float64Array, from: number, to: number) => void;
+/**
+ * v[i] = p_i(v_Pa(i)) for i in [from, to), in order. Inputs are left untouched. Returns Σ v_i·0
+ * over the values written: 0 when every one is finite, NaN when some is NaN or ±∞ (the caller then
+ * scans for the constraint to name; finite.ts).
+ */
+export type ForwardSweep = (v: Float64Array, op: Int32Array, ps: Int32Array, pa: Int32Array, cs: Float64Array, from: number, to: number) => number;
 
 /**
  * dst[j] += src[i] · ∂p_i/∂v_j for every parent j of i, for i from to−1 down to from: one
@@ -43,7 +47,7 @@ export interface Kernels {
 export const sourceUrl = (kind: SweepKind) => `lagrad/kernels/${kind}.js`;
 
 /** The function rules of the table, by op code, as the generated code calls them: R[code].partials[k](a, b, c, y). */
-function functionRules(table: readonly CheckedPrimitive[]): { value?: RuleFunction; partials: (RuleFunction | undefined)[] }[] {
+export function functionRules(table: readonly CheckedPrimitive[]): { value?: RuleFunction; partials: (RuleFunction | undefined)[] }[] {
   const rules: { value?: RuleFunction; partials: (RuleFunction | undefined)[] }[] = [];
   for (const p of table) {
     rules[p.code] = {

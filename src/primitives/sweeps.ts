@@ -20,8 +20,11 @@ export interface ProgramArrays {
 
 /** The six sweeps of kernels.ts with the program's arrays bound. */
 export interface Sweeps {
-  /** values[i] = p_i(values_Pa(i)) for i in [from, to), in order; inputs untouched. */
-  forward(values: Float64Array, from: number, to: number): void;
+  /**
+   * values[i] = p_i(values_Pa(i)) for i in [from, to), in order; inputs untouched. Returns 0 when
+   * every value written is finite, NaN when one may not be (then scan them: finite.ts).
+   */
+  forward(values: Float64Array, from: number, to: number): number;
   /**
    * dst[j] += src[i] · ∂p_i/∂v_j for every parent j of i, i from to−1 down to from (with src = dst:
    * back-substitution of (I − J)ᵀλ = w), skipping constraints with src[i] = 0. Returns how many
@@ -74,7 +77,11 @@ function blockFamily(program: Program): Sweeps {
     throw new LagradError(`sweeps.${what}`, 'addresses one number per variable; a program with vector or matrix variables has no such sweep (use BlockSweeps)');
   };
   return {
-    forward: (v, from, to) => blocks.forward(v, from, to),
+    // The block rules do not fold finiteness into the sweep: NaN, so that the caller scans.
+    forward: (v, from, to) => {
+      blocks.forward(v, from, to);
+      return NaN;
+    },
     reverse: (v, src, dst, from, to) => blocks.reverse(v, src, dst, from, to),
     tangent: (v, src, dst, from, to) => blocks.tangent(v, src, dst, from, to),
     lanes: scalarOnly('lanes'),

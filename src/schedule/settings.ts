@@ -149,11 +149,29 @@ export const SOLVE_OPTIONS: readonly string[] = ['multipliers', 'workspace', 'pr
  */
 export function readSettings<const L extends readonly Setting[]>(declared: L, options: object = {}): SettingValues<L> {
   const given = options as Readonly<Record<string, unknown>>;
-  for (const key of Object.keys(given)) {
-    if (given[key] === undefined || SOLVE_OPTIONS.includes(key) || declared.some((s) => s.name === key)) continue;
-    throw unknownOption(key, [...SOLVE_OPTIONS, ...declared.map((s) => s.name)]);
+  // for…in with own names (Object.keys without its array): this runs on every solve.
+  let any = false;
+  for (const key in given) {
+    if (!Object.hasOwn(given, key) || given[key] === undefined || SOLVE_OPTIONS.includes(key)) continue;
+    if (settingNamed(declared, key) === undefined) throw unknownOption(key, [...SOLVE_OPTIONS, ...declared.map((s) => s.name)]);
+    any = true;
   }
-  return settingValues(declared, given);
+  return any ? settingValues(declared, given) : defaultsOf(declared);
+}
+
+const defaults = new WeakMap<readonly Setting[], object>();
+
+/** The values of settings none of which was given: their defaults, computed once per list. */
+function defaultsOf<const L extends readonly Setting[]>(declared: L): SettingValues<L> {
+  let values = defaults.get(declared);
+  if (values === undefined) defaults.set(declared, (values = Object.freeze(settingValues(declared, {}))));
+  return values as SettingValues<L>;
+}
+
+/** The setting of this name among `declared`, if any (a loop: no closure per call). */
+function settingNamed(declared: readonly Setting[], name: string): Setting | undefined {
+  for (let k = 0; k < declared.length; k++) if (declared[k].name === name) return declared[k];
+  return undefined;
 }
 
 /**
@@ -184,19 +202,31 @@ export interface OptionContext {
  * unknown, with the nearest name suggested. Values of settings are checked as well.
  */
 export function checkOptions(options: object, general: readonly string[], declared: readonly Setting[], context: OptionContext): void {
-  requireOptions(options);
+  if (optionsAccepted(options, general, declared)) return;
   const given = options as Readonly<Record<string, unknown>>;
   for (const key of Object.keys(given)) {
-    if (given[key] === undefined || general.includes(key)) continue;
-    const setting = declared.find((s) => s.name === key);
-    if (setting) {
-      setting.check(given[key]);
-      continue;
-    }
+    if (given[key] === undefined || general.includes(key) || settingNamed(declared, key) !== undefined) continue;
     const readers = (context.others?.() ?? []).filter((s) => s.settings?.some((x) => x.name === key)).map((s) => s.name);
     if (readers.length > 0) throw new OptionError(key, `not read by ${context.schedule} (${readers.join(', ')} ${readers.length === 1 ? 'reads' : 'read'} it)`);
     throw unknownOption(key, [...general, ...declared.map((s) => s.name)]);
   }
+}
+
+/**
+ * checkOptions without building its messages, for the API's every call: true when each key is one
+ * of `general` or a declared setting whose value is allowed (a value that is not throws, as in
+ * checkOptions); false when some key is neither — checkOptions then says which and why.
+ */
+export function optionsAccepted(options: object, general: readonly string[], declared: readonly Setting[] = []): boolean {
+  requireOptions(options);
+  const given = options as Readonly<Record<string, unknown>>;
+  for (const key in given) {
+    if (!Object.hasOwn(given, key) || given[key] === undefined || general.includes(key)) continue;
+    const setting = settingNamed(declared, key);
+    if (setting === undefined) return false;
+    setting.check(given[key]);
+  }
+  return true;
 }
 
 /** Options are an object of named values (undefined: none); anything else is an error saying what it got. */
