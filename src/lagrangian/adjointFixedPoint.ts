@@ -2,7 +2,7 @@ import { componentError, failure, maxAbs, Monitor, Verdict } from './convergence
 import type { BlockSolve } from './blockSolve.ts';
 import type { Program } from '../program/program.ts';
 import { sweepsOf } from '../primitives/sweeps.ts';
-import type { Stats } from './stats.ts';
+import { holdBytes, type Stats } from './stats.ts';
 
 /**
  * Christianson's adjoint fixed-point iteration for one component's multipliers: the forward solve
@@ -13,9 +13,10 @@ import type { Stats } from './stats.ts';
  * are transposes up to similarity), to the solution of (I − J_CC)ᵀx = b.
  * Residual: the exact |b + J_CCᵀx − x|∞ after each sweep, scale max(|b|∞, |x|∞).
  */
-export const adjointFixedPoint: BlockSolve = ({ program, values, settings, stats, history, scratch }, start, end, b, x) => {
+export const adjointFixedPoint: BlockSolve = ({ program, values, settings, stats, history, scratch, heldBytes }, start, end, b, x) => {
   const from = program.slotOf(start);
   const m = b.length;
+  holdBytes(stats, (heldBytes ?? 0) + (program.layout === null ? 0 : 8 * largestMember(program, start, end)));
   // The residual lives in `scratch` at the members' slots; what the sweeps send to parents
   // outside the component lands there too and is dropped (block-reverse sends λ_C on once, at the end).
   scratch.set(b, from);

@@ -3,6 +3,7 @@ import { componentError, failure, Monitor, Verdict } from './convergence.ts';
 import { DEFAULT_RESTART, gmres, type LinearOperator } from './gmres.ts';
 import type { BlockContext, BlockSolve } from './blockSolve.ts';
 import { pushSweep } from './adjointFixedPoint.ts';
+import { holdBytes } from './stats.ts';
 
 /**
  * One component's multipliers by restarted GMRES, each product one or two sweeps over the
@@ -30,8 +31,11 @@ export const adjointGmres: BlockSolve = (context, start, end, b, x) => {
   }
   x.fill(0);
   const monitor = new Monitor(settings.tolerance, settings.maxIterations);
-  const { verdict, matvecs } = gmres(operator, rhs, x, monitor, restart ?? DEFAULT_RESTART);
+  const { verdict, matvecs, bytes } = gmres(operator, rhs, x, monitor, restart ?? DEFAULT_RESTART);
   stats.matvecs = (stats.matvecs ?? 0) + matvecs;
+  // The operator's two slabs up to the component's end; with the sweep, Φ(0) and two vectors more.
+  const operatorBytes = 8 * (2 * program.slotOf(end) + (operator === plain ? 0 : 3 * m));
+  holdBytes(stats, (context.heldBytes ?? 0) + operatorBytes + bytes);
   monitor.tally(stats);
   history?.push(monitor.record(program, 'multipliers', 'gmres', start, end, verdict === Verdict.Converged));
   if (verdict !== Verdict.Converged) throw componentError(program, start, end, failure(verdict, monitor, 'GMRES on the multipliers', 'iteration', settings.maxIterations));

@@ -2,7 +2,7 @@ import { type Convergence, type IterationSettings } from './convergence.ts';
 import { DIRECT_LIMIT } from './direct.ts';
 import type { Program } from '../program/program.ts';
 import { sweepsOf } from '../primitives/sweeps.ts';
-import type { Stats } from './stats.ts';
+import { holdBytes, type Stats } from './stats.ts';
 import { adjointFixedPoint } from './adjointFixedPoint.ts';
 import { adjointGmres } from './adjointGmres.ts';
 import { directSolve, type BlockContext, type BlockSolve } from './blockSolve.ts';
@@ -24,9 +24,12 @@ export function blockReverse(program: Program, values: Float64Array, lambda: Flo
   const { inputCount, size, slots } = program;
   const components = program.components();
   const { reverse } = sweepsOf(program);
-  const context: BlockContext = { program, values, settings, stats, history, scratch: new Float64Array(slots), ...krylov };
-  const carry = new Float64Array(slots);
   const largest = program.largestCycleSlots;
+  // scratch and carry (a slab each), b and x (the largest component each).
+  const heldBytes = 8 * (2 * slots + 2 * largest);
+  holdBytes(stats, heldBytes);
+  const context: BlockContext = { program, values, settings, stats, history, scratch: new Float64Array(slots), heldBytes, ...krylov };
+  const carry = new Float64Array(slots);
   const b = new Float64Array(largest);
   const x = new Float64Array(largest);
   let high = size;

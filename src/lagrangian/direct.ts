@@ -112,6 +112,15 @@ function blockComponentMatrix(program: Program, values: Float64Array, start: num
 }
 
 /**
+ * Bytes of the arrays a dense solve of m slots allocates when the component ends at slot `to`: the
+ * block (m²), ml-matrix's LU copy (m²) and the U it hands back (m²), two unit slabs of `to` and m
+ * saved outputs (componentMatrix over blocks).
+ */
+export function denseSolveBytes(m: number, to: number): number {
+  return 8 * (3 * m * m + 2 * to + m);
+}
+
+/**
  * An LU factorization (partial pivoting, ml-matrix) of a component's block, or the evidence that it
  * is singular: a pivot below m·ε·max|A_ij| means I − J has (numerically) an eigenvalue 0 — J has an
  * eigenvalue 1, so the component's equations do not determine a unique answer.

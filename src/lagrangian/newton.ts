@@ -1,9 +1,9 @@
 import { formatNumber } from '../numberFormat.ts';
 import type { Program } from '../program/program.ts';
-import type { Stats } from './stats.ts';
+import { holdBytes, type Stats } from './stats.ts';
 import { ComponentOperator } from './blockOperator.ts';
 import { atRounding, maxAbs, Monitor, Verdict, type IterationSettings } from './convergence.ts';
-import { ComponentLu, componentMatrix, DIRECT_LIMIT } from './direct.ts';
+import { ComponentLu, componentMatrix, denseSolveBytes, DIRECT_LIMIT } from './direct.ts';
 import { show } from './finite.ts';
 import { showBlock } from './blockFinite.ts';
 import { slotLabel } from '../program/layout.ts';
@@ -39,6 +39,9 @@ export function newton(program: Program, values: Float64Array, start: number, en
   const F = new Float64Array(m);
   const delta = new Float64Array(m);
   const saved = new Float64Array(m);
+  // Its four vectors, beside the primal solve's copy of the largest component (`previous`).
+  const heldBytes = 8 * (4 * m + program.largestCycleSlots);
+  holdBytes(stats, m <= DIRECT_LIMIT ? heldBytes + denseSolveBytes(m, to) : heldBytes);
   let { max, sumSquares } = residual(program, values, start, end, outputs, F, stats);
   if (!(max - max === 0)) return { converged: false, failure: `Newton's method cannot start: ${nonFinite(program, values, outputs, start, end)}` };
   if (max <= settings.tolerance * maxAbs(values, from, to)) return { converged: true, failure: '' };
@@ -53,7 +56,8 @@ export function newton(program: Program, values: Float64Array, start: number, en
       // An inexact Newton step: the linear residual only needs to be small next to |F|.
       delta.fill(0);
       const inner = new Monitor(Math.min(1e-2, Math.max(settings.tolerance, max)), settings.maxIterations);
-      const { verdict } = gmres(new ComponentOperator(program, values, start, end, stats, false), F, delta, inner);
+      const { verdict, bytes } = gmres(new ComponentOperator(program, values, start, end, stats, false), F, delta, inner);
+      holdBytes(stats, heldBytes + 8 * 2 * to + bytes);
       if (verdict !== Verdict.Converged) return { converged: false, failure: `Newton's linear solve (GMRES) failed at residual ${formatNumber(max)} ${steps()} (${inner.describe('iteration')})` };
     }
     for (let k = 0; k < m; k++) saved[k] = values[from + k];

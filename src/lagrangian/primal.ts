@@ -1,7 +1,7 @@
 import type { Program } from '../program/program.ts';
 import { sweepsOf } from '../primitives/sweeps.ts';
 import { enumSetting, settingValues } from '../schedule/settings.ts';
-import { type Stats, emptyStats } from './stats.ts';
+import { type Stats, emptyStats, holdBytes } from './stats.ts';
 import { componentError, ITERATION_SETTINGS, Monitor, Verdict, type Convergence, type IterationSettings } from './convergence.ts';
 import { checkValues } from './finite.ts';
 import { fixedPointFailure, fixedPointSweeps } from './fixedPointSweeps.ts';
@@ -85,6 +85,7 @@ function solveCyclic(program: Program, values: Float64Array, stats: Stats, optio
   const history = options.history;
   const { forward } = sweepsOf(program);
   const previous = new Float64Array(program.largestCycleSlots);
+  holdBytes(stats, 8 * previous.length);
   stats.components = program.components().length;
   stats.largestComponent = program.largestCycle;
   stats.primalIterations ??= 0;
