@@ -85,10 +85,11 @@ export function solveByBlocks({ program, inputs, weights }: Problem, options: Sc
   const stats = emptyStats();
   const history: Convergence[] = [];
   const values = buffer(options.workspace?.values, slots);
-  solvePrimal(program, inputs, values, stats, { ...settings, history });
+  const rates = new Float64Array(program.components().length);
+  solvePrimal(program, inputs, values, stats, { ...settings, history, rates });
   const lambda = buffer(options.workspace?.lambda, slots);
   seed(program, weights, lambda);
-  blockReverse(program, values, lambda, method, settings, stats, history, settings);
+  blockReverse(program, values, lambda, method, settings, stats, history, { restart: settings.restart, preconditioner: settings.preconditioner, rates });
   stats.peakValues = size;
   stats.peakBytes = 8 * slots;
   checkMultipliers(program, values, lambda);

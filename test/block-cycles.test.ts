@@ -208,6 +208,42 @@ function closedFormGradient(point: Deq) {
   return { x: c.x, W: c.W, U: c.U, b: c.b };
 }
 
+describe('block-reverse chooses the inner solve of a large component by the forward sweeps’ rate', () => {
+  const width = 100; // 4 members × 100 entries: beyond the dense LU's 300 slots
+  const program = parse(deqText(width, 3), { file: 'deq.lag' });
+  const methodOf = (r: ReturnType<typeof grad>) => r.convergence!.filter((c) => c.quantity === 'multipliers').map((c) => `${c.method}${c.converged ? '' : ' (failed)'}`);
+
+  it('fast contraction (rate ≤ 1/2): Christianson’s iteration, no basis; slow: GMRES; both the implicit gradient', () => {
+    for (const [rho, expected] of [[0.3, ['fixed-point']], [0.97, ['gmres']]] as const) {
+      // Slow: W = ρ/n in every entry (eigenvalue ρ) and small inputs keep z small, so tanh' ≈ 1 and
+      // the sweeps contract at about ρ. Fast: random W of ∞-norm 0.3.
+      const at = deqPoint(width, 3, 5, rho);
+      if (rho > 0.5) {
+        at.W = at.W.map((row) => row.map(() => rho / width));
+        at.x = at.x.map((v) => 0.01 * v);
+        at.b = at.b.map(() => 0.01);
+      }
+      const r = grad(program, at);
+      const rate = r.convergence![0].rate;
+      expect(rate <= 0.5, `forward rate ${rate}`).toBe(rho < 0.5);
+      expect(methodOf(r)).toEqual(expected);
+      const reference = grad(program, at, { schedule: 'iterative', method: expected[0] === 'gmres' ? 'fixed-point' : 'gmres' });
+      expect(gap(gradientOf(r.gradient), gradientOf(reference.gradient))).toBeLessThan(1e-9);
+      expect(gap(gradientOf(r.gradient), gradientOf(closedFormGradient(at)))).toBeLessThan(1e-9);
+    }
+  });
+
+  it('a start on an unstable fixed point (rate 0): Christianson’s iteration fails, GMRES answers', () => {
+    // z = tanh(3 z + b), b = 0, from z = 0: one sweep, rate 0; the multipliers' iteration has rate 3.
+    const n = 120; // 3 members × 120 entries: beyond the dense LU
+    const text = `input b[${n}] = 0\ninit z[${n}] = 0\nz = tanh(3 * z + b)\ny = sum(z)\noutput y\n`;
+    const r = grad(parse(text, { file: 'unstable.lag' }), {});
+    expect(methodOf(r)).toEqual(['fixed-point (failed)', 'gmres']);
+    // ∂y/∂b = (I − 3I)⁻ᵀ 1 = −1/2 at z = 0.
+    for (const g of flat(r.gradient.b)) expect(g).toBeCloseTo(-0.5, 12);
+  });
+});
+
 describe('convergence failures on block cycles are one line naming the component', () => {
   // z = exp(z) + x has no real fixed point: sweeps overflow and Newton's I − J is singular.
   const none = parse('input x[2]\ninit z[2] = 0\nz = exp(z) + x\ny = sum(z)\noutput y\n', { file: 'none.lag' });

@@ -2,6 +2,8 @@ import { componentError, failure, maxAbs, Monitor, Verdict } from './convergence
 import type { BlockSolve } from './blockSolve.ts';
 import type { Program } from '../program/program.ts';
 import { sweepsOf } from '../primitives/sweeps.ts';
+import { BlockSweeps } from '../primitives/blockSweeps.ts';
+import { hasSelfLoop } from '../program/order.ts';
 import { holdBytes, type Stats } from './stats.ts';
 
 /**
@@ -25,7 +27,7 @@ export const adjointFixedPoint: BlockSolve = ({ program, values, settings, stats
   const monitor = new Monitor(settings.tolerance, settings.maxIterations);
   let verdict: Verdict;
   do {
-    const residual = pushSweep(program, values, x, from, scratch, start, end, stats);
+    const residual = pushSweep(program, values, x, from, scratch, start, end, stats, true);
     verdict = monitor.check(residual, Math.max(bScale, maxAbs(x, 0, m)));
   } while (verdict === Verdict.Continue);
   monitor.tally(stats);
@@ -41,9 +43,10 @@ export const adjointFixedPoint: BlockSolve = ({ program, values, settings, stats
  * so later members in the sweep see it at once. This is the reverse sweep through one forward
  * Gauss–Seidel sweep v_i ← p_i(v) of the same members, so it contracts at the forward iteration's
  * rate. Returns max |D| over the members' slots after the sweep: the exact residual left. Counts
- * its partial evaluations into stats.
+ * its partial evaluations into stats. With `inside`, blocks send only to members (the inner solves
+ * of one component, which never read the rest; a weight W of z @ W then costs no product).
  */
-export function pushSweep(program: Program, values: Float64Array, X: Float64Array, offset: number, D: Float64Array, start: number, end: number, stats: Stats): number {
+export function pushSweep(program: Program, values: Float64Array, X: Float64Array, offset: number, D: Float64Array, start: number, end: number, stats: Stats, inside = false): number {
   const { reverse } = sweepsOf(program);
   let evaluated = 0;
   const layout = program.layout;
@@ -55,15 +58,27 @@ export function pushSweep(program: Program, values: Float64Array, X: Float64Arra
       D[i] -= d;
     }
   } else {
-    const d = new Float64Array(largestMember(program, start, end));
+    // A member that is not its own parent does not receive its own d, so its residual becomes 0;
+    // one that is keeps what the VJP added to it (its d is copied first).
+    const blocks = BlockSweeps.of(program);
+    const { parentStart, parents } = program;
+    let d: Float64Array | null = null;
     for (let i = end - 1; i >= start; i--) {
       const first = layout.offset[i];
       const size = layout.offset[i + 1] - first;
+      const x = first - offset;
+      if (!hasSelfLoop(i, parentStart, parents)) {
+        for (let e = 0; e < size; e++) X[x + e] += D[first + e];
+        evaluated += inside ? blocks.reverseInside(values, D, D, i, i + 1, start, end) : blocks.reverse(values, D, D, i, i + 1);
+        D.fill(0, first, first + size);
+        continue;
+      }
+      d ??= new Float64Array(largestMember(program, start, end));
       for (let e = 0; e < size; e++) {
         d[e] = D[first + e];
-        X[first + e - offset] += d[e];
+        X[x + e] += d[e];
       }
-      evaluated += reverse(values, D, D, i, i + 1);
+      evaluated += inside ? blocks.reverseInside(values, D, D, i, i + 1, start, end) : blocks.reverse(values, D, D, i, i + 1);
       for (let e = 0; e < size; e++) D[first + e] -= d[e];
     }
   }

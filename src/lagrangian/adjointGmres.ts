@@ -27,7 +27,7 @@ export const adjointGmres: BlockSolve = (context, start, end, b, x) => {
     // Φ(0): one sweep from x = 0, whose residual is b.
     rhs = new Float64Array(m);
     scratch.set(b, from);
-    pushSweep(program, values, rhs, from, scratch, start, end, stats);
+    pushSweep(program, values, rhs, from, scratch, start, end, stats, true);
   }
   x.fill(0);
   const monitor = new Monitor(settings.tolerance, settings.maxIterations);
@@ -68,7 +68,7 @@ class SweepOperator implements LinearOperator {
     this.plain.apply(y, product);
     for (let k = 0; k < this.size; k++) scratch[from + k] = -product[k];
     swept.set(y);
-    pushSweep(program, values, swept, from, scratch, start, end, stats);
+    pushSweep(program, values, swept, from, scratch, start, end, stats, true);
     for (let k = 0; k < this.size; k++) out[k] = y[k] - swept[k];
   }
 }

@@ -1,5 +1,6 @@
 import type { Program } from '../program/program.ts';
 import { sweepsOf } from '../primitives/sweeps.ts';
+import { BlockSweeps } from '../primitives/blockSweeps.ts';
 import type { Stats } from './stats.ts';
 import type { LinearOperator } from './gmres.ts';
 
@@ -20,6 +21,8 @@ export class ComponentOperator implements LinearOperator {
   private readonly src: Float64Array;
   /** J_CC x (or J_CCᵀx) at the members' slots; what the reverse sweep sends outside is never read. */
   private readonly dst: Float64Array;
+  /** The block sweeps (null for scalars): their reverse sends nothing outside the component. */
+  private readonly blocks: BlockSweeps | null;
 
   constructor(
     private readonly program: Program,
@@ -35,6 +38,7 @@ export class ComponentOperator implements LinearOperator {
     // Every parent of a member stands before the component's end: slabs of `to` slots serve.
     this.src = new Float64Array(to);
     this.dst = new Float64Array(to);
+    this.blocks = program.layout === null ? null : BlockSweeps.of(program);
   }
 
   apply(x: Float64Array, y: Float64Array): void {
@@ -43,7 +47,7 @@ export class ComponentOperator implements LinearOperator {
     src.set(x, from);
     if (this.transpose) {
       dst.fill(0, from, from + size);
-      this.stats.partialEvaluations += sweeps.reverse(this.values, src, dst, start, end);
+      this.stats.partialEvaluations += this.blocks === null ? sweeps.reverse(this.values, src, dst, start, end) : this.blocks.reverseInside(this.values, src, dst, start, end, start, end);
     } else {
       sweeps.tangent(this.values, src, dst, start, end);
       this.stats.partialEvaluations += end - start;

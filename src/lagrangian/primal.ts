@@ -34,6 +34,11 @@ export interface PrimalOptions {
   readonly maxIterations?: number;
   /** Receives one record per component solve (and per fallback). */
   readonly history?: Convergence[];
+  /**
+   * Receives, per component in condensation order, the observed rate of the fixed-point sweeps
+   * that solved it (Infinity when Newton did): block-reverse picks its inner solve by it.
+   */
+  readonly rates?: Float64Array;
 }
 
 /**
@@ -97,17 +102,21 @@ function solveCyclic(program: Program, values: Float64Array, stats: Stats, optio
     stats.primitiveEvaluations += to - from;
   };
   let from = inputCount;
-  for (const [start, end] of program.components()) {
+  const components = program.components();
+  for (let c = 0; c < components.length; c++) {
+    const [start, end] = components[c];
     stretch(from, start);
     program.startValues(values, start, end);
-    solveComponent(program, values, start, end, method, settings, stats, previous, history);
+    const rate = solveComponent(program, values, start, end, method, settings, stats, previous, history);
+    if (options.rates !== undefined) options.rates[c] = rate;
     from = end;
   }
   stretch(from, size);
   stats.sweeps++;
 }
 
-function solveComponent(program: Program, values: Float64Array, start: number, end: number, method: PrimalMethod, settings: IterationSettings, stats: Stats, previous: Float64Array, history?: Convergence[]): void {
+/** Solves one component; returns the sweeps' observed rate when they solved it, Infinity when Newton did. */
+function solveComponent(program: Program, values: Float64Array, start: number, end: number, method: PrimalMethod, settings: IterationSettings, stats: Stats, previous: Float64Array, history?: Convergence[]): number {
   let iterated = '';
   if (method !== 'newton') {
     const budget = method === 'auto' ? Math.min(settings.maxIterations, AUTO_SWEEPS) : settings.maxIterations;
@@ -115,7 +124,10 @@ function solveComponent(program: Program, values: Float64Array, start: number, e
     const verdict = fixedPointSweeps(program, values, start, end, monitor, stats, previous);
     stats.primalIterations += monitor.iterations;
     history?.push(monitor.record(program, 'values', 'fixed-point', start, end, verdict === Verdict.Converged));
-    if (verdict === Verdict.Converged) return finish(program, values, start, end, stats, previous);
+    if (verdict === Verdict.Converged) {
+      finish(program, values, start, end, stats, previous);
+      return monitor.rate();
+    }
     iterated = fixedPointFailure(program, values, start, end, verdict, monitor, budget);
     if (method === 'fixed-point') throw componentError(program, start, end, iterated);
     // Newton from where the sweeps got, unless they ran off: then from the starting values again.
@@ -128,6 +140,7 @@ function solveComponent(program: Program, values: Float64Array, start: number, e
   history?.push(monitor.record(program, 'values', 'newton', start, end, result.converged));
   if (!result.converged) throw componentError(program, start, end, `no fixed point found: ${iterated ? `${iterated}, and ` : ''}${result.failure}`);
   finish(program, values, start, end, stats, previous);
+  return Infinity;
 }
 
 /** Checks the solved component and records the residual |v_C − p_C(v)|∞ it leaves (over every entry of its members). */

@@ -126,6 +126,29 @@ export class BlockSweeps {
     return count;
   }
 
+  /**
+   * `reverse` over [from, to) that sends multipliers only to parents inside [low, high) (a cyclic
+   * component holding the range): a VJP into a parent outside it (the weight W of a product z @ W
+   * in a cycle) is skipped. The inner solves of a cyclic
+   * component never read those, and in a layer z = tanh(z @ W + …) they cost as much as the rest.
+   */
+  reverseInside(v: Float64Array, src: Float64Array, dst: Float64Array, from: number, to: number, low: number, high: number): number {
+    const { rules, sites } = this;
+    const { parentStart, parents } = this.program;
+    let count = 0;
+    for (let i = to - 1; i >= from; i--) {
+      const site = sites[i]!;
+      if (isZero(src, site.out.offset, site.out.size)) continue;
+      let need = 0;
+      for (let e = parentStart[i], k = 0; e < parentStart[i + 1]; e++, k++) if (parents[e] >= low && parents[e] < high) need |= k < 31 ? 1 << k : ALL;
+      if (need === 0) continue;
+      if (this.selfLoop[i] === 1 && src === dst) rules[i].vjp(v, this.argumentsOf(i, src), dst, site, need);
+      else rules[i].vjp(v, src, dst, site, need);
+      count++;
+    }
+    return count;
+  }
+
   /** dst[i] = Σ_j J_ij src[j] for i in [from, to), in order; with src = dst, the tangents (I − J)v̇ = seed. */
   tangent(v: Float64Array, src: Float64Array, dst: Float64Array, from: number, to: number): void {
     const { rules, sites, selfLoop } = this;
