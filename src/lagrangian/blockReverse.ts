@@ -31,11 +31,11 @@ export function blockReverse(program: Program, values: Float64Array, lambda: Flo
   const components = program.components();
   const { reverse } = sweepsOf(program);
   const largest = program.largestCycleSlots;
-  // scratch and carry (a slab each), b and x (the largest component each).
-  const heldBytes = 8 * (2 * slots + 2 * largest);
+  // A scratch slab, b and x (the largest component each).
+  const heldBytes = 8 * (slots + 2 * largest);
   holdBytes(stats, heldBytes);
-  const context: BlockContext = { program, values, settings, stats, history, scratch: new Float64Array(slots), heldBytes, ...krylov };
-  const carry = new Float64Array(slots);
+  const scratch = new Float64Array(slots);
+  const context: BlockContext = { program, values, settings, stats, history, scratch, heldBytes, ...krylov };
   const b = new Float64Array(largest);
   const x = new Float64Array(largest);
   let high = size;
@@ -50,9 +50,10 @@ export function blockReverse(program: Program, values: Float64Array, lambda: Flo
     bC.set(lambda.subarray(from, from + m));
     pick(method, m, rates?.[c] ?? Infinity)(context, start, end, bC, xC);
     // Send λ_C on to the parents outside C; the sweep also adds J_CCᵀλ_C onto λ_C, which the
-    // solve has already accounted for, so λ_C is set afterwards.
-    carry.set(xC, from);
-    stats.partialEvaluations += reverse(values, carry, lambda, start, end);
+    // solve has already accounted for, so λ_C is set afterwards. The sweep reads its source only
+    // at the members' slots, so the scratch slab carries λ_C whatever the inner solve left there.
+    scratch.set(xC, from);
+    stats.partialEvaluations += reverse(values, scratch, lambda, start, end);
     lambda.set(xC, from);
     high = start;
   }

@@ -23,7 +23,9 @@ export function fixedPointSweeps(program: Program, values: Float64Array, start: 
   const from = program.slotOf(start);
   const m = program.slotOf(end) - from;
   for (;;) {
-    for (let k = 0; k < m; k++) previous[k] = values[from + k];
+    // A block-sized copy goes by memcpy (one view per sweep); small components copy by hand.
+    if (m >= 64) previous.set(values.subarray(from, from + m));
+    else for (let k = 0; k < m; k++) previous[k] = values[from + k];
     forward(values, start, end);
     stats.primitiveEvaluations += end - start;
     let step = 0;

@@ -148,8 +148,12 @@ function finish(program: Program, values: Float64Array, start: number, end: numb
   checkValues(program, values, start, end);
   componentOutputs(program, values, start, end, outputs);
   const from = program.slotOf(start);
+  const to = program.slotOf(end);
   let residual = 0;
-  for (let s = from; s < program.slotOf(end); s++) residual = Math.max(residual, Math.abs(values[s] - outputs[s - from]));
+  for (let s = from; s < to; s++) {
+    const r = Math.abs(values[s] - outputs[s - from]);
+    if (r > residual) residual = r;
+  }
   stats.primitiveEvaluations += end - start;
   stats.primalResidual = Math.max(stats.primalResidual, residual);
 }
