@@ -5,10 +5,11 @@
 // Accuracy is the relative error ‖g − g*‖₂/‖g*‖₂ of the parameters' gradient against g*, the
 // multipliers solved to rounding (tolerance 0), which GMRES and Christianson's iteration must give
 // alike. For each accuracy level: the implicit gradient at the loosest tolerance 10⁻ᵗ that reaches
-// it (block-reverse by GMRES on VJPs, `iterative --method gmres`, and by Christianson's fixed-point
+// it (10^(−j/2); block-reverse by GMRES on VJPs, `iterative --method gmres`, and by Christianson's fixed-point
 // adjoint, `iterative --method fixed-point` — the default's choice here, as the forward sweeps
 // contract at a rate below 1/2), and backprop through the unrolled program
-// with the fewest sweeps k that reaches it. Time: CPU time (process.cpuUsage: on a shared machine the
+// with the fewest sweeps k that reaches it. Each calls grad with its own reused values and multipliers
+// (`workspace`), as a training loop should. Time: CPU time (process.cpuUsage: on a shared machine the
 // wall clock also counts waits for a core), median [min] of side-by-side rounds; bytes: counted
 // by the solves — the values, the multipliers (one per value: reverse holds both) and the solver's
 // own work arrays (Krylov basis, scratch). Target: the implicit gradient cheaper than unrolled
@@ -53,7 +54,8 @@ export interface DeqResult {
 }
 
 const LEVELS = [1e-4, 1e-8, 1e-12];
-const TOLERANCES = [1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12, 1e-13, 1e-14];
+/** Tolerances tried, 10^(−j/2) from 10⁻² to 10⁻¹⁴: steps as fine, relative to the error, as one more unrolled sweep. */
+const TOLERANCES = Array.from({ length: 25 }, (_, j) => Number((10 ** (-2 - j / 2)).toPrecision(2)));
 const MAX_SWEEPS = 200;
 
 export function deqBench(options: { smoke?: boolean; hidden?: number } = {}): DeqResult {
@@ -74,9 +76,7 @@ export function deqBench(options: { smoke?: boolean; hidden?: number } = {}): De
   if (!(referenceCheck < 1e-12)) throw new Error(`deq bench: GMRES and Christianson's multipliers differ by ${referenceCheck}`);
   const plain = grad(program, at, { wrt });
   const errorOf = (r: GradResult) => relativeError(flatGradient(r.gradient), reference);
-  const unrolled = new Map<number, Program>();
-  const unrolledAt = (k: number) => unrolled.get(k) ?? unrolled.set(k, unroll(program, k)).get(k)!;
-  const runs = smoke ? 3 : 15;
+  const runs = smoke ? 3 : 25;
   const rows: DeqRow[] = [];
   let k = 1;
   for (const level of LEVELS) {
@@ -84,13 +84,19 @@ export function deqBench(options: { smoke?: boolean; hidden?: number } = {}): De
     for (const method of ['multipliers, GMRES', 'multipliers, Christianson'] as const) {
       const tolerance = TOLERANCES.find((t) => errorOf(grad(program, at, { ...methods[method], tolerance: t })) <= level);
       if (tolerance === undefined) throw new Error(`deq bench: ${method} does not reach ${level}`);
-      candidates.push({ method, setting: `tolerance ${tolerance}`, run: () => grad(program, at, { ...methods[method], tolerance }) });
+      const workspace = buffersFor(program);
+      candidates.push({ method, setting: `tolerance ${tolerance}`, run: () => grad(program, at, { ...methods[method], tolerance, workspace }) });
     }
-    while (errorOf(grad(unrolledAt(k), at, { wrt })) > level) {
+    // The fewest sweeps that reach the level; only that unrolled program is kept (the others would
+    // only grow the heap the timed runs share).
+    let unrolled: Program = unroll(program, k);
+    while (errorOf(grad(unrolled, at, { wrt })) > level) {
       if (++k > MAX_SWEEPS) throw new Error(`deq bench: ${MAX_SWEEPS} unrolled sweeps do not reach ${level}`);
+      unrolled = unroll(program, k);
     }
-    const sweeps = k;
-    candidates.push({ method: 'unrolled backprop', setting: `k = ${sweeps}`, run: () => grad(unrolledAt(sweeps), at, { wrt }) });
+    const chosen = unrolled;
+    const workspace = buffersFor(chosen);
+    candidates.push({ method: 'unrolled backprop', setting: `k = ${k}`, run: () => grad(chosen, at, { wrt, workspace }) });
     const { cpu, wall } = cpuSideBySide(candidates.map((c) => c.run), runs);
     candidates.forEach((c, n) => {
       const r = c.run();
@@ -110,6 +116,9 @@ export function deqBench(options: { smoke?: boolean; hidden?: number } = {}): De
   });
   return { hidden, slots: program.slots, rate: plain.convergence![0].rate, sweeps: plain.stats.primalIterations!, referenceCheck, rows, ratios };
 }
+
+/** Values and multipliers reused call after call, as the README asks of a training loop. */
+const buffersFor = (program: Program) => ({ values: new Float64Array(program.slots), lambda: new Float64Array(program.slots) });
 
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
