@@ -84,11 +84,11 @@ const at = point(params);
 const implicit = grad(program, at, GRAD);
 const reference = flatGradient(implicit.gradient);
 const held = (r: GradResult) => r.stats.peakBytes + 8 * r.program.slots + (r.stats.solverBytes ?? 0);
-/** The gradient and its CPU time (process.cpuUsage; the machine may be shared), least of three runs after a warm-up. */
+/** The gradient and its CPU time (process.cpuUsage; the machine may be shared), least of five runs after a warm-up. */
 const timed = (p: Program, options: object) => {
   let r = grad(p, at, options);
   let least = Infinity;
-  for (let run = 0; run < 3; run++) {
+  for (let run = 0; run < 5; run++) {
     const t = process.cpuUsage();
     r = grad(p, at, options);
     const used = process.cpuUsage(t);
