@@ -67,19 +67,94 @@ export function eachRandomConstraint(size: number, inputs: number, seed: number,
   return x;
 }
 
-/** The random scalar DAG of eachRandomConstraint, as arrays. */
-export function randomDag(size: number, inputs: number, seed: number): Dag {
+/**
+ * The benchmark's workloads, which differ in where the parents are:
+ * - `far`: one parent among the 16 before, the other anywhere earlier (eachRandomConstraint);
+ * - `near`: every parent among the NEAR variables before (eachNearConstraint);
+ * - `layered`: levels of WIDTH variables, each reading the level before it (eachLayeredConstraint).
+ */
+export const WORKLOADS = ['far', 'near', 'layered'] as const;
+export type Workload = (typeof WORKLOADS)[number];
+
+// The near and layered workloads use issue 14's ops (mul add sub sin cos tanh), weighted so that
+// values and multipliers stay bounded over 10⁷ variables: with equal weights the multipliers
+// overflow (|λ| ~ 1e35 at N = 10⁵, NaN at 10⁶), as sums over exponentially many paths do.
+const LOCAL_MIX: readonly number[] = [Op.mul, Op.mul, Op.mul, Op.add, Op.sub, Op.sin, Op.cos, Op.tanh, Op.tanh];
+/** Parents of a `near` variable are among this many variables before it. */
+export const NEAR = 64;
+/** Variables per level of the `layered` workload. */
+export const WIDTH = 1000;
+
+/**
+ * Streams a near or layered DAG in blocks (NEAR variables, or one level). The last variable of
+ * each block is an accumulator, s_k = s_{k−1} + (one variable of its block's reach); the output is
+ * the last accumulator. It injects λ = 1 into every block, so that over the depth of 10⁷ variables
+ * multipliers neither vanish (to exact zeros, which reverse sweeps skip) nor overflow. Ordinary
+ * variables never read an accumulator (its value grows like a sum), taking a neighbour in reach.
+ */
+function eachBlockConstraint(size: number, inputs: number, seed: number, block: number, reach: (i: number) => readonly [number, number], visit: Visit): Float64Array {
+  const rand = random(seed);
+  const x = new Float64Array(inputs);
+  for (let k = 0; k < inputs; k++) x[k] = 2 * rand() - 1;
+  const accumulator = (j: number) => j >= inputs && (size - 1 - j) % block === 0;
+  for (let i = inputs; i < size; i++) {
+    const [start, end] = reach(i);
+    const pick = () => {
+      const j = start + Math.floor(rand() * (end - start));
+      return accumulator(j) ? (j > start ? j - 1 : j + 1) : j;
+    };
+    if (accumulator(i)) {
+      const a = pick();
+      visit(i, Op.add, a, i - block >= inputs ? i - block : pick(), 0);
+      continue;
+    }
+    const op = LOCAL_MIX[Math.floor(rand() * LOCAL_MIX.length)];
+    const a = pick();
+    visit(i, op, a, binary(op) ? pick() : -1, 0);
+  }
+  return x;
+}
+
+/** `near`: each parent among the NEAR variables before (cache-local, like most straight-line code). */
+export function eachNearConstraint(size: number, inputs: number, seed: number, visit: Visit): Float64Array {
+  return eachBlockConstraint(size, inputs, seed, NEAR, (i) => [Math.max(0, i - NEAR), i], visit);
+}
+
+/**
+ * `layered`: after the inputs, levels of WIDTH variables; each reads one or two variables of the
+ * level before it (the first level reads the inputs), so the variables of a level are independent.
+ */
+export function eachLayeredConstraint(size: number, inputs: number, seed: number, visit: Visit): Float64Array {
+  return eachBlockConstraint(size, inputs, seed, WIDTH, (i) => {
+    const level = Math.floor((i - inputs) / WIDTH);
+    return level === 0 ? [0, inputs] : [inputs + (level - 1) * WIDTH, inputs + level * WIDTH];
+  }, visit);
+}
+
+/** Streams the constraints of a workload (see WORKLOADS); returns the point. */
+export function eachConstraint(workload: Workload, size: number, inputs: number, seed: number, visit: Visit): Float64Array {
+  const each = workload === 'far' ? eachRandomConstraint : workload === 'near' ? eachNearConstraint : eachLayeredConstraint;
+  return each(size, inputs, seed, visit);
+}
+
+/** A workload's DAG as arrays. */
+export function workloadDag(workload: Workload, size: number, inputs: number, seed: number): Dag {
   const op = new Uint8Array(size);
   const a = new Int32Array(size).fill(-1);
   const b = new Int32Array(size).fill(-1);
   const c = new Float64Array(size);
-  const x = eachRandomConstraint(size, inputs, seed, (i, o, p, q, t) => {
+  const x = eachConstraint(workload, size, inputs, seed, (i, o, p, q, t) => {
     op[i] = o;
     a[i] = p;
     b[i] = q;
     c[i] = t;
   });
-  return { name: 'random DAG', inputs, size, op, a, b, c, x, inputNames: inputNames(inputs) };
+  return { name: workload, inputs, size, op, a, b, c, x, inputNames: inputNames(inputs) };
+}
+
+/** The `far` workload's DAG (eachRandomConstraint), as arrays. */
+export function randomDag(size: number, inputs: number, seed: number): Dag {
+  return workloadDag('far', size, inputs, seed);
 }
 
 /** The lecture's f(x, y, z) = z + sin(x² + y·exp(z)) at (2, −1, 0), written out as constraints. */

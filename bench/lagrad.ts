@@ -49,9 +49,12 @@ export class LagradRunner {
   readonly values: Float64Array;
   readonly lambda: Float64Array;
   private tangents: Float64Array | undefined;
+  /** Reverse mode's reused buffers, one object for every call. */
+  private readonly workspace: { values: Float64Array; lambda: Float64Array };
   constructor(readonly program: Program) {
     this.values = new Float64Array(program.size);
     this.lambda = new Float64Array(program.size);
+    this.workspace = { values: this.values, lambda: this.lambda };
   }
 
   value(x: Float64Array): number {
@@ -59,11 +62,48 @@ export class LagradRunner {
   }
 
   gradient(x: Float64Array, schedule: 'reverse' | 'forward' = 'reverse'): Float64Array {
+    if (schedule === 'reverse') return grad(this.program, x, { schedule, workspace: this.workspace }).solution.gradient;
     const lanes = Math.min(LANES, this.program.inputCount);
-    if (schedule === 'forward') this.tangents ??= new Float64Array(this.program.size * lanes);
+    this.tangents ??= new Float64Array(this.program.size * lanes);
     const workspace = { values: this.values, lambda: this.lambda, tangents: this.tangents };
-    // lanes is forward's setting; reverse reads none (an unread setting is an error).
-    const settings = schedule === 'forward' ? { lanes } : {};
-    return grad(this.program, x, { schedule, workspace, ...settings }).solution.gradient;
+    // lanes is forward's setting only (an unread setting is an error).
+    return grad(this.program, x, { schedule, lanes, workspace }).solution.gradient;
+  }
+
+  /** `grad(program, x)` with every option left at its default: fresh buffers, the default schedule. */
+  defaultGradient(x: Float64Array): Float64Array {
+    return grad(this.program, x).solution.gradient;
+  }
+
+  /** The fraction of variables with λ ≠ 0 after the last reverse `gradient` (those the output reads). */
+  reached(): number {
+    let count = 0;
+    for (let i = 0; i < this.lambda.length; i++) if (this.lambda[i] !== 0) count++;
+    return count / this.lambda.length;
+  }
+}
+
+/**
+ * The lecture function called as its users write it: the point as an object literal by input
+ * name, the result read by name. Needs a program whose inputs are x, y and z.
+ */
+export class ByNameRunner {
+  private readonly out = new Float64Array(3);
+  constructor(readonly program: Program) {
+    if (program.inputNames.join() !== 'x,y,z') throw new Error('ByNameRunner: the program must have the inputs x, y, z');
+  }
+
+  value(x: Float64Array): number {
+    return evaluate(this.program, { x: x[0], y: x[1], z: x[2] });
+  }
+
+  /** `grad(program, { x, y, z }).gradient`, read by name (into a reused array, for the check). */
+  gradient(x: Float64Array): Float64Array {
+    // A scalar program's gradient entries are numbers (block inputs would give arrays).
+    const g = grad(this.program, { x: x[0], y: x[1], z: x[2] }).gradient as Record<string, number>;
+    this.out[0] = g.x;
+    this.out[1] = g.y;
+    this.out[2] = g.z;
+    return this.out;
   }
 }

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluate, grad, parse, parseProgram } from '../src/index.ts';
-import { lectureDag, randomDag } from '../bench/dag.ts';
+import { lectureDag, NEAR, randomDag, WIDTH, workloadDag, WORKLOADS } from '../bench/dag.ts';
 import { summarize } from '../bench/harness.ts';
-import { buildProgram, lagText, LagradRunner } from '../bench/lagrad.ts';
+import { buildProgram, ByNameRunner, lagText, LagradRunner } from '../bench/lagrad.ts';
+import { nameTableBaseline, parseTexts } from '../bench/parsing.ts';
 import { microGradient, microValue } from '../bench/micrograd.ts';
 import { directProgram } from '../bench/memory.ts';
 import { relativeError } from '../bench/systems.ts';
@@ -15,13 +17,14 @@ import { centralDifference } from './helpers/finiteDifferences.ts';
 // times anything; here on small programs, without timing). No timing in this file.
 
 describe('the benchmark systems agree with lagrad', () => {
-  it('on random DAGs: tape (reverse and tangent), object graph, lagrad forward mode', () => {
+  it('on every workload: tape (reverse and tangent), object graph, lagrad forward mode and default call', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 20, max: 3000 }), fc.integer({ min: 1, max: 8 }), fc.nat(), (size, inputs, seed) => {
-        const dag = randomDag(size, inputs, seed);
+      fc.property(fc.constantFrom(...WORKLOADS), fc.integer({ min: 20, max: 3000 }), fc.integer({ min: 1, max: 8 }), fc.nat(), (workload, size, inputs, seed) => {
+        const dag = workloadDag(workload, size, inputs, seed);
         const lagrad = new LagradRunner(buildProgram(dag));
         const value = lagrad.value(dag.x);
         const gradient = Float64Array.from(lagrad.gradient(dag.x));
+        expect(Array.from(lagrad.defaultGradient(dag.x))).toEqual(Array.from(gradient));
         const tape = new Tape(dag);
         const out = new Float64Array(inputs);
         expect(tape.forward(dag.x)).toBe(value);
@@ -31,8 +34,48 @@ describe('the benchmark systems agree with lagrad', () => {
         expect(relativeError(microGradient(dag, dag.x), gradient)).toBeLessThan(1e-12);
         expect(relativeError(lagrad.gradient(dag.x, 'forward'), gradient)).toBeLessThan(1e-12);
       }),
-      { numRuns: 25 },
+      { numRuns: 40 },
     );
+  });
+
+  it('the near and layered workloads keep their parents where they say, and their values and multipliers bounded', () => {
+    for (const workload of ['near', 'layered'] as const) {
+      const dag = workloadDag(workload, 200_000, 8, 20261126);
+      const level = (i: number) => Math.floor((i - dag.inputs) / WIDTH);
+      const inReach = (i: number, p: number) => (workload === 'near' ? i - p >= 1 && i - p <= NEAR : p < dag.inputs ? level(i) === 0 : level(p) === level(i) - 1);
+      let outside = 0;
+      for (let i = dag.inputs; i < dag.size; i++) if (!inReach(i, dag.a[i]) || (dag.b[i] >= 0 && !inReach(i, dag.b[i]))) outside++;
+      expect(outside).toBe(0);
+      const tape = new Tape(dag);
+      tape.forward(dag.x);
+      const g = tape.reverse(new Float64Array(dag.inputs));
+      const largest = (x: Float64Array) => x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      expect(largest(tape.values)).toBeLessThan(1e6);
+      expect(largest(tape.adjoints)).toBeLessThan(1e6);
+      // The gradient neither vanishes nor overflows, and the output reads about half the variables.
+      for (const gk of g) expect(Math.abs(gk)).toBeGreaterThan(1e-6);
+      expect(tape.adjoints.filter((l) => l !== 0).length / dag.size).toBeGreaterThan(0.4);
+    }
+  }, 30_000);
+
+  it('the lecture called by name gives what the array call gives', () => {
+    const program = parseProgram(readFileSync(new URL('../examples/lecture.lag', import.meta.url), 'utf8'));
+    const dag = lectureDag();
+    const byName = new ByNameRunner(program);
+    const arrays = new LagradRunner(program);
+    expect(byName.value(dag.x)).toBe(arrays.value(dag.x));
+    expect(Array.from(byName.gradient(dag.x))).toEqual(Array.from(arrays.gradient(dag.x)));
+    expect(() => new ByNameRunner(parse('a + b'))).toThrow(/inputs x, y, z/);
+  });
+
+  it('the parse benchmark: the reversed text is the same program, and the baseline makes one look-up per name', () => {
+    const { inOrder, reversed } = parseTexts(2000, 8, 5);
+    const dag = randomDag(2000, 8, 5);
+    expect(inOrder).toBe(lagText(dag));
+    expect(reversed.split('\n').sort()).toEqual(inOrder.split('\n').sort());
+    expect(evaluate(parseProgram(reversed), dag.x)).toBe(evaluate(parseProgram(inOrder), dag.x));
+    // Checksum: the look-ups x → 0, y → 1, a → 2, plus the table's 3 names (sin and 1e-3 are not names).
+    expect(nameTableBaseline('input x\ninput y\na = sin(x) * 1e-3 + y\noutput a\n')).toBe(0 + 1 + 2 + 3);
   });
 
   it('lagrad on a random DAG matches central differences in a random direction', () => {

@@ -10,24 +10,23 @@ export interface WithConstant {
 }
 
 /**
- * How `a ∘ b` is recorded when one side is a known constant (NaN marks a variable): x + 2 is
+ * How `a ∘ b` is recorded when one side is a known constant (`ca` or `cb`; undefined marks a
+ * variable, so that no number, NaN included, can pass for one): x + 2 is
  * shift(x; 2), 2·x is scale(x; 2), x − 2 is shift(x; −2), x² is square(x), x^θ is powc(x; θ).
  * Returns null when no single θ-carrying primitive applies (2 − x, x / 2, 2^x), which then record
  * the constant as a variable. Saves a variable and a multiplier per constant.
  */
-export function withConstant(op: BinaryPrimitive, a: number, ca: number, b: number, cb: number): WithConstant | null {
-  const aConst = !Number.isNaN(ca);
-  const bConst = !Number.isNaN(cb);
-  if (aConst === bConst) return null;
+export function withConstant(op: BinaryPrimitive, a: number, ca: number | undefined, b: number, cb: number | undefined): WithConstant | null {
+  if ((ca === undefined) === (cb === undefined)) return null;
   switch (op) {
     case 'add':
-      return aConst ? { op: 'shift', parent: b, constant: ca } : { op: 'shift', parent: a, constant: cb };
+      return ca !== undefined ? { op: 'shift', parent: b, constant: ca } : { op: 'shift', parent: a, constant: cb! };
     case 'mul':
-      return aConst ? { op: 'scale', parent: b, constant: ca } : { op: 'scale', parent: a, constant: cb };
+      return ca !== undefined ? { op: 'scale', parent: b, constant: ca } : { op: 'scale', parent: a, constant: cb! };
     case 'sub':
-      return bConst ? { op: 'shift', parent: a, constant: -cb } : null;
+      return cb !== undefined ? { op: 'shift', parent: a, constant: -cb } : null;
     case 'pow':
-      return bConst ? { op: cb === 2 ? 'square' : 'powc', parent: a, constant: cb === 2 ? 0 : cb } : null;
+      return cb !== undefined ? { op: cb === 2 ? 'square' : 'powc', parent: a, constant: cb === 2 ? 0 : cb } : null;
     default:
       return null;
   }

@@ -60,8 +60,8 @@ export type Operand = Var | number;
 /** A binary arithmetic primitive on traced variables or numbers, folding a number operand into θ where a primitive carries one. */
 export function binary(op: BinaryPrimitive, a: Operand, b: Operand): Var {
   const builder = builderOf(op, a, b);
-  const [ia, ca] = typeof a === 'number' ? [-1, a] : [a.index, NaN];
-  const [ib, cb] = typeof b === 'number' ? [-1, b] : [b.index, NaN];
+  const [ia, ca] = typeof a === 'number' ? [-1, a] : [a.index, undefined];
+  const [ib, cb] = typeof b === 'number' ? [-1, b] : [b.index, undefined];
   const folded = withConstant(op, ia, ca, ib, cb);
   return recorded(builder, () => (folded ? builder.apply(folded.op, folded.parent, undefined, folded.constant) : builder.apply(op, indexIn(builder, a), indexIn(builder, b))));
 }
@@ -69,10 +69,14 @@ export function binary(op: BinaryPrimitive, a: Operand, b: Operand): Var {
 /** Applies any registered primitive by name to traced variables or numbers. */
 export function call(op: string, ...args: Operand[]): Var {
   const builder = builderOf(op, ...args);
-  const parents = args.map((a) => indexIn(builder, a));
   const p = primitives.get(primitives.code(op));
-  if (p.arity === 'variadic' || args.length > 2) return recorded(builder, () => builder.applyMany(op, parents));
-  return recorded(builder, () => builder.apply(op, parents[0], parents[1]));
+  // Number arguments become constants inside `recorded` too, so a refused one (NaN) names the caller's line.
+  const parents = () => args.map((a) => indexIn(builder, a));
+  if (p.arity === 'variadic' || args.length > 2) return recorded(builder, () => builder.applyMany(op, parents()));
+  return recorded(builder, () => {
+    const [a, b] = parents();
+    return builder.apply(op, a, b);
+  });
 }
 
 /** The variable `record` makes; an error the builder raises (a shape mismatch) names the caller's line. */
@@ -86,10 +90,25 @@ function recorded(builder: ProgramBuilder, record: () => number): Var {
 }
 
 function builderOf(op: string, ...args: Operand[]): ProgramBuilder {
+  // Only a Var of this trace or a number is an operand: anything else (null, a string, a plain
+  // object with an `index`) would otherwise be read as some variable's index or counted away.
+  for (let k = 0; k < args.length; k++) {
+    const a: unknown = args[k];
+    if (!(a instanceof Var) && typeof a !== 'number') {
+      throw new LagradError(callerPlace() ?? 'trace', `primitive '${op}': argument ${k + 1} is ${describe(a)}, neither a traced variable nor a number`);
+    }
+  }
   const traced = args.find((a): a is Var => a instanceof Var);
   if (!traced) throw new LagradError(`primitive '${op}'`, 'needs at least one traced variable among its arguments');
   for (const a of args) if (a instanceof Var && a.builder !== traced.builder) throw new LagradError(`primitive '${op}'`, 'mixes variables of two different traces');
   return traced.builder;
+}
+
+function describe(a: unknown): string {
+  if (a === null || a === undefined) return String(a);
+  if (typeof a === 'string') return `the string ${JSON.stringify(a.length > 20 ? `${a.slice(0, 20)}…` : a)}`;
+  if (typeof a === 'object') return Array.isArray(a) ? 'an array' : 'an object';
+  return `${typeof a} ${String(a)}`;
 }
 
 const indexIn = (builder: ProgramBuilder, a: Operand) => (typeof a === 'number' ? builder.constant(a) : a.index);
@@ -123,11 +142,13 @@ export function trace(fn: (inputs: Record<string, Var>) => Traced, inputs: reado
     traced[name] = new Var(builder, index);
   }
   const result = fn(traced);
-  const outputs = result instanceof Var ? [result] : Array.isArray(result) ? result : Object.entries(result).map(([name, v]) => v.as(name));
+  const named = result instanceof Var || Array.isArray(result) || typeof result !== 'object' || result === null ? null : Object.entries(result);
+  const outputs: readonly unknown[] = result instanceof Var ? [result] : Array.isArray(result) ? result : (named?.map(([, v]) => v) ?? [result]);
   if (outputs.length === 0) throw new LagradError('trace', 'the function returned no output');
   for (const v of outputs) {
     if (!(v instanceof Var) || v.builder !== builder) throw new LagradError('trace', 'the function must return variables of this trace');
-    builder.output(v.index);
   }
+  if (named) for (const [name, v] of named) v.as(name);
+  for (const v of outputs as readonly Var[]) builder.output(v.index);
   return builder.build();
 }

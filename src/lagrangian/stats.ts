@@ -31,3 +31,11 @@ export function emptyStats(): Stats {
 export function holdBytes(stats: Stats, bytes: number): void {
   if (!((stats.solverBytes ?? 0) >= bytes)) stats.solverBytes = bytes;
 }
+
+// In Node, globalThis.performance is an accessor (a getter run at every read): read it once.
+const clock = globalThis.performance;
+
+/** The monotonic clock in milliseconds (performance.now), for Stats.timeMs. */
+export function now(): number {
+  return clock.now();
+}

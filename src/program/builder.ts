@@ -1,6 +1,7 @@
 import { LagradError } from '../error.ts';
 import { primitives } from '../primitives/registry.ts';
 import { INPUT } from '../primitives/primitive.ts';
+import { hashName, NameTable } from './names.ts';
 import { Program } from './program.ts';
 import { checkShape, formatShape, SCALAR, sizeOf, symbolOf, type Shape } from './shape.ts';
 
@@ -20,10 +21,12 @@ export class ProgramBuilder {
   private line: Int32Array | null = null;
   private column: Int32Array | null = null;
   private edges = 0;
-  private placeholders = 0;
+  /** Placeholders −1 … −forward may stand as parents until `resolve` (one past the largest k issued). */
+  private forward = 0;
   /** Number of variables recorded so far. */
   size = 0;
-  private names = new Map<string, number>();
+  /** Names of variables; parsers intern into it straight from their text (`nameTable`). */
+  private names = new NameTable();
   /** Set when `build` handed the arrays and names to a Program; the next change copies them first. */
   private shared = false;
   private readonly outputs: number[] = [];
@@ -51,6 +54,8 @@ export class ProgramBuilder {
     private readonly file?: string,
     capacity = 64,
   ) {
+    // A zero-length array would never grow (2 · 0 = 0) and silently drop every write.
+    if (!(Number.isInteger(capacity) && capacity >= 1 && capacity < 2 ** 31)) throw new LagradError('ProgramBuilder', `capacity ${capacity} is not a positive integer`);
     this.ops = new Int32Array(capacity);
     this.constants = new Float64Array(capacity);
     this.parentStart = new Int32Array(capacity + 1);
@@ -64,6 +69,7 @@ export class ProgramBuilder {
   input(name: string, shapeOrDefault?: Shape | number, defaultValue?: number): number {
     const shape = typeof shapeOrDefault === 'object' ? checkedShape(`input '${name}'`, shapeOrDefault) : SCALAR;
     const value = typeof shapeOrDefault === 'number' ? shapeOrDefault : defaultValue;
+    if (value !== undefined && !Number.isFinite(value)) throw new LagradError(`input '${name}'`, `the default ${value} is not a finite number`);
     const i = this.push(INPUT, 0);
     this.name(i, name);
     if (value !== undefined) this.defaults.set(i, value);
@@ -83,6 +89,7 @@ export class ProgramBuilder {
 
   /** A constant θ, as the constraint v = θ; with a shape, a block of that shape with θ in every entry. */
   constant(value: number, shape: Shape = SCALAR): number {
+    finiteConstant('const', value);
     const i = this.push(primitives.code('const'), value);
     if (shape.length > 0) {
       this.declared.set(i, checkedShape('constant', shape));
@@ -98,10 +105,14 @@ export class ProgramBuilder {
     const p = primitives.get(code);
     const given = b === undefined ? 1 : 2;
     if (p.arity !== given) throw new LagradError(`primitive '${p.name}'`, `takes ${p.arity === 'variadic' ? 'a list of' : p.arity} arguments, got ${given}`);
+    finiteConstant(p.name, constant);
+    // Both parents checked before either is written: a refused call leaves the builder as it was.
+    const pa = this.parent(a);
+    const pb = b === undefined ? 0 : this.parent(b);
     this.reserveEdges(given);
     const first = this.edges;
-    this.parents[this.edges++] = this.parent(a);
-    if (b !== undefined) this.parents[this.edges++] = this.parent(b);
+    this.parents[this.edges++] = pa;
+    if (b !== undefined) this.parents[this.edges++] = pb;
     if (this.shapes !== null || p.value === undefined) this.inferShape(code, first, constant);
     return this.push(code, constant);
   }
@@ -112,9 +123,11 @@ export class ProgramBuilder {
     const p = primitives.get(code);
     if (p.arity !== 'variadic' && p.arity !== parents.length) throw new LagradError(`primitive '${p.name}'`, `takes ${p.arity} arguments, got ${parents.length}`);
     if (parents.length === 0) throw new LagradError(`primitive '${p.name}'`, 'needs at least one argument');
+    finiteConstant(p.name, constant);
+    for (let k = 0; k < parents.length; k++) this.parent(parents[k]);
     this.reserveEdges(parents.length);
     const first = this.edges;
-    for (let k = 0; k < parents.length; k++) this.parents[this.edges++] = this.parent(parents[k]);
+    for (let k = 0; k < parents.length; k++) this.parents[this.edges++] = parents[k];
     if (this.shapes !== null || p.value === undefined) this.inferShape(code, first, constant);
     return this.push(code, constant);
   }
@@ -152,6 +165,8 @@ export class ProgramBuilder {
 
   /** Gives variable i a name; each name belongs to one variable. */
   name(i: number, name: string): this {
+    if (typeof name !== 'string') throw new LagradError(`variable #${i}`, `a name is a string, not ${typeof name}`);
+    if (!this.isVariable(i)) throw notRecorded(`variable '${name}'`, i);
     const other = this.names.get(name);
     if (other !== undefined && other !== i) throw new LagradError(`variable '${name}'`, 'is defined twice');
     this.own();
@@ -164,10 +179,29 @@ export class ProgramBuilder {
    * when i now has it. One table look-up, for parsers that report the clash themselves.
    */
   claim(i: number, name: string): number {
-    const other = this.names.get(name);
-    if (other !== undefined) return other;
+    if (typeof name !== 'string') throw new LagradError(`variable #${i}`, `a name is a string, not ${typeof name}`);
+    if (!this.isVariable(i)) throw notRecorded(`variable '${name}'`, i);
     this.own();
-    this.names.set(name, i);
+    return this.claimEntry(i, this.names.intern(name, 0, name.length, hashName(name)));
+  }
+
+  /**
+   * The name table, for front-ends that look names up straight in their source text
+   * (`intern(text, start, end, hash)`) and bind them with `claimEntry`. Its entry numbers are
+   * stable, so a parser may use entry k as its placeholder k for a name not yet defined.
+   */
+  nameTable(): NameTable {
+    this.own();
+    return this.names;
+  }
+
+  /** `claim` by a name-table entry: names variable i unless the entry is bound; returns its variable, or −1 when i now has it. */
+  claimEntry(i: number, entry: number): number {
+    if (!this.isVariable(i)) throw notRecorded(`variable '${this.names.nameOf(entry)}'`, i);
+    const other = this.names.valueOf(entry);
+    if (other >= 0) return other;
+    this.own();
+    this.names.bind(entry, i);
     return -1;
   }
 
@@ -195,9 +229,11 @@ export class ProgramBuilder {
    * or a Float64Array (a vector, or row-major entries of `shape`).
    */
   init(i: number, value: number | ArrayLike<number> | readonly (readonly number[])[], shape?: Shape): this {
+    if (!this.isVariable(i)) throw notRecorded('init', i);
     this.parent(i);
     let declared = shape === undefined ? undefined : checkedShape(`init '${this.nameOfIndex(i)}'`, shape);
     if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new LagradError(`init of ${this.label(i)}`, `${value} is not a finite number`);
       this.initial.set(i, value);
     } else {
       const { entries, shape: held } = blockEntries(value, `init '${this.nameOfIndex(i)}'`);
@@ -220,6 +256,8 @@ export class ProgramBuilder {
 
   /** Records where variable i stands in the source text. */
   locate(i: number, line: number, column: number): this {
+    if (!this.isVariable(i)) throw notRecorded('locate', i);
+    if (!(Number.isInteger(line) && line >= 0 && line < 2 ** 31 && Number.isInteger(column) && column >= 0 && column < 2 ** 31)) throw new LagradError('locate', `line ${line}, column ${column}: not a place in a text`);
     this.own();
     if (this.line === null || this.column === null) {
       this.line = new Int32Array(this.ops.length);
@@ -230,24 +268,34 @@ export class ProgramBuilder {
     return this;
   }
 
-  /** A stand-in parent for the k-th forward reference, patched by `resolve`. */
+  /**
+   * A stand-in parent −1 − k for the k-th forward reference (k = 0, 1, … < 2³¹ − 1), patched by
+   * `resolve`. Only issued placeholders are accepted as parents, so no other negative number can
+   * pass for one.
+   */
   placeholder(k: number): number {
-    this.placeholders++;
+    if (!(Number.isInteger(k) && k >= 0 && k < MAX_PLACEHOLDERS)) throw new LagradError('program', `placeholder ${k} is not an integer in [0, ${MAX_PLACEHOLDERS})`);
+    if (k >= this.forward) this.forward = k + 1;
     return -1 - k;
   }
 
-  /** Replaces every placeholder k by target(k). */
+  /** Replaces every placeholder k by target(k), which must be a variable recorded so far. */
   resolve(target: (k: number) => number): this {
     this.own();
-    for (let e = 0; e < this.edges; e++) if (this.parents[e] < 0) this.parents[e] = target(-1 - this.parents[e]);
-    for (let k = 0; k < this.outputs.length; k++) if (this.outputs[k] < 0) this.outputs[k] = target(-1 - this.outputs[k]);
-    this.placeholders = 0;
+    const variable = (k: number) => {
+      const i = target(k);
+      if (!(Number.isInteger(i) && i >= 0 && i < this.size)) throw new LagradError('program', `placeholder ${k} resolves to ${i}, which is not a variable recorded so far`);
+      return i;
+    };
+    for (let e = 0; e < this.edges; e++) if (this.parents[e] < 0) this.parents[e] = variable(-1 - this.parents[e]);
+    for (let k = 0; k < this.outputs.length; k++) if (this.outputs[k] < 0) this.outputs[k] = variable(-1 - this.outputs[k]);
+    this.forward = 0;
     return this;
   }
 
   /** The immutable program, in evaluation order. */
   build(): Program {
-    if (this.placeholders > 0) throw new LagradError('program', 'forward references were never resolved');
+    if (this.forward > 0) throw new LagradError('program', 'forward references were never resolved');
     const n = this.size;
     // Views, not copies: the program shares the arrays (a copy would touch all that memory again),
     // and the builder copies them before its next change.
@@ -267,9 +315,20 @@ export class ProgramBuilder {
     });
   }
 
+  /** A parent: a variable recorded so far or an issued placeholder; anything else (NaN, 0.5, 2³²) is refused before an Int32Array would coerce it. */
   private parent(i: number): number {
-    if (!Number.isInteger(i) || i >= this.size || (i < 0 && this.placeholders === 0)) throw new LagradError('program', `${i} is not a variable recorded so far`);
+    if (!(Number.isInteger(i) && i < this.size && i >= -this.forward)) throw new LagradError('program', `${i} is not a variable recorded so far`);
     return i;
+  }
+
+  /** True when i is a variable recorded so far (for naming, locating, init: no placeholders). */
+  private isVariable(i: number): boolean {
+    return Number.isInteger(i) && i >= 0 && i < this.size;
+  }
+
+  private label(i: number): string {
+    for (const [name, j] of this.names) if (j === i) return `'${name}'`;
+    return `variable #${i}`;
   }
 
   /** Takes back private copies of what `build` shared, so built programs stay immutable. */
@@ -282,7 +341,7 @@ export class ProgramBuilder {
     this.parents = this.parents.slice();
     this.line = this.line && this.line.slice();
     this.column = this.column && this.column.slice();
-    this.names = new Map(this.names);
+    this.names = this.names.copy();
   }
 
   private push(code: number, constant: number): number {
@@ -311,6 +370,16 @@ export class ProgramBuilder {
     this.own();
     if (this.edges + count > this.parents.length) this.parents = enlarge(this.parents, Math.max(this.parents.length * 2, this.edges + count));
   }
+}
+
+const notRecorded = (where: string, i: number) => new LagradError(where, `${i} is not a variable recorded so far`);
+
+/** Placeholders −1 … −(2³¹ − 1) fit an Int32Array and leave −2³¹ free for front-ends' own markers. */
+export const MAX_PLACEHOLDERS = 2 ** 31 - 1;
+
+/** A θ must be a finite number: NaN or ±∞ in a constraint is refused where it is recorded. */
+function finiteConstant(primitive: string, constant: number): void {
+  if (!Number.isFinite(constant)) throw new LagradError(`primitive '${primitive}'`, `the constant θ = ${constant} is not a finite number`);
 }
 
 function checkedShape(where: string, dims: Shape): Shape {

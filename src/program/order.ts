@@ -87,7 +87,9 @@ export function orderVariables(n: number, isInput: (i: number) => boolean, ps: I
         // Members in the order they finished: a Gauss–Seidel sweep over the component then reads
         // this sweep's values everywhere but across the edges that close cycles, and converges fastest.
         const count = placed - start;
-        order.set(finished.subarray(fp - count, fp), start);
+        // A loop, not order.set(finished.subarray(…)): most components are single variables, and
+        // a view per component is an object per variable.
+        for (let k = 0; k < count; k++) order[start + k] = finished[fp - count + k];
         fp -= count;
         if (count > 1 && state) {
           search ??= new ComponentSearch(n);

@@ -2,6 +2,7 @@ import { LagradError } from '../error.ts';
 import { primitives } from '../primitives/registry.ts';
 import { INPUT } from '../primitives/primitive.ts';
 import { partsFromJSON, toJSON, type ProgramJSON } from './json.ts';
+import { NameTable } from './names.ts';
 import type { ProgramParts, SourceMap } from './parts.ts';
 import { orderVariables } from './order.ts';
 import { declaredShapes, inferLayout, type Layout } from './layout.ts';
@@ -319,18 +320,22 @@ function permute(parts: ProgramParts, order: Int32Array): ProgramParts {
     for (const [i, x] of m) renumbered.set(rank[i], x);
     return renumbered;
   };
-  const source = parts.source && {
-    file: parts.source.file,
-    line: Int32Array.from(order, (i) => parts.source!.line[i]),
-    column: Int32Array.from(order, (i) => parts.source!.column[i]),
-  };
+  const source = parts.source && { file: parts.source.file, line: new Int32Array(n), column: new Int32Array(n) };
+  if (source) {
+    const { line, column } = parts.source!;
+    for (let k = 0; k < n; k++) {
+      source.line[k] = line[order[k]];
+      source.column[k] = column[order[k]];
+    }
+  }
   return {
     ops,
     parentStart,
     parents,
     constants,
     outputs: Int32Array.from(parts.outputs, (o) => rank[o]),
-    names: remap(parts.names),
+    // A parser's name table is renumbered in place of a copy into a Map (10⁶ strings made and hashed).
+    names: parts.names instanceof NameTable ? parts.names.copy((i) => rank[i]) : remap(parts.names),
     defaults: remapKeys(parts.defaults),
     initial: remapKeys(parts.initial),
     shapes: parts.shapes && new Map([...parts.shapes].map(([i, shape]) => [rank[i], shape])),
