@@ -26,6 +26,7 @@ import { nameTableBaseline, parseTexts } from './parsing.ts';
 import { plotSvg } from './plot.ts';
 import { exp10, range, report, targets, type BuildRow, type Measured, type MemoryResult, type ParseRow, type Reach, type Row } from './report.ts';
 import { rnnBench, rnnTable } from './rnn.ts';
+import { deqBench, deqReport } from './deq.ts';
 import { relativeError, runners, type Mode, type Runner, type Selection } from './systems.ts';
 import { loadTf, type TF } from './tfjs.ts';
 import { blockBench, unknownBlockBench } from './blockBench.ts';
@@ -257,10 +258,14 @@ if (!flags['no-rnn']) {
   progress('RNN gradient');
   console.log(`\nRNN gradient, Elman network (hidden 64): reverse, revolve, TF.js\n\n${rnnTable(rnnBench({ steps: smoke ? [1000] : [1000, 10_000], runs: smoke ? 1 : 3, tf }))}`);
 }
+// The equilibrium layer's row (issue 13) lives in bench/deq.ts.
+progress('equilibrium layer');
+const deq = deqBench({ smoke });
+console.log(`\n${deqReport(deq)}`);
 
 mkdirSync(out, { recursive: true });
 const settings = { seed: SEED, inputs: INPUTS, sizes, workloads, ...options, parseRuns: parseOptions.runs, compiledSizes, ...compiledWarmup, checkpointSteps, smoke };
-const results = { date: new Date().toISOString(), machine: machine(), settings, lecture: lectureRows, lectureCalls, dags: rows, compiled, checkpoint, reached: reach, build, parse: parsed, memory: mem, targets: goals };
+const results = { date: new Date().toISOString(), machine: machine(), settings, lecture: lectureRows, lectureCalls, dags: rows, compiled, checkpoint, reached: reach, build, parse: parsed, memory: mem, targets: goals, deq };
 writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 const points = [
   ...rows.filter((r) => r.nsPerVariable !== null).map((r) => ({ workload: r.workload, size: r.size, system: r.system, mode: r.mode, nsPerVariable: r.nsPerVariable!, perTape: r.perTape })),

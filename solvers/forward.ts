@@ -7,7 +7,7 @@ import { buffer, checked, type Problem, type Schedule, type Solution, type Sched
 import { CyclicTangents } from '../src/lagrangian/cyclicTangents.ts';
 import { objective } from '../src/lagrangian/lagrangian.ts';
 import { BlockSweeps } from '../src/primitives/blockSweeps.ts';
-import { integerSetting, readSettings } from '../src/schedule/settings.ts';
+import { integerSetting, readSettings, type SettingValues } from '../src/schedule/settings.ts';
 import { maxWork, requireWork, sweepWork } from '../src/schedule/work.ts';
 
 /** Default number of tangent lanes swept together (vector mode). */
@@ -46,7 +46,7 @@ export const forward: Schedule<typeof SETTINGS> = checked({
   settings: SETTINGS,
   solve(problem: Problem, options: ScheduleOptions = {}): Solution {
     const settings = readSettings(SETTINGS, options);
-    if (problem.program.layout !== null) return forwardOverBlocks(problem, options, settings.maxWork);
+    if (problem.program.layout !== null) return forwardOverBlocks(problem, options, settings);
     const start = performance.now();
     const { program, inputs, weights } = problem;
     const { inputCount, size } = program;
@@ -104,17 +104,20 @@ export function forwardWork(program: Program, K: number, multipliers: boolean): 
  * sweep per entry of every intermediate, from its constraint on. Each sweep touches every entry
  * at least once: counted as slots operations, and refused above `maxWork` before any.
  */
-function forwardOverBlocks({ program, inputs, weights, wrt }: Problem, options: ScheduleOptions, limit: number): Solution {
+function forwardOverBlocks({ program, inputs, weights, wrt }: Problem, options: ScheduleOptions, settings: SettingValues<typeof SETTINGS>): Solution {
   const start = performance.now();
   const { inputCount, size, slots, inputSlots } = program;
   const sweepsNeeded = inputSlots + (options.multipliers ? slots - inputSlots : 0);
-  requireWork('forward', sweepsNeeded * slots, limit, `tangent sweeps for ${sweepsNeeded} entries (one each, over all ${slots} entries)`, 'use reverse');
+  requireWork('forward', sweepsNeeded * slots, settings.maxWork, `tangent sweeps for ${sweepsNeeded} entries (one each, over all ${slots} entries)`, 'use reverse');
   const offset = program.layout!.offset;
   const sweeps = BlockSweeps.of(program);
   const stats = emptyStats();
   stats.lanes = 1;
   const values = buffer(options.workspace?.values, slots);
-  solvePrimal(program, inputs, values, stats);
+  const history: Convergence[] = [];
+  solvePrimal(program, inputs, values, stats, { ...settings, history });
+  // On a cyclic program each component's tangents are solved for where it stands (sweepSlab).
+  const cyclic = program.cyclic ? new CyclicTangents(program, values, settings, stats) : null;
   stats.peakValues = size;
   stats.peakBytes = 8 * slots;
   const T = buffer(options.workspace?.tangents, slots);
@@ -124,9 +127,13 @@ function forwardOverBlocks({ program, inputs, weights, wrt }: Problem, options: 
     for (let s = offset[k]; s < offset[k + 1]; s++) {
       T.fill(0, 0, inputSlots);
       T[s] = 1;
-      sweeps.tangent(values, T, T, inputCount, size);
-      stats.partialEvaluations += size - inputCount;
-      stats.sweeps++;
+      if (cyclic) {
+        cyclic.sweepSlab(T, inputCount);
+      } else {
+        sweeps.tangent(values, T, T, inputCount, size);
+        stats.partialEvaluations += size - inputCount;
+        stats.sweeps++;
+      }
       gradient[s] = objective(program, weights, T);
     }
   }
@@ -137,17 +144,22 @@ function forwardOverBlocks({ program, inputs, weights, wrt }: Problem, options: 
     for (let j = inputCount; j < size; j++) {
       for (let s = offset[j]; s < offset[j + 1]; s++) {
         // v_j's entry s perturbed with its constraint cut: everything before it still, then on.
-        T.fill(0, 0, offset[j + 1]);
-        T[s] = 1;
-        sweeps.tangent(values, T, T, j + 1, size);
-        stats.partialEvaluations += size - j - 1;
-        stats.sweeps++;
+        if (cyclic) {
+          T.fill(0, 0, offset[j]);
+          cyclic.sweepSlab(T, j, s);
+        } else {
+          T.fill(0, 0, offset[j + 1]);
+          T[s] = 1;
+          sweeps.tangent(values, T, T, j + 1, size);
+          stats.partialEvaluations += size - j - 1;
+          stats.sweeps++;
+        }
         lambda[s] = objective(program, weights, T);
       }
     }
   }
   stats.timeMs = performance.now() - start;
-  return { values, lambda, gradient, stats };
+  return { values, lambda, gradient, stats, ...(program.cyclic ? { convergence: history } : {}) };
 }
 
 function sweep(program: Program, values: Float64Array, T: Float64Array, K: number, from: number, to: number, stats: Stats): void {

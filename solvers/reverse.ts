@@ -23,7 +23,7 @@ export const BLOCK_SETTINGS = [...PRIMAL_SETTINGS, ...KRYLOV_SETTINGS] as const;
  *
  * On a cyclic program, block-reverse (src/lagrangian/blockReverse.ts): the same back-substitution over the acyclic
  * stretches, and each cyclic component's multipliers by one inner solve — a dense LU up to 300
- * members, GMRES beyond.
+ * slots (members, or their entries when some are blocks), GMRES beyond.
  */
 export const reverse: Schedule<typeof BLOCK_SETTINGS> = inPlace(
   checked({
@@ -105,17 +105,18 @@ function reverseOverBlocks({ program, inputs, weights, wrt }: Problem, options: 
  */
 export function solveByBlocks({ program, inputs, weights }: Problem, options: ScheduleOptions, settings: SettingValues<typeof BLOCK_SETTINGS>, method: BlockMethod): Solution {
   const start = performance.now();
-  const { size, inputCount } = program;
+  const { size, slots } = program;
   const stats = emptyStats();
   const history: Convergence[] = [];
-  const values = buffer(options.workspace?.values, size);
-  solvePrimal(program, inputs, values, stats, { ...settings, history });
-  const lambda = buffer(options.workspace?.lambda, size);
+  const values = buffer(options.workspace?.values, slots);
+  const rates = new Float64Array(program.components().length);
+  solvePrimal(program, inputs, values, stats, { ...settings, history, rates });
+  const lambda = buffer(options.workspace?.lambda, slots);
   seed(program, weights, lambda);
-  blockReverse(program, values, lambda, method, settings, stats, history, settings);
+  blockReverse(program, values, lambda, method, settings, stats, history, { restart: settings.restart, preconditioner: settings.preconditioner, rates });
   stats.peakValues = size;
-  stats.peakBytes = 8 * size;
+  stats.peakBytes = 8 * slots;
   checkMultipliers(program, values, lambda);
   stats.timeMs = performance.now() - start;
-  return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: history, finite: true };
+  return { values, lambda, gradient: lambda.slice(0, program.inputSlots), stats, convergence: history, finite: true };
 }

@@ -40,6 +40,7 @@ export type { Stats } from './lagrangian/stats.ts';
 
 // ── the API ───────────────────────────────────────────────────────────────────────────────────
 export { evaluate, evaluateAll, type EvaluateOptions } from './api/evaluate.ts';
+export { withInit } from './api/withInit.ts';
 export { GradResult, type GradOptions, type Values } from './api/grad.ts';
 export { grad, valueAndGrad, jvp, vjp, jacobian } from './api/lean.ts';
 export type { ValueAndGrad } from './api/valueAndGrad.ts';

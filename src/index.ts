@@ -49,6 +49,7 @@ export { checkpointGrad, type CheckpointGradOptions } from './api/checkpointGrad
 
 // ── the API ───────────────────────────────────────────────────────────────────────────────────
 export { evaluate, evaluateAll, type EvaluateOptions } from './api/evaluate.ts';
+export { withInit } from './api/withInit.ts';
 export { grad, GradResult, type GradOptions, type Values } from './api/grad.ts';
 export { valueAndGrad, type ValueAndGrad } from './api/valueAndGrad.ts';
 export { jvp, type JvpOptions, type JvpResult } from './api/jvp.ts';

@@ -24,6 +24,7 @@ const EXAMPLES: Record<string, { readonly args?: readonly string[]; readonly sho
   'inside-outside.ts': { shows: [/\d+\.\d{10}/] },
   'dual.ts': { shows: [/dual cg/, /curves: /] },
   'iris.ts': { args: ['--quick'], shows: [/accuracy/, /grad \(wrt parameters\)/] },
+  'deq.ts': { args: ['--quick'], shows: [/training accuracy \d/, /unrolled backprop +16 /, /relative difference/] },
   'rnn.ts': { args: ['200'], shows: [/revolve C=10 .* bit for bit/, /revolve C=100 .* bit for bit/] },
 };
 

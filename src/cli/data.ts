@@ -1,4 +1,5 @@
 import type { BlockValue } from '../api/blocks.ts';
+import { withInit } from '../api/withInit.ts';
 import { LagradError } from '../error.ts';
 import type { Program } from '../program/program.ts';
 import { formatShape, sameShape, type Shape } from '../program/shape.ts';
@@ -63,7 +64,8 @@ export function pointFrom(program: Program, data: Data | undefined, at: Record<s
     for (const [name, value] of Object.entries(data.values)) {
       const where = `${data.file}: input '${name}'`;
       const i = program.names.get(name);
-      if (i === undefined || i >= program.inputCount) throw new LagradError(where, i === undefined ? `the program has no input of this name; its inputs are ${program.inputNames.join(', ')}` : 'is not an input of the program, so it cannot be given a value');
+      if (i !== undefined && i >= program.inputCount && program.cycleOf(i) !== null) continue; // a start: startsFrom
+      if (i === undefined || i >= program.inputCount) throw new LagradError(where, i === undefined ? `the program has no input of this name; its inputs are ${program.inputNames.join(', ')}` : 'is not an input of the program (nor a variable of a cycle, which the data may start), so it cannot be given a value');
       const declared = program.shape(i);
       const held = data.shapes[name];
       if (held.length > 0 && !sameShape(declared, held)) {
@@ -74,6 +76,29 @@ export function pointFrom(program: Program, data: Data | undefined, at: Record<s
   }
   for (const [name, value] of Object.entries(at)) point[name] = value;
   return point;
+}
+
+/**
+ * The program with the data's values for variables of its cyclic components as their starts
+ * (`{"z": [0.1, …]}` starts the solve of z's component there instead of at its `init`).
+ */
+export function startsFrom(program: Program, data: Data | undefined): Program {
+  if (!data) return program;
+  const starts: Record<string, BlockValue> = Object.create(null);
+  let any = false;
+  for (const [name, value] of Object.entries(data.values)) {
+    const i = program.names.get(name);
+    if (i === undefined || i < program.inputCount || program.cycleOf(i) === null) continue;
+    starts[name] = value;
+    any = true;
+  }
+  if (!any) return program;
+  try {
+    return withInit(program, starts);
+  } catch (e) {
+    if (e instanceof LagradError) throw new LagradError(`${data.file}: ${e.where}`, e.what);
+    throw e;
+  }
 }
 
 /** The shape of a JSON value; anything but a number, a list of numbers or a list of equal rows is an error at `where`. */

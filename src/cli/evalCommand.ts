@@ -5,7 +5,7 @@ import { objective } from '../lagrangian/lagrangian.ts';
 import { PRIMAL_SETTINGS } from '../lagrangian/primal.ts';
 import type { Program } from '../program/program.ts';
 import type { Command } from './command.ts';
-import { DATA_OPTION, loadData, pointFrom } from './data.ts';
+import { DATA_OPTION, loadData, pointFrom, startsFrom } from './data.ts';
 import { json, table, valueRow } from './format.ts';
 import { asFlags, settingsFromFlags, settingSpecs } from './settingFlags.ts';
 import { loadSource, onlySource, parseAt, POINT_OPTIONS, SOURCE_HELP } from './source.ts';
@@ -25,7 +25,7 @@ export const evalCommand: Command = {
   run(positionals, flags, io) {
     const settings = settingsFromFlags(flags, PRIMAL_SETTINGS);
     const data = loadData(flags.data as string | undefined, io);
-    const program = loadSource(onlySource(positionals), io, data?.shapes);
+    const program = startsFrom(loadSource(onlySource(positionals), io, data?.shapes), data);
     const point = pointFrom(program, data, parseAt(flags.at as string[] | undefined));
     const values = asFlags(() => evaluateAll(program, point, settings));
     const output = flags.output as string | undefined;

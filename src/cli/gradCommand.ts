@@ -2,7 +2,7 @@ import { grad } from '../api/grad.ts';
 import { formatNumber } from '../numberFormat.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
 import type { Command, OptionSpec } from './command.ts';
-import { DATA_OPTION, loadData, pointFrom } from './data.ts';
+import { DATA_OPTION, loadData, pointFrom, startsFrom } from './data.ts';
 import { json, table, valueRow } from './format.ts';
 import { settingsRead } from '../schedule/settings.ts';
 import { asFlags, schedulesHelp, settingsFromFlags, settingSpecs } from './settingFlags.ts';
@@ -29,7 +29,7 @@ export const gradCommand: Command = {
   run(positionals, flags, io) {
     const settings = settingsFromFlags(flags, settingsRead(schedules.list()));
     const data = loadData(flags.data as string | undefined, io);
-    const program = loadSource(onlySource(positionals), io, data?.shapes);
+    const program = startsFrom(loadSource(onlySource(positionals), io, data?.shapes), data);
     const point = pointFrom(program, data, parseAt(flags.at as string[] | undefined));
     const schedule = (flags.schedule as string | undefined) ?? 'auto';
     // A long solve (tangent sweeps, inputs, paths, iterations, checkpointed evaluations) shows a

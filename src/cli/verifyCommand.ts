@@ -3,7 +3,7 @@ import { formatNumber } from '../numberFormat.ts';
 import type { Program } from '../program/program.ts';
 import { slotLabel } from '../program/layout.ts';
 import { plain, valueIn, type Value } from '../api/blocks.ts';
-import { DATA_OPTION, loadData, pointFrom } from './data.ts';
+import { DATA_OPTION, loadData, pointFrom, startsFrom } from './data.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
 import type { Command, OptionSpec } from './command.ts';
 import { json, jsonError, table } from './format.ts';
@@ -41,7 +41,7 @@ ${schedulesHelp(verified())}`;
   run(positionals, flags, io) {
     const settings = settingsFromFlags(flags, settingsRead(schedules.list()));
     const data = loadData(flags.data as string | undefined, io);
-    const program = loadSource(onlySource(positionals), io, data?.shapes);
+    const program = startsFrom(loadSource(onlySource(positionals), io, data?.shapes), data);
     const point = pointFrom(program, data, parseAt(flags.at as string[] | undefined));
     const report = asFlags(() =>
       verify(program, point, {

@@ -123,7 +123,7 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
   // Where each name was first used before its definition: line and column at 2·entry, 2·entry + 1
   // (line 0: never used before its definition).
   let firstUse = new Int32Array(256);
-  const inits: { name: string; value: number; line: number; column: number }[] = [];
+  const inits: { name: string; value: number; line: number; column: number; shape: Shape | undefined }[] = [];
   const outputs: { name: string; line: number; column: number }[] = [];
   let line = 0;
   const where = (column: number) => `${file}:${line}:${column}`;
@@ -163,7 +163,7 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
     const [, kind, name, dims, rest] = match;
     const nameColumn = indent + body.indexOf(name, kind.length);
     const dimsColumn = dims === undefined ? 0 : indent + body.indexOf(dims, nameColumn - indent);
-    if (dims !== undefined && kind !== 'input') throw new LagradError(where(dimsColumn), `shapes are declared on inputs (input ${name}${dims}); other shapes are inferred`);
+    if (dims !== undefined && kind === 'output') throw new LagradError(where(dimsColumn), `shapes are declared on inputs (input ${name}${dims}) and on the inits of cyclic variables (init ${name}${dims} = 0); other shapes are inferred`);
     if (kind === 'output') {
       if (rest !== undefined) throw new LagradError(where(indent), `write 'output ${name}' alone; define ${name} on its own line`);
       once('output', name, indent);
@@ -179,7 +179,7 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
     }
     if (value === undefined) throw new LagradError(where(indent), `init needs a value: init ${name} = 1`);
     once('init', name, indent);
-    inits.push({ name, value, line, column: nameColumn });
+    inits.push({ name, value, line, column: nameColumn, shape: dims === undefined ? undefined : shapeOf(dims, where(dimsColumn)) });
     return true;
   };
 
@@ -234,7 +234,7 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
     if (i === undefined) throw new LagradError(`${file}:${at.line}:${at.column}`, what);
     return i;
   };
-  for (const i of inits) builder.init(indexOf(i.name, i, `init names '${i.name}', which is not defined`), i.value);
+  for (const i of inits) builder.init(indexOf(i.name, i, `init names '${i.name}', which is not defined`), i.value, i.shape);
   if (outputs.length === 0) throw new LagradError(file, "no output; add a line 'output NAME'");
   for (const o of outputs) builder.output(indexOf(o.name, o, `output names '${o.name}', which is not defined`));
   const program = builder.build();

@@ -118,6 +118,12 @@ export class PrimitiveRegistry {
     return rules;
   }
 
+  /** True when the primitive acts entry by entry on blocks (scalar rules, no block rules of its own, fixed arity). */
+  entrywise(code: number): boolean {
+    const p = this.declarations[code];
+    return isScalarPrimitive(p) && p.block === undefined && p.arity !== 'variadic';
+  }
+
   /** 1 for each op code whose primitive has no scalar rules: a program using one needs the block sweeps. */
   blockOnly(): Uint8Array {
     if (this.blockOnlyCodes.length !== this.table.length) this.blockOnlyCodes = Uint8Array.from(this.declarations, (p) => (isScalarPrimitive(p) ? 0 : 1));

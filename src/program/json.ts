@@ -2,7 +2,7 @@ import { LagradError } from '../error.ts';
 import { INPUT } from '../primitives/primitive.ts';
 import { primitives, suggest } from '../primitives/registry.ts';
 import type { ProgramParts, SourceMap } from './parts.ts';
-import type { Layout } from './layout.ts';
+import { declaredShapes, type Layout } from './layout.ts';
 import { checkShape, type Shape } from './shape.ts';
 
 /**
@@ -22,8 +22,12 @@ export interface ProgramJSON {
   readonly outputs: number[];
   readonly names: Record<string, number>;
   readonly defaults: Record<string, number>;
-  readonly initial: Record<string, number>;
-  /** The shapes of the vector and matrix inputs, by variable index (absent: all scalars). */
+  /** Starting values of cyclic variables: a number (every entry of a block), or a block's entries row-major. */
+  readonly initial: Record<string, number | number[]>;
+  /**
+   * Declared shapes by variable index (absent: all scalars): the vector and matrix inputs', and the
+   * block members' of cyclic components and the block constants' (what inference cannot recover).
+   */
   readonly shapes?: Record<string, number[]>;
   readonly source?: { file?: string; line: number[]; column: number[] };
 }
@@ -39,6 +43,8 @@ export interface ProgramColumns {
   readonly names: ReadonlyMap<string, number>;
   readonly defaults: Float64Array;
   readonly initial: Float64Array | null;
+  readonly initialBlocks?: ReadonlyMap<number, Float64Array> | null;
+  readonly cycles?: Int32Array;
   readonly source: SourceMap | undefined;
   readonly inputCount?: number;
   readonly layout?: Layout | null;
@@ -58,15 +64,17 @@ export function toJSON(program: ProgramColumns): ProgramJSON {
   program.defaults.forEach((value, i) => {
     if (!Number.isNaN(value)) defaults[String(i)] = value;
   });
-  const initial: Record<string, number> = {};
+  const initial: Record<string, number | number[]> = {};
   program.initial?.forEach((value, i) => {
     if (value !== 0) initial[String(i)] = value;
   });
+  for (const [i, entries] of program.initialBlocks ?? []) initial[String(i)] = Array.from(entries);
   let shapes: Record<string, number[]> | undefined;
   const layout = program.layout;
   if (layout) {
     shapes = {};
-    for (let i = 0; i < (program.inputCount ?? 0); i++) if (layout.rank[i] > 0) shapes[String(i)] = [...layout.shape(i)];
+    const declared = declaredShapes({ size: program.size, inputCount: program.inputCount ?? 0, parentStart: program.parentStart, cycles: program.cycles ?? new Int32Array(0), layout });
+    for (const [i, shape] of declared) shapes[String(i)] = [...shape];
   }
   return {
     format: 'lagrad.program',
@@ -136,14 +144,17 @@ export function partsFromJSON(json: ProgramJSON | string): ProgramParts {
     if (ops[i] !== INPUT) fail(`defaults[${key}]`, `variable ${i} is not an input, so it has no default`);
     defaults.set(i, finite(value, `defaults[${key}]`));
   }
-  const initial = new Map<number, number>();
-  for (const [key, value] of entries(record, 'initial')) initial.set(indexKey(key, 'initial', n), finite(value, `initial[${key}]`));
+  // A member's init: one number (every entry of a block starts from it) or a block of numbers.
+  const initial = new Map<number, number | Float64Array>();
+  for (const [key, value] of entries(record, 'initial')) {
+    const i = indexKey(key, 'initial', n);
+    initial.set(i, Array.isArray(value) ? Float64Array.from(value, (x, k) => finite(x, `initial[${key}][${k}]`)) : finite(value, `initial[${key}]`));
+  }
   let shapes: Map<number, Shape> | undefined;
   if (record.shapes !== undefined) {
     shapes = new Map();
     for (const [key, dims] of entries(record, 'shapes')) {
       const i = indexKey(key, 'shapes', n);
-      if (ops[i] !== INPUT) fail(`shapes[${key}]`, `variable ${i} is not an input; the shapes of the others are inferred`);
       const shape = Array.isArray(dims) ? checkShape(dims) : `not a list of dimensions but ${kind(dims)}`;
       if (typeof shape === 'string') fail(`shapes[${key}]`, shape);
       shapes.set(i, shape);
