@@ -21,6 +21,11 @@ export interface MeasureOptions {
   readonly runs: number;
   /** A system stops being timed (after at least one run) once this much time was spent timing it. */
   readonly budgetMs: number;
+  /**
+   * Collect garbage before every timed run (default true). Off where a forced collection slows
+   * what follows it: TF.js runs 3–30× slower for a while after one (measured on the MLP workloads).
+   */
+  readonly collect?: boolean;
 }
 
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
@@ -69,7 +74,7 @@ export function sideBySide(fns: readonly (() => void)[], options: MeasureOptions
   for (let round = 0; round < options.runs; round++) {
     for (let k = 0; k < repeat.length; k++) {
       if (round > 0 && spent[k] >= options.budgetMs) continue;
-      collect();
+      if (options.collect !== false) collect();
       // The others' runs since this one's last evicted its arrays from the caches; a run in a loop
       // (the way gradients are used) finds them there. One untimed run puts them back, for runs
       // short enough that this matters.

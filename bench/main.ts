@@ -26,10 +26,12 @@ import { plotSvg } from './plot.ts';
 import { exp10, range, report, targets, type BuildRow, type Measured, type MemoryResult, type ParseRow, type Reach, type Row } from './report.ts';
 import { relativeError, runners, type Mode, type Runner, type Selection } from './systems.ts';
 import { loadTf, type TF } from './tfjs.ts';
+import { blockBench, unknownBlockBench } from './blockBench.ts';
 
 const { values: flags } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
+    blocks: { type: 'string' },
     sizes: { type: 'string' },
     workloads: { type: 'string' },
     runs: { type: 'string' },
@@ -203,6 +205,9 @@ function machine() {
   return { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, v8: process.versions.v8 };
 }
 
+// The block workloads (bench/blockBench.ts; alone: npm run bench:blocks): --blocks mlp-iris,mlp-784,matmul or none.
+const blocks = flags.blocks === 'none' ? [] : flags.blocks?.split(',');
+if (blocks && unknownBlockBench(blocks)) fail(`--blocks: ${unknownBlockBench(blocks)}`);
 const started = performance.now();
 const tf = flags['no-tfjs'] ? null : await loadTf();
 /** Progress on standard error, with the seconds since the start. */
@@ -236,6 +241,14 @@ const measured: Measured = { lecture: lectureRows, rows, reach, build, parsed, m
 const goals = targets(measured);
 const text = report(measured, goals);
 console.log(text);
+if (blocks?.length !== 0) {
+  console.log('');
+  const { failed } = await blockBench({ tf, runs, smoke, seed: SEED, out, which: blocks });
+  if (failed.length > 0) {
+    console.error(`bench: ${failed.length} block result(s) disagree with lagrad's: ${failed.join(', ')}`);
+    process.exitCode = 1;
+  }
+}
 
 mkdirSync(out, { recursive: true });
 const settings = { seed: SEED, inputs: INPUTS, sizes, workloads, ...options, parseRuns: parseOptions.runs, compiledSizes, ...compiledWarmup, checkpointSteps, smoke };
