@@ -71,7 +71,7 @@ export function sineChain(steps: number): Program {
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 /** Times the functions in rounds, one run of each per round after one untimed round; medians. */
-function rounds(fns: readonly (() => void)[], runs: number): Times[] {
+export function rounds(fns: readonly (() => unknown)[], runs: number): Times[] {
   const wall: number[][] = fns.map(() => []);
   const cpu: number[][] = fns.map(() => []);
   for (let round = 0; round <= runs; round++) {

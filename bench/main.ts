@@ -8,6 +8,7 @@
 //   npm run bench -- --workloads near,layered --sizes 1e4,1e5 --no-tfjs --no-memory --no-parse --runs 3 --out DIR
 //   npm run bench -- --workloads none --no-memory      the lecture function, build and parse only
 //   npm run bench -- --no-compiled --no-checkpoint      without the compiled schedule's rows (bench/compiled.ts) or checkpointing's (bench/checkpoint.ts)
+//   npm run bench -- --no-rnn                            without the RNN rows (bench/rnn.ts: reverse, revolve and TF.js on an Elman network)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ import { INPUTS, SEED } from './memory.ts';
 import { nameTableBaseline, parseTexts } from './parsing.ts';
 import { plotSvg } from './plot.ts';
 import { exp10, range, report, targets, type BuildRow, type Measured, type MemoryResult, type ParseRow, type Reach, type Row } from './report.ts';
+import { rnnBench, rnnTable } from './rnn.ts';
 import { relativeError, runners, type Mode, type Runner, type Selection } from './systems.ts';
 import { loadTf, type TF } from './tfjs.ts';
 import { blockBench, unknownBlockBench } from './blockBench.ts';
@@ -41,6 +43,7 @@ const { values: flags } = parseArgs({
     'no-parse': { type: 'boolean', default: false },
     'no-compiled': { type: 'boolean', default: false },
     'no-checkpoint': { type: 'boolean', default: false },
+    'no-rnn': { type: 'boolean', default: false },
   },
 });
 
@@ -249,6 +252,11 @@ if (blocks?.length !== 0) {
     console.error(`bench: ${failed.length} block result(s) disagree with lagrad's: ${failed.join(', ')}`);
     process.exitCode = 1;
   }
+}
+// The RNN rows (issue 13) live in bench/rnn.ts; T = 10³ only in a smoke run; --no-rnn leaves them out.
+if (!flags['no-rnn']) {
+  progress('RNN gradient');
+  console.log(`\nRNN gradient, Elman network (hidden 64): reverse, revolve, TF.js\n\n${rnnTable(rnnBench({ steps: smoke ? [1000] : [1000, 10_000], runs: smoke ? 1 : 3, tf }))}`);
 }
 
 mkdirSync(out, { recursive: true });

@@ -1,5 +1,6 @@
 import type { Problem, Schedule, ScheduleOptions, Solution } from '../src/schedule/schedule.ts';
-import { BLOCK_SETTINGS, reverse } from './reverse.ts';
+import { inPlace } from '../src/schedule/inPlace.ts';
+import { BLOCK_SETTINGS, reverse, reverseInPlace } from './reverse.ts';
 
 /**
  * The default, and an alias of `reverse`, which it reports as the schedule that did the work:
@@ -11,12 +12,15 @@ import { BLOCK_SETTINGS, reverse } from './reverse.ts';
  * 1.7× with 8 and 8× with 64 — it never wins, and it would return no multipliers of intermediates.
  * The memory-bounded `checkpoint` needs a budget that only the caller knows.
  */
-export const auto: Schedule<typeof BLOCK_SETTINGS> = {
-  name: 'auto',
-  summary: 'the default: an alias of reverse (backprop; block-reverse on cyclic programs)',
-  settings: BLOCK_SETTINGS,
-  solve(problem: Problem, options?: ScheduleOptions): Solution {
-    const { values, lambda, gradient, stats, convergence } = reverse.solve(problem, options);
-    return { values, lambda, gradient, stats, convergence, schedule: reverse.name };
+export const auto: Schedule<typeof BLOCK_SETTINGS> = inPlace(
+  {
+    name: 'auto',
+    summary: 'the default: an alias of reverse (backprop; block-reverse on cyclic programs)',
+    settings: BLOCK_SETTINGS,
+    solve(problem: Problem, options?: ScheduleOptions): Solution {
+      const { values, lambda, gradient, stats, convergence } = reverse.solve(problem, options);
+      return { values, lambda, gradient, stats, convergence, schedule: reverse.name };
+    },
   },
-};
+  reverseInPlace,
+);

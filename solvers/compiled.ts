@@ -4,10 +4,12 @@ import { interpreting } from '../src/primitives/codegen.ts';
 import { functionRules } from '../src/primitives/kernels.ts';
 import { CHUNK, programSource } from '../src/primitives/programSource.ts';
 import { primitives } from '../src/primitives/registry.ts';
+import { now, type Stats } from '../src/lagrangian/stats.ts';
 import type { Program } from '../src/program/program.ts';
 import { buffer, head, type Problem, type Schedule, type ScheduleOptions, type Solution } from '../src/schedule/schedule.ts';
 import { readSettings } from '../src/schedule/settings.ts';
-import { BLOCK_SETTINGS, reverse } from './reverse.ts';
+import { inPlace, type InPlaceSolve } from '../src/schedule/inPlace.ts';
+import { BLOCK_SETTINGS, reverse, reverseInPlace } from './reverse.ts';
 
 /** The straight-line sweeps of one program (src/primitives/programSource.ts), compiled. */
 export interface CompiledProgram {
@@ -64,27 +66,56 @@ export function compileProgram(program: Program, chunk = CHUNK): CompiledProgram
  * variables, or a runtime that refuses
  * code generation (or `useInterpreter(true)`) — `reverse` solves instead, and the solution names it.
  */
-export const compiled: Schedule<typeof BLOCK_SETTINGS> = {
-  name: 'compiled',
-  summary: 'reverse through JavaScript generated for the program (straight-line code, cached); reverse where that does not apply',
-  // reverse's settings, which it reads on the cyclic programs handed to it.
-  settings: BLOCK_SETTINGS,
-  solve(problem: Problem, options: ScheduleOptions = {}): Solution {
-    const code = compiledProgram(problem.program);
-    if (code === null) return { ...reverse.solve(problem, options), schedule: reverse.name };
-    readSettings(BLOCK_SETTINGS, options); // none is read here, but a misspelled one is an error as everywhere
-    const start = performance.now();
-    const { program, inputs, weights } = problem;
-    const { inputCount, size } = program;
-    const values = buffer(options.workspace?.values, size);
-    for (let k = 0; k < inputCount; k++) values[k] = inputs[k];
-    if (code.forward(values) !== 0) checkValues(program, values, inputCount, size);
-    const reused = options.workspace?.lambda;
-    const lambda = buffer(reused, size);
-    seed(program, weights, lambda, lambda.buffer !== reused?.buffer);
-    const counted = code.reverse(values, lambda);
-    checkBackSubstitution(program, values, lambda);
-    const stats = { primitiveEvaluations: size - inputCount, partialEvaluations: counted, peakValues: size, peakBytes: 8 * size, sweeps: 2, timeMs: performance.now() - start };
-    return { values, lambda, gradient: head(lambda, inputCount), stats };
+export const compiled: Schedule<typeof BLOCK_SETTINGS> = inPlace(
+  {
+    name: 'compiled',
+    summary: 'reverse through JavaScript generated for the program (straight-line code, cached); reverse where that does not apply',
+    // reverse's settings, which it reads on the cyclic programs handed to it.
+    settings: BLOCK_SETTINGS,
+    solve(problem: Problem, options: ScheduleOptions = {}): Solution {
+      const code = compiledProgram(problem.program);
+      if (code === null) return { ...reverse.solve(problem, options), schedule: reverse.name };
+      readSettings(BLOCK_SETTINGS, options); // none is read here, but a misspelled one is an error as everywhere
+      const start = now();
+      const { program, inputs, weights } = problem;
+      const { inputCount, size } = program;
+      const values = buffer(options.workspace?.values, size);
+      for (let k = 0; k < inputCount; k++) values[k] = inputs[k];
+      const reused = options.workspace?.lambda;
+      const lambda = buffer(reused, size);
+      const stats = compiledBackSubstitute(code, program, values, lambda, weights, lambda.buffer !== reused?.buffer);
+      stats.timeMs = now() - start;
+      return { values, lambda, gradient: head(lambda, inputCount), stats };
+    },
   },
-};
+  compiledInPlace,
+);
+
+/**
+ * `compiled` in the caller's buffers (backSubstitute of reverse.ts through the program's compiled
+ * sweeps): values[0 … inputCount) hold the point, λ is filled (`zeroed`: it holds zeros already),
+ * with the same checks. Returns the counts; timeMs is the caller's.
+ */
+export function compiledBackSubstitute(code: CompiledProgram, program: Program, values: Float64Array, lambda: Float64Array, weights: Float64Array, zeroed: boolean): Stats {
+  const { inputCount, size } = program;
+  if (code.forward(values) !== 0) checkValues(program, values, inputCount, size);
+  seed(program, weights, lambda, zeroed);
+  const partials = code.reverse(values, lambda);
+  checkBackSubstitution(program, values, lambda);
+  return { primitiveEvaluations: size - inputCount, partialEvaluations: partials, peakValues: size, peakBytes: 8 * size, sweeps: 2, timeMs: 0 };
+}
+
+/** compiled's in-place solves, by program: through the program's code, with the code at hand (null: the program has none). */
+const inPlaceSolves = new WeakMap<Program, InPlaceSolve | null>();
+
+/** compiled's in-place solve (schedule/inPlace.ts): through the program's code where it has some, else reverse's. */
+export function compiledInPlace(program: Program): InPlaceSolve | null {
+  if (interpreting()) return reverseInPlace(program);
+  let solve = inPlaceSolves.get(program);
+  if (solve === undefined) {
+    const code = compiledProgram(program);
+    solve = code === null ? null : { name: 'compiled', solve: (p, values, lambda, weights) => compiledBackSubstitute(code, p, values, lambda, weights, true) };
+    inPlaceSolves.set(program, solve);
+  }
+  return solve ?? reverseInPlace(program);
+}

@@ -1,14 +1,16 @@
 import { blockReverse, type BlockMethod } from '../src/lagrangian/blockReverse.ts';
 import { KRYLOV_SETTINGS } from '../src/lagrangian/blockSolve.ts';
 import type { Convergence } from '../src/lagrangian/convergence.ts';
-import { checkBackSubstitution, checkMultipliers } from '../src/lagrangian/finite.ts';
+import { checkBackSubstitution, checkMultipliers, checkValues } from '../src/lagrangian/finite.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
 import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
-import { emptyStats } from '../src/lagrangian/stats.ts';
+import { emptyStats, now, type Stats } from '../src/lagrangian/stats.ts';
 import { BlockSweeps } from '../src/primitives/blockSweeps.ts';
 import { dependents } from '../src/program/dependents.ts';
+import type { Program } from '../src/program/program.ts';
 import { sweepsOf } from '../src/primitives/sweeps.ts';
 import { buffer, head, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import { inPlace, type InPlaceSolve } from '../src/schedule/inPlace.ts';
 import { readSettings, type SettingValues } from '../src/schedule/settings.ts';
 
 /** What block-reverse reads, all for cyclic programs: the primal solve's and the Krylov solves' settings. */
@@ -23,32 +25,53 @@ export const BLOCK_SETTINGS = [...PRIMAL_SETTINGS, ...KRYLOV_SETTINGS] as const;
  * stretches, and each cyclic component's multipliers by one inner solve — a dense LU up to 300
  * members, GMRES beyond.
  */
-export const reverse: Schedule<typeof BLOCK_SETTINGS> = {
-  name: 'reverse',
-  summary: 'back-substitution in reverse order (backprop): O(N + E), every multiplier; cyclic components by block solves',
-  settings: BLOCK_SETTINGS,
-  solve(problem: Problem, options: ScheduleOptions = {}): Solution {
-    const settings = readSettings(BLOCK_SETTINGS, options);
-    if (problem.program.cyclic) return solveByBlocks(problem, options, settings, 'auto');
-    if (problem.program.layout !== null) return reverseOverBlocks(problem, options);
-    const start = performance.now();
-    const { program, inputs, weights } = problem;
-    const { inputCount, size } = program;
-    const stats = emptyStats();
-    const values = buffer(options.workspace?.values, size);
-    solvePrimal(program, inputs, values, stats);
-    const reused = options.workspace?.lambda;
-    const lambda = buffer(reused, size);
-    seed(program, weights, lambda, lambda.buffer !== reused?.buffer); // a fresh array is zeros already
-    stats.partialEvaluations += sweepsOf(program).reverse(values, lambda, lambda, inputCount, size);
-    stats.sweeps++;
-    stats.peakValues = size;
-    stats.peakBytes = 8 * size;
-    checkBackSubstitution(program, values, lambda);
-    stats.timeMs = performance.now() - start;
-    return { values, lambda, gradient: head(lambda, inputCount), stats };
+export const reverse: Schedule<typeof BLOCK_SETTINGS> = inPlace(
+  {
+    name: 'reverse',
+    summary: 'back-substitution in reverse order (backprop): O(N + E), every multiplier; cyclic components by block solves',
+    settings: BLOCK_SETTINGS,
+    solve(problem: Problem, options: ScheduleOptions = {}): Solution {
+      const settings = readSettings(BLOCK_SETTINGS, options);
+      if (problem.program.cyclic) return solveByBlocks(problem, options, settings, 'auto');
+      if (problem.program.layout !== null) return reverseOverBlocks(problem, options);
+      const start = now();
+      const { program, inputs, weights } = problem;
+      const { inputCount, size } = program;
+      const values = buffer(options.workspace?.values, size);
+      for (let k = 0; k < inputCount; k++) values[k] = inputs[k]; // no subarray view per call
+      const reused = options.workspace?.lambda;
+      const lambda = buffer(reused, size);
+      const stats = backSubstitute(program, values, lambda, weights, lambda.buffer !== reused?.buffer); // a fresh array is zeros already
+      stats.timeMs = now() - start;
+      return { values, lambda, gradient: head(lambda, inputCount), stats };
+    },
   },
-};
+  reverseInPlace,
+);
+
+const backprop: InPlaceSolve = { name: 'reverse', solve: (program, values, lambda, weights) => backSubstitute(program, values, lambda, weights, true) };
+
+/** reverse's in-place solve (schedule/inPlace.ts): on acyclic programs of scalars, backSubstitute. */
+export function reverseInPlace(program: Program): InPlaceSolve | null {
+  return program.layout === null && !program.cyclic ? backprop : null;
+}
+
+/**
+ * reverse on an acyclic program of scalars, in the caller's buffers: values[0 … inputCount) hold the
+ * point, λ is filled (`zeroed`: it holds zeros already). The forward sweep, the seed λ = w and
+ * back-substitution, with the checks of a finite answer folded into them (a non-finite value or
+ * multiplier is an error naming where it appeared). Returns the counts; timeMs is the caller's.
+ */
+export function backSubstitute(program: Program, values: Float64Array, lambda: Float64Array, weights: Float64Array, zeroed: boolean): Stats {
+  const { inputCount, size } = program;
+  const sweeps = sweepsOf(program);
+  // solvePrimal's acyclic scalar case, without its copy of the inputs (they are in place).
+  if (sweeps.forward(values, inputCount, size) !== 0) checkValues(program, values, inputCount, size);
+  seed(program, weights, lambda, zeroed);
+  const partials = sweeps.reverse(values, lambda, lambda, inputCount, size);
+  checkBackSubstitution(program, values, lambda);
+  return { primitiveEvaluations: size - inputCount, partialEvaluations: partials, peakValues: size, peakBytes: 8 * size, sweeps: 2, timeMs: 0 };
+}
 
 /**
  * Backprop over vector and matrix variables: the same two sweeps over the slabs, one VJP

@@ -1,9 +1,9 @@
 import type { Program } from '../../src/program/program.ts';
 import { renamed, type Plan } from './actions.ts';
-import { firstLive, lastEdges, liveCounts } from './liveness.ts';
+import { liveBytes, liveCounts } from './liveness.ts';
 import { EXACT_STAGES, ledger, mostSlotsWithin } from './ledger.ts';
 import { revolveAdvances, revolvePlan } from './revolve.ts';
-import { cutStages, stageShape, type Stages } from './stages.ts';
+import { cutStages, sizesIn, stageShape, type MemoryUnit, type Stages } from './stages.ts';
 
 /**
  * A plan for a general acyclic program that holds at most `budget` primal values at once.
@@ -28,12 +28,12 @@ import { cutStages, stageShape, type Stages } from './stages.ts';
  *
  * Returns null when no candidate fits (the budget is below the smallest state + stage).
  */
-export function budgetPlan(program: Program, budget: number): { stages: Stages; plan: Plan; evaluations: number } | null {
+export function budgetPlan(program: Program, budget: number, unit: MemoryUnit = 'values'): { stages: Stages; plan: Plan; evaluations: number } | null {
   const constraints = program.size - program.inputCount;
-  const live = liveCounts(program);
+  const live = unit === 'bytes' ? liveBytes(program) : liveCounts(program);
   let best: Candidate | null = null;
   for (let T = 1; ; T = Math.min(2 * T, constraints)) {
-    const candidate = price(program, live, T, budget);
+    const candidate = price(program, live, T, budget, unit);
     if (candidate && (best === null || candidate.evaluations < best.evaluations)) best = candidate;
     if (T >= constraints) break;
   }
@@ -49,46 +49,46 @@ interface Candidate {
 }
 
 /** The stages for target length T with the most slots that fit, priced; null when none fits. */
-function price(program: Program, live: Int32Array, T: number, budget: number): Candidate | null {
+function price(program: Program, live: ArrayLike<number>, T: number, budget: number, unit: MemoryUnit): Candidate | null {
   const cuts = place(program, live, T);
   const stages = cutStages(cuts);
   const l = stages.count;
   const constraints = program.size - program.inputCount;
   const shape = stageShape(program, stages, l <= EXACT_STAGES);
-  if (shape.working > budget) return null;
+  const { initial, working, maxLive } = sizesIn(shape, unit);
+  if (working > budget) return null;
   if (l <= 1) return { stages, slots: 0, evaluations: constraints };
   // One slot holds exactly |x₀| + W (leastRevolvePeak); c·M + W ≤ budget bounds every instant with
   // c slots; the exact replay may admit more.
-  if (firstLive(program, lastEdges(program)) + shape.working > budget) return null;
-  const bound = Math.max(1, shape.maxLive === 0 ? l - 1 : Math.min(Math.floor((budget - shape.working) / shape.maxLive), l - 1));
+  if (initial + working > budget) return null;
+  const bound = Math.max(1, maxLive === 0 ? l - 1 : Math.min(Math.floor((budget - working) / maxLive), l - 1));
   if (shape.live === null) {
     const meanLength = (constraints - (cuts[l] - cuts[l - 1])) / (l - 1);
     return { stages, slots: bound, evaluations: meanLength * revolveAdvances(l, bound) + constraints };
   }
-  const slots = mostSlotsWithin(stages, shape, budget, bound, (c) => revolvePlan(l, c));
+  const slots = mostSlotsWithin(stages, shape, budget, bound, (c) => revolvePlan(l, c), unit);
   return { stages, slots, evaluations: ledger(revolvePlan(l, slots), stages, shape).evaluations };
 }
 
 /** The least budget the planner meets: the leanest of its candidates, each at one slot (or one stage). */
-export function leastBudgetPeak(program: Program): number {
+export function leastBudgetPeak(program: Program, unit: MemoryUnit = 'values'): number {
   const constraints = program.size - program.inputCount;
-  const live = liveCounts(program);
-  const x0 = firstLive(program, lastEdges(program));
+  const live = unit === 'bytes' ? liveBytes(program) : liveCounts(program);
   let least = Infinity;
   for (let T = 1; ; T = Math.min(2 * T, constraints)) {
     const stages = cutStages(place(program, live, T));
-    const { working } = stageShape(program, stages, false);
-    least = Math.min(least, stages.count <= 1 ? working : x0 + working);
+    const { working, initial } = sizesIn(stageShape(program, stages, false), unit);
+    least = Math.min(least, stages.count <= 1 ? working : initial + working);
     if (T >= constraints) break;
   }
   return least;
 }
 
 /**
- * Cuts for target length T: from each cut, the next at the narrowest point (fewest live values,
- * ties to the farthest) between T/2 and T constraints on. O(N) time.
+ * Cuts for target length T: from each cut, the next at the narrowest point (the least `live`, values
+ * or bytes per cut, ties to the farthest) between T/2 and T constraints on. O(N) time.
  */
-function place(program: Program, live: Int32Array, T: number): Int32Array {
+export function place(program: Program, live: ArrayLike<number>, T: number): Int32Array {
   const first = program.inputCount;
   const size = program.size;
   const cuts: number[] = [first];

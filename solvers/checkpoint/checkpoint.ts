@@ -1,4 +1,4 @@
-import { requireAcyclic, requireScalars } from '../../src/program/acyclic.ts';
+import { requireAcyclic } from '../../src/program/acyclic.ts';
 import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../../src/schedule/schedule.ts';
 import { enumSetting, integerSetting, numberSetting, readSettings } from '../../src/schedule/settings.ts';
 import { execute } from './execute.ts';
@@ -27,6 +27,14 @@ export const budget = integerSetting({
   default: undefined,
   help: 'checkpoint: the most values held at once; the strategy picks its setting to fit, or says it cannot',
 });
+/** Setting `budgetBytes`. */
+export const budgetBytes = integerSetting({
+  name: 'budgetBytes',
+  min: 1,
+  default: undefined,
+  defaultText: 'none (no budget: --snapshots or the strategy decides)',
+  help: 'checkpoint: the most bytes held at once (a snapshot costs the bytes of its state); the strategy picks its setting to fit, or says it cannot',
+});
 
 /** Setting `maxEvaluations`. */
 export const maxEvaluations = numberSetting({
@@ -38,7 +46,7 @@ export const maxEvaluations = numberSetting({
 });
 
 /** The settings of the checkpoint schedule (and of checkpointGrad). */
-export const CHECKPOINT_SETTINGS = [strategy, snapshots, budget, maxEvaluations] as const;
+export const CHECKPOINT_SETTINGS = [strategy, snapshots, budget, budgetBytes, maxEvaluations] as const;
 const SETTINGS = CHECKPOINT_SETTINGS;
 
 /**
@@ -60,15 +68,14 @@ const SETTINGS = CHECKPOINT_SETTINGS;
  */
 export const checkpoint: Schedule<typeof SETTINGS> = {
   name: 'checkpoint',
-  summary: 'reverse in bounded memory: --strategy store-all | sqrt | revolve --snapshots C | budget --budget N [--max-evaluations N]',
+  summary: 'reverse in bounded memory: --strategy store-all | sqrt | revolve --snapshots C | budget --budget N | --budget-bytes N [--max-evaluations N]',
   settings: SETTINGS,
   solve({ program, inputs, weights }: Problem, options: ScheduleOptions = {}): Solution {
     const start = performance.now();
-    requireScalars(program, 'checkpoint');
     const settings = readSettings(SETTINGS, options);
     requireAcyclic(program, 'checkpoint');
     const configuration = configure(program, settings);
-    const values = buffer(options.workspace?.values, program.size);
+    const values = buffer(options.workspace?.values, program.slots);
     const progress = progressOf(options.progress, configuration.evaluations);
     const run = execute(program, configuration.stages, configuration.plan, inputs, weights, { multipliers: Boolean(options.multipliers), values, lambda: options.workspace?.lambda, progress });
     run.stats.timeMs = performance.now() - start;

@@ -1,17 +1,25 @@
 import { ADVANCE, FREE, RESTORE, REVERSE, STORE, type ActionBatch } from './actions.ts';
+import { InternalError } from '../../src/error.ts';
 import type { PlanObserver } from './replay.ts';
 import type { Stages } from './stages.ts';
 
 // The costs of a plan, as an observer of the one replay (replay.ts). The same observer counts for
-// the simulator and the ledger (sizes predicted from liveness, no numerics) and for the executor
-// (sizes of the states it actually holds), so the rules are written once and the tests compare what
-// was predicted with what was held. Memory is one Account per unit — values, bytes — fed the sizes
-// of its unit: a new unit is one more account.
+// the simulator (counts only), the ledger (sizes predicted from liveness, no numerics) and the
+// executor (sizes of the states it actually holds), so the rules are written once and the tests
+// compare what was predicted with what was held. Memory is counted in two units, values and
+// bytes, each fed its own sizes: the replay's handler writes them into the batch's `values` and
+// `bytes` columns (a unit of its own would be one more column and one more set of registers).
+//
+// Speed: replaying a long chain passes ~4 actions per step through every observer, and what an
+// observer costs per action is mostly its `switch` on the action kind, which the branch predictor
+// often misses. So the counts and both units are one loop — one switch per action, no call, the
+// running totals in locals — measured at half the time of a loop per unit.
 
 /**
- * The sizes a plan's working memory occupies besides the states (whose sizes the replay's handler
- * writes into each batch), in values and in bytes: predicted from liveness by the ledger, read off
- * what it holds by the executor.
+ * The sizes of a plan's working memory that the replay's handler does not write into each batch
+ * (it writes the state each advance reaches and the values of the stage each reverse step holds),
+ * in values and in bytes: predicted from liveness by the ledger, read off what it holds by the
+ * executor.
  */
 export interface Sizes {
   /** The size of x₀, the state before the first action. */
@@ -20,80 +28,34 @@ export interface Sizes {
   /** The most an advance holds at once: its working frame. */
   readonly working: number;
   readonly workingBytes: number;
-  /** The values of stage s's own constraints, held while it is reversed. */
-  stage(s: number): number;
-  stageBytes(s: number): number;
 }
 
 /** Float64 scalars: a value is 8 bytes (block variables will have sizes of their own). */
 export const BYTES_PER_VALUE = 8;
 
-/** Sizes of scalar values over stages: x₀ of `initial` values, a frame of `working`, stage s of its constraints. */
-export function scalarSizes(stages: Stages, initial: number, working: number): Sizes {
-  const stage = (s: number) => stages.start(s + 1) - stages.start(s);
-  return { initial, initialBytes: BYTES_PER_VALUE * initial, working, workingBytes: BYTES_PER_VALUE * working, stage, stageBytes: (s) => BYTES_PER_VALUE * stage(s) };
+/** Sizes of scalar values: x₀ of `initial` values, a frame of `working`. */
+export function scalarSizes(initial: number, working: number): Sizes {
+  return { initial, initialBytes: BYTES_PER_VALUE * initial, working, workingBytes: BYTES_PER_VALUE * working };
 }
 
-/**
- * What is held at each instant in one unit, and its peak: the snapshots in slots plus the working
- * values — the current state; while a stage is reversed, its state and its values; while an advance
- * runs, the whole working frame (an advance evaluates as many whole stages as fit in it, so it never
- * holds more, and it is charged that). A snapshot is charged the size of the state it copies.
- */
-export class Account {
-  /** The most held at once: snapshots + working. */
-  peak = 0;
+/** The memory a plan held, in values and in bytes. */
+export interface Held {
   /** The most held in snapshots at once. */
-  peakSnapshots = 0;
-  private held = 0;
-  private current: number;
-  private readonly slotSize: Float64Array;
-
-  constructor(initial: number, slots: number) {
-    this.slotSize = new Float64Array(slots);
-    this.current = initial;
-    this.charge(initial);
-  }
-
-  /** An advance in a frame of `working`, reaching a state of `state`. */
-  advance(working: number, state: number): void {
-    this.charge(working);
-    this.current = state;
-  }
-
-  store(slot: number): void {
-    const size = this.current;
-    this.slotSize[slot] = size;
-    this.held += size;
-    if (this.held > this.peakSnapshots) this.peakSnapshots = this.held;
-    this.charge(size);
-  }
-
-  restore(slot: number): void {
-    this.current = this.slotSize[slot];
-    this.charge(this.current);
-  }
-
-  free(slot: number): void {
-    this.held -= this.slotSize[slot];
-  }
-
-  /** The reverse of a stage of `stage`: its state and its values, then nothing current. */
-  reverse(stage: number): void {
-    this.charge(this.current + stage);
-    this.current = 0;
-  }
-
-  private charge(working: number): void {
-    if (this.held + working > this.peak) this.peak = this.held + working;
-  }
+  readonly peakSnapshotValues: number;
+  /** The most held at once: snapshots + working values. */
+  readonly peakValues: number;
+  /** The same in bytes. */
+  readonly peakBytes: number;
 }
 
 /**
- * The costs of a plan in one pass: counts of the actions — advances and evaluations in the units of
+ * The costs of a plan in one pass. Counts of the actions: advances and evaluations in the units of
  * `stages` (constraints, or steps for unit stages), snapshots written and restored, the most
- * snapshots held at once — and what is held, as two accounts, in values and in bytes (the state an
- * advance reached is read from the batch).
+ * snapshots held at once. And, given sizes, what is held at each instant and its peak, in values
+ * and in bytes: the snapshots in slots plus the working values — the current state; while a stage
+ * is reversed, its state and its values; while an advance runs, the whole working frame (an advance
+ * evaluates as many whole stages as fit in it, so it never holds more, and it is charged that). A
+ * snapshot is charged the size of the state it copies.
  */
 export class Costs implements PlanObserver {
   /** Σ over advances of the constraints (steps) they evaluate. */
@@ -105,54 +67,104 @@ export class Costs implements PlanObserver {
   restores = 0;
   peakSnapshots = 0;
   actions = 0;
-  readonly values: Account;
-  readonly bytes: Account;
   private occupied = 0;
+  // Each unit (values v, bytes b): held in snapshots, the current state, the peaks; the size of
+  // what each slot holds; an advance's frame.
+  private vHeld = 0;
+  private vCurrent = 0;
+  private vPeak = 0;
+  private vPeakSnapshots = 0;
+  private bHeld = 0;
+  private bCurrent = 0;
+  private bPeak = 0;
+  private bPeakSnapshots = 0;
+  private readonly vSlot: Float64Array;
+  private readonly bSlot: Float64Array;
+  private readonly vWorking: number;
+  private readonly bWorking: number;
 
-  constructor(private readonly stages: Stages, private readonly sizes: Sizes, slots: number) {
-    this.values = new Account(sizes.initial, slots);
-    this.bytes = new Account(sizes.initialBytes, slots);
+  /** Counts over `stages`; memory too when `sizes` are given (null: the simulator's counts only). */
+  constructor(private readonly stages: Stages, private readonly sizes: Sizes | null, slots: number) {
+    this.vSlot = new Float64Array(slots);
+    this.bSlot = new Float64Array(slots);
+    this.vCurrent = this.vPeak = sizes?.initial ?? 0;
+    this.bCurrent = this.bPeak = sizes?.initialBytes ?? 0;
+    this.vWorking = sizes?.working ?? 0;
+    this.bWorking = sizes?.workingBytes ?? 0;
   }
 
   observe(batch: ActionBatch): void {
-    const { kind, x, y, length } = batch;
-    const { stages, sizes, values, bytes } = this;
+    const { kind, x, y, values, bytes, length } = batch;
+    const { stages, vSlot, bSlot, vWorking, bWorking } = this;
+    let { advances, writes, restores, occupied, peakSnapshots } = this;
+    let { vHeld, vCurrent, vPeak, vPeakSnapshots, bHeld, bCurrent, bPeak, bPeakSnapshots } = this;
+    let reversed = 0;
     for (let k = 0; k < length; k++) {
       const a = x[k];
       switch (kind[k]) {
-        case ADVANCE: {
-          const n = stages.span(a, y[k]);
-          this.advances += n;
-          this.evaluations += n;
-          values.advance(sizes.working, batch.values[k]);
-          bytes.advance(sizes.workingBytes, batch.bytes[k]);
+        case ADVANCE:
+          advances += stages.span(a, y[k]);
+          if (vHeld + vWorking > vPeak) vPeak = vHeld + vWorking;
+          if (bHeld + bWorking > bPeak) bPeak = bHeld + bWorking;
+          vCurrent = values[k];
+          bCurrent = bytes[k];
           break;
-        }
         case STORE:
-          this.writes++;
-          if (++this.occupied > this.peakSnapshots) this.peakSnapshots = this.occupied;
-          values.store(a);
-          bytes.store(a);
+          writes++;
+          if (++occupied > peakSnapshots) peakSnapshots = occupied;
+          vSlot[a] = vCurrent;
+          vHeld += vCurrent;
+          if (vHeld > vPeakSnapshots) vPeakSnapshots = vHeld;
+          if (vHeld + vCurrent > vPeak) vPeak = vHeld + vCurrent;
+          bSlot[a] = bCurrent;
+          bHeld += bCurrent;
+          if (bHeld > bPeakSnapshots) bPeakSnapshots = bHeld;
+          if (bHeld + bCurrent > bPeak) bPeak = bHeld + bCurrent;
           break;
         case RESTORE:
-          this.restores++;
-          values.restore(a);
-          bytes.restore(a);
+          restores++;
+          vCurrent = vSlot[a];
+          if (vHeld + vCurrent > vPeak) vPeak = vHeld + vCurrent;
+          bCurrent = bSlot[a];
+          if (bHeld + bCurrent > bPeak) bPeak = bHeld + bCurrent;
           break;
         case FREE:
-          this.occupied--;
-          values.free(a);
-          bytes.free(a);
+          occupied--;
+          vHeld -= vSlot[a];
+          bHeld -= bSlot[a];
           break;
         case REVERSE:
-          this.evaluations += stages.span(a, a + 1);
-          values.reverse(sizes.stage(a));
-          bytes.reverse(sizes.stageBytes(a));
+          // The stage's state and its values; the step consumes the state.
+          reversed += stages.span(a, a + 1);
+          if (vHeld + vCurrent + values[k] > vPeak) vPeak = vHeld + vCurrent + values[k];
+          if (bHeld + bCurrent + bytes[k] > bPeak) bPeak = bHeld + bCurrent + bytes[k];
+          vCurrent = 0;
+          bCurrent = 0;
           break;
       }
     }
+    this.evaluations += advances - this.advances + reversed;
+    this.advances = advances;
+    this.writes = writes;
+    this.restores = restores;
+    this.occupied = occupied;
+    this.peakSnapshots = peakSnapshots;
     this.actions += length;
+    this.vHeld = vHeld;
+    this.vCurrent = vCurrent;
+    this.vPeak = vPeak;
+    this.vPeakSnapshots = vPeakSnapshots;
+    this.bHeld = bHeld;
+    this.bCurrent = bCurrent;
+    this.bPeak = bPeak;
+    this.bPeakSnapshots = bPeakSnapshots;
   }
 
   end(): void {}
+
+  /** The memory held, for stats: only when the costs were given sizes. */
+  memory(): Held {
+    if (this.sizes === null) throw new InternalError('checkpoint costs', 'no memory is counted without sizes');
+    return { peakSnapshotValues: this.vPeakSnapshots, peakValues: this.vPeak, peakBytes: this.bPeak };
+  }
 }

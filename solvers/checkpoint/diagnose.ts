@@ -3,7 +3,7 @@ import { checkMultipliers } from '../../src/lagrangian/finite.ts';
 import { seed } from '../../src/lagrangian/lagrangian.ts';
 import { solvePrimal } from '../../src/lagrangian/primal.ts';
 import type { Program } from '../../src/program/program.ts';
-import { primitives } from '../../src/primitives/registry.ts';
+import { sweepsOf } from '../../src/primitives/sweeps.ts';
 
 // When the executor meets a value or multiplier that is not finite, it redoes the work with every
 // value held (O(N) memory, on failure only), so that the one diagnosis in finite.ts names the
@@ -11,17 +11,17 @@ import { primitives } from '../../src/primitives/registry.ts';
 
 /** Throws the error naming the first non-finite value's constraint. */
 export function failValues(program: Program, inputs: Float64Array): never {
-  solvePrimal(program, inputs, new Float64Array(program.size));
+  solvePrimal(program, inputs, new Float64Array(program.slots));
   throw new LagradError('checkpoint', 'a value is not finite');
 }
 
 /** Throws the error naming the first non-finite multiplier's constraint. */
 export function failMultipliers(program: Program, inputs: Float64Array, weights: Float64Array): never {
-  const values = new Float64Array(program.size);
+  const values = new Float64Array(program.slots);
   solvePrimal(program, inputs, values);
-  const lambda = new Float64Array(program.size);
+  const lambda = new Float64Array(program.slots);
   seed(program, weights, lambda);
-  primitives.kernels().reverse(values, lambda, lambda, program.ops, program.parentStart, program.parents, program.constants, program.inputCount, program.size);
+  sweepsOf(program).reverse(values, lambda, lambda, program.inputCount, program.size);
   checkMultipliers(program, values, lambda);
   throw new LagradError('checkpoint', 'a multiplier is not finite');
 }

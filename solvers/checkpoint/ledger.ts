@@ -1,8 +1,8 @@
 import type { CheckpointCosts } from './planner.ts';
-import { ADVANCE, type ActionBatch, type Plan } from './actions.ts';
-import { BYTES_PER_VALUE, Costs, scalarSizes, type Sizes } from './costs.ts';
+import { ADVANCE, REVERSE, type ActionBatch, type Plan } from './actions.ts';
+import { Costs, type Sizes } from './costs.ts';
 import { replay, type PlanObserver } from './replay.ts';
-import type { Stages, StageShape } from './stages.ts';
+import { bytesBetween, type MemoryUnit, type Stages, type StageShape } from './stages.ts';
 
 // The time–space ledger of a plan over stages, replayed without numerics: the counts and the
 // memory the executor (execute.ts) will count, action for action, by the same observer (costs.ts)
@@ -11,23 +11,40 @@ import type { Stages, StageShape } from './stages.ts';
 // action: a plan of few actions is priced quickly however many constraints its advances sweep.
 
 /** The sizes that liveness predicts for the stages of `shape` (per-stage sizes kept). */
-export function predictedSizes(stages: Stages, shape: StageShape): Sizes {
-  const live = liveOf(shape);
-  return scalarSizes(stages, live.length > 0 ? live[0] : 0, shape.working);
+export function predictedSizes(shape: StageShape): Sizes {
+  return { initial: shape.initial, initialBytes: shape.initialBytes, working: shape.working, workingBytes: shape.workingBytes };
 }
 
-/** The ledger's handler: writes into each batch the size of the state each advance reaches, |L(start(to))|. */
+/**
+ * The ledger's handler: writes into each batch the size of the state each advance reaches,
+ * |L(start(to))|, and the values of the stage each reverse step holds, start(s + 1) − start(s).
+ */
 class Predicted implements PlanObserver {
-  constructor(private readonly live: Int32Array) {}
+  private readonly live: Int32Array;
+  private readonly liveBytes: Float64Array;
+  private readonly offset: Int32Array | null;
+
+  constructor(shape: StageShape, private readonly stages: Stages) {
+    this.live = liveOf(shape);
+    this.liveBytes = shape.liveBytes!;
+    this.offset = shape.offset;
+  }
 
   observe(batch: ActionBatch): void {
-    const { kind, y, values, bytes, length } = batch;
-    const live = this.live;
+    const { kind, x, y, values, bytes, length } = batch;
+    const { live, liveBytes, stages, offset } = this;
     for (let k = 0; k < length; k++) {
-      if (kind[k] !== ADVANCE) continue;
-      const size = y[k] < live.length ? live[y[k]] : 0;
-      values[k] = size;
-      bytes[k] = BYTES_PER_VALUE * size;
+      const kd = kind[k];
+      if (kd === REVERSE) {
+        const a = stages.start(x[k]);
+        const b = stages.start(x[k] + 1);
+        values[k] = b - a;
+        bytes[k] = bytesBetween(offset, a, b);
+      } else if (kd === ADVANCE) {
+        const s = y[k];
+        values[k] = s < live.length ? live[s] : 0;
+        bytes[k] = s < live.length ? liveBytes[s] : 0;
+      }
     }
   }
 
@@ -36,8 +53,8 @@ class Predicted implements PlanObserver {
 
 /** Replays `plan` over `stages` charging the state sizes of `shape`; O(actions) time, O(slots) memory. */
 export function ledger(plan: Plan, stages: Stages, shape: StageShape): CheckpointCosts {
-  const costs = new Costs(stages, predictedSizes(stages, shape), plan.slots);
-  replay(plan, [new Predicted(liveOf(shape)), costs]);
+  const costs = new Costs(stages, predictedSizes(shape), plan.slots);
+  replay(plan, [new Predicted(shape, stages), costs]);
   return {
     strategy: plan.strategy,
     stages: stages.count,
@@ -46,9 +63,7 @@ export function ledger(plan: Plan, stages: Stages, shape: StageShape): Checkpoin
     evaluations: costs.evaluations,
     writes: costs.writes,
     peakSnapshots: costs.peakSnapshots,
-    peakSnapshotValues: costs.values.peakSnapshots,
-    peakValues: costs.values.peak,
-    peakBytes: costs.bytes.peak,
+    ...costs.memory(),
   };
 }
 
@@ -60,18 +75,23 @@ function liveOf(shape: StageShape): Int32Array {
 /** Above this many stages the slot count stays at the bound c·M + W ≤ budget (replays cost O(l·r) each). */
 export const EXACT_STAGES = 4096;
 
+/** A ledger's peak in values or in bytes. */
+export function peakIn(costs: CheckpointCosts, unit: MemoryUnit): number {
+  return unit === 'bytes' ? costs.peakBytes : costs.peakValues;
+}
+
 /**
- * The most slots c ≥ `least` for which `plan(c)` over `stages` holds at most `budget` values by the
- * exact replay, searched by bisection up to count − 1 (beyond which slots are useless). `least` must
- * already fit; with more than EXACT_STAGES stages it is returned as is.
+ * The most slots c ≥ `least` for which `plan(c)` over `stages` holds at most `budget` values (or
+ * bytes) by the exact replay, searched by bisection up to count − 1 (beyond which slots are
+ * useless). `least` must already fit; with more than EXACT_STAGES stages it is returned as is.
  */
-export function mostSlotsWithin(stages: Stages, shape: StageShape, budget: number, least: number, plan: (slots: number) => Plan): number {
+export function mostSlotsWithin(stages: Stages, shape: StageShape, budget: number, least: number, plan: (slots: number) => Plan, unit: MemoryUnit = 'values'): number {
   let lo = least;
   let hi = stages.count - 1;
   if (stages.count > EXACT_STAGES || lo >= hi) return lo;
   while (lo < hi) {
     const mid = lo + Math.ceil((hi - lo) / 2);
-    if (ledger(plan(mid), stages, shape).peakValues <= budget) lo = mid;
+    if (peakIn(ledger(plan(mid), stages, shape), unit) <= budget) lo = mid;
     else hi = mid - 1;
   }
   return lo;

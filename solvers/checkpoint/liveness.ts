@@ -47,15 +47,72 @@ export function nextLive(program: Program, last: Int32Array, b: number, count: n
   return count;
 }
 
-/** |L(b)| for every cut b = inputCount … size, as live[b − inputCount]. */
+/**
+ * |L(b)| for every cut b = inputCount … size, as live[b − inputCount]; in a program with vector and
+ * matrix variables the inputs left out, as stages.ts counts states there.
+ */
 export function liveCounts(program: Program, last = lastEdges(program)): Int32Array {
   const { inputCount, size } = program;
   const live = new Int32Array(size - inputCount + 1);
-  let count = firstLive(program, last);
+  const blocks = program.layout !== null;
+  let count = blocks ? 0 : firstLive(program, last);
   live[0] = count;
   for (let b = inputCount; b < size; b++) {
     count = nextLive(program, last, b, count);
+    // nextLive takes off every parent read for the last time; inputs were never counted here.
+    if (blocks) for (let e = program.parentStart[b]; e < program.parentStart[b + 1]; e++) if (program.parents[e] < inputCount && last[program.parents[e]] === e) count++;
     live[b - inputCount + 1] = count;
   }
   return live;
+}
+
+/**
+ * The widest reach of liveness: max over cuts b of b − min L(b) (0 when nothing is live), so every
+ * value live at a cut is among the `span` variables before it. A chain's is 1. O(N + E): the least
+ * live variable only moves forward as the cut does.
+ */
+export function liveSpan(program: Program): number {
+  let span = spans.get(program);
+  if (span === undefined) spans.set(program, (span = measureSpan(program, lastEdges(program))));
+  return span;
+}
+
+const spans = new WeakMap<Program, number>();
+
+function measureSpan(program: Program, last: Int32Array): number {
+  const { inputCount, size, parentStart } = program;
+  let span = 0;
+  let lo = 0;
+  for (let b = inputCount; b <= size; b++) {
+    const keep = b < size ? parentStart[b] : Infinity;
+    while (lo < b && last[lo] < keep) lo++;
+    if (lo < b) span = Math.max(span, b - lo);
+  }
+  return span;
+}
+
+/**
+ * The bytes of L(b) for every cut b = inputCount … size, as bytes[b − inputCount]: 8 per entry, and
+ * in a program with vector and matrix variables the inputs left out (they are the point, never part
+ * of a state: stages.ts). For a scalar program, 8·liveCounts.
+ */
+export function liveBytes(program: Program, last = lastEdges(program)): Float64Array {
+  const { inputCount, size, parentStart, parents } = program;
+  const offset = program.layout?.offset ?? null;
+  const bytes = new Float64Array(size - inputCount + 1);
+  if (offset === null) {
+    const live = liveCounts(program, last);
+    for (let k = 0; k < live.length; k++) bytes[k] = 8 * live[k];
+    return bytes;
+  }
+  let held = 0;
+  for (let b = inputCount; b < size; b++) {
+    if (last[b] >= 0) held += offset[b + 1] - offset[b];
+    for (let e = parentStart[b]; e < parentStart[b + 1]; e++) {
+      const j = parents[e];
+      if (last[j] === e && j >= inputCount) held -= offset[j + 1] - offset[j];
+    }
+    bytes[b - inputCount + 1] = 8 * held;
+  }
+  return bytes;
 }

@@ -48,9 +48,10 @@ export interface CheckpointPlanner {
   chainWithin?(steps: number, budget: number): CheckpointCosts | null;
   /**
    * The exact costs of the plan the `checkpoint` schedule runs for this strategy under
-   * `{ budget }` on a program; null when no plan of this strategy holds at most `budget` values.
+   * `{ budget }` (or `{ budgetBytes }` with unit 'bytes') on a program; null when no plan of this
+   * strategy holds at most `budget` values (bytes).
    */
-  within(program: Program, budget: number): CheckpointCosts | null;
+  within(program: Program, budget: number, unit?: 'values' | 'bytes'): CheckpointCosts | null;
 }
 
 /** A name → planner table with loud errors. */

@@ -2,7 +2,7 @@ import { PlannerTable, type CheckpointCosts, type CheckpointPlanner } from './pl
 import type { Program } from '../../src/program/program.ts';
 import { ledger } from './ledger.ts';
 import { revolveAdvances, revolveWrites } from './revolve.ts';
-import { stageShape } from './stages.ts';
+import { stageShape, type MemoryUnit } from './stages.ts';
 import { fit, type StrategyName } from './strategies.ts';
 
 // The strategies as `lagrad tradeoff` reads them (planner.ts). On a program, the ledger of
@@ -12,8 +12,8 @@ import { fit, type StrategyName } from './strategies.ts';
 
 /** The ledger of the plan `checkpoint --strategy NAME --budget B` runs on a program, or null. */
 function within(strategy: StrategyName) {
-  return (program: Program, budget: number): CheckpointCosts | null => {
-    const c = fit(program, strategy, budget);
+  return (program: Program, budget: number, unit: MemoryUnit = 'values'): CheckpointCosts | null => {
+    const c = fit(program, strategy, budget, unit);
     return c && ledger(c.plan, c.stages, stageShape(program, c.stages));
   };
 }

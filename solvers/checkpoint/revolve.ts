@@ -1,4 +1,4 @@
-import { ADVANCE, checkSteps, FREE, RESTORE, REVERSE, SlotPool, sourcePlan, STORE, type ActionBatch, type ActionSource, type Plan } from './actions.ts';
+import { ActionBatch, ADVANCE, checkSteps, FREE, RESTORE, REVERSE, SlotPool, sourcePlan, STORE, type ActionSource, type Plan } from './actions.ts';
 import { BinomialTable, checkChain, repetitionNumber, revolveSplit } from './binomial.ts';
 
 export { beta, fewestWritesTable, optimalAdvancesDP, optimalAdvancesTable, repetitionNumber, revolveAdvances, revolveSplit, revolveWrites } from './binomial.ts';
@@ -24,20 +24,27 @@ const MAX_STEPS = 2 ** 31 - 1;
 //
 //   store x₀ in a slot; the task: reverse steps [a, b) = [0, l) with k = slots slots, x_a current
 //   loop:
-//     while b − a ≥ 2:  m = a + split(b − a, k); advance a → m; store x_m unless b − m = 1
+//     while b − a ≥ 3:  m = a + split(b − a, k); advance a → m; store x_m unless b − m = 1
 //                       (a one-step last part is reversed straight from the current state);
 //                       push the first part [a, m); continue with [m, b) and k − 1 slots
-//     reverse a
+//     b − a = 2:        advance a → a+1, reverse a+1, restore x_a, reverse a (the split at a + 1,
+//                       written at once: the most common task)
+//     b − a = 1:        reverse a
 //     if nothing is pending: free x₀'s slot, done
 //     pop [a, m); free the slot of x_m if it had one; restore x_a
 //
-// written as a resumable state machine that fills batches of actions, its registers in locals.
+// written as a resumable loop that fills batches of actions, its registers in locals. It writes a
+// group of actions (at most GROUP) only while the batch has room for it, so it never stops inside
+// a group; batches smaller than STAGED are filled from a staging batch of its own.
 const START = 0;
 const DESCEND = 1;
-const STORE_MID = 2;
-const ASCEND = 3;
-const RESTORE_FIRST = 4;
-const DONE = 5;
+const ASCEND = 2;
+const DONE = 3;
+
+/** The most actions one group writes (a two-step task). */
+const GROUP = 4;
+/** Batches below this capacity are served through the staging batch. */
+const STAGED = 2 * GROUP;
 
 class RevolveSource implements ActionSource {
   private phase = START;
@@ -51,8 +58,6 @@ class RevolveSource implements ActionSource {
   private k: number;
   private s = -1;
   private r: number;
-  /** The slot of x_b of the task just popped, freed before x_a is restored (−1: none). */
-  private t = -1;
   /** The binomials of this chain, or null when the closed form splits (huge tables). */
   private readonly table: BinomialTable | null;
   // Pending first parts [a, b) with their slot count k, the slot s holding x_a, the slot t (x_b)
@@ -64,6 +69,9 @@ class RevolveSource implements ActionSource {
   private readonly pendT: Int32Array;
   private readonly pendR: Int32Array;
   private depth = 0;
+  /** For small batches: actions written ahead, and the next one to hand out. */
+  private staged: ActionBatch | null = null;
+  private next = 0;
 
   constructor(private readonly l: number, slots: number) {
     this.pool = new SlotPool(slots);
@@ -81,38 +89,59 @@ class RevolveSource implements ActionSource {
   }
 
   fill(batch: ActionBatch): number {
-    const { kind, x, y, capacity } = batch;
-    const { pool, table, pendA, pendB, pendK, pendS, pendT, pendR } = this;
-    let { phase, a, b, k, s, r, t, depth } = this;
+    if (batch.capacity < STAGED || this.staged !== null) return this.fillStaged(batch);
+    batch.first = this.index;
+    const n = this.write(batch);
+    this.index += n;
+    return (batch.length = n);
+  }
+
+  /** Copies actions written ahead into the batch, writing more as needed. */
+  private fillStaged(batch: ActionBatch): number {
+    const staged = (this.staged ??= new ActionBatch(64));
+    batch.first = this.index;
     let n = 0;
-    while (n < capacity && phase !== DONE) {
-      switch (phase) {
-        case START:
-          if (this.l <= 1) {
-            phase = DONE;
-            if (this.l === 1) {
-              kind[n] = REVERSE;
-              x[n++] = 0;
-            }
-            break;
-          }
-          this.initial = s = pool.take();
-          phase = DESCEND;
-          kind[n] = STORE;
-          x[n] = s;
-          y[n++] = 0;
-          break;
-        case DESCEND: {
-          if (b - a < 2) {
-            phase = ASCEND;
-            kind[n] = REVERSE;
-            x[n++] = a;
-            break;
-          }
+    while (n < batch.capacity) {
+      if (this.next === staged.length) {
+        this.next = 0;
+        staged.length = this.write(staged);
+        if (staged.length === 0) break;
+      }
+      const q = this.next++;
+      batch.kind[n] = staged.kind[q];
+      batch.x[n] = staged.x[q];
+      batch.y[n++] = staged.y[q];
+    }
+    this.index += n;
+    return (batch.length = n);
+  }
+
+  /** Writes the next actions, in whole groups while at least GROUP places are left; returns how many. */
+  private write(batch: ActionBatch): number {
+    const { kind, x, y } = batch;
+    const limit = batch.capacity - GROUP;
+    const { pool, table, pendA, pendB, pendK, pendS, pendT, pendR } = this;
+    let { phase, a, b, k, s, r, depth } = this;
+    let n = 0;
+    if (phase === START) {
+      phase = this.l >= 2 ? DESCEND : DONE;
+      if (this.l === 1) {
+        kind[n] = REVERSE;
+        x[n++] = 0;
+      } else if (this.l >= 2) {
+        this.initial = s = pool.take();
+        kind[n] = STORE;
+        x[n] = s;
+        y[n++] = 0;
+      }
+    }
+    while (phase !== DONE && n <= limit) {
+      if (phase === DESCEND) {
+        if (b - a >= 3) {
           // The first part m ≤ β(k, r−1) repeats at most r − 1 times, the last part at most r.
           let mid: number;
-          if (b - a === 2) {
-            mid = a + 1; // two steps: advance one, reverse it, then the first from x_a
+          if (k >= b - a - 1) {
+            mid = a + 1; // slots for every state (r = 1): the split is one step, as revolveSplit gives
           } else if (table !== null) {
             const steps = b - a;
             const slots = k < steps - 1 ? k : steps - 1;
@@ -134,57 +163,54 @@ class RevolveSource implements ActionSource {
           a = mid;
           k -= 1;
           s = slot;
-          if (slot < 0) break;
-          if (n === capacity) {
-            phase = STORE_MID;
-            break;
+          if (slot >= 0) {
+            kind[n] = STORE;
+            x[n] = s;
+            y[n++] = a;
           }
-          kind[n] = STORE;
-          x[n] = s;
-          y[n++] = a;
-          break;
+          continue;
         }
-        case STORE_MID:
-          phase = DESCEND;
-          kind[n] = STORE;
-          x[n] = s;
-          y[n++] = a;
-          break;
-        case ASCEND:
-          if (depth === 0) {
-            phase = DONE;
-            kind[n] = FREE;
-            x[n++] = this.initial;
-            break;
-          }
-          depth--;
-          a = pendA[depth];
-          b = pendB[depth];
-          k = pendK[depth];
-          s = pendS[depth];
-          t = pendT[depth];
-          r = pendR[depth];
-          if (t >= 0) {
-            pool.release(t);
-            kind[n] = FREE;
-            x[n++] = t;
-            if (n === capacity) {
-              phase = RESTORE_FIRST;
-              break;
-            }
-          }
-          phase = DESCEND;
+        if (b - a === 2) {
+          kind[n] = ADVANCE;
+          x[n] = a;
+          y[n++] = a + 1;
+          kind[n] = REVERSE;
+          x[n++] = a + 1;
           kind[n] = RESTORE;
           x[n] = s;
           y[n++] = a;
-          break;
-        case RESTORE_FIRST:
-          phase = DESCEND;
-          kind[n] = RESTORE;
-          x[n] = s;
-          y[n++] = a;
-          break;
+          kind[n] = REVERSE;
+          x[n++] = a;
+        } else {
+          kind[n] = REVERSE;
+          x[n++] = a;
+        }
+        phase = ASCEND;
+        continue;
       }
+      // ASCEND: the pending first part, from its stored start.
+      if (depth === 0) {
+        phase = DONE;
+        kind[n] = FREE;
+        x[n++] = this.initial;
+        break;
+      }
+      depth--;
+      a = pendA[depth];
+      b = pendB[depth];
+      k = pendK[depth];
+      s = pendS[depth];
+      r = pendR[depth];
+      const t = pendT[depth];
+      if (t >= 0) {
+        pool.release(t);
+        kind[n] = FREE;
+        x[n++] = t;
+      }
+      kind[n] = RESTORE;
+      x[n] = s;
+      y[n++] = a;
+      phase = DESCEND;
     }
     this.phase = phase;
     this.a = a;
@@ -192,10 +218,7 @@ class RevolveSource implements ActionSource {
     this.k = k;
     this.s = s;
     this.r = r;
-    this.t = t;
     this.depth = depth;
-    batch.first = this.index;
-    this.index += n;
-    return (batch.length = n);
+    return n;
   }
 }

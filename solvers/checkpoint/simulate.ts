@@ -1,5 +1,5 @@
 import { ADVANCE, advance, FREE, free, PlanError, RESTORE, restore, REVERSE, reverse, STORE, store, type Action, type ActionBatch, type Plan } from './actions.ts';
-import { Costs, scalarSizes } from './costs.ts';
+import { Costs } from './costs.ts';
 import { unitStages } from './stages.ts';
 import { replay, type PlanObserver } from './replay.ts';
 
@@ -43,10 +43,9 @@ export function countPlan(plan: Plan): PlanCounts {
   return planCounts(plan, costs);
 }
 
-/** The costs in steps: each step a stage of one unit (the memory accounts are not read). */
+/** The counts in steps, each step a stage of one unit (no memory is counted). */
 function stepCosts(plan: Plan): Costs {
-  const stages = unitStages(plan.steps);
-  return new Costs(stages, scalarSizes(stages, 1, 1), plan.slots);
+  return new Costs(unitStages(plan.steps), null, plan.slots);
 }
 
 function planCounts(plan: Plan, c: Costs): PlanCounts {

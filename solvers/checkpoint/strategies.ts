@@ -2,11 +2,11 @@ import type { CheckpointCosts } from './planner.ts';
 import { LagradError } from '../../src/error.ts';
 import type { Program } from '../../src/program/program.ts';
 import { renamed, type Plan } from './actions.ts';
-import { budgetPlan, leastBudgetPeak } from './budget.ts';
-import { EXACT_STAGES, ledger, mostSlotsWithin } from './ledger.ts';
-import { firstLive, lastEdges } from './liveness.ts';
+import { budgetPlan, leastBudgetPeak, place } from './budget.ts';
+import { EXACT_STAGES, ledger, mostSlotsWithin, peakIn } from './ledger.ts';
+import { firstLive, lastEdges, liveBytes } from './liveness.ts';
 import { revolveAdvances, revolvePlan } from './revolve.ts';
-import { stageShape, uniformStages, type Stages } from './stages.ts';
+import { cutStages, sizesIn, stageShape, uniformStages, type MemoryUnit, type Stages } from './stages.ts';
 import { storeAllPlan } from './storeAll.ts';
 
 // From a strategy name and its settings to what the executor runs: the stages and a plan over them.
@@ -30,6 +30,8 @@ export interface CheckpointSettings {
   readonly strategy?: unknown;
   readonly snapshots?: unknown;
   readonly budget?: unknown;
+  /** A budget in bytes instead of values. */
+  readonly budgetBytes?: unknown;
   /** Refuse plans of more primitive evaluations than this (default {@link MAX_EVALUATIONS}). */
   readonly maxEvaluations?: unknown;
 }
@@ -64,12 +66,16 @@ export interface Configuration {
  * snapshots default to ⌈log₂(N + 1)⌉.
  */
 export function configure(program: Program, settings: CheckpointSettings): Configuration {
-  const budget = positiveInteger('--budget', settings.budget);
+  const values = positiveInteger('--budget', settings.budget);
+  const bytes = positiveInteger('--budget-bytes', settings.budgetBytes);
   const snapshots = positiveInteger('--snapshots', settings.snapshots);
   const limit = evaluationLimit(settings.maxEvaluations);
-  if (budget !== undefined && snapshots !== undefined) throw new LagradError('--snapshots', 'give --snapshots or --budget, not both');
+  if (values !== undefined && bytes !== undefined) throw new LagradError('--budget-bytes', 'give --budget (values) or --budget-bytes, not both');
+  const budget = values ?? bytes;
+  const unit: MemoryUnit = bytes !== undefined ? 'bytes' : 'values';
+  if (budget !== undefined && snapshots !== undefined) throw new LagradError('--snapshots', `give --snapshots or ${unit === 'bytes' ? '--budget-bytes' : '--budget'}, not both`);
   const strategy = strategyName(settings.strategy ?? (budget !== undefined ? 'budget' : 'revolve'));
-  const configuration = budget !== undefined ? fitted(program, strategy, budget) : chosen(program, strategy, snapshots);
+  const configuration = budget !== undefined ? fitted(program, strategy, budget, unit) : chosen(program, strategy, snapshots);
   if (configuration.evaluations > limit) {
     const constraints = Math.max(program.size - program.inputCount, 1);
     throw new LagradError(
@@ -82,9 +88,10 @@ export function configure(program: Program, settings: CheckpointSettings): Confi
   return configuration;
 }
 
-function fitted(program: Program, strategy: StrategyName, budget: number): Configuration {
-  const configuration = fit(program, strategy, budget);
-  if (configuration === null) throw new LagradError('--budget', `no ${strategy} plan holds at most ${budget} values here (the smallest needs ${smallestBudget(program, strategy)}); raise the budget`);
+function fitted(program: Program, strategy: StrategyName, budget: number, unit: MemoryUnit): Configuration {
+  const configuration = fit(program, strategy, budget, unit);
+  const flag = unit === 'bytes' ? '--budget-bytes' : '--budget';
+  if (configuration === null) throw new LagradError(flag, `no ${strategy} plan holds at most ${budget} ${unit} here (the smallest needs ${smallestBudget(program, strategy, unit)}); raise the budget`);
   return configuration;
 }
 
@@ -98,44 +105,46 @@ function chosen(program: Program, strategy: StrategyName, snapshots: number | un
     case 'revolve':
       return revolve(program, snapshots ?? Math.max(1, Math.ceil(Math.log2(constraints + 1))));
     case 'budget':
-      throw new LagradError('--strategy budget', 'needs --budget N, the most values to hold at once');
+      throw new LagradError('--strategy budget', 'needs --budget N, the most values to hold at once (or --budget-bytes N)');
   }
 }
 
 /**
- * The strategy's configuration holding at most `budget` values (counted by ledger.ts), or null;
- * non-null exactly when budget ≥ smallestBudget(program, strategy), so that the least budget that
- * fits is the peak its plan measures.
+ * The strategy's configuration holding at most `budget` values, or bytes with `unit` 'bytes'
+ * (counted by ledger.ts), or null; non-null exactly when budget ≥ smallestBudget(program, strategy,
+ * unit), so that the least budget that fits is the peak its plan measures.
  */
-export function fit(program: Program, strategy: StrategyName, budget: number): Configuration | null {
+export function fit(program: Program, strategy: StrategyName, budget: number, unit: MemoryUnit = 'values'): Configuration | null {
+  const within = `within ${budget} ${unit}`;
   switch (strategy) {
     case 'store-all': {
       const c = storeAll(program);
-      return peakOf(program, c) <= budget ? c : null;
+      return peakOf(program, c, unit) <= budget ? c : null;
     }
     case 'sqrt': {
       let best: { configuration: Configuration; evaluations: number } | null = null;
       for (const candidate of sqrtCandidates(program)) {
-        if (candidate.costs.peakValues > budget) continue;
+        if (peakIn(candidate.costs, unit) > budget) continue;
         if (best === null || candidate.costs.evaluations < best.evaluations) best = { configuration: candidate.configuration, evaluations: candidate.costs.evaluations };
       }
-      return best && { ...best.configuration, setting: `within ${budget} values` };
+      return best && { ...best.configuration, setting: within };
     }
     case 'revolve': {
       // One slot, x₀'s, holds the least a revolve plan can (see leastRevolvePeak); c·M + W ≤ budget
-      // (c snapshots of at most M values, a one-constraint stage with its state) guarantees c slots
-      // fit, and the exact replay then finds how many more still do.
-      const stages = uniformStages(program, 1);
+      // (c snapshots of at most M, a stage with its state) guarantees c slots fit, and the exact
+      // replay then finds how many more still do.
+      const stages = revolveStages(program);
       const shape = stageShape(program, stages, stages.count <= EXACT_STAGES);
-      if (leastRevolvePeak(program, shape, stages.count) > budget) return null;
-      const bound = shape.maxLive === 0 ? stages.count : Math.floor((budget - shape.working) / shape.maxLive);
+      const sizes = sizesIn(shape, unit);
+      if (leastRevolvePeak(sizes, stages.count) > budget) return null;
+      const bound = sizes.maxLive === 0 ? stages.count : Math.floor((budget - sizes.working) / sizes.maxLive);
       const least = Math.max(bound, 1);
-      const slots = shape.live ? mostSlotsWithin(stages, shape, budget, least, (c) => revolvePlan(stages.count, c)) : least;
-      return { ...revolve(program, slots), setting: `within ${budget} values` };
+      const slots = shape.live ? mostSlotsWithin(stages, shape, budget, least, (c) => revolvePlan(stages.count, c), unit) : least;
+      return { ...revolve(program, slots), setting: within };
     }
     case 'budget': {
-      const planned = budgetPlan(program, budget);
-      return planned && { strategy: 'budget', ...planned, setting: `within ${budget} values` };
+      const planned = budgetPlan(program, budget, unit);
+      return planned && { strategy: 'budget', ...planned, setting: within };
     }
   }
 }
@@ -146,9 +155,9 @@ export function fit(program: Program, strategy: StrategyName, budget: number): C
  * some instant; with one slot nothing more (each step is reached from x₀ by an advance, then
  * reversed in a frame of at most W). A single stage holds its frame W only; no stage, nothing.
  */
-export function leastRevolvePeak(program: Program, shape: { readonly working: number }, stages: number): number {
+export function leastRevolvePeak(shape: { readonly working: number; readonly initial: number }, stages: number): number {
   if (stages === 0) return 0;
-  return stages === 1 ? shape.working : firstLive(program, lastEdges(program)) + shape.working;
+  return stages === 1 ? shape.working : shape.initial + shape.working;
 }
 
 function storeAll(program: Program): Configuration {
@@ -164,9 +173,24 @@ function sqrt(program: Program, length: number): Configuration {
 }
 
 function revolve(program: Program, snapshots: number): Configuration {
-  const stages = uniformStages(program, 1);
+  const stages = revolveStages(program);
   const plan = revolvePlan(stages.count, snapshots);
-  return { strategy: 'revolve', stages, plan, evaluations: revolveAdvances(stages.count, snapshots) + stages.count, setting: `with ${snapshots} snapshot${snapshots === 1 ? '' : 's'}` };
+  const constraints = program.size - program.inputCount;
+  // Advances in steps; in constraints exactly for unit steps, else by the mean step (a price for the limit).
+  const advances = revolveAdvances(stages.count, snapshots);
+  const evaluations = stages.unit ? advances + constraints : Math.ceil((advances * constraints) / Math.max(stages.count, 1)) + constraints;
+  return { strategy: 'revolve', stages, plan, evaluations, setting: `with ${snapshots} snapshot${snapshots === 1 ? '' : 's'}` };
+}
+
+/**
+ * Revolve's steps. On scalars, one per constraint. With vector and matrix variables a state inside
+ * a layer can be wider than between layers (an RNN step holds W·h and U·x at once), and every
+ * snapshot costs the bytes of its state: so a step is one or two constraints, cut at the narrower
+ * state in bytes (budget.ts's placement at T = 2), and an RNN's snapshots are single hidden states.
+ */
+export function revolveStages(program: Program): Stages {
+  if (program.layout === null) return uniformStages(program, 1);
+  return cutStages(place(program, liveBytes(program), 2));
 }
 
 /** sqrt with segment lengths on a geometric grid (ratio 1.25), each with its ledger. */
@@ -180,23 +204,23 @@ function sqrtCandidates(program: Program): { configuration: Configuration; costs
   return candidates;
 }
 
-function peakOf(program: Program, c: Configuration): number {
-  return ledger(c.plan, c.stages, stageShape(program, c.stages)).peakValues;
+function peakOf(program: Program, c: Configuration, unit: MemoryUnit): number {
+  return peakIn(ledger(c.plan, c.stages, stageShape(program, c.stages)), unit);
 }
 
-/** The least budget a strategy meets on this program: what its leanest plan measures. */
-export function smallestBudget(program: Program, strategy: StrategyName): number {
+/** The least budget (in values, or bytes) a strategy meets on this program: what its leanest plan measures. */
+export function smallestBudget(program: Program, strategy: StrategyName, unit: MemoryUnit = 'values'): number {
   switch (strategy) {
     case 'store-all':
-      return peakOf(program, storeAll(program));
+      return peakOf(program, storeAll(program), unit);
     case 'sqrt':
-      return Math.min(...sqrtCandidates(program).map((c) => c.costs.peakValues));
+      return Math.min(...sqrtCandidates(program).map((c) => peakIn(c.costs, unit)));
     case 'revolve': {
-      const stages = uniformStages(program, 1);
-      return leastRevolvePeak(program, stageShape(program, stages, false), stages.count);
+      const stages = revolveStages(program);
+      return leastRevolvePeak(sizesIn(stageShape(program, stages, false), unit), stages.count);
     }
     case 'budget':
-      return leastBudgetPeak(program);
+      return leastBudgetPeak(program, unit);
   }
 }
 

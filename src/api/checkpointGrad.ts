@@ -2,9 +2,10 @@ import { CHECKPOINT_SETTINGS, progressOf } from '../../solvers/checkpoint/checkp
 import { execute } from '../../solvers/checkpoint/execute.ts';
 import { configure } from '../../solvers/checkpoint/strategies.ts';
 import type { Stats } from '../lagrangian/stats.ts';
-import { requireAcyclic, requireScalars } from '../program/acyclic.ts';
+import { requireAcyclic } from '../program/acyclic.ts';
 import type { Program } from '../program/program.ts';
 import { checkOptions, readSettings, type GivenSettings } from '../schedule/settings.ts';
+import { valuesByName, type Values } from './grad.ts';
 import { byName, resolvePoint, resolveWeights, type Point } from './point.ts';
 
 /** The checkpoint schedule's settings (`strategy`, `snapshots`, `budget`), typed, and the objective. */
@@ -25,10 +26,9 @@ export interface CheckpointGradOptions extends GivenSettings<typeof CHECKPOINT_S
  * refused before it runs.
  * `checkpointGrad(program, { x: 1 }, { strategy: 'revolve', snapshots: 100 })`.
  */
-export function checkpointGrad(program: Program, at?: Point, options: CheckpointGradOptions = {}): { value: number; gradient: Record<string, number>; stats: Stats } {
+export function checkpointGrad(program: Program, at?: Point, options: CheckpointGradOptions = {}): { value: number; gradient: Values; stats: Stats } {
   const start = performance.now();
   checkOptions(options, ['output', 'weights', 'progress'], CHECKPOINT_SETTINGS, { schedule: 'checkpointGrad' });
-  requireScalars(program, 'checkpoint');
   requireAcyclic(program, 'checkpoint');
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);
@@ -36,6 +36,6 @@ export function checkpointGrad(program: Program, at?: Point, options: Checkpoint
   const { stages, plan, evaluations } = configure(program, readSettings(CHECKPOINT_SETTINGS, given));
   const run = execute(program, stages, plan, inputs, weights, { progress: progressOf(options.progress, evaluations) });
   run.stats.timeMs = performance.now() - start;
-  const gradient = byName(program.inputNames, run.gradient);
+  const gradient = program.layout === null ? byName(program.inputNames, run.gradient) : valuesByName(program, run.gradient, Array.from(program.inputNames.keys()));
   return { value: run.value, gradient, stats: run.stats };
 }

@@ -6,12 +6,16 @@ import type { Convergence } from '../lagrangian/convergence.ts';
 import type { Problem, Schedule, ScheduleOptions, ScheduleTable, Solution, SolveOptions } from '../schedule/schedule.ts';
 import { checkOptions, optionsAccepted, requireOptions, SOLVE_OPTIONS } from '../schedule/settings.ts';
 import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
-import { byName, inputNamesOf, resolvePoint, resolveWeights, type ByName, type Point, type Weights } from './point.ts';
+import { byName, resolvePoint, resolveScalarPoint, resolveWeights, type ByName, type Point, type Weights } from './point.ts';
 import { dependents } from '../program/dependents.ts';
 import { valueIn, type Value } from './blocks.ts';
 import { chooseSchedule, tableOf } from './choose.ts';
 import { lease, type Lease } from './workspace.ts';
 import { auto } from '../../solvers/auto.ts';
+import { buffer, head, zeros, type Workspace } from '../schedule/schedule.ts';
+import { inputsByName } from './inputNames.ts';
+import { now } from '../lagrangian/stats.ts';
+import { inPlaceSolve, type InPlaceSolve } from '../schedule/inPlace.ts';
 
 /**
  * The options of `grad`: its own, the solve's (`multipliers`, `workspace`) and the settings of the
@@ -59,7 +63,8 @@ export class GradResult {
   readonly convergence: readonly Convergence[] | undefined;
   readonly #solution: Solution;
   readonly #lease: Lease | null;
-  readonly #inputs: Float64Array;
+  /** The gradient's own copy when it may live in a workspace; null: read it from the solution. */
+  readonly #inputs: Float64Array | null;
   #gradient: Values | undefined;
 
   constructor(
@@ -75,8 +80,8 @@ export class GradResult {
   ) {
     this.#solution = solution;
     this.#lease = workspace?.covers(solution) ? workspace : null;
-    // The gradient is the result's own: with a workspace, a copy (n numbers), as it may live there.
-    this.#inputs = workspace ? solution.gradient.slice() : solution.gradient;
+    // The gradient is the result's own: a copy (n numbers) where it lives in the workspace.
+    this.#inputs = workspace?.holds(solution.gradient) ? solution.gradient.slice() : workspace ? solution.gradient : null;
     this.stats = solution.stats;
     this.convergence = solution.convergence;
   }
@@ -88,8 +93,11 @@ export class GradResult {
   get gradient(): Values {
     if (this.#gradient === undefined) {
       const { program, wrt } = this;
-      if (program.layout === null && wrt === null) this.#gradient = byName(inputNamesOf(program), this.#inputs);
-      else this.#gradient = valuesByName(program, this.#inputs, Array.from({ length: program.inputCount }, (_, k) => k).filter((k) => wrt === null || wrt[k] === 1));
+      const solution = this.#solution;
+      // λ's head is the gradient where the solution says so without a copy of it (InPlaceSolution).
+      const inputs = this.#inputs ?? (solution instanceof InPlaceSolution ? solution.lambda : solution.gradient);
+      if (program.layout === null && wrt === null) this.#gradient = inputsByName(program).record(inputs);
+      else this.#gradient = valuesByName(program, inputs, Array.from({ length: program.inputCount }, (_, k) => k).filter((k) => wrt === null || wrt[k] === 1));
     }
     return this.#gradient;
   }
@@ -145,6 +153,14 @@ export function grad(program: Program, at?: Point, options: GradOptions = {}): G
 export function gradIn(table: ScheduleTable | undefined, program: Program, at: Point | undefined, options: GradOptions = {}): GradResult {
   requireOptions(options);
   const schedule = chooseSchedule(options.schedule, table, auto);
+  if (commonCall(options)) {
+    const solve = inPlaceSolve(schedule, program);
+    if (solve !== null) {
+      const workspace = options.workspace;
+      const result = workspace === undefined ? gradInPlace(program, at, solve) : gradInWorkspace(program, at, solve, workspace);
+      if (result !== null) return result;
+    }
+  }
   // The messages of checkOptions are built only when an option is not accepted.
   if (!optionsAccepted(options, GRAD_OPTIONS, schedule.settings)) checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: () => table?.list() ?? [] });
   const inputs = resolvePoint(program, at);
@@ -154,6 +170,74 @@ export function gradIn(table: ScheduleTable | undefined, program: Program, at: P
   const problem: Problem = wrt === undefined ? { program, inputs, weights } : { program, inputs, weights, wrt };
   const solution = schedule.solve(problem, solveOptions(options));
   return new GradResult(program, solution.schedule ?? schedule.name, objective(program, weights, solution.values), solution, held, wrt ?? null);
+}
+
+/** The objective's weights when the program has one output and none are given: 1 on it (read, never written). */
+const ONE = Float64Array.of(1);
+
+/**
+ * grad's common call — a point, perhaps a schedule and a workspace, nothing else — on a program of
+ * scalars whose schedule solves in place (schedule/inPlace.ts): the solve fills values and λ, the
+ * result's own (fresh arrays: a later call changes nothing in it; it builds its gradient from λ's
+ * head when read) or the workspace's (leased as on the general path; the gradient copied). The
+ * same checks in the same order as the general path: the point (an unknown name, a value that is
+ * not a number, a missing input), the workspace, a non-finite value or multiplier (the solve).
+ * Null when the objective is not the one output with weight 1, or is not finite: the general path
+ * then answers (and names the fault).
+ */
+function gradInPlace(program: Program, at: Point | undefined, direct: InPlaceSolve): GradResult | null {
+  if (program.outputs.length !== 1) return null;
+  const size = program.size;
+  const values = zeros(size);
+  resolveScalarPoint(program, at, values); // straight into the values' head
+  const start = now();
+  const lambda = zeros(size);
+  const stats = direct.solve(program, values, lambda, ONE);
+  const value = objective(program, ONE, values);
+  if (value - value !== 0) return null;
+  stats.timeMs = now() - start;
+  return new GradResult(program, direct.name, value, new InPlaceSolution(values, lambda, program.inputCount, stats));
+}
+
+/** gradInPlace in a workspace's buffers (a separate function: each stays monomorphic where V8 inlines it). */
+function gradInWorkspace(program: Program, at: Point | undefined, direct: InPlaceSolve, workspace: Workspace): GradResult | null {
+  if (program.outputs.length !== 1) return null;
+  const { size, inputCount } = program;
+  const inputs = zeros(inputCount); // the workspace is not written before the point is found good
+  resolveScalarPoint(program, at, inputs);
+  const held = lease(workspace);
+  const start = now();
+  const values = buffer(workspace.values, size);
+  for (let k = 0; k < inputCount; k++) values[k] = inputs[k];
+  const reused = workspace.lambda;
+  const lambda = buffer(reused, size);
+  if (lambda.buffer === reused?.buffer) lambda.fill(0);
+  const stats = direct.solve(program, values, lambda, ONE);
+  const value = objective(program, ONE, values);
+  if (value - value !== 0) return null;
+  stats.timeMs = now() - start;
+  return new GradResult(program, direct.name, value, { values, lambda, gradient: head(lambda, inputCount), stats }, held);
+}
+
+/** A solution whose gradient is λ's head, copied only when asked for (GradResult reads λ's head itself). */
+class InPlaceSolution implements Solution {
+  #gradient: Float64Array | undefined;
+  constructor(
+    readonly values: Float64Array,
+    readonly lambda: Float64Array,
+    readonly inputCount: number,
+    readonly stats: Stats,
+  ) {}
+
+  get gradient(): Float64Array {
+    return (this.#gradient ??= head(this.lambda, this.inputCount));
+  }
+}
+
+/** True when the options give at most a schedule and a workspace: grad's common call. */
+function commonCall(options: GradOptions): boolean {
+  for (const key in options) if (key !== 'schedule' && key !== 'workspace' && (options as Record<string, unknown>)[key] !== undefined) return false;
+  return true;
 }
 
 /**

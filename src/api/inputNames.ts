@@ -16,6 +16,8 @@ export interface InputNames {
    * −1 when a value is neither a number nor undefined (the caller then says which).
    */
   read(at: object, out: Float64Array): number;
+  /** { names[k]: values[k] } for each input, in a record without a prototype (a gradient by name). */
+  record(values: ArrayLike<number>): Record<string, number>;
 }
 
 /** More inputs than this are read in a loop (the generated reader would grow with them). */
@@ -31,10 +33,21 @@ export function inputsByName(program: Program): InputNames {
 }
 
 function prepare(names: readonly string[]): InputNames {
-  if (interpreting() || names.length > GENERATED_UP_TO) return { names, read: readInLoop(names) };
+  if (interpreting() || names.length > GENERATED_UP_TO) return { names, read: readInLoop(names), record: recordInLoop(names) };
   const lines = names.map((name, k) => `x = at[${JSON.stringify(name)}]; if (typeof x === 'number') { out[${k}] = x; found++; } else if (x !== undefined) return -1;`);
   const read = new Function('at', 'out', ['let found = 0, x;', ...lines, 'return found;'].join('\n')) as InputNames['read'];
-  return { names, read };
+  // Stores under literal names: V8 caches each one's place, where a loop looks every name up.
+  const stores = names.map((name, k) => `r[${JSON.stringify(name)}] = values[${k}];`);
+  const record = new Function('values', ['const r = Object.create(null);', ...stores, 'return r;'].join('\n')) as InputNames['record'];
+  return { names, read, record };
+}
+
+function recordInLoop(names: readonly string[]): InputNames['record'] {
+  return (values) => {
+    const r: Record<string, number> = Object.create(null);
+    for (let k = 0; k < names.length; k++) r[names[k]] = values[k];
+    return r;
+  };
 }
 
 function readInLoop(names: readonly string[]): InputNames['read'] {

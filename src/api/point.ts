@@ -36,8 +36,17 @@ export function byName(names: readonly string[], values: ArrayLike<number>): ByN
  */
 export function resolvePoint(program: Program, at?: Point): Float64Array {
   if (program.layout !== null) return resolveBlockPoint(program, at);
+  const inputs = zeros(program.inputCount);
+  resolveScalarPoint(program, at, inputs);
+  return inputs;
+}
+
+/**
+ * resolvePoint of a program of scalars into inputs[0 … inputCount) of an array of the caller's (the
+ * values of a solve, whose head the inputs are), with the same errors.
+ */
+export function resolveScalarPoint(program: Program, at: Point | undefined, inputs: Float64Array): void {
   const n = program.inputCount;
-  const inputs = zeros(n);
   const defaults = program.defaults;
   for (let k = 0; k < n; k++) inputs[k] = defaults[k];
   if (at !== undefined) {
@@ -68,7 +77,6 @@ export function resolvePoint(program: Program, at?: Point): Float64Array {
     if (Number.isNaN(x) && !given(at, name)) throw new LagradError(`input '${name}'`, 'has no value and no default; give one');
     throw new LagradError(`input '${name}'`, `${x} is not a finite number`);
   }
-  return inputs;
 }
 
 /** resolvePoint for a program with vector and matrix inputs: each input's entries in its slots. */

@@ -8,13 +8,15 @@ export interface CurvePoint {
   /** evaluations ÷ the evaluations of one forward sweep: 1 = no recomputation. */
   readonly recomputation: number;
   readonly peakValues: number;
+  readonly peakBytes?: number;
 }
 
 /**
  * The curve as an SVG plot — peak values held against recomputation, both on log scales, one line per
  * strategy — drawn by vega-lite (`renderSvg`).
  */
-export async function curveSvg(points: readonly CurvePoint[], title: string): Promise<string> {
+export async function curveSvg(points: readonly CurvePoint[], title: string, unit: 'values' | 'bytes' = 'values'): Promise<string> {
+  const peak = unit === 'bytes' ? 'peakBytes' : 'peakValues';
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
@@ -23,10 +25,10 @@ export async function curveSvg(points: readonly CurvePoint[], title: string): Pr
     data: { values: points.map((p) => ({ ...p })) },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'peakValues', type: 'quantitative', scale: { type: 'log' }, title: 'peak values held (snapshots + working)' },
+      x: { field: peak, type: 'quantitative', scale: { type: 'log' }, title: `peak ${unit} held (snapshots + working)` },
       y: { field: 'recomputation', type: 'quantitative', scale: { type: 'log' }, title: 'evaluations ÷ one forward sweep (log)' },
       color: { field: 'strategy', type: 'nominal', title: 'strategy' },
-      order: { field: 'peakValues', type: 'quantitative' },
+      order: { field: peak, type: 'quantitative' },
     },
   };
   return renderSvg(spec);

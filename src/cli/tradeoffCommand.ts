@@ -2,14 +2,15 @@ import { resolvePoint, resolveWeights } from '../api/point.ts';
 import type { CheckpointCosts, CheckpointPlanner } from '../../solvers/checkpoint/planner.ts';
 import { ledger } from '../../solvers/checkpoint/ledger.ts';
 import { checkpointPlanners } from '../../solvers/checkpoint/planners.ts';
-import { stageShape } from '../../solvers/checkpoint/stages.ts';
+import { stageShape, type MemoryUnit } from '../../solvers/checkpoint/stages.ts';
 import { configure } from '../../solvers/checkpoint/strategies.ts';
 import { LagradError, UsageError } from '../error.ts';
-import { requireAcyclic, requireScalars } from '../program/acyclic.ts';
+import { requireAcyclic } from '../program/acyclic.ts';
 import type { Program } from '../program/program.ts';
 import type { Stats } from '../lagrangian/stats.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
 import type { Command, Flags, OptionSpec } from './command.ts';
+import { DATA_OPTION, loadData, pointFrom } from './data.ts';
 import { json, table } from './format.ts';
 import type { Io } from './io.ts';
 import { curveSvg, type CurvePoint } from './plot.ts';
@@ -49,9 +50,12 @@ ${SOURCE_HELP}: run under each plan and checked against reverse;
       chain: { type: 'string', value: 'L', help: 'price plans for a chain of L steps instead of a program', default: 'none' },
       snapshots: { type: 'string', value: 'C', help: 'one plan with C snapshot slots; strategy revolve unless given', default: 'the whole curve' },
       budget: { type: 'string', value: 'N', help: 'one plan holding at most N values at once; strategy budget unless given', default: 'the whole curve' },
+      'budget-bytes': { type: 'string', value: 'N', help: 'one plan holding at most N bytes at once (a snapshot costs the bytes of its state)', default: 'the whole curve' },
+      bytes: { type: 'boolean', help: 'budgets and the memory axis in bytes (the default for programs with vector or matrix variables)' },
       strategy: { type: 'string', value: 'NAME', help: checkpointPlanners.names().join(' | '), default: 'every strategy on the curve' },
       points: { type: 'string', value: 'N', help: 'budgets on the curve, from the least any strategy fits to what store-all holds', default: '16' },
       ...POINT_OPTIONS,
+      ...DATA_OPTION,
       json: { type: 'boolean', help: 'print JSON' },
       svg: { type: 'string', value: 'FILE', help: 'also draw the curve, peak values against recomputation, as an SVG plot; needs vega and vega-lite', default: 'no plot' },
     } satisfies Record<string, OptionSpec>;
@@ -59,29 +63,36 @@ ${SOURCE_HELP}: run under each plan and checked against reverse;
   notes: `counts: advances = constraints recomputed by advances; evaluations = every primitive evaluation
 (advances + one re-evaluation per constraint in its reverse step); writes = snapshots stored;
 peak values = snapshots + working, at most the budget (the least budget a strategy meets is the
-peak of its leanest plan). Plans of more than ${RUN_LIMIT} evaluations are priced, not run.`,
+peak of its leanest plan); with --bytes (the default on programs with vector or matrix variables,
+where a value is a whole block) budgets and peaks are in bytes, 8 per entry, a snapshot costing the
+bytes of its state. Plans of more than ${RUN_LIMIT} evaluations are priced, not run.`,
   async run(positionals, flags, io) {
     const source = onlySource(positionals);
     const snapshots = countFlag('snapshots', flags.snapshots);
-    const budget = countFlag('budget', flags.budget);
+    const budgetValues = countFlag('budget', flags.budget);
+    const budgetBytes = countFlag('budget-bytes', flags['budget-bytes']);
+    if (budgetValues !== undefined && budgetBytes !== undefined) throw new LagradError('--budget-bytes', 'give --budget (values) or --budget-bytes, not both');
+    const budget = budgetValues ?? budgetBytes;
     if (snapshots !== undefined && budget !== undefined) throw new LagradError('--snapshots', 'give --snapshots or --budget, not both');
     const strategy = flags.strategy as string | undefined;
     if (strategy !== undefined) checkpointPlanners.get(strategy);
     if (flags.chain !== undefined) {
       if (source !== undefined) throw new UsageError('usage', 'give a <source> or --chain L, not both');
       const steps = countFlag('chain', flags.chain)!;
+      if (budgetBytes !== undefined || flags.bytes) throw new LagradError('--budget-bytes', 'a chain is priced in values (8 bytes each); use --budget');
       if (snapshots !== undefined || budget !== undefined) return chainPoint(steps, strategy ?? 'revolve', snapshots, budget, flags, io);
       return report(chainCurve(steps, strategy, countFlag('points', flags.points) ?? 16, io), `a chain of ${steps} steps`, flags, io);
     }
-    const program = loadSource(source, io);
-    requireScalars(program, 'checkpoint');
+    const data = loadData(flags.data as string | undefined, io);
+    const program = loadSource(source, io, data?.shapes);
     requireAcyclic(program, 'checkpoint');
-    const inputs = resolvePoint(program, parseAt(flags.at as string[] | undefined));
+    const unit: MemoryUnit = budgetBytes !== undefined || flags.bytes || (budgetValues === undefined && program.layout !== null) ? 'bytes' : 'values';
+    const inputs = resolvePoint(program, pointFrom(program, data, parseAt(flags.at as string[] | undefined)));
     const weights = resolveWeights(program, flags.output as string | undefined);
     const run = runner(program, inputs, weights);
     if (snapshots !== undefined || budget !== undefined) {
       const name = strategy ?? (budget !== undefined ? 'budget' : 'revolve');
-      const settings: Record<string, number> = snapshots !== undefined ? { snapshots } : { budget: budget! };
+      const settings: Record<string, number> = snapshots !== undefined ? { snapshots } : budgetBytes !== undefined ? { budgetBytes } : { budget: budget! };
       // Priced first; run (and checked against reverse) when that is quick, else replayed without numerics.
       const planned = configure(program, { strategy: name, ...settings, maxEvaluations: Infinity });
       const measured = planned.evaluations <= RUN_LIMIT ? run(name, settings) : null;
@@ -90,8 +101,8 @@ peak of its leanest plan). Plans of more than ${RUN_LIMIT} evaluations are price
       io.out(flags.json ? json(result) + '\n' : fields(result) + '\n');
       return 0;
     }
-    const rows = programCurve(program, run, strategy, countFlag('points', flags.points) ?? 16, io);
-    return report(rows, source ?? 'program', flags, io, program.constraintCount);
+    const rows = programCurve(program, run, strategy, countFlag('points', flags.points) ?? 16, io, unit);
+    return report(rows, source ?? 'program', flags, io, program.constraintCount, unit);
   },
 };
 
@@ -146,25 +157,26 @@ function runner(program: Program, inputs: Float64Array, weights: Float64Array): 
   };
 }
 
-function programCurve(program: Program, run: Run, strategy: string | undefined, points: number, io: Io): Row[] {
+function programCurve(program: Program, run: Run, strategy: string | undefined, points: number, io: Io, unit: MemoryUnit): Row[] {
   const planners = strategy !== undefined ? [checkpointPlanners.get(strategy)] : checkpointPlanners.list();
   const m = program.constraintCount;
+  const peak = (c: CheckpointCosts | null) => (c === null ? 1 : unit === 'bytes' ? c.peakBytes : c.peakValues);
   // From the least budget any strategy meets to the most any needs when unconstrained.
   let hi = 1;
-  for (const p of planners) hi = Math.max(hi, p.within(program, Number.MAX_SAFE_INTEGER)?.peakValues ?? 1);
+  for (const p of planners) hi = Math.max(hi, peak(p.within(program, Number.MAX_SAFE_INTEGER, unit)));
   let lo = hi;
-  for (const p of planners) lo = Math.min(lo, leastBudget(program, p, hi));
+  for (const p of planners) lo = Math.min(lo, leastBudget(program, p, hi, unit));
   const budgets = grid(lo, hi, points);
   const bar = progress(io, budgets.length * planners.length, 'tradeoff');
   const rows: Row[] = [];
   for (const budget of budgets) {
     for (const planner of planners) {
-      const planned = planner.within(program, budget);
+      const planned = planner.within(program, budget, unit);
       if (planned === null || planned.evaluations > RUN_LIMIT) {
         // Too long to run: the replayed counts, which the executor's equal (test/checkpoint.test.ts).
         rows.push(row(budget, planner.name, planned, m));
       } else {
-        const { stats, error } = run(planner.name, { budget });
+        const { stats, error } = run(planner.name, unit === 'bytes' ? { budgetBytes: budget } : { budget });
         rows.push({ ...row(budget, planner.name, null, m), fits: true, ...costsOf(stats), recomputation: stats.primitiveEvaluations / Math.max(m, 1), gradientError: error });
       }
       bar.tick();
@@ -175,23 +187,24 @@ function programCurve(program: Program, run: Run, strategy: string | undefined, 
 }
 
 /** Prints the curve as a table or JSON, and draws it with --svg. */
-async function report(rows: Row[], title: string, flags: Flags, io: Io, constraints?: number): Promise<number> {
+async function report(rows: Row[], title: string, flags: Flags, io: Io, constraints?: number, unit: MemoryUnit = 'values'): Promise<number> {
   const fitting = rows.filter((r) => r.fits);
   if (flags.json) {
-    const head = constraints === undefined ? { steps: Number(flags.chain) } : { source: title, constraints };
+    const head = constraints === undefined ? { steps: Number(flags.chain) } : { source: title, constraints, unit };
     io.out(json({ ...head, points: rows }) + '\n');
   } else {
-    const header = ['budget', 'strategy', 'evaluations', '×forward', 'advances', 'snapshots', 'writes', 'peak values', ...(constraints === undefined ? [] : ['gradient Δ'])];
+    const bytes = unit === 'bytes';
+    const header = ['budget', 'strategy', 'evaluations', '×forward', 'advances', 'snapshots', 'writes', 'peak values', ...(bytes ? ['peak bytes'] : []), ...(constraints === undefined ? [] : ['gradient Δ'])];
     const cells = rows.map((r) =>
       r.fits
-        ? [r.budget, r.strategy, r.evaluations, Number(r.recomputation.toFixed(3)), r.advances, r.peakSnapshots, r.writes, r.peakValues, ...(constraints === undefined ? [] : [r.gradientError?.toExponential(1) ?? 'not run'])]
+        ? [r.budget, r.strategy, r.evaluations, Number(r.recomputation.toFixed(3)), r.advances, r.peakSnapshots, r.writes, r.peakValues, ...(bytes ? [r.peakBytes ?? ''] : []), ...(constraints === undefined ? [] : [r.gradientError?.toExponential(1) ?? 'not run'])]
         : [r.budget, r.strategy, 'does not fit'],
     );
-    io.out(`${title}: recomputation against memory (budgets in values held at once)\n${table([header, ...cells], '  ')}\n`);
+    io.out(`${title}: recomputation against memory (budgets in ${unit} held at once)\n${table([header, ...cells], '  ')}\n`);
   }
   const svg = flags.svg as string | undefined;
   if (svg !== undefined) {
-    io.writeFile(svg, await curveSvg(fitting, `lagrad tradeoff: ${title}`));
+    io.writeFile(svg, await curveSvg(fitting, `lagrad tradeoff: ${title}`, unit));
     if (!flags.json) io.out(`plot: ${svg}\n`);
   }
   return 0;
@@ -213,12 +226,12 @@ function costsOfPlan(costs: CheckpointCosts) {
 }
 
 /** The least budget within [1, hi] a planner meets (fitting only gets easier with more budget). */
-function leastBudget(program: Program, planner: CheckpointPlanner, hi: number): number {
-  if (planner.within(program, hi) === null) return hi;
+function leastBudget(program: Program, planner: CheckpointPlanner, hi: number, unit: MemoryUnit): number {
+  if (planner.within(program, hi, unit) === null) return hi;
   let lo = 1;
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);
-    if (planner.within(program, mid) === null) lo = mid + 1;
+    if (planner.within(program, mid, unit) === null) lo = mid + 1;
     else hi = mid;
   }
   return lo;

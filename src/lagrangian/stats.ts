@@ -22,3 +22,11 @@ export interface Stats {
 export function emptyStats(): Stats {
   return { primitiveEvaluations: 0, partialEvaluations: 0, peakValues: 0, peakBytes: 0, sweeps: 0, timeMs: 0 };
 }
+
+// In Node, globalThis.performance is an accessor (a getter run at every read): read it once.
+const clock = globalThis.performance;
+
+/** The monotonic clock in milliseconds (performance.now), for Stats.timeMs. */
+export function now(): number {
+  return clock.now();
+}

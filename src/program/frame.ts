@@ -1,5 +1,7 @@
+import { InternalError } from '../error.ts';
 import { primitives } from '../primitives/registry.ts';
-import type { Kernels } from '../primitives/kernels.ts';
+import { bindSweeps, sweepsOf, type Sweeps } from '../primitives/sweeps.ts';
+
 import type { Program } from './program.ts';
 import type { SparseState } from './sparseState.ts';
 
@@ -26,11 +28,11 @@ export class Frame {
   /** The window's constraints are from … to − 1. */
   from = 0;
   to = 0;
-  // What the kernels read: the renumbered copies below, or the program's own arrays.
-  ops: Int32Array;
-  constants: Float64Array;
-  parentStart: Int32Array;
-  parents: Int32Array;
+  /** The sweeps the window runs: over the renumbered copies below, or over the program's own arrays. */
+  private sweeps: Sweeps;
+  /** The sweeps bound to the program's arrays (cached with the program) and to the copies (rebound when the parent lists grow). */
+  private readonly programSweeps: Sweeps;
+  private copySweeps: Sweeps;
   private readonly opsCopy: Int32Array;
   private readonly constantsCopy: Float64Array;
   private readonly parentStartCopy: Int32Array;
@@ -48,10 +50,9 @@ export class Frame {
     this.parentStartCopy = new Int32Array(n + 1);
     this.parentsCopy = new Int32Array(16);
     this.hasConstant = Uint8Array.from(primitives.all(), (p) => (p?.constant ? 1 : 0));
-    this.ops = program.ops;
-    this.constants = program.constants;
-    this.parentStart = program.parentStart;
-    this.parents = program.parents;
+    this.programSweeps = sweepsOf(program);
+    this.copySweeps = this.bindCopies();
+    this.sweeps = this.programSweeps;
   }
 
   get capacity(): number {
@@ -95,11 +96,12 @@ export class Frame {
   /**
    * Evaluates constraints `to` … b−1 and moves the state on to the cut at b, in windows of as many
    * constraints as fit in the capacity (the state leaving room for them), each window closed as in
-   * `retain`. The window of one constraint — a chain's every step — is open, forward and retain
-   * fused, since only its own parents can leave it dead (an edge that is its parent's last read).
+   * `retain`. Where only one constraint fits — a chain's every step, in a frame of its state and
+   * one value — open, forward and retain are fused into one pass over that constraint's parents,
+   * since only they can leave the state (an edge that is its parent's last read).
    * False, at the offending window, when a value is not finite.
    */
-  steps(b: number, kernels: Kernels, lastEdge: Int32Array): boolean {
+  steps(b: number, lastEdge: Int32Array): boolean {
     const { values, variable, opsCopy, constantsCopy, parentStartCopy, hasConstant, capacity } = this;
     const { ops, parentStart, parents, constants } = this.program;
     let S = this.stateSize;
@@ -110,7 +112,7 @@ export class Frame {
         this.stateSize = S;
         this.from = i;
         this.open(Math.min(b, i + capacity - S));
-        if (!this.forward(kernels)) return false;
+        if (!this.forward()) return false;
         this.retain(lastEdge);
         S = this.stateSize;
         i = this.to;
@@ -118,7 +120,7 @@ export class Frame {
       }
       const first = parentStart[i];
       const end = parentStart[i + 1];
-      if (end - first > this.parentsCopy.length) this.parentsCopy = new Int32Array(Math.max(end - first, 2 * this.parentsCopy.length));
+      if (end - first > this.parentsCopy.length) this.growParents(end - first);
       const parentsCopy = this.parentsCopy;
       const op = ops[i];
       opsCopy[S] = op;
@@ -132,7 +134,7 @@ export class Frame {
         parentsCopy[e - first] = j === newest ? S - 1 : slotOf(variable, S, j);
         if (lastEdge[j] === e) dying++;
       }
-      kernels.forward(values, opsCopy, parentStartCopy, parentsCopy, constantsCopy, S, S + 1);
+      this.copySweeps.forward(values, S, S + 1);
       const y = values[S];
       if (y - y !== 0) {
         this.stateSize = S;
@@ -140,8 +142,10 @@ export class Frame {
         this.to = i + 1;
         return false;
       }
-      // Drop the parents read for the last time; keep i when a later constraint reads it.
-      if (dying > 0) {
+      // Drop the parents read for the last time (all of the state, on a chain); keep i when a later constraint reads it.
+      if (dying === S) {
+        S = 0;
+      } else if (dying > 0) {
         let n = 0;
         for (let k = 0; k < S; k++) {
           const j = variable[k];
@@ -182,19 +186,19 @@ export class Frame {
   }
 
   /** v[slot] = p(parents) for the window's constraints, in order; false when a value is not finite. */
-  forward(kernels: Kernels): boolean {
+  forward(): boolean {
     const S = this.stateSize;
     const end = S + this.to - this.from;
     const v = this.values;
-    kernels.forward(v, this.ops, this.parentStart, this.parents, this.constants, S, end);
+    this.sweeps.forward(v, S, end);
     for (let q = S; q < end; q++) if (v[q] - v[q] !== 0) return false;
     return true;
   }
 
   /** Back-substitution of λ over the window's constraints, in place on `lambda`; returns the partial evaluations. */
-  reverse(kernels: Kernels): number {
+  reverse(): number {
     const S = this.stateSize;
-    return kernels.reverse(this.values, this.lambda, this.lambda, this.ops, this.parentStart, this.parents, this.constants, S, S + this.to - this.from);
+    return this.sweeps.reverse(this.values, this.lambda, this.lambda, S, S + this.to - this.from);
   }
 
   /** Opens the window on constraints a … b−1 (a = the cut of the state), renumbered into the slots after the state. */
@@ -204,19 +208,15 @@ export class Frame {
     const a = this.from;
     this.to = b;
     for (let i = a; i < b; i++) variable[S + i - a] = i;
-    const program = this.program;
     // State = every variable before a (sorted, distinct, all < a): slot = variable index.
     if (S === a && (S === 0 || variable[S - 1] === S - 1)) {
-      this.ops = program.ops;
-      this.constants = program.constants;
-      this.parentStart = program.parentStart;
-      this.parents = program.parents;
+      this.sweeps = this.programSweeps;
       return;
     }
-    const { ops, parentStart, parents, constants } = program;
+    const { ops, parentStart, parents, constants } = this.program;
     const { opsCopy, constantsCopy, parentStartCopy, hasConstant } = this;
     const edges = parentStart[b] - parentStart[a];
-    if (edges > this.parentsCopy.length) this.parentsCopy = new Int32Array(Math.max(edges, 2 * this.parentsCopy.length));
+    if (edges > this.parentsCopy.length) this.growParents(edges);
     const parentsCopy = this.parentsCopy;
     // The kernels never read the state slots' op codes, constants or parent lists: only the window's.
     const newest = S > 0 ? variable[S - 1] : -1;
@@ -234,10 +234,17 @@ export class Frame {
       }
       parentStartCopy[f + 1] = q;
     }
-    this.ops = opsCopy;
-    this.constants = constantsCopy;
-    this.parentStart = parentStartCopy;
-    this.parents = parentsCopy;
+    this.sweeps = this.copySweeps;
+  }
+
+  /** Room for `edges` renumbered parents (at least double), and the copies' sweeps bound to it. */
+  private growParents(edges: number): void {
+    this.parentsCopy = new Int32Array(Math.max(edges, 2 * this.parentsCopy.length));
+    this.copySweeps = this.bindCopies();
+  }
+
+  private bindCopies(): Sweeps {
+    return bindSweeps({ ops: this.opsCopy, parentStart: this.parentStartCopy, parents: this.parentsCopy, constants: this.constantsCopy });
   }
 }
 
@@ -250,6 +257,6 @@ function slotOf(variable: Int32Array, n: number, j: number): number {
     if (variable[mid] < j) lo = mid + 1;
     else hi = mid;
   }
-  if (lo >= n || variable[lo] !== j) throw new Error(`frame: #${j} is read after a cut but is not in its state`);
+  if (lo >= n || variable[lo] !== j) throw new InternalError('frame', `#${j} is read after a cut but is not in its state`);
   return lo;
 }
