@@ -1,7 +1,7 @@
 import { evaluate, grad, parseProgram, resolvePoint, type Program } from '../src/index.ts';
 import { gemm } from '../src/primitives/blocks/gemm.ts';
-import { irisData } from '../examples/iris-data.ts';
-import { normal, uniform } from '../examples/seeded.ts';
+import { irisData } from '../examples/lib/iris-data.ts';
+import { normal, uniform } from '../examples/lib/seeded.ts';
 import { batchSize, sideBySide, type MeasureOptions, type Timing } from './harness.ts';
 import { matmulIkj, MlpTape, parameterCount, type MlpShape } from './mlpTape.ts';
 import { relativeError } from './systems.ts';

@@ -9,8 +9,8 @@
 // Run: npx tsx examples/crf.ts
 import { pathToFileURL } from 'node:url';
 import { grad, ops, trace, type Program, type Var } from '../src/index.ts';
-import { printTable, timed } from './report.ts';
-import { normal } from './seeded.ts';
+import { printTable, timed } from './lib/report.ts';
+import { normal } from './lib/seeded.ts';
 
 const { add, sub, mul, exp, log, max, sum } = ops;
 

@@ -16,7 +16,7 @@ import { emptyStats } from '../src/lagrangian/stats.ts';
 import { Verdict } from '../src/lagrangian/convergence.ts';
 import { minimiseDualResidual, type DualMethod } from '../solvers/dual.ts';
 import { longestChain } from '../solvers/iterative/jacobi.ts';
-import { uniform } from './seeded.ts';
+import { uniform } from './lib/seeded.ts';
 
 // ── the programs ──────────────────────────────────────────────────────────────────────────────
 

@@ -1,7 +1,11 @@
 // What the cyclic examples print: a fixed point's gradient three ways — from the multipliers (the
 // implicit solve: block-reverse and the iterative schedules), from backprop through k unrolled
 // iterations for growing k, and from finite differences — with the counted costs of each.
-import { grad, unroll, type Point, type Program } from '../src/index.ts';
+// Run on its own it shows them on Kepler's equation E = M + e·sin E (the eccentric anomaly E of an
+// orbit from its mean anomaly M), whose derivative dE/dM = 1/(1 − e·cos E) is known in closed form.
+// Run: npx tsx examples/implicit.ts
+import { fileURLToPath } from 'node:url';
+import { evaluate, grad, parseProgram, unroll, type Point, type Program } from '../src/index.ts';
 
 export interface Demo {
   readonly program: Program;
@@ -53,3 +57,13 @@ export function explain(demo: Demo): number {
   if (demo.closedForm) console.log(`closed form         ∂/∂${input} = ${num(demo.closedForm.value)}   ${demo.closedForm.formula}; implicit error ${sci(Math.abs(demo.closedForm.value - g))}`);
   return g;
 }
+
+/** Kepler's equation at e = 0.5, M = 1, from E = M. */
+function kepler(): void {
+  const program = parseProgram('input M = 1\ninput e = 0.5\ninit E = 1\nE = M + e * sin(E)\noutput E', { file: 'kepler.lag' });
+  const anomaly = evaluate(program);
+  console.log(`Kepler's equation E = M + e·sin E at M = 1, e = 0.5 (init E = 1)\n`);
+  explain({ program, input: 'M', ks: [1, 2, 4, 8, 16, 32, 64], closedForm: { value: 1 / (1 - 0.5 * Math.cos(anomaly)), formula: 'dE/dM = 1/(1 − e·cos E)' } });
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) kepler();

@@ -9,8 +9,8 @@
 import { pathToFileURL } from 'node:url';
 import { grad, ops, trace, type Program, type Var } from '../src/index.ts';
 import { logSumExp, maxRelativeDifference } from './crf.ts';
-import { printTable, timed } from './report.ts';
-import { normal, uniform } from './seeded.ts';
+import { printTable, timed } from './lib/report.ts';
+import { normal, uniform } from './lib/seeded.ts';
 
 const { add } = ops;
 

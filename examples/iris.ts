@@ -14,8 +14,8 @@ import type { Matrix } from 'ml-matrix';
 import { missing, requireOptional } from '../src/cli/optional.ts';
 import { renderSvg } from '../src/cli/plot.ts';
 import { evaluate, grad, ops, parseProgram, resolvePoint, trace, verify, type Program } from '../src/index.ts';
-import { irisData, type IrisData } from './iris-data.ts';
-import { normal } from './seeded.ts';
+import { irisData, type IrisData } from './lib/iris-data.ts';
+import { normal } from './lib/seeded.ts';
 
 const { values: flags, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' } }, allowPositionals: true });
 const quick = flags.quick!;

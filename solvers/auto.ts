@@ -1,4 +1,4 @@
-import type { Problem, Schedule, ScheduleOptions, Solution } from '../src/schedule/schedule.ts';
+import { checked, type Problem, type Schedule, type ScheduleOptions, type Solution } from '../src/schedule/schedule.ts';
 import { inPlace } from '../src/schedule/inPlace.ts';
 import { BLOCK_SETTINGS, reverse, reverseInPlace } from './reverse.ts';
 
@@ -13,14 +13,15 @@ import { BLOCK_SETTINGS, reverse, reverseInPlace } from './reverse.ts';
  * The memory-bounded `checkpoint` needs a budget that only the caller knows.
  */
 export const auto: Schedule<typeof BLOCK_SETTINGS> = inPlace(
-  {
+  checked({
     name: 'auto',
     summary: 'the default: an alias of reverse (backprop; block-reverse on cyclic programs)',
     settings: BLOCK_SETTINGS,
     solve(problem: Problem, options?: ScheduleOptions): Solution {
-      const { values, lambda, gradient, stats, convergence } = reverse.solve(problem, options);
-      return { values, lambda, gradient, stats, convergence, schedule: reverse.name };
+      // reverse's boundary has checked what it returns (finite), so auto's does not scan it again.
+      const { values, lambda, gradient, stats, convergence, finite } = reverse.solve(problem, options);
+      return { values, lambda, gradient, stats, convergence, finite, schedule: reverse.name };
     },
-  },
+  }),
   reverseInPlace,
 );

@@ -6,7 +6,7 @@ import { CHUNK, programSource } from '../src/primitives/programSource.ts';
 import { primitives } from '../src/primitives/registry.ts';
 import { now, type Stats } from '../src/lagrangian/stats.ts';
 import type { Program } from '../src/program/program.ts';
-import { buffer, head, type Problem, type Schedule, type ScheduleOptions, type Solution } from '../src/schedule/schedule.ts';
+import { buffer, checked, head, type Problem, type Schedule, type ScheduleOptions, type Solution } from '../src/schedule/schedule.ts';
 import { readSettings } from '../src/schedule/settings.ts';
 import { inPlace, type InPlaceSolve } from '../src/schedule/inPlace.ts';
 import { BLOCK_SETTINGS, reverse, reverseInPlace } from './reverse.ts';
@@ -67,7 +67,7 @@ export function compileProgram(program: Program, chunk = CHUNK): CompiledProgram
  * code generation (or `useInterpreter(true)`) — `reverse` solves instead, and the solution names it.
  */
 export const compiled: Schedule<typeof BLOCK_SETTINGS> = inPlace(
-  {
+  checked({
     name: 'compiled',
     summary: 'reverse through JavaScript generated for the program (straight-line code, cached); reverse where that does not apply',
     // reverse's settings, which it reads on the cyclic programs handed to it.
@@ -85,9 +85,10 @@ export const compiled: Schedule<typeof BLOCK_SETTINGS> = inPlace(
       const lambda = buffer(reused, size);
       const stats = compiledBackSubstitute(code, program, values, lambda, weights, lambda.buffer !== reused?.buffer);
       stats.timeMs = now() - start;
-      return { values, lambda, gradient: head(lambda, inputCount), stats };
+      // Values checked by the forward sweep (checkValues when its sum is not finite), λ and so the gradient by checkBackSubstitution.
+      return { values, lambda, gradient: head(lambda, inputCount), stats, finite: true };
     },
-  },
+  }),
   compiledInPlace,
 );
 

@@ -1,21 +1,22 @@
 import { LagradError } from '../src/error.ts';
 import { failure, Monitor, ROUNDING, Verdict, type Convergence, type IterationSettings } from '../src/lagrangian/convergence.ts';
-import { checkMultipliers } from '../src/lagrangian/finite.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
+import { seededProvenance } from '../src/lagrangian/provenance.ts';
 import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import { emptyStats, type Stats } from '../src/lagrangian/stats.ts';
 import type { Program } from '../src/program/program.ts';
 import { requireScalars } from '../src/program/acyclic.ts';
 import { primitives } from '../src/primitives/registry.ts';
-import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { readSettings } from '../src/schedule/settings.ts';
+import { maxWork, requireWork, sweepWork } from '../src/schedule/work.ts';
 import { longestChain } from './iterative/jacobi.ts';
 import { DUAL_METHODS, method, methodFor, type DualMethod } from './method.ts';
 
 /** The methods of the dual schedule (`--method`, shared with iterative: see method.ts). */
 export { DUAL_METHODS, type DualMethod };
 
-const SETTINGS = [method, ...PRIMAL_SETTINGS] as const;
+const SETTINGS = [method, maxWork, ...PRIMAL_SETTINGS] as const;
 
 /**
  * The multipliers by optimisation on the dual residual, with no elimination order: minimise
@@ -34,13 +35,16 @@ const SETTINGS = [method, ...PRIMAL_SETTINGS] as const;
  * and would look like a stall), judged against max(‖w‖₂, ‖λ‖₂). Stats: `iterations`, `residual`,
  * `rate`; `convergence` holds the residual history.
  */
-export const dual: Schedule<typeof SETTINGS> = {
+export const dual: Schedule<typeof SETTINGS> = checked({
   name: 'dual',
   summary: 'multipliers by minimising ½‖(I − J)ᵀλ − w‖², no elimination order: --method cg (default, CG on the normal equations) | gradient',
   settings: SETTINGS,
   solve(problem: Problem, options: ScheduleOptions = {}): Solution {
-    const { method: given, ...settings } = readSettings(SETTINGS, options);
+    const { method: given, maxWork: limit, ...settings } = readSettings(SETTINGS, options);
     const method = methodFor('dual', given, DUAL_METHODS);
+    // Two sweeps an iteration, and information crosses one constraint per iteration.
+    const depth = longestChain(problem.program);
+    requireWork('dual', 2 * depth * sweepWork(problem.program, problem.program.inputCount), limit, `its iterations of two sweeps, at least the ${depth} of its longest chain,`, 'use reverse');
     const start = performance.now();
     const { program, inputs, weights } = problem;
     requireScalars(program, 'dual');
@@ -55,14 +59,16 @@ export const dual: Schedule<typeof SETTINGS> = {
     const { monitor, verdict } = minimiseDualResidual(program, values, w, lambda, method, settings, stats);
     monitor.tally(stats);
     history.push(monitor.record(program, 'multipliers', method, 0, size, verdict === Verdict.Converged));
+    // A partial that does not exist or a product that overflows stalls CG: if back-substitution's
+    // own arithmetic goes non-finite somewhere, that place is the error.
+    if (verdict !== Verdict.Converged) seededProvenance(program, values, w);
     if (verdict !== Verdict.Converged) throw new LagradError(`schedule 'dual'`, failure(verdict, monitor, method === 'cg' ? 'CG on the normal equations' : 'gradient descent on the dual residual', 'iteration', settings.maxIterations));
     stats.peakValues = size;
     stats.peakBytes = 8 * size;
-    checkMultipliers(program, values, lambda);
     stats.timeMs = performance.now() - start;
     return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: [...history] };
   },
-};
+});
 
 /**
  * CGLS (`cg`) or steepest descent (`gradient`) on ½‖(I − J)ᵀλ − w‖², writing λ; returns how it

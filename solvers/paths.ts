@@ -1,5 +1,4 @@
 import { InternalError, LagradError } from '../src/error.ts';
-import { checkMultipliers, checkPartials } from '../src/lagrangian/finite.ts';
 import { localPartials } from '../src/lagrangian/kkt.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
 import { solvePrimal } from '../src/lagrangian/primal.ts';
@@ -8,7 +7,7 @@ import type { Program } from '../src/program/program.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
 import { pathsOverBlocks } from './blockPaths.ts';
 import { formatCount } from '../src/numberFormat.ts';
-import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { integerSetting, readSettings } from '../src/schedule/settings.ts';
 
 /** Default most paths of influence the schedule will enumerate (option `maxPaths`). */
@@ -49,7 +48,7 @@ const SETTINGS = [maxPaths, maxPathEdges] as const;
  * Gradient only by default (paths from the inputs); with `multipliers: true`, paths from every
  * variable. Stats: `paths` enumerated, `pathEdges` multiplications along them.
  */
-export const paths: Schedule<typeof SETTINGS> = {
+export const paths: Schedule<typeof SETTINGS> = checked({
   name: 'paths',
   summary: 'sum over all paths of influence of the product of local partials (exponential; refuses above maxPaths)',
   settings: SETTINGS,
@@ -90,7 +89,7 @@ export const paths: Schedule<typeof SETTINGS> = {
     stats.peakValues = size;
     stats.peakBytes = 8 * size;
     const lambda = new Float64Array(sources);
-    const walked = enumerate(program, J, target, count, lambda, work);
+    const walked = enumerate(program, J, target, count, lambda, work, options.progress);
     stats.paths = walked.paths;
     stats.pathEdges = walked.edges;
     if (walked.paths !== total || walked.edges !== work) {
@@ -101,14 +100,11 @@ export const paths: Schedule<typeof SETTINGS> = {
     if (options.multipliers) {
       all = buffer(options.workspace?.lambda, size);
       all.set(lambda);
-      checkMultipliers(program, values, all);
-    } else if (!lambda.every(Number.isFinite)) {
-      checkPartials(program, values);
     }
     stats.timeMs = performance.now() - start;
     return { values, lambda: all, gradient: lambda.slice(0, inputCount), stats };
   },
-};
+});
 
 /**
  * count_j: the number of paths of influence from v_j to an output with nonzero weight (the empty
@@ -140,7 +136,7 @@ export function countPaths(program: Program, target: Float64Array): { count: Flo
  * and the product so far; children that reach no output are skipped, so the work is proportional
  * to the number of path prefixes.
  */
-function enumerate(program: Program, J: Float64Array, target: Float64Array, count: Float64Array, lambda: Float64Array, work: number): { paths: number; edges: number } {
+function enumerate(program: Program, J: Float64Array, target: Float64Array, count: Float64Array, lambda: Float64Array, work: number, progress?: (done: number, total: number) => void): { paths: number; edges: number } {
   const { childStart, child, edge } = children(program);
   const size = program.size;
   const node = new Int32Array(size + 1);
@@ -181,6 +177,7 @@ function enumerate(program: Program, J: Float64Array, target: Float64Array, coun
       }
     }
     lambda[s] = sum;
+    progress?.(s + 1, lambda.length);
   }
   return { paths, edges };
 }

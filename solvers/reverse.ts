@@ -9,7 +9,7 @@ import { BlockSweeps } from '../src/primitives/blockSweeps.ts';
 import { dependents } from '../src/program/dependents.ts';
 import type { Program } from '../src/program/program.ts';
 import { sweepsOf } from '../src/primitives/sweeps.ts';
-import { buffer, head, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import { buffer, checked, head, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
 import { inPlace, type InPlaceSolve } from '../src/schedule/inPlace.ts';
 import { readSettings, type SettingValues } from '../src/schedule/settings.ts';
 
@@ -26,7 +26,7 @@ export const BLOCK_SETTINGS = [...PRIMAL_SETTINGS, ...KRYLOV_SETTINGS] as const;
  * members, GMRES beyond.
  */
 export const reverse: Schedule<typeof BLOCK_SETTINGS> = inPlace(
-  {
+  checked({
     name: 'reverse',
     summary: 'back-substitution in reverse order (backprop): O(N + E), every multiplier; cyclic components by block solves',
     settings: BLOCK_SETTINGS,
@@ -43,9 +43,10 @@ export const reverse: Schedule<typeof BLOCK_SETTINGS> = inPlace(
       const lambda = buffer(reused, size);
       const stats = backSubstitute(program, values, lambda, weights, lambda.buffer !== reused?.buffer); // a fresh array is zeros already
       stats.timeMs = now() - start;
-      return { values, lambda, gradient: head(lambda, inputCount), stats };
+      // Values checked by the forward sweep (checkValues when its sum is not finite), λ and so the gradient by checkBackSubstitution.
+      return { values, lambda, gradient: head(lambda, inputCount), stats, finite: true };
     },
-  },
+  }),
   reverseInPlace,
 );
 
@@ -116,5 +117,5 @@ export function solveByBlocks({ program, inputs, weights }: Problem, options: Sc
   stats.peakBytes = 8 * size;
   checkMultipliers(program, values, lambda);
   stats.timeMs = performance.now() - start;
-  return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: history };
+  return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: history, finite: true };
 }

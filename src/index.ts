@@ -37,9 +37,10 @@ export { solvePrimal, type PrimalOptions, type PrimalMethod } from './lagrangian
 export { type Convergence, type IterationSettings, DEFAULT_TOLERANCE, DEFAULT_MAX_ITERATIONS } from './lagrangian/convergence.ts';
 export { localPartials, primalResiduals, dualResiduals, partialsProduct, partialsTransposeProduct, absoluteAdjoint } from './lagrangian/kkt.ts';
 export type { Stats } from './lagrangian/stats.ts';
+export type { Derivation } from './lagrangian/provenance.ts';
 
 // ── schedules ─────────────────────────────────────────────────────────────────────────────────
-export { ScheduleTable, type Schedule, type Problem, type Solution, type SolveOptions, type ScheduleOptions, type Workspace } from './schedule/schedule.ts';
+export { ScheduleTable, checked, type Schedule, type Problem, type Solution, type SolveOptions, type ScheduleOptions, type Workspace } from './schedule/schedule.ts';
 export { numberSetting, integerSetting, enumSetting, booleanSetting, readSettings, flagOf, type Setting, type SettingValue, type SettingValues, type GivenSettings } from './schedule/settings.ts';
 export type { BuiltinSettings } from '../solvers/schedules.ts';
 export * as schedules from '../solvers/schedules.ts';

@@ -8,7 +8,7 @@ import { matmulIkj, MlpTape, type MlpShape } from '../bench/mlpTape.ts';
 import { relativeError } from '../bench/systems.ts';
 import { loadTf } from '../bench/tfjs.ts';
 import { TfMlp } from '../bench/tfjsMlp.ts';
-import { uniform } from '../examples/seeded.ts';
+import { uniform } from '../examples/lib/seeded.ts';
 import { centralDifference, dot } from './helpers/finiteDifferences.ts';
 
 // The block benchmark's reference, the hand-written MLP pass, must compute what lagrad computes

@@ -70,7 +70,7 @@ describe('the executor', () => {
       }),
       { numRuns: 60 },
     );
-  });
+  }, 60_000); // a property over many solves: no time limit is meant, only a generous one for a loaded machine
 
   it('counts exactly what the ledger replays, and every plan passes the simulator', () => {
     fc.assert(

@@ -85,6 +85,32 @@ describe('exit statuses and errors under --json', () => {
   });
 });
 
+describe('nothing given twice is silently dropped', () => {
+  it('a flag of one value given twice is a usage error naming it, for every command', async () => {
+    for (const c of commands) {
+      const specs = optionsOf(c);
+      for (const [name, spec] of Object.entries(specs)) {
+        if (spec.multiple || name === 'help') continue;
+        const flag = spec.type === 'string' ? [`--${name}=1`, `--${name}`, '2'] : [`--${name}`, `--${name}`];
+        const r = await lagrad([c.name, ...flag]);
+        expect(r.status, `${c.name} ${flag.join(' ')}`).toBe(2);
+        const expected = name === 'json' ? '{"error":{"where":"--json","what":"is given more than once; give it once"}}\n' : `lagrad: --${name}: is given more than once; give it once\n`;
+        expect(r.err, `${c.name} ${flag.join(' ')}`).toBe(expected);
+      }
+    }
+  });
+
+  it('an input given twice in --at, in one group or across groups, is a usage error naming both values', async () => {
+    for (const at of [['--at', 'x=1,y=2,x=3'], ['--at', 'x=1', '--at', 'y=2,x=3'], ['--at', '__proto__=1', '--at', '__proto__=3']]) {
+      const r = await lagrad(['grad', 'x * y', ...at]);
+      expect(r.status, at.join(' ')).toBe(2);
+      expect(r.err).toMatch(/^lagrad: --at: (x|__proto__) is given twice \(1 and 3\); give each input once\n$/);
+    }
+    // Distinct inputs across groups still add up.
+    expect((await lagrad(['eval', 'x * y', '--at', 'x=2', '--at', 'y=3'])).out).toBe('6\n');
+  });
+});
+
 describe('--json is the same bytes on every run', () => {
   for (const argv of [
     ['grad', 'lecture.lag', '--json', '--multipliers'],

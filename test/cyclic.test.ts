@@ -111,7 +111,7 @@ describe('random contracting cyclic programs', () => {
       }),
       { numRuns: 60 },
     );
-  });
+  }, 60_000); // a property over many solves: no time limit is meant, only a generous one for a loaded machine
 
   it('the .lag text of a random program gives the same gradient through the parser', () => {
     fc.assert(

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { irisData } from '../examples/iris-data.ts';
+import { irisData } from '../examples/lib/iris-data.ts';
 
 // examples/iris.ts as a user runs it (--quick: a tenth of the epochs), and the data it trains on.
 

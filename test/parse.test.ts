@@ -133,7 +133,7 @@ describe('JSON round trip', () => {
     expect(() => fromJSON('{')).toThrow(/^program JSON: /);
     const p = JSON.parse(JSON.stringify(parse('sin(x)')));
     p.primitives[1] = 'sinus';
-    expect(() => fromJSON(p)).toThrow("primitive 'sinus': unknown");
+    expect(() => fromJSON(p)).toThrow("program JSON: primitives[1]: unknown primitive 'sinus'; did you mean 'sin'?");
   });
 });
 

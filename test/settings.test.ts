@@ -109,7 +109,7 @@ describe('the API validates its options', () => {
 
   it('readSettings fills defaults and types the values', () => {
     const values = readSettings(schedules.forward.settings!, { lanes: 3 });
-    expect(values).toEqual({ lanes: 3, primal: 'auto', tolerance: 1e-12, maxIterations: 1000 });
+    expect(values).toEqual({ lanes: 3, maxWork: 1e9, primal: 'auto', tolerance: 1e-12, maxIterations: 1000 });
   });
 });
 

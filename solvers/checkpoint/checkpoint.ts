@@ -1,5 +1,5 @@
 import { requireAcyclic } from '../../src/program/acyclic.ts';
-import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../../src/schedule/schedule.ts';
+import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../../src/schedule/schedule.ts';
 import { enumSetting, integerSetting, numberSetting, readSettings } from '../../src/schedule/settings.ts';
 import { execute } from './execute.ts';
 import { configure, MAX_EVALUATIONS, STRATEGIES } from './strategies.ts';
@@ -66,7 +66,7 @@ const SETTINGS = CHECKPOINT_SETTINGS;
  * not working memory, and peakValues does not count them. For memory bounded end to end use
  * `checkpointGrad` (src/api/checkpointGrad.ts), which writes neither.
  */
-export const checkpoint: Schedule<typeof SETTINGS> = {
+export const checkpoint: Schedule<typeof SETTINGS> = checked({
   name: 'checkpoint',
   summary: 'reverse in bounded memory: --strategy store-all | sqrt | revolve --snapshots C | budget --budget N | --budget-bytes N [--max-evaluations N]',
   settings: SETTINGS,
@@ -81,7 +81,7 @@ export const checkpoint: Schedule<typeof SETTINGS> = {
     run.stats.timeMs = performance.now() - start;
     return { values, lambda: run.lambda, gradient: run.gradient, stats: run.stats };
   },
-};
+});
 
 /** A `(done, total)` progress option as the executor's `(done)` callback, or undefined. */
 export function progressOf(progress: unknown, total: number): ((done: number) => void) | undefined {

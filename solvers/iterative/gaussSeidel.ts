@@ -3,6 +3,7 @@ import type { Program } from '../../src/program/program.ts';
 import { sweepsOf } from '../../src/primitives/sweeps.ts';
 import type { Stats } from '../../src/lagrangian/stats.ts';
 import { globalFailure } from './failure.ts';
+import { seededProvenance } from '../../src/lagrangian/provenance.ts';
 import { pushSweep } from '../../src/lagrangian/adjointFixedPoint.ts';
 
 /**
@@ -13,7 +14,7 @@ import { pushSweep } from '../../src/lagrangian/adjointFixedPoint.ts';
  * leaves residual 0: one sweep. Residual: |D|∞ after each sweep (nonzero only on the components'
  * members), scale max(|w|∞, |λ_C|∞) over the members.
  */
-export function gaussSeidel(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, settings: IterationSettings, stats: Stats): Monitor {
+export function gaussSeidel(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, settings: IterationSettings, stats: Stats, progress?: (done: number, total: number) => void): Monitor {
   const { inputCount, size } = program;
   const components = program.components();
   const { tolerance, maxIterations } = settings;
@@ -42,6 +43,7 @@ export function gaussSeidel(program: Program, values: Float64Array, w: Float64Ar
       D[i] = 0;
     }
     stats.sweeps++;
+    progress?.(monitor.iterations + 1, maxIterations);
     // Only the components' members keep a residual after a sweep; it is judged against their own
     // multipliers (a hub outside, summing thousands of them, would make the test lax).
     let residual = 0;
@@ -52,6 +54,7 @@ export function gaussSeidel(program: Program, values: Float64Array, w: Float64Ar
     }
     const verdict = monitor.check(residual, scale);
     if (verdict === Verdict.Converged) return monitor;
+    if (verdict === Verdict.NonFinite) seededProvenance(program, values, w);
     if (verdict !== Verdict.Continue) throw globalFailure(program, D, 'Gauss–Seidel', verdict, monitor, maxIterations);
   }
 }

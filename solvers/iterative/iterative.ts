@@ -1,20 +1,20 @@
 import type { Convergence } from '../../src/lagrangian/convergence.ts';
-import { checkMultipliers } from '../../src/lagrangian/finite.ts';
 import { seed } from '../../src/lagrangian/lagrangian.ts';
 import { solvePrimal } from '../../src/lagrangian/primal.ts';
 import { emptyStats } from '../../src/lagrangian/stats.ts';
-import { buffer, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../../src/schedule/schedule.ts';
+import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../../src/schedule/schedule.ts';
 import { readSettings } from '../../src/schedule/settings.ts';
 import { ITERATIVE_METHODS, method, methodFor, type IterativeMethod } from '../method.ts';
 import { BLOCK_SETTINGS, solveByBlocks } from '../reverse.ts';
 import { requireScalars } from '../../src/program/acyclic.ts';
 import { gaussSeidel } from './gaussSeidel.ts';
-import { jacobi } from './jacobi.ts';
+import { jacobi, longestChain } from './jacobi.ts';
+import { maxWork, requireWork, sweepWork } from '../../src/schedule/work.ts';
 
 /** The methods of the iterative schedule (`--method`, shared with dual: see ../method.ts). */
 export { ITERATIVE_METHODS, type IterativeMethod };
 
-const SETTINGS = [method, ...BLOCK_SETTINGS] as const;
+const SETTINGS = [method, maxWork, ...BLOCK_SETTINGS] as const;
 
 /**
  * The multipliers by iteration, on any program (cyclic or not), `--method`:
@@ -24,10 +24,11 @@ const SETTINGS = [method, ...BLOCK_SETTINGS] as const;
  * - `fixed-point`: block-reverse with each component's multipliers by Christianson's adjoint of the
  *   forward fixed-point iteration (same rate as the forward iteration).
  * - `gmres`: block-reverse with each component's multipliers by restarted GMRES (option `restart`).
- * Stats: `iterations` (the multiplier iterations), `residual` (the largest left), `rate` (the largest
+ * Jacobi's sweeps (at least the longest chain of constraints) are counted first and refused above
+ * `maxWork`. Stats: `iterations` (the multiplier iterations), `residual` (the largest left), `rate` (the largest
  * observed contraction per iteration); `convergence` holds every residual history, values' included.
  */
-export const iterative: Schedule<typeof SETTINGS> = {
+export const iterative: Schedule<typeof SETTINGS> = checked({
   name: 'iterative',
   summary: 'multipliers by iteration, --method gauss-seidel (default) | jacobi | fixed-point | gmres; residual histories',
   settings: SETTINGS,
@@ -39,6 +40,8 @@ export const iterative: Schedule<typeof SETTINGS> = {
     const start = performance.now();
     const { program, inputs, weights } = problem;
     const { size, inputCount } = program;
+    // Jacobi carries λ one constraint back per sweep: at least as many sweeps as the longest chain.
+    if (method === 'jacobi') requireWork('iterative', longestChain(program) * sweepWork(program, inputCount), settings.maxWork, `Jacobi's sweeps, at least the ${longestChain(program)} of its longest chain,`, 'use gauss-seidel or reverse');
     const stats = emptyStats();
     const history: Convergence[] = [];
     const values = buffer(options.workspace?.values, size);
@@ -46,13 +49,12 @@ export const iterative: Schedule<typeof SETTINGS> = {
     const w = new Float64Array(size);
     seed(program, weights, w);
     const lambda = buffer(options.workspace?.lambda, size);
-    const monitor = (method === 'jacobi' ? jacobi : gaussSeidel)(program, values, w, lambda, settings, stats);
+    const monitor = (method === 'jacobi' ? jacobi : gaussSeidel)(program, values, w, lambda, settings, stats, options.progress);
     monitor.tally(stats);
     history.push(monitor.record(program, 'multipliers', method, 0, size, true));
     stats.peakValues = size;
     stats.peakBytes = 8 * size;
-    checkMultipliers(program, values, lambda);
     stats.timeMs = performance.now() - start;
     return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: history };
   },
-};
+});

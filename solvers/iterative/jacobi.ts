@@ -1,8 +1,10 @@
+import { LagradError } from '../../src/error.ts';
 import { maxAbs, Monitor, Verdict, type IterationSettings } from '../../src/lagrangian/convergence.ts';
 import type { Program } from '../../src/program/program.ts';
 import { sweepsOf } from '../../src/primitives/sweeps.ts';
 import type { Stats } from '../../src/lagrangian/stats.ts';
 import { globalFailure } from './failure.ts';
+import { seededProvenance } from '../../src/lagrangian/provenance.ts';
 
 /**
  * Jacobi on (I − J)ᵀλ = w over the whole program: λ ← w + Jᵀλ, every multiplier from the previous
@@ -13,7 +15,7 @@ import { globalFailure } from './failure.ts';
  * k reaches the longest path, and the sweep after that changes nothing — Jacobi stops after exactly
  * `depth` sweeps, depth being the number of variables on the longest path back from an output.
  */
-export function jacobi(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, settings: IterationSettings, stats: Stats): Monitor {
+export function jacobi(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, settings: IterationSettings, stats: Stats, progress?: (done: number, total: number) => void): Monitor {
   const { inputCount, size } = program;
   const { tolerance, maxIterations } = settings;
   const { reverse } = sweepsOf(program);
@@ -23,16 +25,26 @@ export function jacobi(program: Program, values: Float64Array, w: Float64Array, 
   current.set(w);
   const wScale = maxAbs(w, 0, size);
   // A sweep moves λ one constraint further back, so growth along the way is no verdict until λ
-  // has crossed the program: as many sweeps as its longest chain.
-  const monitor = new Monitor(tolerance, maxIterations, 20 + 2 * longestChain(program));
+  // has crossed the program: as many sweeps as its longest chain. Nor is a small change: a
+  // multiplier far smaller than the others (1e-200 beside 1) is still on its way, and a norm would
+  // not see it — before that many sweeps only a change of exactly 0 (a fixed point) ends the loop.
+  const depth = longestChain(program);
+  if (depth > maxIterations) {
+    throw new LagradError(`schedule 'iterative'`, `Jacobi needs at least ${depth} sweeps here (the longest chain of constraints), more than maxIterations = ${maxIterations}; use gauss-seidel, or raise maxIterations`);
+  }
+  const monitor = new Monitor(tolerance, maxIterations, 20 + 2 * depth);
   for (;;) {
     next.set(w);
     stats.partialEvaluations += reverse(values, current, next, inputCount, size);
     stats.sweeps++;
     for (let i = 0; i < size; i++) change[i] = next[i] - current[i];
     [current, next] = [next, current];
-    const verdict = monitor.check(maxAbs(change, 0, size), Math.max(wScale, maxAbs(current, 0, size)));
-    if (verdict === Verdict.Converged) break;
+    progress?.(monitor.iterations + 1, maxIterations);
+    const residual = maxAbs(change, 0, size);
+    const verdict = monitor.check(residual, Math.max(wScale, maxAbs(current, 0, size)));
+    if (verdict === Verdict.Converged && (residual === 0 || monitor.iterations >= depth)) break;
+    if (verdict === Verdict.Converged && monitor.iterations < maxIterations) continue;
+    if (verdict === Verdict.NonFinite) seededProvenance(program, values, w);
     if (verdict !== Verdict.Continue) throw globalFailure(program, change, 'Jacobi', verdict, monitor, maxIterations);
   }
   if (current !== lambda) lambda.set(current);

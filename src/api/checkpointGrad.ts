@@ -1,6 +1,8 @@
 import { CHECKPOINT_SETTINGS, progressOf } from '../../solvers/checkpoint/checkpoint.ts';
 import { execute } from '../../solvers/checkpoint/execute.ts';
 import { configure } from '../../solvers/checkpoint/strategies.ts';
+import { allFinite, checkSolution } from '../lagrangian/finite.ts';
+import { solvePrimal } from '../lagrangian/primal.ts';
 import type { Stats } from '../lagrangian/stats.ts';
 import { requireAcyclic } from '../program/acyclic.ts';
 import type { Program } from '../program/program.ts';
@@ -35,6 +37,12 @@ export function checkpointGrad(program: Program, at?: Point, options: Checkpoint
   const { output: _output, weights: _weights, progress: _progress, ...given } = options;
   const { stages, plan, evaluations } = configure(program, readSettings(CHECKPOINT_SETTINGS, given));
   const run = execute(program, stages, plan, inputs, weights, { progress: progressOf(options.progress, evaluations) });
+  if (!(run.value - run.value === 0) || !allFinite(run.gradient, 0, run.gradient.length)) {
+    // On failure only: the values again, in full, so the boundary's diagnosis can name the place.
+    const values = new Float64Array(program.size);
+    solvePrimal(program, inputs, values);
+    checkSolution(program, weights, { values, lambda: null, gradient: run.gradient }, 'checkpoint');
+  }
   run.stats.timeMs = performance.now() - start;
   const gradient = program.layout === null ? byName(program.inputNames, run.gradient) : valuesByName(program, run.gradient, Array.from(program.inputNames.keys()));
   return { value: run.value, gradient, stats: run.stats };

@@ -213,6 +213,7 @@ export function show(value: unknown): string {
   if (typeof value === 'string') return `the string '${value}'`;
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'function') return 'a function';
+  if (typeof value === 'bigint') return `the bigint ${value}n`;
   if (typeof value === 'object' && value !== null) return 'an object';
   return String(value);
 }

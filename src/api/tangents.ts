@@ -1,7 +1,7 @@
 import { LagradError } from '../error.ts';
 import { type IterationSettings } from '../lagrangian/convergence.ts';
 import { CyclicTangents } from '../lagrangian/cyclicTangents.ts';
-import { checkPartials } from '../lagrangian/finite.ts';
+import { directionProvenance } from '../lagrangian/provenance.ts';
 import type { Stats } from '../lagrangian/stats.ts';
 import type { Program } from '../program/program.ts';
 import { sweepsOf } from '../primitives/sweeps.ts';
@@ -20,13 +20,14 @@ export function sweepTangents(program: Program, values: Float64Array, T: Float64
     stats.partialEvaluations += size - inputCount;
     stats.sweeps++;
   }
-  // A tangent that is not finite: name the partial that is not, or the output that overflowed.
+  // A tangent that is not finite: the first constraint where its direction's tangent went so
+  // (provenance.ts), or else the output whose tangent is not finite.
   const outputs = program.outputs;
   for (let k = 0; k < outputs.length; k++) {
     for (let q = 0; q < K; q++) {
       const x = T[outputs[k] * K + q];
       if (x - x === 0) continue;
-      checkPartials(program, values);
+      directionProvenance(program, values, Float64Array.from({ length: inputCount }, (_, j) => T[j * K + q]));
       throw new LagradError(program.where(outputs[k]), `its tangent is ${x}: the derivative overflows`);
     }
   }

@@ -20,12 +20,6 @@ export { certify, DEFAULT_TOLERANCES, type Certificate, type Check, type Toleran
 /** The schedules `verify` runs by default, by name, from the schedule table. */
 export const VERIFY_SCHEDULES: readonly string[] = ['reverse', 'forward', 'dense', 'paths', 'fd'];
 
-/**
- * The largest program `verify` hands to the dense schedule unless `settings.maxSize` says otherwise:
- * its O(N³) LU takes about 1.5 s at N = 1000 and 12 s at N = 2000.
- */
-export const VERIFY_DENSE_LIMIT = 1000;
-
 export interface VerifyOptions {
   /** Which output, when the program has several. */
   readonly output?: string;
@@ -131,7 +125,8 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
   const known = names.filter((n) => table.names().includes(n)).map((n) => table.get(n));
   const runners = `the schedules verify runs (${known.map((s) => s.name).join(', ')})`;
   checkOptions(options.settings ?? {}, [], settingsRead(known), { schedule: runners, others: () => table.list() });
-  const settings: BuiltinSettings = { maxSize: VERIFY_DENSE_LIMIT, ...options.settings };
+  // Each schedule's own limits apply (dense's maxSize, paths' maxPaths, maxWork), as under grad.
+  const settings: BuiltinSettings = { ...options.settings };
 
   const reverse = table.get('reverse');
   const reference = reverse.solve({ program, inputs, weights }, { ...ownSettings(reverse, settings), multipliers: true });

@@ -1,4 +1,5 @@
-import { LagradError, UsageError } from '../error.ts';
+import { LagradError } from '../error.ts';
+import { checkWorkspace } from '../schedule/problem.ts';
 import type { Solution, Workspace } from '../schedule/schedule.ts';
 
 // Reused buffers, checked. The arrays of one workspace must not share memory (a sweep would read
@@ -78,23 +79,4 @@ export function lease(workspace: Workspace | undefined): Lease | null {
   return workspace === undefined ? null : new Lease(workspace);
 }
 
-/** A workspace's buffers must be Float64Arrays, no two sharing memory; anything else is an error. */
-export function checkWorkspace(workspace: Workspace): void {
-  if (typeof workspace !== 'object' || workspace === null) throw new UsageError('workspace', 'must be an object { values?, lambda?, tangents? } of Float64Arrays');
-  const { values, lambda, tangents } = workspace;
-  float64('values', values);
-  float64('lambda', lambda);
-  float64('tangents', tangents);
-  overlap('values', values, 'lambda', lambda);
-  overlap('values', values, 'tangents', tangents);
-  overlap('lambda', lambda, 'tangents', tangents);
-}
-
-function float64(key: string, b: unknown): void {
-  if (b !== undefined && !(b instanceof Float64Array)) throw new UsageError(`workspace.${key}`, 'must be a Float64Array');
-}
-
-function overlap(ka: string, a: Float64Array | undefined, kb: string, b: Float64Array | undefined): void {
-  if (a === undefined || b === undefined || a.buffer !== b.buffer) return;
-  if (a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength) throw new UsageError('workspace', `${ka} and ${kb} share memory; give each buffer its own`);
-}
+export { checkWorkspace };

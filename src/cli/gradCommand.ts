@@ -32,16 +32,28 @@ export const gradCommand: Command = {
     const program = loadSource(onlySource(positionals), io, data?.shapes);
     const point = pointFrom(program, data, parseAt(flags.at as string[] | undefined));
     const schedule = (flags.schedule as string | undefined) ?? 'auto';
-    const r = asFlags(() =>
-      grad(program, point, {
-        schedule,
-        output: flags.output as string | undefined,
-        multipliers: Boolean(flags.multipliers),
-        ...settings,
-        // Checkpointing can run long (few snapshots on a long program): a bar on a terminal.
-        ...(schedule === 'checkpoint' ? { progress: countProgress(io, 'checkpoint') } : {}),
-      }),
-    );
+    // A long solve (tangent sweeps, inputs, paths, iterations, checkpointed evaluations) shows a
+    // bar on a terminal, stopped when the solve ends however early.
+    const report = io.interactive ? countProgress(io, `grad --schedule ${schedule}`) : null;
+    let total = 0;
+    const progress = (done: number, most: number) => {
+      total = most;
+      report!(done, most);
+    };
+    let r;
+    try {
+      r = asFlags(() =>
+        grad(program, point, {
+          schedule,
+          output: flags.output as string | undefined,
+          multipliers: Boolean(flags.multipliers),
+          ...settings,
+          ...(report && { progress }),
+        }),
+      );
+    } finally {
+      if (report && total > 0) report(total, total);
+    }
     if (flags.json) {
       const result: Record<string, unknown> = { value: r.value, gradient: r.gradient, schedule: r.schedule, stats: r.stats };
       if (flags.multipliers) result.multipliers = r.multipliers;

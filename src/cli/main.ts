@@ -93,8 +93,18 @@ function find(name: string): Command {
 function parseFlags(command: Command, args: string[]): { positionals: string[]; values: Flags } {
   try {
     // `-` alone is a positional (standard input); negative numbers only appear after `=`.
-    return parseArgs({ args, options: parseArgsOptions(command), allowPositionals: true, strict: true }) as { positionals: string[]; values: Flags };
+    const config = parseArgsOptions(command);
+    const { positionals, values, tokens } = parseArgs({ args, options: config, allowPositionals: true, strict: true, tokens: true });
+    // A flag that takes one value, given twice, would silently keep the last: an error instead.
+    const seen = new Set<string>();
+    for (const t of tokens) {
+      if (t.kind !== 'option' || config[t.name]?.multiple) continue;
+      if (seen.has(t.name)) throw new UsageError(`--${t.name}`, 'is given more than once; give it once');
+      seen.add(t.name);
+    }
+    return { positionals, values: values as Flags };
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     const message = (e as Error).message.split('\n')[0];
     const option = /'(-[^' ,<]+)/.exec(message)?.[1] ?? '';
     const what = /^Unknown option/.test(message)

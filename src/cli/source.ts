@@ -59,6 +59,8 @@ export function parseAt(values: readonly string[] | undefined): Record<string, n
       const name = text.slice(0, eq).trim();
       const value = text.slice(eq + 1).trim();
       if (!NUMBER.test(value)) throw new UsageError('--at', `'${value}' (for ${name}) is not a number`);
+      // Across groups too (`--at x=1 --at x=2`): a second value would silently replace the first.
+      if (name in at) throw new UsageError('--at', `${name} is given twice (${at[name]} and ${value}); give each input once`);
       at[name] = Number(value);
     }
   }

@@ -53,7 +53,7 @@ ${SOURCE_HELP}: run under each plan and checked against reverse;
       'budget-bytes': { type: 'string', value: 'N', help: 'one plan holding at most N bytes at once (a snapshot costs the bytes of its state)', default: 'the whole curve' },
       bytes: { type: 'boolean', help: 'budgets and the memory axis in bytes (the default for programs with vector or matrix variables)' },
       strategy: { type: 'string', value: 'NAME', help: checkpointPlanners.names().join(' | '), default: 'every strategy on the curve' },
-      points: { type: 'string', value: 'N', help: 'budgets on the curve, from the least any strategy fits to what store-all holds', default: '16' },
+      points: { type: 'string', value: 'N', help: 'budgets on the curve (at most 1000), from the least any strategy fits to what store-all holds', default: '16' },
       ...POINT_OPTIONS,
       ...DATA_OPTION,
       json: { type: 'boolean', help: 'print JSON' },
@@ -81,7 +81,7 @@ bytes of its state. Plans of more than ${RUN_LIMIT} evaluations are priced, not 
       const steps = countFlag('chain', flags.chain)!;
       if (budgetBytes !== undefined || flags.bytes) throw new LagradError('--budget-bytes', 'a chain is priced in values (8 bytes each); use --budget');
       if (snapshots !== undefined || budget !== undefined) return chainPoint(steps, strategy ?? 'revolve', snapshots, budget, flags, io);
-      return report(chainCurve(steps, strategy, countFlag('points', flags.points) ?? 16, io), `a chain of ${steps} steps`, flags, io);
+      return report(chainCurve(steps, strategy, pointsFlag(flags.points), io), `a chain of ${steps} steps`, flags, io);
     }
     const data = loadData(flags.data as string | undefined, io);
     const program = loadSource(source, io, data?.shapes);
@@ -101,7 +101,7 @@ bytes of its state. Plans of more than ${RUN_LIMIT} evaluations are priced, not 
       io.out(flags.json ? json(result) + '\n' : fields(result) + '\n');
       return 0;
     }
-    const rows = programCurve(program, run, strategy, countFlag('points', flags.points) ?? 16, io, unit);
+    const rows = programCurve(program, run, strategy, pointsFlag(flags.points), io, unit);
     return report(rows, source ?? 'program', flags, io, program.constraintCount, unit);
   },
 };
@@ -265,6 +265,16 @@ function grid(lo: number, hi: number, n: number): number[] {
   for (let i = 1; i < n; i++) budgets.add(Math.round(lo * Math.pow(hi / lo, i / (n - 1))));
   budgets.add(hi);
   return [...budgets].sort((x, y) => x - y);
+}
+
+/** The most budgets on a curve: more would not be read, and each is planned (and run, on a program). */
+const MOST_POINTS = 1000;
+
+/** `--points N`: 16 by default, at most MOST_POINTS. */
+function pointsFlag(value: unknown): number {
+  const points = countFlag('points', value) ?? 16;
+  if (points > MOST_POINTS) throw new LagradError('--points', `must be at most ${MOST_POINTS}, got ${points}`);
+  return points;
 }
 
 /** A count flag: an integer ≥ 1, or one line naming the flag. */

@@ -3,6 +3,7 @@ import { shapeText, slotLabel } from '../program/layout.ts';
 import type { Program } from '../program/program.ts';
 import { ALL, BlockSweeps } from '../primitives/blockSweeps.ts';
 import { primitives } from '../primitives/registry.ts';
+import { seed } from './lagrangian.ts';
 
 // finite.ts for programs with vector and matrix variables: after a sweep, and only when some entry
 // is not finite, find the constraint that made it and name it, with the entry. Never a silent NaN.
@@ -64,7 +65,11 @@ export function checkBlockPartials(program: Program, values: Float64Array): void
   for (let i = program.inputCount; i < program.size; i++) blame(program, sweeps, i, values, ones, scratch);
 }
 
-/** Applies constraint i's VJP to lambda alone; throws when a parent receives a non-finite entry. */
+/**
+ * Applies constraint i's VJP to lambda alone; throws when a parent receives a non-finite entry:
+ * where the local derivative itself (the VJP of ones) is finite there, the finite multipliers times
+ * it overflowed; else the derivative does not exist.
+ */
 function blame(program: Program, sweeps: BlockSweeps, i: number, values: Float64Array, lambda: Float64Array, scratch: Float64Array): boolean {
   const site = sweeps.sites[i]!;
   for (const a of site.args) scratch.fill(0, a.offset, a.offset + a.size);
@@ -73,10 +78,35 @@ function blame(program: Program, sweeps: BlockSweeps, i: number, values: Float64
     for (let s = a.offset; s < a.offset + a.size; s++) {
       if (scratch[s] - scratch[s] === 0) continue;
       const op = primitives.get(program.ops[i]).name;
-      throw new LagradError(program.where(i), `the derivative of ${op} with respect to ${quoted(program, s)} at ${showBlock(program, i, values)} is ${scratch[s]}: it does not exist here`);
+      const got = scratch[s];
+      const ones = new Float64Array(program.slots).fill(1);
+      for (const b of site.args) scratch.fill(0, b.offset, b.offset + b.size);
+      sweeps.rules[i].vjp(values, ones, scratch, site, ALL);
+      if (scratch[s] - scratch[s] === 0) {
+        throw new LagradError(program.where(i), `the multiplier ${quoted(program, s)} overflows: the multipliers of ${label(program, i)} times the derivative of ${showBlock(program, i, values)} give ${got}`);
+      }
+      throw new LagradError(program.where(i), `the derivative of ${op} with respect to ${quoted(program, s)} at ${showBlock(program, i, values)} is ${got}: it does not exist here`);
     }
   }
   return false;
+}
+
+/**
+ * For a gradient that came out non-finite by another route (forward's tangents, an LU): the
+ * multipliers by back-substitution from these weights, and the first constraint where they go
+ * non-finite, if they do (then this throws, naming it).
+ */
+export function blockMultiplierProvenance(program: Program, values: Float64Array, weights: Float64Array): void {
+  const lambda = new Float64Array(program.slots);
+  seed(program, weights, lambda, true);
+  BlockSweeps.of(program).reverse(values, lambda, lambda, program.inputCount, program.size);
+  checkBlockMultipliers(program, values, lambda);
+}
+
+/** 'y' or #3, for a variable. */
+function label(program: Program, i: number): string {
+  const name = program.nameOf(i);
+  return name === undefined ? `#${i}` : `'${name}'`;
 }
 
 function finiteRange(x: Float64Array, from: number, n: number): boolean {

@@ -1,4 +1,5 @@
 import { formatNumber } from '../numberFormat.ts';
+import { checkMemberPartials } from './partialError.ts';
 import { componentError, type Convergence, type IterationSettings } from './convergence.ts';
 import { ComponentLu, componentMatrix } from './direct.ts';
 import type { Program } from '../program/program.ts';
@@ -54,6 +55,7 @@ export const directSolve: BlockSolve = ({ program, values, stats }, start, end, 
   let size = 0;
   for (let k = 0; k < b.length; k++) size = Math.max(size, Math.abs(b[k]));
   if (singular) {
+    checkMemberPartials(program, values, start, end); // a NaN in I − J is a partial that does not exist, not a singular matrix
     throw componentError(program, start, end, `I − J is singular here (pivot ratio ${formatNumber(lu.pivotRatio)}), so its multipliers are not determined; residual |(I − J)ᵀλ − b|∞ = ${formatNumber(size)} left at λ = 0`);
   }
   lu.solve(b, x);

@@ -3,13 +3,17 @@ import { formatNumber } from '../numberFormat.ts';
 import { cycleMembers } from '../program/acyclic.ts';
 import type { Program } from '../program/program.ts';
 import { integerSetting, numberSetting } from '../schedule/settings.ts';
+import { ResidualHistory } from './residualHistory.ts';
 import type { Stats } from './stats.ts';
 
 /** Default relative tolerance of every iteration (fixed points, Newton, multiplier solves). */
 export const DEFAULT_TOLERANCE = 1e-12;
 /** Default limit on the iterations (sweeps, Newton steps, Krylov steps) of any one loop. */
 export const DEFAULT_MAX_ITERATIONS = 1000;
-/** The most iterations any loop may be given: its residual history stays a few megabytes. */
+/**
+ * The most iterations any loop may be given (a loop of 10⁶ sweeps of a small component takes about
+ * a second). Its residual history is bounded whatever the limit (ResidualHistory).
+ */
 export const MOST_ITERATIONS = 1_000_000;
 /**
  * Residuals within this many units of rounding of their scale are rounding noise: a loop that
@@ -64,8 +68,13 @@ export interface Convergence {
   readonly start: number;
   readonly end: number;
   readonly iterations: number;
-  /** The residual after each iteration, in the method's own norm (see each method). */
+  /**
+   * The residual after each iteration, in the method's own norm (see each method) — every one up
+   * to 3000 iterations; beyond, the first and last thousand and a sample between (`kept`).
+   */
   readonly residuals: readonly number[];
+  /** The 1-based iteration of each of `residuals`, when not every iteration's is kept. */
+  readonly kept?: readonly number[];
   /** Observed contraction per iteration: the geometric mean of the residual ratios over the second half of the iterations. */
   readonly rate: number;
   readonly converged: boolean;
@@ -108,7 +117,9 @@ export function contractionRate(residuals: readonly number[]): number {
  * history it keeps is the loop's `Convergence` record. One monitor per loop; O(1) per iteration.
  */
 export class Monitor {
-  readonly residuals: number[] = [];
+  private readonly history = new ResidualHistory();
+  private last = Infinity;
+  private before = Infinity;
   private best = Infinity;
 
   /**
@@ -123,16 +134,34 @@ export class Monitor {
   ) {}
 
   get iterations(): number {
-    return this.residuals.length;
+    return this.history.length;
   }
 
   /** The last residual recorded (∞ before the first). */
   get residual(): number {
-    return this.residuals.length > 0 ? this.residuals[this.residuals.length - 1] : Infinity;
+    return this.last;
   }
 
+  /** The residual before the last (∞ before the second). */
+  get previous(): number {
+    return this.before;
+  }
+
+  /** The residuals kept (every one up to 3000 iterations; see ResidualHistory). */
+  get residuals(): number[] {
+    return this.history.kept().residuals;
+  }
+
+  /** As `contractionRate`, from the kept residuals: the two it divides are exact, with their exact distance. */
   rate(): number {
-    return contractionRate(this.residuals);
+    const h = this.history;
+    let last = h.length - 1;
+    while (last > 0 && !((h.at(last) ?? 1) > 0)) last--;
+    const first = h.near(Math.max(0, last - Math.max(RATE_WINDOW, Math.floor(h.length / 2))));
+    const a = h.at(first);
+    const b = h.at(last);
+    if (last <= first || a === undefined || b === undefined || !(a > 0)) return 0;
+    return Math.pow(b / a, 1 / (last - first));
   }
 
   /**
@@ -142,8 +171,10 @@ export class Monitor {
    */
   check(residual: number, scale: number): Verdict {
     const previous = this.residual;
-    this.residuals.push(residual);
-    const n = this.residuals.length;
+    this.history.push(residual);
+    this.before = previous;
+    this.last = residual;
+    const n = this.history.length;
     if (!(residual - residual === 0)) return Verdict.NonFinite;
     if (residual <= this.tolerance * scale) return Verdict.Converged;
     if (atRounding(residual, scale) && (residual >= previous || residual <= Number.EPSILON * scale)) return Verdict.Converged;
@@ -169,20 +200,28 @@ export class Monitor {
   /** Adds this loop to a solution's counts: `iterations` summed, the largest `residual` and `rate`. */
   tally(stats: Stats): void {
     stats.iterations = (stats.iterations ?? 0) + this.iterations;
-    stats.residual = Math.max(stats.residual ?? 0, this.residuals.length > 0 ? this.residual : 0);
+    stats.residual = Math.max(stats.residual ?? 0, this.iterations > 0 ? this.residual : 0);
     stats.rate = Math.max(stats.rate ?? 0, this.rate());
   }
 
   /** The record of this loop. */
   record(program: Program, quantity: Convergence['quantity'], method: string, start: number, end: number, converged: boolean): Convergence {
-    return { quantity, method, variables: rangeLabel(program, start, end), start, end, iterations: this.iterations, residuals: this.residuals, rate: this.rate(), converged };
+    const { residuals, iterations } = this.history.kept();
+    const kept = iterations.length < this.iterations ? { kept: iterations } : {};
+    return { quantity, method, variables: rangeLabel(program, start, end), start, end, iterations: this.iterations, residuals, ...kept, rate: this.rate(), converged };
   }
 
   /** `residual 3.2e-5 after 12 sweeps (rate 0.97)`, for messages. */
   describe(unit: string): string {
     const rate = this.rate();
-    return `residual ${formatNumber(this.residual)} after ${this.iterations} ${unit}${this.iterations === 1 ? '' : 's'}${rate > 0 ? `, rate ${formatNumber(rate)}` : ''}`;
+    return `residual ${formatNumber(this.residual)} after ${this.iterations} ${unit}${this.iterations === 1 ? '' : 's'}${rate > 0 ? `, rate ${rateText(rate)}` : ''}`;
   }
+}
+
+/** A rate for messages; one within 10⁻³ of 1 as `1 − 1e-7`, which four digits would round to 1. */
+function rateText(rate: number): string {
+  const gap = 1 - rate;
+  return gap !== 0 && Math.abs(gap) < 1e-3 ? `1 ${gap > 0 ? '−' : '+'} ${formatNumber(Math.abs(gap), 2)}` : formatNumber(rate);
 }
 
 /**

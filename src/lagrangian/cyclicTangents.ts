@@ -1,3 +1,4 @@
+import { checkMemberPartials } from './partialError.ts';
 import { formatNumber } from '../numberFormat.ts';
 import { Matrix } from 'ml-matrix';
 import { componentError, failure, Monitor, Verdict, type IterationSettings } from './convergence.ts';
@@ -73,6 +74,7 @@ export class CyclicTangents {
       const A = componentMatrix(this.program, this.values, start, end);
       this.stats.partialEvaluations += m;
       const { lu, singular } = ComponentLu.factor(A);
+      if (singular) checkMemberPartials(this.program, this.values, start, end); // a NaN in I − J: a partial that does not exist
       if (singular) throw componentError(this.program, start, end, `I − J is singular here (pivot ratio ${formatNumber(lu.pivotRatio)}), so its tangents are not determined`);
       factor = this.factors[k] = { lu, A };
     }

@@ -1,22 +1,16 @@
-import { LagradError } from '../error.ts';
-import { formatNumber } from '../numberFormat.ts';
+import { InternalError, LagradError } from '../error.ts';
 import type { Program } from '../program/program.ts';
-import { primitives } from '../primitives/registry.ts';
-import { checkBlockMultipliers, checkBlockPartials, checkBlockValues } from './blockFinite.ts';
-import { sweepsOf } from '../primitives/sweeps.ts';
+import { objective } from './lagrangian.ts';
+import { gradientError, multiplierProvenance, show, tangentProvenance, type Derivation } from './provenance.ts';
+
+import { blockMultiplierProvenance, checkBlockMultipliers, checkBlockPartials, checkBlockValues } from './blockFinite.ts';
+
+export { show };
 
 // A sweep runs without branches and tells whether all went well at almost no cost: the forward
 // sweep returns Σ v_i·0 (NaN once a value is not finite), and back-substitution carries any
 // non-finite multiplier down to a variable without parents (checkBackSubstitution). The scans here
-// run only then: they find the constraint that made it and say so. Never a silent NaN.
-
-/** The constraint i as `log(-1)`, with its parents' values. */
-export function show(program: Program, i: number, values: Float64Array): string {
-  const c = program.constraint(i);
-  const args = c.parents.map((j) => formatNumber(values[j], 6));
-  if (c.constant !== undefined) args.push(`θ=${formatNumber(c.constant, 6)}`);
-  return `${c.op}(${args.join(', ')})`;
-}
+// run only then: they find the constraint that made it and say so (provenance.ts). Never a silent NaN.
 
 /**
  * True when x[from..to) are all finite: Σ x_i·0 is 0 for finite entries and NaN once one is NaN or
@@ -51,35 +45,24 @@ export function checkValues(program: Program, values: Float64Array, from: number
 }
 
 /**
- * Throws when some multiplier is not finite, naming the constraint whose local partial is not
- * finite (sqrt at 0, say) and whose multiplier reaches it; O(N) and only run on failure.
+ * Throws when some multiplier is not finite, naming the first constraint in reverse order whose
+ * multiplier or contribution to a parent's multiplier is not finite (`multiplierProvenance`); one
+ * branch-free scan when all is well, the diagnosis only on failure.
  */
 export function checkMultipliers(program: Program, values: Float64Array, lambda: Float64Array): void {
   if (allFinite(lambda, 0, lambda.length)) return;
   if (program.layout !== null) return checkBlockMultipliers(program, values, lambda);
-  let bad = -1;
-  for (let i = 0; i < lambda.length; i++) {
-    const l = lambda[i];
-    if (l - l !== 0) {
-      bad = i;
-      break;
-    }
-  }
-  if (bad < 0) return;
-  const { ops, parentStart, parents } = program;
-  const { partials } = sweepsOf(program);
-  const out = new Float64Array(program.maxParents());
-  for (let i = program.size - 1; i >= program.inputCount; i--) {
-    if (lambda[i] === 0 || !Number.isFinite(lambda[i])) continue;
-    partials(i, values, out);
-    for (let k = 0; k < parentStart[i + 1] - parentStart[i]; k++) {
-      if (Number.isFinite(out[k])) continue;
-      const op = primitives.get(ops[i]).name;
-      const parent = parents[parentStart[i] + k];
-      throw new LagradError(program.where(i), `the partial of ${op} with respect to ${label(program, parent)} at ${show(program, i, values)} is ${out[k]}: the derivative does not exist here`);
-    }
-  }
-  throw new LagradError(program.where(bad), `the multiplier of ${label(program, bad)} is ${lambda[bad]} (overflow)`);
+  multiplierProvenance(program, values, null, lambda);
+  throw new InternalError('checkMultipliers', 'a multiplier is not finite, but no constraint made it so');
+}
+
+/** What a schedule returns that must be finite (a Solution, or the parts checkpointGrad keeps). */
+export interface Answer {
+  readonly values: Float64Array;
+  readonly lambda: Float64Array | null;
+  readonly gradient: Float64Array;
+  /** True when the schedule has already checked values, λ and gradient (see Solution.finite). */
+  readonly finite?: boolean;
 }
 
 const roots = new WeakMap<Program, Int32Array>();
@@ -114,25 +97,49 @@ export function checkBackSubstitution(program: Program, values: Float64Array, la
 }
 
 /**
- * Throws, naming the first constraint whose local partial is not finite at these values: the
- * diagnosis when a tangent or gradient came out NaN or infinite.
+ * The check at every schedule's boundary: what it returns — values, multipliers, gradient and the
+ * objective Σ_o w_o v_o — is finite and as long as the program says, or an error naming where the
+ * first non-finite number appeared (provenance.ts): for values, the first constraint in evaluation
+ * order; for multipliers, the first constraint in reverse order whose multiplier or contribution is
+ * not finite; for a gradient by tangents, the first constraint whose tangent is not finite although
+ * its parents' are. A schedule that checked its arrays itself says so (`finite`), and then only the
+ * objective is summed again: O(outputs). Otherwise one branch-free pass over each array.
  */
-export function checkPartials(program: Program, values: Float64Array): void {
-  if (program.layout !== null) return checkBlockPartials(program, values);
-  const { ops, parentStart, parents } = program;
-  const { partials } = sweepsOf(program);
-  const out = new Float64Array(program.maxParents());
-  for (let i = program.inputCount; i < program.size; i++) {
-    partials(i, values, out);
-    for (let k = 0; k < parentStart[i + 1] - parentStart[i]; k++) {
-      if (Number.isFinite(out[k])) continue;
-      const op = primitives.get(ops[i]).name;
-      throw new LagradError(program.where(i), `the partial of ${op} with respect to ${label(program, parents[parentStart[i] + k])} at ${show(program, i, values)} is ${out[k]}: the derivative does not exist here`);
+export function checkSolution(program: Program, weights: Float64Array, answer: Answer, schedule: string, derivation: Derivation = 'multipliers'): void {
+  const { values, lambda, gradient } = answer;
+  // Entries: a vector or matrix variable is several (program.slots); a scalar program's are its variables.
+  const { size, slots, inputSlots } = program;
+  if (values.length < slots || gradient.length !== inputSlots || (lambda !== null && lambda.length < slots)) {
+    throw new InternalError(`schedule '${schedule}'`, `returned ${values.length} values, ${lambda?.length ?? 'no'} multipliers and ${gradient.length} gradient entries for a program of ${slots} entries, ${inputSlots} of them inputs`);
+  }
+  if (!answer.finite) {
+    checkValues(program, values, 0, size);
+    // λ of the inputs is the gradient: the multipliers are traced first. By multipliers, the trace
+    // is back-substitution's own arithmetic, redone: a schedule that solves the same system in
+    // another order (an LU, path products) may go non-finite where back-substitution does not.
+    const traced = lambda !== null && !allFinite(lambda, 0, slots) ? lambda : !allFinite(gradient, 0, inputSlots) ? gradient : null;
+    if (traced !== null) {
+      let k = 0;
+      while (traced[k] - traced[k] === 0) k++;
+      if (program.layout !== null) {
+        // Vector and matrix variables: the block diagnoses (blockFinite.ts), by entry.
+        if (traced === lambda) checkBlockMultipliers(program, values, lambda);
+        else blockMultiplierProvenance(program, values, weights);
+        checkBlockPartials(program, values);
+        throw new LagradError(`schedule '${schedule}'`, `entry ${k} of the ${traced === lambda ? 'multipliers' : 'gradient'} is ${traced[k]}: an intermediate of its arithmetic overflowed`);
+      }
+      if (derivation === 'tangents') tangentProvenance(program, values, weights, k);
+      else if (derivation === 'multipliers') multiplierProvenance(program, values, weights, null);
+      throw gradientError(program, schedule, k, traced[k]);
     }
   }
+  checkObjective(program, weights, values);
 }
 
-/** `'x'` for a named variable, `#3` for an unnamed one. */
-function label(program: Program, i: number): string {
-  return program.nameOf(i) !== undefined ? `'${program.label(i)}'` : program.label(i);
+/** Throws when the objective Σ_o w_o v_o of finite values is not finite (the weighted sum overflows). */
+export function checkObjective(program: Program, weights: Float64Array, values: Float64Array): void {
+  const value = objective(program, weights, values);
+  if (!(value - value === 0)) {
+    throw new LagradError('objective', `Σ_o w_o·v_o is ${value}: the outputs are finite, but the weighted sum overflows`);
+  }
 }

@@ -56,6 +56,6 @@ export function fixedPointFailure(program: Program, values: Float64Array, start:
   let i = start;
   while (i < end && values[i] - values[i] === 0) i++;
   const name = program.nameOf(i);
-  const before = monitor.residuals.length > 1 ? ` (residual ${formatNumber(monitor.residuals[monitor.residuals.length - 2])} before it)` : '';
+  const before = monitor.iterations > 1 ? ` (residual ${formatNumber(monitor.previous)} before it)` : '';
   return `a non-finite value at sweep ${monitor.iterations}: ${name !== undefined ? `'${name}' = ` : ''}${i < end ? `${show(program, i, values)} = ${values[i]}` : 'NaN'}${before}`;
 }

@@ -88,8 +88,14 @@ export function interpretedKernels(table: readonly CheckedPrimitive[]): Kernels 
         const o = i * K;
         const s = ps[i];
         if (r.arity === 'variadic') {
-          for (let k = 0; k < K; k++) T[o + k] = 0;
+          // The row may be among its own parents (a self-loop of a cyclic component): its old
+          // value is scaled by those partials first, then the other parents are added to it.
+          let self = 0;
+          for (let q = s; q < ps[i + 1]; q++) if (pa[q] === i) self += partialAt(r, i, q, v, ps, pa, cs);
+          if (self === 0) for (let k = 0; k < K; k++) T[o + k] = 0;
+          else for (let k = 0; k < K; k++) T[o + k] *= self;
           for (let q = s; q < ps[i + 1]; q++) {
+            if (pa[q] === i) continue;
             const d = partialAt(r, i, q, v, ps, pa, cs);
             const row = pa[q] * K;
             for (let k = 0; k < K; k++) T[o + k] += d * T[row + k];

@@ -222,13 +222,13 @@ const WRITERS: Record<SweepKind, CaseWriter> = {
     const { outer, inner } = loads(p, p.partials, 'output', at);
     const row = `const o = ${at.slot('i')} * K;`;
     if (p.primitive.arity === 'variadic') {
-      const each = [
-        ...inner,
-        `const d = ${ruleCode(p.partials[0], p, 'partials[0]')};`,
-        `const r = ${at.slot('pa[q]')} * K;`,
-        'for (let k = 0; k < K; k++) T[o + k] += d * T[r + k];',
-      ];
-      return [...outer, row, 'for (let k = 0; k < K; k++) T[o + k] = 0;', EACH_PARENT, ...indent(each), '}'];
+      const partial = ruleCode(p.partials[0], p, 'partials[0]');
+      // The row may be among its own parents (a self-loop of a cyclic component): its old value
+      // is scaled by those partials first, then the other parents are added to it.
+      const self = ['if (pa[q] !== i) continue;', ...inner, `self += ${partial};`];
+      const each = ['if (pa[q] === i) continue;', ...inner, `const d = ${partial};`, `const r = ${at.slot('pa[q]')} * K;`, 'for (let k = 0; k < K; k++) T[o + k] += d * T[r + k];'];
+      const start = ['if (self === 0) for (let k = 0; k < K; k++) T[o + k] = 0;', 'else for (let k = 0; k < K; k++) T[o + k] *= self;'];
+      return [...outer, row, 'let self = 0;', EACH_PARENT, ...indent(self), '}', ...start, EACH_PARENT, ...indent(each), '}'];
     }
     const partials = p.partials.flatMap((rule, k) => [`const d${k} = ${ruleCode(rule, p, `partials[${k}]`)};`, `const r${k} = ${at.slot(IN_ARRAYS.parent(k))} * K;`]);
     const sum = p.partials.map((_, k) => `d${k} * T[r${k} + k]`).join(' + ') || '0';

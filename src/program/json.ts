@@ -1,5 +1,6 @@
 import { LagradError } from '../error.ts';
-import { primitives } from '../primitives/registry.ts';
+import { INPUT } from '../primitives/primitive.ts';
+import { primitives, suggest } from '../primitives/registry.ts';
 import type { ProgramParts, SourceMap } from './parts.ts';
 import type { Layout } from './layout.ts';
 import { checkShape, type Shape } from './shape.ts';
@@ -84,45 +85,130 @@ export function toJSON(program: ProgramColumns): ProgramJSON {
   };
 }
 
-/** The parts of a program from its JSON form (an object or its text); malformed input is an error naming the field. */
+/** The fields of the JSON form; any other is an error (a misspelled optional field would be lost). */
+const FIELDS = ['format', 'version', 'primitives', 'ops', 'parentStart', 'parents', 'constants', 'outputs', 'names', 'defaults', 'initial', 'shapes', 'source'];
+
+/**
+ * The parts of a program from its JSON form (an object or its text). Every field is checked before
+ * anything goes into a typed array — types, integer ranges, lengths, known primitives, indices that
+ * name variables, finite numbers — so a malformed file is a LagradError naming the field and
+ * index (`program JSON: parents[3]: 4294967296 is not a variable index …`), never a coerced value.
+ */
 export function partsFromJSON(json: ProgramJSON | string): ProgramParts {
-  const data = (typeof json === 'string' ? parseText(json) : json) as Partial<ProgramJSON>;
-  if (data.format !== 'lagrad.program' || data.version !== 1) throw new LagradError('program JSON', "not a lagrad program (expected format 'lagrad.program', version 1)");
-  for (const field of ['primitives', 'ops', 'parentStart', 'parents', 'constants', 'outputs'] as const) {
-    if (!Array.isArray(data[field])) throw new LagradError('program JSON', `'${field}' must be an array`);
-  }
-  const codes = data.primitives!.map((name) => primitives.code(name));
-  const ops = Int32Array.from(data.ops!, (local, i) => {
-    const code = codes[local];
-    if (code === undefined) throw new LagradError('program JSON', `ops[${i}] = ${local} names no primitive`);
-    return code;
+  const data = typeof json === 'string' ? parseText(json) : (json as unknown);
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) fail('', `a program is a JSON object, not ${kind(data)}`);
+  const record = data as Record<string, unknown>;
+  if (record.format !== 'lagrad.program' || record.version !== 1) fail('', "not a lagrad program (expected format 'lagrad.program', version 1)");
+  for (const key of Object.keys(record)) if (!FIELDS.includes(key)) fail(key, `unknown field; the fields are ${FIELDS.join(', ')}`);
+
+  const names = array(record, 'primitives');
+  const codes = names.map((name, k) => {
+    if (typeof name !== 'string') fail(`primitives[${k}]`, `must be a primitive's name, not ${kind(name)}`);
+    if (!primitives.has(name)) fail(`primitives[${k}]`, `unknown primitive '${name}'${suggest(name, primitives.all().map((p) => p.name))}`);
+    return primitives.code(name);
   });
-  const constants = new Float64Array(ops.length);
-  for (const [i, value] of data.constants!) constants[i] = value;
-  const indexMap = (record: Record<string, number> | undefined) => new Map(Object.entries(record ?? {}).map(([i, v]) => [Number(i), v]));
-  return {
-    ops,
-    parentStart: Int32Array.from(data.parentStart!),
-    parents: Int32Array.from(data.parents!),
-    constants,
-    outputs: data.outputs!,
-    names: new Map(Object.entries(data.names ?? {})),
-    defaults: indexMap(data.defaults),
-    initial: indexMap(data.initial),
-    shapes: data.shapes === undefined ? undefined : shapesFrom(data.shapes),
-    source: data.source && { file: data.source.file, line: Int32Array.from(data.source.line), column: Int32Array.from(data.source.column) },
-  };
+  const ops = Int32Array.from(array(record, 'ops'), (local, i) => codes[index(local, `ops[${i}]`, codes.length, 'an index into primitives')]);
+  const n = ops.length;
+  const parents = Int32Array.from(array(record, 'parents'), (j, e) => index(j, `parents[${e}]`, n, 'a variable index'));
+  const starts = array(record, 'parentStart');
+  if (starts.length !== n + 1) fail('parentStart', `has ${starts.length} entries; ${n} ops need ${n + 1}`);
+  const parentStart = Int32Array.from(starts, (x, i) => index(x, `parentStart[${i}]`, parents.length + 1, 'an offset into parents'));
+  if (parentStart[0] !== 0 || parentStart[n] !== parents.length) fail('parentStart', `must run from 0 to the ${parents.length} parents, not ${parentStart[0]} to ${parentStart[n]}`);
+  for (let i = 0; i < n; i++) if (parentStart[i + 1] < parentStart[i]) fail(`parentStart[${i + 1}]`, `${parentStart[i + 1]} is less than the offset before it (${parentStart[i]})`);
+
+  const constants = new Float64Array(n);
+  const seen = new Uint8Array(n);
+  array(record, 'constants').forEach((pair, k) => {
+    if (!Array.isArray(pair) || pair.length !== 2) fail(`constants[${k}]`, `must be a pair [variable, θ], not ${kind(pair)}`);
+    const i = index(pair[0], `constants[${k}][0]`, n, 'a variable index');
+    if (!primitives.get(ops[i]).constant) fail(`constants[${k}][0]`, `variable ${i} (${primitives.get(ops[i]).name}) takes no constant`);
+    if (seen[i]) fail(`constants[${k}][0]`, `variable ${i} is given a constant twice`);
+    seen[i] = 1;
+    constants[i] = finite(pair[1], `constants[${k}][1]`);
+  });
+  const outputs = array(record, 'outputs').map((o, k) => index(o, `outputs[${k}]`, n, 'a variable index'));
+
+  const named = new Map<string, number>();
+  for (const [name, i] of entries(record, 'names')) named.set(name, index(i, `names['${name}']`, n, 'a variable index'));
+  const defaults = new Map<number, number>();
+  for (const [key, value] of entries(record, 'defaults')) {
+    const i = indexKey(key, 'defaults', n);
+    if (ops[i] !== INPUT) fail(`defaults[${key}]`, `variable ${i} is not an input, so it has no default`);
+    defaults.set(i, finite(value, `defaults[${key}]`));
+  }
+  const initial = new Map<number, number>();
+  for (const [key, value] of entries(record, 'initial')) initial.set(indexKey(key, 'initial', n), finite(value, `initial[${key}]`));
+  let shapes: Map<number, Shape> | undefined;
+  if (record.shapes !== undefined) {
+    shapes = new Map();
+    for (const [key, dims] of entries(record, 'shapes')) {
+      const i = indexKey(key, 'shapes', n);
+      if (ops[i] !== INPUT) fail(`shapes[${key}]`, `variable ${i} is not an input; the shapes of the others are inferred`);
+      const shape = Array.isArray(dims) ? checkShape(dims) : `not a list of dimensions but ${kind(dims)}`;
+      if (typeof shape === 'string') fail(`shapes[${key}]`, shape);
+      shapes.set(i, shape);
+    }
+  }
+  return { ops, parentStart, parents, constants, outputs, names: named, defaults, initial, ...(shapes && { shapes }), source: sourceFrom(record.source, n) };
 }
 
-function shapesFrom(record: Record<string, unknown>): Map<number, Shape> {
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new LagradError('program JSON', "'shapes' must map variable indices to shapes");
-  const shapes = new Map<number, Shape>();
-  for (const [i, dims] of Object.entries(record)) {
-    const shape = Array.isArray(dims) ? checkShape(dims) : 'not a list of dimensions';
-    if (typeof shape === 'string') throw new LagradError('program JSON', `shapes[${i}]: ${shape}`);
-    shapes.set(Number(i), shape);
-  }
-  return shapes;
+function sourceFrom(source: unknown, n: number): SourceMap | undefined {
+  if (source === undefined) return undefined;
+  if (typeof source !== 'object' || source === null || Array.isArray(source)) fail('source', `must be an object {file, line, column}, not ${kind(source)}`);
+  const s = source as Record<string, unknown>;
+  for (const key of Object.keys(s)) if (!['file', 'line', 'column'].includes(key)) fail(`source.${key}`, 'unknown field; the fields are file, line, column');
+  if (s.file !== undefined && typeof s.file !== 'string') fail('source.file', `must be a file name, not ${kind(s.file)}`);
+  const column = (field: 'line' | 'column') => {
+    const list = array(s, field, 'source.');
+    if (list.length !== n) fail(`source.${field}`, `has ${list.length} entries for ${n} variables`);
+    return Int32Array.from(list, (x, i) => index(x, `source.${field}[${i}]`, 2 ** 31 - 1, 'a line or column number (0: none)'));
+  };
+  return { file: s.file as string | undefined, line: column('line'), column: column('column') };
+}
+
+function fail(field: string, what: string): never {
+  throw new LagradError('program JSON', field ? `${field}: ${what}` : what);
+}
+
+function kind(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  if (typeof x === 'string') return `the string ${JSON.stringify(x.length > 40 ? x.slice(0, 40) + '…' : x)}`;
+  if (typeof x === 'number' || typeof x === 'boolean') return String(x);
+  return `a ${typeof x}`;
+}
+
+/** The array in `record[field]`; anything else is an error naming it. */
+function array(record: Record<string, unknown>, field: string, prefix = ''): unknown[] {
+  const x = record[field];
+  if (!Array.isArray(x)) fail(prefix + field, `must be an array, not ${x === undefined ? 'missing' : kind(x)}`);
+  return x;
+}
+
+/** The [key, value] pairs of an optional object field (absent: none). */
+function entries(record: Record<string, unknown>, field: string): [string, unknown][] {
+  const x = record[field];
+  if (x === undefined) return [];
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) fail(field, `must be an object, not ${kind(x)}`);
+  return Object.entries(x);
+}
+
+/** An integer in [0, limit), or an error naming the field: no 2^32 wrapping to 0, no 0.5 or null. */
+function index(x: unknown, field: string, limit: number, what: string): number {
+  if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x >= limit) fail(field, `${kind(x)} is not ${what} (an integer in [0, ${limit}))`);
+  return x;
+}
+
+/** A variable index written as an object key: the canonical decimal text of an integer in [0, n). */
+function indexKey(key: string, field: string, n: number): number {
+  const i = Number(key);
+  if (String(i) !== key) fail(`${field}['${key}']`, 'keys are variable indices written in decimal');
+  return index(i, `${field}[${key}]`, n, 'a variable index');
+}
+
+function finite(x: unknown, field: string): number {
+  if (typeof x !== 'number' || !Number.isFinite(x)) fail(field, `${kind(x)} is not a finite number`);
+  return x;
 }
 
 function parseText(text: string): unknown {

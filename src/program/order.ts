@@ -157,6 +157,45 @@ class ComponentSearch {
   }
 }
 
+/**
+ * The cyclic components in the given numbering when it is already an evaluation order — inputs
+ * first, every parent earlier or in the constraint's own component, each component contiguous —
+ * else null. `ordering` is what `orderVariables` found for the same graph. A program written in
+ * its own evaluation order (its JSON form) is then read back in that order, members included.
+ */
+export function givenOrder(n: number, isInput: (i: number) => boolean, ps: Int32Array, pa: Int32Array, ordering: Ordering): Int32Array | null {
+  if (ordering.order === null) return ordering.cycles;
+  const { order, cycles } = ordering;
+  let seenConstraint = false;
+  for (let i = 0; i < n; i++) {
+    if (!isInput(i)) seenConstraint = true;
+    else if (seenConstraint) return null;
+  }
+  const component = new Int32Array(n).fill(-1);
+  const given: number[] = [];
+  for (let c = 0; c < cycles.length; c += 2) {
+    let low = n;
+    let high = -1;
+    for (let k = cycles[c]; k < cycles[c + 1]; k++) {
+      component[order[k]] = c;
+      low = Math.min(low, order[k]);
+      high = Math.max(high, order[k]);
+    }
+    if (high - low + 1 !== cycles[c + 1] - cycles[c]) return null;
+    given.push(low, high + 1);
+  }
+  for (let i = 0; i < n; i++) {
+    for (let e = ps[i]; e < ps[i + 1]; e++) {
+      const j = pa[e];
+      if (j >= i && (component[i] < 0 || component[j] !== component[i])) return null;
+    }
+  }
+  const ranges = Int32Array.from(given);
+  // Components in the given numbering, by their first member (topological, as every edge is).
+  const pairs = Array.from({ length: ranges.length / 2 }, (_, k) => [ranges[2 * k], ranges[2 * k + 1]]).sort((a, b) => a[0] - b[0]);
+  return Int32Array.from(pairs.flat());
+}
+
 function alreadyOrdered(n: number, isInput: (i: number) => boolean, ps: Int32Array, pa: Int32Array): boolean {
   let seenConstraint = false;
   for (let i = 0; i < n; i++) {

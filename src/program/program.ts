@@ -4,7 +4,7 @@ import { INPUT } from '../primitives/primitive.ts';
 import { partsFromJSON, toJSON, type ProgramJSON } from './json.ts';
 import { NameTable } from './names.ts';
 import type { ProgramParts, SourceMap } from './parts.ts';
-import { orderVariables } from './order.ts';
+import { givenOrder, orderVariables } from './order.ts';
 import { inferLayout, type Layout } from './layout.ts';
 import { SCALAR, type Shape } from './shape.ts';
 
@@ -76,15 +76,22 @@ export class Program {
     this.layout = inferLayout(this, parts.shapes);
   }
 
-  /** Validates the parts, orders them for evaluation and finds the cyclic components. O(N + E). */
-  static from(parts: ProgramParts): Program {
+  /**
+   * Validates the parts, orders them for evaluation and finds the cyclic components. O(N + E).
+   * `keepOrder`: parts already in an evaluation order (a program's own JSON form) stay in it, so
+   * a saved program reads back with the same indices and the same sweep order in its components.
+   */
+  static from(parts: ProgramParts, options: { readonly keepOrder?: boolean } = {}): Program {
     validate(parts);
     const { ops, parentStart, parents } = parts;
     // Within a cyclic component, init'd variables and then named ones are the iteration's state.
     let named: Set<number> | undefined;
     const state = (i: number) => (parts.initial?.has(i) ? 2 : (named ??= new Set(parts.names.values())).has(i) ? 1 : 0);
-    const { order, cycles } = orderVariables(ops.length, (i) => ops[i] === INPUT, parentStart, parents, state);
-    return new Program(order ? permute(parts, order) : parts, cycles);
+    const isInput = (i: number) => ops[i] === INPUT;
+    const ordering = orderVariables(ops.length, isInput, parentStart, parents, state);
+    const kept = options.keepOrder ? givenOrder(ops.length, isInput, parentStart, parents, ordering) : null;
+    if (kept !== null) return new Program(parts, kept);
+    return new Program(ordering.order ? permute(parts, ordering.order) : parts, ordering.cycles);
   }
 
   /** True when some variable depends on itself through its constraints. */
@@ -205,18 +212,32 @@ function validate(parts: ProgramParts): void {
   if (parentStart.length !== n + 1 || constants.length !== n) throw new LagradError('program', `array lengths disagree: ${n} ops, ${parentStart.length} offsets, ${constants.length} constants`);
   if (parentStart[0] !== 0 || parentStart[n] !== parents.length) throw new LagradError('program', 'parent offsets do not span the parent list');
   const table = primitives.all();
+  const source = parts.source;
+  if (source && (source.line.length !== n || source.column.length !== n)) throw new LagradError('program', `the source map has ${source.line.length} lines and ${source.column.length} columns for ${n} variables`);
+  const place = (i: number, name: string) => (source && source.line[i] > 0 ? `${source.file ?? 'line'}${source.file ? ':' : ' '}${source.line[i]}:${source.column[i]}` : `variable #${i} (${name})`);
   for (let i = 0; i < n; i++) {
     const p = table[ops[i]];
     if (p === undefined) throw new LagradError(`variable #${i}`, `unknown op code ${ops[i]}`);
+    if (p.constant && !Number.isFinite(constants[i])) throw new LagradError(place(i, p.name), `${p.name}: the constant θ = ${constants[i]} is not a finite number`);
     const count = parentStart[i + 1] - parentStart[i];
     if (p.arity === 'variadic' ? count < 1 : count !== p.arity) throw new LagradError(`variable #${i} (${p.name})`, `takes ${p.arity === 'variadic' ? 'at least 1' : p.arity} parents, has ${count}`);
   }
   for (let e = 0; e < parents.length; e++) {
     if (!(parents[e] >= 0 && parents[e] < n)) throw new LagradError('program', `parent index ${parents[e]} is not a variable`);
   }
+  const isVariable = (i: number) => Number.isInteger(i) && i >= 0 && i < n;
   for (let k = 0; k < parts.outputs.length; k++) {
     const o = parts.outputs[k];
-    if (!(o >= 0 && o < n)) throw new LagradError('program', `output index ${o} is not a variable`);
+    if (!isVariable(o)) throw new LagradError('program', `output index ${o} is not a variable`);
+  }
+  for (const [name, i] of parts.names) if (!isVariable(i)) throw new LagradError('program', `name '${name}' points at ${i}, which is not a variable`);
+  for (const [i, x] of parts.defaults ?? []) {
+    if (!isVariable(i) || ops[i] !== INPUT) throw new LagradError('program', `a default for ${i}, which is not an input`);
+    if (!Number.isFinite(x)) throw new LagradError(`variable #${i}`, `default ${x} is not a finite number`);
+  }
+  for (const [i, x] of parts.initial ?? []) {
+    if (!isVariable(i)) throw new LagradError('program', `an initial value for ${i}, which is not a variable`);
+    if (!Number.isFinite(x)) throw new LagradError(`variable #${i}`, `initial value ${x} is not a finite number`);
   }
 }
 
@@ -274,5 +295,5 @@ function permute(parts: ProgramParts, order: Int32Array): ProgramParts {
 
 /** A program from its JSON form (an object or its text); malformed input is an error naming the field. */
 export function fromJSON(json: ProgramJSON | string): Program {
-  return Program.from(partsFromJSON(json));
+  return Program.from(partsFromJSON(json), { keepOrder: true });
 }

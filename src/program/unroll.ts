@@ -1,8 +1,12 @@
-import { LagradError } from '../error.ts';
+import { LagradError, OptionError } from '../error.ts';
+import { formatCount } from '../numberFormat.ts';
 import { INPUT } from '../primitives/primitive.ts';
 import { primitives } from '../primitives/registry.ts';
 import { ProgramBuilder } from './builder.ts';
 import type { Program } from './program.ts';
+
+/** Default most variables `unroll` builds. */
+export const UNROLL_LIMIT = 1e7;
 
 /**
  * The acyclic program that runs k Gauss–Seidel sweeps of each cyclic component from its `init`
@@ -11,10 +15,17 @@ import type { Program } from './program.ts';
  * (earlier members: this sweep's; later members and the member itself: the previous sweep's; the
  * first sweep reads the init values as constants). The rest of the program is copied as it is, and
  * named variables and outputs refer to the last copy. With k = the number of sweeps the fixed-point
- * solve took, it computes the very same values. Size: N + (k − 1)·Σ m over the components.
+ * solve took, it computes the very same values. Size: N + k·Σ m over the components, counted
+ * first and refused above `maxVariables` (default 10⁷ variables, a few hundred megabytes).
  */
-export function unroll(program: Program, iterations: number): Program {
-  if (!(Number.isInteger(iterations) && iterations >= 0)) throw new LagradError('unroll', `${iterations} is not a whole number of iterations`);
+export function unroll(program: Program, iterations: number, options: { readonly maxVariables?: number } = {}): Program {
+  if (!(Number.isSafeInteger(iterations) && iterations >= 0)) throw new LagradError('unroll', `${iterations} is not a whole number of iterations`);
+  const limit = options.maxVariables ?? UNROLL_LIMIT;
+  if (!(limit >= 0)) throw new OptionError('maxVariables', `must be a number ≥ 0, got ${String(limit)}`);
+  let members = 0;
+  for (const [start, end] of program.components()) members += end - start;
+  const unrolled = program.size + iterations * members;
+  if (unrolled > limit) throw new LagradError('unroll', `${iterations} sweeps of the ${members} members of its cyclic components make ${formatCount(unrolled)} variables; the limit is ${formatCount(limit)} (maxVariables)`);
   const { ops, parentStart, parents, constants, inputCount, size, initial } = program;
   const builder = new ProgramBuilder(program.source?.file);
   const copy = new Int32Array(size);

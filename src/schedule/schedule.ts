@@ -1,7 +1,10 @@
 import type { Convergence } from '../lagrangian/convergence.ts';
+import { checkSolution } from '../lagrangian/finite.ts';
+import type { Derivation } from '../lagrangian/provenance.ts';
 import type { Program } from '../program/program.ts';
 import type { Stats } from '../lagrangian/stats.ts';
 import { NamedTable } from './namedTable.ts';
+import { checkProblem } from './problem.ts';
 import type { Setting } from './settings.ts';
 
 /** What a schedule is asked to solve: the program at a point, with objective Σ_o w_o v_o. */
@@ -33,7 +36,11 @@ export interface SolveOptions {
   readonly multipliers?: boolean;
   /** Reused buffers; a schedule uses them when they are large enough. */
   readonly workspace?: Workspace;
-  /** Told now and then how far a long solve has got (`done` of `total` units of the schedule's work). */
+  /**
+   * Called after each step of a long solve's outer loop (a group of tangent sweeps, an input's
+   * differences, a source's paths, an iteration) with the steps done and the most there will be;
+   * the CLI draws a progress bar from it on a terminal.
+   */
   readonly progress?: (done: number, total: number) => void;
 }
 
@@ -61,6 +68,11 @@ export interface Solution {
   readonly schedule?: string;
   /** Residual histories of the iterative solves behind the result (cyclic components, iterative schedules). */
   readonly convergence?: readonly Convergence[];
+  /**
+   * True when values, λ and gradient are known to be finite: set by the check at the schedule's
+   * boundary (`checked`), or by a schedule that checked them itself, so no pass is made twice.
+   */
+  readonly finite?: boolean;
 }
 
 /**
@@ -77,13 +89,48 @@ export interface Schedule<out L extends readonly Setting[] = readonly Setting[]>
    * callers that call `solve` directly.
    */
   readonly settings?: L;
+  /** How it derives the gradient (default 'multipliers'): where a non-finite one is traced back to. */
+  readonly derivation?: Derivation;
   solve(problem: Problem, options?: ScheduleOptions): Solution;
 }
 
-/** A name → schedule table with loud errors; `grad` resolves schedule names through one. */
+/** The schedules whose `solve` checks its result (made by `checked`). */
+const checkedSchedules = new WeakSet<Schedule>();
+
+/**
+ * The schedule with its boundary: the problem it is handed is checked (problem.ts: a Program,
+ * finite inputs and weights of the right lengths, a workspace whose buffers share no memory), and every solution it returns has finite values, multipliers,
+ * gradient and objective, or its `solve` throws an error naming where the first non-finite number
+ * appeared (`checkSolution`, lagrangian/finite.ts). Every built-in schedule is defined through it,
+ * schedule tables wrap what is registered, and `grad` and `verify` wrap a Schedule object handed to
+ * them — so no schedule, old or new, returns a NaN, whoever calls it. Idempotent.
+ */
+export function checked<L extends readonly Setting[]>(schedule: Schedule<L>): Schedule<L> {
+  if (checkedSchedules.has(schedule)) return schedule;
+  const wrapped: Schedule<L> = {
+    name: schedule.name,
+    summary: schedule.summary,
+    ...(schedule.settings !== undefined && { settings: schedule.settings }),
+    ...(schedule.derivation !== undefined && { derivation: schedule.derivation }),
+    solve(problem: Problem, options?: ScheduleOptions): Solution {
+      checkProblem(problem, options);
+      const solution = schedule.solve(problem, options);
+      checkSolution(problem.program, problem.weights, solution, schedule.name, schedule.derivation);
+      return solution.finite ? solution : { ...solution, finite: true };
+    },
+  };
+  checkedSchedules.add(wrapped);
+  return wrapped;
+}
+
+/** A name → schedule table with loud errors; `grad` resolves schedule names through one. Entries are `checked`. */
 export class ScheduleTable extends NamedTable<Schedule> {
   constructor(entries: Iterable<Schedule> = []) {
     super('schedule', entries);
+  }
+
+  override register(entry: Schedule): this {
+    return super.register(checked(entry));
   }
 }
 
