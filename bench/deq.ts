@@ -73,8 +73,12 @@ export function deqBench(options: { smoke?: boolean; hidden?: number } = {}): De
   } as const;
   const exact = grad(program, at, { ...methods['multipliers, GMRES'], tolerance: 0 });
   const reference = flatGradient(exact.gradient);
-  const referenceCheck = relativeError(flatGradient(grad(program, at, { ...methods['multipliers, Christianson'], tolerance: 0 }).gradient), reference);
-  if (!(referenceCheck < 1e-12)) throw new Error(`deq bench: GMRES and Christianson's multipliers differ by ${referenceCheck}`);
+  const referenceCheck = relativeError(
+    flatGradient(grad(program, at, { ...methods['multipliers, Christianson'], tolerance: 0 }).gradient),
+    reference,
+  );
+  if (!(referenceCheck < 1e-12))
+    throw new Error(`deq bench: GMRES and Christianson's multipliers differ by ${referenceCheck}`);
   const plain = grad(program, at, { wrt });
   const errorOf = (r: GradResult) => relativeError(flatGradient(r.gradient), reference);
   const runs = smoke ? 3 : 25;
@@ -83,10 +87,16 @@ export function deqBench(options: { smoke?: boolean; hidden?: number } = {}): De
   for (const level of LEVELS) {
     const candidates: { method: DeqRow['method']; setting: string; run: () => GradResult }[] = [];
     for (const method of ['multipliers, GMRES', 'multipliers, Christianson'] as const) {
-      const tolerance = TOLERANCES.find((t) => errorOf(grad(program, at, { ...methods[method], tolerance: t })) <= level);
+      const tolerance = TOLERANCES.find(
+        (t) => errorOf(grad(program, at, { ...methods[method], tolerance: t })) <= level,
+      );
       if (tolerance === undefined) throw new Error(`deq bench: ${method} does not reach ${level}`);
       const workspace = buffersFor(program);
-      candidates.push({ method, setting: `tolerance ${tolerance}`, run: () => grad(program, at, { ...methods[method], tolerance, workspace }) });
+      candidates.push({
+        method,
+        setting: `tolerance ${tolerance}`,
+        run: () => grad(program, at, { ...methods[method], tolerance, workspace }),
+      });
     }
     // The fewest sweeps that reach the level; only that unrolled program is kept (the others would
     // only grow the heap the timed runs share).
@@ -97,7 +107,11 @@ export function deqBench(options: { smoke?: boolean; hidden?: number } = {}): De
     }
     const chosen = unrolled;
     const workspace = buffersFor(chosen);
-    candidates.push({ method: 'unrolled backprop', setting: `k = ${k}`, run: () => grad(chosen, at, { wrt, workspace }) });
+    candidates.push({
+      method: 'unrolled backprop',
+      setting: `k = ${k}`,
+      run: () => grad(chosen, at, { wrt, workspace }),
+    });
     // Christianson's iteration and unrolled backprop side by side; GMRES on its own afterwards: its
     // basis is garbage that V8 collects on background threads, whose CPU time process.cpuUsage
     // bills to whatever runs next.
@@ -110,7 +124,18 @@ export function deqBench(options: { smoke?: boolean; hidden?: number } = {}): De
       const valueBytes = r.stats.peakBytes;
       const multiplierBytes = 8 * r.program.slots;
       const solverBytes = r.stats.solverBytes ?? 0;
-      rows.push({ level, method: c.method, setting: c.setting, error: errorOf(r), timing: cpu[n], wall: wall[n], valueBytes, multiplierBytes, solverBytes, bytes: valueBytes + multiplierBytes + solverBytes });
+      rows.push({
+        level,
+        method: c.method,
+        setting: c.setting,
+        error: errorOf(r),
+        timing: cpu[n],
+        wall: wall[n],
+        valueBytes,
+        multiplierBytes,
+        solverBytes,
+        bytes: valueBytes + multiplierBytes + solverBytes,
+      });
     });
   }
   const ratios = LEVELS.map((level) => {
@@ -121,11 +146,22 @@ export function deqBench(options: { smoke?: boolean; hidden?: number } = {}): De
     const bytes = Math.min(...implicit.map((r) => r.bytes)) / base.bytes;
     return { level, time, bytes, met: time < 1 && bytes < 1 };
   });
-  return { hidden, slots: program.slots, rate: plain.convergence![0].rate, sweeps: plain.stats.primalIterations!, referenceCheck, rows, ratios };
+  return {
+    hidden,
+    slots: program.slots,
+    rate: plain.convergence![0].rate,
+    sweeps: plain.stats.primalIterations!,
+    referenceCheck,
+    rows,
+    ratios,
+  };
 }
 
 /** Values and multipliers reused call after call, as the README asks of a training loop. */
-const buffersFor = (program: Program) => ({ values: new Float64Array(program.slots), lambda: new Float64Array(program.slots) });
+const buffersFor = (program: Program) => ({
+  values: new Float64Array(program.slots),
+  lambda: new Float64Array(program.slots),
+});
 
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
@@ -161,17 +197,49 @@ export function deqReport(result: DeqResult): string {
     `Equilibrium layer Z = tanh(Z W + X U + b) on iris (150 × ${result.hidden} states, ${result.slots} slots, ‖W‖ = 0.9; fixed point by ${result.sweeps} sweeps, rate ${result.rate.toFixed(3)}):`,
     `the parameters' gradient by multipliers against backprop through k unrolled sweeps, at equal accuracy (reference: multipliers at tolerance 0; GMRES and Christianson agree to ${result.referenceCheck.toExponential(0)})`,
   ];
-  const header = ['accuracy', 'gradient', 'setting', 'rel. error', 'CPU ms median [min]', 'wall ms', 'values KiB', 'λ KiB', 'solver KiB', 'total KiB'];
-  const body = result.rows.map((r) => [r.level.toExponential(0), r.method, r.setting, r.error.toExponential(1), `${ms(r.timing.median)} [${ms(r.timing.min)}]`, ms(r.wall.median), kib(r.valueBytes), kib(r.multiplierBytes), kib(r.solverBytes), kib(r.bytes)]);
+  const header = [
+    'accuracy',
+    'gradient',
+    'setting',
+    'rel. error',
+    'CPU ms median [min]',
+    'wall ms',
+    'values KiB',
+    'λ KiB',
+    'solver KiB',
+    'total KiB',
+  ];
+  const body = result.rows.map((r) => [
+    r.level.toExponential(0),
+    r.method,
+    r.setting,
+    r.error.toExponential(1),
+    `${ms(r.timing.median)} [${ms(r.timing.min)}]`,
+    ms(r.wall.median),
+    kib(r.valueBytes),
+    kib(r.multiplierBytes),
+    kib(r.solverBytes),
+    kib(r.bytes),
+  ]);
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c].length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   lines.push(line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line));
-  lines.push('target: the implicit gradient cheaper than unrolled backprop at equal accuracy (best implicit ÷ unrolled)');
-  for (const r of result.ratios) lines.push(`  accuracy ${r.level.toExponential(0)}: time ${r.time.toFixed(2)}, bytes ${r.bytes.toFixed(2)} — ${r.met ? 'met' : 'NOT met'}`);
+  lines.push(
+    'target: the implicit gradient cheaper than unrolled backprop at equal accuracy (best implicit ÷ unrolled)',
+  );
+  for (const r of result.ratios)
+    lines.push(
+      `  accuracy ${r.level.toExponential(0)}: time ${r.time.toFixed(2)}, bytes ${r.bytes.toFixed(2)} — ${r.met ? 'met' : 'NOT met'}`,
+    );
   return lines.join('\n');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, hidden: { type: 'string' } } });
-  console.log(deqReport(deqBench({ smoke: values.smoke, hidden: values.hidden === undefined ? undefined : Number(values.hidden) })));
+  console.log(
+    deqReport(
+      deqBench({ smoke: values.smoke, hidden: values.hidden === undefined ? undefined : Number(values.hidden) }),
+    ),
+  );
 }

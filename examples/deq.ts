@@ -11,11 +11,22 @@
 import { parseArgs } from 'node:util';
 import { Matrix } from 'ml-matrix';
 import { evaluate, grad, unroll, withInit, type GradResult, type Program } from '../src/index.ts';
-import { deqProgram, entries, flatGradient, limitNorm, PARAMETERS, relativeError, startingParameters, type Parameters } from './lib/deq-model.ts';
+import {
+  deqProgram,
+  entries,
+  flatGradient,
+  limitNorm,
+  PARAMETERS,
+  relativeError,
+  startingParameters,
+  type Parameters,
+} from './lib/deq-model.ts';
 import { irisData } from './lib/iris-data.ts';
 import { normal } from './lib/seeded.ts';
 
-const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, hidden: { type: 'string', default: '32' } } });
+const { values: flags } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, hidden: { type: 'string', default: '32' } },
+});
 const hidden = Number(flags.hidden);
 if (!(Number.isInteger(hidden) && hidden >= 1)) throw new Error('--hidden: a positive integer');
 const EPOCHS = flags.quick ? 40 : 300;
@@ -51,8 +62,12 @@ const ms = (t: number) => (t >= 10 ? t.toFixed(0) : t.toFixed(1));
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 
 // ── training ─────────────────────────────────────────────────────────────────────────────────────
-console.log(`Equilibrium layer on iris: ${samples} samples, ${features} features → ${hidden} units (Z = tanh(Z W + X U + b)) → ${classes} classes`);
-console.log(`full-batch gradient descent, ${EPOCHS} epochs, learning rate ${LEARNING_RATE}, ‖W‖ ≤ ${CONTRACTION}; each step warm-starts Z from the last fixed point\n`);
+console.log(
+  `Equilibrium layer on iris: ${samples} samples, ${features} features → ${hidden} units (Z = tanh(Z W + X U + b)) → ${classes} classes`,
+);
+console.log(
+  `full-batch gradient descent, ${EPOCHS} epochs, learning rate ${LEARNING_RATE}, ‖W‖ ≤ ${CONTRACTION}; each step warm-starts Z from the last fixed point\n`,
+);
 console.log('epoch   loss     accuracy  forward sweeps  multipliers by      ms/grad');
 let warm: Matrix | null = null;
 let last: GradResult | null = null;
@@ -62,7 +77,9 @@ for (let epoch = 0; epoch <= EPOCHS; epoch++) {
   const r = grad(warm ? withInit(program, { Z: warm }) : program, point(params), GRAD);
   const took = performance.now() - t;
   if (epoch % Math.max(1, EPOCHS / 10) === 0 || epoch === EPOCHS) {
-    console.log(`${String(epoch).padStart(5)}   ${r.value.toFixed(4)}   ${(100 * accuracy(r)).toFixed(1).padStart(5)}%  ${String(r.stats.primalIterations).padStart(14)}  ${adjoint(r).padEnd(16)}  ${ms(took).padStart(7)}`);
+    console.log(
+      `${String(epoch).padStart(5)}   ${r.value.toFixed(4)}   ${(100 * accuracy(r)).toFixed(1).padStart(5)}%  ${String(r.stats.primalIterations).padStart(14)}  ${adjoint(r).padEnd(16)}  ${ms(took).padStart(7)}`,
+    );
   }
   last = r;
   if (epoch === EPOCHS) break;
@@ -74,7 +91,9 @@ for (let epoch = 0; epoch <= EPOCHS; epoch++) {
   }
   limitNorm(params.W, hidden, CONTRACTION);
 }
-console.log(`trained in ${((performance.now() - started) / 1000).toFixed(1)} s: loss ${last!.value.toFixed(4)}, training accuracy ${(100 * accuracy(last!)).toFixed(1)}%\n`);
+console.log(
+  `trained in ${((performance.now() - started) / 1000).toFixed(1)} s: loss ${last!.value.toFixed(4)}, training accuracy ${(100 * accuracy(last!)).toFixed(1)}%\n`,
+);
 
 // ── multipliers against k unrolled sweeps ────────────────────────────────────────────────────────
 // From the cold start Z = 0, as the unrolled program starts. Bytes held: the values, the
@@ -98,27 +117,46 @@ const timed = (p: Program, options: object) => {
 };
 const solved = timed(program, GRAD);
 console.log(`The gradient at the trained parameters: multipliers against backprop through k sweeps (from Z = 0)`);
-console.log(`the fixed-point solve took ${implicit.stats.primalIterations} sweeps (rate ${implicit.convergence![0].rate.toFixed(3)}); the multipliers ${adjoint(implicit)} iterations (rate ${implicit.stats.rate!.toFixed(3)})\n`);
+console.log(
+  `the fixed-point solve took ${implicit.stats.primalIterations} sweeps (rate ${implicit.convergence![0].rate.toFixed(3)}); the multipliers ${adjoint(implicit)} iterations (rate ${implicit.stats.rate!.toFixed(3)})\n`,
+);
 console.log('gradient            k   rel. error vs multipliers     values         λ  solver work      total  CPU ms');
 const row = (name: string, k: string, error: string, r: GradResult, time: number) =>
-  console.log(`${name.padEnd(18)} ${k.padStart(3)}   ${error.padStart(25)}   ${kib(r.stats.peakBytes).padStart(9)}  ${kib(8 * r.program.slots).padStart(9)}  ${kib(r.stats.solverBytes ?? 0).padStart(11)}  ${kib(held(r)).padStart(9)}  ${ms(time).padStart(6)}`);
+  console.log(
+    `${name.padEnd(18)} ${k.padStart(3)}   ${error.padStart(25)}   ${kib(r.stats.peakBytes).padStart(9)}  ${kib(8 * r.program.slots).padStart(9)}  ${kib(r.stats.solverBytes ?? 0).padStart(11)}  ${kib(held(r)).padStart(9)}  ${ms(time).padStart(6)}`,
+  );
 row('multipliers', '–', '(reference)', solved.r, solved.ms);
 for (const k of flags.quick ? [1, 4, 16] : [1, 2, 4, 8, 16, 32, 64]) {
   const unrolled = timed(unroll(program, k), { schedule: 'reverse', ...GRAD });
-  row('unrolled backprop', String(k), relativeError(flatGradient(unrolled.r.gradient), reference).toExponential(2), unrolled.r, unrolled.ms);
+  row(
+    'unrolled backprop',
+    String(k),
+    relativeError(flatGradient(unrolled.r.gradient), reference).toExponential(2),
+    unrolled.r,
+    unrolled.ms,
+  );
 }
 
 // ── against finite differences ───────────────────────────────────────────────────────────────────
 // Along a random direction d over all parameters: ⟨∇L, d⟩ against (L(θ + εd) − L(θ − εd)) / 2ε, each
 // L a fixed-point solve; and entry by entry for the biases b and c by the fd schedule.
 const draw = normal(7);
-const direction = Object.fromEntries(PARAMETERS.map((p) => [p, Float64Array.from(params[p], () => draw())])) as Parameters;
-const moved = (s: number) => Object.fromEntries(PARAMETERS.map((p) => [p, Float64Array.from(params[p], (v, e) => v + s * direction[p][e])])) as Parameters;
+const direction = Object.fromEntries(
+  PARAMETERS.map((p) => [p, Float64Array.from(params[p], () => draw())]),
+) as Parameters;
+const moved = (s: number) =>
+  Object.fromEntries(
+    PARAMETERS.map((p) => [p, Float64Array.from(params[p], (v, e) => v + s * direction[p][e])]),
+  ) as Parameters;
 const eps = 1e-5;
 const central = (evaluate(program, point(moved(eps))) - evaluate(program, point(moved(-eps)))) / (2 * eps);
 const flatDirection = Float64Array.from(PARAMETERS.flatMap((p) => Array.from(direction[p])));
 const slope = reference.reduce((s, g, e) => s + g * flatDirection[e], 0);
-console.log(`\nalong a random direction d: ⟨∇L, d⟩ = ${slope.toPrecision(12)}, central difference (ε = ${eps}) ${central.toPrecision(12)}, relative difference ${(Math.abs(slope - central) / Math.abs(slope)).toExponential(1)}`);
+console.log(
+  `\nalong a random direction d: ⟨∇L, d⟩ = ${slope.toPrecision(12)}, central difference (ε = ${eps}) ${central.toPrecision(12)}, relative difference ${(Math.abs(slope - central) / Math.abs(slope)).toExponential(1)}`,
+);
 const fd = grad(program, at, { schedule: 'fd', wrt: ['b', 'c'] });
 const byEntry = (name: 'b' | 'c') => relativeError(entries(fd.gradient[name]), entries(implicit.gradient[name]));
-console.log(`entry by entry (fd schedule, ${hidden + classes} entries of b and c): relative difference ${byEntry('b').toExponential(1)} (b), ${byEntry('c').toExponential(1)} (c)`);
+console.log(
+  `entry by entry (fd schedule, ${hidden + classes} entries of b and c): relative difference ${byEntry('b').toExponential(1)} (b), ${byEntry('c').toExponential(1)} (c)`,
+);

@@ -3,7 +3,14 @@ import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import type { Program } from '../src/program/program.ts';
 import { sweepsOf } from '../src/primitives/sweeps.ts';
 import { type Stats, emptyStats } from '../src/lagrangian/stats.ts';
-import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import {
+  buffer,
+  checked,
+  type Problem,
+  type Schedule,
+  type Solution,
+  type ScheduleOptions,
+} from '../src/schedule/schedule.ts';
 import { CyclicTangents } from '../src/lagrangian/cyclicTangents.ts';
 import { objective } from '../src/lagrangian/lagrangian.ts';
 import { BlockSweeps } from '../src/primitives/blockSweeps.ts';
@@ -52,7 +59,9 @@ export const forward: Schedule<typeof SETTINGS> = checked({
     const { inputCount, size } = program;
     const K = Math.min(settings.lanes, Math.max(inputCount, 1));
     const work = forwardWork(program, K, Boolean(options.multipliers));
-    const what = options.multipliers ? `tangent sweeps for the multipliers of all ${size} variables (one lane each)` : `tangent sweeps for ${inputCount} inputs (one lane each)`;
+    const what = options.multipliers
+      ? `tangent sweeps for the multipliers of all ${size} variables (one lane each)`
+      : `tangent sweeps for ${inputCount} inputs (one lane each)`;
     requireWork('forward', work, settings.maxWork, what, 'use reverse');
     const stats = emptyStats();
     stats.lanes = K;
@@ -80,7 +89,9 @@ export const forward: Schedule<typeof SETTINGS> = checked({
     if (options.multipliers) {
       lambda = buffer(options.workspace?.lambda, size);
       lambda.set(gradient);
-      intermediateMultipliers(program, values, weights, T, K, lambda, stats, blocks, (done) => options.progress?.(Math.ceil(inputCount / K) + done, groups));
+      intermediateMultipliers(program, values, weights, T, K, lambda, stats, blocks, (done) =>
+        options.progress?.(Math.ceil(inputCount / K) + done, groups),
+      );
     }
     stats.timeMs = performance.now() - start;
     return { values, lambda, gradient, stats, ...(program.cyclic ? { convergence: history } : {}) };
@@ -104,11 +115,21 @@ export function forwardWork(program: Program, K: number, multipliers: boolean): 
  * sweep per entry of every intermediate, from its constraint on. Each sweep touches every entry
  * at least once: counted as slots operations, and refused above `maxWork` before any.
  */
-function forwardOverBlocks({ program, inputs, weights, wrt }: Problem, options: ScheduleOptions, settings: SettingValues<typeof SETTINGS>): Solution {
+function forwardOverBlocks(
+  { program, inputs, weights, wrt }: Problem,
+  options: ScheduleOptions,
+  settings: SettingValues<typeof SETTINGS>,
+): Solution {
   const start = performance.now();
   const { inputCount, size, slots, inputSlots } = program;
   const sweepsNeeded = inputSlots + (options.multipliers ? slots - inputSlots : 0);
-  requireWork('forward', sweepsNeeded * slots, settings.maxWork, `tangent sweeps for ${sweepsNeeded} entries (one each, over all ${slots} entries)`, 'use reverse');
+  requireWork(
+    'forward',
+    sweepsNeeded * slots,
+    settings.maxWork,
+    `tangent sweeps for ${sweepsNeeded} entries (one each, over all ${slots} entries)`,
+    'use reverse',
+  );
   const offset = program.layout!.offset;
   const sweeps = BlockSweeps.of(program);
   const stats = emptyStats();
@@ -162,7 +183,15 @@ function forwardOverBlocks({ program, inputs, weights, wrt }: Problem, options: 
   return { values, lambda, gradient, stats, ...(program.cyclic ? { convergence: history } : {}) };
 }
 
-function sweep(program: Program, values: Float64Array, T: Float64Array, K: number, from: number, to: number, stats: Stats): void {
+function sweep(
+  program: Program,
+  values: Float64Array,
+  T: Float64Array,
+  K: number,
+  from: number,
+  to: number,
+  stats: Stats,
+): void {
   sweepsOf(program).lanes(values, T, K, from, to);
   stats.partialEvaluations += to - from;
   stats.sweeps++;
@@ -179,7 +208,17 @@ function objectiveTangent(program: Program, weights: Float64Array, T: Float64Arr
  * λ_j for j ≥ inputCount, K at a time: lane q perturbs v_{j+q} directly (its row is set to 1 after
  * its constraint is swept, which cuts the constraint), and the sweep carries that to the outputs.
  */
-function intermediateMultipliers(program: Program, values: Float64Array, weights: Float64Array, T: Float64Array, K: number, lambda: Float64Array, stats: Stats, blocks: CyclicTangents | null, step: (groups: number) => void): void {
+function intermediateMultipliers(
+  program: Program,
+  values: Float64Array,
+  weights: Float64Array,
+  T: Float64Array,
+  K: number,
+  lambda: Float64Array,
+  stats: Stats,
+  blocks: CyclicTangents | null,
+  step: (groups: number) => void,
+): void {
   const { inputCount, size } = program;
   const { lanes } = sweepsOf(program);
   for (let first = inputCount; first < size; first += K) {

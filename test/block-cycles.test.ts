@@ -49,7 +49,12 @@ function deqPoint(n: number, m: number, seed: number, rho = 0.6): Deq {
     const total = row.reduce((s, v) => s + Math.abs(v), 0);
     for (let j = 0; j < n; j++) row[j] *= rho / total;
   }
-  return { x: Array.from({ length: m }, r), W, U: Array.from({ length: n }, () => Array.from({ length: m }, r)), b: Array.from({ length: n }, () => 0.3 * r()) };
+  return {
+    x: Array.from({ length: m }, r),
+    W,
+    U: Array.from({ length: n }, () => Array.from({ length: m }, r)),
+    b: Array.from({ length: n }, () => 0.3 * r()),
+  };
 }
 
 /**
@@ -61,7 +66,9 @@ function closedForm({ x, W, U, b }: Deq) {
   const n = b.length;
   let z = new Array<number>(n).fill(0);
   for (let sweep = 0; sweep < 2000; sweep++) {
-    const next = z.map((_, i) => Math.tanh(W[i].reduce((s, w, j) => s + w * z[j], 0) + U[i].reduce((s, u, k) => s + u * x[k], 0) + b[i]));
+    const next = z.map((_, i) =>
+      Math.tanh(W[i].reduce((s, w, j) => s + w * z[j], 0) + U[i].reduce((s, u, k) => s + u * x[k], 0) + b[i]),
+    );
     const change = Math.max(...next.map((v, i) => Math.abs(v - z[i])));
     z = next;
     if (change === 0) break;
@@ -89,7 +96,14 @@ function gap(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst / scale;
 }
 
-const flat = (v: unknown): number[] => (v instanceof Matrix ? v.to1DArray() : typeof v === 'number' ? [v] : Array.isArray(v) ? v.flat(2) : Array.from(v as Float64Array));
+const flat = (v: unknown): number[] =>
+  v instanceof Matrix
+    ? v.to1DArray()
+    : typeof v === 'number'
+      ? [v]
+      : Array.isArray(v)
+        ? v.flat(2)
+        : Array.from(v as Float64Array);
 
 /** The gradient of every input as one flat array in the order x, W, U, b. */
 const gradientOf = (g: Record<string, unknown>) => ['x', 'W', 'U', 'b'].flatMap((k) => flat(g[k]));
@@ -124,14 +138,20 @@ describe('the equilibrium layer z = tanh(W @ z + U @ x + b) in a .lag file', () 
     for (const [schedule, settings] of EXACT) {
       const r = grad(program, at, { schedule, ...settings });
       expect(gap(gradientOf(r.gradient), expected), `${schedule} ${settings.method ?? ''}`).toBeLessThan(1e-10);
-      expect(r.value).toBeCloseTo(exact.z.reduce((s, v) => s + v * v + Math.sin(v), 0), 12);
+      expect(r.value).toBeCloseTo(
+        exact.z.reduce((s, v) => s + v * v + Math.sin(v), 0),
+        12,
+      );
     }
     expect(gap(gradientOf(grad(program, at, { schedule: 'fd' }).gradient), expected)).toBeLessThan(1e-7);
   });
 
   it('the iterative methods report their rates: below one, Jacobi slower than Gauss–Seidel, GMRES within the size', () => {
-    const run = (method: 'gauss-seidel' | 'jacobi' | 'fixed-point' | 'gmres') => grad(program, at, { schedule: 'iterative', method });
-    const runs = Object.fromEntries((['gauss-seidel', 'jacobi', 'fixed-point', 'gmres'] as const).map((method) => [method, run(method)]));
+    const run = (method: 'gauss-seidel' | 'jacobi' | 'fixed-point' | 'gmres') =>
+      grad(program, at, { schedule: 'iterative', method });
+    const runs = Object.fromEntries(
+      (['gauss-seidel', 'jacobi', 'fixed-point', 'gmres'] as const).map((method) => [method, run(method)]),
+    );
     for (const [method, r] of Object.entries(runs)) {
       const rate = r.stats.rate!;
       const iterations = r.stats.iterations!;
@@ -156,7 +176,9 @@ describe('the equilibrium layer z = tanh(W @ z + U @ x + b) in a .lag file', () 
     const rate = solved.convergence![0].rate;
     expect(rate).toBeGreaterThan(0);
     expect(rate).toBeLessThan(1);
-    const errors = [2, 4, 8, 16].map((k) => gap(gradientOf(grad(unroll(program, k), at, { schedule: 'reverse' }).gradient), expected));
+    const errors = [2, 4, 8, 16].map((k) =>
+      gap(gradientOf(grad(unroll(program, k), at, { schedule: 'reverse' }).gradient), expected),
+    );
     for (let e = 1; e < errors.length; e++) expect(errors[e]).toBeLessThan(errors[e - 1]);
     // Error after k sweeps ~ C·ρᵏ: from 8 to 16 sweeps it shrinks by about ρ⁸ (allow a factor 100).
     expect(errors[3] / errors[2]).toBeLessThan(100 * rate ** 8);
@@ -197,7 +219,10 @@ describe('the equilibrium layer z = tanh(W @ z + U @ x + b) in a .lag file', () 
   });
 
   it('lagrad grad with --data prints the same gradient as the API', async () => {
-    const r = await lagrad(['grad', 'deq.lag', '--data', 'deq.json', '--json'], { 'deq.lag': deqText(n, m), 'deq.json': JSON.stringify(at) });
+    const r = await lagrad(['grad', 'deq.lag', '--data', 'deq.json', '--json'], {
+      'deq.lag': deqText(n, m),
+      'deq.json': JSON.stringify(at),
+    });
     expect(r.err).toBe('');
     expect(r.status).toBe(0);
     expect(gap(gradientOf(JSON.parse(r.out).gradient), expected)).toBeLessThan(1e-10);
@@ -212,10 +237,16 @@ function closedFormGradient(point: Deq) {
 describe('block-reverse chooses the inner solve of a large component by the forward sweeps’ rate', () => {
   const width = 100; // 4 members × 100 entries: beyond the dense LU's 300 slots
   const program = parse(deqText(width, 3), { file: 'deq.lag' });
-  const methodOf = (r: ReturnType<typeof grad>) => r.convergence!.filter((c) => c.quantity === 'multipliers').map((c) => `${c.method}${c.converged ? '' : ' (failed)'}`);
+  const methodOf = (r: ReturnType<typeof grad>) =>
+    r
+      .convergence!.filter((c) => c.quantity === 'multipliers')
+      .map((c) => `${c.method}${c.converged ? '' : ' (failed)'}`);
 
   it('fast contraction (rate ≤ 1/2): Christianson’s iteration, no basis; slow: GMRES; both the implicit gradient', () => {
-    for (const [rho, expected] of [[0.3, ['fixed-point']], [0.97, ['gmres']]] as const) {
+    for (const [rho, expected] of [
+      [0.3, ['fixed-point']],
+      [0.97, ['gmres']],
+    ] as const) {
       // Slow: W = ρ/n in every entry (eigenvalue ρ) and small inputs keep z small, so tanh' ≈ 1 and
       // the sweeps contract at about ρ. Fast: random W of ∞-norm 0.3.
       const at = deqPoint(width, 3, 5, rho);
@@ -228,7 +259,10 @@ describe('block-reverse chooses the inner solve of a large component by the forw
       const rate = r.convergence![0].rate;
       expect(rate <= 0.5, `forward rate ${rate}`).toBe(rho < 0.5);
       expect(methodOf(r)).toEqual(expected);
-      const reference = grad(program, at, { schedule: 'iterative', method: expected[0] === 'gmres' ? 'fixed-point' : 'gmres' });
+      const reference = grad(program, at, {
+        schedule: 'iterative',
+        method: expected[0] === 'gmres' ? 'fixed-point' : 'gmres',
+      });
       expect(gap(gradientOf(r.gradient), gradientOf(reference.gradient))).toBeLessThan(1e-9);
       expect(gap(gradientOf(r.gradient), gradientOf(closedFormGradient(at)))).toBeLessThan(1e-9);
     }
@@ -250,7 +284,10 @@ describe('convergence failures on block cycles are one line naming the component
   const none = parse('input x[2]\ninit z[2] = 0\nz = exp(z) + x\ny = sum(z)\noutput y\n', { file: 'none.lag' });
   // z = tanh(W z + b) with W ≈ 3 I and b = 0: z = 0 is a fixed point (sweeps stay on it) whose
   // Jacobian has spectral radius 3, so every stationary iteration on the multipliers diverges.
-  const unstable = parse('input W[2, 2]\ninput b[2] = 0\ninit z[2] = 0\nz = tanh(W @ z + b)\ny = sum(z * z) + sum(z)\noutput y\n', { file: 'unstable.lag' });
+  const unstable = parse(
+    'input W[2, 2]\ninput b[2] = 0\ninit z[2] = 0\nz = tanh(W @ z + b)\ny = sum(z * z) + sum(z)\noutput y\n',
+    { file: 'unstable.lag' },
+  );
   const W = [
     [3, 0.1],
     [0, 3],
@@ -273,17 +310,32 @@ describe('convergence failures on block cycles are one line naming the component
 
   it('a fixed point the multiplier iterations cannot contract on: one line with the rate; GMRES and the direct solves still answer', () => {
     for (const method of ['gauss-seidel', 'jacobi', 'fixed-point'] as const) {
-      expect(() => grad(unstable, { W }, { schedule: 'iterative', method }), method).toThrow(/^unstable\.lag:4:\d+: cyclic component \{z.*diverges \(residual .* rate [\d.]+\)$/);
+      expect(() => grad(unstable, { W }, { schedule: 'iterative', method }), method).toThrow(
+        /^unstable\.lag:4:\d+: cyclic component \{z.*diverges \(residual .* rate [\d.]+\)$/,
+      );
     }
     // At z = 0: D = I, so ∂y/∂b = (I − W)⁻ᵀ (2z + 1) = (I − W)⁻ᵀ 1.
-    const reference = solve(new Matrix([[1 - 3, 0], [-0.1, 1 - 3]]), Matrix.columnVector([1, 1])).to1DArray();
-    for (const [schedule, settings] of [['reverse', {}], ['dense', {}], ['iterative', { method: 'gmres' }]] as const) {
+    const reference = solve(
+      new Matrix([
+        [1 - 3, 0],
+        [-0.1, 1 - 3],
+      ]),
+      Matrix.columnVector([1, 1]),
+    ).to1DArray();
+    for (const [schedule, settings] of [
+      ['reverse', {}],
+      ['dense', {}],
+      ['iterative', { method: 'gmres' }],
+    ] as const) {
       expect(gap(flat(grad(unstable, { W }, { schedule, ...settings }).gradient.b), reference)).toBeLessThan(1e-12);
     }
   });
 
   it('on the command line: exit status 1 and one line on standard error', async () => {
-    const files = { 'none.lag': 'input x[2]\ninit z[2] = 0\nz = exp(z) + x\ny = sum(z)\noutput y\n', 'x.json': '{"x": [1, 2]}' };
+    const files = {
+      'none.lag': 'input x[2]\ninit z[2] = 0\nz = exp(z) + x\ny = sum(z)\noutput y\n',
+      'x.json': '{"x": [1, 2]}',
+    };
     const r = await lagrad(['grad', 'none.lag', '--data', 'x.json'], files);
     expect(r.status).toBe(1);
     expect(r.out).toBe('');
@@ -301,13 +353,18 @@ describe('random contracting block cycles (vectors and matrices, one or two comp
         const all = (g: Record<string, unknown>) => names.flatMap((k) => flat(g[k]));
         const expected = all(reference.gradient);
         for (const [schedule, settings] of EXACT) {
-          expect(gap(all(grad(program, at, { schedule, ...settings }).gradient), expected), `${schedule} ${settings.method ?? ''}`).toBeLessThan(1e-9);
+          expect(
+            gap(all(grad(program, at, { schedule, ...settings }).gradient), expected),
+            `${schedule} ${settings.method ?? ''}`,
+          ).toBeLessThan(1e-9);
         }
         expect(gap(all(grad(program, at, { schedule: 'fd' }).gradient), expected)).toBeLessThan(1e-6);
         if (!blockInit) {
           const parsed: Program = parse(text, { file: 'cycle.lag' });
           const again = grad(parsed, at, { schedule: 'reverse' });
-          expect(Math.abs((again.value as number) - (reference.value as number))).toBeLessThan(1e-12 * Math.max(1, Math.abs(reference.value as number)));
+          expect(Math.abs((again.value as number) - (reference.value as number))).toBeLessThan(
+            1e-12 * Math.max(1, Math.abs(reference.value as number)),
+          );
           expect(gap(all(again.gradient), expected)).toBeLessThan(1e-10);
         }
       }),

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { deqBench } from '../bench/deq.ts';
-import { deqProgram, deqText, flatGradient, PARAMETERS, relativeError, startingParameters } from '../examples/lib/deq-model.ts';
+import {
+  deqProgram,
+  deqText,
+  flatGradient,
+  PARAMETERS,
+  relativeError,
+  startingParameters,
+} from '../examples/lib/deq-model.ts';
 import { irisData } from '../examples/lib/iris-data.ts';
 import { evaluate, grad, unroll } from '../src/index.ts';
 
@@ -29,7 +36,10 @@ describe('the equilibrium layer on iris', () => {
     // Direction: the sines of the entry indices over every parameter.
     let e = 0;
     const direction = Object.fromEntries(PARAMETERS.map((p) => [p, Float64Array.from(at[p], () => Math.sin(++e))]));
-    const moved = (s: number) => ({ ...at, ...Object.fromEntries(PARAMETERS.map((p) => [p, Float64Array.from(at[p], (v, q) => v + s * direction[p][q])])) });
+    const moved = (s: number) => ({
+      ...at,
+      ...Object.fromEntries(PARAMETERS.map((p) => [p, Float64Array.from(at[p], (v, q) => v + s * direction[p][q])])),
+    });
     const h = 1e-5;
     const central = (evaluate(program, moved(h)) - evaluate(program, moved(-h))) / (2 * h);
     let slope = 0;
@@ -48,7 +58,9 @@ describe('the equilibrium layer on iris', () => {
     expect(byGmres.stats.iterations!).toBeGreaterThan(loose.stats.iterations!);
     // At least iterations + 1 basis vectors of m entries.
     expect(byGmres.stats.solverBytes!).toBeGreaterThanOrEqual(8 * (byGmres.stats.iterations! + 1) * m);
-    expect(byGmres.stats.solverBytes! - loose.stats.solverBytes!).toBeGreaterThanOrEqual(8 * m * (byGmres.stats.iterations! - loose.stats.iterations!));
+    expect(byGmres.stats.solverBytes! - loose.stats.solverBytes!).toBeGreaterThanOrEqual(
+      8 * m * (byGmres.stats.iterations! - loose.stats.iterations!),
+    );
     expect(byChristianson.stats.solverBytes!).toBeGreaterThan(0);
     expect(byChristianson.stats.solverBytes!).toBeLessThan(byGmres.stats.solverBytes!);
   });
@@ -57,10 +69,13 @@ describe('the equilibrium layer on iris', () => {
     const result = deqBench({ smoke: true, hidden: 4 });
     expect(result.referenceCheck).toBeLessThan(1e-12);
     for (const row of result.rows) expect(row.error, `${row.method} ${row.setting}`).toBeLessThanOrEqual(row.level);
-    const ks = result.rows.filter((r) => r.method === 'unrolled backprop').map((r) => Number(r.setting.replace('k = ', '')));
+    const ks = result.rows
+      .filter((r) => r.method === 'unrolled backprop')
+      .map((r) => Number(r.setting.replace('k = ', '')));
     expect(ks).toHaveLength(3);
     for (let k = 1; k < ks.length; k++) expect(ks[k]).toBeGreaterThan(ks[k - 1]);
     // The unrolled program holds k copies of the component: more bytes of values than the cyclic one.
-    for (const r of result.rows.filter((r) => r.method === 'unrolled backprop')) expect(r.valueBytes).toBeGreaterThan(result.rows[0].valueBytes);
+    for (const r of result.rows.filter((r) => r.method === 'unrolled backprop'))
+      expect(r.valueBytes).toBeGreaterThan(result.rows[0].valueBytes);
   }, 120_000);
 });

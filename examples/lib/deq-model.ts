@@ -30,7 +30,6 @@ export function deqText(samples: number, features: number, hidden: number, class
   ].join('\n');
 }
 
-
 /** The layer as a program (inputs X, Y, U, W, b, V, c). */
 export function deqProgram(samples: number, features: number, hidden: number, classes: number): Program {
   return parseProgram(deqText(samples, features, hidden, classes), { file: 'deq.lag' });
@@ -45,12 +44,24 @@ export type Parameters = Record<Parameter, Float64Array>;
  * Starting parameters: U, V with N(0, 1/fan-in) entries, W with N(0, 1/hidden) entries scaled so
  * that ‖W‖ = `contraction`, biases 0.
  */
-export function startingParameters(features: number, hidden: number, classes: number, seed: number, contraction: number): Parameters {
+export function startingParameters(
+  features: number,
+  hidden: number,
+  classes: number,
+  seed: number,
+  contraction: number,
+): Parameters {
   const draw = normal(seed);
   const gaussian = (n: number, scale: number) => Float64Array.from({ length: n }, () => draw() * scale);
   const W = gaussian(hidden * hidden, 1 / Math.sqrt(hidden));
   limitNorm(W, hidden, contraction, true);
-  return { U: gaussian(features * hidden, 1 / Math.sqrt(features)), W, b: new Float64Array(hidden), V: gaussian(hidden * classes, 1 / Math.sqrt(hidden)), c: new Float64Array(classes) };
+  return {
+    U: gaussian(features * hidden, 1 / Math.sqrt(features)),
+    W,
+    b: new Float64Array(hidden),
+    V: gaussian(hidden * classes, 1 / Math.sqrt(hidden)),
+    c: new Float64Array(classes),
+  };
 }
 
 /**

@@ -7,7 +7,14 @@ import type { Program } from '../../src/program/program.ts';
  * cyclic component holding the largest residual (an acyclic stretch cannot keep one for long);
  * `residual` has one entry per slot.
  */
-export function globalFailure(program: Program, residual: Float64Array, method: string, verdict: Verdict, monitor: Monitor, maxIterations: number): LagradError {
+export function globalFailure(
+  program: Program,
+  residual: Float64Array,
+  method: string,
+  verdict: Verdict,
+  monitor: Monitor,
+  maxIterations: number,
+): LagradError {
   let worst: readonly [number, number] | null = null;
   let most = -1;
   for (const component of program.components()) {

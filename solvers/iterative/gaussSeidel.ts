@@ -14,7 +14,15 @@ import { pushSweep } from '../../src/lagrangian/adjointFixedPoint.ts';
  * leaves residual 0: one sweep. Residual: |D|∞ after each sweep (nonzero only on the components'
  * members), scale max(|w|∞, |λ_C|∞) over the members.
  */
-export function gaussSeidel(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, settings: IterationSettings, stats: Stats, progress?: (done: number, total: number) => void): Monitor {
+export function gaussSeidel(
+  program: Program,
+  values: Float64Array,
+  w: Float64Array,
+  lambda: Float64Array,
+  settings: IterationSettings,
+  stats: Stats,
+  progress?: (done: number, total: number) => void,
+): Monitor {
   const { inputCount, size, slots } = program;
   const components = program.components();
   const { tolerance, maxIterations } = settings;

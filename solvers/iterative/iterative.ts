@@ -2,7 +2,14 @@ import type { Convergence } from '../../src/lagrangian/convergence.ts';
 import { seed } from '../../src/lagrangian/lagrangian.ts';
 import { solvePrimal } from '../../src/lagrangian/primal.ts';
 import { emptyStats } from '../../src/lagrangian/stats.ts';
-import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../../src/schedule/schedule.ts';
+import {
+  buffer,
+  checked,
+  type Problem,
+  type Schedule,
+  type Solution,
+  type ScheduleOptions,
+} from '../../src/schedule/schedule.ts';
 import { readSettings } from '../../src/schedule/settings.ts';
 import { ITERATIVE_METHODS, method, methodFor, type IterativeMethod } from '../method.ts';
 import { BLOCK_SETTINGS, solveByBlocks } from '../reverse.ts';
@@ -30,7 +37,8 @@ const SETTINGS = [method, maxWork, ...BLOCK_SETTINGS] as const;
  */
 export const iterative: Schedule<typeof SETTINGS> = checked({
   name: 'iterative',
-  summary: 'multipliers by iteration, --method gauss-seidel (default) | jacobi | fixed-point | gmres; residual histories',
+  summary:
+    'multipliers by iteration, --method gauss-seidel (default) | jacobi | fixed-point | gmres; residual histories',
   settings: SETTINGS,
   solve(problem: Problem, options: ScheduleOptions = {}): Solution {
     const { method: given, ...settings } = readSettings(SETTINGS, options);
@@ -40,7 +48,14 @@ export const iterative: Schedule<typeof SETTINGS> = checked({
     const { program, inputs, weights } = problem;
     const { size, slots, inputCount } = program;
     // Jacobi carries λ one constraint back per sweep: at least as many sweeps as the longest chain.
-    if (method === 'jacobi') requireWork('iterative', longestChain(program) * sweepWork(program, inputCount), settings.maxWork, `Jacobi's sweeps, at least the ${longestChain(program)} of its longest chain,`, 'use gauss-seidel or reverse');
+    if (method === 'jacobi')
+      requireWork(
+        'iterative',
+        longestChain(program) * sweepWork(program, inputCount),
+        settings.maxWork,
+        `Jacobi's sweeps, at least the ${longestChain(program)} of its longest chain,`,
+        'use gauss-seidel or reverse',
+      );
     const stats = emptyStats();
     const history: Convergence[] = [];
     const values = buffer(options.workspace?.values, slots);
@@ -48,7 +63,15 @@ export const iterative: Schedule<typeof SETTINGS> = checked({
     const w = new Float64Array(slots);
     seed(program, weights, w);
     const lambda = buffer(options.workspace?.lambda, slots);
-    const monitor = (method === 'jacobi' ? jacobi : gaussSeidel)(program, values, w, lambda, settings, stats, options.progress);
+    const monitor = (method === 'jacobi' ? jacobi : gaussSeidel)(
+      program,
+      values,
+      w,
+      lambda,
+      settings,
+      stats,
+      options.progress,
+    );
     monitor.tally(stats);
     history.push(monitor.record(program, 'multipliers', method, 0, size, true));
     stats.peakValues = size;

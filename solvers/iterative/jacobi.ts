@@ -15,7 +15,15 @@ import { seededProvenance } from '../../src/lagrangian/provenance.ts';
  * k reaches the longest path, and the sweep after that changes nothing — Jacobi stops after exactly
  * `depth` sweeps, depth being the number of variables on the longest path back from an output.
  */
-export function jacobi(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, settings: IterationSettings, stats: Stats, progress?: (done: number, total: number) => void): Monitor {
+export function jacobi(
+  program: Program,
+  values: Float64Array,
+  w: Float64Array,
+  lambda: Float64Array,
+  settings: IterationSettings,
+  stats: Stats,
+  progress?: (done: number, total: number) => void,
+): Monitor {
   const { inputCount, size, slots } = program;
   const { tolerance, maxIterations } = settings;
   const { reverse } = sweepsOf(program);
@@ -30,7 +38,10 @@ export function jacobi(program: Program, values: Float64Array, w: Float64Array, 
   // not see it — before that many sweeps only a change of exactly 0 (a fixed point) ends the loop.
   const depth = longestChain(program);
   if (depth > maxIterations) {
-    throw new LagradError(`schedule 'iterative'`, `Jacobi needs at least ${depth} sweeps here (the longest chain of constraints), more than maxIterations = ${maxIterations}; use gauss-seidel, or raise maxIterations`);
+    throw new LagradError(
+      `schedule 'iterative'`,
+      `Jacobi needs at least ${depth} sweeps here (the longest chain of constraints), more than maxIterations = ${maxIterations}; use gauss-seidel, or raise maxIterations`,
+    );
   }
   const monitor = new Monitor(tolerance, maxIterations, 20 + 2 * depth);
   for (;;) {

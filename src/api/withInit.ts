@@ -10,14 +10,21 @@ import { fillBlock, type BlockValue } from './blocks.ts';
  * entry) instead of its `init`. A name that is not a variable of a cyclic component, or a value
  * of another shape, is an error naming it.
  */
-export function withInit(program: Program, starts: Readonly<Record<string, BlockValue>> | ReadonlyMap<string, BlockValue>): Program {
+export function withInit(
+  program: Program,
+  starts: Readonly<Record<string, BlockValue>> | ReadonlyMap<string, BlockValue>,
+): Program {
   const entries = starts instanceof Map ? [...starts] : Object.entries(starts as Record<string, BlockValue>);
   const initial = new Map<number, number | Float64Array>();
   for (const [name, value] of entries) {
     const where = `init '${name}'`;
     const i = program.names.get(name);
     if (i === undefined) throw new LagradError(where, 'the program has no variable of this name');
-    if (program.cycleOf(i) === null) throw new LagradError(where, `'${name}' is not in a cyclic component: only the variables of a cycle start from a value`);
+    if (program.cycleOf(i) === null)
+      throw new LagradError(
+        where,
+        `'${name}' is not in a cyclic component: only the variables of a cycle start from a value`,
+      );
     const shape = program.shape(i);
     if (typeof value === 'number') {
       if (!Number.isFinite(value)) throw new LagradError(where, `${value} is not a finite number`);

@@ -19,7 +19,10 @@ export const evalCommand: Command = {
     ...POINT_OPTIONS,
     ...DATA_OPTION,
     values: { type: 'boolean', help: "also print every named variable's value" },
-    json: { type: 'boolean', help: 'print {"value": …[, "values": {…}]} as JSON (vectors and matrices as nested lists, row-major)' },
+    json: {
+      type: 'boolean',
+      help: 'print {"value": …[, "values": {…}]} as JSON (vectors and matrices as nested lists, row-major)',
+    },
     ...settingSpecs(PRIMAL_SETTINGS),
   },
   run(positionals, flags, io) {
@@ -30,13 +33,36 @@ export const evalCommand: Command = {
     const values = asFlags(() => evaluateAll(program, point, settings));
     const output = flags.output as string | undefined;
     const block = blockOutput(program, output);
-    const value = block >= 0 ? valueIn(program, values, block) : objective(program, asFlags(() => resolveWeights(program, output)), values);
-    const named = [...program.names].sort((a, b) => a[1] - b[1]).map(([name, i]) => [name, valueIn(program, values, i)] as const);
+    const value =
+      block >= 0
+        ? valueIn(program, values, block)
+        : objective(
+            program,
+            asFlags(() => resolveWeights(program, output)),
+            values,
+          );
+    const named = [...program.names]
+      .sort((a, b) => a[1] - b[1])
+      .map(([name, i]) => [name, valueIn(program, values, i)] as const);
     if (flags.json) {
-      io.out(json(flags.values ? { value: plain(value), values: Object.fromEntries(named.map(([name, v]) => [name, plain(v)])) } : { value: plain(value) }) + '\n');
+      io.out(
+        json(
+          flags.values
+            ? { value: plain(value), values: Object.fromEntries(named.map(([name, v]) => [name, plain(v)])) }
+            : { value: plain(value) },
+        ) + '\n',
+      );
     } else {
-      io.out(typeof value === 'number' ? `${value}\n` : table([valueRow(output ?? program.label(block), value)]) + '\n');
-      if (flags.values) io.out(table(named.map(([name, v]) => valueRow(name, v)), '  ') + '\n');
+      io.out(
+        typeof value === 'number' ? `${value}\n` : table([valueRow(output ?? program.label(block), value)]) + '\n',
+      );
+      if (flags.values)
+        io.out(
+          table(
+            named.map(([name, v]) => valueRow(name, v)),
+            '  ',
+          ) + '\n',
+        );
     }
     return 0;
   },

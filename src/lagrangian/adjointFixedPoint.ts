@@ -15,7 +15,13 @@ import { holdBytes, type Stats } from './stats.ts';
  * are transposes up to similarity), to the solution of (I − J_CC)ᵀx = b.
  * Residual: the exact |b + J_CCᵀx − x|∞ after each sweep, scale max(|b|∞, |x|∞).
  */
-export const adjointFixedPoint: BlockSolve = ({ program, values, settings, stats, history, scratch, heldBytes }, start, end, b, x) => {
+export const adjointFixedPoint: BlockSolve = (
+  { program, values, settings, stats, history, scratch, heldBytes },
+  start,
+  end,
+  b,
+  x,
+) => {
   const from = program.slotOf(start);
   const m = b.length;
   holdBytes(stats, (heldBytes ?? 0) + (program.layout === null ? 0 : 8 * largestMember(program, start, end)));
@@ -32,7 +38,13 @@ export const adjointFixedPoint: BlockSolve = ({ program, values, settings, stats
   } while (verdict === Verdict.Continue);
   monitor.tally(stats);
   history?.push(monitor.record(program, 'multipliers', 'fixed-point', start, end, verdict === Verdict.Converged));
-  if (verdict !== Verdict.Converged) throw componentError(program, start, end, failure(verdict, monitor, 'the fixed-point iteration on the multipliers', 'sweep', settings.maxIterations));
+  if (verdict !== Verdict.Converged)
+    throw componentError(
+      program,
+      start,
+      end,
+      failure(verdict, monitor, 'the fixed-point iteration on the multipliers', 'sweep', settings.maxIterations),
+    );
 };
 
 /**
@@ -46,7 +58,17 @@ export const adjointFixedPoint: BlockSolve = ({ program, values, settings, stats
  * its partial evaluations into stats. With `inside`, blocks send only to members (the inner solves
  * of one component, which never read the rest; a weight W of z @ W then costs no product).
  */
-export function pushSweep(program: Program, values: Float64Array, X: Float64Array, offset: number, D: Float64Array, start: number, end: number, stats: Stats, inside = false): number {
+export function pushSweep(
+  program: Program,
+  values: Float64Array,
+  X: Float64Array,
+  offset: number,
+  D: Float64Array,
+  start: number,
+  end: number,
+  stats: Stats,
+  inside = false,
+): number {
   const { reverse } = sweepsOf(program);
   let evaluated = 0;
   const layout = program.layout;
@@ -69,7 +91,9 @@ export function pushSweep(program: Program, values: Float64Array, X: Float64Arra
       const x = first - offset;
       if (!hasSelfLoop(i, parentStart, parents)) {
         for (let e = 0; e < size; e++) X[x + e] += D[first + e];
-        evaluated += inside ? blocks.reverseInside(values, D, D, i, i + 1, start, end) : blocks.reverse(values, D, D, i, i + 1);
+        evaluated += inside
+          ? blocks.reverseInside(values, D, D, i, i + 1, start, end)
+          : blocks.reverse(values, D, D, i, i + 1);
         D.fill(0, first, first + size);
         continue;
       }
@@ -78,7 +102,9 @@ export function pushSweep(program: Program, values: Float64Array, X: Float64Arra
         d[e] = D[first + e];
         X[x + e] += d[e];
       }
-      evaluated += inside ? blocks.reverseInside(values, D, D, i, i + 1, start, end) : blocks.reverse(values, D, D, i, i + 1);
+      evaluated += inside
+        ? blocks.reverseInside(values, D, D, i, i + 1, start, end)
+        : blocks.reverse(values, D, D, i, i + 1);
       for (let e = 0; e < size; e++) D[first + e] -= d[e];
     }
   }

@@ -38,7 +38,13 @@ export const adjointGmres: BlockSolve = (context, start, end, b, x) => {
   holdBytes(stats, (context.heldBytes ?? 0) + operatorBytes + bytes);
   monitor.tally(stats);
   history?.push(monitor.record(program, 'multipliers', 'gmres', start, end, verdict === Verdict.Converged));
-  if (verdict !== Verdict.Converged) throw componentError(program, start, end, failure(verdict, monitor, 'GMRES on the multipliers', 'iteration', settings.maxIterations));
+  if (verdict !== Verdict.Converged)
+    throw componentError(
+      program,
+      start,
+      end,
+      failure(verdict, monitor, 'GMRES on the multipliers', 'iteration', settings.maxIterations),
+    );
 };
 
 /** y ↦ (I − Φ')y: Φ'y is one Gauss–Seidel sweep from the estimate y with b = 0. */

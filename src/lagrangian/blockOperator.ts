@@ -47,7 +47,10 @@ export class ComponentOperator implements LinearOperator {
     src.set(x, from);
     if (this.transpose) {
       dst.fill(0, from, from + size);
-      this.stats.partialEvaluations += this.blocks === null ? sweeps.reverse(this.values, src, dst, start, end) : this.blocks.reverseInside(this.values, src, dst, start, end, start, end);
+      this.stats.partialEvaluations +=
+        this.blocks === null
+          ? sweeps.reverse(this.values, src, dst, start, end)
+          : this.blocks.reverseInside(this.values, src, dst, start, end, start, end);
     } else {
       sweeps.tangent(this.values, src, dst, start, end);
       this.stats.partialEvaluations += end - start;

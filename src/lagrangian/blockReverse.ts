@@ -25,7 +25,16 @@ export type BlockMethod = 'auto' | 'direct' | 'gmres' | 'fixed-point';
  * the same solves run on the block rules' VJPs. Stats: `components`, `directSolves`, and the inner
  * solves' own counts.
  */
-export function blockReverse(program: Program, values: Float64Array, lambda: Float64Array, method: BlockMethod, settings: IterationSettings, stats: Stats, history?: Convergence[], inner: BlockReverseOptions = {}): void {
+export function blockReverse(
+  program: Program,
+  values: Float64Array,
+  lambda: Float64Array,
+  method: BlockMethod,
+  settings: IterationSettings,
+  stats: Stats,
+  history?: Convergence[],
+  inner: BlockReverseOptions = {},
+): void {
   const { rates, ...krylov } = inner;
   const { inputCount, size, slots } = program;
   const components = program.components();

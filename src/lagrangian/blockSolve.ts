@@ -59,7 +59,12 @@ export const directSolve: BlockSolve = ({ program, values, stats, heldBytes }, s
   for (let k = 0; k < b.length; k++) size = Math.max(size, Math.abs(b[k]));
   if (singular) {
     checkMemberPartials(program, values, start, end); // a NaN in I − J is a partial that does not exist, not a singular matrix
-    throw componentError(program, start, end, `I − J is singular here (pivot ratio ${formatNumber(lu.pivotRatio)}), so its multipliers are not determined; residual |(I − J)ᵀλ − b|∞ = ${formatNumber(size)} left at λ = 0`);
+    throw componentError(
+      program,
+      start,
+      end,
+      `I − J is singular here (pivot ratio ${formatNumber(lu.pivotRatio)}), so its multipliers are not determined; residual |(I − J)ᵀλ − b|∞ = ${formatNumber(size)} left at λ = 0`,
+    );
   }
   lu.solve(b, x);
 };

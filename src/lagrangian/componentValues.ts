@@ -11,7 +11,13 @@ import { sweepsOf } from '../primitives/sweeps.ts';
  * out[s − slotOf(start)] = entry s of p_i(v) for each member i of [start, end), reading the
  * values as they are (the members' own entries included) and leaving them as they were.
  */
-export function componentOutputs(program: Program, values: Float64Array, start: number, end: number, out: Float64Array): void {
+export function componentOutputs(
+  program: Program,
+  values: Float64Array,
+  start: number,
+  end: number,
+  out: Float64Array,
+): void {
   const layout = program.layout;
   if (layout === null) {
     const { value } = sweepsOf(program);

@@ -110,7 +110,13 @@ export class CyclicTangents {
         const A = componentMatrix(program, values, start, end, false, undefined, stats);
         stats.partialEvaluations += end - start;
         const { lu, singular } = ComponentLu.factor(A);
-        if (singular) throw componentError(program, start, end, `I − J is singular here (pivot ratio ${formatNumber(lu.pivotRatio)}), so its tangents are not determined`);
+        if (singular)
+          throw componentError(
+            program,
+            start,
+            end,
+            `I − J is singular here (pivot ratio ${formatNumber(lu.pivotRatio)}), so its tangents are not determined`,
+          );
         factor = this.factors[k] = { lu, A };
       }
       factor.lu.solve(b, x);
@@ -121,7 +127,13 @@ export class CyclicTangents {
     const { verdict, matvecs } = gmres(new ComponentOperator(program, values, start, end, stats, false), b, x, monitor);
     stats.matvecs = (stats.matvecs ?? 0) + matvecs;
     monitor.tally(stats);
-    if (verdict !== Verdict.Converged) throw componentError(program, start, end, failure(verdict, monitor, 'GMRES on the tangents', 'iteration', settings.maxIterations));
+    if (verdict !== Verdict.Converged)
+      throw componentError(
+        program,
+        start,
+        end,
+        failure(verdict, monitor, 'GMRES on the tangents', 'iteration', settings.maxIterations),
+      );
   }
 
   /** The lane sweep over [from, to), adding each seed right after its own row is swept. */
@@ -148,7 +160,13 @@ export class CyclicTangents {
       this.stats.partialEvaluations += m;
       const { lu, singular } = ComponentLu.factor(A);
       if (singular) checkMemberPartials(this.program, this.values, start, end); // a NaN in I − J: a partial that does not exist
-      if (singular) throw componentError(this.program, start, end, `I − J is singular here (pivot ratio ${formatNumber(lu.pivotRatio)}), so its tangents are not determined`);
+      if (singular)
+        throw componentError(
+          this.program,
+          start,
+          end,
+          `I − J is singular here (pivot ratio ${formatNumber(lu.pivotRatio)}), so its tangents are not determined`,
+        );
       factor = this.factors[k] = { lu, A };
     }
     const { lu, A } = factor;
@@ -183,7 +201,13 @@ export class CyclicTangents {
       }
       const verdict = monitor.check(change, scale);
       if (verdict === Verdict.Converged) break;
-      if (verdict !== Verdict.Continue) throw componentError(this.program, start, end, failure(verdict, monitor, 'the tangent iteration', 'sweep', this.settings.maxIterations));
+      if (verdict !== Verdict.Continue)
+        throw componentError(
+          this.program,
+          start,
+          end,
+          failure(verdict, monitor, 'the tangent iteration', 'sweep', this.settings.maxIterations),
+        );
     }
     monitor.tally(this.stats);
   }

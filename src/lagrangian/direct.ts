@@ -26,7 +26,15 @@ export const DIRECT_LIMIT = 300;
  * p_i(v) as the true Jacobian needs. A member that is its own parent keeps y = v_i (the two cannot
  * both be in one array); the difference vanishes as the iterate converges.
  */
-export function componentMatrix(program: Program, values: Float64Array, start: number, end: number, transpose = false, outputs?: Float64Array, stats?: Stats): Matrix {
+export function componentMatrix(
+  program: Program,
+  values: Float64Array,
+  start: number,
+  end: number,
+  transpose = false,
+  outputs?: Float64Array,
+  stats?: Stats,
+): Matrix {
   if (program.layout !== null) return blockComponentMatrix(program, values, start, end, transpose, outputs, stats);
   const { parentStart, parents } = program;
   const { partials } = sweepsOf(program);
@@ -62,7 +70,15 @@ export function componentMatrix(program: Program, values: Float64Array, start: n
  * cycle gives z's part, never W's). Counts the VJPs in `stats.vjps`. With `outputs`, each member's
  * own entries are p_i(v) while its VJP runs (partials that read y), as above.
  */
-function blockComponentMatrix(program: Program, values: Float64Array, start: number, end: number, transpose: boolean, outputs: Float64Array | undefined, stats: Stats | undefined): Matrix {
+function blockComponentMatrix(
+  program: Program,
+  values: Float64Array,
+  start: number,
+  end: number,
+  transpose: boolean,
+  outputs: Float64Array | undefined,
+  stats: Stats | undefined,
+): Matrix {
   const { parentStart, parents } = program;
   const sweeps = BlockSweeps.of(program);
   const from = program.slotOf(start);

@@ -17,7 +17,15 @@ import { slotLabel } from '../program/layout.ts';
  * number of digits), over every entry of the members when some are blocks. A sweep costs m
  * primitive evaluations and no allocation (`previous` holds the members' entries before it).
  */
-export function fixedPointSweeps(program: Program, values: Float64Array, start: number, end: number, monitor: Monitor, stats: Stats, previous: Float64Array): Verdict {
+export function fixedPointSweeps(
+  program: Program,
+  values: Float64Array,
+  start: number,
+  end: number,
+  monitor: Monitor,
+  stats: Stats,
+  previous: Float64Array,
+): Verdict {
   const { forward } = sweepsOf(program);
   // The unknowns are the members' slots: the members themselves when all are scalars.
   const from = program.slotOf(start);
@@ -47,7 +55,13 @@ export function fixedPointSweeps(program: Program, values: Float64Array, start: 
  * Repeats the last sweep one member at a time from the values before it and stops at the first
  * member whose value is not finite, so a message can show that constraint with the arguments it got.
  */
-function replayToFirstNonFinite(program: Program, values: Float64Array, start: number, end: number, previous: Float64Array): void {
+function replayToFirstNonFinite(
+  program: Program,
+  values: Float64Array,
+  start: number,
+  end: number,
+  previous: Float64Array,
+): void {
   const { forward } = sweepsOf(program);
   const from = program.slotOf(start);
   values.set(previous.subarray(0, program.slotOf(end) - from), from);
@@ -58,8 +72,17 @@ function replayToFirstNonFinite(program: Program, values: Float64Array, start: n
 }
 
 /** Why a fixed-point iteration stopped short, for messages: `the fixed-point iteration diverges (residual …)`. */
-export function fixedPointFailure(program: Program, values: Float64Array, start: number, end: number, verdict: Verdict, monitor: Monitor, maxIterations: number): string {
-  if (verdict !== Verdict.NonFinite) return failure(verdict, monitor, 'the fixed-point iteration', 'sweep', maxIterations);
+export function fixedPointFailure(
+  program: Program,
+  values: Float64Array,
+  start: number,
+  end: number,
+  verdict: Verdict,
+  monitor: Monitor,
+  maxIterations: number,
+): string {
+  if (verdict !== Verdict.NonFinite)
+    return failure(verdict, monitor, 'the fixed-point iteration', 'sweep', maxIterations);
   let i = start;
   while (i < end && allFinite(values, program.slotOf(i), program.slotOf(i + 1))) i++;
   const before = monitor.iterations > 1 ? ` (residual ${formatNumber(monitor.previous)} before it)` : '';
@@ -69,7 +92,8 @@ export function fixedPointFailure(program: Program, values: Float64Array, start:
 /** `'v' = log(-1) = NaN`, or for a block `'z'[3] = NaN in tanh([32])`: member i's first non-finite entry. */
 function describe(program: Program, i: number, values: Float64Array): string {
   const name = program.nameOf(i);
-  if (program.layout === null) return `${name !== undefined ? `'${name}' = ` : ''}${show(program, i, values)} = ${values[i]}`;
+  if (program.layout === null)
+    return `${name !== undefined ? `'${name}' = ` : ''}${show(program, i, values)} = ${values[i]}`;
   let s = program.slotOf(i);
   while (values[s] - values[s] === 0) s++;
   return `${slotLabel(program, s)} = ${values[s]} in ${showBlock(program, i, values)}`;

@@ -22,7 +22,13 @@ export const DEFAULT_RESTART = 40;
  * contraction rate mean what they say, and it cannot break down short of the exact solution; the
  * price, a basis of `restart` vectors, is small next to a component's dense LU.
  */
-export function gmres(A: LinearOperator, b: Float64Array, x: Float64Array, monitor: Monitor, restart = DEFAULT_RESTART): { verdict: Verdict; matvecs: number; bytes: number } {
+export function gmres(
+  A: LinearOperator,
+  b: Float64Array,
+  x: Float64Array,
+  monitor: Monitor,
+  restart = DEFAULT_RESTART,
+): { verdict: Verdict; matvecs: number; bytes: number } {
   const n = A.size;
   const k = Math.max(1, Math.min(restart, n));
   const V: Float64Array[] = [new Float64Array(n)];

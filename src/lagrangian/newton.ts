@@ -30,7 +30,15 @@ export interface NewtonResult {
  * |F|∞ after each step in `monitor` (scale |v_C|∞, so the tolerance is relative). Counts m evaluations per residual and m
  * partials per Jacobian (or per GMRES product).
  */
-export function newton(program: Program, values: Float64Array, start: number, end: number, settings: IterationSettings, monitor: Monitor, stats: Stats): NewtonResult {
+export function newton(
+  program: Program,
+  values: Float64Array,
+  start: number,
+  end: number,
+  settings: IterationSettings,
+  monitor: Monitor,
+  stats: Stats,
+): NewtonResult {
   // The unknowns are the members' slots (the members themselves when all are scalars).
   const from = program.slotOf(start);
   const to = program.slotOf(end);
@@ -43,22 +51,42 @@ export function newton(program: Program, values: Float64Array, start: number, en
   const heldBytes = 8 * (4 * m + program.largestCycleSlots);
   holdBytes(stats, m <= DIRECT_LIMIT ? heldBytes + denseSolveBytes(m, to) : heldBytes);
   let { max, sumSquares } = residual(program, values, start, end, outputs, F, stats);
-  if (!(max - max === 0)) return { converged: false, failure: `Newton's method cannot start: ${nonFinite(program, values, outputs, start, end)}` };
+  if (!(max - max === 0))
+    return {
+      converged: false,
+      failure: `Newton's method cannot start: ${nonFinite(program, values, outputs, start, end)}`,
+    };
   if (max <= settings.tolerance * maxAbs(values, from, to)) return { converged: true, failure: '' };
-  const steps = () => (monitor.iterations === 0 ? 'at the start' : `after ${monitor.iterations} step${monitor.iterations === 1 ? '' : 's'}`);
+  const steps = () =>
+    monitor.iterations === 0
+      ? 'at the start'
+      : `after ${monitor.iterations} step${monitor.iterations === 1 ? '' : 's'}`;
   for (;;) {
     if (m <= DIRECT_LIMIT) {
       const { lu, singular } = ComponentLu.factor(componentMatrix(program, values, start, end, false, outputs, stats));
       stats.partialEvaluations += end - start;
-      if (singular) return { converged: false, failure: `Newton's Jacobian I − J is singular at residual ${formatNumber(max)} ${steps()}` };
+      if (singular)
+        return {
+          converged: false,
+          failure: `Newton's Jacobian I − J is singular at residual ${formatNumber(max)} ${steps()}`,
+        };
       lu.solve(F, delta);
     } else {
       // An inexact Newton step: the linear residual only needs to be small next to |F|.
       delta.fill(0);
       const inner = new Monitor(Math.min(1e-2, Math.max(settings.tolerance, max)), settings.maxIterations);
-      const { verdict, bytes } = gmres(new ComponentOperator(program, values, start, end, stats, false), F, delta, inner);
+      const { verdict, bytes } = gmres(
+        new ComponentOperator(program, values, start, end, stats, false),
+        F,
+        delta,
+        inner,
+      );
       holdBytes(stats, heldBytes + 8 * 2 * to + bytes);
-      if (verdict !== Verdict.Converged) return { converged: false, failure: `Newton's linear solve (GMRES) failed at residual ${formatNumber(max)} ${steps()} (${inner.describe('iteration')})` };
+      if (verdict !== Verdict.Converged)
+        return {
+          converged: false,
+          failure: `Newton's linear solve (GMRES) failed at residual ${formatNumber(max)} ${steps()} (${inner.describe('iteration')})`,
+        };
     }
     for (let k = 0; k < m; k++) saved[k] = values[from + k];
     let t = 1;
@@ -76,18 +104,32 @@ export function newton(program: Program, values: Float64Array, start: number, en
       residual(program, values, start, end, outputs, F, stats);
       // No step reduces a residual that is already rounding noise: that is convergence (tolerance 0).
       if (atRounding(max, maxAbs(values, from, to))) return { converged: true, failure: '' };
-      return { converged: false, failure: `Newton's method stalls at residual ${formatNumber(max)} ${steps()}: no step along its direction reduces it` };
+      return {
+        converged: false,
+        failure: `Newton's method stalls at residual ${formatNumber(max)} ${steps()}: no step along its direction reduces it`,
+      };
     }
     const verdict = monitor.check(max, maxAbs(values, from, to));
     if (verdict === Verdict.Converged) return { converged: true, failure: '' };
     if (verdict !== Verdict.Continue || monitor.iterations >= NEWTON_STEPS) {
-      return { converged: false, failure: `Newton's method reached residual ${formatNumber(max)} ${steps()}, not the tolerance ${formatNumber(settings.tolerance)}` };
+      return {
+        converged: false,
+        failure: `Newton's method reached residual ${formatNumber(max)} ${steps()}, not the tolerance ${formatNumber(settings.tolerance)}`,
+      };
     }
   }
 }
 
 /** outputs_k = p(v)_k, F_k = v_k − p(v)_k over the members' slots; |F|∞ (NaN if any is not finite) and |F|₂². */
-function residual(program: Program, values: Float64Array, start: number, end: number, outputs: Float64Array, F: Float64Array, stats: Stats): { max: number; sumSquares: number } {
+function residual(
+  program: Program,
+  values: Float64Array,
+  start: number,
+  end: number,
+  outputs: Float64Array,
+  F: Float64Array,
+  stats: Stats,
+): { max: number; sumSquares: number } {
   componentOutputs(program, values, start, end, outputs);
   const from = program.slotOf(start);
   let max = 0;

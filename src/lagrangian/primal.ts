@@ -2,7 +2,14 @@ import type { Program } from '../program/program.ts';
 import { sweepsOf } from '../primitives/sweeps.ts';
 import { enumSetting, settingValues } from '../schedule/settings.ts';
 import { type Stats, emptyStats, holdBytes } from './stats.ts';
-import { componentError, ITERATION_SETTINGS, Monitor, Verdict, type Convergence, type IterationSettings } from './convergence.ts';
+import {
+  componentError,
+  ITERATION_SETTINGS,
+  Monitor,
+  Verdict,
+  type Convergence,
+  type IterationSettings,
+} from './convergence.ts';
 import { checkValues } from './finite.ts';
 import { fixedPointFailure, fixedPointSweeps } from './fixedPointSweeps.ts';
 import { newton, NEWTON_STEPS } from './newton.ts';
@@ -53,7 +60,13 @@ export interface PrimalOptions {
  * (the largest |v_C − p_C(v)|∞ left). A component that cannot be solved is one error naming its
  * variables and the residual reached.
  */
-export function solvePrimal(program: Program, inputs: Float64Array, values: Float64Array, stats?: Stats, options?: PrimalOptions): void {
+export function solvePrimal(
+  program: Program,
+  inputs: Float64Array,
+  values: Float64Array,
+  stats?: Stats,
+  options?: PrimalOptions,
+): void {
   if (program.layout !== null && !program.cyclic) return solveBlocks(program, inputs, values, stats);
   const { inputCount, size } = program;
   const inputSlots = program.inputSlots;
@@ -116,7 +129,17 @@ function solveCyclic(program: Program, values: Float64Array, stats: Stats, optio
 }
 
 /** Solves one component; returns the sweeps' observed rate when they solved it, Infinity when Newton did. */
-function solveComponent(program: Program, values: Float64Array, start: number, end: number, method: PrimalMethod, settings: IterationSettings, stats: Stats, previous: Float64Array, history?: Convergence[]): number {
+function solveComponent(
+  program: Program,
+  values: Float64Array,
+  start: number,
+  end: number,
+  method: PrimalMethod,
+  settings: IterationSettings,
+  stats: Stats,
+  previous: Float64Array,
+  history?: Convergence[],
+): number {
   let iterated = '';
   if (method !== 'newton') {
     const budget = method === 'auto' ? Math.min(settings.maxIterations, AUTO_SWEEPS) : settings.maxIterations;
@@ -138,13 +161,26 @@ function solveComponent(program: Program, values: Float64Array, start: number, e
   stats.primalIterations += monitor.iterations;
   stats.newtonSteps += monitor.iterations;
   history?.push(monitor.record(program, 'values', 'newton', start, end, result.converged));
-  if (!result.converged) throw componentError(program, start, end, `no fixed point found: ${iterated ? `${iterated}, and ` : ''}${result.failure}`);
+  if (!result.converged)
+    throw componentError(
+      program,
+      start,
+      end,
+      `no fixed point found: ${iterated ? `${iterated}, and ` : ''}${result.failure}`,
+    );
   finish(program, values, start, end, stats, previous);
   return Infinity;
 }
 
 /** Checks the solved component and records the residual |v_C − p_C(v)|∞ it leaves (over every entry of its members). */
-function finish(program: Program, values: Float64Array, start: number, end: number, stats: Stats, outputs: Float64Array): void {
+function finish(
+  program: Program,
+  values: Float64Array,
+  start: number,
+  end: number,
+  stats: Stats,
+  outputs: Float64Array,
+): void {
   checkValues(program, values, start, end);
   componentOutputs(program, values, start, end, outputs);
   const from = program.slotOf(start);

@@ -34,7 +34,8 @@ export class BlockSweeps {
 
   private constructor(readonly program: Program) {
     const layout = program.layout;
-    if (layout === null) throw new LagradError('program', 'has no vector or matrix variables; the scalar sweeps run it');
+    if (layout === null)
+      throw new LagradError('program', 'has no vector or matrix variables; the scalar sweeps run it');
     this.layout = layout;
     const { size, inputCount, ops, parentStart, parents, constants } = program;
     const blocks: Block[] = new Array(size);
@@ -48,7 +49,8 @@ export class BlockSweeps {
     this.blocks = blocks;
     this.sites = sites;
     this.selfLoop = new Uint8Array(size);
-    for (let i = inputCount; i < size; i++) for (let e = parentStart[i]; e < parentStart[i + 1]; e++) if (parents[e] === i) this.selfLoop[i] = 1;
+    for (let i = inputCount; i < size; i++)
+      for (let e = parentStart[i]; e < parentStart[i + 1]; e++) if (parents[e] === i) this.selfLoop[i] = 1;
     this.bound = this.lookUp();
     this.epoch = codegenEpoch();
   }
@@ -106,7 +108,14 @@ export class BlockSweeps {
    * skipped, as one whose parents' multipliers are not `needed` (by variable; null: all). Returns
    * how many constraints had their VJP applied.
    */
-  reverse(v: Float64Array, src: Float64Array, dst: Float64Array, from: number, to: number, needed: Uint8Array | null = null): number {
+  reverse(
+    v: Float64Array,
+    src: Float64Array,
+    dst: Float64Array,
+    from: number,
+    to: number,
+    needed: Uint8Array | null = null,
+  ): number {
     const { rules, sites } = this;
     const { parentStart, parents } = this.program;
     let count = 0;
@@ -116,7 +125,8 @@ export class BlockSweeps {
       let need = ALL;
       if (needed !== null) {
         need = 0;
-        for (let e = parentStart[i], k = 0; e < parentStart[i + 1]; e++, k++) if (needed[parents[e]] === 1) need |= k < 31 ? 1 << k : ALL;
+        for (let e = parentStart[i], k = 0; e < parentStart[i + 1]; e++, k++)
+          if (needed[parents[e]] === 1) need |= k < 31 ? 1 << k : ALL;
         if (need === 0) continue;
       }
       if (this.selfLoop[i] === 1 && src === dst) rules[i].vjp(v, this.argumentsOf(i, src), dst, site, need);
@@ -132,7 +142,15 @@ export class BlockSweeps {
    * in a cycle) is skipped. The inner solves of a cyclic
    * component never read those, and in a layer z = tanh(z @ W + …) they cost as much as the rest.
    */
-  reverseInside(v: Float64Array, src: Float64Array, dst: Float64Array, from: number, to: number, low: number, high: number): number {
+  reverseInside(
+    v: Float64Array,
+    src: Float64Array,
+    dst: Float64Array,
+    from: number,
+    to: number,
+    low: number,
+    high: number,
+  ): number {
     const { rules, sites } = this;
     const { parentStart, parents } = this.program;
     let count = 0;
@@ -140,7 +158,8 @@ export class BlockSweeps {
       const site = sites[i]!;
       if (isZero(src, site.out.offset, site.out.size)) continue;
       let need = 0;
-      for (let e = parentStart[i], k = 0; e < parentStart[i + 1]; e++, k++) if (parents[e] >= low && parents[e] < high) need |= k < 31 ? 1 << k : ALL;
+      for (let e = parentStart[i], k = 0; e < parentStart[i + 1]; e++, k++)
+        if (parents[e] >= low && parents[e] < high) need |= k < 31 ? 1 << k : ALL;
       if (need === 0) continue;
       if (this.selfLoop[i] === 1 && src === dst) rules[i].vjp(v, this.argumentsOf(i, src), dst, site, need);
       else rules[i].vjp(v, src, dst, site, need);

@@ -1,3 +1,4 @@
+// Why one file of 370+ lines: Shape inference (the acyclic pass and the solve around cycles) and the slot layout it yields: one algorithm.
 import { LagradError } from '../error.ts';
 import { INPUT } from '../primitives/primitive.ts';
 import { primitives } from '../primitives/registry.ts';
@@ -114,7 +115,12 @@ export function inferLayout(program: LayoutSource, declared: ReadonlyMap<number,
 }
 
 /** The shape constraint i's rule gives for its parents' shapes (undefined when one is unknown), or why they do not fit. */
-function ruleShape(program: LayoutSource, i: number, shapes: readonly (Shape | undefined)[], args: Shape[]): Shape | string | undefined {
+function ruleShape(
+  program: LayoutSource,
+  i: number,
+  shapes: readonly (Shape | undefined)[],
+  args: Shape[],
+): Shape | string | undefined {
   const { parentStart, parents, ops, constants } = program;
   args.length = 0;
   for (let e = parentStart[i]; e < parentStart[i + 1]; e++) {
@@ -132,7 +138,10 @@ function checked(program: LayoutSource, i: number, shape: Shape | string, declar
   if (declared === undefined || sameShape(declared, shape)) return shape;
   if (program.parentStart[i + 1] === program.parentStart[i]) return declared;
   const label = program.nameOf(i) ?? `#${i}`;
-  throw new LagradError(program.where(i), `'${label}' is declared ${formatShape(declared)}, but '${symbolOf(name)}' gives ${formatShape(shape)}`);
+  throw new LagradError(
+    program.where(i),
+    `'${label}' is declared ${formatShape(declared)}, but '${symbolOf(name)}' gives ${formatShape(shape)}`,
+  );
 }
 
 /**
@@ -149,9 +158,24 @@ function checked(program: LayoutSource, i: number, shape: Shape | string, declar
  * candidate stands, is an error asking for a declared shape (`init z[32] = 0`), or naming the
  * mismatch when the declared shapes themselves do not fit.
  */
-function componentShapes(program: LayoutSource, shapes: (Shape | undefined)[], declared: ReadonlyMap<number, Shape> | undefined, start: number, end: number): void {
+function componentShapes(
+  program: LayoutSource,
+  shapes: (Shape | undefined)[],
+  declared: ReadonlyMap<number, Shape> | undefined,
+  start: number,
+  end: number,
+): void {
   for (let i = start; i < end; i++) shapes[i] = declared?.get(i);
-  const search: ShapeSearch = { program, declared, start, end, dims: dimensionsInSight(shapes, start), attempts: 0, error: null, guessed: false };
+  const search: ShapeSearch = {
+    program,
+    declared,
+    start,
+    end,
+    dims: dimensionsInSight(shapes, start),
+    attempts: 0,
+    error: null,
+    guessed: false,
+  };
   const solution = solveShapes(search, shapes.slice(start, end), shapes);
   if (solution !== null) {
     for (let i = start; i < end; i++) shapes[i] = solution[i - start];
@@ -168,8 +192,15 @@ function componentShapes(program: LayoutSource, shapes: (Shape | undefined)[], d
   }
   const members = `cyclic component {${named.join(', ') || `#${start}…#${end - 1}`}}`;
   const hint = `declare one (init ${named[0] ?? 'z'}[n] = 0, or a block init)`;
-  if (search.error) throw new LagradError(search.error.where, `${search.error.what} (${members}: its shapes were inferred by trial; ${hint})`);
-  throw new LagradError(program.where(at), `${members}: the shapes of its variables cannot be inferred from its equations; ${hint}`);
+  if (search.error)
+    throw new LagradError(
+      search.error.where,
+      `${search.error.what} (${members}: its shapes were inferred by trial; ${hint})`,
+    );
+  throw new LagradError(
+    program.where(at),
+    `${members}: the shapes of its variables cannot be inferred from its equations; ${hint}`,
+  );
 }
 
 /** The state of one component's shape search. */
@@ -214,7 +245,7 @@ function solveShapes(search: ShapeSearch, own: (Shape | undefined)[], all: (Shap
     return null;
   };
   // Certain shapes: every member whose parents are known.
-  for (let progress = true; progress; ) {
+  for (let progress = true; progress;) {
     progress = false;
     for (let i = start; i < end; i++) {
       if (own[i - start] !== undefined) continue;
@@ -228,7 +259,12 @@ function solveShapes(search: ShapeSearch, own: (Shape | undefined)[], all: (Shap
       progress = true;
     }
   }
-  const waiting = own.findIndex((s, k) => s === undefined && primitives.entrywise(program.ops[start + k]) && knownArguments(program, start + k, view).length > 0);
+  const waiting = own.findIndex(
+    (s, k) =>
+      s === undefined &&
+      primitives.entrywise(program.ops[start + k]) &&
+      knownArguments(program, start + k, view).length > 0,
+  );
   if (waiting < 0) {
     if (own.includes(undefined)) return null;
     // Every member known: sweep the rules until they agree with the shapes they are given.
@@ -276,7 +312,12 @@ function knownArguments(program: LayoutSource, i: number, view: (j: number) => S
  * broadcast against something larger) vectors [d] and matrices [r, k] or [r, c] with r, c among
  * `dims`.
  */
-function candidates(program: LayoutSource, i: number, view: (j: number) => Shape | undefined, dims: readonly number[]): Shape[] {
+function candidates(
+  program: LayoutSource,
+  i: number,
+  view: (j: number) => Shape | undefined,
+  dims: readonly number[],
+): Shape[] {
   const base = primitives.blockRules(program.ops[i]).shape(knownArguments(program, i, view), program.constants[i]);
   if (typeof base === 'string') return [];
   const list: Shape[] = [base];
@@ -301,7 +342,9 @@ function dimensionsInSight(shapes: readonly (Shape | undefined)[], before: numbe
  * members of its cyclic components and of its block constants (by variable index; empty without
  * a layout). With them, `Program.from` on the same arrays finds the same layout.
  */
-export function declaredShapes(program: Pick<LayoutSource, 'size' | 'inputCount' | 'parentStart' | 'cycles'> & { readonly layout: Layout | null }): Map<number, Shape> {
+export function declaredShapes(
+  program: Pick<LayoutSource, 'size' | 'inputCount' | 'parentStart' | 'cycles'> & { readonly layout: Layout | null },
+): Map<number, Shape> {
   const shapes = new Map<number, Shape>();
   const layout = program.layout;
   if (layout === null) return shapes;
@@ -311,12 +354,16 @@ export function declaredShapes(program: Pick<LayoutSource, 'size' | 'inputCount'
   for (let i = 0; i < program.inputCount; i++) declare(i);
   const cycles = program.cycles;
   for (let k = 0; k < cycles.length; k += 2) for (let i = cycles[k]; i < cycles[k + 1]; i++) declare(i);
-  for (let i = program.inputCount; i < program.size; i++) if (program.parentStart[i + 1] === program.parentStart[i]) declare(i);
+  for (let i = program.inputCount; i < program.size; i++)
+    if (program.parentStart[i + 1] === program.parentStart[i]) declare(i);
   return shapes;
 }
 
 /** `X[2, 3]` or `b[1]` for slot s of a block variable, the name alone for a scalar. */
-export function slotLabel(program: Pick<LayoutSource, 'nameOf'> & { readonly layout: Layout | null }, s: number): string {
+export function slotLabel(
+  program: Pick<LayoutSource, 'nameOf'> & { readonly layout: Layout | null },
+  s: number,
+): string {
   const layout = program.layout;
   const i = layout ? layout.variableOf(s) : s;
   const name = program.nameOf(i) ?? `#${i}`;

@@ -1,3 +1,4 @@
+// Why one file of 430+ lines: The Program class and the checks of its parts (Program.from): one representation, built and checked in one place.
 import { LagradError } from '../error.ts';
 import { primitives } from '../primitives/registry.ts';
 import { INPUT } from '../primitives/primitive.ts';
@@ -90,8 +91,17 @@ export class Program {
   private checkInitialBlocks(blocks: ReadonlyMap<number, Float64Array>): void {
     for (const [i, entries] of blocks) {
       const size = this.layout === null ? 1 : this.layout.sizeOf(i);
-      if (entries.length !== size) throw new LagradError(this.where(i), `init '${this.label(i)}': ${entries.length} entries for a ${formatShape(this.shape(i))} variable`);
-      for (let e = 0; e < size; e++) if (!Number.isFinite(entries[e])) throw new LagradError(this.where(i), `init '${this.label(i)}': entry ${e} is ${entries[e]}, not a finite number`);
+      if (entries.length !== size)
+        throw new LagradError(
+          this.where(i),
+          `init '${this.label(i)}': ${entries.length} entries for a ${formatShape(this.shape(i))} variable`,
+        );
+      for (let e = 0; e < size; e++)
+        if (!Number.isFinite(entries[e]))
+          throw new LagradError(
+            this.where(i),
+            `init '${this.label(i)}': entry ${e} is ${entries[e]}, not a finite number`,
+          );
     }
   }
 
@@ -147,7 +157,18 @@ export class Program {
       if (!Number.isNaN(value)) defaults.set(i, value);
     });
     const { ops, parentStart, parents, constants, outputs, names, source } = this;
-    return Program.from({ ops, parentStart, parents, constants, outputs, names, defaults, initial, shapes: declaredShapes(this), source });
+    return Program.from({
+      ops,
+      parentStart,
+      parents,
+      constants,
+      outputs,
+      names,
+      defaults,
+      initial,
+      shapes: declaredShapes(this),
+      source,
+    });
   }
 
   /** True when some variable depends on itself through its constraints. */
@@ -219,7 +240,14 @@ export class Program {
   constraint(i: number): Constraint {
     const p = primitives.get(this.ops[i]);
     const parents = Array.from(this.parents.subarray(this.parentStart[i], this.parentStart[i + 1]));
-    return { index: i, name: this.nameOf(i), op: p.name, parents, constant: p.constant ? this.constants[i] : undefined, shape: this.shape(i) };
+    return {
+      index: i,
+      name: this.nameOf(i),
+      op: p.name,
+      parents,
+      constant: p.constant ? this.constants[i] : undefined,
+      shape: this.shape(i),
+    };
   }
 
   /** Where variable i is, for messages: `prog.lag:3:7` when parsed, else its name or `#i`. */
@@ -273,37 +301,64 @@ export class Program {
 
   /** Bytes held by the representation's arrays (not counting names). */
   get bytes(): number {
-    return this.ops.byteLength + this.parentStart.byteLength + this.parents.byteLength + this.constants.byteLength + this.outputs.byteLength + (this.layout?.bytes ?? 0);
+    return (
+      this.ops.byteLength +
+      this.parentStart.byteLength +
+      this.parents.byteLength +
+      this.constants.byteLength +
+      this.outputs.byteLength +
+      (this.layout?.bytes ?? 0)
+    );
   }
 }
 
 function validate(parts: ProgramParts): void {
   const { ops, parentStart, parents, constants } = parts;
   const n = ops.length;
-  if (parentStart.length !== n + 1 || constants.length !== n) throw new LagradError('program', `array lengths disagree: ${n} ops, ${parentStart.length} offsets, ${constants.length} constants`);
-  if (parentStart[0] !== 0 || parentStart[n] !== parents.length) throw new LagradError('program', 'parent offsets do not span the parent list');
+  if (parentStart.length !== n + 1 || constants.length !== n)
+    throw new LagradError(
+      'program',
+      `array lengths disagree: ${n} ops, ${parentStart.length} offsets, ${constants.length} constants`,
+    );
+  if (parentStart[0] !== 0 || parentStart[n] !== parents.length)
+    throw new LagradError('program', 'parent offsets do not span the parent list');
   const table = primitives.all();
   const source = parts.source;
-  if (source && (source.line.length !== n || source.column.length !== n)) throw new LagradError('program', `the source map has ${source.line.length} lines and ${source.column.length} columns for ${n} variables`);
-  const place = (i: number, name: string) => (source && source.line[i] > 0 ? `${source.file ?? 'line'}${source.file ? ':' : ' '}${source.line[i]}:${source.column[i]}` : `variable #${i} (${name})`);
+  if (source && (source.line.length !== n || source.column.length !== n))
+    throw new LagradError(
+      'program',
+      `the source map has ${source.line.length} lines and ${source.column.length} columns for ${n} variables`,
+    );
+  const place = (i: number, name: string) =>
+    source && source.line[i] > 0
+      ? `${source.file ?? 'line'}${source.file ? ':' : ' '}${source.line[i]}:${source.column[i]}`
+      : `variable #${i} (${name})`;
   for (let i = 0; i < n; i++) {
     const p = table[ops[i]];
     if (p === undefined) throw new LagradError(`variable #${i}`, `unknown op code ${ops[i]}`);
-    if (p.constant && !Number.isFinite(constants[i])) throw new LagradError(place(i, p.name), `${p.name}: the constant θ = ${constants[i]} is not a finite number`);
+    if (p.constant && !Number.isFinite(constants[i]))
+      throw new LagradError(place(i, p.name), `${p.name}: the constant θ = ${constants[i]} is not a finite number`);
     const count = parentStart[i + 1] - parentStart[i];
-    if (p.arity === 'variadic' ? count < 1 : count !== p.arity) throw new LagradError(`variable #${i} (${p.name})`, `takes ${p.arity === 'variadic' ? 'at least 1' : p.arity} parents, has ${count}`);
+    if (p.arity === 'variadic' ? count < 1 : count !== p.arity)
+      throw new LagradError(
+        `variable #${i} (${p.name})`,
+        `takes ${p.arity === 'variadic' ? 'at least 1' : p.arity} parents, has ${count}`,
+      );
   }
   for (let e = 0; e < parents.length; e++) {
-    if (!(parents[e] >= 0 && parents[e] < n)) throw new LagradError('program', `parent index ${parents[e]} is not a variable`);
+    if (!(parents[e] >= 0 && parents[e] < n))
+      throw new LagradError('program', `parent index ${parents[e]} is not a variable`);
   }
   const isVariable = (i: number) => Number.isInteger(i) && i >= 0 && i < n;
   for (let k = 0; k < parts.outputs.length; k++) {
     const o = parts.outputs[k];
     if (!isVariable(o)) throw new LagradError('program', `output index ${o} is not a variable`);
   }
-  for (const [name, i] of parts.names) if (!isVariable(i)) throw new LagradError('program', `name '${name}' points at ${i}, which is not a variable`);
+  for (const [name, i] of parts.names)
+    if (!isVariable(i)) throw new LagradError('program', `name '${name}' points at ${i}, which is not a variable`);
   for (const [i, x] of parts.defaults ?? []) {
-    if (!isVariable(i) || ops[i] !== INPUT) throw new LagradError('program', `a default for ${i}, which is not an input`);
+    if (!isVariable(i) || ops[i] !== INPUT)
+      throw new LagradError('program', `a default for ${i}, which is not an input`);
     if (!Number.isFinite(x)) throw new LagradError(`variable #${i}`, `default ${x} is not a finite number`);
   }
   for (const [i, x] of parts.initial ?? []) {
@@ -311,7 +366,9 @@ function validate(parts: ProgramParts): void {
     if (typeof x === 'number') {
       if (!Number.isFinite(x)) throw new LagradError(`variable #${i}`, `initial value ${x} is not a finite number`);
     } else {
-      for (let k = 0; k < x.length; k++) if (!Number.isFinite(x[k])) throw new LagradError(`variable #${i}`, `initial value [${k}] = ${x[k]} is not a finite number`);
+      for (let k = 0; k < x.length; k++)
+        if (!Number.isFinite(x[k]))
+          throw new LagradError(`variable #${i}`, `initial value [${k}] = ${x[k]} is not a finite number`);
     }
   }
 }

@@ -20,17 +20,29 @@ export const UNROLL_LIMIT = 1e7;
  * member starts from a block constant (its init in every entry); a block init of several values
  * is refused.
  */
-export function unroll(program: Program, iterations: number, options: { readonly maxVariables?: number } = {}): Program {
-  if (!(Number.isSafeInteger(iterations) && iterations >= 0)) throw new LagradError('unroll', `${iterations} is not a whole number of iterations`);
+export function unroll(
+  program: Program,
+  iterations: number,
+  options: { readonly maxVariables?: number } = {},
+): Program {
+  if (!(Number.isSafeInteger(iterations) && iterations >= 0))
+    throw new LagradError('unroll', `${iterations} is not a whole number of iterations`);
   const limit = options.maxVariables ?? UNROLL_LIMIT;
   if (!(limit >= 0)) throw new OptionError('maxVariables', `must be a number ≥ 0, got ${String(limit)}`);
   let members = 0;
   for (const [start, end] of program.components()) members += end - start;
   const unrolled = program.size + iterations * members;
-  if (unrolled > limit) throw new LagradError('unroll', `${iterations} sweeps of the ${members} members of its cyclic components make ${formatCount(unrolled)} variables; the limit is ${formatCount(limit)} (maxVariables)`);
+  if (unrolled > limit)
+    throw new LagradError(
+      'unroll',
+      `${iterations} sweeps of the ${members} members of its cyclic components make ${formatCount(unrolled)} variables; the limit is ${formatCount(limit)} (maxVariables)`,
+    );
   const { ops, parentStart, parents, constants, inputCount, size, initial } = program;
   for (const i of program.initialBlocks?.keys() ?? []) {
-    throw new LagradError('unroll', `'${program.label(i)}' starts from a block of values; the unrolled program starts each entry from a constant (init ${program.label(i)} = θ)`);
+    throw new LagradError(
+      'unroll',
+      `'${program.label(i)}' starts from a block of values; the unrolled program starts each entry from a constant (init ${program.label(i)} = θ)`,
+    );
   }
   const builder = new ProgramBuilder(program.source?.file);
   const copy = new Int32Array(size);
@@ -38,7 +50,8 @@ export function unroll(program: Program, iterations: number, options: { readonly
   const record = (i: number) => {
     const p = primitives.get(ops[i]);
     if (p.arity === 0) {
-      if (p.name !== 'const') throw new LagradError(program.where(i), `cannot unroll the arity-0 primitive '${p.name}'`);
+      if (p.name !== 'const')
+        throw new LagradError(program.where(i), `cannot unroll the arity-0 primitive '${p.name}'`);
       return builder.constant(constants[i], program.shape(i));
     }
     args.length = 0;
@@ -47,7 +60,11 @@ export function unroll(program: Program, iterations: number, options: { readonly
   };
   for (let i = 0; i < inputCount; i++) {
     if (ops[i] !== INPUT) throw new LagradError('unroll', 'inputs must come first');
-    copy[i] = builder.input(program.label(i), program.shape(i), Number.isNaN(program.defaults[i]) ? undefined : program.defaults[i]);
+    copy[i] = builder.input(
+      program.label(i),
+      program.shape(i),
+      Number.isNaN(program.defaults[i]) ? undefined : program.defaults[i],
+    );
   }
   let from = inputCount;
   for (const [start, end] of program.components()) {

@@ -89,7 +89,9 @@ function build(x: number[], components: ComponentDraw[], rho: number): RandomBlo
     const next = () => draw.coefficients[q++ % draw.coefficients.length];
     for (let r = 0; r < states; r++) {
       // Raw couplings: M_rs (n × n) for every state s, γ on the ring's predecessor; then rows scaled to Σ|·| = ρ.
-      const raw = Array.from({ length: states }, () => Array.from({ length: n }, () => Array.from({ length: n }, next)));
+      const raw = Array.from({ length: states }, () =>
+        Array.from({ length: n }, () => Array.from({ length: n }, next)),
+      );
       const gamma = states > 1 ? next() || 0.5 : 0;
       const scale = Array.from({ length: n }, (_, i) => {
         let total = Math.abs(gamma);
@@ -117,7 +119,12 @@ function build(x: number[], components: ComponentDraw[], rho: number): RandomBlo
       terms.push(drive);
       texts.push(`B${c}_${r} @ x`);
       const earlier = finals.at(-1);
-      if (earlier && earlier.shape.length === shape.length && sizeOf(earlier.shape) === sizeOf(shape) && earlier.shape.every((d, e) => d === shape[e])) {
+      if (
+        earlier &&
+        earlier.shape.length === shape.length &&
+        sizeOf(earlier.shape) === sizeOf(shape) &&
+        earlier.shape.every((d, e) => d === shape[e])
+      ) {
         terms.push(b.apply('scale', earlier.index, undefined, 0.5));
         texts.push(`0.5 * ${earlier.name}`);
       }
@@ -133,7 +140,11 @@ function build(x: number[], components: ComponentDraw[], rho: number): RandomBlo
       lines.push(kind === 0 ? `init ${names[r]} = ${start}` : `init ${names[r]}${formatShape(shape)} = ${start}`);
       if (kind === 2) {
         blockInit = true;
-        b.init(index, Float64Array.from({ length: sizeOf(shape) }, (_, e) => draw.starts[(r * 12 + e) % draw.starts.length]), shape);
+        b.init(
+          index,
+          Float64Array.from({ length: sizeOf(shape) }, (_, e) => draw.starts[(r * 12 + e) % draw.starts.length]),
+          shape,
+        );
       } else {
         b.init(index, start, kind === 1 ? shape : undefined);
       }
@@ -149,8 +160,17 @@ function build(x: number[], components: ComponentDraw[], rho: number): RandomBlo
   for (let t = 1; t < parts.length; t++) y = b.apply('add', y, parts[t]);
   b.name(y, 'y');
   b.output(y);
-  lines.push(`y = ${[...finals.map((f) => `sum(${f.name} * ${f.name})`), `sum(sin(${last.name}))`].join(' + ')}`, 'output y');
+  lines.push(
+    `y = ${[...finals.map((f) => `sum(${f.name} * ${f.name})`), `sum(sin(${last.name}))`].join(' + ')}`,
+    'output y',
+  );
   const program = b.build();
   const text = lines.join('\n') + '\n';
-  return { program, at, text, blockInit, [fc.toStringMethod]: () => `${text}at ${JSON.stringify(at)}` } as RandomBlockCycle;
+  return {
+    program,
+    at,
+    text,
+    blockInit,
+    [fc.toStringMethod]: () => `${text}at ${JSON.stringify(at)}`,
+  } as RandomBlockCycle;
 }
