@@ -60,13 +60,25 @@ export async function blockBench(settings: BlockBenchSettings): Promise<BlockBen
   console.log(blockReport(mlp, matmul, runs, targets));
 
   mkdirSync(out, { recursive: true });
-  const results = { date: new Date().toISOString(), settings: { seed, ...options, smoke, which }, mlp, matmul, targets };
+  const results = {
+    date: new Date().toISOString(),
+    settings: { seed, ...options, smoke, which },
+    mlp,
+    matmul,
+    targets,
+  };
   writeFileSync(join(out, 'blocks.json'), JSON.stringify(results, null, 2) + '\n');
   if (mlp.some((r) => r.timing)) {
     const panel = blockPanel(mlp);
-    writeFileSync(join(out, 'blocks.svg'), await renderSvg({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', background: 'white', ...panel }));
+    writeFileSync(
+      join(out, 'blocks.svg'),
+      await renderSvg({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', background: 'white', ...panel }),
+    );
   }
   console.error(`lagrad bench: wrote ${join(out, 'blocks.json')}${mlp.some((r) => r.timing) ? ' and blocks.svg' : ''}`);
-  const failed = [...mlp.filter((r) => !r.checked).map((r) => `${r.system} ${r.mode} on ${r.network}`), ...matmul.filter((r) => !r.checked).map((r) => `${r.system} ${r.product}`)];
+  const failed = [
+    ...mlp.filter((r) => !r.checked).map((r) => `${r.system} ${r.mode} on ${r.network}`),
+    ...matmul.filter((r) => !r.checked).map((r) => `${r.system} ${r.product}`),
+  ];
   return { mlp, matmul, targets, failed };
 }

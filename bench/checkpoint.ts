@@ -65,7 +65,15 @@ export function sineChain(steps: number): Program {
     parents[k - 1] = k - 1;
     parentStart[k + 1] = k;
   }
-  return Program.from({ ops, parentStart, parents, constants: new Float64Array(n), outputs: [steps], names: new Map([['x', 0]]), defaults: new Map([[0, 1.2]]) });
+  return Program.from({
+    ops,
+    parentStart,
+    parents,
+    constants: new Float64Array(n),
+    outputs: [steps],
+    names: new Map([['x', 0]]),
+    defaults: new Map([[0, 1.2]]),
+  });
 }
 
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
@@ -106,7 +114,10 @@ export function checkpointOverhead(options: CheckpointOverheadOptions = {}): Che
     const revolve = () => checkpointGrad(program, {}, { strategy: 'revolve', snapshots });
     const plain = reverse();
     const checkpointed = revolve();
-    if (checkpointed.gradient.x !== plain.gradient.x) throw new Error(`bench: revolve's gradient ${checkpointed.gradient.x} differs from reverse's ${plain.gradient.x}`);
+    if (checkpointed.gradient.x !== plain.gradient.x)
+      throw new Error(
+        `bench: revolve's gradient ${checkpointed.gradient.x} differs from reverse's ${plain.gradient.x}`,
+      );
     const [reverseTimes, revolveTimes] = rounds([reverse, revolve], options.runs ?? 5);
     const evaluationRatio = checkpointed.stats.primitiveEvaluations / plain.stats.primitiveEvaluations;
     const timeRatio = revolveTimes.wallMs / reverseTimes.wallMs;
@@ -149,5 +160,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const runs = flag('--runs');
   const steps = args.map(Number);
   console.log(`checkpointing overhead, ${process.platform} ${process.arch}, node ${process.version}`);
-  checkpointOverhead({ steps: steps.length > 0 ? steps : undefined, snapshots, runs, log: (line) => console.log(line) });
+  checkpointOverhead({
+    steps: steps.length > 0 ? steps : undefined,
+    snapshots,
+    runs,
+    log: (line) => console.log(line),
+  });
 }

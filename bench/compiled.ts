@@ -103,7 +103,12 @@ function batchFor(fn: () => void, ms = 20): number {
  * or `budgetMs` spent. Returns the compile time (the first call's part that generated and compiled
  * the source) and the times of the calls.
  */
-function firstCalls(program: Program, call: () => void, calls: number, budgetMs: number): { compileMs: number; times: number[] } {
+function firstCalls(
+  program: Program,
+  call: () => void,
+  calls: number,
+  budgetMs: number,
+): { compileMs: number; times: number[] } {
   const code = compiledProgram(program); // generates and compiles; the calls below find it cached
   if (code === null) return { compileMs: 0, times: [] }; // reverse serves: nothing to warm up
   const compileMs = code.compileMs;
@@ -121,7 +126,12 @@ function firstCalls(program: Program, call: () => void, calls: number, budgetMs:
  * The first k with compileMs + (the first k compiled calls) ≤ k × reverseMs: found among the calls
  * run, or past them at the steady compiled time per call (null: compiled is not faster than reverse).
  */
-function breakEvenOf(compileMs: number, times: readonly number[], reverseMs: number, compiledMs: number): number | null {
+function breakEvenOf(
+  compileMs: number,
+  times: readonly number[],
+  reverseMs: number,
+  compiledMs: number,
+): number | null {
   let spent = compileMs;
   for (let k = 0; k < times.length; k++) {
     spent += times[k];
@@ -162,9 +172,14 @@ export function compiledBench(options: CompiledBenchOptions = {}): CompiledRow[]
       const first = firstCalls(program, compiled, options.warmup ?? 3000, options.warmupBudgetMs ?? 30_000);
       const a = grad(program, x, { schedule: 'reverse' }).solution.gradient;
       const b = grad(program, x, { schedule: 'compiled' }).solution.gradient;
-      if (a.some((g, k) => !Object.is(g, b[k]))) throw new Error(`bench: compiled's gradient differs from reverse's on ${workload} N=${size}`);
+      if (a.some((g, k) => !Object.is(g, b[k])))
+        throw new Error(`bench: compiled's gradient differs from reverse's on ${workload} N=${size}`);
       const fns = [() => (tape.forward(x), tape.reverse(out)), reverse, compiled];
-      const [tapeTimes, reverseTimes, compiledTimes] = rounds(fns, options.runs ?? 7, fns.map((fn) => batchFor(fn)));
+      const [tapeTimes, reverseTimes, compiledTimes] = rounds(
+        fns,
+        options.runs ?? 7,
+        fns.map((fn) => batchFor(fn)),
+      );
       const ratio = compiledTimes.cpuMs / tapeTimes.cpuMs;
       const row: CompiledRow = {
         workload,
@@ -176,7 +191,12 @@ export function compiledBench(options: CompiledBenchOptions = {}): CompiledRow[]
         compileMs: first.compileMs,
         warmupCalls: first.times.length,
         warmupMs: first.times.reduce((s, t) => s + t, 0),
-        breakEven: breakEvenOf(first.compileMs, first.times, Math.min(reverseFirst.wallMs, reverseTimes.wallMs), compiledTimes.wallMs),
+        breakEven: breakEvenOf(
+          first.compileMs,
+          first.times,
+          Math.min(reverseFirst.wallMs, reverseTimes.wallMs),
+          compiledTimes.wallMs,
+        ),
         met: ratio <= TARGET,
       };
       options.log?.(format(row));
@@ -200,7 +220,9 @@ export interface LectureRow {
  */
 export function lectureBench(runs = 15, warmupCalls = 5000): LectureRow[] {
   const dag = lectureDag();
-  const program = parseProgram(readFileSync(new URL('../examples/lecture.lag', import.meta.url), 'utf8'), { file: 'lecture.lag' });
+  const program = parseProgram(readFileSync(new URL('../examples/lecture.lag', import.meta.url), 'utf8'), {
+    file: 'lecture.lag',
+  });
   const x = dag.x;
   const tape = new Tape(dag);
   const out = new Float64Array(3);
@@ -233,7 +255,8 @@ export function lectureBench(runs = 15, warmupCalls = 5000): LectureRow[] {
 
 /** Two lines per row: the times and ratios, then the cost of compiling. */
 export function format(r: CompiledRow): string {
-  const t = (x: Times) => `${x.wallMs >= 1 ? x.wallMs.toFixed(2) + ' ms' : (x.wallMs * 1000).toFixed(1) + ' µs'} (cpu ${x.cpuMs >= 1 ? x.cpuMs.toFixed(2) + ' ms' : (x.cpuMs * 1000).toFixed(1) + ' µs'})`;
+  const t = (x: Times) =>
+    `${x.wallMs >= 1 ? x.wallMs.toFixed(2) + ' ms' : (x.wallMs * 1000).toFixed(1) + ' µs'} (cpu ${x.cpuMs >= 1 ? x.cpuMs.toFixed(2) + ' ms' : (x.cpuMs * 1000).toFixed(1) + ' µs'})`;
   const compiledNote = r.size > COMPILE_LIMIT ? ` (above COMPILE_LIMIT = ${COMPILE_LIMIT}: reverse serves)` : '';
   return (
     `${r.workload} N=${r.size.toExponential(0)}: tape ${t(r.tape)}, reverse ${t(r.reverse)} (×${(r.reverse.cpuMs / r.tape.cpuMs).toFixed(2)}), compiled ${t(r.compiled)}${compiledNote}: ` +
@@ -251,6 +274,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const runs = flag('--runs');
   const sizes = args.map(Number);
   console.log(`compiled schedule, ${process.platform} ${process.arch}, node ${process.version}`);
-  for (const r of lectureBench()) console.log(`lecture ${r.call}: ${(r.times.wallMs * 1000).toFixed(3)} µs (cpu ${(r.times.cpuMs * 1000).toFixed(3)} µs), ×${r.ratio.toFixed(2)} the tape`);
+  for (const r of lectureBench())
+    console.log(
+      `lecture ${r.call}: ${(r.times.wallMs * 1000).toFixed(3)} µs (cpu ${(r.times.cpuMs * 1000).toFixed(3)} µs), ×${r.ratio.toFixed(2)} the tape`,
+    );
   compiledBench({ sizes: sizes.length > 0 ? sizes : undefined, runs, log: (line) => console.log(line) });
 }

@@ -40,7 +40,19 @@ export function random(seed: number): () => number {
 
 // The op mix of the random programs: squashing unaries (sin, cos, tanh, sigmoid) keep values and
 // multipliers of order one over 10⁷ variables, so float32 TF.js can be compared as well.
-const MIX: readonly number[] = [Op.add, Op.add, Op.sub, Op.mul, Op.mul, Op.sin, Op.cos, Op.tanh, Op.tanh, Op.sigmoid, Op.scale];
+const MIX: readonly number[] = [
+  Op.add,
+  Op.add,
+  Op.sub,
+  Op.mul,
+  Op.mul,
+  Op.sin,
+  Op.cos,
+  Op.tanh,
+  Op.tanh,
+  Op.sigmoid,
+  Op.scale,
+];
 /** Parent a is one of the WINDOW previous variables (local, like most code); b is any earlier one. */
 const WINDOW = 16;
 
@@ -92,7 +104,14 @@ export const WIDTH = 1000;
  * multipliers neither vanish (to exact zeros, which reverse sweeps skip) nor overflow. Ordinary
  * variables never read an accumulator (its value grows like a sum), taking a neighbour in reach.
  */
-function eachBlockConstraint(size: number, inputs: number, seed: number, block: number, reach: (i: number) => readonly [number, number], visit: Visit): Float64Array {
+function eachBlockConstraint(
+  size: number,
+  inputs: number,
+  seed: number,
+  block: number,
+  reach: (i: number) => readonly [number, number],
+  visit: Visit,
+): Float64Array {
   const rand = random(seed);
   const x = new Float64Array(inputs);
   for (let k = 0; k < inputs; k++) x[k] = 2 * rand() - 1;
@@ -125,15 +144,29 @@ export function eachNearConstraint(size: number, inputs: number, seed: number, v
  * level before it (the first level reads the inputs), so the variables of a level are independent.
  */
 export function eachLayeredConstraint(size: number, inputs: number, seed: number, visit: Visit): Float64Array {
-  return eachBlockConstraint(size, inputs, seed, WIDTH, (i) => {
-    const level = Math.floor((i - inputs) / WIDTH);
-    return level === 0 ? [0, inputs] : [inputs + (level - 1) * WIDTH, inputs + level * WIDTH];
-  }, visit);
+  return eachBlockConstraint(
+    size,
+    inputs,
+    seed,
+    WIDTH,
+    (i) => {
+      const level = Math.floor((i - inputs) / WIDTH);
+      return level === 0 ? [0, inputs] : [inputs + (level - 1) * WIDTH, inputs + level * WIDTH];
+    },
+    visit,
+  );
 }
 
 /** Streams the constraints of a workload (see WORKLOADS); returns the point. */
-export function eachConstraint(workload: Workload, size: number, inputs: number, seed: number, visit: Visit): Float64Array {
-  const each = workload === 'far' ? eachRandomConstraint : workload === 'near' ? eachNearConstraint : eachLayeredConstraint;
+export function eachConstraint(
+  workload: Workload,
+  size: number,
+  inputs: number,
+  seed: number,
+  visit: Visit,
+): Float64Array {
+  const each =
+    workload === 'far' ? eachRandomConstraint : workload === 'near' ? eachNearConstraint : eachLayeredConstraint;
   return each(size, inputs, seed, visit);
 }
 
@@ -176,7 +209,17 @@ export function lectureDag(): Dag {
     a[3 + k] = p;
     b[3 + k] = q;
   });
-  return { name: 'lecture', inputs: 3, size, op, a, b, c: new Float64Array(size), x: Float64Array.of(2, -1, 0), inputNames: ['x', 'y', 'z'] };
+  return {
+    name: 'lecture',
+    inputs: 3,
+    size,
+    op,
+    a,
+    b,
+    c: new Float64Array(size),
+    x: Float64Array.of(2, -1, 0),
+    inputNames: ['x', 'y', 'z'],
+  };
 }
 
 /** x0, x1, …: the inputs' names. */

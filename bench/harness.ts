@@ -52,12 +52,18 @@ export function batchSize(fn: () => void): number {
  * Times several functions side by side: each is warmed up, then every round runs each once (a
  * batch of `batches[k]` calls when given, reported per call) until `runs` rounds or its budget.
  */
-export function sideBySide(fns: readonly (() => void)[], options: MeasureOptions, batches?: readonly number[]): Timing[] {
+export function sideBySide(
+  fns: readonly (() => void)[],
+  options: MeasureOptions,
+  batches?: readonly number[],
+): Timing[] {
   const repeat = fns.map((fn, k) => {
     const count = batches?.[k] ?? 1;
-    return count === 1 ? fn : () => {
-      for (let c = 0; c < count; c++) fn();
-    };
+    return count === 1
+      ? fn
+      : () => {
+          for (let c = 0; c < count; c++) fn();
+        };
   });
   /** Milliseconds of each function's latest run. */
   const last = repeat.map((fn) => {

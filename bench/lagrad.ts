@@ -90,7 +90,8 @@ export class LagradRunner {
 export class ByNameRunner {
   private readonly out = new Float64Array(3);
   constructor(readonly program: Program) {
-    if (program.inputNames.join() !== 'x,y,z') throw new Error('ByNameRunner: the program must have the inputs x, y, z');
+    if (program.inputNames.join() !== 'x,y,z')
+      throw new Error('ByNameRunner: the program must have the inputs x, y, z');
   }
 
   value(x: Float64Array): number {

@@ -137,16 +137,36 @@ export function trace(dag: Dag, x: Float64Array): { inputs: Value[]; output: Val
   for (let i = dag.inputs; i < dag.size; i++) {
     const p = nodes[a[i]];
     switch (op[i]) {
-      case Op.add: nodes[i] = p.add(nodes[b[i]]); break;
-      case Op.sub: nodes[i] = p.sub(nodes[b[i]]); break;
-      case Op.mul: nodes[i] = p.mul(nodes[b[i]]); break;
-      case Op.sin: nodes[i] = p.sin(); break;
-      case Op.cos: nodes[i] = p.cos(); break;
-      case Op.tanh: nodes[i] = p.tanh(); break;
-      case Op.sigmoid: nodes[i] = p.sigmoid(); break;
-      case Op.scale: nodes[i] = p.scale(c[i]); break;
-      case Op.exp: nodes[i] = p.exp(); break;
-      case Op.square: nodes[i] = p.square(); break;
+      case Op.add:
+        nodes[i] = p.add(nodes[b[i]]);
+        break;
+      case Op.sub:
+        nodes[i] = p.sub(nodes[b[i]]);
+        break;
+      case Op.mul:
+        nodes[i] = p.mul(nodes[b[i]]);
+        break;
+      case Op.sin:
+        nodes[i] = p.sin();
+        break;
+      case Op.cos:
+        nodes[i] = p.cos();
+        break;
+      case Op.tanh:
+        nodes[i] = p.tanh();
+        break;
+      case Op.sigmoid:
+        nodes[i] = p.sigmoid();
+        break;
+      case Op.scale:
+        nodes[i] = p.scale(c[i]);
+        break;
+      case Op.exp:
+        nodes[i] = p.exp();
+        break;
+      case Op.square:
+        nodes[i] = p.square();
+        break;
     }
   }
   return { inputs: nodes.slice(0, dag.inputs), output: nodes[dag.size - 1] };

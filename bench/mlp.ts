@@ -89,7 +89,11 @@ export function mlpText({ m, d, h, c }: MlpShape): string {
  * "pixels" uniform in [0, 1), classes uniform. Weights N(0, 1/fan-in), biases uniform in ±0.1
  * (not 0, so their gradients' broadcast sums are exercised); all from `seed`.
  */
-export function mlpProblem(workload: BlockWorkload, shape: MlpShape, seed: number): { X: Float64Array; Y: Float64Array; theta: Float64Array } {
+export function mlpProblem(
+  workload: BlockWorkload,
+  shape: MlpShape,
+  seed: number,
+): { X: Float64Array; Y: Float64Array; theta: Float64Array } {
   const { m, d, h, c } = shape;
   const u = uniform(seed);
   const z = normal(seed + 1);
@@ -131,7 +135,14 @@ export class LagradMlp implements MlpSystem {
     const b1 = d * h;
     const W2 = b1 + h;
     const b2 = W2 + h * c;
-    const at = { X, Y, W1: theta.subarray(0, b1), b1: theta.subarray(b1, W2), W2: theta.subarray(W2, b2), b2: theta.subarray(b2) };
+    const at = {
+      X,
+      Y,
+      W1: theta.subarray(0, b1),
+      b1: theta.subarray(b1, W2),
+      W2: theta.subarray(W2, b2),
+      b2: theta.subarray(b2),
+    };
     this.point = resolvePoint(this.program, at);
     this.first = this.program.layout!.offset[this.program.indexOf('W1')];
     this.workspace = { values: new Float64Array(this.program.slots), lambda: new Float64Array(this.program.slots) };
@@ -154,7 +165,12 @@ class HandWritten implements MlpSystem {
   readonly tolerance = FLOAT64;
   private readonly tape: MlpTape;
   readonly out: Float64Array;
-  constructor(shape: MlpShape, private readonly X: Float64Array, private readonly Y: Float64Array, private readonly theta: Float64Array) {
+  constructor(
+    shape: MlpShape,
+    private readonly X: Float64Array,
+    private readonly Y: Float64Array,
+    private readonly theta: Float64Array,
+  ) {
     this.tape = new MlpTape(shape);
     this.out = new Float64Array(theta.length);
   }
@@ -175,7 +191,13 @@ function tfSystem(tf: TF, shape: MlpShape, X: Float64Array, Y: Float64Array, the
  * One workload: every system's loss (value mode) and loss and gradient (gradient mode) checked
  * against lagrad's, then the ones that agree timed side by side, per call.
  */
-export function benchMlp(workload: BlockWorkload, tf: TF | null, options: MeasureOptions, smoke: boolean, seed: number): BlockRow[] {
+export function benchMlp(
+  workload: BlockWorkload,
+  tf: TF | null,
+  options: MeasureOptions,
+  smoke: boolean,
+  seed: number,
+): BlockRow[] {
   const shape = mlpShape(workload, smoke);
   const { X, Y, theta } = mlpProblem(workload, shape, seed);
   const lagrad = new LagradMlp(shape, X, Y, theta);
@@ -186,19 +208,38 @@ export function benchMlp(workload: BlockWorkload, tf: TF | null, options: Measur
   const network = networkName(shape);
   const runs = systems.flatMap((s) => [
     { s, mode: 'value' as const, fn: (): void => void s.value(), error: relativeError(s.value(), loss) },
-    { s, mode: 'gradient' as const, fn: (): void => void s.gradient(), error: Math.max(relativeError(s.gradient(), loss), relativeError(s.out, reference)) },
+    {
+      s,
+      mode: 'gradient' as const,
+      fn: (): void => void s.gradient(),
+      error: Math.max(relativeError(s.gradient(), loss), relativeError(s.out, reference)),
+    },
   ]);
   const timed = runs.filter((r) => r.error <= r.s.tolerance);
   const fns = timed.map((r) => r.fn);
   // No forced collection before each run: TF.js is many times slower for a while after one.
-  const timings = new Map(sideBySide(fns, { ...options, collect: false }, fns.map(batchSize)).map((t, k) => [timed[k], t]));
-  const handWritten = (mode: string) => timings.get(runs.find((r) => r.s.system === 'hand-written' && r.mode === mode)!)?.median;
+  const timings = new Map(
+    sideBySide(fns, { ...options, collect: false }, fns.map(batchSize)).map((t, k) => [timed[k], t]),
+  );
+  const handWritten = (mode: string) =>
+    timings.get(runs.find((r) => r.s.system === 'hand-written' && r.mode === mode)!)?.median;
   return runs.map((r) => {
     const timing = timings.get(r) ?? null;
     const base = handWritten(r.mode);
-    const status = timing ? `${formatMs(timing.median)} ms/call` : `CHECK FAILED (error ${r.error.toExponential(1)} > ${r.s.tolerance})`;
+    const status = timing
+      ? `${formatMs(timing.median)} ms/call`
+      : `CHECK FAILED (error ${r.error.toExponential(1)} > ${r.s.tolerance})`;
     console.error(`  ${workload} ${network} ${r.s.system} ${r.mode}: ${status}`);
-    return { workload, network, system: r.s.system, mode: r.mode, error: r.error, checked: timing !== null, timing, perHandWritten: timing && base ? timing.median / base : null };
+    return {
+      workload,
+      network,
+      system: r.s.system,
+      mode: r.mode,
+      error: r.error,
+      checked: timing !== null,
+      timing,
+      perHandWritten: timing && base ? timing.median / base : null,
+    };
   });
 }
 
@@ -223,11 +264,18 @@ export function benchMatmul(tf: TF | null, options: MeasureOptions, smoke: boole
   const product = productName(m, k, n);
   const errors = systems.map((s) => relativeError(Float64Array.from(s.run()), reference));
   const timed = systems.filter((s, q) => errors[q] <= s.tolerance);
-  const timings = new Map(sideBySide(timed.map((s) => () => void s.run()), { ...options, collect: false }).map((t, q) => [timed[q], t]));
+  const timings = new Map(
+    sideBySide(
+      timed.map((s) => () => void s.run()),
+      { ...options, collect: false },
+    ).map((t, q) => [timed[q], t]),
+  );
   return systems.map((s, q) => {
     const timing = timings.get(s) ?? null;
     const gflops = timing ? (2 * m * k * n) / (timing.median * 1e6) : null;
-    console.error(`  matmul ${product} ${s.system}: ${timing ? `${formatMs(timing.median)} ms, ${gflops!.toFixed(2)} GFLOP/s` : `CHECK FAILED (error ${errors[q].toExponential(1)})`}`);
+    console.error(
+      `  matmul ${product} ${s.system}: ${timing ? `${formatMs(timing.median)} ms, ${gflops!.toFixed(2)} GFLOP/s` : `CHECK FAILED (error ${errors[q].toExponential(1)})`}`,
+    );
     return { product, system: s.system, error: errors[q], checked: timing !== null, timing, gflops };
   });
 }
@@ -236,4 +284,5 @@ function productName(m: number, k: number, n: number): string {
   return `${m}×${k} @ ${k}×${n}`;
 }
 
-const formatMs = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toPrecision(2));
+const formatMs = (x: number) =>
+  x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toPrecision(2);

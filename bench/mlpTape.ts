@@ -92,7 +92,7 @@ export class MlpTape {
       let max = -Infinity;
       for (let k = 0; k < c; k++) if (dZ[zi + k] > max) max = dZ[zi + k];
       let s = 0;
-      for (let k = 0; k < c; k++) s += (dZ[zi + k] = Math.exp(dZ[zi + k] - max));
+      for (let k = 0; k < c; k++) s += dZ[zi + k] = Math.exp(dZ[zi + k] - max);
       for (let k = 0; k < c; k++) dZ[zi + k] = (dZ[zi + k] / s - Y[zi + k]) / m;
     }
     // dW2 = Hᵀ dZ, db2 = column sums of dZ.

@@ -26,7 +26,7 @@ function numberEnd(text: string, i: number): number {
   if (e === 101 || e === 69) {
     const sign = text.charCodeAt(i + 1);
     const j = sign === 43 || sign === 45 ? i + 2 : i + 1;
-    if (isDigit(text.charCodeAt(j))) for (i = j; isDigit(text.charCodeAt(i)); ) i++;
+    if (isDigit(text.charCodeAt(j))) for (i = j; isDigit(text.charCodeAt(i));) i++;
   }
   return i;
 }
@@ -46,7 +46,7 @@ export function nameTableBaseline(text: string): number {
     let lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd < 0) lineEnd = text.length;
     let first = true;
-    for (let i = lineStart; i < lineEnd; ) {
+    for (let i = lineStart; i < lineEnd;) {
       const c = text.charCodeAt(i);
       if (!isNameStart(c)) {
         i = isDigit(c) || c === 46 ? numberEnd(text, i) : i + 1;
@@ -57,8 +57,10 @@ export function nameTableBaseline(text: string): number {
       const name = text.slice(start, i);
       if (first) {
         first = false;
-        if (name === 'input' || name === 'init') first = true; // the name after the keyword is the one defined
-        else if (name === 'output') continue; // the name after it is looked up
+        if (name === 'input' || name === 'init')
+          first = true; // the name after the keyword is the one defined
+        else if (name === 'output')
+          continue; // the name after it is looked up
         else if (table.get(name) === undefined) table.set(name, line);
       } else if (text.charCodeAt(i) !== 40) {
         checksum += table.get(name) ?? -1;

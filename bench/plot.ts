@@ -12,8 +12,18 @@ export interface PlotPoint {
   readonly perTape: number | null;
 }
 
-const SYSTEMS = { domain: ['lagrad', 'lagrad default call', 'lagrad compiled', 'tape', 'micrograd', 'tfjs'], range: ['#1f77b4', '#9ecae1', '#d62728', '#333333', '#ff7f0e', '#2ca02c'] };
-const SOLVES = { domain: ['gradient', 'value', 'forward mode'], range: [[1, 0], [6, 4], [2, 3]] };
+const SYSTEMS = {
+  domain: ['lagrad', 'lagrad default call', 'lagrad compiled', 'tape', 'micrograd', 'tfjs'],
+  range: ['#1f77b4', '#9ecae1', '#d62728', '#333333', '#ff7f0e', '#2ca02c'],
+};
+const SOLVES = {
+  domain: ['gradient', 'value', 'forward mode'],
+  range: [
+    [1, 0],
+    [6, 4],
+    [2, 3],
+  ],
+};
 
 /**
  * Two rows of panels, one column per workload. Top: time per variable against N, both axes
@@ -22,10 +32,28 @@ const SOLVES = { domain: ['gradient', 'value', 'forward mode'], range: [[1, 0], 
  */
 export async function plotSvg(points: readonly PlotPoint[], workloads: readonly string[]): Promise<string> {
   const sizes = [...new Set(points.map((p) => p.size))].sort((a, b) => a - b);
-  const x = { field: 'size', type: 'quantitative', title: 'N (variables)', scale: { type: 'log' }, axis: { values: sizes, format: '~s' } } as const;
+  const x = {
+    field: 'size',
+    type: 'quantitative',
+    title: 'N (variables)',
+    scale: { type: 'log' },
+    axis: { values: sizes, format: '~s' },
+  } as const;
   const color = { field: 'system', type: 'nominal', title: 'system', scale: SYSTEMS } as const;
-  const dash = { field: 'mode', type: 'nominal', title: 'solve', scale: SOLVES, legend: { symbolStrokeColor: '#333333', symbolStrokeWidth: 2 } } as const;
-  const column = { field: 'workload', type: 'nominal', title: null, sort: workloads, header: { labelFontSize: 13, labelFontWeight: 'bold' } } as const;
+  const dash = {
+    field: 'mode',
+    type: 'nominal',
+    title: 'solve',
+    scale: SOLVES,
+    legend: { symbolStrokeColor: '#333333', symbolStrokeWidth: 2 },
+  } as const;
+  const column = {
+    field: 'workload',
+    type: 'nominal',
+    title: null,
+    sort: workloads,
+    header: { labelFontSize: 13, labelFontWeight: 'bold' },
+  } as const;
   const lines = (y: object) => ({
     encoding: { x, y, color, detail: { field: 'series' } },
     // Lines carry the solve as a dash pattern (and its legend); points mark the measured sizes.
@@ -43,7 +71,17 @@ export async function plotSvg(points: readonly PlotPoint[], workloads: readonly 
       {
         data: { values },
         facet: { column },
-        spec: { width: 240, height: 260, ...lines({ field: 'nsPerVariable', type: 'quantitative', title: 'time per variable (ns)', scale: { type: 'log' }, axis: { format: '~s' } }) },
+        spec: {
+          width: 240,
+          height: 260,
+          ...lines({
+            field: 'nsPerVariable',
+            type: 'quantitative',
+            title: 'time per variable (ns)',
+            scale: { type: 'log' },
+            axis: { format: '~s' },
+          }),
+        },
       },
       {
         data: { values: values.filter((p) => p.system.startsWith('lagrad') && p.perTape !== null) },

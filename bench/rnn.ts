@@ -59,20 +59,34 @@ function relative(x: ArrayLike<number>, reference: Float64Array): number {
 }
 
 /** The unrolled loop in TF.js: loss and ∂loss/∂(W, U, b, h0) by tf.grads; ∂loss/∂W and the tape's bytes. */
-function tfGradient(tf: TF, point: Record<string, number[] | number[][]>, steps: number): { W: Float32Array; tapeBytes: number } {
+function tfGradient(
+  tf: TF,
+  point: Record<string, number[] | number[][]>,
+  steps: number,
+): { W: Float32Array; tapeBytes: number } {
   let tapeBytes = 0;
   let W: Float32Array = new Float32Array(0);
   tf.tidy(() => {
     const column = (v: number[]) => tf.tensor2d(v, [v.length, 1]);
     const xs = Array.from({ length: steps }, (_, t) => column(point[`x${t + 1}`] as number[]));
-    const f = (w: import('@tensorflow/tfjs-core').Tensor, u: import('@tensorflow/tfjs-core').Tensor, b: import('@tensorflow/tfjs-core').Tensor, h0: import('@tensorflow/tfjs-core').Tensor) => {
+    const f = (
+      w: import('@tensorflow/tfjs-core').Tensor,
+      u: import('@tensorflow/tfjs-core').Tensor,
+      b: import('@tensorflow/tfjs-core').Tensor,
+      h0: import('@tensorflow/tfjs-core').Tensor,
+    ) => {
       let h = h0;
       for (let t = 0; t < steps; t++) h = tf.tanh(tf.add(tf.add(tf.matMul(w, h), tf.matMul(u, xs[t])), b));
       const loss = tf.sum(h);
       tapeBytes = tf.memory().numBytes;
       return loss;
     };
-    const grads = tf.grads(f as never)([tf.tensor2d(point.W as number[][]), tf.tensor2d(point.U as number[][]), column(point.b as number[]), column(point.h0 as number[])]);
+    const grads = tf.grads(f as never)([
+      tf.tensor2d(point.W as number[][]),
+      tf.tensor2d(point.U as number[][]),
+      column(point.b as number[]),
+      column(point.h0 as number[]),
+    ]);
     W = grads[0].dataSync() as Float32Array;
   });
   return { W, tapeBytes };
@@ -103,14 +117,42 @@ export function rnnBench(options: RnnBenchOptions = {}): RnnRow[] {
     const revolveRow = (label: string, run: typeof c10, k: number): RnnRow => {
       const evaluationRatio = run.stats.primitiveEvaluations / base;
       const overhead = times[k].cpuMs / times[0].cpuMs / evaluationRatio;
-      return { steps, system: label, times: times[k], evaluations: run.stats.primitiveEvaluations, peakBytes: run.stats.peakBytes ?? 0, overhead, met: overhead <= TARGET, gradientError: relative(wOf(run.gradient), reference) };
+      return {
+        steps,
+        system: label,
+        times: times[k],
+        evaluations: run.stats.primitiveEvaluations,
+        peakBytes: run.stats.peakBytes ?? 0,
+        overhead,
+        met: overhead <= TARGET,
+        gradientError: relative(wOf(run.gradient), reference),
+      };
     };
     const added: RnnRow[] = [
-      { steps, system: 'reverse', times: times[0], evaluations: base, peakBytes: plain.stats.peakBytes ?? 0, overhead: null, met: null, gradientError: 0 },
+      {
+        steps,
+        system: 'reverse',
+        times: times[0],
+        evaluations: base,
+        peakBytes: plain.stats.peakBytes ?? 0,
+        overhead: null,
+        met: null,
+        gradientError: 0,
+      },
       revolveRow('revolve C=10', c10, 1),
       revolveRow('revolve C=100', c100, 2),
     ];
-    if (tf) added.push({ steps, system: 'tfjs', times: times[3], evaluations: null, peakBytes: tf.tapeBytes, overhead: null, met: null, gradientError: relative(tf.W, reference) });
+    if (tf)
+      added.push({
+        steps,
+        system: 'tfjs',
+        times: times[3],
+        evaluations: null,
+        peakBytes: tf.tapeBytes,
+        overhead: null,
+        met: null,
+        gradientError: relative(tf.W, reference),
+      });
     for (const row of added) options.log?.(formatRow(row));
     rows.push(...added);
   }
@@ -120,7 +162,10 @@ export function rnnBench(options: RnnBenchOptions = {}): RnnRow[] {
 /** One line per row. */
 export function formatRow(r: RnnRow): string {
   const kb = (r.peakBytes / 1024).toFixed(1);
-  const target = r.overhead === null ? '' : `, ${r.overhead.toFixed(2)}× the evaluations' share (target ≤ ${TARGET}: ${r.met ? 'met' : 'NOT met'})`;
+  const target =
+    r.overhead === null
+      ? ''
+      : `, ${r.overhead.toFixed(2)}× the evaluations' share (target ≤ ${TARGET}: ${r.met ? 'met' : 'NOT met'})`;
   return `RNN T=${r.steps} ${r.system}: ${r.times.wallMs.toFixed(0)} ms (cpu ${r.times.cpuMs.toFixed(0)} ms), ${r.evaluations ?? '—'} evaluations, peak ${kb} KiB, ∂W error ${r.gradientError.toExponential(1)}${target}`;
 }
 
@@ -144,7 +189,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const k = args.indexOf('--runs');
   const runs = k >= 0 ? Number(args.splice(k, 2)[1]) : undefined;
   const steps = args.filter((a) => !a.startsWith('--')).map(Number);
-  console.log(`RNN gradient (hidden ${HIDDEN}, inputs ${INPUT}), ${process.platform} ${process.arch}, node ${process.version}`);
-  const rows = rnnBench({ steps: steps.length > 0 ? steps : undefined, runs, tf: noTf ? null : await loadTf(), log: (line) => console.log(line) });
+  console.log(
+    `RNN gradient (hidden ${HIDDEN}, inputs ${INPUT}), ${process.platform} ${process.arch}, node ${process.version}`,
+  );
+  const rows = rnnBench({
+    steps: steps.length > 0 ? steps : undefined,
+    runs,
+    tf: noTf ? null : await loadTf(),
+    log: (line) => console.log(line),
+  });
   console.log('\n' + rnnTable(rows));
 }

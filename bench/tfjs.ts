@@ -42,16 +42,36 @@ function run(tf: TF, dag: Dag, xs: readonly Tensor[]): Scalar {
   for (let i = dag.inputs; i < dag.size; i++) {
     const p = nodes[a[i]];
     switch (op[i]) {
-      case Op.add: nodes[i] = tf.add(p, nodes[b[i]]); break;
-      case Op.sub: nodes[i] = tf.sub(p, nodes[b[i]]); break;
-      case Op.mul: nodes[i] = tf.mul(p, nodes[b[i]]); break;
-      case Op.sin: nodes[i] = tf.sin(p); break;
-      case Op.cos: nodes[i] = tf.cos(p); break;
-      case Op.tanh: nodes[i] = tf.tanh(p); break;
-      case Op.sigmoid: nodes[i] = tf.sigmoid(p); break;
-      case Op.scale: nodes[i] = tf.mul(p, c[i]); break;
-      case Op.exp: nodes[i] = tf.exp(p); break;
-      case Op.square: nodes[i] = tf.square(p); break;
+      case Op.add:
+        nodes[i] = tf.add(p, nodes[b[i]]);
+        break;
+      case Op.sub:
+        nodes[i] = tf.sub(p, nodes[b[i]]);
+        break;
+      case Op.mul:
+        nodes[i] = tf.mul(p, nodes[b[i]]);
+        break;
+      case Op.sin:
+        nodes[i] = tf.sin(p);
+        break;
+      case Op.cos:
+        nodes[i] = tf.cos(p);
+        break;
+      case Op.tanh:
+        nodes[i] = tf.tanh(p);
+        break;
+      case Op.sigmoid:
+        nodes[i] = tf.sigmoid(p);
+        break;
+      case Op.scale:
+        nodes[i] = tf.mul(p, c[i]);
+        break;
+      case Op.exp:
+        nodes[i] = tf.exp(p);
+        break;
+      case Op.square:
+        nodes[i] = tf.square(p);
+        break;
     }
   }
   return nodes[dag.size - 1] as Scalar;
@@ -74,7 +94,14 @@ export function reachingInputs(dag: Dag): number[] {
 
 /** The forward pass only: the output's value. */
 export function tfValue(tf: TF, dag: Dag, x: Float64Array): number {
-  return tf.tidy(() => run(tf, dag, Array.from(x, (v) => tf.scalar(v))).dataSync()[0]);
+  return tf.tidy(
+    () =>
+      run(
+        tf,
+        dag,
+        Array.from(x, (v) => tf.scalar(v)),
+      ).dataSync()[0],
+  );
 }
 
 /** Forward and backward with tf.grads; the gradient with respect to the inputs (0 for those in none of `reaching`). */

@@ -18,7 +18,13 @@ export class TfMlp {
   /** The gradient after `gradient()`: W1, b1, W2, b2 back to back, as the hand-written tape lays it out. */
   readonly out: Float64Array;
 
-  constructor(private readonly tf: TF, readonly shape: MlpShape, X: Float64Array, Y: Float64Array, theta: Float64Array) {
+  constructor(
+    private readonly tf: TF,
+    readonly shape: MlpShape,
+    X: Float64Array,
+    Y: Float64Array,
+    theta: Float64Array,
+  ) {
     const { m, d, h, c } = shape;
     this.X = tf.tensor2d(Float32Array.from(X), [m, d]);
     this.Y = tf.tensor2d(Float32Array.from(Y), [m, c]);

@@ -6,10 +6,18 @@ import { readFileSync } from 'node:fs';
 import { parseProgram } from '../src/index.ts';
 import { explain } from './implicit.ts';
 
-const program = parseProgram(readFileSync(new URL('./babylonian.lag', import.meta.url), 'utf8'), { file: 'babylonian.lag' });
+const program = parseProgram(readFileSync(new URL('./babylonian.lag', import.meta.url), 'utf8'), {
+  file: 'babylonian.lag',
+});
 for (const a of [2, 9]) {
   console.log(`\ns = (s + a/s) / 2 at a = ${a}  (examples/babylonian.lag, init s = 1)\n`);
-  explain({ program, at: { a }, input: 'a', ks: [1, 2, 3, 4, 5, 6, 8], closedForm: { value: 1 / (2 * Math.sqrt(a)), formula: 'ds/da = 1/(2√a)' } });
+  explain({
+    program,
+    at: { a },
+    input: 'a',
+    ks: [1, 2, 3, 4, 5, 6, 8],
+    closedForm: { value: 1 / (2 * Math.sqrt(a)), formula: 'ds/da = 1/(2√a)' },
+  });
 }
 console.log('\nJacobi fails here although the loop contracts superlinearly: the iteration s ← (s + a/s)/2 has');
 console.log('derivative 0 at √a only as a whole; split into its three constraints (a/s, s + a/s, /2) the');

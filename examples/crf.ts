@@ -47,7 +47,8 @@ export function randomScores(tags: number, length: number, shared: boolean, seed
 }
 
 export const emissionName = (t: number, j: number) => `e${t}_${j}`;
-export const transitionName = (tags: number, shared: boolean, t: number, i: number, j: number) => (shared ? `T${i}_${j}` : `T${t - 1}_${i}_${j}`);
+export const transitionName = (tags: number, shared: boolean, t: number, i: number, j: number) =>
+  shared ? `T${i}_${j}` : `T${t - 1}_${i}_${j}`;
 
 // ── log Z through lagrad ──────────────────────────────────────────────────────────────────────
 
@@ -67,11 +68,18 @@ export function logSumExp(terms: readonly Var[]): Var {
  * The forward algorithm: α_0(j) = e_0j, α_t(j) = e_tj + log Σ_i exp(α_{t−1}(i) + T^(t)_ij),
  * log Z = log Σ_j exp α_{n−1}(j). O(n K²) constraints.
  */
-export function forwardAlgorithm(tags: number, length: number, emission: (t: number, j: number) => Var, transition: (t: number, i: number, j: number) => Var): Var {
+export function forwardAlgorithm(
+  tags: number,
+  length: number,
+  emission: (t: number, j: number) => Var,
+  transition: (t: number, i: number, j: number) => Var,
+): Var {
   let alpha = Array.from({ length: tags }, (_, j) => emission(0, j));
   for (let t = 1; t < length; t++) {
     const previous = alpha;
-    alpha = Array.from({ length: tags }, (_, j) => add(emission(t, j), logSumExp(previous.map((a, i) => add(a, transition(t, i, j))))));
+    alpha = Array.from({ length: tags }, (_, j) =>
+      add(emission(t, j), logSumExp(previous.map((a, i) => add(a, transition(t, i, j))))),
+    );
   }
   return logSumExp(alpha);
 }
@@ -80,19 +88,33 @@ export function forwardAlgorithm(tags: number, length: number, emission: (t: num
 export function logPartitionProgram(tags: number, length: number, shared = true): Program {
   const names: string[] = [];
   for (let t = 0; t < length; t++) for (let j = 0; j < tags; j++) names.push(emissionName(t, j));
-  for (let t = 1; t < (shared ? 2 : length); t++) for (let i = 0; i < tags; i++) for (let j = 0; j < tags; j++) names.push(transitionName(tags, shared, t, i, j));
+  for (let t = 1; t < (shared ? 2 : length); t++)
+    for (let i = 0; i < tags; i++) for (let j = 0; j < tags; j++) names.push(transitionName(tags, shared, t, i, j));
   // The output is left unnamed: with one position and one tag it is the input e0_0 itself, and a
   // second name would relabel that input.
-  return trace((x) => forwardAlgorithm(tags, length, (t, j) => x[emissionName(t, j)], (t, i, j) => x[transitionName(tags, shared, t, i, j)]), names);
+  return trace(
+    (x) =>
+      forwardAlgorithm(
+        tags,
+        length,
+        (t, j) => x[emissionName(t, j)],
+        (t, i, j) => x[transitionName(tags, shared, t, i, j)],
+      ),
+    names,
+  );
 }
 
 /** The inputs of `logPartitionProgram` at the given scores, in input order. */
 export function scoresPoint(program: Program, scores: ChainScores): Float64Array {
   const { tags, length, shared } = scores;
   const point = new Float64Array(program.inputCount);
-  for (let t = 0; t < length; t++) for (let j = 0; j < tags; j++) point[program.indexOf(emissionName(t, j))] = scores.emission[t * tags + j];
+  for (let t = 0; t < length; t++)
+    for (let j = 0; j < tags; j++) point[program.indexOf(emissionName(t, j))] = scores.emission[t * tags + j];
   for (let t = 1; t < (shared ? 2 : length); t++) {
-    for (let i = 0; i < tags; i++) for (let j = 0; j < tags; j++) point[program.indexOf(transitionName(tags, shared, t, i, j))] = scores.transition[transitionIndex(tags, shared, t, i, j)];
+    for (let i = 0; i < tags; i++)
+      for (let j = 0; j < tags; j++)
+        point[program.indexOf(transitionName(tags, shared, t, i, j))] =
+          scores.transition[transitionIndex(tags, shared, t, i, j)];
   }
   return point;
 }
@@ -137,7 +159,8 @@ export function forwardBackward(scores: ChainScores): Marginals {
   const logZ = logSumExpOf(alpha, (n - 1) * K, K);
   for (let t = n - 2; t >= 0; t--) {
     for (let i = 0; i < K; i++) {
-      for (let j = 0; j < K; j++) terms[j] = T[transitionIndex(K, shared, t + 1, i, j)] + e[(t + 1) * K + j] + beta[(t + 1) * K + j];
+      for (let j = 0; j < K; j++)
+        terms[j] = T[transitionIndex(K, shared, t + 1, i, j)] + e[(t + 1) * K + j] + beta[(t + 1) * K + j];
       beta[t * K + i] = logSumExpOf(terms, 0, K);
     }
   }
@@ -146,7 +169,10 @@ export function forwardBackward(scores: ChainScores): Marginals {
   const pair = new Float64Array((n - 1) * K * K);
   for (let t = 1; t < n; t++) {
     for (let i = 0; i < K; i++) {
-      for (let j = 0; j < K; j++) pair[((t - 1) * K + i) * K + j] = Math.exp(alpha[(t - 1) * K + i] + T[transitionIndex(K, shared, t, i, j)] + e[t * K + j] + beta[t * K + j] - logZ);
+      for (let j = 0; j < K; j++)
+        pair[((t - 1) * K + i) * K + j] = Math.exp(
+          alpha[(t - 1) * K + i] + T[transitionIndex(K, shared, t, i, j)] + e[t * K + j] + beta[t * K + j] - logZ,
+        );
     }
   }
   return { logZ, node, pair };
@@ -156,7 +182,9 @@ export function forwardBackward(scores: ChainScores): Marginals {
 export function transitionMarginals(scores: ChainScores, marginals: Marginals): Float64Array {
   const { tags: K, length: n, shared } = scores;
   const out = new Float64Array(scores.transition.length);
-  for (let t = 1; t < n; t++) for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) out[transitionIndex(K, shared, t, i, j)] += marginals.pair[((t - 1) * K + i) * K + j];
+  for (let t = 1; t < n; t++)
+    for (let i = 0; i < K; i++)
+      for (let j = 0; j < K; j++) out[transitionIndex(K, shared, t, i, j)] += marginals.pair[((t - 1) * K + i) * K + j];
   return out;
 }
 
@@ -175,7 +203,9 @@ export interface LabelledSequence {
 export function randomSequence(tags: number, length: number, featureCount: number, seed: number): LabelledSequence {
   const gaussian = normal(seed);
   const features = Float64Array.from({ length: length * featureCount }, gaussian);
-  const labels = Int32Array.from({ length }, () => Math.min(tags - 1, Math.floor(tags * (0.5 + 0.5 * Math.tanh(gaussian())))));
+  const labels = Int32Array.from({ length }, () =>
+    Math.min(tags - 1, Math.floor(tags * (0.5 + 0.5 * Math.tanh(gaussian())))),
+  );
   return { tags, length, featureCount, features, labels };
 }
 
@@ -196,16 +226,20 @@ export function weightNames(tags: number, featureCount: number): string[] {
  */
 export function logLikelihoodProgram(sequence: LabelledSequence): Program {
   const { tags, length, featureCount: F, features, labels } = sequence;
-  return trace((x) => {
-    const T = (_t: number, i: number, j: number) => x[transitionName(tags, true, 1, i, j)];
-    const e = (t: number, j: number) => sum(...Array.from({ length: F }, (_, k) => mul(x[weightName(k, j)], features[t * F + k])));
-    const emission = Array.from({ length }, (_, t) => Array.from({ length: tags }, (_, j) => e(t, j)));
-    const path: Var[] = [];
-    for (let t = 0; t < length; t++) path.push(emission[t][labels[t]]);
-    for (let t = 1; t < length; t++) path.push(T(t, labels[t - 1], labels[t]));
-    const logZ = forwardAlgorithm(tags, length, (t, j) => emission[t][j], T);
-    return { logLikelihood: sub(sum(...path), logZ) };
-  }, weightNames(tags, F));
+  return trace(
+    (x) => {
+      const T = (_t: number, i: number, j: number) => x[transitionName(tags, true, 1, i, j)];
+      const e = (t: number, j: number) =>
+        sum(...Array.from({ length: F }, (_, k) => mul(x[weightName(k, j)], features[t * F + k])));
+      const emission = Array.from({ length }, (_, t) => Array.from({ length: tags }, (_, j) => e(t, j)));
+      const path: Var[] = [];
+      for (let t = 0; t < length; t++) path.push(emission[t][labels[t]]);
+      for (let t = 1; t < length; t++) path.push(T(t, labels[t - 1], labels[t]));
+      const logZ = forwardAlgorithm(tags, length, (t, j) => emission[t][j], T);
+      return { logLikelihood: sub(sum(...path), logZ) };
+    },
+    weightNames(tags, F),
+  );
 }
 
 /**
@@ -215,7 +249,9 @@ export function logLikelihoodProgram(sequence: LabelledSequence): Program {
 export function featureGradient(sequence: LabelledSequence, weights: Float64Array): Float64Array {
   const { tags: K, length: n, featureCount: F, features, labels } = sequence;
   const emission = new Float64Array(n * K);
-  for (let t = 0; t < n; t++) for (let j = 0; j < K; j++) for (let k = 0; k < F; k++) emission[t * K + j] += features[t * F + k] * weights[k * K + j];
+  for (let t = 0; t < n; t++)
+    for (let j = 0; j < K; j++)
+      for (let k = 0; k < F; k++) emission[t * K + j] += features[t * F + k] * weights[k * K + j];
   const scores: ChainScores = { tags: K, length: n, emission, transition: weights.slice(F * K), shared: true };
   const marginals = forwardBackward(scores);
   const out = new Float64Array(weights.length);
@@ -250,7 +286,10 @@ export function compareLogPartition(tags: number, length: number, shared: boolea
   const at = (name: string) => r.solution.gradient[program.indexOf(name)];
   const node = Float64Array.from({ length: length * tags }, (_, k) => at(emissionName(Math.floor(k / tags), k % tags)));
   const transition = new Float64Array(scores.transition.length);
-  for (let t = 1; t < (shared ? 2 : length); t++) for (let i = 0; i < tags; i++) for (let j = 0; j < tags; j++) transition[transitionIndex(tags, shared, t, i, j)] = at(transitionName(tags, shared, t, i, j));
+  for (let t = 1; t < (shared ? 2 : length); t++)
+    for (let i = 0; i < tags; i++)
+      for (let j = 0; j < tags; j++)
+        transition[transitionIndex(tags, shared, t, i, j)] = at(transitionName(tags, shared, t, i, j));
   return {
     tags,
     length,
@@ -285,16 +324,56 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const ms = (x: number) => x.toFixed(0);
   console.log('Linear-chain CRF: ∂log Z/∂scores by lagrad (reverse) against forward–backward by hand');
   console.log('differences are max |a − b| / max(1, |b|); T shared across positions unless marked "per step"\n');
-  const header = ['tags', 'length', 'T', 'constraints', 'log Z', 'Δ log Z', 'Δ node', 'Δ pair', 'build ms', 'grad ms', 'f–b ms'];
+  const header = [
+    'tags',
+    'length',
+    'T',
+    'constraints',
+    'log Z',
+    'Δ log Z',
+    'Δ node',
+    'Δ pair',
+    'build ms',
+    'grad ms',
+    'f–b ms',
+  ];
   const rows: string[][] = [];
-  const sizes: [number, number, boolean][] = [[4, 10, true], [4, 10, false], [4, 100, true], [10, 10, true], [10, 100, true], [10, 100, false], [20, 100, true]];
+  const sizes: [number, number, boolean][] = [
+    [4, 10, true],
+    [4, 10, false],
+    [4, 100, true],
+    [10, 10, true],
+    [10, 100, true],
+    [10, 100, false],
+    [20, 100, true],
+  ];
   sizes.forEach(([K, n, shared], s) => {
     const c = compareLogPartition(K, n, shared, 1000 + s);
-    rows.push([String(K), String(n), shared ? 'shared' : 'per step', String(c.constraints), c.logZ.toFixed(3), e(c.logZDifference), e(c.nodeDifference), e(c.pairDifference), ms(c.buildMs), ms(c.gradMs), ms(c.handMs)]);
+    rows.push([
+      String(K),
+      String(n),
+      shared ? 'shared' : 'per step',
+      String(c.constraints),
+      c.logZ.toFixed(3),
+      e(c.logZDifference),
+      e(c.nodeDifference),
+      e(c.pairDifference),
+      ms(c.buildMs),
+      ms(c.gradMs),
+      ms(c.handMs),
+    ]);
   });
   printTable(header, rows);
-  console.log('\nLog-linear model: ∂ log P(y | x)/∂weights by lagrad against observed − expected features (forward–backward)\n');
-  const llRows = ([[4, 10, 3], [4, 100, 5], [10, 100, 8]] as const).map(([K, n, F], s) => {
+  console.log(
+    '\nLog-linear model: ∂ log P(y | x)/∂weights by lagrad against observed − expected features (forward–backward)\n',
+  );
+  const llRows = (
+    [
+      [4, 10, 3],
+      [4, 100, 5],
+      [10, 100, 8],
+    ] as const
+  ).map(([K, n, F], s) => {
     const c = compareLogLikelihood(K, n, F, 2000 + s);
     return [String(K), String(n), String(F), e(c.difference)];
   });

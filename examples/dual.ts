@@ -39,7 +39,11 @@ export function wideDag(nodes: number, seedValue = 7): Program {
   const earlier: number[] = Array.from({ length: 20 }, (_, k) => b.input(`x${k}`, 2 * u() - 1));
   for (let k = 0; k < nodes; k++) {
     const [p, q] = [earlier[Math.floor(u() * earlier.length)], earlier[Math.floor(u() * earlier.length)]];
-    const inner = b.apply('add', b.apply('scale', p, undefined, 2 * u() - 1), b.apply('scale', q, undefined, 2 * u() - 1));
+    const inner = b.apply(
+      'add',
+      b.apply('scale', p, undefined, 2 * u() - 1),
+      b.apply('scale', q, undefined, 2 * u() - 1),
+    );
     earlier.push(b.apply('sin', inner));
   }
   return b.output(b.applyMany('sum', earlier.slice(-50))).build();
@@ -60,11 +64,28 @@ export function pageRank(n: number, damping: number, seedValue = 11): Program {
   const inbound: number[][] = Array.from({ length: n }, () => []);
   links.forEach((out, j) => out.forEach((i) => inbound[i].push(j)));
   const rank = inbound.map((from) => {
-    const flow = from.length > 0 ? b.apply('mul', d, b.applyMany('sum', from.map((j) => b.apply('scale', b.placeholder(j), undefined, 1 / links[j].length)))) : b.constant(0);
+    const flow =
+      from.length > 0
+        ? b.apply(
+            'mul',
+            d,
+            b.applyMany(
+              'sum',
+              from.map((j) => b.apply('scale', b.placeholder(j), undefined, 1 / links[j].length)),
+            ),
+          )
+        : b.constant(0);
     return b.apply('add', base, flow);
   });
   b.resolve((j) => rank[j]);
-  return b.output(b.applyMany('sum', rank.filter((_, i) => i % 3 === 0))).build();
+  return b
+    .output(
+      b.applyMany(
+        'sum',
+        rank.filter((_, i) => i % 3 === 0),
+      ),
+    )
+    .build();
 }
 
 /** u_r = κ/2 (u_{r−1} + u_{r+1}) + x_{r mod 3} on a ring of m: J has spectral radius κ; y = Σ c_r u_r. */
@@ -76,7 +97,14 @@ export function ring(members: number, coupling: number): Program {
     return b.apply('add', b.apply('scale', neighbours, undefined, coupling / 2), x[r % 3]);
   });
   b.resolve((k) => u[k]);
-  return b.output(b.applyMany('sum', u.map((ur, r) => b.apply('scale', ur, undefined, 1 + ((r * r) % 13) / 13)))).build();
+  return b
+    .output(
+      b.applyMany(
+        'sum',
+        u.map((ur, r) => b.apply('scale', ur, undefined, 1 + ((r * r) % 13) / 13)),
+      ),
+    )
+    .build();
 }
 
 /**
@@ -91,7 +119,8 @@ export function expanding(members: number, radius: number, seedValue = 5): Progr
   const x = Array.from({ length: 4 }, (_, k) => b.input(`x${k}`, 0.5 - 0.25 * k));
   const rows = Array.from({ length: members }, (_, r) => {
     const terms = [b.apply('scale', b.placeholder((r + 1) % members), undefined, radius)];
-    for (let k = 0; k < 2; k++) terms.push(b.apply('scale', b.placeholder(Math.floor(u() * members)), undefined, 0.2 * radius * (u() - 0.5)));
+    for (let k = 0; k < 2; k++)
+      terms.push(b.apply('scale', b.placeholder(Math.floor(u() * members)), undefined, 0.2 * radius * (u() - 0.5)));
     terms.push(x[r % 4]);
     return b.applyMany('sum', terms);
   });
@@ -116,10 +145,17 @@ export interface Run {
   readonly error: number;
 }
 
-const relativeMax = (a: Float64Array, b: Float64Array) => a.reduce((worst, x, i) => Math.max(worst, Math.abs(x - b[i]) / Math.max(1, Math.abs(b[i]))), 0);
+const relativeMax = (a: Float64Array, b: Float64Array) =>
+  a.reduce((worst, x, i) => Math.max(worst, Math.abs(x - b[i]) / Math.max(1, Math.abs(b[i]))), 0);
 
 /** The dual methods, run to the limit without the early verdicts, so a failed run still has its curve. */
-function dualRun(name: string, program: Program, method: DualMethod, reference: Float64Array, maxIterations: number): Run {
+function dualRun(
+  name: string,
+  program: Program,
+  method: DualMethod,
+  reference: Float64Array,
+  maxIterations: number,
+): Run {
   const stats = emptyStats();
   const values = new Float64Array(program.size);
   solvePrimal(program, program.defaults, values, stats);
@@ -127,7 +163,16 @@ function dualRun(name: string, program: Program, method: DualMethod, reference: 
   seed(program, resolveWeights(program), w);
   const lambda = new Float64Array(program.size);
   const before = { sweeps: stats.sweeps, partials: stats.partialEvaluations };
-  const { monitor, verdict } = minimiseDualResidual(program, values, w, lambda, method, { tolerance: 1e-12, maxIterations }, stats, Infinity);
+  const { monitor, verdict } = minimiseDualResidual(
+    program,
+    values,
+    w,
+    lambda,
+    method,
+    { tolerance: 1e-12, maxIterations },
+    stats,
+    Infinity,
+  );
   const converged = verdict === Verdict.Converged;
   return {
     program: name,
@@ -143,7 +188,13 @@ function dualRun(name: string, program: Program, method: DualMethod, reference: 
 }
 
 /** Jacobi or Gauss–Seidel through the `iterative` schedule; a failure is its one-line error. */
-function sweepRun(name: string, program: Program, method: 'jacobi' | 'gauss-seidel', reference: Float64Array, maxIterations: number): Run {
+function sweepRun(
+  name: string,
+  program: Program,
+  method: 'jacobi' | 'gauss-seidel',
+  reference: Float64Array,
+  maxIterations: number,
+): Run {
   try {
     const r = grad(program, {}, { schedule: 'iterative', method, maxIterations });
     const record = r.solution.convergence!.at(-1)!;
@@ -159,7 +210,17 @@ function sweepRun(name: string, program: Program, method: 'jacobi' | 'gauss-seid
     };
   } catch (e) {
     const message = (e as Error).message;
-    return { program: name, method: method === 'jacobi' ? 'Jacobi' : 'Gauss–Seidel', converged: false, failure: message.replace(/^.*?: (Jacobi|Gauss–Seidel) on the multipliers /, ''), iterations: NaN, sweeps: NaN, partialEvaluations: NaN, residuals: [], error: NaN };
+    return {
+      program: name,
+      method: method === 'jacobi' ? 'Jacobi' : 'Gauss–Seidel',
+      converged: false,
+      failure: message.replace(/^.*?: (Jacobi|Gauss–Seidel) on the multipliers /, ''),
+      iterations: NaN,
+      sweeps: NaN,
+      partialEvaluations: NaN,
+      residuals: [],
+      error: NaN,
+    };
   }
 }
 
@@ -175,14 +236,22 @@ export function studyPrograms(): [string, Program][] {
 }
 
 /** Every method on every program. */
-export function dualStudy(programs = studyPrograms(), maxIterations = 5000): { programs: { name: string; size: number; depth: number; cyclic: boolean }[]; runs: Run[] } {
+export function dualStudy(
+  programs = studyPrograms(),
+  maxIterations = 5000,
+): { programs: { name: string; size: number; depth: number; cyclic: boolean }[]; runs: Run[] } {
   const runs: Run[] = [];
   for (const [name, program] of programs) {
     const reference = grad(program, {}, { schedule: 'reverse' }).lambda;
-    for (const method of ['cg', 'gradient'] as const) runs.push(dualRun(name, program, method, reference, maxIterations));
-    for (const method of ['jacobi', 'gauss-seidel'] as const) runs.push(sweepRun(name, program, method, reference, maxIterations));
+    for (const method of ['cg', 'gradient'] as const)
+      runs.push(dualRun(name, program, method, reference, maxIterations));
+    for (const method of ['jacobi', 'gauss-seidel'] as const)
+      runs.push(sweepRun(name, program, method, reference, maxIterations));
   }
-  return { programs: programs.map(([name, p]) => ({ name, size: p.size, depth: longestChain(p), cyclic: p.cyclic })), runs };
+  return {
+    programs: programs.map(([name, p]) => ({ name, size: p.size, depth: longestChain(p), cyclic: p.cyclic })),
+    runs,
+  };
 }
 
 /** dual cg against the cheaper of Jacobi and Gauss–Seidel on one program, in sweeps. */
@@ -194,7 +263,10 @@ export function verdict(runs: readonly Run[]): string {
   if (!cg.converged) return `dual cg does not converge${tail}`;
   if (!sweeps) return `only the dual converges (cg: ${cg.sweeps} sweeps; Jacobi and Gauss–Seidel fail)${tail}`;
   const ratio = cg.sweeps / sweeps.sweeps;
-  const how = ratio < 1 ? `dual cg wins, ${(1 / ratio).toFixed(1)}× fewer sweeps` : `dual cg loses, ${ratio.toFixed(ratio < 10 ? 1 : 0)}× more sweeps`;
+  const how =
+    ratio < 1
+      ? `dual cg wins, ${(1 / ratio).toFixed(1)}× fewer sweeps`
+      : `dual cg loses, ${ratio.toFixed(ratio < 10 ? 1 : 0)}× more sweeps`;
   return `${how} (${cg.sweeps} against ${sweeps.method} ${sweeps.sweeps})${tail}`;
 }
 
@@ -213,20 +285,43 @@ function logSpaced(n: number, most: number): number[] {
 export function convergenceSvg(runs: readonly Run[]): Promise<string> {
   // Gauss–Seidel on an acyclic program leaves residual exactly 0 after its one sweep: drawn at 1e-17.
   const values = runs.flatMap((run) =>
-    logSpaced(run.residuals.length, 200).map((k) => ({ program: run.program, method: run.method, iteration: k + 1, residual: Math.max(run.residuals[k], 1e-17), last: k === run.residuals.length - 1 })),
+    logSpaced(run.residuals.length, 200).map((k) => ({
+      program: run.program,
+      method: run.method,
+      iteration: k + 1,
+      residual: Math.max(run.residuals[k], 1e-17),
+      last: k === run.residuals.length - 1,
+    })),
   );
   // Runs that stopped by an error have no curve: their panel says what happened instead.
   const notes = [...new Set(runs.map((r) => r.program))].flatMap((program) => {
-    const text = runs.filter((r) => r.program === program && r.residuals.length === 0).map((r) => `${r.method} ${r.failure?.split(' (')[0]}`);
+    const text = runs
+      .filter((r) => r.program === program && r.residuals.length === 0)
+      .map((r) => `${r.method} ${r.failure?.split(' (')[0]}`);
     return text.length > 0 ? [{ program, note: text.join('; ') }] : [];
   });
   values.push(...(notes as never[]));
   const x = { field: 'iteration', type: 'quantitative', scale: { type: 'log' }, title: 'iteration (log)' };
-  const y = { field: 'residual', type: 'quantitative', scale: { type: 'log', domain: [1e-17, 1e4], clamp: true }, axis: { format: '.0e' }, title: 'residual' };
-  const color = { field: 'method', type: 'nominal', title: 'method', scale: { domain: [...new Set(runs.map((r) => r.method))] } };
+  const y = {
+    field: 'residual',
+    type: 'quantitative',
+    scale: { type: 'log', domain: [1e-17, 1e4], clamp: true },
+    axis: { format: '.0e' },
+    title: 'residual',
+  };
+  const color = {
+    field: 'method',
+    type: 'nominal',
+    title: 'method',
+    scale: { domain: [...new Set(runs.map((r) => r.method))] },
+  };
   return renderSvg({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: 'Dual residual against iterations', subtitle: 'dual: ‖(I − J)ᵀλ − w‖₂ (2 sweeps per iteration); Jacobi, Gauss–Seidel: its ∞-norm (1 sweep); • where a run stopped' },
+    title: {
+      text: 'Dual residual against iterations',
+      subtitle:
+        'dual: ‖(I − J)ᵀλ − w‖₂ (2 sweeps per iteration); Jacobi, Gauss–Seidel: its ∞-norm (1 sweep); • where a run stopped',
+    },
     data: { values },
     facet: { field: 'program', type: 'nominal', title: null, sort: [...new Set(runs.map((r) => r.program))] },
     columns: 3,
@@ -236,8 +331,16 @@ export function convergenceSvg(runs: readonly Run[]): Promise<string> {
       height: 180,
       layer: [
         { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x, y, color } },
-        { transform: [{ filter: 'datum.last' }], mark: { type: 'point', filled: true, size: 30 }, encoding: { x, y, color } },
-        { transform: [{ filter: 'datum.note' }], mark: { type: 'text', align: 'right', fontSize: 10, color: '#555' }, encoding: { text: { field: 'note' }, x: { value: 255 }, y: { value: 12 } } },
+        {
+          transform: [{ filter: 'datum.last' }],
+          mark: { type: 'point', filled: true, size: 30 },
+          encoding: { x, y, color },
+        },
+        {
+          transform: [{ filter: 'datum.note' }],
+          mark: { type: 'text', align: 'right', fontSize: 10, color: '#555' },
+          encoding: { text: { field: 'note' }, x: { value: 255 }, y: { value: 12 } },
+        },
       ],
     },
   });
@@ -246,17 +349,24 @@ export function convergenceSvg(runs: readonly Run[]): Promise<string> {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const file = process.argv[2] ?? join(tmpdir(), 'lagrad-dual-convergence.svg');
   const study = dualStudy();
-  console.log('(I − J)ᵀλ = w by optimisation on the dual residual (dual cg, dual gradient) and by sweeps (Jacobi, Gauss–Seidel)');
-  console.log('tolerance 1e-12 relative, at most 5000 iterations; error = max |λ − λ(reverse)| / max(1, |λ(reverse)|)\n');
+  console.log(
+    '(I − J)ᵀλ = w by optimisation on the dual residual (dual cg, dual gradient) and by sweeps (Jacobi, Gauss–Seidel)',
+  );
+  console.log(
+    'tolerance 1e-12 relative, at most 5000 iterations; error = max |λ − λ(reverse)| / max(1, |λ(reverse)|)\n',
+  );
   for (const p of study.programs) {
     console.log(`${p.name}: ${p.size} variables, longest chain ${p.depth}${p.cyclic ? ', cyclic' : ''}`);
     for (const r of study.runs.filter((r) => r.program === p.name)) {
-      const outcome = r.converged ? `${String(r.iterations).padStart(5)} iterations ${String(r.sweeps).padStart(6)} sweeps  error ${r.error.toExponential(1)}` : `did not converge: ${r.failure}`;
+      const outcome = r.converged
+        ? `${String(r.iterations).padStart(5)} iterations ${String(r.sweeps).padStart(6)} sweeps  error ${r.error.toExponential(1)}`
+        : `did not converge: ${r.failure}`;
       console.log(`  ${r.method.padEnd(14)}${outcome}`);
     }
   }
   console.log('\nwhere the dual wins and loses (cost in sweeps, each a pass over the program):');
-  for (const p of study.programs) console.log(`  ${p.name}: ${verdict(study.runs.filter((r) => r.program === p.name))}`);
+  for (const p of study.programs)
+    console.log(`  ${p.name}: ${verdict(study.runs.filter((r) => r.program === p.name))}`);
   writeFileSync(file, await convergenceSvg(study.runs));
   console.log(`\ncurves: ${file}`);
 }

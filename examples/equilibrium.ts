@@ -29,18 +29,34 @@ for (let i = 0; i < n; i++) {
   v.push(vi);
 }
 b.resolve((j) => v[j]);
-const y = b.applyMany('sum', v.map((vi, i) => b.apply('scale', vi, undefined, c[i])));
+const y = b.applyMany(
+  'sum',
+  v.map((vi, i) => b.apply('scale', vi, undefined, c[i])),
+);
 const program = b.name(y, 'y').output(y).build();
 
 // The implicit function theorem by hand: (I − D W)ᵀ μ = c, ∂y/∂x = D μ. (The built program is
 // renumbered into evaluation order, so its variables are found by name.)
 const values = evaluateAll(program, at);
 const D = Matrix.diag(Array.from({ length: n }, (_, i) => 1 - values[program.indexOf(`v${i}`)] ** 2));
-const mu = solve(Matrix.eye(n).sub(D.mmul(new Matrix(W))).transpose(), Matrix.columnVector(c));
+const mu = solve(
+  Matrix.eye(n)
+    .sub(D.mmul(new Matrix(W)))
+    .transpose(),
+  Matrix.columnVector(c),
+);
 const closed = D.mmul(mu).to1DArray();
 
 console.log(`v = tanh(W v + x), ${n} units, Σ_j |W_ij| = 0.9; y = Σ c_i v_i\n`);
-explain({ program, at, input: 'x0', ks: [1, 2, 4, 8, 16, 32, 64], closedForm: { value: closed[0], formula: 'cᵀ(I − D W)⁻¹ D by LU' } });
+explain({
+  program,
+  at,
+  input: 'x0',
+  ks: [1, 2, 4, 8, 16, 32, 64],
+  closedForm: { value: closed[0], formula: 'cᵀ(I − D W)⁻¹ D by LU' },
+});
 const all = grad(program, at).gradient as Record<string, number>;
 const worst = Math.max(...closed.map((g, i) => Math.abs(g - all[`x${i}`])));
-console.log(`\nall ${n} inputs: largest difference between the multipliers and the implicit function theorem ${worst.toExponential(1)}`);
+console.log(
+  `\nall ${n} inputs: largest difference between the multipliers and the implicit function theorem ${worst.toExponential(1)}`,
+);

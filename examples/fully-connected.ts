@@ -31,8 +31,19 @@ export function best(program: Program, schedule: string, repeat: number, maxPath
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const maxPaths = Number(process.argv[2] ?? 1e6);
   console.log('Fully connected graph: u_k = tanh(u_1 + … + u_{k−1}), gradient of u_n with respect to x = u_1');
-  console.log(`paths: sum over all 2^(n−2) paths of the product of partials; reverse: back-substitution. Limit ${maxPaths} paths.\n`);
-  const header = ['n', 'variables', 'edges', 'paths', 'paths ms', 'reverse ms', 'paths / reverse', 'relative Δ gradient'];
+  console.log(
+    `paths: sum over all 2^(n−2) paths of the product of partials; reverse: back-substitution. Limit ${maxPaths} paths.\n`,
+  );
+  const header = [
+    'n',
+    'variables',
+    'edges',
+    'paths',
+    'paths ms',
+    'reverse ms',
+    'paths / reverse',
+    'relative Δ gradient',
+  ];
   const widths = [3, 10, 7, 10, 11, 11, 16, 20];
   const row = (cells: (string | number)[]) => cells.map((c, k) => String(c).padStart(widths[k])).join(' ');
   console.log(row(header));
@@ -51,7 +62,16 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const g = reverse.gradient.x as number;
     const difference = Math.abs((paths.gradient.x as number) - g) / Math.max(Math.abs(g), Number.MIN_VALUE);
     console.log(
-      row([n, program.size, program.parents.length, paths.stats.paths, paths.stats.timeMs.toFixed(3), reverse.stats.timeMs.toFixed(4), (paths.stats.timeMs / reverse.stats.timeMs).toFixed(0), difference.toExponential(1)]),
+      row([
+        n,
+        program.size,
+        program.parents.length,
+        paths.stats.paths,
+        paths.stats.timeMs.toFixed(3),
+        reverse.stats.timeMs.toFixed(4),
+        (paths.stats.timeMs / reverse.stats.timeMs).toFixed(0),
+        difference.toExponential(1),
+      ]),
     );
   }
 }

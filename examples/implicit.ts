@@ -30,40 +30,64 @@ export function explain(demo: Demo): number {
   const g = implicit.gradient[input] as number;
   const s = implicit.stats;
   const forward = implicit.solution.convergence?.filter((c) => c.quantity === 'values') ?? [];
-  console.log(`value ${implicit.value}  (${forward.map((c) => `{${c.variables}}: ${c.iterations} ${c.method} iterations, rate ${c.rate.toFixed(3)}`).join('; ')})\n`);
+  console.log(
+    `value ${implicit.value}  (${forward.map((c) => `{${c.variables}}: ${c.iterations} ${c.method} iterations, rate ${c.rate.toFixed(3)}`).join('; ')})\n`,
+  );
 
   console.log(`implicit: the multipliers solve (I − J)ᵀλ = w, each cyclic component as one block`);
-  console.log(`  ∂/∂${input} = ${num(g)}   block-reverse: ${s.partialEvaluations} partial evaluations, ${s.directSolves ?? 0} dense LU solve(s), ${s.peakValues} values held`);
+  console.log(
+    `  ∂/∂${input} = ${num(g)}   block-reverse: ${s.partialEvaluations} partial evaluations, ${s.directSolves ?? 0} dense LU solve(s), ${s.peakValues} values held`,
+  );
   for (const method of ['gauss-seidel', 'jacobi', 'fixed-point', 'gmres'] as const) {
     try {
       const r = grad(program, at, { schedule: 'iterative', method });
-      console.log(`  ∂/∂${input} = ${num(r.gradient[input] as number)}   iterative ${method.padEnd(12)}: ${int(r.stats.iterations, 4)} iterations, rate ${r.stats.rate.toFixed(3)}, ${r.stats.partialEvaluations} partial evaluations`);
+      console.log(
+        `  ∂/∂${input} = ${num(r.gradient[input] as number)}   iterative ${method.padEnd(12)}: ${int(r.stats.iterations, 4)} iterations, rate ${r.stats.rate.toFixed(3)}, ${r.stats.partialEvaluations} partial evaluations`,
+      );
     } catch (e) {
       console.log(`  iterative ${method}: ${(e as Error).message}`);
     }
   }
 
   console.log(`\nunrolled: backprop through k iterations from the init values (the program grows with k)`);
-  console.log(`  ${'k'.padStart(4)}  ${`∂/∂${input}`.padStart(20)}  ${'error'.padStart(9)}  ${'evaluations'.padStart(11)}  ${'partials'.padStart(10)}  ${'values held'.padStart(11)}`);
+  console.log(
+    `  ${'k'.padStart(4)}  ${`∂/∂${input}`.padStart(20)}  ${'error'.padStart(9)}  ${'evaluations'.padStart(11)}  ${'partials'.padStart(10)}  ${'values held'.padStart(11)}`,
+  );
   for (const k of demo.ks ?? [1, 2, 4, 8, 16, 32, 64, 128]) {
     const r = grad(demo.unrolled ? demo.unrolled(k) : unroll(program, k), at, { schedule: 'reverse' });
     const u = r.gradient[input] as number;
-    console.log(`  ${int(k, 4)}  ${num(u)}  ${sci(Math.abs(u - g))}  ${int(r.stats.primitiveEvaluations, 11)}  ${int(r.stats.partialEvaluations)}  ${int(r.stats.peakValues, 11)}`);
+    console.log(
+      `  ${int(k, 4)}  ${num(u)}  ${sci(Math.abs(u - g))}  ${int(r.stats.primitiveEvaluations, 11)}  ${int(r.stats.partialEvaluations)}  ${int(r.stats.peakValues, 11)}`,
+    );
   }
-  console.log(`  (implicit: ${s.primitiveEvaluations} evaluations to find the fixed point, then ${s.partialEvaluations} partials and ${s.peakValues} values, whatever k)`);
+  console.log(
+    `  (implicit: ${s.primitiveEvaluations} evaluations to find the fixed point, then ${s.partialEvaluations} partials and ${s.peakValues} values, whatever k)`,
+  );
 
   const fd = grad(program, at, { schedule: 'fd' });
-  console.log(`\nfinite differences  ∂/∂${input} = ${num(fd.gradient[input] as number)}   error ${sci(Math.abs((fd.gradient[input] as number) - g))} (estimate ${sci(fd.stats.errorEstimate)})`);
-  if (demo.closedForm) console.log(`closed form         ∂/∂${input} = ${num(demo.closedForm.value)}   ${demo.closedForm.formula}; implicit error ${sci(Math.abs(demo.closedForm.value - g))}`);
+  console.log(
+    `\nfinite differences  ∂/∂${input} = ${num(fd.gradient[input] as number)}   error ${sci(Math.abs((fd.gradient[input] as number) - g))} (estimate ${sci(fd.stats.errorEstimate)})`,
+  );
+  if (demo.closedForm)
+    console.log(
+      `closed form         ∂/∂${input} = ${num(demo.closedForm.value)}   ${demo.closedForm.formula}; implicit error ${sci(Math.abs(demo.closedForm.value - g))}`,
+    );
   return g;
 }
 
 /** Kepler's equation at e = 0.5, M = 1, from E = M. */
 function kepler(): void {
-  const program = parseProgram('input M = 1\ninput e = 0.5\ninit E = 1\nE = M + e * sin(E)\noutput E', { file: 'kepler.lag' });
+  const program = parseProgram('input M = 1\ninput e = 0.5\ninit E = 1\nE = M + e * sin(E)\noutput E', {
+    file: 'kepler.lag',
+  });
   const anomaly = evaluate(program);
   console.log(`Kepler's equation E = M + e·sin E at M = 1, e = 0.5 (init E = 1)\n`);
-  explain({ program, input: 'M', ks: [1, 2, 4, 8, 16, 32, 64], closedForm: { value: 1 / (1 - 0.5 * Math.cos(anomaly)), formula: 'dE/dM = 1/(1 − e·cos E)' } });
+  explain({
+    program,
+    input: 'M',
+    ks: [1, 2, 4, 8, 16, 32, 64],
+    closedForm: { value: 1 / (1 - 0.5 * Math.cos(anomaly)), formula: 'dE/dM = 1/(1 − e·cos E)' },
+  });
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) kepler();

@@ -57,7 +57,8 @@ export const lexicalName = (A: number, w: number) => `l${A}_${w}`;
 /** The rules' input names: every A → B C, then every A → w, in the order of `Grammar`'s arrays. */
 export function ruleNames(nonterminals: number, words: number): string[] {
   const names: string[] = [];
-  for (let A = 0; A < nonterminals; A++) for (let B = 0; B < nonterminals; B++) for (let C = 0; C < nonterminals; C++) names.push(binaryName(A, B, C));
+  for (let A = 0; A < nonterminals; A++)
+    for (let B = 0; B < nonterminals; B++) for (let C = 0; C < nonterminals; C++) names.push(binaryName(A, B, C));
   for (let A = 0; A < nonterminals; A++) for (let w = 0; w < words; w++) names.push(lexicalName(A, w));
   return names;
 }
@@ -81,24 +82,30 @@ export function ruleWeights(grammar: Grammar): Float64Array {
 export function insideProgram(nonterminals: number, words: number, sentence: Int32Array): Program {
   const N = nonterminals;
   const n = sentence.length;
-  return trace((theta) => {
-    // beta[i][k][A] for the span [i, k).
-    const beta: Var[][][] = Array.from({ length: n }, () => new Array<Var[]>(n + 1));
-    for (let i = 0; i < n; i++) beta[i][i + 1] = Array.from({ length: N }, (_, A) => theta[lexicalName(A, sentence[i])]);
-    for (let span = 2; span <= n; span++) {
-      for (let i = 0; i + span <= n; i++) {
-        const k = i + span;
-        beta[i][k] = Array.from({ length: N }, (_, A) => {
-          const terms: Var[] = [];
-          for (let m = i + 1; m < k; m++) {
-            for (let B = 0; B < N; B++) for (let C = 0; C < N; C++) terms.push(add(theta[binaryName(A, B, C)], add(beta[i][m][B], beta[m][k][C])));
-          }
-          return logSumExp(terms);
-        });
+  return trace(
+    (theta) => {
+      // beta[i][k][A] for the span [i, k).
+      const beta: Var[][][] = Array.from({ length: n }, () => new Array<Var[]>(n + 1));
+      for (let i = 0; i < n; i++)
+        beta[i][i + 1] = Array.from({ length: N }, (_, A) => theta[lexicalName(A, sentence[i])]);
+      for (let span = 2; span <= n; span++) {
+        for (let i = 0; i + span <= n; i++) {
+          const k = i + span;
+          beta[i][k] = Array.from({ length: N }, (_, A) => {
+            const terms: Var[] = [];
+            for (let m = i + 1; m < k; m++) {
+              for (let B = 0; B < N; B++)
+                for (let C = 0; C < N; C++)
+                  terms.push(add(theta[binaryName(A, B, C)], add(beta[i][m][B], beta[m][k][C])));
+            }
+            return logSumExp(terms);
+          });
+        }
       }
-    }
-    return beta[0][n][0]; // unnamed: for one word it is an input, which a second name would relabel
-  }, ruleNames(N, words));
+      return beta[0][n][0]; // unnamed: for one word it is an input, which a second name would relabel
+    },
+    ruleNames(N, words),
+  );
 }
 
 // ── inside and outside by hand (plain TypeScript, no lagrad) ──────────────────────────────────
@@ -137,7 +144,8 @@ export function insideOutside(grammar: Grammar, sentence: Int32Array): ExpectedC
         let total = -Infinity;
         for (let m = i + 1; m < k; m++) {
           for (let B = 0; B < N; B++) {
-            for (let C = 0; C < N; C++) total = logAdd(total, binary[(A * N + B) * N + C] + inside[cell(i, m, B)] + inside[cell(m, k, C)]);
+            for (let C = 0; C < N; C++)
+              total = logAdd(total, binary[(A * N + B) * N + C] + inside[cell(i, m, B)] + inside[cell(m, k, C)]);
           }
         }
         inside[cell(i, k, A)] = total;
@@ -168,7 +176,10 @@ export function insideOutside(grammar: Grammar, sentence: Int32Array): ExpectedC
     }
   }
   for (let i = 0; i < n; i++) {
-    for (let A = 0; A < N; A++) counts[N * N * N + A * V + sentence[i]] += Math.exp(outside[cell(i, i + 1, A)] + lexical[A * V + sentence[i]] - logZ);
+    for (let A = 0; A < N; A++)
+      counts[N * N * N + A * V + sentence[i]] += Math.exp(
+        outside[cell(i, i + 1, A)] + lexical[A * V + sentence[i]] - logZ,
+      );
   }
   return { logZ, counts };
 }
@@ -204,13 +215,47 @@ export function compareInsideOutside(nonterminals: number, words: number, length
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  console.log('PCFG in CNF: ∂ log Z/∂θ (log rule weights) by lagrad (reverse) against expected counts by inside–outside');
-  console.log('differences are max |a − b| / max(1, |b|); Σ lexical counts = sentence length, as every parse has one leaf per word\n');
-  const header = ['N', 'V', 'length', 'constraints', 'log Z', 'Δ log Z', 'Δ counts', 'Σ lexical', 'build ms', 'grad ms', 'i–o ms'];
-  const sizes = [[3, 5, 5], [3, 5, 10], [4, 8, 10], [4, 8, 20], [5, 10, 25]] as const;
+  console.log(
+    'PCFG in CNF: ∂ log Z/∂θ (log rule weights) by lagrad (reverse) against expected counts by inside–outside',
+  );
+  console.log(
+    'differences are max |a − b| / max(1, |b|); Σ lexical counts = sentence length, as every parse has one leaf per word\n',
+  );
+  const header = [
+    'N',
+    'V',
+    'length',
+    'constraints',
+    'log Z',
+    'Δ log Z',
+    'Δ counts',
+    'Σ lexical',
+    'build ms',
+    'grad ms',
+    'i–o ms',
+  ];
+  const sizes = [
+    [3, 5, 5],
+    [3, 5, 10],
+    [4, 8, 10],
+    [4, 8, 20],
+    [5, 10, 25],
+  ] as const;
   const rows = sizes.map(([N, V, n], s) => {
     const c = compareInsideOutside(N, V, n, 3000 + s);
-    return [N, V, n, c.constraints, c.logZ.toFixed(3), c.logZDifference.toExponential(1), c.countDifference.toExponential(1), c.lexicalTotal.toFixed(10), c.buildMs.toFixed(0), c.gradMs.toFixed(0), c.handMs.toFixed(0)].map(String);
+    return [
+      N,
+      V,
+      n,
+      c.constraints,
+      c.logZ.toFixed(3),
+      c.logZDifference.toExponential(1),
+      c.countDifference.toExponential(1),
+      c.lexicalTotal.toFixed(10),
+      c.buildMs.toFixed(0),
+      c.gradMs.toFixed(0),
+      c.handMs.toFixed(0),
+    ].map(String);
   });
   printTable(header, rows);
 }

@@ -17,7 +17,10 @@ import { evaluate, grad, ops, parseProgram, resolvePoint, trace, verify, type Pr
 import { irisData, type IrisData } from './lib/iris-data.ts';
 import { normal } from './lib/seeded.ts';
 
-const { values: flags, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' } }, allowPositionals: true });
+const { values: flags, positionals } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' } },
+  allowPositionals: true,
+});
 const quick = flags.quick!;
 /** The seed of the initial weights: N(0, 1/fan-in) entries. */
 const SEED = Number(flags.seed);
@@ -84,7 +87,8 @@ const mlp: Model = {
 function startingPoint(model: Model, iris: IrisData): Float64Array {
   const draw = normal(SEED);
   const point: Record<string, Float64Array> = { X: iris.X, Y: iris.Y };
-  for (const [name, [fanIn, fanOut]] of Object.entries(model.weights)) point[name] = Float64Array.from({ length: fanIn * fanOut }, () => draw() / Math.sqrt(fanIn));
+  for (const [name, [fanIn, fanOut]] of Object.entries(model.weights))
+    point[name] = Float64Array.from({ length: fanIn * fanOut }, () => draw() / Math.sqrt(fanIn));
   return resolvePoint(model.program, point);
 }
 
@@ -115,7 +119,12 @@ function progressBar(label: string, total: number): cliProgress.SingleBar | null
     return null;
   }
   const bar = new library.SingleBar(
-    { format: `${label.padEnd(18)} [{bar}] {value}/{total} epochs  loss {loss}  accuracy {accuracy}`, clearOnComplete: true, hideCursor: true, stream: process.stderr },
+    {
+      format: `${label.padEnd(18)} [{bar}] {value}/{total} epochs  loss {loss}  accuracy {accuracy}`,
+      clearOnComplete: true,
+      hideCursor: true,
+      stream: process.stderr,
+    },
     library.Presets.shades_classic,
   );
   bar.start(total, 0, { loss: '…', accuracy: '…' });
@@ -139,7 +148,12 @@ function train(model: Model, iris: IrisData): { point: Float64Array; history: Ep
     const r = grad(program, point, { wrt: model.parameters, workspace });
     const g = r.solution.gradient;
     for (const [from, to] of slots) for (let s = from; s < to; s++) point[s] -= learningRate * g[s];
-    const step = { model: model.name, epoch, loss: r.value, accuracy: accuracy(r.valueOf('logits') as Matrix, iris.labels) };
+    const step = {
+      model: model.name,
+      epoch,
+      loss: r.value,
+      accuracy: accuracy(r.valueOf('logits') as Matrix, iris.labels),
+    };
     history.push(step);
     // Every epoch's loss and accuracy go to the bar (it redraws at most 10 times a second).
     bar?.update(epoch, { loss: step.loss.toFixed(4), accuracy: `${(100 * step.accuracy).toFixed(1)}%` });
@@ -151,22 +165,29 @@ function train(model: Model, iris: IrisData): { point: Float64Array; history: Ep
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-console.log(`iris: ${samples} samples, ${features} standardized features, ${classes} classes (${data.classes.join(', ')}); full-batch gradient descent\n`);
+console.log(
+  `iris: ${samples} samples, ${features} standardized features, ${classes} classes (${data.classes.join(', ')}); full-batch gradient descent\n`,
+);
 const trained = new Map<Model, { point: Float64Array; history: Epoch[]; ms: number }>();
 for (const model of [softmaxRegression, mlp]) {
   const result = train(model, data);
   trained.set(model, result);
   const every = model.epochs / 10;
-  console.log(`${model.name}: ${model.epochs} epochs, learning rate ${model.learningRate}, initial weights N(0, 1/fan-in) seed ${SEED}`);
+  console.log(
+    `${model.name}: ${model.epochs} epochs, learning rate ${model.learningRate}, initial weights N(0, 1/fan-in) seed ${SEED}`,
+  );
   console.log('   epoch      loss   accuracy');
   for (const h of result.history) {
-    if (h.epoch === 1 || h.epoch % every === 0) console.log(`${String(h.epoch).padStart(8)}  ${h.loss.toFixed(5)}  ${percent(h.accuracy).padStart(9)}`);
+    if (h.epoch === 1 || h.epoch % every === 0)
+      console.log(`${String(h.epoch).padStart(8)}  ${h.loss.toFixed(5)}  ${percent(h.accuracy).padStart(9)}`);
   }
   // The loss and accuracy at the trained parameters (the history holds each step's starting point).
   const final = grad(model.program, result.point, { wrt: model.parameters });
   const finalAccuracy = accuracy(final.valueOf('logits') as Matrix, data.labels);
-  console.log(`   trained: loss ${final.value.toFixed(5)}, training accuracy ${percent(finalAccuracy)} ` +
-    `(${Math.round(finalAccuracy * samples)}/${samples}), ${(result.ms / 1000).toFixed(2)} s (${(1000 * result.ms / model.epochs).toFixed(0)} µs per epoch)\n`);
+  console.log(
+    `   trained: loss ${final.value.toFixed(5)}, training accuracy ${percent(finalAccuracy)} ` +
+      `(${Math.round(finalAccuracy * samples)}/${samples}), ${(result.ms / 1000).toFixed(2)} s (${((1000 * result.ms) / model.epochs).toFixed(0)} µs per epoch)\n`,
+  );
 }
 
 // ── the loss curves ───────────────────────────────────────────────────────────────────────────
@@ -195,9 +216,12 @@ const network = trained.get(mlp)!.point;
 const report = verify(mlp.program, network);
 console.log(`verify (trained MLP): ${report.ok ? 'ok' : 'FAILED'}`);
 for (const check of report.checks) {
-  console.log(`  ${check.name.padEnd(17)} ${check.value.toExponential(2).padStart(9)}  ≤ ${check.tolerance.toExponential(0)}  ${check.ok ? 'ok' : 'FAIL'}   ${check.detail}${check.label ? ` (worst at ${check.label})` : ''}`);
+  console.log(
+    `  ${check.name.padEnd(17)} ${check.value.toExponential(2).padStart(9)}  ≤ ${check.tolerance.toExponential(0)}  ${check.ok ? 'ok' : 'FAIL'}   ${check.detail}${check.label ? ` (worst at ${check.label})` : ''}`,
+  );
 }
-for (const run of Object.values(report.schedules)) if (run.skipped) console.log(`  ${run.name}: skipped (${run.skipped})`);
+for (const run of Object.values(report.schedules))
+  if (run.skipped) console.log(`  ${run.name}: skipped (${run.skipped})`);
 console.log();
 
 // ── what the gradient costs against the function ──────────────────────────────────────────────
@@ -219,15 +243,27 @@ function timeCalls(fns: Record<string, () => number>, rounds: number, batch: num
       if (round >= 0) samples[name].push((1000 * (performance.now() - start)) / batch);
     }
   }
-  return Object.fromEntries(Object.entries(samples).map(([k, s]) => [k, s.sort((a, b) => a - b)[Math.floor(s.length / 2)]]));
+  return Object.fromEntries(
+    Object.entries(samples).map(([k, s]) => [k, s.sort((a, b) => a - b)[Math.floor(s.length / 2)]]),
+  );
 }
 const times = timeCalls(calls, quick ? 3 : 11, quick ? 20 : 100);
 const withWrt = grad(mlp.program, network, { wrt: mlp.parameters }).stats;
 const every = grad(mlp.program, network).stats;
 console.log('the gradient against the function (trained MLP, batch 150):');
-console.log(`  evaluate                ${times.evaluate.toFixed(1).padStart(7)} µs   ${mlp.program.size - mlp.program.inputCount} constraint evaluations`);
-console.log(`  grad (wrt parameters)   ${times['grad (wrt parameters)'].toFixed(1).padStart(7)} µs   ${withWrt.primitiveEvaluations} evaluations + ${withWrt.partialEvaluations} VJPs   ${(times['grad (wrt parameters)'] / times.evaluate).toFixed(2)} × evaluate`);
-console.log(`  grad (every input)      ${times['grad (every input)'].toFixed(1).padStart(7)} µs   ${every.primitiveEvaluations} evaluations + ${every.partialEvaluations} VJPs   ${(times['grad (every input)'] / times.evaluate).toFixed(2)} × evaluate`);
-console.log('  evaluate runs 2 matrix products (X @ W1, hidden @ W2) and 150 × 16 tanh; the reverse sweep adds 3 products,');
-console.log('  λ_W2 = hiddenᵀ λ_logits, λ_hidden = λ_logits W2ᵀ and λ_W1 = Xᵀ λ_(X @ W1), reusing tanh\'s output (1 − hidden²);');
+console.log(
+  `  evaluate                ${times.evaluate.toFixed(1).padStart(7)} µs   ${mlp.program.size - mlp.program.inputCount} constraint evaluations`,
+);
+console.log(
+  `  grad (wrt parameters)   ${times['grad (wrt parameters)'].toFixed(1).padStart(7)} µs   ${withWrt.primitiveEvaluations} evaluations + ${withWrt.partialEvaluations} VJPs   ${(times['grad (wrt parameters)'] / times.evaluate).toFixed(2)} × evaluate`,
+);
+console.log(
+  `  grad (every input)      ${times['grad (every input)'].toFixed(1).padStart(7)} µs   ${every.primitiveEvaluations} evaluations + ${every.partialEvaluations} VJPs   ${(times['grad (every input)'] / times.evaluate).toFixed(2)} × evaluate`,
+);
+console.log(
+  '  evaluate runs 2 matrix products (X @ W1, hidden @ W2) and 150 × 16 tanh; the reverse sweep adds 3 products,',
+);
+console.log(
+  "  λ_W2 = hiddenᵀ λ_logits, λ_hidden = λ_logits W2ᵀ and λ_W1 = Xᵀ λ_(X @ W1), reusing tanh's output (1 − hidden²);",
+);
 console.log('  with every input, a 4th: λ_X = λ_(X @ W1) W1ᵀ');

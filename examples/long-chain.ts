@@ -38,12 +38,22 @@ function viaParts(): Program {
     parents[k - 1] = k - 1;
     parentStart[k + 1] = k;
   }
-  return Program.from({ ops, parentStart, parents, constants: new Float64Array(n), outputs: [steps], names: new Map([['x', 0]]), defaults: new Map([[0, 1.2]]) });
+  return Program.from({
+    ops,
+    parentStart,
+    parents,
+    constants: new Float64Array(n),
+    outputs: [steps],
+    names: new Map([['x', 0]]),
+    defaults: new Map([[0, 1.2]]),
+  });
 }
 
 let start = performance.now();
 const program = parts ? viaParts() : viaBuilder();
-console.log(`built ${steps} steps in ${(performance.now() - start).toFixed(0)} ms; the program's arrays take ${megabytes(program.bytes)}`);
+console.log(
+  `built ${steps} steps in ${(performance.now() - start).toFixed(0)} ms; the program's arrays take ${megabytes(program.bytes)}`,
+);
 
 start = performance.now();
 const result =
@@ -61,7 +71,9 @@ for (let k = 0; k < steps; k++) {
 }
 
 const { stats } = result;
-console.log(`${mode}: value ${result.value}, gradient ${result.gradient.x} (closed form ${derivative}) in ${ms.toFixed(0)} ms`);
+console.log(
+  `${mode}: value ${result.value}, gradient ${result.gradient.x} (closed form ${derivative}) in ${ms.toFixed(0)} ms`,
+);
 console.log(`  primitive evaluations ${stats.primitiveEvaluations}, advances ${stats.advances ?? 0}`);
 console.log(`  peak snapshots ${stats.peakSnapshots ?? 0}, peak values held ${stats.peakValues}`);
 console.log(`  resident now ${megabytes(process.memoryUsage().rss)}`);

@@ -9,7 +9,7 @@ import { explain } from './implicit.ts';
 
 const n = 40;
 let seed = 12345;
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 // Each page links to 1–4 others; page i also links to i + 1 so the web is strongly connected.
 const links: number[][] = Array.from({ length: n }, (_, i) => {
   const out = new Set([(i + 1) % n]);
@@ -35,7 +35,10 @@ for (let i = 0; i < n; i++) {
   rank.push(r);
 }
 b.resolve((j) => rank[j]);
-const objective = b.applyMany('sum', rank.filter((_, i) => weights[i] !== 0));
+const objective = b.applyMany(
+  'sum',
+  rank.filter((_, i) => weights[i] !== 0),
+);
 const program = b.name(objective, 'score').output(objective).build();
 
 // The closed form with a dense solve: M_ij = 1/out(j) for each link j → i. (The built program
@@ -49,7 +52,16 @@ const A = Matrix.eye(n).sub(M.clone().mul(0.85));
 const drdd = solve(A, M.mmul(r).sub(Matrix.ones(n, 1).mul(1 / n)));
 const closed = weights.reduce((sum: number, w, i) => sum + w * drdd.get(i, 0), 0);
 
-console.log(`PageRank of ${n} pages, ${links.flat().length} links, damping d = 0.85; objective Σ r_i over every third page\n`);
-console.log(`Σ_i r_i = ${Array.from({ length: n }, (_, i) => pageRank(i)).reduce((s, x) => s + x, 0)} (a probability distribution sums to 1)`);
-explain({ program, input: 'd', ks: [1, 4, 16, 64, 128, 256], closedForm: { value: closed, formula: '(I − dM) ∂r/∂d = M r − 1/n by LU' } });
+console.log(
+  `PageRank of ${n} pages, ${links.flat().length} links, damping d = 0.85; objective Σ r_i over every third page\n`,
+);
+console.log(
+  `Σ_i r_i = ${Array.from({ length: n }, (_, i) => pageRank(i)).reduce((s, x) => s + x, 0)} (a probability distribution sums to 1)`,
+);
+explain({
+  program,
+  input: 'd',
+  ks: [1, 4, 16, 64, 128, 256],
+  closedForm: { value: closed, formula: '(I − dM) ∂r/∂d = M r − 1/n by LU' },
+});
 console.log('\nThe power iteration contracts by about d = 0.85 per step, and so does the error of unrolled backprop.');

@@ -29,7 +29,8 @@ export function elman(steps: number, hidden = HIDDEN, input = INPUT): Program {
   let h = b.input('h0', [hidden]);
   const xs: number[] = [];
   for (let t = 1; t <= steps; t++) xs.push(b.input(`x${t}`, [input]));
-  for (let t = 1; t <= steps; t++) h = b.apply('tanh', b.apply('add', b.apply('add', b.apply('matmul', W, h), b.apply('matmul', U, xs[t - 1])), bias));
+  for (let t = 1; t <= steps; t++)
+    h = b.apply('tanh', b.apply('add', b.apply('add', b.apply('matmul', W, h), b.apply('matmul', U, xs[t - 1])), bias));
   b.name(h, 'h');
   const loss = b.applyMany('sum', [h]);
   b.name(loss, 'loss');
@@ -38,8 +39,15 @@ export function elman(steps: number, hidden = HIDDEN, input = INPUT): Program {
 
 /** The same program as .lag text: parsed, it evaluates the same constraints in the same order. */
 export function elmanText(steps: number, hidden = HIDDEN, input = INPUT): string {
-  const lines = [`# Elman network: h_t = tanh(W h_{t-1} + U x_t + b), ${steps} steps, hidden ${hidden}; loss = sum(h_T)`];
-  lines.push(`input W[${hidden}, ${hidden}]`, `input U[${hidden}, ${input}]`, `input b[${hidden}]`, `input h0[${hidden}]`);
+  const lines = [
+    `# Elman network: h_t = tanh(W h_{t-1} + U x_t + b), ${steps} steps, hidden ${hidden}; loss = sum(h_T)`,
+  ];
+  lines.push(
+    `input W[${hidden}, ${hidden}]`,
+    `input U[${hidden}, ${input}]`,
+    `input b[${hidden}]`,
+    `input h0[${hidden}]`,
+  );
   for (let t = 1; t <= steps; t++) lines.push(`input x${t}[${input}]`);
   for (let t = 1; t <= steps; t++) lines.push(`h${t} = tanh(W @ h${t - 1} + U @ x${t} + b)`);
   lines.push(`loss = sum(h${steps})`, 'output loss');
@@ -56,7 +64,8 @@ export function elmanPoint(steps: number, hidden = HIDDEN, input = INPUT): Recor
     return 2 * (s - Math.floor(s)) - 1;
   };
   let k = 0;
-  const matrix = (rows: number, cols: number, scale: number) => Array.from({ length: rows }, () => Array.from({ length: cols }, () => scale * unit(++k)));
+  const matrix = (rows: number, cols: number, scale: number) =>
+    Array.from({ length: rows }, () => Array.from({ length: cols }, () => scale * unit(++k)));
   const vector = (n: number, scale: number) => Array.from({ length: n }, () => scale * unit(++k));
   const point: Record<string, number[] | number[][]> = {
     W: matrix(hidden, hidden, 0.9 * Math.sqrt(3 / hidden)),
@@ -96,13 +105,24 @@ export interface RnnRun {
 export function runOne(strategy: string, snapshots: number, steps: number): RnnRun {
   const program = elman(steps);
   const at = elmanPoint(steps);
-  let result: { value: number; gradient: Record<string, unknown>; stats: { primitiveEvaluations: number; peakBytes?: number } } | null = null;
+  let result: {
+    value: number;
+    gradient: Record<string, unknown>;
+    stats: { primitiveEvaluations: number; peakBytes?: number };
+  } | null = null;
   const start = performance.now();
   if (strategy === 'reverse') result = grad(program, at, { schedule: 'reverse' });
-  else if (strategy !== 'none') result = checkpointGrad(program, at, strategy === 'revolve' ? { strategy: 'revolve', snapshots } : { strategy: strategy as 'store-all' | 'sqrt' });
+  else if (strategy !== 'none')
+    result = checkpointGrad(
+      program,
+      at,
+      strategy === 'revolve' ? { strategy: 'revolve', snapshots } : { strategy: strategy as 'store-all' | 'sqrt' },
+    );
   const ms = performance.now() - start;
   const hash = createHash('sha256');
-  if (result) for (const name of Object.keys(result.gradient)) hash.update(new Uint8Array(Float64Array.from(flat(result.gradient[name])).buffer));
+  if (result)
+    for (const name of Object.keys(result.gradient))
+      hash.update(new Uint8Array(Float64Array.from(flat(result.gradient[name])).buffer));
   return {
     strategy,
     snapshots,
@@ -127,19 +147,35 @@ function flat(value: unknown): number[] {
 /** Runs one strategy in a child process of its own (so its peak RSS is its own). */
 export function inChild(strategy: string, snapshots: number, steps: number): RnnRun {
   const self = fileURLToPath(import.meta.url);
-  const child = spawnSync(process.execPath, ['--import', 'tsx', self, '--one', strategy, String(snapshots), String(steps)], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (child.status !== 0) throw new Error(`rnn: the child for ${strategy} failed: ${child.stderr.trim().split('\n').pop()}`);
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', self, '--one', strategy, String(snapshots), String(steps)],
+    { encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
+  if (child.status !== 0)
+    throw new Error(`rnn: the child for ${strategy} failed: ${child.stderr.trim().split('\n').pop()}`);
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as RnnRun;
 }
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
 function table(steps: number): void {
-  console.log(`Elman network h_t = tanh(W h_{t-1} + U x_t + b): hidden ${HIDDEN}, inputs ${INPUT}, T = ${steps}, loss = sum(h_T)`);
+  console.log(
+    `Elman network h_t = tanh(W h_{t-1} + U x_t + b): hidden ${HIDDEN}, inputs ${INPUT}, T = ${steps}, loss = sum(h_T)`,
+  );
   console.log(`one hidden state = ${HIDDEN * 8} bytes; each row a child process (peak RSS = the process's maxRSS)\n`);
   const base = inChild('none', 0, steps);
   console.log(`building the program and its point alone: peak RSS ${mb(base.maxRss)} (the baseline)\n`);
-  const header = ['strategy', 'ms', 'evaluations', 'peakBytes (counted)', 'in hidden states', 'peak RSS', 'RSS − baseline', 'gradient = reverse'];
+  const header = [
+    'strategy',
+    'ms',
+    'evaluations',
+    'peakBytes (counted)',
+    'in hidden states',
+    'peak RSS',
+    'RSS − baseline',
+    'gradient = reverse',
+  ];
   const widths = [14, 8, 12, 20, 17, 10, 15, 19];
   const row = (cells: (string | number)[]) => cells.map((c, k) => String(c).padStart(widths[k])).join(' ');
   console.log(row(header));

@@ -14,7 +14,10 @@ const require = createRequire(import.meta.url);
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
-const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
 // ml-matrix is bundled into the executable, so its license goes with it. The optional packages
@@ -29,6 +32,8 @@ await build({
   target: 'node20',
   minify: true,
   external: ['vega', 'vega-lite', 'cli-progress', '@viz-js/viz'],
-  footer: { js: `/*! The lagrad executable bundles ml-matrix (https://github.com/mljs/matrix):\n${mlMatrixLicense}\n*/` },
+  footer: {
+    js: `/*! The lagrad executable bundles ml-matrix (https://github.com/mljs/matrix):\n${mlMatrixLicense}\n*/`,
+  },
   logLevel: 'warning',
 });

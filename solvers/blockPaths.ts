@@ -19,7 +19,11 @@ import { buffer, type Problem, type Solution, type ScheduleOptions } from '../sr
  * `maxPaths` paths or `maxPathEdges` VJPs it refuses before any work. Stats: `paths` walked to
  * the sources, `pathEdges` the VJPs applied.
  */
-export function pathsOverBlocks({ program, inputs, weights }: Problem, options: ScheduleOptions, limits: { paths: number; edges: number }): Solution {
+export function pathsOverBlocks(
+  { program, inputs, weights }: Problem,
+  options: ScheduleOptions,
+  limits: { paths: number; edges: number },
+): Solution {
   const start = performance.now();
   const { size, inputCount, parentStart, parents, slots } = program;
   const offset = program.layout!.offset;
@@ -43,7 +47,8 @@ export function pathsOverBlocks({ program, inputs, weights }: Problem, options: 
   const count = Float64Array.from(root);
   for (let i = size - 1; i >= inputCount; i--) {
     if (count[i] === 0) continue;
-    for (let e = distinctStart[i]; e < distinctStart[i + 1]; e++) if (keep[distinct[e]] === 1) count[distinct[e]] += count[i];
+    for (let e = distinctStart[i]; e < distinctStart[i + 1]; e++)
+      if (keep[distinct[e]] === 1) count[distinct[e]] += count[i];
   }
   let total = 0;
   let work = 0;
@@ -52,8 +57,16 @@ export function pathsOverBlocks({ program, inputs, weights }: Problem, options: 
     work += count[j] - root[j];
   }
   const from = all ? 'every variable' : 'the inputs';
-  if (!(total <= limits.paths)) throw new LagradError(`schedule 'paths'`, `${total} paths of influence lead from ${from} to the outputs; the limit is ${limits.paths} (maxPaths) — use reverse`);
-  if (!(work <= limits.edges)) throw new LagradError(`schedule 'paths'`, `the ${total} paths of influence from ${from} take ${work} VJPs; the limit is ${limits.edges} (maxPathEdges) — use reverse`);
+  if (!(total <= limits.paths))
+    throw new LagradError(
+      `schedule 'paths'`,
+      `${total} paths of influence lead from ${from} to the outputs; the limit is ${limits.paths} (maxPaths) — use reverse`,
+    );
+  if (!(work <= limits.edges))
+    throw new LagradError(
+      `schedule 'paths'`,
+      `the ${total} paths of influence from ${from} take ${work} VJPs; the limit is ${limits.edges} (maxPathEdges) — use reverse`,
+    );
 
   const stats = emptyStats();
   const values = buffer(options.workspace?.values, slots);
@@ -91,7 +104,8 @@ export function pathsOverBlocks({ program, inputs, weights }: Problem, options: 
       // product_j = J_ijᵀ product_i, the VJP of constraint i into parent j alone.
       product.fill(0, offset[j], offset[j + 1]);
       let need = 0;
-      for (let e = parentStart[i], k = 0; e < parentStart[i + 1]; e++, k++) if (parents[e] === j) need |= k < 31 ? 1 << k : -1;
+      for (let e = parentStart[i], k = 0; e < parentStart[i + 1]; e++, k++)
+        if (parents[e] === j) need |= k < 31 ? 1 << k : -1;
       sweeps.rules[i].vjp(values, product, product, sweeps.sites[i]!, need);
       edges++;
       enter(j);
@@ -103,7 +117,11 @@ export function pathsOverBlocks({ program, inputs, weights }: Problem, options: 
   stats.paths = paths;
   stats.pathEdges = edges;
   stats.partialEvaluations = edges;
-  if (paths !== total || edges !== work) throw new LagradError(`schedule 'paths'`, `internal error: counted ${total} paths and ${work} VJPs but walked ${paths} and ${edges}`);
+  if (paths !== total || edges !== work)
+    throw new LagradError(
+      `schedule 'paths'`,
+      `internal error: counted ${total} paths and ${work} VJPs but walked ${paths} and ${edges}`,
+    );
   checkMultipliers(program, values, lambda);
   stats.timeMs = performance.now() - start;
   return { values, lambda: all ? lambda : null, gradient: lambda.slice(0, program.inputSlots), stats };

@@ -6,7 +6,15 @@ import { CHUNK, programSource } from '../src/primitives/programSource.ts';
 import { primitives } from '../src/primitives/registry.ts';
 import { now, type Stats } from '../src/lagrangian/stats.ts';
 import type { Program } from '../src/program/program.ts';
-import { buffer, checked, head, type Problem, type Schedule, type ScheduleOptions, type Solution } from '../src/schedule/schedule.ts';
+import {
+  buffer,
+  checked,
+  head,
+  type Problem,
+  type Schedule,
+  type ScheduleOptions,
+  type Solution,
+} from '../src/schedule/schedule.ts';
 import { readSettings } from '../src/schedule/settings.ts';
 import { inPlace, type InPlaceSolve } from '../src/schedule/inPlace.ts';
 import { BLOCK_SETTINGS, reverse, reverseInPlace } from './reverse.ts';
@@ -54,7 +62,10 @@ export function compiledSource(program: Program, chunk = CHUNK): string {
 export function compileProgram(program: Program, chunk = CHUNK): CompiledProgram {
   const start = performance.now();
   const source = compiledSource(program, chunk);
-  const sweeps = new Function('R', source)(functionRules(primitives.checkedAll())) as Omit<CompiledProgram, 'compileMs'>;
+  const sweeps = new Function('R', source)(functionRules(primitives.checkedAll())) as Omit<
+    CompiledProgram,
+    'compileMs'
+  >;
   return { forward: sweeps.forward, reverse: sweeps.reverse, compileMs: performance.now() - start };
 }
 
@@ -69,7 +80,8 @@ export function compileProgram(program: Program, chunk = CHUNK): CompiledProgram
 export const compiled: Schedule<typeof BLOCK_SETTINGS> = inPlace(
   checked({
     name: 'compiled',
-    summary: 'reverse through JavaScript generated for the program (straight-line code, cached); reverse where that does not apply',
+    summary:
+      'reverse through JavaScript generated for the program (straight-line code, cached); reverse where that does not apply',
     // reverse's settings, which it reads on the cyclic programs handed to it.
     settings: BLOCK_SETTINGS,
     solve(problem: Problem, options: ScheduleOptions = {}): Solution {
@@ -97,13 +109,27 @@ export const compiled: Schedule<typeof BLOCK_SETTINGS> = inPlace(
  * sweeps): values[0 … inputCount) hold the point, λ is filled (`zeroed`: it holds zeros already),
  * with the same checks. Returns the counts; timeMs is the caller's.
  */
-export function compiledBackSubstitute(code: CompiledProgram, program: Program, values: Float64Array, lambda: Float64Array, weights: Float64Array, zeroed: boolean): Stats {
+export function compiledBackSubstitute(
+  code: CompiledProgram,
+  program: Program,
+  values: Float64Array,
+  lambda: Float64Array,
+  weights: Float64Array,
+  zeroed: boolean,
+): Stats {
   const { inputCount, size } = program;
   if (code.forward(values) !== 0) checkValues(program, values, inputCount, size);
   seed(program, weights, lambda, zeroed);
   const partials = code.reverse(values, lambda);
   checkBackSubstitution(program, values, lambda);
-  return { primitiveEvaluations: size - inputCount, partialEvaluations: partials, peakValues: size, peakBytes: 8 * size, sweeps: 2, timeMs: 0 };
+  return {
+    primitiveEvaluations: size - inputCount,
+    partialEvaluations: partials,
+    peakValues: size,
+    peakBytes: 8 * size,
+    sweeps: 2,
+    timeMs: 0,
+  };
 }
 
 /** compiled's in-place solves, by program: through the program's code, with the code at hand (null: the program has none). */
@@ -115,7 +141,13 @@ export function compiledInPlace(program: Program): InPlaceSolve | null {
   let solve = inPlaceSolves.get(program);
   if (solve === undefined) {
     const code = compiledProgram(program);
-    solve = code === null ? null : { name: 'compiled', solve: (p, values, lambda, weights) => compiledBackSubstitute(code, p, values, lambda, weights, true) };
+    solve =
+      code === null
+        ? null
+        : {
+            name: 'compiled',
+            solve: (p, values, lambda, weights) => compiledBackSubstitute(code, p, values, lambda, weights, true),
+          };
     inPlaceSolves.set(program, solve);
   }
   return solve ?? reverseInPlace(program);

@@ -10,7 +10,14 @@ import { emptyStats } from '../src/lagrangian/stats.ts';
 import { visitSlotJacobian } from '../src/lagrangian/slotJacobian.ts';
 import type { Program } from '../src/program/program.ts';
 import type { Stats } from '../src/lagrangian/stats.ts';
-import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import {
+  buffer,
+  checked,
+  type Problem,
+  type Schedule,
+  type Solution,
+  type ScheduleOptions,
+} from '../src/schedule/schedule.ts';
 import { integerSetting, readSettings } from '../src/schedule/settings.ts';
 
 /**
@@ -52,15 +59,20 @@ export const dense: Schedule<typeof SETTINGS> = checked({
     const limit = settings.maxSize;
     if (slots > limit) {
       const megabytes = Math.ceil((2 * slots * slots * 8) / 2 ** 20);
-      const unknowns = program.layout === null ? `${size} variables need` : `${slots} entries of ${size} variables need`;
-      throw new LagradError(`schedule 'dense'`, `${unknowns} a ${slots}×${slots} matrix and its LU factors (${megabytes} MB, O(N³) time); the limit is N ≤ ${limit} (maxSize) — use reverse`);
+      const unknowns =
+        program.layout === null ? `${size} variables need` : `${slots} entries of ${size} variables need`;
+      throw new LagradError(
+        `schedule 'dense'`,
+        `${unknowns} a ${slots}×${slots} matrix and its LU factors (${megabytes} MB, O(N³) time); the limit is N ≤ ${limit} (maxSize) — use reverse`,
+      );
     }
     const stats = emptyStats();
     const values = buffer(options.workspace?.values, slots);
     solvePrimal(program, inputs, values, stats, settings);
     // Row j of (I − J)ᵀ is the equation of v_j: λ_j − Σ_{i: j ∈ Pa(i)} J_ij λ_i = w_j. The whole
     // program is one block, assembled as a cyclic component's is (for blocks, entry by entry).
-    const A = program.layout === null ? componentMatrix(program, values, 0, size, true) : slotSystem(program, values, stats);
+    const A =
+      program.layout === null ? componentMatrix(program, values, 0, size, true) : slotSystem(program, values, stats);
     stats.partialEvaluations += size - inputCount;
     stats.peakValues = size;
     stats.peakBytes = 8 * slots;
@@ -74,11 +86,20 @@ export const dense: Schedule<typeof SETTINGS> = checked({
     for (const [first, end] of program.components()) {
       const block = ComponentLu.factor(componentMatrix(program, values, first, end, true));
       if (block.singular) checkMemberPartials(program, values, first, end); // a NaN in I − J: a partial that does not exist
-      if (block.singular) throw componentError(program, first, end, `I − J is singular here (pivot ratio ${formatNumber(block.lu.pivotRatio)}), so its multipliers are not determined`);
+      if (block.singular)
+        throw componentError(
+          program,
+          first,
+          end,
+          `I − J is singular here (pivot ratio ${formatNumber(block.lu.pivotRatio)}), so its multipliers are not determined`,
+        );
     }
     const lu = new LuDecomposition(A);
     if (lu.isSingular()) {
-      throw new LagradError(`schedule 'dense'`, '(I − J)ᵀ is singular at this point: the multipliers are not unique (a cyclic component whose linearization has eigenvalue 1)');
+      throw new LagradError(
+        `schedule 'dense'`,
+        '(I − J)ᵀ is singular at this point: the multipliers are not unique (a cyclic component whose linearization has eigenvalue 1)',
+      );
     }
     const solution = lu.solve(Matrix.columnVector(w));
     const lambda = buffer(options.workspace?.lambda, slots);

@@ -1,5 +1,12 @@
 import { LagradError } from '../src/error.ts';
-import { failure, Monitor, ROUNDING, Verdict, type Convergence, type IterationSettings } from '../src/lagrangian/convergence.ts';
+import {
+  failure,
+  Monitor,
+  ROUNDING,
+  Verdict,
+  type Convergence,
+  type IterationSettings,
+} from '../src/lagrangian/convergence.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
 import { seededProvenance } from '../src/lagrangian/provenance.ts';
 import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
@@ -7,7 +14,14 @@ import { emptyStats, type Stats } from '../src/lagrangian/stats.ts';
 import type { Program } from '../src/program/program.ts';
 import { requireScalars } from '../src/program/acyclic.ts';
 import { primitives } from '../src/primitives/registry.ts';
-import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import {
+  buffer,
+  checked,
+  type Problem,
+  type Schedule,
+  type Solution,
+  type ScheduleOptions,
+} from '../src/schedule/schedule.ts';
 import { readSettings } from '../src/schedule/settings.ts';
 import { maxWork, requireWork, sweepWork } from '../src/schedule/work.ts';
 import { longestChain } from './iterative/jacobi.ts';
@@ -37,14 +51,21 @@ const SETTINGS = [method, maxWork, ...PRIMAL_SETTINGS] as const;
  */
 export const dual: Schedule<typeof SETTINGS> = checked({
   name: 'dual',
-  summary: 'multipliers by minimising ½‖(I − J)ᵀλ − w‖², no elimination order: --method cg (default, CG on the normal equations) | gradient',
+  summary:
+    'multipliers by minimising ½‖(I − J)ᵀλ − w‖², no elimination order: --method cg (default, CG on the normal equations) | gradient',
   settings: SETTINGS,
   solve(problem: Problem, options: ScheduleOptions = {}): Solution {
     const { method: given, maxWork: limit, ...settings } = readSettings(SETTINGS, options);
     const method = methodFor('dual', given, DUAL_METHODS);
     // Two sweeps an iteration, and information crosses one constraint per iteration.
     const depth = longestChain(problem.program);
-    requireWork('dual', 2 * depth * sweepWork(problem.program, problem.program.inputCount), limit, `its iterations of two sweeps, at least the ${depth} of its longest chain,`, 'use reverse');
+    requireWork(
+      'dual',
+      2 * depth * sweepWork(problem.program, problem.program.inputCount),
+      limit,
+      `its iterations of two sweeps, at least the ${depth} of its longest chain,`,
+      'use reverse',
+    );
     const start = performance.now();
     const { program, inputs, weights } = problem;
     requireScalars(program, 'dual');
@@ -62,7 +83,17 @@ export const dual: Schedule<typeof SETTINGS> = checked({
     // A partial that does not exist or a product that overflows stalls CG: if back-substitution's
     // own arithmetic goes non-finite somewhere, that place is the error.
     if (verdict !== Verdict.Converged) seededProvenance(program, values, w);
-    if (verdict !== Verdict.Converged) throw new LagradError(`schedule 'dual'`, failure(verdict, monitor, method === 'cg' ? 'CG on the normal equations' : 'gradient descent on the dual residual', 'iteration', settings.maxIterations));
+    if (verdict !== Verdict.Converged)
+      throw new LagradError(
+        `schedule 'dual'`,
+        failure(
+          verdict,
+          monitor,
+          method === 'cg' ? 'CG on the normal equations' : 'gradient descent on the dual residual',
+          'iteration',
+          settings.maxIterations,
+        ),
+      );
     stats.peakValues = size;
     stats.peakBytes = 8 * size;
     stats.timeMs = performance.now() - start;
@@ -77,7 +108,16 @@ export const dual: Schedule<typeof SETTINGS> = checked({
  * keeps shrinking after the true one has stopped): once the recurrence is within the tolerance or
  * at rounding level, the true residual is computed, judged, and the iteration restarts from it.
  */
-export function minimiseDualResidual(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, method: DualMethod, settings: IterationSettings, stats: Stats, patience?: number): { monitor: Monitor; verdict: Verdict } {
+export function minimiseDualResidual(
+  program: Program,
+  values: Float64Array,
+  w: Float64Array,
+  lambda: Float64Array,
+  method: DualMethod,
+  settings: IterationSettings,
+  stats: Stats,
+  patience?: number,
+): { monitor: Monitor; verdict: Verdict } {
   const { size } = program;
   const A = new DualOperator(program, values, stats);
   const r = Float64Array.from(w);
@@ -142,7 +182,9 @@ class DualOperator {
   apply(x: Float64Array, out: Float64Array): void {
     const { ops, parentStart, parents, constants, inputCount, size } = this.program;
     out.fill(0);
-    this.stats.partialEvaluations += primitives.kernels().reverse(this.values, x, out, ops, parentStart, parents, constants, inputCount, size);
+    this.stats.partialEvaluations += primitives
+      .kernels()
+      .reverse(this.values, x, out, ops, parentStart, parents, constants, inputCount, size);
     for (let i = 0; i < size; i++) out[i] = x[i] - out[i];
     this.stats.sweeps++;
   }

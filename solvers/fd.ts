@@ -6,7 +6,14 @@ import { PRIMAL_SETTINGS, solvePrimal, type PrimalOptions } from '../src/lagrang
 import type { Program } from '../src/program/program.ts';
 import { slotLabel } from '../src/program/layout.ts';
 import { type Stats, emptyStats } from '../src/lagrangian/stats.ts';
-import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import {
+  buffer,
+  checked,
+  type Problem,
+  type Schedule,
+  type Solution,
+  type ScheduleOptions,
+} from '../src/schedule/schedule.ts';
 import { numberSetting, readSettings } from '../src/schedule/settings.ts';
 import { maxWork, requireWork } from '../src/schedule/work.ts';
 
@@ -45,7 +52,13 @@ export const fd: Schedule<typeof SETTINGS> = checked({
     // Slots: one per scalar, one per entry of a block (equal to size and inputCount without blocks).
     const { slots: size, inputSlots: inputCount } = program;
     const owner = (k: number) => (program.layout === null ? k : program.layout.variableOf(k));
-    requireWork('fd', 4 * inputCount * Math.max(size - inputCount, 1), limit, `4 evaluations of the program per input (${inputCount} ${program.layout === null ? (inputCount === 1 ? 'input' : 'inputs') : inputCount === 1 ? 'input entry' : 'input entries'})`, 'use reverse');
+    requireWork(
+      'fd',
+      4 * inputCount * Math.max(size - inputCount, 1),
+      limit,
+      `4 evaluations of the program per input (${inputCount} ${program.layout === null ? (inputCount === 1 ? 'input' : 'inputs') : inputCount === 1 ? 'input entry' : 'input entries'})`,
+      'use reverse',
+    );
     const stats = emptyStats();
     const values = buffer(options.workspace?.values, size);
     solvePrimal(program, inputs, values, stats, primal);
@@ -79,7 +92,16 @@ export const fd: Schedule<typeof SETTINGS> = checked({
  * (f(x + h e_k) − f(x − h e_k)) / (x_k⁺ − x_k⁻), dividing by the difference of the points actually
  * evaluated (x_k ± h rounded), which removes the rounding of the step from the quotient.
  */
-function centralDifference(program: Program, weights: Float64Array, x: Float64Array, k: number, h: number, values: Float64Array, stats: Stats, primal: PrimalOptions): number {
+function centralDifference(
+  program: Program,
+  weights: Float64Array,
+  x: Float64Array,
+  k: number,
+  h: number,
+  values: Float64Array,
+  stats: Stats,
+  primal: PrimalOptions,
+): number {
   const xk = x[k];
   const plus = xk + h;
   const minus = xk - h;
@@ -88,13 +110,25 @@ function centralDifference(program: Program, weights: Float64Array, x: Float64Ar
   const quotient = (high - low) / (plus - minus);
   if (!(quotient - quotient === 0)) {
     const name = slotLabel(program, k);
-    throw new LagradError(program.where(program.layout === null ? k : program.layout.variableOf(k)), `the finite difference with respect to ${name} (step ${formatNumber(h)}) is ${quotient}: the objective is ${high} at ${name} = ${plus} and ${low} at ${name} = ${minus}`);
+    throw new LagradError(
+      program.where(program.layout === null ? k : program.layout.variableOf(k)),
+      `the finite difference with respect to ${name} (step ${formatNumber(h)}) is ${quotient}: the objective is ${high} at ${name} = ${plus} and ${low} at ${name} = ${minus}`,
+    );
   }
   return quotient;
 }
 
 /** The objective with x_k moved to `at`; a failure there says it happened at the shifted point. */
-function objectiveAt(program: Program, weights: Float64Array, x: Float64Array, k: number, at: number, values: Float64Array, stats: Stats, primal: PrimalOptions): number {
+function objectiveAt(
+  program: Program,
+  weights: Float64Array,
+  x: Float64Array,
+  k: number,
+  at: number,
+  values: Float64Array,
+  stats: Stats,
+  primal: PrimalOptions,
+): number {
   const xk = x[k];
   x[k] = at;
   try {

@@ -3,11 +3,18 @@ import { PRIMAL_SETTINGS, solvePrimal } from '../src/lagrangian/primal.ts';
 import type { Program } from '../src/program/program.ts';
 import { sweepsOf } from '../src/primitives/sweeps.ts';
 import { type Stats, emptyStats } from '../src/lagrangian/stats.ts';
-import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import {
+  buffer,
+  checked,
+  type Problem,
+  type Schedule,
+  type Solution,
+  type ScheduleOptions,
+} from '../src/schedule/schedule.ts';
 import { CyclicTangents } from '../src/lagrangian/cyclicTangents.ts';
 import { objective } from '../src/lagrangian/lagrangian.ts';
 import { BlockSweeps } from '../src/primitives/blockSweeps.ts';
-import { integerSetting, readSettings } from '../src/schedule/settings.ts';
+import { integerSetting, readSettings, type SettingValues } from '../src/schedule/settings.ts';
 import { maxWork, requireWork, sweepWork } from '../src/schedule/work.ts';
 
 /** Default number of tangent lanes swept together (vector mode). */
@@ -46,13 +53,15 @@ export const forward: Schedule<typeof SETTINGS> = checked({
   settings: SETTINGS,
   solve(problem: Problem, options: ScheduleOptions = {}): Solution {
     const settings = readSettings(SETTINGS, options);
-    if (problem.program.layout !== null) return forwardOverBlocks(problem, options, settings.maxWork);
+    if (problem.program.layout !== null) return forwardOverBlocks(problem, options, settings);
     const start = performance.now();
     const { program, inputs, weights } = problem;
     const { inputCount, size } = program;
     const K = Math.min(settings.lanes, Math.max(inputCount, 1));
     const work = forwardWork(program, K, Boolean(options.multipliers));
-    const what = options.multipliers ? `tangent sweeps for the multipliers of all ${size} variables (one lane each)` : `tangent sweeps for ${inputCount} inputs (one lane each)`;
+    const what = options.multipliers
+      ? `tangent sweeps for the multipliers of all ${size} variables (one lane each)`
+      : `tangent sweeps for ${inputCount} inputs (one lane each)`;
     requireWork('forward', work, settings.maxWork, what, 'use reverse');
     const stats = emptyStats();
     stats.lanes = K;
@@ -80,7 +89,9 @@ export const forward: Schedule<typeof SETTINGS> = checked({
     if (options.multipliers) {
       lambda = buffer(options.workspace?.lambda, size);
       lambda.set(gradient);
-      intermediateMultipliers(program, values, weights, T, K, lambda, stats, blocks, (done) => options.progress?.(Math.ceil(inputCount / K) + done, groups));
+      intermediateMultipliers(program, values, weights, T, K, lambda, stats, blocks, (done) =>
+        options.progress?.(Math.ceil(inputCount / K) + done, groups),
+      );
     }
     stats.timeMs = performance.now() - start;
     return { values, lambda, gradient, stats, ...(program.cyclic ? { convergence: history } : {}) };
@@ -104,17 +115,30 @@ export function forwardWork(program: Program, K: number, multipliers: boolean): 
  * sweep per entry of every intermediate, from its constraint on. Each sweep touches every entry
  * at least once: counted as slots operations, and refused above `maxWork` before any.
  */
-function forwardOverBlocks({ program, inputs, weights, wrt }: Problem, options: ScheduleOptions, limit: number): Solution {
+function forwardOverBlocks(
+  { program, inputs, weights, wrt }: Problem,
+  options: ScheduleOptions,
+  settings: SettingValues<typeof SETTINGS>,
+): Solution {
   const start = performance.now();
   const { inputCount, size, slots, inputSlots } = program;
   const sweepsNeeded = inputSlots + (options.multipliers ? slots - inputSlots : 0);
-  requireWork('forward', sweepsNeeded * slots, limit, `tangent sweeps for ${sweepsNeeded} entries (one each, over all ${slots} entries)`, 'use reverse');
+  requireWork(
+    'forward',
+    sweepsNeeded * slots,
+    settings.maxWork,
+    `tangent sweeps for ${sweepsNeeded} entries (one each, over all ${slots} entries)`,
+    'use reverse',
+  );
   const offset = program.layout!.offset;
   const sweeps = BlockSweeps.of(program);
   const stats = emptyStats();
   stats.lanes = 1;
   const values = buffer(options.workspace?.values, slots);
-  solvePrimal(program, inputs, values, stats);
+  const history: Convergence[] = [];
+  solvePrimal(program, inputs, values, stats, { ...settings, history });
+  // On a cyclic program each component's tangents are solved for where it stands (sweepSlab).
+  const cyclic = program.cyclic ? new CyclicTangents(program, values, settings, stats) : null;
   stats.peakValues = size;
   stats.peakBytes = 8 * slots;
   const T = buffer(options.workspace?.tangents, slots);
@@ -124,9 +148,13 @@ function forwardOverBlocks({ program, inputs, weights, wrt }: Problem, options: 
     for (let s = offset[k]; s < offset[k + 1]; s++) {
       T.fill(0, 0, inputSlots);
       T[s] = 1;
-      sweeps.tangent(values, T, T, inputCount, size);
-      stats.partialEvaluations += size - inputCount;
-      stats.sweeps++;
+      if (cyclic) {
+        cyclic.sweepSlab(T, inputCount);
+      } else {
+        sweeps.tangent(values, T, T, inputCount, size);
+        stats.partialEvaluations += size - inputCount;
+        stats.sweeps++;
+      }
       gradient[s] = objective(program, weights, T);
     }
   }
@@ -137,20 +165,33 @@ function forwardOverBlocks({ program, inputs, weights, wrt }: Problem, options: 
     for (let j = inputCount; j < size; j++) {
       for (let s = offset[j]; s < offset[j + 1]; s++) {
         // v_j's entry s perturbed with its constraint cut: everything before it still, then on.
-        T.fill(0, 0, offset[j + 1]);
-        T[s] = 1;
-        sweeps.tangent(values, T, T, j + 1, size);
-        stats.partialEvaluations += size - j - 1;
-        stats.sweeps++;
+        if (cyclic) {
+          T.fill(0, 0, offset[j]);
+          cyclic.sweepSlab(T, j, s);
+        } else {
+          T.fill(0, 0, offset[j + 1]);
+          T[s] = 1;
+          sweeps.tangent(values, T, T, j + 1, size);
+          stats.partialEvaluations += size - j - 1;
+          stats.sweeps++;
+        }
         lambda[s] = objective(program, weights, T);
       }
     }
   }
   stats.timeMs = performance.now() - start;
-  return { values, lambda, gradient, stats };
+  return { values, lambda, gradient, stats, ...(program.cyclic ? { convergence: history } : {}) };
 }
 
-function sweep(program: Program, values: Float64Array, T: Float64Array, K: number, from: number, to: number, stats: Stats): void {
+function sweep(
+  program: Program,
+  values: Float64Array,
+  T: Float64Array,
+  K: number,
+  from: number,
+  to: number,
+  stats: Stats,
+): void {
   sweepsOf(program).lanes(values, T, K, from, to);
   stats.partialEvaluations += to - from;
   stats.sweeps++;
@@ -167,7 +208,17 @@ function objectiveTangent(program: Program, weights: Float64Array, T: Float64Arr
  * λ_j for j ≥ inputCount, K at a time: lane q perturbs v_{j+q} directly (its row is set to 1 after
  * its constraint is swept, which cuts the constraint), and the sweep carries that to the outputs.
  */
-function intermediateMultipliers(program: Program, values: Float64Array, weights: Float64Array, T: Float64Array, K: number, lambda: Float64Array, stats: Stats, blocks: CyclicTangents | null, step: (groups: number) => void): void {
+function intermediateMultipliers(
+  program: Program,
+  values: Float64Array,
+  weights: Float64Array,
+  T: Float64Array,
+  K: number,
+  lambda: Float64Array,
+  stats: Stats,
+  blocks: CyclicTangents | null,
+  step: (groups: number) => void,
+): void {
   const { inputCount, size } = program;
   const { lanes } = sweepsOf(program);
   for (let first = inputCount; first < size; first += K) {

@@ -7,7 +7,14 @@ import type { Program } from '../src/program/program.ts';
 import { emptyStats } from '../src/lagrangian/stats.ts';
 import { pathsOverBlocks } from './blockPaths.ts';
 import { formatCount } from '../src/numberFormat.ts';
-import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import {
+  buffer,
+  checked,
+  type Problem,
+  type Schedule,
+  type Solution,
+  type ScheduleOptions,
+} from '../src/schedule/schedule.ts';
 import { integerSetting, readSettings } from '../src/schedule/settings.ts';
 
 /** Default most paths of influence the schedule will enumerate (option `maxPaths`). */
@@ -57,11 +64,15 @@ export const paths: Schedule<typeof SETTINGS> = checked({
     const { program, inputs, weights } = problem;
     const settings = readSettings(SETTINGS, options);
     if (program.cyclic) {
-      throw new LagradError(`schedule 'paths'`, `the program is cyclic (a cycle through ${cycleMembers(program, 0)}), so it has infinitely many paths of influence — use dense, reverse or iterative`);
+      throw new LagradError(
+        `schedule 'paths'`,
+        `the program is cyclic (a cycle through ${cycleMembers(program, 0)}), so it has infinitely many paths of influence — use dense, reverse or iterative`,
+      );
     }
     const { size, inputCount } = program;
     const limit = settings.maxPaths;
-    if (program.layout !== null) return pathsOverBlocks(problem, options, { paths: limit, edges: settings.maxPathEdges });
+    if (program.layout !== null)
+      return pathsOverBlocks(problem, options, { paths: limit, edges: settings.maxPathEdges });
     const sources = options.multipliers ? size : inputCount;
     const target = new Float64Array(size);
     seed(program, weights, target);
@@ -74,11 +85,17 @@ export const paths: Schedule<typeof SETTINGS> = checked({
     }
     const from = options.multipliers ? 'every variable' : 'the inputs';
     if (!(total <= limit)) {
-      throw new LagradError(`schedule 'paths'`, `${formatCount(total)} paths of influence lead from ${from} to the outputs; the limit is ${formatCount(limit)} (maxPaths) — their number grows exponentially with depth; use reverse`);
+      throw new LagradError(
+        `schedule 'paths'`,
+        `${formatCount(total)} paths of influence lead from ${from} to the outputs; the limit is ${formatCount(limit)} (maxPaths) — their number grows exponentially with depth; use reverse`,
+      );
     }
     const workLimit = settings.maxPathEdges;
     if (!(work <= workLimit)) {
-      throw new LagradError(`schedule 'paths'`, `the ${formatCount(total)} paths of influence from ${from} take ${formatCount(work)} multiplications; the limit is ${formatCount(workLimit)} (maxPathEdges) — use reverse`);
+      throw new LagradError(
+        `schedule 'paths'`,
+        `the ${formatCount(total)} paths of influence from ${from} take ${formatCount(work)} multiplications; the limit is ${formatCount(workLimit)} (maxPathEdges) — use reverse`,
+      );
     }
 
     const stats = emptyStats();
@@ -93,7 +110,10 @@ export const paths: Schedule<typeof SETTINGS> = checked({
     stats.paths = walked.paths;
     stats.pathEdges = walked.edges;
     if (walked.paths !== total || walked.edges !== work) {
-      throw new InternalError(`schedule 'paths'`, `counted ${total} paths and ${work} edges along them but enumerated ${walked.paths} and ${walked.edges}`);
+      throw new InternalError(
+        `schedule 'paths'`,
+        `counted ${total} paths and ${work} edges along them but enumerated ${walked.paths} and ${walked.edges}`,
+      );
     }
 
     let all: Float64Array | null = null;
@@ -136,7 +156,15 @@ export function countPaths(program: Program, target: Float64Array): { count: Flo
  * and the product so far; children that reach no output are skipped, so the work is proportional
  * to the number of path prefixes.
  */
-function enumerate(program: Program, J: Float64Array, target: Float64Array, count: Float64Array, lambda: Float64Array, work: number, progress?: (done: number, total: number) => void): { paths: number; edges: number } {
+function enumerate(
+  program: Program,
+  J: Float64Array,
+  target: Float64Array,
+  count: Float64Array,
+  lambda: Float64Array,
+  work: number,
+  progress?: (done: number, total: number) => void,
+): { paths: number; edges: number } {
   const { childStart, child, edge } = children(program);
   const size = program.size;
   const node = new Int32Array(size + 1);

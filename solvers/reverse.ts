@@ -9,7 +9,15 @@ import { BlockSweeps } from '../src/primitives/blockSweeps.ts';
 import { dependents } from '../src/program/dependents.ts';
 import type { Program } from '../src/program/program.ts';
 import { sweepsOf } from '../src/primitives/sweeps.ts';
-import { buffer, checked, head, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../src/schedule/schedule.ts';
+import {
+  buffer,
+  checked,
+  head,
+  type Problem,
+  type Schedule,
+  type Solution,
+  type ScheduleOptions,
+} from '../src/schedule/schedule.ts';
 import { inPlace, type InPlaceSolve } from '../src/schedule/inPlace.ts';
 import { readSettings, type SettingValues } from '../src/schedule/settings.ts';
 
@@ -23,12 +31,13 @@ export const BLOCK_SETTINGS = [...PRIMAL_SETTINGS, ...KRYLOV_SETTINGS] as const;
  *
  * On a cyclic program, block-reverse (src/lagrangian/blockReverse.ts): the same back-substitution over the acyclic
  * stretches, and each cyclic component's multipliers by one inner solve — a dense LU up to 300
- * members, GMRES beyond.
+ * slots (members, or their entries when some are blocks), GMRES beyond.
  */
 export const reverse: Schedule<typeof BLOCK_SETTINGS> = inPlace(
   checked({
     name: 'reverse',
-    summary: 'back-substitution in reverse order (backprop): O(N + E), every multiplier; cyclic components by block solves',
+    summary:
+      'back-substitution in reverse order (backprop): O(N + E), every multiplier; cyclic components by block solves',
     settings: BLOCK_SETTINGS,
     solve(problem: Problem, options: ScheduleOptions = {}): Solution {
       const settings = readSettings(BLOCK_SETTINGS, options);
@@ -50,7 +59,10 @@ export const reverse: Schedule<typeof BLOCK_SETTINGS> = inPlace(
   reverseInPlace,
 );
 
-const backprop: InPlaceSolve = { name: 'reverse', solve: (program, values, lambda, weights) => backSubstitute(program, values, lambda, weights, true) };
+const backprop: InPlaceSolve = {
+  name: 'reverse',
+  solve: (program, values, lambda, weights) => backSubstitute(program, values, lambda, weights, true),
+};
 
 /** reverse's in-place solve (schedule/inPlace.ts): on acyclic programs of scalars, backSubstitute. */
 export function reverseInPlace(program: Program): InPlaceSolve | null {
@@ -63,7 +75,13 @@ export function reverseInPlace(program: Program): InPlaceSolve | null {
  * back-substitution, with the checks of a finite answer folded into them (a non-finite value or
  * multiplier is an error naming where it appeared). Returns the counts; timeMs is the caller's.
  */
-export function backSubstitute(program: Program, values: Float64Array, lambda: Float64Array, weights: Float64Array, zeroed: boolean): Stats {
+export function backSubstitute(
+  program: Program,
+  values: Float64Array,
+  lambda: Float64Array,
+  weights: Float64Array,
+  zeroed: boolean,
+): Stats {
   const { inputCount, size } = program;
   const sweeps = sweepsOf(program);
   // solvePrimal's acyclic scalar case, without its copy of the inputs (they are in place).
@@ -71,7 +89,14 @@ export function backSubstitute(program: Program, values: Float64Array, lambda: F
   seed(program, weights, lambda, zeroed);
   const partials = sweeps.reverse(values, lambda, lambda, inputCount, size);
   checkBackSubstitution(program, values, lambda);
-  return { primitiveEvaluations: size - inputCount, partialEvaluations: partials, peakValues: size, peakBytes: 8 * size, sweeps: 2, timeMs: 0 };
+  return {
+    primitiveEvaluations: size - inputCount,
+    partialEvaluations: partials,
+    peakValues: size,
+    peakBytes: 8 * size,
+    sweeps: 2,
+    timeMs: 0,
+  };
 }
 
 /**
@@ -103,19 +128,29 @@ function reverseOverBlocks({ program, inputs, weights, wrt }: Problem, options: 
  * the multipliers by `blockReverse`. Every multiplier is returned, with the residual histories of
  * the iterative solves in `convergence`.
  */
-export function solveByBlocks({ program, inputs, weights }: Problem, options: ScheduleOptions, settings: SettingValues<typeof BLOCK_SETTINGS>, method: BlockMethod): Solution {
+export function solveByBlocks(
+  { program, inputs, weights }: Problem,
+  options: ScheduleOptions,
+  settings: SettingValues<typeof BLOCK_SETTINGS>,
+  method: BlockMethod,
+): Solution {
   const start = performance.now();
-  const { size, inputCount } = program;
+  const { size, slots } = program;
   const stats = emptyStats();
   const history: Convergence[] = [];
-  const values = buffer(options.workspace?.values, size);
-  solvePrimal(program, inputs, values, stats, { ...settings, history });
-  const lambda = buffer(options.workspace?.lambda, size);
+  const values = buffer(options.workspace?.values, slots);
+  const rates = new Float64Array(program.components().length);
+  solvePrimal(program, inputs, values, stats, { ...settings, history, rates });
+  const lambda = buffer(options.workspace?.lambda, slots);
   seed(program, weights, lambda);
-  blockReverse(program, values, lambda, method, settings, stats, history, settings);
+  blockReverse(program, values, lambda, method, settings, stats, history, {
+    restart: settings.restart,
+    preconditioner: settings.preconditioner,
+    rates,
+  });
   stats.peakValues = size;
-  stats.peakBytes = 8 * size;
+  stats.peakBytes = 8 * slots;
   checkMultipliers(program, values, lambda);
   stats.timeMs = performance.now() - start;
-  return { values, lambda, gradient: lambda.slice(0, inputCount), stats, convergence: history, finite: true };
+  return { values, lambda, gradient: lambda.slice(0, program.inputSlots), stats, convergence: history, finite: true };
 }

@@ -12,7 +12,16 @@ export type { ProgramParts, SourceMap } from './program/parts.ts';
 export { toJSON, type ProgramJSON } from './program/json.ts';
 export { ProgramBuilder } from './program/builder.ts';
 export { unroll } from './program/unroll.ts';
-export type { Primitive, Rule, Domain, BlockPrimitive, AnyPrimitive, BlockRules, BlockSite, Block } from './primitives/primitive.ts';
+export type {
+  Primitive,
+  Rule,
+  Domain,
+  BlockPrimitive,
+  AnyPrimitive,
+  BlockRules,
+  BlockSite,
+  Block,
+} from './primitives/primitive.ts';
 export { type Shape, formatShape } from './program/shape.ts';
 export { primitives, registerPrimitive, PrimitiveRegistry } from './primitives/registry.ts';
 export { useInterpreter, codeGenerationAllowed } from './primitives/codegen.ts';
@@ -25,7 +34,14 @@ export * as ops from './frontend/ops.ts';
 // ── schedules, one by one ─────────────────────────────────────────────────────────────────────
 // Named exports, not a namespace: esbuild and Rollup drop the unused ones only so (a re-exported
 // namespace object keeps every member). Alias one that collides: `import { forward as fwd }`.
-export { ScheduleTable, type Schedule, type Problem, type Solution, type SolveOptions, type Workspace } from './schedule/schedule.ts';
+export {
+  ScheduleTable,
+  type Schedule,
+  type Problem,
+  type Solution,
+  type SolveOptions,
+  type Workspace,
+} from './schedule/schedule.ts';
 export { auto } from '../solvers/auto.ts';
 export { reverse } from '../solvers/reverse.ts';
 export { compiled } from '../solvers/compiled.ts';
@@ -40,6 +56,7 @@ export type { Stats } from './lagrangian/stats.ts';
 
 // ── the API ───────────────────────────────────────────────────────────────────────────────────
 export { evaluate, evaluateAll, type EvaluateOptions } from './api/evaluate.ts';
+export { withInit } from './api/withInit.ts';
 export { GradResult, type GradOptions, type Values } from './api/grad.ts';
 export { grad, valueAndGrad, jvp, vjp, jacobian } from './api/lean.ts';
 export type { ValueAndGrad } from './api/valueAndGrad.ts';

@@ -17,7 +17,16 @@ export { type Shape, SCALAR, formatShape } from './program/shape.ts';
 export { unroll } from './program/unroll.ts';
 
 // ── primitives ────────────────────────────────────────────────────────────────────────────────
-export type { Primitive, Rule, Domain, BlockPrimitive, AnyPrimitive, BlockRules, BlockSite, Block } from './primitives/primitive.ts';
+export type {
+  Primitive,
+  Rule,
+  Domain,
+  BlockPrimitive,
+  AnyPrimitive,
+  BlockRules,
+  BlockSite,
+  Block,
+} from './primitives/primitive.ts';
 export { INPUT } from './primitives/primitive.ts';
 export { primitives, registerPrimitive, PrimitiveRegistry } from './primitives/registry.ts';
 export { builtinPrimitives } from './primitives/builtins.ts';
@@ -34,14 +43,46 @@ export * as ops from './frontend/ops.ts';
 
 // ── the Lagrangian ────────────────────────────────────────────────────────────────────────────
 export { solvePrimal, type PrimalOptions, type PrimalMethod } from './lagrangian/primal.ts';
-export { type Convergence, type IterationSettings, DEFAULT_TOLERANCE, DEFAULT_MAX_ITERATIONS } from './lagrangian/convergence.ts';
-export { localPartials, primalResiduals, dualResiduals, partialsProduct, partialsTransposeProduct, absoluteAdjoint } from './lagrangian/kkt.ts';
+export {
+  type Convergence,
+  type IterationSettings,
+  DEFAULT_TOLERANCE,
+  DEFAULT_MAX_ITERATIONS,
+} from './lagrangian/convergence.ts';
+export {
+  localPartials,
+  primalResiduals,
+  dualResiduals,
+  partialsProduct,
+  partialsTransposeProduct,
+  absoluteAdjoint,
+} from './lagrangian/kkt.ts';
 export type { Stats } from './lagrangian/stats.ts';
 export type { Derivation } from './lagrangian/provenance.ts';
 
 // ── schedules ─────────────────────────────────────────────────────────────────────────────────
-export { ScheduleTable, checked, type Schedule, type Problem, type Solution, type SolveOptions, type ScheduleOptions, type Workspace } from './schedule/schedule.ts';
-export { numberSetting, integerSetting, enumSetting, booleanSetting, readSettings, flagOf, type Setting, type SettingValue, type SettingValues, type GivenSettings } from './schedule/settings.ts';
+export {
+  ScheduleTable,
+  checked,
+  type Schedule,
+  type Problem,
+  type Solution,
+  type SolveOptions,
+  type ScheduleOptions,
+  type Workspace,
+} from './schedule/schedule.ts';
+export {
+  numberSetting,
+  integerSetting,
+  enumSetting,
+  booleanSetting,
+  readSettings,
+  flagOf,
+  type Setting,
+  type SettingValue,
+  type SettingValues,
+  type GivenSettings,
+} from './schedule/settings.ts';
 export type { BuiltinSettings } from '../solvers/schedules.ts';
 export * as schedules from '../solvers/schedules.ts';
 export { defaultSchedules } from '../solvers/schedules.ts';
@@ -49,6 +90,7 @@ export { checkpointGrad, type CheckpointGradOptions } from './api/checkpointGrad
 
 // ── the API ───────────────────────────────────────────────────────────────────────────────────
 export { evaluate, evaluateAll, type EvaluateOptions } from './api/evaluate.ts';
+export { withInit } from './api/withInit.ts';
 export { grad, GradResult, type GradOptions, type Values } from './api/grad.ts';
 export { valueAndGrad, type ValueAndGrad } from './api/valueAndGrad.ts';
 export { jvp, type JvpOptions, type JvpResult } from './api/jvp.ts';
@@ -57,4 +99,15 @@ export { jacobian, type JacobianOptions, type JacobianResult } from './api/jacob
 export { toDot, type GraphOptions } from './api/graph.ts';
 export { resolvePoint, resolveWeights, type Point, type ByName, type Weights } from './api/point.ts';
 export { valueIn, type Value, type BlockValue } from './api/blocks.ts';
-export { verify, certify, DEFAULT_TOLERANCES, VERIFY_SCHEDULES, type VerifyOptions, type VerifyReport, type ScheduleRun, type Check, type Certificate, type Tolerances } from './api/verify.ts';
+export {
+  verify,
+  certify,
+  DEFAULT_TOLERANCES,
+  VERIFY_SCHEDULES,
+  type VerifyOptions,
+  type VerifyReport,
+  type ScheduleRun,
+  type Check,
+  type Certificate,
+  type Tolerances,
+} from './api/verify.ts';

@@ -1,7 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as core from '../src/core.ts';
-import { defaultSchedules, evaluate, grad, jacobian, jvp, LagradError, parse, ProgramBuilder, trace, UsageError, valueAndGrad, vjp, type Program } from '../src/index.ts';
+import {
+  defaultSchedules,
+  evaluate,
+  grad,
+  jacobian,
+  jvp,
+  LagradError,
+  parse,
+  ProgramBuilder,
+  trace,
+  UsageError,
+  valueAndGrad,
+  vjp,
+  type Program,
+} from '../src/index.ts';
 import { add, mul, sin } from '../src/frontend/ops.ts';
 import { centralDifference, dot, relativeError } from './helpers/finiteDifferences.ts';
 import { arbitraryProgram } from './helpers/randomPrograms.ts';
@@ -14,7 +28,8 @@ const lecture = () => parse('z + sin(x^2 + y*exp(z))');
 const at = { x: 2, y: -1, z: 0 };
 
 // Two inputs, three outputs: u = x·y, v = sin(x) + y², w = x.
-const twoByThree = 'input x = 0.5\ninput y = -2\nu = x * y\nv = sin(x) + y^2\nw = 1 * x\noutput u\noutput v\noutput w\n';
+const twoByThree =
+  'input x = 0.5\ninput y = -2\nu = x * y\nv = sin(x) + y^2\nw = 1 * x\noutput u\noutput v\noutput w\n';
 const jacobianOf = (x: number, y: number) => [
   [y, x],
   [Math.cos(x), 2 * y],
@@ -27,12 +42,24 @@ describe('points are read strictly (issue 9, family 3)', () => {
     ['null', { x: null, y: 1 }, /^input 'x': null is not a number$/],
     ['true', { x: true, y: 1 }, /^input 'x': true is not a number$/],
     ['a numeric string', { x: '2', y: 1 }, /^input 'x': the string '2' is not a number$/],
-    ['undefined', { x: undefined, y: 1 }, /^input 'x': undefined is not a number \(leave the name out to take its default\)$/],
+    [
+      'undefined',
+      { x: undefined, y: 1 },
+      /^input 'x': undefined is not a number \(leave the name out to take its default\)$/,
+    ],
     ['a string point', '12', /^point: the string '12' is not values by name/],
     ['a number point', 12, /^point: 12 is not values by name/],
     ['null point', null, /^point: null is not values by name/],
-    ['__proto__ from JSON', JSON.parse('{"x": 1, "y": 2, "__proto__": 5}'), /^input '__proto__': no input has this name$/],
-    ['an array for an expression', [1, 2], /^point: an array gives values by position, but this expression's inputs have no declared order \(x, y is only the order of first appearance\): name them, \{ x: …, y: … \}, or parse with \{ inputs: \['x', 'y'\] \}$/],
+    [
+      '__proto__ from JSON',
+      JSON.parse('{"x": 1, "y": 2, "__proto__": 5}'),
+      /^input '__proto__': no input has this name$/,
+    ],
+    [
+      'an array for an expression',
+      [1, 2],
+      /^point: an array gives values by position, but this expression's inputs have no declared order \(x, y is only the order of first appearance\): name them, \{ x: …, y: … \}, or parse with \{ inputs: \['x', 'y'\] \}$/,
+    ],
     ['a Map with a non-name key', new Map<unknown, number>([[1, 2]]), /^point: 1 is not a name$/],
   ];
   for (const [what, point, message] of cases) {
@@ -44,7 +71,15 @@ describe('points are read strictly (issue 9, family 3)', () => {
   }
 
   it('a Map and an object without prototype are points', () => {
-    expect(grad(p, new Map([['x', 3], ['y', 4]])).gradient).toEqual({ x: 4, y: 3 });
+    expect(
+      grad(
+        p,
+        new Map([
+          ['x', 3],
+          ['y', 4],
+        ]),
+      ).gradient,
+    ).toEqual({ x: 4, y: 3 });
     expect(grad(p, Object.assign(Object.create(null), { x: 3, y: 4 })).gradient).toEqual({ x: 4, y: 3 });
   });
 
@@ -79,10 +114,14 @@ describe('points are read strictly (issue 9, family 3)', () => {
     const p2 = parse('x * 2', { inputs: ['w', 'x'] });
     expect(p2.inputNames).toEqual(['w', 'x']);
     expect(grad(p2, [7, 1]).gradient).toEqual({ w: 0, x: 2 });
-    expect(() => parse('x * q', { inputs: ['x'] })).toThrow(/^expression:1:5: 'q' is not among the declared inputs \(x\)$/);
+    expect(() => parse('x * q', { inputs: ['x'] })).toThrow(
+      /^expression:1:5: 'q' is not among the declared inputs \(x\)$/,
+    );
     expect(() => parse('x', { inputs: ['x', 'x'] })).toThrow(/'x' is listed twice/);
     expect(() => parse('x', { inputs: ['1x'] })).toThrow(/'1x' is not a name/);
-    expect(() => parse('input a\ninput b\noutput b', { inputs: ['b', 'a'] })).toThrow(/declares its inputs as a, b; the inputs option must list the same, in that order/);
+    expect(() => parse('input a\ninput b\noutput b', { inputs: ['b', 'a'] })).toThrow(
+      /declares its inputs as a, b; the inputs option must list the same, in that order/,
+    );
     expect(parse('input a\ninput b\noutput b', { inputs: ['a', 'b'] }).inputNames).toEqual(['a', 'b']);
   });
 });
@@ -130,12 +169,18 @@ describe('results stay valid (issue 9, family 3)', () => {
     const p = lecture();
     const shared = new Float64Array(p.size);
     expect(() => grad(p, at, { workspace: { values: shared, lambda: shared } })).toThrow(UsageError);
-    expect(() => grad(p, at, { workspace: { values: shared, lambda: shared } })).toThrow(/^workspace: values and lambda share memory; give each buffer its own$/);
+    expect(() => grad(p, at, { workspace: { values: shared, lambda: shared } })).toThrow(
+      /^workspace: values and lambda share memory; give each buffer its own$/,
+    );
     const big = new Float64Array(2 * p.size);
-    expect(() => grad(p, at, { workspace: { values: big.subarray(0, p.size + 1), lambda: big.subarray(p.size) } })).toThrow(/share memory/);
+    expect(() =>
+      grad(p, at, { workspace: { values: big.subarray(0, p.size + 1), lambda: big.subarray(p.size) } }),
+    ).toThrow(/share memory/);
     const r = grad(p, at, { workspace: { values: big.subarray(0, p.size), lambda: big.subarray(p.size) } });
     expect(r.gradient).toEqual(grad(p, at).gradient);
-    expect(() => grad(p, at, { workspace: { values: [0, 0] as never } })).toThrow(/^workspace\.values: must be a Float64Array$/);
+    expect(() => grad(p, at, { workspace: { values: [0, 0] as never } })).toThrow(
+      /^workspace\.values: must be a Float64Array$/,
+    );
   });
 });
 
@@ -189,7 +234,10 @@ describe('jvp, vjp, jacobian against closed forms', () => {
     expect(r.stats.sweeps).toBe(1 + 1); // the primal sweep and one tangent sweep
     const expected = J.map((row) => row[0]! * t.x + row[1]! * t.y);
     Array.from(r.tangents).forEach((d, o) => expect(d).toBeCloseTo(expected[o]!, 14));
-    for (const schedule of ['reverse', 'dense']) Array.from(jvp(p, undefined, t, { schedule }).tangents).forEach((d, o) => expect(d).toBeCloseTo(expected[o]!, 14));
+    for (const schedule of ['reverse', 'dense'])
+      Array.from(jvp(p, undefined, t, { schedule }).tangents).forEach((d, o) =>
+        expect(d).toBeCloseTo(expected[o]!, 14),
+      );
     expect(Array.from(jvp(p, undefined, { y: 1 }).tangents)).toEqual([x, 2 * y, 0]); // inputs left out: tangent 0
     expect(Array.from(jvp(p, undefined, [1, 0]).tangents)).toEqual([y, Math.cos(x), 1]);
     expect(() => jvp(lecture(), at, [1, 0, 0])).toThrow(/^tangent: an array gives values by position/);
@@ -218,7 +266,8 @@ describe('jvp, vjp, jacobian on random programs', () => {
         const f = jacobian(program, inputs, { schedule: 'forward' });
         const r = jacobian(program, inputs, { schedule: 'reverse' });
         for (let o = 0; o < f.rows.length; o++) {
-          for (let k = 0; k < program.inputCount; k++) expect(relative(f.rows[o]![k]!, r.rows[o]![k]!)).toBeLessThan(1e-12);
+          for (let k = 0; k < program.inputCount; k++)
+            expect(relative(f.rows[o]![k]!, r.rows[o]![k]!)).toBeLessThan(1e-12);
           const weights = { [f.outputs[o]!]: 1 };
           const e = new Float64Array(program.inputCount);
           for (let k = 0; k < program.inputCount; k++) {
@@ -238,7 +287,10 @@ describe('jvp, vjp, jacobian on random programs', () => {
       const forward = jvp(program, inputs, t);
       const reverse = vjp(program, inputs, w);
       const lhs = dot(w, forward.tangents);
-      const rhs = dot(Array.from(program.inputNames, (name) => reverse.gradient[name] as number), t);
+      const rhs = dot(
+        Array.from(program.inputNames, (name) => reverse.gradient[name] as number),
+        t,
+      );
       expect(relative(lhs, rhs)).toBeLessThan(1e-10);
     };
     const direction = (n: number, seed: number) => Float64Array.from({ length: n }, (_, k) => Math.sin(seed + 1.7 * k));
@@ -265,7 +317,8 @@ function evaluateWeighted(program: Program, x: Float64Array, weights: Record<str
 
 describe('lagrad/core: the same API, schedules as objects', () => {
   it('exports every built-in schedule by its name, the same object as the table of lagrad', () => {
-    for (const schedule of defaultSchedules.list()) expect((core as Record<string, unknown>)[schedule.name], schedule.name).toBe(schedule);
+    for (const schedule of defaultSchedules.list())
+      expect((core as Record<string, unknown>)[schedule.name], schedule.name).toBe(schedule);
   });
 
   it('defaults need no import; a schedule object works; a name needs a table', () => {
@@ -274,13 +327,17 @@ describe('lagrad/core: the same API, schedules as objects', () => {
     expect(core.grad(p, point).gradient).toEqual(grad(p, point).gradient);
     expect(core.grad(p, point, { schedule: core.forward }).gradient.y).toBeCloseTo(2 * Math.cos(0.5), 15);
     expect(() => core.grad(p, point, { schedule: 'forward' })).toThrow(UsageError);
-    expect(() => core.grad(p, point, { schedule: 'forward' })).toThrow(/^schedule 'forward': names need a table here: import the schedule object from 'lagrad\/core'/);
+    expect(() => core.grad(p, point, { schedule: 'forward' })).toThrow(
+      /^schedule 'forward': names need a table here: import the schedule object from 'lagrad\/core'/,
+    );
     const table = new core.ScheduleTable([core.reverse, core.forward]);
     expect(core.grad(p, point, { schedule: 'forward', table }).schedule).toBe('forward');
     expect(core.valueAndGrad(p)(point).value).toBe(2 * Math.sin(0.5));
     expect(Array.from(core.jvp(p, point, { y: 1 }).tangents)).toEqual([2 * Math.cos(0.5)]);
     expect(core.vjp(p, point, [2]).gradient.x).toBe(2 * Math.sin(0.5));
     expect(core.jacobian(p, point).mode).toBe('reverse');
-    expect(() => core.grad(p, point, { schedule: 42 as never })).toThrow(/^schedule: 42 is neither a schedule name nor a Schedule object$/);
+    expect(() => core.grad(p, point, { schedule: 42 as never })).toThrow(
+      /^schedule: 42 is neither a schedule name nor a Schedule object$/,
+    );
   });
 });

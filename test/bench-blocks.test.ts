@@ -23,17 +23,24 @@ function problem(shape: MlpShape, seed: number) {
 describe('the hand-written MLP (bench/mlpTape.ts)', () => {
   it('gives lagrad’s loss and gradient on random shapes', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 2, max: 5 }), fc.nat(), (m, d, h, c, seed) => {
-        const shape = { m, d, h, c };
-        const { X, Y, theta } = problem(shape, seed);
-        const lagrad = new LagradMlp(shape, X, Y, theta);
-        const loss = lagrad.gradient();
-        const tape = new MlpTape(shape);
-        const out = new Float64Array(theta.length).fill(NaN);
-        expect(Math.abs(tape.gradient(X, Y, theta, out) - loss)).toBeLessThanOrEqual(1e-14 * Math.max(1, loss));
-        expect(relativeError(out, Float64Array.from(lagrad.out))).toBeLessThan(1e-12);
-        expect(lagrad.value()).toBe(loss);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 2, max: 5 }),
+        fc.nat(),
+        (m, d, h, c, seed) => {
+          const shape = { m, d, h, c };
+          const { X, Y, theta } = problem(shape, seed);
+          const lagrad = new LagradMlp(shape, X, Y, theta);
+          const loss = lagrad.gradient();
+          const tape = new MlpTape(shape);
+          const out = new Float64Array(theta.length).fill(NaN);
+          expect(Math.abs(tape.gradient(X, Y, theta, out) - loss)).toBeLessThanOrEqual(1e-14 * Math.max(1, loss));
+          expect(relativeError(out, Float64Array.from(lagrad.out))).toBeLessThan(1e-12);
+          expect(lagrad.value()).toBe(loss);
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -78,7 +85,9 @@ describe('the benchmark’s network', () => {
     const shape = mlpShape('mlp-iris', false);
     const { X, Y, theta } = mlpProblem('mlp-iris', shape, 3);
     const lagrad = new LagradMlp(shape, X, Y, theta);
-    const example = parseProgram(readFileSync(new URL('../examples/iris.lag', import.meta.url), 'utf8'), { file: 'iris.lag' });
+    const example = parseProgram(readFileSync(new URL('../examples/iris.lag', import.meta.url), 'utf8'), {
+      file: 'iris.lag',
+    });
     expect(example.inputNames).toEqual(lagrad.program.inputNames);
     expect(example.slots).toBe(lagrad.program.slots);
     expect(evaluate(example, lagrad.point)).toBe(lagrad.value());

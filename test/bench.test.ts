@@ -19,21 +19,27 @@ import { centralDifference } from './helpers/finiteDifferences.ts';
 describe('the benchmark systems agree with lagrad', () => {
   it('on every workload: tape (reverse and tangent), object graph, lagrad forward mode and default call', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...WORKLOADS), fc.integer({ min: 20, max: 3000 }), fc.integer({ min: 1, max: 8 }), fc.nat(), (workload, size, inputs, seed) => {
-        const dag = workloadDag(workload, size, inputs, seed);
-        const lagrad = new LagradRunner(buildProgram(dag));
-        const value = lagrad.value(dag.x);
-        const gradient = Float64Array.from(lagrad.gradient(dag.x));
-        expect(Array.from(lagrad.defaultGradient(dag.x))).toEqual(Array.from(gradient));
-        const tape = new Tape(dag);
-        const out = new Float64Array(inputs);
-        expect(tape.forward(dag.x)).toBe(value);
-        expect(relativeError(tape.reverse(out), gradient)).toBeLessThan(1e-12);
-        expect(relativeError(tape.tangent(out), gradient)).toBeLessThan(1e-12);
-        expect(microValue(dag, dag.x)).toBe(value);
-        expect(relativeError(microGradient(dag, dag.x), gradient)).toBeLessThan(1e-12);
-        expect(relativeError(lagrad.gradient(dag.x, 'forward'), gradient)).toBeLessThan(1e-12);
-      }),
+      fc.property(
+        fc.constantFrom(...WORKLOADS),
+        fc.integer({ min: 20, max: 3000 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.nat(),
+        (workload, size, inputs, seed) => {
+          const dag = workloadDag(workload, size, inputs, seed);
+          const lagrad = new LagradRunner(buildProgram(dag));
+          const value = lagrad.value(dag.x);
+          const gradient = Float64Array.from(lagrad.gradient(dag.x));
+          expect(Array.from(lagrad.defaultGradient(dag.x))).toEqual(Array.from(gradient));
+          const tape = new Tape(dag);
+          const out = new Float64Array(inputs);
+          expect(tape.forward(dag.x)).toBe(value);
+          expect(relativeError(tape.reverse(out), gradient)).toBeLessThan(1e-12);
+          expect(relativeError(tape.tangent(out), gradient)).toBeLessThan(1e-12);
+          expect(microValue(dag, dag.x)).toBe(value);
+          expect(relativeError(microGradient(dag, dag.x), gradient)).toBeLessThan(1e-12);
+          expect(relativeError(lagrad.gradient(dag.x, 'forward'), gradient)).toBeLessThan(1e-12);
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -42,9 +48,11 @@ describe('the benchmark systems agree with lagrad', () => {
     for (const workload of ['near', 'layered'] as const) {
       const dag = workloadDag(workload, 200_000, 8, 20261126);
       const level = (i: number) => Math.floor((i - dag.inputs) / WIDTH);
-      const inReach = (i: number, p: number) => (workload === 'near' ? i - p >= 1 && i - p <= NEAR : p < dag.inputs ? level(i) === 0 : level(p) === level(i) - 1);
+      const inReach = (i: number, p: number) =>
+        workload === 'near' ? i - p >= 1 && i - p <= NEAR : p < dag.inputs ? level(i) === 0 : level(p) === level(i) - 1;
       let outside = 0;
-      for (let i = dag.inputs; i < dag.size; i++) if (!inReach(i, dag.a[i]) || (dag.b[i] >= 0 && !inReach(i, dag.b[i]))) outside++;
+      for (let i = dag.inputs; i < dag.size; i++)
+        if (!inReach(i, dag.a[i]) || (dag.b[i] >= 0 && !inReach(i, dag.b[i]))) outside++;
       expect(outside).toBe(0);
       const tape = new Tape(dag);
       tape.forward(dag.x);
@@ -128,12 +136,17 @@ describe('harness and checks', () => {
   it('allFinite agrees with a plain scan, wherever a NaN or an infinity hides', () => {
     const special = fc.constantFrom(NaN, Infinity, -Infinity);
     fc.assert(
-      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { maxLength: 40 }), fc.option(fc.tuple(fc.nat(), special)), fc.nat(), (xs, bad, cut) => {
-        const x = Float64Array.from(xs);
-        if (bad && x.length > 0) x[bad[0] % x.length] = bad[1];
-        const from = x.length === 0 ? 0 : cut % x.length;
-        expect(allFinite(x, from, x.length)).toBe(Array.from(x.subarray(from)).every(Number.isFinite));
-      }),
+      fc.property(
+        fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { maxLength: 40 }),
+        fc.option(fc.tuple(fc.nat(), special)),
+        fc.nat(),
+        (xs, bad, cut) => {
+          const x = Float64Array.from(xs);
+          if (bad && x.length > 0) x[bad[0] % x.length] = bad[1];
+          const from = x.length === 0 ? 0 : cut % x.length;
+          expect(allFinite(x, from, x.length)).toBe(Array.from(x.subarray(from)).every(Number.isFinite));
+        },
+      ),
     );
   });
 });
@@ -144,7 +157,9 @@ describe('hot-path changes made for the benchmark', () => {
     const program = parse('input x\nd = sqrt(x)\ny = x^2 + 3*x\noutput d\noutput y');
     const r = grad(program, { x: 0 }, { schedule: 'reverse', output: 'y' });
     expect(r.gradient.x).toBe(3);
-    expect(() => grad(program, { x: 0 }, { schedule: 'reverse', output: 'd' })).toThrow(/the derivative does not exist here/);
+    expect(() => grad(program, { x: 0 }, { schedule: 'reverse', output: 'd' })).toThrow(
+      /the derivative does not exist here/,
+    );
   });
 
   it('forward mode with reused tangents gives what fresh buffers give, call after call', () => {
@@ -155,7 +170,11 @@ describe('hot-path changes made for the benchmark', () => {
       [program, [acyclic.x, acyclic.x.map((v) => v / 2)]],
       [cyclic, [Float64Array.of(0.3), Float64Array.of(-0.2)]],
     ] as const) {
-      const workspace = { values: new Float64Array(p.size), lambda: new Float64Array(p.size), tangents: new Float64Array(p.size * 8) };
+      const workspace = {
+        values: new Float64Array(p.size),
+        lambda: new Float64Array(p.size),
+        tangents: new Float64Array(p.size * 8),
+      };
       for (const x of points) {
         const reused = grad(p, x, { schedule: 'forward', workspace }).solution.gradient;
         const fresh = grad(p, x, { schedule: 'forward' }).solution.gradient;

@@ -1,7 +1,17 @@
 import fc from 'fast-check';
 import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { builtinPrimitives, grad, LagradError, parse, primitives, ProgramBuilder, registerPrimitive, type Primitive, type Shape } from '../src/index.ts';
+import {
+  builtinPrimitives,
+  grad,
+  LagradError,
+  parse,
+  primitives,
+  ProgramBuilder,
+  registerPrimitive,
+  type Primitive,
+  type Shape,
+} from '../src/index.ts';
 import { ALL } from '../src/primitives/blockSweeps.ts';
 import { blockAt } from '../src/primitives/registry.ts';
 import { sizeOf } from '../src/program/shape.ts';
@@ -24,7 +34,13 @@ function siteOf(shapes: readonly Shape[], out: Shape, constant: number) {
 }
 
 /** Max relative failures of the JVP (against differences) and of the VJP (against the JVP) at random points. */
-function checkRule(code: number, shapes: readonly Shape[], constant: number, sample: (k: number) => number, random: () => number) {
+function checkRule(
+  code: number,
+  shapes: readonly Shape[],
+  constant: number,
+  sample: (k: number) => number,
+  random: () => number,
+) {
   const rules = primitives.blockRules(code);
   const out = rules.shape(shapes, constant);
   if (typeof out === 'string') throw new Error(out);
@@ -89,7 +105,10 @@ function seeded(seed: number): () => number {
 
 /** Shape pairs for a binary entrywise primitive: equal, scalar either side, a vector over the rows of a matrix. */
 const BROADCASTS: [Shape, Shape][] = [
-  [[3, 4], [3, 4]],
+  [
+    [3, 4],
+    [3, 4],
+  ],
   [[4], [4]],
   [[3, 4], []],
   [[], [2, 3]],
@@ -109,7 +128,11 @@ describe('entrywise rules derived from the scalar table', () => {
           const random = seeded(seed);
           for (const shapes of cases) {
             const constant = uniform(...((p.domain?.c ?? [-3, 3]) as [number, number]), random());
-            const sample = (k: number) => awayFromKinks(p, uniform(...(((k === 1 ? p.domain?.b : p.domain?.a) ?? [-3, 3]) as [number, number]), random()));
+            const sample = (k: number) =>
+              awayFromKinks(
+                p,
+                uniform(...(((k === 1 ? p.domain?.b : p.domain?.a) ?? [-3, 3]) as [number, number]), random()),
+              );
             const { fdError, dotError } = checkRule(code, shapes, constant, sample, random);
             expect(fdError, `${p.name} ${JSON.stringify(shapes)}`).toBeLessThan(1e-6);
             expect(dotError, `${p.name} ${JSON.stringify(shapes)}`).toBeLessThan(1e-13);
@@ -121,14 +144,20 @@ describe('entrywise rules derived from the scalar table', () => {
   }
 
   it('a user primitive registered with scalar rules only works on blocks at once', () => {
-    registerPrimitive({ name: 'softplus_test', arity: 1, value: 'Math.log1p(Math.exp(a))', partials: ['1 / (1 + Math.exp(-a))'] });
+    registerPrimitive({
+      name: 'softplus_test',
+      arity: 1,
+      value: 'Math.log1p(Math.exp(a))',
+      partials: ['1 / (1 + Math.exp(-a))'],
+    });
     const program = parse('input X[2, 3]\ny = sum(softplus_test(X))\noutput y');
     const X = [
       [0.5, -1, 2],
       [0, 1, -0.25],
     ];
     const g = grad(program, { X }).gradient.X as Matrix;
-    for (let r = 0; r < 2; r++) for (let c = 0; c < 3; c++) expect(g.get(r, c)).toBeCloseTo(1 / (1 + Math.exp(-X[r][c])), 15);
+    for (let r = 0; r < 2; r++)
+      for (let c = 0; c < 3; c++) expect(g.get(r, c)).toBeCloseTo(1 / (1 + Math.exp(-X[r][c])), 15);
   });
 });
 
@@ -139,7 +168,13 @@ function awayFromKinks(p: Primitive, x: number): number {
 
 describe('block primitives', () => {
   const cases: [string, Shape[]][] = [
-    ['matmul', [[3, 4], [4, 2]]],
+    [
+      'matmul',
+      [
+        [3, 4],
+        [4, 2],
+      ],
+    ],
     ['matmul', [[3, 4], [4]]],
     ['matmul', [[4], [4, 2]]],
     ['matmul', [[4], [4]]],
@@ -150,7 +185,13 @@ describe('block primitives', () => {
     ['mean', [[3, 4]]],
     ['logsumexp', [[3, 4]]],
     ['logsumexp', [[5]]],
-    ['softmax_cross_entropy', [[3, 4], [3, 4]]],
+    [
+      'softmax_cross_entropy',
+      [
+        [3, 4],
+        [3, 4],
+      ],
+    ],
     ['softmax_cross_entropy', [[4], [4]]],
   ];
   for (const [name, shapes] of cases) {
@@ -169,16 +210,40 @@ describe('block primitives', () => {
 
   it('infers the four shapes of @ and refuses the rest', () => {
     const matmul = primitives.blockRules(primitives.code('matmul'));
-    expect(matmul.shape([[150, 4], [4, 3]], 0)).toEqual([150, 3]);
+    expect(
+      matmul.shape(
+        [
+          [150, 4],
+          [4, 3],
+        ],
+        0,
+      ),
+    ).toEqual([150, 3]);
     expect(matmul.shape([[150, 4], [4]], 0)).toEqual([150]);
     expect(matmul.shape([[4], [4, 3]], 0)).toEqual([3]);
     expect(matmul.shape([[4], [4]], 0)).toEqual([]);
-    expect(matmul.shape([[150, 4], [3, 4]], 0)).toBe('shapes [150, 4] and [3, 4] do not match');
+    expect(
+      matmul.shape(
+        [
+          [150, 4],
+          [3, 4],
+        ],
+        0,
+      ),
+    ).toBe('shapes [150, 4] and [3, 4] do not match');
     expect(matmul.shape([[], [3, 4]], 0)).toMatch(/^shapes scalar and \[3, 4\] do not match/);
     const add = primitives.blockRules(primitives.code('add'));
     expect(add.shape([[3], [2, 3]], 0)).toEqual([2, 3]);
     expect(add.shape([[2], [2, 3]], 0)).toBe('shapes [2] and [2, 3] do not match');
-    expect(add.shape([[2, 3], [3, 2]], 0)).toBe('shapes [2, 3] and [3, 2] do not match');
+    expect(
+      add.shape(
+        [
+          [2, 3],
+          [3, 2],
+        ],
+        0,
+      ),
+    ).toBe('shapes [2, 3] and [3, 2] do not match');
   });
 
   it('a user block primitive: shape rule, value, JVP and VJP through registerPrimitive, in every schedule', () => {
@@ -204,7 +269,8 @@ describe('block primitives', () => {
         },
         vjp(_v, l, dl, { out, args: [A] }, need) {
           if (!(need & 1)) return;
-          for (let r = 0; r < A.rows; r++) for (let c = 0; c < A.cols; c++) dl[A.offset + r * A.cols + c] += l[out.offset + r];
+          for (let r = 0; r < A.rows; r++)
+            for (let c = 0; c < A.cols; c++) dl[A.offset + r * A.cols + c] += l[out.offset + r];
         },
       },
     });
@@ -213,27 +279,48 @@ describe('block primitives', () => {
     expect(fdError).toBeLessThan(1e-9);
     expect(dotError).toBeLessThan(1e-14);
     const program = parse('input A[2, 3]\ninput w[2]\ny = rowsum_test(A) @ w\noutput y');
-    const at = { A: [[1, 2, 3], [4, 5, 6]], w: [10, -1] };
+    const at = {
+      A: [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      w: [10, -1],
+    };
     for (const schedule of ['reverse', 'forward', 'dense', 'paths', 'fd']) {
       const r = grad(program, at, { schedule });
-      expect((r.gradient.A as Matrix).to2DArray().flat().map((x) => Math.round(x * 1e6) / 1e6)).toEqual([10, 10, 10, -1, -1, -1]);
+      expect(
+        (r.gradient.A as Matrix)
+          .to2DArray()
+          .flat()
+          .map((x) => Math.round(x * 1e6) / 1e6),
+      ).toEqual([10, 10, 10, -1, -1, -1]);
       expect(Array.from(r.gradient.w as Float64Array).map((x) => Math.round(x * 1e6) / 1e6)).toEqual([6, 15]);
     }
-    expect(() => parse('input a[3]\ny = sum(rowsum_test(a))\noutput y', { file: 'p.lag' })).toThrow("p.lag:2:9: 'rowsum_test': takes a matrix, not [3]");
+    expect(() => parse('input a[3]\ny = sum(rowsum_test(a))\noutput y', { file: 'p.lag' })).toThrow(
+      "p.lag:2:9: 'rowsum_test': takes a matrix, not [3]",
+    );
   });
 
   it('refuses malformed block declarations, naming the fault', () => {
-    expect(() => registerPrimitive({ name: 'bad_block', arity: 1, block: { shape: () => [], value: () => {} } } as never)).toThrow("primitive 'bad_block' block.jvp: must be a function");
-    expect(() => registerPrimitive({ name: 'bad_none', arity: 1 } as never)).toThrow("primitive 'bad_none': declares neither scalar rules");
+    expect(() =>
+      registerPrimitive({ name: 'bad_block', arity: 1, block: { shape: () => [], value: () => {} } } as never),
+    ).toThrow("primitive 'bad_block' block.jvp: must be a function");
+    expect(() => registerPrimitive({ name: 'bad_none', arity: 1 } as never)).toThrow(
+      "primitive 'bad_none': declares neither scalar rules",
+    );
   });
 
   it('builds with shapes checked as constraints are recorded', () => {
     const b = new ProgramBuilder();
     const X = b.input('X', [5, 4]);
     const W = b.input('W', [3, 4]);
-    expect(() => b.apply('matmul', X, W)).toThrow(new LagradError('builder', "'@': shapes [5, 4] and [3, 4] do not match"));
+    expect(() => b.apply('matmul', X, W)).toThrow(
+      new LagradError('builder', "'@': shapes [5, 4] and [3, 4] do not match"),
+    );
     const Z = b.apply('matmul', X, b.apply('transpose', W));
     expect(b.shapeOf(Z)).toEqual([5, 3]);
-    expect(() => b.input('bad', [2, 0])).toThrow("input 'bad': shape [2, 0]: dimension 0 is not a positive whole number");
+    expect(() => b.input('bad', [2, 0])).toThrow(
+      "input 'bad': shape [2, 0]: dimension 0 is not a positive whole number",
+    );
   });
 });

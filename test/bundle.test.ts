@@ -28,12 +28,25 @@ async function bundle(contents: string): Promise<{ code: string; inputs: string[
   return { code: result.outputFiles![0].text, inputs: Object.keys(output.inputs) };
 }
 
-const OTHER_SCHEDULES = ['solvers/forward.ts', 'solvers/dense.ts', 'solvers/paths.ts', 'solvers/fd.ts', 'solvers/iterative/', 'solvers/dual.ts', 'solvers/checkpoint/', 'solvers/schedules.ts'];
+const OTHER_SCHEDULES = [
+  'solvers/forward.ts',
+  'solvers/dense.ts',
+  'solvers/paths.ts',
+  'solvers/fd.ts',
+  'solvers/iterative/',
+  'solvers/dual.ts',
+  'solvers/checkpoint/',
+  'solvers/schedules.ts',
+];
 
 describe('a browser bundle', () => {
   it('of parse + grad from lagrad/core: no Node built-ins, only the reverse schedule', async () => {
-    const { code, inputs } = await bundle(`import { parse, grad } from './src/core.ts';\nconsole.log(grad(parse('x * sin(y)'), { x: 2, y: 0.5 }).gradient);`);
-    expect(inputs.filter((i) => i.startsWith('node:') || /^(fs|path|os|util|module|child_process)$/.test(i))).toEqual([]);
+    const { code, inputs } = await bundle(
+      `import { parse, grad } from './src/core.ts';\nconsole.log(grad(parse('x * sin(y)'), { x: 2, y: 0.5 }).gradient);`,
+    );
+    expect(inputs.filter((i) => i.startsWith('node:') || /^(fs|path|os|util|module|child_process)$/.test(i))).toEqual(
+      [],
+    );
     expect(inputs).toContain('solvers/reverse.ts');
     for (const schedule of OTHER_SCHEDULES) expect(inputs.filter((i) => i.startsWith(schedule))).toEqual([]);
     expect(inputs.filter((i) => i.startsWith('src/cli/') || i === 'src/api/verify.ts')).toEqual([]);
@@ -42,13 +55,18 @@ describe('a browser bundle', () => {
   });
 
   it('keeps a schedule the application imports, and only that one', async () => {
-    const { inputs } = await bundle(`import { parse, grad, forward } from './src/core.ts';\nconsole.log(grad(parse('x * y'), { x: 2, y: 3 }, { schedule: forward }).gradient);`);
+    const { inputs } = await bundle(
+      `import { parse, grad, forward } from './src/core.ts';\nconsole.log(grad(parse('x * y'), { x: 2, y: 3 }, { schedule: forward }).gradient);`,
+    );
     expect(inputs).toContain('solvers/forward.ts');
-    for (const schedule of OTHER_SCHEDULES.filter((s) => s !== 'solvers/forward.ts')) expect(inputs.filter((i) => i.startsWith(schedule))).toEqual([]);
+    for (const schedule of OTHER_SCHEDULES.filter((s) => s !== 'solvers/forward.ts'))
+      expect(inputs.filter((i) => i.startsWith(schedule))).toEqual([]);
   });
 
   it('of the package root: no Node built-ins either (every schedule, by name)', async () => {
-    const { inputs } = await bundle(`import { parse, grad } from './src/index.ts';\nconsole.log(grad(parse('x * y'), { x: 2, y: 3 }, { schedule: 'paths' }).gradient);`);
+    const { inputs } = await bundle(
+      `import { parse, grad } from './src/index.ts';\nconsole.log(grad(parse('x * y'), { x: 2, y: 3 }, { schedule: 'paths' }).gradient);`,
+    );
     expect(inputs.filter((i) => i.startsWith('node:'))).toEqual([]);
     expect(inputs).toContain('solvers/paths.ts');
   });
@@ -59,11 +77,22 @@ const p = parse('z + sin(x^2 + y*exp(z))');
 const r = grad(p, { x: 2, y: -1, z: 0 });
 console.log(JSON.stringify({ generated: codeGenerationAllowed(), value: r.value, gradient: r.gradient, tangent: jvp(p, { x: 2, y: -1, z: 0 }, { x: 1 }).tangents[0] }));`;
     const { code, inputs } = await bundle(app);
-    expect(inputs.filter((i) => i.startsWith('solvers/') && i !== 'solvers/reverse.ts' && i !== 'solvers/auto.ts' && i !== 'solvers/forward.ts')).toEqual([]);
+    expect(
+      inputs.filter(
+        (i) =>
+          i.startsWith('solvers/') &&
+          i !== 'solvers/reverse.ts' &&
+          i !== 'solvers/auto.ts' &&
+          i !== 'solvers/forward.ts',
+      ),
+    ).toEqual([]);
     const dir = mkdtempSync(join(tmpdir(), 'lagrad-bundle-'));
     try {
       writeFileSync(join(dir, 'app.mjs'), code);
-      const r = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', join(dir, 'app.mjs')], { encoding: 'utf8', timeout: 30_000 });
+      const r = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', join(dir, 'app.mjs')], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       expect(r.stderr).toBe('');
       const out = JSON.parse(r.stdout);
       expect(out.generated).toBe(false);

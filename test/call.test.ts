@@ -15,8 +15,12 @@ describe('a point by name', () => {
     expect(Array.from(resolvePoint(program, { z: 4, y: 3, x: 2 }))).toEqual([2, 3, 4]);
     expect(() => resolvePoint(program, { x: 2, y: 3, z: 4, w: 1 })).toThrow("input 'w': no input has this name");
     expect(() => resolvePoint(program, { x: 2, y: 3 })).toThrow("input 'z': has no value");
-    expect(() => resolvePoint(program, { x: 2, y: 3, z: undefined as unknown as number })).toThrow("input 'z': undefined is not a number");
-    expect(() => resolvePoint(program, { x: 2, y: 3, z: '4' as unknown as number })).toThrow("input 'z': the string '4' is not a number");
+    expect(() => resolvePoint(program, { x: 2, y: 3, z: undefined as unknown as number })).toThrow(
+      "input 'z': undefined is not a number",
+    );
+    expect(() => resolvePoint(program, { x: 2, y: 3, z: '4' as unknown as number })).toThrow(
+      "input 'z': the string '4' is not a number",
+    );
   });
 
   it('ignores what an object inherits, as Object.entries does', () => {
@@ -63,9 +67,15 @@ describe('options', () => {
   const program = parse('x * y');
   it('pass a schedule its settings and keep grad’s own, checked as before', () => {
     expect(grad(program, { x: 1, y: 2 }, { schedule: 'forward', lanes: 1 }).gradient).toEqual({ x: 2, y: 1 });
-    expect(() => grad(program, { x: 1, y: 2 }, { schedule: 'forward', lanes: 0 })).toThrow('lanes: must be an integer ≥ 1, got 0');
-    expect(() => grad(program, { x: 1, y: 2 }, { schedule: 'reverse', lane: 1 } as object)).toThrow("'lane': unknown option");
-    expect(() => grad(program, { x: 1, y: 2 }, { schedule: 'reverse', lanes: 1 })).toThrow("lanes: not read by schedule 'reverse'");
+    expect(() => grad(program, { x: 1, y: 2 }, { schedule: 'forward', lanes: 0 })).toThrow(
+      'lanes: must be an integer ≥ 1, got 0',
+    );
+    expect(() => grad(program, { x: 1, y: 2 }, { schedule: 'reverse', lane: 1 } as object)).toThrow(
+      "'lane': unknown option",
+    );
+    expect(() => grad(program, { x: 1, y: 2 }, { schedule: 'reverse', lanes: 1 })).toThrow(
+      "lanes: not read by schedule 'reverse'",
+    );
     expect(grad(program, { x: 1, y: 2 }, { schedule: 'reverse', output: undefined }).schedule).toBe('reverse');
   });
 });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkpointGrad, defaultSchedules as schedules, grad, parse, ProgramBuilder, resolveWeights, useInterpreter, type Program } from '../src/index.ts';
+import {
+  checkpointGrad,
+  defaultSchedules as schedules,
+  grad,
+  parse,
+  ProgramBuilder,
+  resolveWeights,
+  useInterpreter,
+  type Program,
+} from '../src/index.ts';
 import { execute } from '../solvers/checkpoint/execute.ts';
 import { ledger } from '../solvers/checkpoint/ledger.ts';
 import { liveBytes, liveCounts } from '../solvers/checkpoint/liveness.ts';
@@ -24,7 +33,8 @@ function elman(hidden: number, steps: number): Program {
   let h = b.input('h0', [hidden]);
   const xs: number[] = [];
   for (let t = 1; t <= steps; t++) xs.push(b.input(`x${t}`, [3]));
-  for (let t = 1; t <= steps; t++) h = b.apply('tanh', b.apply('add', b.apply('add', b.apply('matmul', W, h), b.apply('matmul', U, xs[t - 1])), bias));
+  for (let t = 1; t <= steps; t++)
+    h = b.apply('tanh', b.apply('add', b.apply('add', b.apply('matmul', W, h), b.apply('matmul', U, xs[t - 1])), bias));
   return b.output(b.applyMany('sum', [h])).build();
 }
 
@@ -59,7 +69,14 @@ describe('checkpointing on block programs', () => {
           expect(run.gradient).toEqual(reference.gradient);
           const costs = ledger(c.plan, c.stages, stageShape(program, c.stages));
           const s = run.stats;
-          expect([s.advances, s.primitiveEvaluations, s.writes, s.peakSnapshotValues, s.peakValues, s.peakBytes]).toEqual([
+          expect([
+            s.advances,
+            s.primitiveEvaluations,
+            s.writes,
+            s.peakSnapshotValues,
+            s.peakValues,
+            s.peakBytes,
+          ]).toEqual([
             costs.advances,
             costs.evaluations,
             costs.writes,
@@ -107,7 +124,7 @@ describe('checkpointing on block programs', () => {
     }
   });
 
-  it('fits every strategy to a budget in bytes: the plan holds at most that many, and the least budget is the leanest plan\'s peak', () => {
+  it("fits every strategy to a budget in bytes: the plan holds at most that many, and the least budget is the leanest plan's peak", () => {
     const program = elman(8, 40);
     const inputs = elmanPoint(program);
     const weights = resolveWeights(program);
@@ -118,10 +135,16 @@ describe('checkpointing on block programs', () => {
         try {
           run = schedules.get('checkpoint').solve({ program, inputs, weights }, { strategy, budgetBytes });
         } catch (e) {
-          expect((e as Error).message).toMatch(new RegExp(`^--budget-bytes: no ${strategy} plan holds at most ${budgetBytes} bytes here \\(the smallest needs (\\d+)\\)`));
+          expect((e as Error).message).toMatch(
+            new RegExp(
+              `^--budget-bytes: no ${strategy} plan holds at most ${budgetBytes} bytes here \\(the smallest needs (\\d+)\\)`,
+            ),
+          );
           const least = Number(/needs (\d+)/.exec((e as Error).message)![1]);
           expect(least).toBeGreaterThan(budgetBytes);
-          const fitted = schedules.get('checkpoint').solve({ program, inputs, weights }, { strategy, budgetBytes: least });
+          const fitted = schedules
+            .get('checkpoint')
+            .solve({ program, inputs, weights }, { strategy, budgetBytes: least });
           expect(fitted.stats.peakBytes).toBe(least);
           continue;
         }
@@ -143,7 +166,10 @@ describe('checkpointing on block programs', () => {
       expect(p.peakBytes).toBeLessThanOrEqual(p.budget);
       expect(p.gradientError).toBe(0);
     }
-    const one = await lagrad(['tradeoff', 'rnn.lag', '--data', 'rnn.json', '--budget-bytes', '400', '--strategy', 'revolve', '--json'], files);
+    const one = await lagrad(
+      ['tradeoff', 'rnn.lag', '--data', 'rnn.json', '--budget-bytes', '400', '--strategy', 'revolve', '--json'],
+      files,
+    );
     const point = JSON.parse(one.out);
     expect(point.budgetBytes).toBe(400);
     expect(point.peakBytes).toBeLessThanOrEqual(400);
@@ -154,7 +180,10 @@ describe('checkpointing on block programs', () => {
     const at = namedPoint(12, 6, 2);
     const reference = grad(builtElman(12, 6, 2), at, { schedule: 'reverse' });
     const parsed = parse(elmanText(12, 6, 2));
-    for (const options of [{ schedule: 'reverse' }, { schedule: 'checkpoint', strategy: 'revolve', snapshots: 3 }] as const) {
+    for (const options of [
+      { schedule: 'reverse' },
+      { schedule: 'checkpoint', strategy: 'revolve', snapshots: 3 },
+    ] as const) {
       const r = grad(parsed, at, options);
       expect(r.value).toBe(reference.value);
       expect(r.gradient).toEqual(reference.gradient);
@@ -206,7 +235,8 @@ describe('checkpointing on block programs', () => {
         expected = (e as Error).message;
       }
       expect(expected).not.toBe('');
-      for (const snapshots of [1, 2]) expect(() => grad(program, at, { schedule: 'checkpoint', strategy: 'revolve', snapshots })).toThrow(expected);
+      for (const snapshots of [1, 2])
+        expect(() => grad(program, at, { schedule: 'checkpoint', strategy: 'revolve', snapshots })).toThrow(expected);
     }
   });
 });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { defaultSchedules as schedules, grad, parse, primitives, ProgramBuilder, resolveWeights, useInterpreter, type Program } from '../src/index.ts';
+import {
+  defaultSchedules as schedules,
+  grad,
+  parse,
+  primitives,
+  ProgramBuilder,
+  resolveWeights,
+  useInterpreter,
+  type Program,
+} from '../src/index.ts';
 import { advance, free, restore, reverse, SlotPool, store, type Action } from '../solvers/checkpoint/actions.ts';
 import { execute } from '../solvers/checkpoint/execute.ts';
 import { ledger } from '../solvers/checkpoint/ledger.ts';
@@ -45,22 +54,24 @@ function referenceRevolve(l: number, c: number): Action[] {
 }
 
 /** A random program of `constraints` constraints, each reading among the `band` variables before it. */
-const banded = fc.record({
-  band: fc.integer({ min: 1, max: 4 }),
-  constraints: fc.integer({ min: 1, max: 60 }),
-  picks: fc.array(fc.tuple(fc.nat(5), fc.nat(), fc.nat()), { minLength: 60, maxLength: 60 }),
-  x: fc.integer({ min: -20, max: 20 }).map((k) => k / 10),
-}).map(({ band, constraints, picks, x }) => {
-  const ops = ['sin', 'cos', 'tanh', 'mul', 'add', 'sub'];
-  const b = new ProgramBuilder();
-  const vars = [b.input('x', x), b.input('y', 0.5)];
-  for (let i = 0; i < constraints; i++) {
-    const [op, p, q] = picks[i];
-    const parent = (pick: number) => vars[vars.length - 1 - (pick % Math.min(band, vars.length))];
-    vars.push(op < 3 ? b.apply(ops[op], parent(p)) : b.apply(ops[op], parent(p), parent(q)));
-  }
-  return b.output(vars[vars.length - 1]).build();
-});
+const banded = fc
+  .record({
+    band: fc.integer({ min: 1, max: 4 }),
+    constraints: fc.integer({ min: 1, max: 60 }),
+    picks: fc.array(fc.tuple(fc.nat(5), fc.nat(), fc.nat()), { minLength: 60, maxLength: 60 }),
+    x: fc.integer({ min: -20, max: 20 }).map((k) => k / 10),
+  })
+  .map(({ band, constraints, picks, x }) => {
+    const ops = ['sin', 'cos', 'tanh', 'mul', 'add', 'sub'];
+    const b = new ProgramBuilder();
+    const vars = [b.input('x', x), b.input('y', 0.5)];
+    for (let i = 0; i < constraints; i++) {
+      const [op, p, q] = picks[i];
+      const parent = (pick: number) => vars[vars.length - 1 - (pick % Math.min(band, vars.length))];
+      vars.push(op < 3 ? b.apply(ops[op], parent(p)) : b.apply(ops[op], parent(p), parent(q)));
+    }
+    return b.output(vars[vars.length - 1]).build();
+  });
 
 function runBoth(program: Program, snapshots: number) {
   const inputs = Float64Array.from(program.defaults);
@@ -68,12 +79,18 @@ function runBoth(program: Program, snapshots: number) {
   const c = configure(program, { strategy: 'revolve', snapshots });
   const ring = { values: new Float64Array(program.size), multipliers: true as const };
   const window = { values: new Float64Array(program.size), multipliers: true as const, ring: false };
-  return { c, ring: { ...execute(program, c.stages, c.plan, inputs, weights, ring), values: ring.values }, window: { ...execute(program, c.stages, c.plan, inputs, weights, window), values: window.values } };
+  return {
+    c,
+    ring: { ...execute(program, c.stages, c.plan, inputs, weights, ring), values: ring.values },
+    window: { ...execute(program, c.stages, c.plan, inputs, weights, window), values: window.values },
+  };
 }
 
 describe('revolve streams the recursion it encodes', () => {
   it('action for action, over l ≤ 120 and c ≤ 10', () => {
-    for (let l = 0; l <= 120; l++) for (let c = 1; c <= 10; c++) expect([...revolvePlan(l, c)], `l = ${l}, c = ${c}`).toEqual(referenceRevolve(l, c));
+    for (let l = 0; l <= 120; l++)
+      for (let c = 1; c <= 10; c++)
+        expect([...revolvePlan(l, c)], `l = ${l}, c = ${c}`).toEqual(referenceRevolve(l, c));
   });
 
   it('with slots for every state, splits off one step (the shortcut the plan takes)', () => {
@@ -110,7 +127,13 @@ describe('the ring executor', () => {
         const { timeMs: _b, ...windowCounted } = window.stats;
         expect(counted).toEqual(windowCounted);
         const costs = ledger(c.plan, c.stages, stageShape(program, c.stages));
-        expect([counted.advances, counted.primitiveEvaluations, counted.peakValues, counted.peakBytes, counted.writes]).toEqual([costs.advances, costs.evaluations, costs.peakValues, costs.peakBytes, costs.writes]);
+        expect([
+          counted.advances,
+          counted.primitiveEvaluations,
+          counted.peakValues,
+          counted.peakBytes,
+          counted.writes,
+        ]).toEqual([costs.advances, costs.evaluations, costs.peakValues, costs.peakBytes, costs.writes]);
       }),
       { numRuns: 150 },
     );
@@ -120,7 +143,10 @@ describe('the ring executor', () => {
   it('names the constraint of a non-finite value or multiplier, as reverse does', () => {
     const overflow = parse('exp(exp(exp(exp(sin(x)))))'); // exp(e^e^…) overflows at x = 1.5
     const infinitePartial = parse('-sqrt(x * x)'); // ∂sqrt at 0
-    for (const [program, at] of [[overflow, { x: 1.5 }], [infinitePartial, { x: 0 }]] as const) {
+    for (const [program, at] of [
+      [overflow, { x: 1.5 }],
+      [infinitePartial, { x: 0 }],
+    ] as const) {
       expect(ringFor(program, 2)).not.toBeNull();
       let expected = '';
       try {
@@ -129,7 +155,8 @@ describe('the ring executor', () => {
         expected = (e as Error).message;
       }
       expect(expected).not.toBe('');
-      for (const snapshots of [1, 2, 3]) expect(() => grad(program, at, { schedule: 'checkpoint', strategy: 'revolve', snapshots })).toThrow(expected);
+      for (const snapshots of [1, 2, 3])
+        expect(() => grad(program, at, { schedule: 'checkpoint', strategy: 'revolve', snapshots })).toThrow(expected);
     }
   });
 
@@ -138,11 +165,19 @@ describe('the ring executor', () => {
     let x = b.input('x', 0.7);
     for (let i = 0; i < 500; i++) x = b.apply(i % 2 === 0 ? 'sin' : 'tanh', x);
     const program = b.output(x).build();
-    const generated = grad(program, {}, { schedule: 'checkpoint', strategy: 'revolve', snapshots: 4, multipliers: true });
+    const generated = grad(
+      program,
+      {},
+      { schedule: 'checkpoint', strategy: 'revolve', snapshots: 4, multipliers: true },
+    );
     const previous = useInterpreter(true);
     try {
       expect(ringFor(program, 2)).toBeNull();
-      const interpreted = grad(program, {}, { schedule: 'checkpoint', strategy: 'revolve', snapshots: 4, multipliers: true });
+      const interpreted = grad(
+        program,
+        {},
+        { schedule: 'checkpoint', strategy: 'revolve', snapshots: 4, multipliers: true },
+      );
       expect(interpreted.lambda).toEqual(generated.lambda);
       expect(interpreted.gradient).toEqual(generated.gradient);
     } finally {

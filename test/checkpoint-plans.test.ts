@@ -1,8 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { advance, formatAction, free, makePlan, restore, reverse, store, type Action, type Plan } from '../solvers/checkpoint/actions.ts';
+import {
+  advance,
+  formatAction,
+  free,
+  makePlan,
+  restore,
+  reverse,
+  store,
+  type Action,
+  type Plan,
+} from '../solvers/checkpoint/actions.ts';
 import { storeAllPlan } from '../solvers/checkpoint/storeAll.ts';
-import { beta, optimalAdvancesDP, optimalAdvancesTable, repetitionNumber, revolveAdvances, revolvePlan } from '../solvers/checkpoint/revolve.ts';
+import {
+  beta,
+  optimalAdvancesDP,
+  optimalAdvancesTable,
+  repetitionNumber,
+  revolveAdvances,
+  revolvePlan,
+} from '../solvers/checkpoint/revolve.ts';
 import { countPlan, PlanError, simulate } from '../solvers/checkpoint/simulate.ts';
 
 const planOf = (steps: number, slots: number, actions: Action[]): Plan =>
@@ -11,7 +28,11 @@ const planOf = (steps: number, slots: number, actions: Action[]): Plan =>
 describe('actions', () => {
   it('print one line each', () => {
     expect([advance(0, 286), store(1, 286), restore(1, 286), free(1), reverse(999)].map(formatAction)).toEqual([
-      'advance 0 -> 286', 'store 286 -> slot 1', 'restore slot 1 -> 286', 'free slot 1', 'reverse 999',
+      'advance 0 -> 286',
+      'store 286 -> slot 1',
+      'restore slot 1 -> 286',
+      'free slot 1',
+      'reverse 999',
     ]);
   });
 
@@ -70,11 +91,14 @@ describe('revolve', () => {
   });
 
   it('matches the closed form over random (l, c)', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 4000 }), fc.integer({ min: 1, max: 40 }), (l, c) => {
-      const counts = simulate(revolvePlan(l, c));
-      expect(counts.advances).toBe(revolveAdvances(l, c));
-      expect(counts.peakSnapshots).toBeLessThanOrEqual(c);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4000 }), fc.integer({ min: 1, max: 40 }), (l, c) => {
+        const counts = simulate(revolvePlan(l, c));
+        expect(counts.advances).toBe(revolveAdvances(l, c));
+        expect(counts.peakSnapshots).toBeLessThanOrEqual(c);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('streams l = 10⁶ with c = 100 and with c = 3 in O(c) memory, at the closed form', () => {
@@ -86,11 +110,13 @@ describe('revolve', () => {
   });
 
   it('the repetition number brackets l between consecutive binomials', () => {
-    fc.assert(fc.property(fc.integer({ min: 2, max: 1e12 }), fc.integer({ min: 1, max: 2000 }), (l, c) => {
-      const r = repetitionNumber(l, c);
-      expect(beta(c, r - 1)).toBeLessThan(l);
-      expect(beta(c, r, l)).toBeGreaterThanOrEqual(l);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 1e12 }), fc.integer({ min: 1, max: 2000 }), (l, c) => {
+        const r = repetitionNumber(l, c);
+        expect(beta(c, r - 1)).toBeLessThan(l);
+        expect(beta(c, r, l)).toBeGreaterThanOrEqual(l);
+      }),
+    );
   });
 
   it('the closed form agrees with exact BigInt binomials at l = 10⁷', () => {
@@ -119,38 +145,74 @@ describe('revolve', () => {
 
 describe('the simulator rejects broken plans', () => {
   const cases: [string, Plan, RegExp][] = [
-    ['reverse without its input state', planOf(2, 1, [reverse(1)]),
-      /^action 0 \(reverse 1\): its input state 1 is not at hand \(the current state is 0\)$/],
-    ['reverse after the working state was consumed', planOf(3, 2, [advance(0, 2), reverse(2), reverse(1)]),
-      /^action 2 \(reverse 1\): its input state 1 is not at hand \(no state is current\)$/],
-    ['reverse out of order', planOf(2, 1, [reverse(0)]),
-      /^action 0 \(reverse 0\): out of order: the next step to reverse is 1$/],
-    ['reverse twice', planOf(1, 0, [reverse(0), reverse(0)]),
-      /^action 1 \(reverse 0\): every step is already reversed$/],
-    ['restore an empty slot', planOf(2, 1, [advance(0, 1), reverse(1), restore(0, 0)]),
-      /^action 2 \(restore slot 0 -> 0\): slot 0 is empty$/],
-    ['restore a slot holding another state', planOf(3, 2, [advance(0, 1), store(1, 1), advance(1, 2), reverse(2), restore(1, 0)]),
-      /^action 4 \(restore slot 1 -> 0\): slot 1 holds state 1, not 0$/],
-    ['exceed the slot limit', planOf(3, 1, [store(0, 0), advance(0, 1), store(1, 1)]),
-      /^action 2 \(store 1 -> slot 1\): slot 1 is beyond the slot limit \(slots 0\.\.0\)$/],
-    ['store into an occupied slot', planOf(3, 2, [store(0, 0), advance(0, 1), store(0, 1)]),
-      /^action 2 \(store 1 -> slot 0\): slot 0 already holds state 0$/],
-    ['store a state that is not current', planOf(3, 2, [store(0, 1)]),
-      /^action 0 \(store 1 -> slot 0\): store 1 but the current state is 0$/],
-    ['advance past the next step to reverse', planOf(3, 1, [advance(0, 3)]),
-      /^action 0 \(advance 0 -> 3\): advance past step 2, the next to reverse$/],
-    ['advance from a state that is not current', planOf(3, 1, [advance(1, 2)]),
-      /^action 0 \(advance 1 -> 2\): advance from 1 but the current state is 0$/],
-    ['advance backwards', planOf(3, 1, [advance(0, 0)]),
-      /^action 0 \(advance 0 -> 0\): advance must move forward$/],
-    ['free an empty slot', planOf(1, 1, [free(0)]),
-      /^action 0 \(free slot 0\): slot 0 is already empty$/],
-    ['a step out of range', planOf(2, 1, [advance(0, 1), reverse(5)]),
-      /^action 1 \(reverse 5\): step 5 is not in 0\.\.1$/],
-    ['end with steps unreversed', planOf(3, 1, [advance(0, 2), reverse(2)]),
-      /^plan end: steps 1\.\.0 were never reversed$/],
-    ['end with slots still held', planOf(1, 2, [store(1, 0), reverse(0)]),
-      /^plan end: slots 1 still hold snapshots$/],
+    [
+      'reverse without its input state',
+      planOf(2, 1, [reverse(1)]),
+      /^action 0 \(reverse 1\): its input state 1 is not at hand \(the current state is 0\)$/,
+    ],
+    [
+      'reverse after the working state was consumed',
+      planOf(3, 2, [advance(0, 2), reverse(2), reverse(1)]),
+      /^action 2 \(reverse 1\): its input state 1 is not at hand \(no state is current\)$/,
+    ],
+    [
+      'reverse out of order',
+      planOf(2, 1, [reverse(0)]),
+      /^action 0 \(reverse 0\): out of order: the next step to reverse is 1$/,
+    ],
+    [
+      'reverse twice',
+      planOf(1, 0, [reverse(0), reverse(0)]),
+      /^action 1 \(reverse 0\): every step is already reversed$/,
+    ],
+    [
+      'restore an empty slot',
+      planOf(2, 1, [advance(0, 1), reverse(1), restore(0, 0)]),
+      /^action 2 \(restore slot 0 -> 0\): slot 0 is empty$/,
+    ],
+    [
+      'restore a slot holding another state',
+      planOf(3, 2, [advance(0, 1), store(1, 1), advance(1, 2), reverse(2), restore(1, 0)]),
+      /^action 4 \(restore slot 1 -> 0\): slot 1 holds state 1, not 0$/,
+    ],
+    [
+      'exceed the slot limit',
+      planOf(3, 1, [store(0, 0), advance(0, 1), store(1, 1)]),
+      /^action 2 \(store 1 -> slot 1\): slot 1 is beyond the slot limit \(slots 0\.\.0\)$/,
+    ],
+    [
+      'store into an occupied slot',
+      planOf(3, 2, [store(0, 0), advance(0, 1), store(0, 1)]),
+      /^action 2 \(store 1 -> slot 0\): slot 0 already holds state 0$/,
+    ],
+    [
+      'store a state that is not current',
+      planOf(3, 2, [store(0, 1)]),
+      /^action 0 \(store 1 -> slot 0\): store 1 but the current state is 0$/,
+    ],
+    [
+      'advance past the next step to reverse',
+      planOf(3, 1, [advance(0, 3)]),
+      /^action 0 \(advance 0 -> 3\): advance past step 2, the next to reverse$/,
+    ],
+    [
+      'advance from a state that is not current',
+      planOf(3, 1, [advance(1, 2)]),
+      /^action 0 \(advance 1 -> 2\): advance from 1 but the current state is 0$/,
+    ],
+    ['advance backwards', planOf(3, 1, [advance(0, 0)]), /^action 0 \(advance 0 -> 0\): advance must move forward$/],
+    ['free an empty slot', planOf(1, 1, [free(0)]), /^action 0 \(free slot 0\): slot 0 is already empty$/],
+    [
+      'a step out of range',
+      planOf(2, 1, [advance(0, 1), reverse(5)]),
+      /^action 1 \(reverse 5\): step 5 is not in 0\.\.1$/,
+    ],
+    [
+      'end with steps unreversed',
+      planOf(3, 1, [advance(0, 2), reverse(2)]),
+      /^plan end: steps 1\.\.0 were never reversed$/,
+    ],
+    ['end with slots still held', planOf(1, 2, [store(1, 0), reverse(0)]), /^plan end: slots 1 still hold snapshots$/],
   ];
   for (const [invariant, plan, message] of cases) {
     it(invariant, () => {
@@ -167,7 +229,13 @@ describe('the simulator rejects broken plans', () => {
         yield action;
       }
     });
-    const error = (() => { try { simulate(broken); } catch (e) { return e; } })();
+    const error = (() => {
+      try {
+        simulate(broken);
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(error).toBeInstanceOf(PlanError);
     expect((error as PlanError).index).toBeGreaterThan(0);
     expect((error as PlanError).message).not.toContain('\n');

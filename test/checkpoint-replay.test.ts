@@ -1,15 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { checkpointGrad, grad, parse, ProgramBuilder, resolveWeights, type Program } from '../src/index.ts';
-import { ActionBatch, advance, makePlan, PlanError, restore, reverse, store, type Plan } from '../solvers/checkpoint/actions.ts';
+import {
+  ActionBatch,
+  advance,
+  makePlan,
+  PlanError,
+  restore,
+  reverse,
+  store,
+  type Plan,
+} from '../solvers/checkpoint/actions.ts';
 import { execute } from '../solvers/checkpoint/execute.ts';
 import { ledger } from '../solvers/checkpoint/ledger.ts';
 import { BinomialTable, repetitionNumber } from '../solvers/checkpoint/binomial.ts';
-import { fewestWritesTable, optimalAdvancesTable, revolveAdvances, revolvePlan, revolveSplit, revolveWrites } from '../solvers/checkpoint/revolve.ts';
+import {
+  fewestWritesTable,
+  optimalAdvancesTable,
+  revolveAdvances,
+  revolvePlan,
+  revolveSplit,
+  revolveWrites,
+} from '../solvers/checkpoint/revolve.ts';
 import { countPlan, simulate } from '../solvers/checkpoint/simulate.ts';
 import { stageShape } from '../solvers/checkpoint/stages.ts';
 import { storeAllPlan } from '../solvers/checkpoint/storeAll.ts';
-import { configure, fit, MAX_EVALUATIONS, smallestBudget, STRATEGIES, type StrategyName } from '../solvers/checkpoint/strategies.ts';
+import {
+  configure,
+  fit,
+  MAX_EVALUATIONS,
+  smallestBudget,
+  STRATEGIES,
+  type StrategyName,
+} from '../solvers/checkpoint/strategies.ts';
 import { arbitraryProgram } from './helpers/randomPrograms.ts';
 
 /** A chain x_{i+1} = sin(x_i) of `steps` steps. */
@@ -25,7 +48,8 @@ function layered(layers: number, width: number): Program {
   const b = new ProgramBuilder();
   const p = b.input('p', 0.7);
   let layer = Array.from({ length: width }, (_, k) => b.input(`x${k}`, 0.1 * (k + 1)));
-  for (let l = 0; l < layers; l++) layer = layer.map((v, k) => b.apply('tanh', b.apply('add', b.apply('mul', v, p), layer[(k + 1) % width])));
+  for (let l = 0; l < layers; l++)
+    layer = layer.map((v, k) => b.apply('tanh', b.apply('add', b.apply('mul', v, p), layer[(k + 1) % width])));
   return b.output(b.applyMany('sum', layer)).build();
 }
 
@@ -79,11 +103,14 @@ describe("revolve's snapshot writes", () => {
       expect(counts.writes).toBe(revolveWrites(1_000_000, c));
       expect(counts.advances).toBe(revolveAdvances(1_000_000, c));
     }
-    fc.assert(fc.property(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 1, max: 60 }), (l, c) => {
-      const counts = countPlan(revolvePlan(l, c));
-      expect(counts.writes).toBe(revolveWrites(l, c));
-      expect(counts.advances).toBe(revolveAdvances(l, c));
-    }), { numRuns: 150 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 1, max: 60 }), (l, c) => {
+        const counts = countPlan(revolvePlan(l, c));
+        expect(counts.writes).toBe(revolveWrites(l, c));
+        expect(counts.advances).toBe(revolveAdvances(l, c));
+      }),
+      { numRuns: 150 },
+    );
     for (const l of [1, 2, 17]) expect(simulate(storeAllPlan(l)).writes).toBe(l - 1);
   });
 
@@ -113,7 +140,13 @@ describe("revolve's snapshot writes", () => {
 
 describe('the one replay', () => {
   it('streams a plan in batches of any size: the same actions at every boundary', () => {
-    for (const plan of [revolvePlan(300, 5), revolvePlan(40, 1), storeAllPlan(30), revolvePlan(1, 1), revolvePlan(0, 0)]) {
+    for (const plan of [
+      revolvePlan(300, 5),
+      revolvePlan(40, 1),
+      storeAllPlan(30),
+      revolvePlan(1, 1),
+      revolvePlan(0, 0),
+    ]) {
       const expected = [...plan];
       for (const capacity of [1, 2, 7, 1000]) expect(actionsIn(plan, capacity)).toEqual(expected);
     }
@@ -122,65 +155,96 @@ describe('the one replay', () => {
   it('with the checks plugged into the executor, a broken plan is a PlanError naming the action, before any numerics', () => {
     const program = sinChain(4);
     const c = configure(program, { strategy: 'revolve', snapshots: 2 });
-    const broken = makePlan('broken', 4, 2, () => [store(0, 0), advance(0, 2), store(0, 2), reverse(3)][Symbol.iterator]());
+    const broken = makePlan('broken', 4, 2, () =>
+      [store(0, 0), advance(0, 2), store(0, 2), reverse(3)][Symbol.iterator](),
+    );
     const run = () => execute(program, c.stages, broken, Float64Array.of(0.9), Float64Array.of(1), { check: true });
     expect(run).toThrow(PlanError);
     expect(run).toThrow(/^action 2 \(store 2 -> slot 0\): slot 0 already holds state 0$/);
     const unknown = makePlan('typo', 1, 0, () => [{ kind: 'reverse ', step: 0 } as never][Symbol.iterator]());
     expect(() => simulate(unknown)).toThrow(/^action 0 \(unknown action .*\): unknown action kind "reverse "$/);
     const fractional = makePlan('fraction', 2, 1, () => [restore(0.5, 0)][Symbol.iterator]());
-    expect(() => simulate(fractional)).toThrow(/^action 0 \(restore slot 0.5 -> 0\): slot 0.5 is not a 32-bit integer$/);
+    expect(() => simulate(fractional)).toThrow(
+      /^action 0 \(restore slot 0.5 -> 0\): slot 0.5 is not a 32-bit integer$/,
+    );
   });
 
   it('counts bytes as a second account: 8 per value held, by the executor and the ledger', () => {
-    fc.assert(fc.property(arbitraryProgram({ constraints: 25 }), fc.integer({ min: 3, max: 40 }), (r, budget) => {
-      const weights = resolveWeights(r.program, undefined, r.weights);
-      for (const strategy of STRATEGIES) {
-        const c = fit(r.program, strategy, budget);
-        if (c === null) continue;
-        const { stats } = execute(r.program, c.stages, c.plan, r.inputs, weights, { check: true });
-        const costs = ledger(c.plan, c.stages, stageShape(r.program, c.stages));
-        expect(stats.peakBytes).toBe(8 * stats.peakValues);
-        expect([stats.peakBytes, stats.writes]).toEqual([costs.peakBytes, costs.writes]);
-      }
-    }), { numRuns: 40 });
+    fc.assert(
+      fc.property(arbitraryProgram({ constraints: 25 }), fc.integer({ min: 3, max: 40 }), (r, budget) => {
+        const weights = resolveWeights(r.program, undefined, r.weights);
+        for (const strategy of STRATEGIES) {
+          const c = fit(r.program, strategy, budget);
+          if (c === null) continue;
+          const { stats } = execute(r.program, c.stages, c.plan, r.inputs, weights, { check: true });
+          const costs = ledger(c.plan, c.stages, stageShape(r.program, c.stages));
+          expect(stats.peakBytes).toBe(8 * stats.peakValues);
+          expect([stats.peakBytes, stats.writes]).toEqual([costs.peakBytes, costs.writes]);
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 });
 
 describe('a plan is priced before it runs', () => {
   it('its evaluations, priced by closed forms (or the budget planner), are the ones the executor counts', () => {
-    fc.assert(fc.property(arbitraryProgram({ constraints: 30 }), fc.integer({ min: 1, max: 50 }), (r, budget) => {
-      const weights = resolveWeights(r.program, undefined, r.weights);
-      const settings: { strategy: string; snapshots?: number; budget?: number }[] = [{ strategy: 'store-all' }, { strategy: 'sqrt' }, { strategy: 'sqrt', snapshots: 2 },
-        { strategy: 'revolve', snapshots: 1 }, { strategy: 'revolve', snapshots: 4 }, { strategy: 'revolve' }, ...STRATEGIES.map((strategy) => ({ strategy, budget }))];
-      for (const s of settings) {
-        if (s.budget !== undefined && fit(r.program, s.strategy as StrategyName, s.budget) === null) continue;
-        const c = configure(r.program, s);
-        const { stats } = execute(r.program, c.stages, c.plan, r.inputs, weights);
-        expect(c.evaluations, JSON.stringify(s)).toBe(stats.primitiveEvaluations);
-      }
-    }), { numRuns: 40 });
+    fc.assert(
+      fc.property(arbitraryProgram({ constraints: 30 }), fc.integer({ min: 1, max: 50 }), (r, budget) => {
+        const weights = resolveWeights(r.program, undefined, r.weights);
+        const settings: { strategy: string; snapshots?: number; budget?: number }[] = [
+          { strategy: 'store-all' },
+          { strategy: 'sqrt' },
+          { strategy: 'sqrt', snapshots: 2 },
+          { strategy: 'revolve', snapshots: 1 },
+          { strategy: 'revolve', snapshots: 4 },
+          { strategy: 'revolve' },
+          ...STRATEGIES.map((strategy) => ({ strategy, budget })),
+        ];
+        for (const s of settings) {
+          if (s.budget !== undefined && fit(r.program, s.strategy as StrategyName, s.budget) === null) continue;
+          const c = configure(r.program, s);
+          const { stats } = execute(r.program, c.stages, c.plan, r.inputs, weights);
+          expect(c.evaluations, JSON.stringify(s)).toBe(stats.primitiveEvaluations);
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('refuses above maxEvaluations (default 10⁹) with one line naming the strategy, the count and the override', () => {
     const started = performance.now();
     const long = sinChain(100_000);
     expect(MAX_EVALUATIONS).toBe(1e9);
-    const message = /^checkpoint: revolve with 1 snapshot would run 5000050000 primitive evaluations \(50001× the 100000 constraints\), over the limit of 1000000000; give more snapshots or a larger budget, or raise the limit \(--max-evaluations N, or the option maxEvaluations\)$/;
+    const message =
+      /^checkpoint: revolve with 1 snapshot would run 5000050000 primitive evaluations \(50001× the 100000 constraints\), over the limit of 1000000000; give more snapshots or a larger budget, or raise the limit \(--max-evaluations N, or the option maxEvaluations\)$/;
     expect(() => grad(long, {}, { schedule: 'checkpoint', strategy: 'revolve', snapshots: 1 })).toThrow(message);
     expect(() => checkpointGrad(long, {}, { strategy: 'revolve', snapshots: 1 })).toThrow(message);
     expect(performance.now() - started).toBeLessThan(20_000); // priced, never run
     const short = sinChain(2000);
-    expect(() => checkpointGrad(short, {}, { strategy: 'revolve', snapshots: 1, maxEvaluations: 1e6 })).toThrow(/would run 2001000 primitive evaluations .* over the limit of 1000000;/);
-    expect(checkpointGrad(short, {}, { strategy: 'revolve', snapshots: 1, maxEvaluations: 1e7 }).stats.primitiveEvaluations).toBe(2_001_000);
-    expect(() => checkpointGrad(short, {}, { maxEvaluations: 0 })).toThrow(/^maxEvaluations: must be a number ≥ 1, got 0$/);
-    expect(checkpointGrad(short, {}, { strategy: 'revolve', snapshots: 1, maxEvaluations: Infinity }).stats.primitiveEvaluations).toBe(2_001_000);
+    expect(() => checkpointGrad(short, {}, { strategy: 'revolve', snapshots: 1, maxEvaluations: 1e6 })).toThrow(
+      /would run 2001000 primitive evaluations .* over the limit of 1000000;/,
+    );
+    expect(
+      checkpointGrad(short, {}, { strategy: 'revolve', snapshots: 1, maxEvaluations: 1e7 }).stats.primitiveEvaluations,
+    ).toBe(2_001_000);
+    expect(() => checkpointGrad(short, {}, { maxEvaluations: 0 })).toThrow(
+      /^maxEvaluations: must be a number ≥ 1, got 0$/,
+    );
+    expect(
+      checkpointGrad(short, {}, { strategy: 'revolve', snapshots: 1, maxEvaluations: Infinity }).stats
+        .primitiveEvaluations,
+    ).toBe(2_001_000);
   });
 
   it('reports progress: evaluations done, rising, to the priced total', () => {
     const program = sinChain(20_000);
     const seen: [number, number][] = [];
-    const r = checkpointGrad(program, {}, { strategy: 'revolve', snapshots: 2, progress: (done, total) => seen.push([done, total]) });
+    const r = checkpointGrad(
+      program,
+      {},
+      { strategy: 'revolve', snapshots: 2, progress: (done, total) => seen.push([done, total]) },
+    );
     expect(seen.length).toBeGreaterThan(1);
     for (let k = 1; k < seen.length; k++) expect(seen[k][0]).toBeGreaterThanOrEqual(seen[k - 1][0]);
     expect(seen.at(-1)).toEqual([r.stats.primitiveEvaluations, r.stats.primitiveEvaluations]);
@@ -188,7 +252,12 @@ describe('a plan is priced before it runs', () => {
 });
 
 describe('budgets and peaks agree', () => {
-  const programs: [string, Program][] = [['the lecture program', LECTURE], ['a sine chain', sinChain(30)], ['a layered program', layered(6, 3)], ['a wide layered program', layered(3, 6)]];
+  const programs: [string, Program][] = [
+    ['the lecture program', LECTURE],
+    ['a sine chain', sinChain(30)],
+    ['a layered program', layered(6, 3)],
+    ['a wide layered program', layered(3, 6)],
+  ];
   for (const [name, program] of programs) {
     it(`on ${name}: a plan found for budget B holds at most B, and the least budget that fits is its plan's measured peak`, () => {
       const inputs = Float64Array.from(program.defaults);
@@ -210,7 +279,8 @@ describe('budgets and peaks agree', () => {
         }
         expect(least).toBeGreaterThan(0);
         expect(smallestBudget(program, strategy)).toBe(least);
-        if (least > 1) expect(() => configure(program, { strategy, budget: least - 1 })).toThrow(`(the smallest needs ${least})`);
+        if (least > 1)
+          expect(() => configure(program, { strategy, budget: least - 1 })).toThrow(`(the smallest needs ${least})`);
       }
     });
   }

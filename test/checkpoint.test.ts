@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkpointGrad, defaultSchedules as schedules, grad, parse, ProgramBuilder, resolveWeights, type Program } from '../src/index.ts';
+import {
+  checkpointGrad,
+  defaultSchedules as schedules,
+  grad,
+  parse,
+  ProgramBuilder,
+  resolveWeights,
+  type Program,
+} from '../src/index.ts';
 import { execute } from '../solvers/checkpoint/execute.ts';
 import { ledger } from '../solvers/checkpoint/ledger.ts';
 import { lastEdges, liveCounts } from '../solvers/checkpoint/liveness.ts';
@@ -59,7 +67,10 @@ describe('the executor', () => {
         const weights = resolveWeights(r.program, undefined, r.weights);
         const reference = schedules.get('reverse').solve({ program: r.program, inputs: r.inputs, weights });
         const budgets = [2, 5, 12, 40, 1000];
-        const settings = [...SETTINGS, ...budgets.flatMap((budget) => STRATEGIES.map((strategy) => ({ strategy, budget })))];
+        const settings = [
+          ...SETTINGS,
+          ...budgets.flatMap((budget) => STRATEGIES.map((strategy) => ({ strategy, budget }))),
+        ];
         for (const s of settings) {
           if (s.budget !== undefined && fit(r.program, s.strategy as never, s.budget as number) === null) continue;
           const { run, values } = runAll(r.program, r.inputs, weights, s);
@@ -77,7 +88,8 @@ describe('the executor', () => {
       fc.property(arbitraryProgram({ constraints: 30 }), fc.integer({ min: 1, max: 60 }), (r, budget) => {
         const weights = resolveWeights(r.program, undefined, r.weights);
         // Partials are evaluated once per constraint the objective depends on (λ ≠ 0), as in reverse.
-        const reversePartials = schedules.get('reverse').solve({ program: r.program, inputs: r.inputs, weights }).stats.partialEvaluations;
+        const reversePartials = schedules.get('reverse').solve({ program: r.program, inputs: r.inputs, weights })
+          .stats.partialEvaluations;
         const settings = [...SETTINGS, ...STRATEGIES.map((strategy) => ({ strategy, budget }))];
         for (const s of settings) {
           if (s.budget !== undefined && fit(r.program, s.strategy as never, budget) === null) continue;
@@ -85,8 +97,18 @@ describe('the executor', () => {
           simulate(c.plan);
           const costs = ledger(c.plan, c.stages, stageShape(r.program, c.stages));
           const { stats } = run;
-          expect([stats.advances, stats.primitiveEvaluations, stats.peakSnapshots, stats.peakSnapshotValues, stats.peakValues]).toEqual([
-            costs.advances, costs.evaluations, costs.peakSnapshots, costs.peakSnapshotValues, costs.peakValues,
+          expect([
+            stats.advances,
+            stats.primitiveEvaluations,
+            stats.peakSnapshots,
+            stats.peakSnapshotValues,
+            stats.peakValues,
+          ]).toEqual([
+            costs.advances,
+            costs.evaluations,
+            costs.peakSnapshots,
+            costs.peakSnapshotValues,
+            costs.peakValues,
           ]);
           expect(stats.partialEvaluations).toBe(reversePartials);
           if (s.budget !== undefined) expect(stats.peakValues).toBeLessThanOrEqual(budget);
@@ -135,7 +157,10 @@ describe('the executor', () => {
   it('names the constraint of a non-finite value or multiplier, as reverse does', () => {
     const logOfNegative = parse('log(x - 3) + x');
     const sqrtAtZero = parse('sqrt(x * x) + x');
-    for (const [program, at] of [[logOfNegative, { x: 1 }], [sqrtAtZero, { x: 0 }]] as const) {
+    for (const [program, at] of [
+      [logOfNegative, { x: 1 }],
+      [sqrtAtZero, { x: 0 }],
+    ] as const) {
       let expected = '';
       try {
         grad(program, at, { schedule: 'reverse' });
@@ -143,7 +168,8 @@ describe('the executor', () => {
         expected = (e as Error).message;
       }
       expect(expected).not.toBe('');
-      for (const strategy of ['revolve', 'sqrt', 'store-all'] as const) expect(() => grad(program, at, { schedule: 'checkpoint', strategy, snapshots: 1 })).toThrow(expected);
+      for (const strategy of ['revolve', 'sqrt', 'store-all'] as const)
+        expect(() => grad(program, at, { schedule: 'checkpoint', strategy, snapshots: 1 })).toThrow(expected);
     }
   });
 
@@ -156,10 +182,17 @@ describe('the executor', () => {
       [{ budget: -3 }, /^--budget: must be an integer ≥ 1, got -3$/],
       [{ snapshots: 2, budget: 9 }, /^--snapshots: give --snapshots or --budget, not both$/],
       [{ strategy: 'budget' }, /^--strategy budget: needs --budget N/],
-      [{ strategy: 'revolve', budget: 2 }, /^--budget: no revolve plan holds at most 2 values here \(the smallest needs 3\)/],
-      [{ strategy: 'store-all', budget: 5 }, /^--budget: no store-all plan holds at most 5 values here \(the smallest needs 11\)/],
+      [
+        { strategy: 'revolve', budget: 2 },
+        /^--budget: no revolve plan holds at most 2 values here \(the smallest needs 3\)/,
+      ],
+      [
+        { strategy: 'store-all', budget: 5 },
+        /^--budget: no store-all plan holds at most 5 values here \(the smallest needs 11\)/,
+      ],
     ];
-    for (const [settings, message] of bad) expect(() => configure(program, settings), JSON.stringify(settings)).toThrow(message);
+    for (const [settings, message] of bad)
+      expect(() => configure(program, settings), JSON.stringify(settings)).toThrow(message);
   });
 });
 
@@ -187,7 +220,13 @@ describe('stages and liveness', () => {
 
 describe('the budget planner', () => {
   it('plans that replay in the simulator and hold at most the budget, over a grid of programs and budgets', () => {
-    for (const [layers, width] of [[1, 1], [4, 1], [30, 1], [8, 3], [12, 5]]) {
+    for (const [layers, width] of [
+      [1, 1],
+      [4, 1],
+      [30, 1],
+      [8, 3],
+      [12, 5],
+    ]) {
       const program = layered(layers, width);
       const inputs = Float64Array.from(program.defaults);
       const weights = resolveWeights(program);
@@ -217,7 +256,8 @@ describe('the budget planner', () => {
       const viaBudget = fit(program, 'budget', budget);
       const viaRevolve = fit(program, 'revolve', budget);
       if (viaRevolve === null) continue;
-      const cost = (c: NonNullable<typeof viaBudget>) => ledger(c.plan, c.stages, stageShape(program, c.stages)).evaluations;
+      const cost = (c: NonNullable<typeof viaBudget>) =>
+        ledger(c.plan, c.stages, stageShape(program, c.stages)).evaluations;
       expect(viaBudget).not.toBeNull();
       expect(cost(viaBudget!)).toBeLessThanOrEqual(cost(viaRevolve));
     }
@@ -234,11 +274,20 @@ describe('chain closed forms', () => {
         const { stats } = execute(program, c.stages, c.plan, inputs, weights);
         return [stats.advances, stats.primitiveEvaluations, stats.peakSnapshots, stats.peakValues];
       };
-      const closed = (k: { advances: number; evaluations: number; peakSnapshots: number; peakValues: number }) => [k.advances, k.evaluations, k.peakSnapshots, k.peakValues];
+      const closed = (k: { advances: number; evaluations: number; peakSnapshots: number; peakValues: number }) => [
+        k.advances,
+        k.evaluations,
+        k.peakSnapshots,
+        k.peakValues,
+      ];
       expect(counted(configure(program, { strategy: 'store-all' }))).toEqual(closed(chainStoreAll(l)));
       for (let c = 1; c <= 8; c++) {
-        expect(counted(configure(program, { strategy: 'revolve', snapshots: c })), `revolve l=${l} c=${c}`).toEqual(closed(chainRevolve(l, c)));
-        expect(counted(configure(program, { strategy: 'sqrt', snapshots: c })), `sqrt l=${l} c=${c}`).toEqual(closed(chainSqrt(l, Math.ceil(l / (c + 1)))));
+        expect(counted(configure(program, { strategy: 'revolve', snapshots: c })), `revolve l=${l} c=${c}`).toEqual(
+          closed(chainRevolve(l, c)),
+        );
+        expect(counted(configure(program, { strategy: 'sqrt', snapshots: c })), `sqrt l=${l} c=${c}`).toEqual(
+          closed(chainSqrt(l, Math.ceil(l / (c + 1)))),
+        );
       }
     }
   });

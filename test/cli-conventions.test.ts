@@ -43,7 +43,9 @@ describe('help and version', () => {
         const line = lines.find((l) => l.startsWith(`  --${name} `) || l === `  --${name}`);
         expect(line, `--${name}`).toBeDefined();
         // flag (and placeholder), then a description of at least a few words
-        expect(line!.replace(/^ {2}--\S+( [A-Z=,.\d-]+)? +/, '').split(' ').length, `--${name}`).toBeGreaterThanOrEqual(2);
+        expect(line!.replace(/^ {2}--\S+( [A-Z=,.\d-]+)? +/, '').split(' ').length, `--${name}`).toBeGreaterThanOrEqual(
+          2,
+        );
         if (spec.type === 'string') expect(line, `--${name}`).toMatch(/\(default .+\)$/);
       }
       expect(viaHelp.out).toContain('a flag without a value is off unless given');
@@ -59,11 +61,18 @@ describe('exit statuses and errors under --json', () => {
     expect(r.status).toBe(1);
     expect(r.out).toBe('');
     expect(r.err.endsWith('\n')).toBe(true);
-    expect(JSON.parse(r.err)).toEqual({ error: { where: 'expression:1:1', what: 'log(-1) = NaN: not a finite number' } });
+    expect(JSON.parse(r.err)).toEqual({
+      error: { where: 'expression:1:1', what: 'log(-1) = NaN: not a finite number' },
+    });
   });
 
   it('a usage error under --json: exit 2, JSON too, even when the option is what is wrong', async () => {
-    for (const argv of [['grad', 'x', '--json', '--frob'], ['grad', '--json'], ['grad', 'x', 'y', '--json'], ['grad', 'x', '--json', '--schedule', 'nope']]) {
+    for (const argv of [
+      ['grad', 'x', '--json', '--frob'],
+      ['grad', '--json'],
+      ['grad', 'x', 'y', '--json'],
+      ['grad', 'x', '--json', '--schedule', 'nope'],
+    ]) {
       const r = await lagrad(argv);
       expect(r.status, argv.join(' ')).toBe(2);
       const { error } = JSON.parse(r.err);
@@ -94,14 +103,21 @@ describe('nothing given twice is silently dropped', () => {
         const flag = spec.type === 'string' ? [`--${name}=1`, `--${name}`, '2'] : [`--${name}`, `--${name}`];
         const r = await lagrad([c.name, ...flag]);
         expect(r.status, `${c.name} ${flag.join(' ')}`).toBe(2);
-        const expected = name === 'json' ? '{"error":{"where":"--json","what":"is given more than once; give it once"}}\n' : `lagrad: --${name}: is given more than once; give it once\n`;
+        const expected =
+          name === 'json'
+            ? '{"error":{"where":"--json","what":"is given more than once; give it once"}}\n'
+            : `lagrad: --${name}: is given more than once; give it once\n`;
         expect(r.err, `${c.name} ${flag.join(' ')}`).toBe(expected);
       }
     }
   });
 
   it('an input given twice in --at, in one group or across groups, is a usage error naming both values', async () => {
-    for (const at of [['--at', 'x=1,y=2,x=3'], ['--at', 'x=1', '--at', 'y=2,x=3'], ['--at', '__proto__=1', '--at', '__proto__=3']]) {
+    for (const at of [
+      ['--at', 'x=1,y=2,x=3'],
+      ['--at', 'x=1', '--at', 'y=2,x=3'],
+      ['--at', '__proto__=1', '--at', '__proto__=3'],
+    ]) {
       const r = await lagrad(['grad', 'x * y', ...at]);
       expect(r.status, at.join(' ')).toBe(2);
       expect(r.err).toMatch(/^lagrad: --at: (x|__proto__) is given twice \(1 and 3\); give each input once\n$/);
@@ -134,7 +150,9 @@ describe('--json is the same bytes on every run', () => {
   });
 
   it('a number that is not finite is null in JSON, never a string', () => {
-    expect(json({ a: Infinity, b: -Infinity, c: NaN, d: [1, NaN], e: 'Infinity', f: 0.1 })).toBe('{"a":null,"b":null,"c":null,"d":[1,null],"e":"Infinity","f":0.1}');
+    expect(json({ a: Infinity, b: -Infinity, c: NaN, d: [1, NaN], e: 'Infinity', f: 0.1 })).toBe(
+      '{"a":null,"b":null,"c":null,"d":[1,null],"e":"Infinity","f":0.1}',
+    );
   });
 });
 
@@ -142,7 +160,9 @@ describe('--at reads names without a prototype', () => {
   it('__proto__ is a name like any other: not an input here, an input there', async () => {
     const r = await lagrad(['grad', 'x * 2', '--at', 'x=1,__proto__=5']);
     expect([r.status, r.err]).toEqual([1, "lagrad: input '__proto__': no input has this name\n"]);
-    const p = await lagrad(['grad', 'p.lag', '--at', '__proto__=5', '--json'], { 'p.lag': 'input __proto__\ny = 3 * __proto__^2\noutput y\n' });
+    const p = await lagrad(['grad', 'p.lag', '--at', '__proto__=5', '--json'], {
+      'p.lag': 'input __proto__\ny = 3 * __proto__^2\noutput y\n',
+    });
     expect(p.status).toBe(0);
     expect(JSON.parse(p.out)).toMatchObject({ value: 75, gradient: { ['__proto__']: 30 } });
   });
@@ -152,8 +172,12 @@ describe('optional packages (plots, progress bars)', () => {
   it('a missing one is null to the progress bar and one line naming what to install', () => {
     expect(requireOptional('lagrad-no-such-package')).toBeNull();
     expect(requireOptional<{ SingleBar: unknown }>('cli-progress')?.SingleBar).toBeDefined(); // a dev dependency here
-    expect(missing('plotting', ['vega', 'vega-lite']).message).toBe('plotting: needs the optional packages vega and vega-lite: npm install vega vega-lite');
-    const notFound = Object.assign(new Error("Cannot find package 'vega' imported from /x/lagrad.js"), { code: 'ERR_MODULE_NOT_FOUND' });
+    expect(missing('plotting', ['vega', 'vega-lite']).message).toBe(
+      'plotting: needs the optional packages vega and vega-lite: npm install vega vega-lite',
+    );
+    const notFound = Object.assign(new Error("Cannot find package 'vega' imported from /x/lagrad.js"), {
+      code: 'ERR_MODULE_NOT_FOUND',
+    });
     expect(isMissing(notFound, 'vega')).toBe(true);
     expect(isMissing(notFound, 'vega-lite')).toBe(false);
     expect(isMissing(new Error("Cannot find package 'vega'"), 'vega')).toBe(false); // no code: some other failure

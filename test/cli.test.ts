@@ -18,7 +18,10 @@ describe('lagrad grad and eval (DESIGN §7)', () => {
     expect(out.multipliers).toBeUndefined();
   });
   it('adds every named multiplier under --multipliers, for each schedule', async () => {
-    const file = { 'l.lag': 'input x = 2\ninput y = -1\ninput z = 0\na = x^2\nb = exp(z)\nc = y * b\nd = a + c\ne = sin(d)\ng = z + e\noutput g\n' };
+    const file = {
+      'l.lag':
+        'input x = 2\ninput y = -1\ninput z = 0\na = x^2\nb = exp(z)\nc = y * b\nd = a + c\ne = sin(d)\ng = z + e\noutput g\n',
+    };
     for (const schedule of ['reverse', 'forward']) {
       const r = await lagrad(['grad', 'l.lag', '--multipliers', '--json', '--schedule', schedule], file);
       const m = JSON.parse(r.out).multipliers;
@@ -38,9 +41,16 @@ describe('lagrad grad and eval (DESIGN §7)', () => {
     expect(JSON.parse(r.out)).toEqual({ value: 9, values: { x: 3, a: 9 } });
   });
   it('runs as a process: the npm script, and bin.ts through tsx (the installed executable: package.test.ts)', () => {
-    const viaScript = execFileSync('npm', ['run', '-s', 'lagrad', '--', 'grad', 'z + sin(x^2 + y*exp(z))', '--at', 'x=2,y=-1,z=0', '--json'], { cwd: root, encoding: 'utf8' });
+    const viaScript = execFileSync(
+      'npm',
+      ['run', '-s', 'lagrad', '--', 'grad', 'z + sin(x^2 + y*exp(z))', '--at', 'x=2,y=-1,z=0', '--json'],
+      { cwd: root, encoding: 'utf8' },
+    );
     expect(JSON.parse(viaScript).gradient.x).toBe(-3.9599699864017817);
-    const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'grad', 'log(x)', '--at', 'x=-1'], { cwd: root, encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'grad', 'log(x)', '--at', 'x=-1'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(bad.status).toBe(1);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toBe('lagrad: expression:1:1: log(-1) = NaN: not a finite number\n');

@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { builtinPrimitives, grad, parse, parseProgram, primitives, ProgramBuilder, registerPrimitive, type Primitive } from '../src/index.ts';
+import {
+  builtinPrimitives,
+  grad,
+  parse,
+  parseProgram,
+  primitives,
+  ProgramBuilder,
+  registerPrimitive,
+  type Primitive,
+} from '../src/index.ts';
 import { interpreting, useInterpreter } from '../src/primitives/codegen.ts';
 import { COMPILE_LIMIT, compiledProgram, compileProgram } from '../solvers/compiled.ts';
 import { seed } from '../src/lagrangian/lagrangian.ts';
@@ -52,24 +61,36 @@ describe('the compiled schedule', () => {
 
   it('gives the same bits split into functions of a few constraints (values and multipliers carried across)', () => {
     fc.assert(
-      fc.property(arbitraryProgram({ primitives: NAMES, constraints: 40, inputs: 4 }), fc.integer({ min: 1, max: 7 }), (r, chunk) => {
-        const reverse = grad(r.program, r.inputs, { schedule: 'reverse', weights: r.weights });
-        const code = compileProgram(r.program, chunk);
-        const values = new Float64Array(r.program.size);
-        values.set(r.inputs);
-        expect(code.forward(values)).toBe(0);
-        const lambda = new Float64Array(r.program.size);
-        seed(r.program, Float64Array.from(r.program.outputs, (o) => r.weights[r.program.nameOf(o)!] ?? 0), lambda);
-        expect(code.reverse(values, lambda)).toBe(reverse.stats.partialEvaluations);
-        expect(firstDifference(values, reverse.values)).toBe(-1);
-        expect(firstDifference(lambda, reverse.lambda)).toBe(-1);
-      }),
+      fc.property(
+        arbitraryProgram({ primitives: NAMES, constraints: 40, inputs: 4 }),
+        fc.integer({ min: 1, max: 7 }),
+        (r, chunk) => {
+          const reverse = grad(r.program, r.inputs, { schedule: 'reverse', weights: r.weights });
+          const code = compileProgram(r.program, chunk);
+          const values = new Float64Array(r.program.size);
+          values.set(r.inputs);
+          expect(code.forward(values)).toBe(0);
+          const lambda = new Float64Array(r.program.size);
+          seed(
+            r.program,
+            Float64Array.from(r.program.outputs, (o) => r.weights[r.program.nameOf(o)!] ?? 0),
+            lambda,
+          );
+          expect(code.reverse(values, lambda)).toBe(reverse.stats.partialEvaluations);
+          expect(firstDifference(values, reverse.values)).toBe(-1);
+          expect(firstDifference(lambda, reverse.lambda)).toBe(-1);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('names the constraint of a value or a derivative that is not finite, as reverse does', () => {
-    for (const [text, at] of [['log(x) * y', { x: -1, y: 2 }], ['sqrt(x) + y', { x: 0, y: 1 }], ['x / (y - 1)', { x: 1, y: 1 }]] as const) {
+    for (const [text, at] of [
+      ['log(x) * y', { x: -1, y: 2 }],
+      ['sqrt(x) + y', { x: 0, y: 1 }],
+      ['x / (y - 1)', { x: 1, y: 1 }],
+    ] as const) {
       const program = parse(text);
       const message = (schedule: string) => {
         try {
@@ -113,11 +134,19 @@ describe('the compiled schedule', () => {
 
   it('hands programs with vector and matrix variables to reverse, and says so', () => {
     const program = parseProgram('input X[2, 2]\ninput w[2]\ny = sum(X @ w)\noutput y');
-    const at = { X: [[1, 2], [3, 4]], w: [0.5, -1] };
+    const at = {
+      X: [
+        [1, 2],
+        [3, 4],
+      ],
+      w: [0.5, -1],
+    };
     const r = grad(program, at, { schedule: 'compiled' });
     expect(r.schedule).toBe('reverse');
     expect(compiledProgram(program)).toBeNull();
-    expect(Array.from(r.gradient.w as Float64Array)).toEqual(Array.from(grad(program, at, { schedule: 'reverse' }).gradient.w as Float64Array));
+    expect(Array.from(r.gradient.w as Float64Array)).toEqual(
+      Array.from(grad(program, at, { schedule: 'reverse' }).gradient.w as Float64Array),
+    );
   });
 
   it('hands over to reverse when the interpreter is chosen', () => {
@@ -150,7 +179,10 @@ describe('the compiled schedule', () => {
 describe('where code generation is refused', () => {
   it('node --disallow-code-generation-from-strings: the compiled schedule is served by reverse', () => {
     const script = fileURLToPath(new URL('./helpers/withoutCodegen.ts', import.meta.url));
-    const run = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', script], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    const run = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', script], {
+      encoding: 'utf8',
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
     expect(run.stderr).toBe('');
     const result = JSON.parse(run.stdout);
     expect(result.compiled.schedule).toBe('reverse');

@@ -4,12 +4,26 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { Matrix, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { dualResiduals, evaluate, evaluateAll, grad, LagradError, localPartials, parse, primalResiduals, ProgramBuilder, resolveWeights, unroll, type Program } from '../src/index.ts';
+import {
+  dualResiduals,
+  evaluate,
+  evaluateAll,
+  grad,
+  LagradError,
+  localPartials,
+  parse,
+  primalResiduals,
+  ProgramBuilder,
+  resolveWeights,
+  unroll,
+  type Program,
+} from '../src/index.ts';
 import { ROUNDING } from '../src/lagrangian/convergence.ts';
 import { lagrad } from './helpers/cli.ts';
 import { arbitraryCyclicProgram } from './helpers/randomCyclic.ts';
 
-const example = (name: string) => parse(readFileSync(new URL(`../examples/${name}`, import.meta.url), 'utf8'), { file: name });
+const example = (name: string) =>
+  parse(readFileSync(new URL(`../examples/${name}`, import.meta.url), 'utf8'), { file: name });
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(a), Math.abs(b));
 
 /** Every schedule that returns exact multipliers, with the settings that select it. */
@@ -36,9 +50,14 @@ describe('closed forms', () => {
     expect(evaluate(program)).toBeCloseTo(DOTTIE, 12);
     for (const [schedule, settings] of EXACT) {
       const r = grad(program, {}, { schedule, ...settings });
-      expect(relative(r.gradient.t as number, 1 / (1 + Math.sin(DOTTIE))), `${schedule} ${settings.method ?? ''}`).toBeLessThan(1e-11);
+      expect(
+        relative(r.gradient.t as number, 1 / (1 + Math.sin(DOTTIE))),
+        `${schedule} ${settings.method ?? ''}`,
+      ).toBeLessThan(1e-11);
     }
-    expect(relative(grad(program, {}, { schedule: 'fd' }).gradient.t as number, 1 / (1 + Math.sin(DOTTIE)))).toBeLessThan(1e-8);
+    expect(
+      relative(grad(program, {}, { schedule: 'fd' }).gradient.t as number, 1 / (1 + Math.sin(DOTTIE))),
+    ).toBeLessThan(1e-8);
   });
 
   it('Babylonian square root: s = √a and ds/da = 1/(2√a)', () => {
@@ -46,7 +65,10 @@ describe('closed forms', () => {
     for (const a of [0.5, 2, 9, 1e4]) {
       expect(relative(evaluate(program, { a }), Math.sqrt(a))).toBeLessThan(1e-14);
       for (const [schedule, settings] of CONVERGENT) {
-        expect(relative(grad(program, { a }, { schedule, ...settings }).gradient.a as number, 1 / (2 * Math.sqrt(a))), `${schedule} ${settings.method ?? ''} at a = ${a}`).toBeLessThan(1e-12);
+        expect(
+          relative(grad(program, { a }, { schedule, ...settings }).gradient.a as number, 1 / (2 * Math.sqrt(a))),
+          `${schedule} ${settings.method ?? ''} at a = ${a}`,
+        ).toBeLessThan(1e-12);
       }
     }
   });
@@ -66,7 +88,10 @@ describe('closed forms', () => {
       const drdd = solve(A, M.mmul(r).sub(Matrix.ones(4, 1).mul(1 / 4)));
       expect(relative(evaluate(program, { d }), r.get(0, 0))).toBeLessThan(1e-12);
       for (const [schedule, settings] of CONVERGENT) {
-        expect(relative(grad(program, { d }, { schedule, ...settings }).gradient.d as number, drdd.get(0, 0)), `${schedule} ${settings.method ?? ''} at d = ${d}`).toBeLessThan(1e-10);
+        expect(
+          relative(grad(program, { d }, { schedule, ...settings }).gradient.d as number, drdd.get(0, 0)),
+          `${schedule} ${settings.method ?? ''} at d = ${d}`,
+        ).toBeLessThan(1e-10);
       }
     }
   });
@@ -80,12 +105,18 @@ describe('closed forms', () => {
     ]);
     const values = evaluateAll(program);
     const v = ['v1', 'v2', 'v3'].map((name) => values[program.indexOf(name)]);
-    v.forEach((vi, i) => expect(vi).toBeCloseTo(Math.tanh(W.getRow(i).reduce((s, w, j) => s + w * v[j], 0) + [0.5, -0.3, 0.8][i]), 13));
+    v.forEach((vi, i) =>
+      expect(vi).toBeCloseTo(Math.tanh(W.getRow(i).reduce((s, w, j) => s + w * v[j], 0) + [0.5, -0.3, 0.8][i]), 13),
+    );
     const D = Matrix.diag(v.map((x) => 1 - x * x));
-    const expected = D.mmul(solve(Matrix.eye(3).sub(D.mmul(W)).transpose(), Matrix.columnVector([1, 2, -1]))).to1DArray();
+    const expected = D.mmul(
+      solve(Matrix.eye(3).sub(D.mmul(W)).transpose(), Matrix.columnVector([1, 2, -1])),
+    ).to1DArray();
     for (const [schedule, settings] of EXACT) {
       const g = grad(program, {}, { schedule, ...settings }).gradient;
-      ['x1', 'x2', 'x3'].forEach((x, i) => expect(relative(g[x] as number, expected[i]), `${schedule} ${settings.method ?? ''} ${x}`).toBeLessThan(1e-11));
+      ['x1', 'x2', 'x3'].forEach((x, i) =>
+        expect(relative(g[x] as number, expected[i]), `${schedule} ${settings.method ?? ''} ${x}`).toBeLessThan(1e-11),
+      );
     }
   });
 });
@@ -105,7 +136,10 @@ describe('random contracting cyclic programs', () => {
         for (const [schedule, settings] of EXACT) {
           const r = grad(program, inputs, { schedule, multipliers: true, ...settings });
           for (let i = 0; i < program.size; i++) {
-            expect(relative(r.lambda[i], reference.lambda[i]), `${schedule} ${settings.method ?? ''}: λ of #${i}`).toBeLessThan(1e-9);
+            expect(
+              relative(r.lambda[i], reference.lambda[i]),
+              `${schedule} ${settings.method ?? ''}: λ of #${i}`,
+            ).toBeLessThan(1e-9);
           }
         }
       }),
@@ -118,7 +152,8 @@ describe('random contracting cyclic programs', () => {
       fc.property(arbitraryCyclicProgram(), ({ program, inputs, text, at }) => {
         const built = grad(program, inputs).gradient;
         const parsed = grad(parse(text), at).gradient;
-        for (const name of program.inputNames) expect(relative(parsed[name] as number, built[name] as number)).toBeLessThan(1e-9);
+        for (const name of program.inputNames)
+          expect(relative(parsed[name] as number, built[name] as number)).toBeLessThan(1e-9);
       }),
       { numRuns: 30 },
     );
@@ -141,9 +176,12 @@ describe('random contracting cyclic programs', () => {
         // A component the objective does not read has λ = 0 at once: nothing to compare.
         if (!(adjoint.residuals[0] > 0) || forward.iterations < 8 || adjoint.iterations < 8) continue;
         const gap = Math.abs(forward.iterations - adjoint.iterations);
-        expect(gap, `${forward.variables}: ${forward.iterations} vs ${adjoint.iterations}`).toBeLessThanOrEqual(3 + 0.5 * Math.max(forward.iterations, adjoint.iterations));
+        expect(gap, `${forward.variables}: ${forward.iterations} vs ${adjoint.iterations}`).toBeLessThanOrEqual(
+          3 + 0.5 * Math.max(forward.iterations, adjoint.iterations),
+        );
         iterationGaps.push(gap);
-        if (forward.iterations >= 20 && adjoint.iterations >= 20) rateGaps.push(Math.abs(finalRate(forward.residuals) - finalRate(adjoint.residuals)));
+        if (forward.iterations >= 20 && adjoint.iterations >= 20)
+          rateGaps.push(Math.abs(finalRate(forward.residuals) - finalRate(adjoint.residuals)));
       }
     }
     const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
@@ -230,9 +268,15 @@ describe('large components (beyond the dense LU)', () => {
     const b = new ProgramBuilder();
     const x = Array.from({ length: 4 }, (_, k) => b.input(`x${k}`, 0.1 * (k + 1)));
     const u: number[] = [];
-    for (let r = 0; r < m; r++) u.push(b.apply('tanh', b.apply('add', b.apply('scale', b.placeholder((r + m - 1) % m), undefined, 0.9), x[r % 4])));
+    for (let r = 0; r < m; r++)
+      u.push(
+        b.apply('tanh', b.apply('add', b.apply('scale', b.placeholder((r + m - 1) % m), undefined, 0.9), x[r % 4])),
+      );
     b.resolve((k) => u[k]);
-    const y = b.applyMany('sum', u.filter((_, r) => r % 7 === 0));
+    const y = b.applyMany(
+      'sum',
+      u.filter((_, r) => r % 7 === 0),
+    );
     return b.output(y).build();
   }
 
@@ -267,7 +311,9 @@ describe('unrolling', () => {
   it('backprop through k iterations converges to the implicit gradient, at the loop’s rate', () => {
     const program = example('fixed-point.lag');
     const implicit = grad(program).gradient.t as number;
-    const errors = [10, 20, 40, 80].map((k) => Math.abs((grad(unroll(program, k), {}, { schedule: 'reverse' }).gradient.t as number) - implicit));
+    const errors = [10, 20, 40, 80].map((k) =>
+      Math.abs((grad(unroll(program, k), {}, { schedule: 'reverse' }).gradient.t as number) - implicit),
+    );
     // The loop contracts by sin v* ≈ 0.674 per step (the error of the derivative carries a factor k).
     expect(errors[1]).toBeLessThan(errors[0] * 0.674 ** 10 * 4);
     expect(errors[2]).toBeLessThan(errors[1] * 0.674 ** 20 * 4);
@@ -277,24 +323,104 @@ describe('unrolling', () => {
 
 describe('bad input: one line naming the component and the residual', () => {
   const cases: [string, string, string[], RegExp][] = [
-    ['no fixed point (v = v + t)', 'input t = 1\nv = v + t\noutput v', [], /^lagrad: p\.lag:2:\d+: cyclic component \{v\}: no fixed point found: the fixed-point iteration makes no progress \(residual 1 after \d+ sweeps.*\), and Newton's Jacobian I − J is singular at residual 1/],
-    ['an iteration that diverges (v = v² + 1)', 'input t = 1\nv = v^2 + t\noutput v', [], /^lagrad: p\.lag:2:\d+: cyclic component \{v \(\+1 unnamed\)\}: no fixed point found: the fixed-point iteration diverges \(residual [\d.e+]+ after \d+ sweeps, rate [\d.]+\), and Newton's .* residual [\d.]+/],
-    ['an iteration that diverges, without Newton', 'input t = 1\nv = 2 * v + t\noutput v', ['--primal', 'fixed-point'], /^lagrad: p\.lag:2:\d+: cyclic component \{v \(\+1 unnamed\)\}: the fixed-point iteration diverges \(residual [\d.e+]+ after \d+ sweeps, rate 2\)$/],
-    ['a non-finite value during iteration', 'input c = 2\nv = log(v) + c\noutput v', [], /^lagrad: p\.lag:2:\d+: cyclic component \{v \(\+1 unnamed\)\}: no fixed point found: a non-finite value at sweep 1: log\(0\) = -Infinity, and Newton's method cannot start: log\(0\) = -Infinity$/],
-    ['a singular I − J for the multipliers', 'input t = 0\nv = v + t\noutput v', [], /^lagrad: p\.lag:2:\d+: cyclic component \{v\}: I − J is singular here \(pivot ratio 0\), so its multipliers are not determined; residual \|\(I − J\)ᵀλ − b\|∞ = 1 left at λ = 0$/],
-    ['a singular I − J of two members', 'input t = 1\na = b\nb = a\ny = a * t\noutput y', [], /^lagrad: p\.lag:[23]:1: cyclic component \{(a, b|b, a)\}: I − J is singular here/],
-    ['a multiplier iteration that diverges', 'input t = 1\nv = 2 * v + t\noutput v', ['--schedule', 'iterative', '--method', 'fixed-point'], /^lagrad: p\.lag:2:\d+: cyclic component \{v \(\+1 unnamed\)\}: the fixed-point iteration on the multipliers diverges \(residual [\d.e+]+ after \d+ sweeps, rate 2\)$/],
-    ['Jacobi diverging on the multipliers', 'input t = 1\nv = 2 * v + t\noutput v', ['--schedule', 'iterative', '--method', 'jacobi'], /^lagrad: p\.lag:2:\d+: cyclic component \{v \(\+1 unnamed\)\}: Jacobi on the multipliers diverges \(residual [\d.e+]+ after \d+ sweeps, rate 1\.414\)$/],
-    ['a singular I − J under GMRES', 'input t = 0\nv = v + t\noutput v', ['--schedule', 'iterative', '--method', 'gmres'], /^lagrad: p\.lag:2:\d+: cyclic component \{v\}: GMRES on the multipliers makes no progress \(residual 1 after 1 iteration\)$/],
-    ['a singular I − J under forward', 'input t = 0\nv = v + t\noutput v', ['--schedule', 'forward'], /^lagrad: p\.lag:2:\d+: cyclic component \{v\}: I − J is singular here \(pivot ratio 0\), so its tangents are not determined$/],
-    ['too few iterations', 'input t = 0\ninit v = 1\nv = cos(v) + t\noutput v', ['--schedule', 'iterative', '--method', 'gauss-seidel', '--max-iterations', '5'], /^lagrad: p\.lag:3:\d+: cyclic component \{v \(\+1 unnamed\)\}: Gauss–Seidel on the multipliers did not converge within 5 sweeps \(residual [\d.e-]+ after 5 sweeps, rate 0\.67\d+\)$/],
-    ['a bad tolerance', 'input t = 0\nv = cos(v) + t\noutput v', ['--tolerance=-1'], /^lagrad: --tolerance: must be a number ≥ 0, got -1$/],
-    ['a bad iteration limit', 'input t = 0\nv = cos(v) + t\noutput v', ['--max-iterations', '0'], /^lagrad: --max-iterations: must be an integer ≥ 1 and ≤ 1000000, got 0$/],
-    ['an unknown primal method', 'input t = 0\nv = cos(v) + t\noutput v', ['--primal', 'bisection'], /^lagrad: --primal: must be one of auto, fixed-point, newton, got 'bisection'$/],
-    ['an unknown iterative method', 'input t = 0\nv = cos(v) + t\noutput v', ['--schedule', 'iterative', '--method', 'sor'], /^lagrad: --method: must be one of gauss-seidel, jacobi, fixed-point, gmres, cg, gradient, got 'sor'$/],
+    [
+      'no fixed point (v = v + t)',
+      'input t = 1\nv = v + t\noutput v',
+      [],
+      /^lagrad: p\.lag:2:\d+: cyclic component \{v\}: no fixed point found: the fixed-point iteration makes no progress \(residual 1 after \d+ sweeps.*\), and Newton's Jacobian I − J is singular at residual 1/,
+    ],
+    [
+      'an iteration that diverges (v = v² + 1)',
+      'input t = 1\nv = v^2 + t\noutput v',
+      [],
+      /^lagrad: p\.lag:2:\d+: cyclic component \{v \(\+1 unnamed\)\}: no fixed point found: the fixed-point iteration diverges \(residual [\d.e+]+ after \d+ sweeps, rate [\d.]+\), and Newton's .* residual [\d.]+/,
+    ],
+    [
+      'an iteration that diverges, without Newton',
+      'input t = 1\nv = 2 * v + t\noutput v',
+      ['--primal', 'fixed-point'],
+      /^lagrad: p\.lag:2:\d+: cyclic component \{v \(\+1 unnamed\)\}: the fixed-point iteration diverges \(residual [\d.e+]+ after \d+ sweeps, rate 2\)$/,
+    ],
+    [
+      'a non-finite value during iteration',
+      'input c = 2\nv = log(v) + c\noutput v',
+      [],
+      /^lagrad: p\.lag:2:\d+: cyclic component \{v \(\+1 unnamed\)\}: no fixed point found: a non-finite value at sweep 1: log\(0\) = -Infinity, and Newton's method cannot start: log\(0\) = -Infinity$/,
+    ],
+    [
+      'a singular I − J for the multipliers',
+      'input t = 0\nv = v + t\noutput v',
+      [],
+      /^lagrad: p\.lag:2:\d+: cyclic component \{v\}: I − J is singular here \(pivot ratio 0\), so its multipliers are not determined; residual \|\(I − J\)ᵀλ − b\|∞ = 1 left at λ = 0$/,
+    ],
+    [
+      'a singular I − J of two members',
+      'input t = 1\na = b\nb = a\ny = a * t\noutput y',
+      [],
+      /^lagrad: p\.lag:[23]:1: cyclic component \{(a, b|b, a)\}: I − J is singular here/,
+    ],
+    [
+      'a multiplier iteration that diverges',
+      'input t = 1\nv = 2 * v + t\noutput v',
+      ['--schedule', 'iterative', '--method', 'fixed-point'],
+      /^lagrad: p\.lag:2:\d+: cyclic component \{v \(\+1 unnamed\)\}: the fixed-point iteration on the multipliers diverges \(residual [\d.e+]+ after \d+ sweeps, rate 2\)$/,
+    ],
+    [
+      'Jacobi diverging on the multipliers',
+      'input t = 1\nv = 2 * v + t\noutput v',
+      ['--schedule', 'iterative', '--method', 'jacobi'],
+      /^lagrad: p\.lag:2:\d+: cyclic component \{v \(\+1 unnamed\)\}: Jacobi on the multipliers diverges \(residual [\d.e+]+ after \d+ sweeps, rate 1\.414\)$/,
+    ],
+    [
+      'a singular I − J under GMRES',
+      'input t = 0\nv = v + t\noutput v',
+      ['--schedule', 'iterative', '--method', 'gmres'],
+      /^lagrad: p\.lag:2:\d+: cyclic component \{v\}: GMRES on the multipliers makes no progress \(residual 1 after 1 iteration\)$/,
+    ],
+    [
+      'a singular I − J under forward',
+      'input t = 0\nv = v + t\noutput v',
+      ['--schedule', 'forward'],
+      /^lagrad: p\.lag:2:\d+: cyclic component \{v\}: I − J is singular here \(pivot ratio 0\), so its tangents are not determined$/,
+    ],
+    [
+      'too few iterations',
+      'input t = 0\ninit v = 1\nv = cos(v) + t\noutput v',
+      ['--schedule', 'iterative', '--method', 'gauss-seidel', '--max-iterations', '5'],
+      /^lagrad: p\.lag:3:\d+: cyclic component \{v \(\+1 unnamed\)\}: Gauss–Seidel on the multipliers did not converge within 5 sweeps \(residual [\d.e-]+ after 5 sweeps, rate 0\.67\d+\)$/,
+    ],
+    [
+      'a bad tolerance',
+      'input t = 0\nv = cos(v) + t\noutput v',
+      ['--tolerance=-1'],
+      /^lagrad: --tolerance: must be a number ≥ 0, got -1$/,
+    ],
+    [
+      'a bad iteration limit',
+      'input t = 0\nv = cos(v) + t\noutput v',
+      ['--max-iterations', '0'],
+      /^lagrad: --max-iterations: must be an integer ≥ 1 and ≤ 1000000, got 0$/,
+    ],
+    [
+      'an unknown primal method',
+      'input t = 0\nv = cos(v) + t\noutput v',
+      ['--primal', 'bisection'],
+      /^lagrad: --primal: must be one of auto, fixed-point, newton, got 'bisection'$/,
+    ],
+    [
+      'an unknown iterative method',
+      'input t = 0\nv = cos(v) + t\noutput v',
+      ['--schedule', 'iterative', '--method', 'sor'],
+      /^lagrad: --method: must be one of gauss-seidel, jacobi, fixed-point, gmres, cg, gradient, got 'sor'$/,
+    ],
   ];
   // A setting's value out of its range is a usage error (exit 2, DESIGN §10); the rest are the program's.
-  const usage = new Set(['a bad tolerance', 'a bad iteration limit', 'an unknown primal method', 'an unknown iterative method']);
+  const usage = new Set([
+    'a bad tolerance',
+    'a bad iteration limit',
+    'an unknown primal method',
+    'an unknown iterative method',
+  ]);
   for (const [what, text, flags, message] of cases) {
     it(`${what}: exit ${usage.has(what) ? 2 : 1}`, async () => {
       const r = await lagrad(['grad', 'p.lag', ...flags], { 'p.lag': text });
@@ -314,8 +440,17 @@ describe('bad input: one line naming the component and the residual', () => {
 });
 
 describe('the command line on examples/fixed-point.lag', () => {
-  const file = { 'examples/fixed-point.lag': readFileSync(new URL('../examples/fixed-point.lag', import.meta.url), 'utf8') };
-  const runs: string[][] = [[], ['--schedule', 'auto'], ['--schedule', 'reverse'], ['--schedule', 'forward'], ['--schedule', 'dense'], ...['jacobi', 'gauss-seidel', 'fixed-point', 'gmres'].map((m) => ['--schedule', 'iterative', '--method', m])];
+  const file = {
+    'examples/fixed-point.lag': readFileSync(new URL('../examples/fixed-point.lag', import.meta.url), 'utf8'),
+  };
+  const runs: string[][] = [
+    [],
+    ['--schedule', 'auto'],
+    ['--schedule', 'reverse'],
+    ['--schedule', 'forward'],
+    ['--schedule', 'dense'],
+    ...['jacobi', 'gauss-seidel', 'fixed-point', 'gmres'].map((m) => ['--schedule', 'iterative', '--method', m]),
+  ];
   for (const flags of runs) {
     it(`grad --json ${flags.join(' ')}`, async () => {
       const r = await lagrad(['grad', 'examples/fixed-point.lag', '--json', ...flags], file);
@@ -329,10 +464,13 @@ describe('the command line on examples/fixed-point.lag', () => {
   }
 
   it('npm run -s lagrad -- grad examples/fixed-point.lag --json, as a real process', () => {
-    const p = spawnSync('npm', ['run', '-s', 'lagrad', '--', 'grad', 'examples/fixed-point.lag', '--json'], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    const p = spawnSync('npm', ['run', '-s', 'lagrad', '--', 'grad', 'examples/fixed-point.lag', '--json'], {
+      encoding: 'utf8',
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
     expect(p.status).toBe(0);
     expect(relative(JSON.parse(p.stdout).gradient.t, 1 / (1 + Math.sin(DOTTIE)))).toBeLessThan(1e-11);
-  });
+  }, 30_000); // a child process through npm and tsx: seconds on a loaded machine
 
   it('eval solves the fixed point', async () => {
     const r = await lagrad(['eval', 'examples/fixed-point.lag'], file);
@@ -343,7 +481,7 @@ describe('the command line on examples/fixed-point.lag', () => {
 describe('tolerance 0 iterates to rounding', () => {
   // v = cos(v) + t: Newton reaches |v − cos v − t| ≈ 2e-16 and can go no further.
   const program = parse('input t = 0.5\nv = cos(v) + t\noutput v');
-  it('converges by every primal method and gives the default tolerance\'s answer to rounding', () => {
+  it("converges by every primal method and gives the default tolerance's answer to rounding", () => {
     const reference = grad(program, {}, { primal: 'newton' });
     for (const primal of ['auto', 'fixed-point', 'newton'] as const) {
       const r = grad(program, {}, { primal, tolerance: 0 });
@@ -353,11 +491,16 @@ describe('tolerance 0 iterates to rounding', () => {
     }
     // An iteration stopped at rounding r is off by about r / (1 − rate): Jacobi's rate here is √0.85.
     for (const method of ['gauss-seidel', 'jacobi', 'fixed-point', 'gmres'] as const) {
-      expect(grad(program, {}, { schedule: 'iterative', method, tolerance: 0 }).gradient.t, method).toBeCloseTo(reference.gradient.t as number, 13);
+      expect(grad(program, {}, { schedule: 'iterative', method, tolerance: 0 }).gradient.t, method).toBeCloseTo(
+        reference.gradient.t as number,
+        13,
+      );
     }
   });
   it('on the command line too', async () => {
-    const r = await lagrad(['grad', 'p.lag', '--tolerance', '0', '--primal', 'newton', '--json'], { 'p.lag': 'input t = 0.5\nv = cos(v) + t\noutput v' });
+    const r = await lagrad(['grad', 'p.lag', '--tolerance', '0', '--primal', 'newton', '--json'], {
+      'p.lag': 'input t = 0.5\nv = cos(v) + t\noutput v',
+    });
     expect(r.err).toBe('');
     expect(r.status).toBe(0);
   });
@@ -365,4 +508,3 @@ describe('tolerance 0 iterates to rounding', () => {
     expect(() => grad(parse('input t = 1\nv = v + t\noutput v'), {}, { tolerance: 0 })).toThrow(/no fixed point found/);
   });
 });
-

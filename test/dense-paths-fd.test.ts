@@ -13,12 +13,17 @@ import { arbitraryProgram, type RandomProgram } from './helpers/randomPrograms.t
 function solve(r: RandomProgram, schedule: string, options: Record<string, unknown> = {}) {
   const reverse = grad(r.program, r.at, { schedule: 'reverse', weights: r.weights });
   const other = grad(r.program, r.at, { schedule, weights: r.weights, ...options });
-  const mu = absoluteAdjoint(r.program, localPartials(r.program, reverse.values), resolveWeights(r.program, undefined, r.weights));
+  const mu = absoluteAdjoint(
+    r.program,
+    localPartials(r.program, reverse.values),
+    resolveWeights(r.program, undefined, r.weights),
+  );
   return { reverse, other, mu };
 }
 
 /** |a − b| / max(μ, |a|, |b|), 0 when equal. */
-const disagreement = (a: number, b: number, mu: number) => (a === b ? 0 : Math.abs(a - b) / Math.max(mu, Math.abs(a), Math.abs(b)));
+const disagreement = (a: number, b: number, mu: number) =>
+  a === b ? 0 : Math.abs(a - b) / Math.max(mu, Math.abs(a), Math.abs(b));
 
 /** The lecture's fully connected graph on n nodes: u_k = tanh(u_1 + … + u_{k−1}); 2^(n−2) paths from u_1 to u_n. */
 function fullyConnected(n: number, op = 'tanh'): Program {
@@ -36,7 +41,8 @@ describe('dense: the whole KKT system in one LU solve', () => {
     fc.assert(
       fc.property(arbitraryProgram(), (r) => {
         const { reverse, other, mu } = solve(r, 'dense');
-        for (let j = 0; j < r.program.size; j++) expect(disagreement(other.lambda[j], reverse.lambda[j], mu[j])).toBeLessThanOrEqual(1e-10);
+        for (let j = 0; j < r.program.size; j++)
+          expect(disagreement(other.lambda[j], reverse.lambda[j], mu[j])).toBeLessThanOrEqual(1e-10);
       }),
       { numRuns: 200 },
     );
@@ -61,7 +67,9 @@ describe('dense: the whole KKT system in one LU solve', () => {
     let v = b.input('x');
     for (let k = 0; k < 1001; k++) v = b.apply('sin', v);
     const long = b.output(v).build();
-    expect(() => grad(long, { x: 1 }, { schedule: 'dense' })).toThrow(/1002 variables need a 1002×1002 matrix .* the limit is N ≤ 1000/);
+    expect(() => grad(long, { x: 1 }, { schedule: 'dense' })).toThrow(
+      /1002 variables need a 1002×1002 matrix .* the limit is N ≤ 1000/,
+    );
     expect(() => grad(parse('sin(x)'), { x: 1 }, { schedule: 'dense', maxSize: 1 })).toThrow(LagradError);
   });
 });
@@ -71,7 +79,8 @@ describe('paths: the sum over all paths of influence', () => {
     fc.assert(
       fc.property(arbitraryProgram({ constraints: 12 }), (r) => {
         const { reverse, other, mu } = solve(r, 'paths', { multipliers: true });
-        for (let j = 0; j < r.program.size; j++) expect(disagreement(other.lambda[j], reverse.lambda[j], mu[j])).toBeLessThanOrEqual(1e-10);
+        for (let j = 0; j < r.program.size; j++)
+          expect(disagreement(other.lambda[j], reverse.lambda[j], mu[j])).toBeLessThanOrEqual(1e-10);
       }),
       { numRuns: 200 },
     );
@@ -81,19 +90,30 @@ describe('paths: the sum over all paths of influence', () => {
     for (let n = 3; n <= 14; n++) {
       const tanh = grad(fullyConnected(n), { x: 0.3 }, { schedule: 'paths' });
       expect(tanh.stats.paths).toBe(2 ** (n - 2));
-      expect(tanh.gradient.x).toBeCloseTo(grad(fullyConnected(n), { x: 0.3 }, { schedule: 'reverse' }).gradient.x as number, 14);
+      expect(tanh.gradient.x).toBeCloseTo(
+        grad(fullyConnected(n), { x: 0.3 }, { schedule: 'reverse' }).gradient.x as number,
+        14,
+      );
       expect(grad(fullyConnected(n, 'sum'), { x: 0.3 }, { schedule: 'paths' }).gradient.x).toBe(2 ** (n - 2));
     }
   });
 
   it('counts every path from every variable when asked for all multipliers (lecture: 10)', () => {
-    const r = grad(parse('input x = 2\ninput y = -1\ninput z = 0\na = x^2\nb = exp(z)\nc = y * b\nd = a + c\ne = sin(d)\ng = z + e\noutput g'), {}, { schedule: 'paths', multipliers: true });
+    const r = grad(
+      parse(
+        'input x = 2\ninput y = -1\ninput z = 0\na = x^2\nb = exp(z)\nc = y * b\nd = a + c\ne = sin(d)\ng = z + e\noutput g',
+      ),
+      {},
+      { schedule: 'paths', multipliers: true },
+    );
     // x: 1, y: 1, z: 2 (directly and through b), a, b, c, d, e, g: 1 each.
     expect(r.stats.paths).toBe(10);
   });
 
   it('refuses above maxPaths (default 1e6) before enumerating, with the count', () => {
-    expect(() => grad(fullyConnected(22), { x: 0.3 }, { schedule: 'paths' })).toThrow(/1048576 paths of influence .* the limit is 1000000/);
+    expect(() => grad(fullyConnected(22), { x: 0.3 }, { schedule: 'paths' })).toThrow(
+      /1048576 paths of influence .* the limit is 1000000/,
+    );
     expect(() => grad(fullyConnected(10), { x: 0.3 }, { schedule: 'paths', maxPaths: 255 })).toThrow(/256 paths/);
     expect(grad(fullyConnected(10), { x: 0.3 }, { schedule: 'paths', maxPaths: 256 }).stats.paths).toBe(256);
   });
@@ -115,7 +135,9 @@ describe('paths: the sum over all paths of influence', () => {
     let v = b.input('x', 0.5);
     for (let k = 0; k < 20_000; k++) v = b.apply('sin', v);
     const chain = b.output(v).build();
-    expect(() => grad(chain, {}, { schedule: 'paths', multipliers: true })).toThrow(/20001 paths of influence from every variable take 200010000 multiplications; the limit is 50000000 \(maxPathEdges\)/);
+    expect(() => grad(chain, {}, { schedule: 'paths', multipliers: true })).toThrow(
+      /20001 paths of influence from every variable take 200010000 multiplications; the limit is 50000000 \(maxPathEdges\)/,
+    );
     const r = grad(chain, {}, { schedule: 'paths' });
     expect(r.stats.paths).toBe(1);
     expect(r.stats.pathEdges).toBe(20_000);
@@ -183,25 +205,37 @@ describe('lagrad grad --schedule dense|paths|fd agree with reverse', () => {
         for (const [k, name] of r.program.inputNames.entries()) {
           // The parsed file is the same program: reverse through the CLI equals reverse through the API.
           expect(reverse[name]).toBe(grad(r.program, r.at, { schedule: 'reverse', weights: r.weights }).gradient[name]);
-          for (const schedule of ['dense', 'paths']) expect(disagreement((await run(schedule))[name], reverse[name], mu[k])).toBeLessThanOrEqual(1e-10);
+          for (const schedule of ['dense', 'paths'])
+            expect(disagreement((await run(schedule))[name], reverse[name], mu[k])).toBeLessThanOrEqual(1e-10);
         }
         const fd = await run('fd');
-        for (const name of r.program.inputNames) expect(Math.abs(fd[name] - reverse[name])).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(reverse[name]), ...Array.from(solve(r, 'reverse').reverse.values, Math.abs)));
+        for (const name of r.program.inputNames)
+          expect(Math.abs(fd[name] - reverse[name])).toBeLessThanOrEqual(
+            1e-6 * Math.max(1, Math.abs(reverse[name]), ...Array.from(solve(r, 'reverse').reverse.values, Math.abs)),
+          );
       }),
       { numRuns: 25 },
     );
   });
 
   it('on the lecture example, printing the same gradient', async () => {
-    const files = { 'lecture.lag': 'input x = 2\ninput y = -1\ninput z = 0\na = x^2\nb = exp(z)\nc = y * b\nd = a + c\ne = sin(d)\ng = z + e\noutput g\n' };
+    const files = {
+      'lecture.lag':
+        'input x = 2\ninput y = -1\ninput z = 0\na = x^2\nb = exp(z)\nc = y * b\nd = a + c\ne = sin(d)\ng = z + e\noutput g\n',
+    };
     const reverse = JSON.parse((await lagrad(['grad', 'lecture.lag', '--json'], files)).out);
     for (const schedule of ['dense', 'paths', 'fd']) {
       const limit = schedule === 'paths' ? ['--max-paths', '100'] : [];
-      const other = JSON.parse((await lagrad(['grad', 'lecture.lag', '--schedule', schedule, '--json', ...limit], files)).out);
-      for (const name of ['x', 'y', 'z']) expect(other.gradient[name]).toBeCloseTo(reverse.gradient[name], schedule === 'fd' ? 8 : 15);
+      const other = JSON.parse(
+        (await lagrad(['grad', 'lecture.lag', '--schedule', schedule, '--json', ...limit], files)).out,
+      );
+      for (const name of ['x', 'y', 'z'])
+        expect(other.gradient[name]).toBeCloseTo(reverse.gradient[name], schedule === 'fd' ? 8 : 15);
     }
     const refused = await lagrad(['grad', 'lecture.lag', '--schedule', 'paths', '--max-paths', '3'], files);
     expect(refused.status).toBe(1);
-    expect(refused.err).toMatch(/^lagrad: schedule 'paths': 4 paths of influence lead from the inputs to the outputs; the limit is 3/);
+    expect(refused.err).toMatch(
+      /^lagrad: schedule 'paths': 4 paths of influence lead from the inputs to the outputs; the limit is 3/,
+    );
   });
 });

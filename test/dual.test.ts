@@ -24,7 +24,8 @@ function checkHistory(r: ReturnType<typeof grad>, method: string): readonly numb
   // through the last iterate), so it never rises — except by rounding, and when the recurrence is
   // replaced by the true residual at the end.
   const first = record.residuals[0] ?? 0;
-  for (let k = 1; k < record.residuals.length; k++) expect(record.residuals[k]).toBeLessThanOrEqual(record.residuals[k - 1] * (1 + 1e-9) + 1e-11 * first);
+  for (let k = 1; k < record.residuals.length; k++)
+    expect(record.residuals[k]).toBeLessThanOrEqual(record.residuals[k - 1] * (1 + 1e-9) + 1e-11 * first);
   return record.residuals;
 }
 
@@ -34,7 +35,8 @@ describe('dual cg (CGLS on the normal equations)', () => {
       fc.property(arbitraryProgram(), ({ program, inputs, weights }) => {
         const reference = grad(program, inputs, { schedule: 'reverse', weights });
         const r = grad(program, inputs, { schedule: 'dual', weights });
-        for (let i = 0; i < program.size; i++) expect(relative(r.lambda[i], reference.lambda[i]), `λ_${i}`).toBeLessThan(1e-8);
+        for (let i = 0; i < program.size; i++)
+          expect(relative(r.lambda[i], reference.lambda[i]), `λ_${i}`).toBeLessThan(1e-8);
         checkHistory(r, 'cg');
       }),
       { numRuns: 100 },
@@ -46,7 +48,8 @@ describe('dual cg (CGLS on the normal equations)', () => {
       fc.property(arbitraryCyclicProgram(), ({ program, inputs }) => {
         const reference = grad(program, inputs, { schedule: 'reverse' });
         const r = grad(program, inputs, { schedule: 'dual' });
-        for (let i = 0; i < program.size; i++) expect(relative(r.lambda[i], reference.lambda[i]), `λ_${i}`).toBeLessThan(1e-8);
+        for (let i = 0; i < program.size; i++)
+          expect(relative(r.lambda[i], reference.lambda[i]), `λ_${i}`).toBeLessThan(1e-8);
         checkHistory(r, 'cg');
       }),
       { numRuns: 40 },
@@ -61,7 +64,9 @@ describe('dual cg (CGLS on the normal equations)', () => {
       const program = b.output(v).build();
       const r = grad(program, {}, { schedule: 'dual' });
       expect(r.stats.iterations).toBeGreaterThanOrEqual(longestChain(program) - 1);
-      expect(relative(r.gradient.x as number, grad(program, {}, { schedule: 'reverse' }).gradient.x as number)).toBeLessThan(1e-10);
+      expect(
+        relative(r.gradient.x as number, grad(program, {}, { schedule: 'reverse' }).gradient.x as number),
+      ).toBeLessThan(1e-10);
       // Two sweeps per iteration (a reverse and a tangent), besides the primal sweep.
       expect(r.stats.sweeps).toBeGreaterThanOrEqual(2 * r.stats.iterations);
     }
@@ -72,7 +77,8 @@ describe('dual cg (CGLS on the normal equations)', () => {
     // Closed form: v = 1.5(0.9v + x) + 1, so ∂v/∂x = 1.5 / (1 − 1.35).
     const r = grad(program, {}, { schedule: 'dual' });
     expect(relative(r.gradient.x as number, 1.5 / (1 - 1.35))).toBeLessThan(1e-10);
-    for (const method of ['jacobi', 'gauss-seidel'] as const) expect(() => grad(program, {}, { schedule: 'iterative', method })).toThrow(/makes no progress|diverges/);
+    for (const method of ['jacobi', 'gauss-seidel'] as const)
+      expect(() => grad(program, {}, { schedule: 'iterative', method })).toThrow(/makes no progress|diverges/);
   });
 
   it('zero weights: λ = 0 at once', () => {
@@ -95,7 +101,9 @@ describe('dual gradient (steepest descent with exact line search)', () => {
         checkHistory(r, 'gradient');
         converged++;
       } catch (e) {
-        expect((e as Error).message).toMatch(/^schedule 'dual': gradient descent on the dual residual contracts too slowly to reach the tolerance within 20000 iterations \(residual \S+ after \d+ iterations, rate 0\.9\d*\)$/);
+        expect((e as Error).message).toMatch(
+          /^schedule 'dual': gradient descent on the dual residual contracts too slowly to reach the tolerance within 20000 iterations \(residual \S+ after \d+ iterations, rate 0\.9\d*\)$/,
+        );
       }
     }
     // Steepest descent contracts by (κ² − 1)/(κ² + 1) per step, κ the condition number of I − J:
@@ -113,9 +121,20 @@ describe('dual gradient (steepest descent with exact line search)', () => {
     const cg = grad(program, at, { schedule: 'dual' });
     expect(cg.stats.iterations).toBeLessThanOrEqual(12);
     expect(residuals.length).toBeGreaterThan(50 * cg.stats.iterations);
-    const r = await lagrad(['grad', 'z + sin(x^2 + y*exp(z))', '--at', 'x=2,y=-1,z=0', '--schedule', 'dual', '--method', 'gradient']);
+    const r = await lagrad([
+      'grad',
+      'z + sin(x^2 + y*exp(z))',
+      '--at',
+      'x=2,y=-1,z=0',
+      '--schedule',
+      'dual',
+      '--method',
+      'gradient',
+    ]);
     expect(r.status).toBe(1);
-    expect(r.err).toMatch(/^lagrad: schedule 'dual': gradient descent on the dual residual contracts too slowly to reach the tolerance within 1000 iterations \(residual \S+ after \d+ iterations, rate 0\.99\d*\)\n$/);
+    expect(r.err).toMatch(
+      /^lagrad: schedule 'dual': gradient descent on the dual residual contracts too slowly to reach the tolerance within 1000 iterations \(residual \S+ after \d+ iterations, rate 0\.99\d*\)\n$/,
+    );
   });
 });
 
@@ -123,7 +142,9 @@ describe('dual on the command line', () => {
   it('is listed by grad --help, with its methods', async () => {
     const r = await lagrad(['grad', '--help']);
     expect(r.out).toMatch(/--schedule .*\bdual\b/);
-    expect(r.out).toMatch(/\n {2}dual +multipliers by minimising ½‖\(I − J\)ᵀλ − w‖², no elimination order: --method cg .*\| gradient/);
+    expect(r.out).toMatch(
+      /\n {2}dual +multipliers by minimising ½‖\(I − J\)ᵀλ − w‖², no elimination order: --method cg .*\| gradient/,
+    );
   });
 
   it('reports iterations, residual, rate and the residual history', async () => {
@@ -141,8 +162,12 @@ describe('dual on the command line', () => {
     expect(other.status).not.toBe(0);
     expect(other.err).toBe("lagrad: --method: schedule 'dual' takes cg, gradient, got 'jacobi'\n");
     const back = await lagrad(['grad', 'x^2', '--at', 'x=1', '--schedule', 'iterative', '--method', 'cg']);
-    expect(back.err).toBe("lagrad: --method: schedule 'iterative' takes gauss-seidel, jacobi, fixed-point, gmres, got 'cg'\n");
+    expect(back.err).toBe(
+      "lagrad: --method: schedule 'iterative' takes gauss-seidel, jacobi, fixed-point, gmres, got 'cg'\n",
+    );
     const none = await lagrad(['grad', 'x^2', '--at', 'x=1', '--schedule', 'dual', '--method', 'newton']);
-    expect(none.err).toMatch(/^lagrad: --method: must be one of gauss-seidel, jacobi, fixed-point, gmres, cg, gradient, got 'newton'/);
+    expect(none.err).toMatch(
+      /^lagrad: --method: must be one of gauss-seidel, jacobi, fixed-point, gmres, cg, gradient, got 'newton'/,
+    );
   });
 });

@@ -40,13 +40,16 @@ describe('a variadic constraint that lists itself (a self-loop through sum)', ()
   });
 
   it('the lane sweep scales the row by its own partials before adding the other parents', () => {
-    expect(kernelSource('lanes', { primitive: 'sum' })).toMatch(/if \(pa\[q\] !== i\) continue;[\s\S]*self \+=[\s\S]*T\[o \+ k\] \*= self[\s\S]*if \(pa\[q\] === i\) continue;/);
+    expect(kernelSource('lanes', { primitive: 'sum' })).toMatch(
+      /if \(pa\[q\] !== i\) continue;[\s\S]*self \+=[\s\S]*T\[o \+ k\] \*= self[\s\S]*if \(pa\[q\] === i\) continue;/,
+    );
   });
 
   it('a singular self-loop is refused alike by reverse, forward and dense', () => {
     const program = lag(programs[1][0]);
     // At x = 0 the fixed point v = v + x holds at v = 0 (the iteration's start), but not uniquely.
-    for (const schedule of ['reverse', 'forward', 'dense']) expect(() => grad(program, { x: 0 }, { schedule })).toThrow(/cyclic component \{v\}: I − J is singular here/);
+    for (const schedule of ['reverse', 'forward', 'dense'])
+      expect(() => grad(program, { x: 0 }, { schedule })).toThrow(/cyclic component \{v\}: I − J is singular here/);
   });
 });
 
@@ -69,18 +72,42 @@ describe('Jacobi on the multipliers', () => {
   });
 
   it('refuses up front when the program is deeper than maxIterations', () => {
-    const lines = ['input x', 'v0 = sin(x)', ...Array.from({ length: 30 }, (_, k) => `v${k + 1} = sin(v${k})`), 'output v30'];
-    expect(() => grad(lag(lines.join('\n')), { x: 1 }, { schedule: 'iterative', method: 'jacobi', maxIterations: 10 })).toThrow(
+    const lines = [
+      'input x',
+      'v0 = sin(x)',
+      ...Array.from({ length: 30 }, (_, k) => `v${k + 1} = sin(v${k})`),
+      'output v30',
+    ];
+    expect(() =>
+      grad(lag(lines.join('\n')), { x: 1 }, { schedule: 'iterative', method: 'jacobi', maxIterations: 10 }),
+    ).toThrow(
       "schedule 'iterative': Jacobi needs at least 32 sweeps here (the longest chain of constraints), more than maxIterations = 10",
     );
   });
 });
 
 describe('dense and block-reverse judge a cyclic component singular the same way', () => {
-  it('a component of gain 1e200 is refused by both; an acyclic program of such partials by neither', () => {
-    const cyclic = lag('input x\nv0 = add(x, v3)\nv2 = 1e200 * add(v0, x)\nv3 = add(x, v2)\ny = add(x, x)\noutput y');
-    for (const schedule of ['reverse', 'dense', 'forward']) expect(() => grad(cyclic, { x: 0 }, { schedule }), schedule).toThrow(/is singular here \(pivot ratio 1e-200\)/);
+  it('judge the pivots scaled: a component of gain 1e200 is not singular, one of gain 1 is, under every schedule alike', () => {
+    // Singularity does not change when rows and columns are scaled; a pivot ratio of the raw I − J did
+    // (gain 1e200 gave a pivot 1e-200 of the largest entry), and I − J and its transpose disagreed.
+    const large = lag('input x\nv0 = add(x, v3)\nv2 = 1e200 * add(v0, x)\nv3 = add(x, v2)\ny = add(x, v0)\noutput y');
+    for (const schedule of ['reverse', 'dense', 'forward'])
+      expect(grad(large, { x: 0 }, { schedule }).gradient.x, schedule).toBe(0); // dv0/dx = (2 + 1e200)/(1 − 1e200) = −1 to rounding
+    const one = lag('input x\nv0 = add(x, v3)\nv2 = add(v0, x)\nv3 = add(x, v2)\ny = add(x, v0)\noutput y');
+    for (const schedule of ['reverse', 'dense', 'forward'])
+      expect(() => grad(one, { x: 0 }, { schedule }), schedule).toThrow(/is singular here \(pivot ratio 0\)/);
+    // Well conditioned once scaled (entries 1e8 and 1e-8, loop gain −1/φ²): forward no longer refuses what reverse solves.
+    const units = lag(
+      'input x0\ninput x1\nv0 = add(v4, x0)\nv1 = add(x1, v0)\nv3 = div(x0, v1)\nv4 = mul(x0, v3)\noutput v4',
+    );
+    const r = grad(units, { x0: 1e-8, x1: 1e-300 }).gradient;
+    const f = grad(units, { x0: 1e-8, x1: 1e-300 }, { schedule: 'forward' }).gradient;
+    expect(Math.abs((f.x0 as number) - (r.x0 as number))).toBeLessThan(1e-12);
+    expect(Math.abs((f.x1 as number) - (r.x1 as number))).toBeLessThan(1e-12);
     const acyclic = lag('input x\nv0 = 1e200 * add(x, x)\nv1 = 1e-200 * sin(v0)\noutput v1');
-    expect(grad(acyclic, { x: 1e-201 }, { schedule: 'dense' }).gradient.x).toBeCloseTo(grad(acyclic, { x: 1e-201 }).gradient.x as number, 12);
+    expect(grad(acyclic, { x: 1e-201 }, { schedule: 'dense' }).gradient.x).toBeCloseTo(
+      grad(acyclic, { x: 1e-201 }).gradient.x as number,
+      12,
+    );
   });
 });

@@ -12,8 +12,29 @@ import type { Program } from '../src/program/program.ts';
 // and constraints without parents). Random programs here leave the primitives' domains on purpose
 // (sqrt and log at 0 and below, division by 0, constants 0), so NaN and ±∞ are common.
 
-const OPS = ['const', 'add', 'sub', 'mul', 'div', 'sqrt', 'log', 'exp', 'sin', 'tanh', 'pow', 'square', 'scale', 'relu', 'max'];
-const step = fc.record({ op: fc.nat(OPS.length - 1), a: fc.nat(), b: fc.nat(), theta: fc.constantFrom(0, 1, -1, 0.5, 1e200, 1e-200) });
+const OPS = [
+  'const',
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'sqrt',
+  'log',
+  'exp',
+  'sin',
+  'tanh',
+  'pow',
+  'square',
+  'scale',
+  'relu',
+  'max',
+];
+const step = fc.record({
+  op: fc.nat(OPS.length - 1),
+  a: fc.nat(),
+  b: fc.nat(),
+  theta: fc.constantFrom(0, 1, -1, 0.5, 1e200, 1e-200),
+});
 const arbitrary = fc.record({
   inputs: fc.array(fc.constantFrom(0, 1, -1, 2, 1e-300, -0.5, 1e300), { minLength: 1, maxLength: 3 }),
   steps: fc.array(step, { minLength: 1, maxLength: 25 }),
@@ -77,20 +98,28 @@ describe('checkBackSubstitution', () => {
   it('throws exactly when the full scan of every multiplier does, with the same message', () => {
     const seen = { passed: 0, failed: 0 };
     fc.assert(
-      fc.property(arbitrary, fc.array(fc.constantFrom(1, -2, 0.5, 1e300), { minLength: 3, maxLength: 3 }), (draw, w) => {
-        const { program, point } = build(draw);
-        const values = new Float64Array(program.size);
-        values.set(point);
-        const { ops, parentStart, parents, constants, inputCount, size } = program;
-        const k = primitives.kernels();
-        if (k.forward(values, ops, parentStart, parents, constants, inputCount, size) !== 0) return; // the values' own check comes first
-        const lambda = new Float64Array(size);
-        seed(program, Float64Array.from(program.outputs, (_, j) => w[j]), lambda);
-        k.reverse(values, lambda, lambda, ops, parentStart, parents, constants, inputCount, size);
-        const fast = outcome(() => checkBackSubstitution(program, values, lambda));
-        expect(fast).toBe(outcome(() => checkMultipliers(program, values, lambda)));
-        seen[fast === '' ? 'passed' : 'failed']++;
-      }),
+      fc.property(
+        arbitrary,
+        fc.array(fc.constantFrom(1, -2, 0.5, 1e300), { minLength: 3, maxLength: 3 }),
+        (draw, w) => {
+          const { program, point } = build(draw);
+          const values = new Float64Array(program.size);
+          values.set(point);
+          const { ops, parentStart, parents, constants, inputCount, size } = program;
+          const k = primitives.kernels();
+          if (k.forward(values, ops, parentStart, parents, constants, inputCount, size) !== 0) return; // the values' own check comes first
+          const lambda = new Float64Array(size);
+          seed(
+            program,
+            Float64Array.from(program.outputs, (_, j) => w[j]),
+            lambda,
+          );
+          k.reverse(values, lambda, lambda, ops, parentStart, parents, constants, inputCount, size);
+          const fast = outcome(() => checkBackSubstitution(program, values, lambda));
+          expect(fast).toBe(outcome(() => checkMultipliers(program, values, lambda)));
+          seen[fast === '' ? 'passed' : 'failed']++;
+        },
+      ),
       { numRuns: 600 },
     );
     expect(seen.failed).toBeGreaterThan(0);
@@ -106,6 +135,8 @@ describe('checkBackSubstitution', () => {
     b.output(b.apply('mul', d, x));
     b.name(c, 'c');
     const program = b.build();
-    expect(() => grad(program, { x: 2 }, { schedule: 'reverse' })).toThrow("the partial of sqrt with respect to 'c' at sqrt(0) is Infinity: the derivative does not exist here");
+    expect(() => grad(program, { x: 2 }, { schedule: 'reverse' })).toThrow(
+      "the partial of sqrt with respect to 'c' at sqrt(0) is Infinity: the derivative does not exist here",
+    );
   });
 });

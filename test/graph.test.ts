@@ -16,8 +16,15 @@ const networkText = readFileSync(new URL('../examples/network.lag', import.meta.
 
 /** Node statements `vI [label=<…>…]` by variable index, and edges `vJ -> vI [label="…"…]`. */
 function parseDot(dot: string) {
-  const nodes = new Map([...dot.matchAll(/^\s*v(\d+) \[label=<(.*)>, (.*)\];$/gm)].map((m) => [Number(m[1]), { label: m[2], style: m[3] }]));
-  const edges = [...dot.matchAll(/^\s*v(\d+) -> v(\d+) \[label="([^"]*)"(.*)\];$/gm)].map((m) => ({ from: Number(m[1]), to: Number(m[2]), label: m[3], style: m[4] }));
+  const nodes = new Map(
+    [...dot.matchAll(/^\s*v(\d+) \[label=<(.*)>, (.*)\];$/gm)].map((m) => [Number(m[1]), { label: m[2], style: m[3] }]),
+  );
+  const edges = [...dot.matchAll(/^\s*v(\d+) -> v(\d+) \[label="([^"]*)"(.*)\];$/gm)].map((m) => ({
+    from: Number(m[1]),
+    to: Number(m[2]),
+    label: m[3],
+    style: m[4],
+  }));
   return { nodes, edges };
 }
 
@@ -40,7 +47,8 @@ describe('toDot', () => {
     for (const name of ['x', 'y', 'z']) expect(node(name).style).toContain('fillcolor="#dbeafe"');
     expect(node('g').style).toContain('peripheries=2');
     // Edge labels are the local partials: ∂a/∂x = 2x = 4, ∂e/∂d = cos 3, ∂c/∂b = y = −1.
-    const edge = (from: string, to: string) => edges.find((e) => e.from === lecture.indexOf(from) && e.to === lecture.indexOf(to))!;
+    const edge = (from: string, to: string) =>
+      edges.find((e) => e.from === lecture.indexOf(from) && e.to === lecture.indexOf(to))!;
     expect(edge('x', 'a').label).toBe('4');
     expect(edge('d', 'e').label).toBe('-0.99');
     expect(edge('b', 'c').label).toBe('-1');
@@ -55,7 +63,8 @@ describe('toDot', () => {
     const { nodes, edges } = parseDot(toDot(program));
     expect(nodes.size).toBe(50);
     expect(edges).toHaveLength(program.parents.length);
-    for (const { label } of nodes.values()) expect(label).toMatch(/v = \S+<BR\/><FONT COLOR="#9f1239">λ = \S+<\/FONT>$/);
+    for (const { label } of nodes.values())
+      expect(label).toMatch(/v = \S+<BR\/><FONT COLOR="#9f1239">λ = \S+<\/FONT>$/);
     for (const { label } of edges) expect(label).toMatch(/^-?\d/);
   });
 
@@ -84,11 +93,15 @@ describe('toDot', () => {
     expect(parseDot(dual).nodes.get(lecture.indexOf('x'))!.label).toContain('λ = -3.96<');
     expect(() => toDot(lecture, {}, { schedule: 'fd' })).toThrow(/^schedule 'fd': gives only the gradient/);
     expect(() => toDot(lecture, {}, { direction: 'up' })).toThrow("direction: must be one of TB, LR, BT, RL, got 'up'");
-    expect(() => toDot(lecture, {}, { maxNodes: 5 })).toThrow(/^maxNodes: the program has 9 variables, more than 5 a drawing can show/);
+    expect(() => toDot(lecture, {}, { maxNodes: 5 })).toThrow(
+      /^maxNodes: the program has 9 variables, more than 5 a drawing can show/,
+    );
   });
 
   it('formats numbers compactly', () => {
-    expect([0.1411200080598672, -3.9599699864017817, 4, 0, 1.23456e-7, 123456, -0.00099, 99999.4].map((x) => compact(x))).toEqual(['0.1411', '-3.96', '4', '0', '1.235e-7', '1.235e5', '-9.9e-4', '1e5']);
+    expect(
+      [0.1411200080598672, -3.9599699864017817, 4, 0, 1.23456e-7, 123456, -0.00099, 99999.4].map((x) => compact(x)),
+    ).toEqual(['0.1411', '-3.96', '4', '0', '1.235e-7', '1.235e5', '-9.9e-4', '1e5']);
     expect(compact(Math.PI, 2)).toBe('3.1');
   });
 });
@@ -98,7 +111,10 @@ describe('lagrad graph', () => {
     const dot = await lagrad(['graph', 'lecture.lag'], { 'lecture.lag': lectureText });
     expect(dot.status).toBe(0);
     expect(dot.out).toBe(toDot(lecture));
-    const across = await lagrad(['graph', 'lecture.lag', '--direction', 'LR', '--digits', '6', '--schedule', 'dual', '--method', 'cg'], { 'lecture.lag': lectureText });
+    const across = await lagrad(
+      ['graph', 'lecture.lag', '--direction', 'LR', '--digits', '6', '--schedule', 'dual', '--method', 'cg'],
+      { 'lecture.lag': lectureText },
+    );
     expect(across.err).toBe('');
     expect(across.out).toContain('rankdir=LR');
     expect(across.out).toContain('λ = -3.95997<');
@@ -120,18 +136,25 @@ describe('lagrad graph', () => {
     expect(bad.status).toBe(2); // a usage error: an option's value outside its set
     expect(bad.err).toBe("lagrad: --format: 'png' is not one of dot, svg\n");
     const big = await lagrad(['graph', 'lecture.lag', '--max-nodes', '5'], { 'lecture.lag': lectureText });
-    expect(big.err).toBe('lagrad: --max-nodes: the program has 9 variables, more than 5 a drawing can show; draw a smaller program or raise the limit\n');
+    expect(big.err).toBe(
+      'lagrad: --max-nodes: the program has 9 variables, more than 5 a drawing can show; draw a smaller program or raise the limit\n',
+    );
   });
 
   it('is listed by lagrad --help', async () => {
     expect((await lagrad(['--help'])).out).toMatch(/\n {2}graph +the program as a graph/);
-    expect((await lagrad(['graph', '--help'])).out).toMatch(/\n {2}--format dot\|svg +dot \(Graphviz's text\) or svg .*\(default svg when --out ends in \.svg, else dot\)\n/);
+    expect((await lagrad(['graph', '--help'])).out).toMatch(
+      /\n {2}--format dot\|svg +dot \(Graphviz's text\) or svg .*\(default svg when --out ends in \.svg, else dot\)\n/,
+    );
   });
 
   it('without @viz-js/viz, SVG is one line saying how to get it', async () => {
-    const missing = () => Promise.reject(Object.assign(new Error("Cannot find package '@viz-js/viz'"), { code: 'ERR_MODULE_NOT_FOUND' }));
+    const missing = () =>
+      Promise.reject(Object.assign(new Error("Cannot find package '@viz-js/viz'"), { code: 'ERR_MODULE_NOT_FOUND' }));
     const error = await dotToSvg('digraph { a -> b }', missing).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LagradError);
-    expect((error as Error).message).toBe('--format svg: needs the optional package @viz-js/viz (npm install @viz-js/viz); --format dot prints the DOT text for any Graphviz');
+    expect((error as Error).message).toBe(
+      '--format svg: needs the optional package @viz-js/viz (npm install @viz-js/viz); --format dot prints the DOT text for any Graphviz',
+    );
   });
 });

@@ -30,13 +30,20 @@ describe('work counted before it starts, refused above maxWork (default 10⁹)',
   });
 
   it('forward: the gradient of a program with many inputs', () => {
-    expect(() => grad(wide, {}, { schedule: 'forward' })).toThrow(/^schedule 'forward': tangent sweeps for 40000 inputs \(one lane each\) need about .* \(maxWork\) — use reverse$/);
+    expect(() => grad(wide, {}, { schedule: 'forward' })).toThrow(
+      /^schedule 'forward': tangent sweeps for 40000 inputs \(one lane each\) need about .* \(maxWork\) — use reverse$/,
+    );
     expect(() => grad(wide, {}, { schedule: 'forward', maxWork: 10 })).toThrow(/the limit is 10 \(maxWork\)/);
   });
 
   it('fd: four evaluations of the program per input', () => {
-    expect(() => grad(wide, {}, { schedule: 'fd' })).toThrow(/^schedule 'fd': 4 evaluations of the program per input \(40000 inputs\) need about 4\.8e\+9 operations; the limit is 1000000000 \(maxWork\) — use reverse$/);
-    expect(grad(chain(10, 3), {}, { schedule: 'fd', maxWork: 4 * 3 * 11 }).gradient.x0).toBeCloseTo(grad(chain(10, 3)).gradient.x0 as number, 6);
+    expect(() => grad(wide, {}, { schedule: 'fd' })).toThrow(
+      /^schedule 'fd': 4 evaluations of the program per input \(40000 inputs\) need about 4\.8e\+9 operations; the limit is 1000000000 \(maxWork\) — use reverse$/,
+    );
+    expect(grad(chain(10, 3), {}, { schedule: 'fd', maxWork: 4 * 3 * 11 }).gradient.x0).toBeCloseTo(
+      grad(chain(10, 3)).gradient.x0 as number,
+      6,
+    );
     expect(() => grad(chain(10, 3), {}, { schedule: 'fd', maxWork: 4 * 3 * 11 - 1 })).toThrow(/\(maxWork\)/);
   });
 
@@ -45,23 +52,39 @@ describe('work counted before it starts, refused above maxWork (default 10⁹)',
       /^schedule 'iterative': Jacobi's sweeps, at least the 100002 of its longest chain, need about 2e\+10 operations; the limit is 1000000000 \(maxWork\) — use gauss-seidel or reverse$/,
     );
     // Deeper than maxIterations allows: refused at once, not after maxIterations sweeps.
-    expect(() => grad(chain(5000), {}, { schedule: 'iterative', method: 'jacobi' })).toThrow(/Jacobi needs at least 5002 sweeps here .* more than maxIterations = 1000/);
+    expect(() => grad(chain(5000), {}, { schedule: 'iterative', method: 'jacobi' })).toThrow(
+      /Jacobi needs at least 5002 sweeps here .* more than maxIterations = 1000/,
+    );
     // Gauss–Seidel is one sweep on an acyclic program.
     expect(grad(long, {}, { schedule: 'iterative' }).stats.iterations).toBe(1);
   });
 
   it('dual: at least as many iterations of two sweeps as the longest chain', () => {
-    expect(() => grad(long, {}, { schedule: 'dual' })).toThrow(/^schedule 'dual': its iterations of two sweeps, at least the 100002 of its longest chain, need about 4e\+10 operations; .* \(maxWork\) — use reverse$/);
+    expect(() => grad(long, {}, { schedule: 'dual' })).toThrow(
+      /^schedule 'dual': its iterations of two sweeps, at least the 100002 of its longest chain, need about 4e\+10 operations; .* \(maxWork\) — use reverse$/,
+    );
   });
 
   it('the limit is a setting of its own on the command line, listed with its default', async () => {
     const help = (await lagrad(['grad', '--help'])).out;
     expect(help).toMatch(/--max-work N +forward, fd, iterative, dual: the most operations/);
     expect(help).toContain(`default ${WORK_LIMIT}`);
-    const files = { 'c.lag': ['input x = 1', 'v0 = sin(x)', ...Array.from({ length: 50 }, (_, k) => `v${k + 1} = sin(v${k})`), 'output v50'].join('\n') };
-    const refused = await lagrad(['grad', 'c.lag', '--schedule', 'forward', '--multipliers', '--max-work', '100'], files);
+    const files = {
+      'c.lag': [
+        'input x = 1',
+        'v0 = sin(x)',
+        ...Array.from({ length: 50 }, (_, k) => `v${k + 1} = sin(v${k})`),
+        'output v50',
+      ].join('\n'),
+    };
+    const refused = await lagrad(
+      ['grad', 'c.lag', '--schedule', 'forward', '--multipliers', '--max-work', '100'],
+      files,
+    );
     expect(refused.status).not.toBe(0);
-    expect(refused.err).toMatch(/^lagrad: schedule 'forward': tangent sweeps for the multipliers of all 52 variables .* the limit is 100 \(maxWork\) — use reverse\n$/);
+    expect(refused.err).toMatch(
+      /^lagrad: schedule 'forward': tangent sweeps for the multipliers of all 52 variables .* the limit is 100 \(maxWork\) — use reverse\n$/,
+    );
     expect((await lagrad(['grad', 'c.lag', '--schedule', 'forward', '--multipliers'], files)).status).toBe(0);
   });
 });
@@ -69,7 +92,9 @@ describe('work counted before it starts, refused above maxWork (default 10⁹)',
 describe('limits of their own', () => {
   it('dense: 1000 variables by default, the same under grad and verify', () => {
     const program = chain(1000);
-    expect(() => grad(program, {}, { schedule: 'dense' })).toThrow(/1002 variables .* the limit is N ≤ 1000 \(maxSize\)/);
+    expect(() => grad(program, {}, { schedule: 'dense' })).toThrow(
+      /1002 variables .* the limit is N ≤ 1000 \(maxSize\)/,
+    );
     const report = verify(program);
     expect(report.schedules.dense.skipped).toMatch(/the limit is N ≤ 1000 \(maxSize\)/);
     expect(report.ok).toBe(true);
@@ -77,7 +102,9 @@ describe('limits of their own', () => {
 
   it('unroll: the variables k sweeps make, before building them', () => {
     const cyclic = parseProgram('input t = 0\nv = cos(w) + t\nw = 0.5 * v\noutput v');
-    expect(() => unroll(cyclic, 1e9)).toThrow(/^unroll: 1000000000 sweeps of the \d+ members of its cyclic components make .* variables; the limit is 10000000 \(maxVariables\)$/);
+    expect(() => unroll(cyclic, 1e9)).toThrow(
+      /^unroll: 1000000000 sweeps of the \d+ members of its cyclic components make .* variables; the limit is 10000000 \(maxVariables\)$/,
+    );
     expect(() => unroll(cyclic, 100, { maxVariables: 50 })).toThrow(/the limit is 50 \(maxVariables\)/);
     expect(unroll(cyclic, 100).size).toBeLessThan(1000);
   });
@@ -92,7 +119,13 @@ describe('limits of their own', () => {
 describe('progress of long solves', () => {
   it('forward, fd, paths and the iterations report steps done out of the most there will be', () => {
     const program = chain(20, 20);
-    for (const options of [{ schedule: 'forward', lanes: 3, multipliers: true }, { schedule: 'fd' }, { schedule: 'paths' }, { schedule: 'iterative', method: 'jacobi' }, { schedule: 'iterative' }] as const) {
+    for (const options of [
+      { schedule: 'forward', lanes: 3, multipliers: true },
+      { schedule: 'fd' },
+      { schedule: 'paths' },
+      { schedule: 'iterative', method: 'jacobi' },
+      { schedule: 'iterative' },
+    ] as const) {
       const seen: [number, number][] = [];
       grad(program, {}, { ...options, progress: (done, total) => seen.push([done, total]) });
       expect(seen.length, options.schedule).toBeGreaterThan(0);

@@ -7,7 +7,12 @@ import { readFileSync } from 'node:fs';
 // is given on the command line — with its documented default where the default is a value, which
 // must then change nothing — and runs; a flag without a value runs when given.
 
-const files = Object.fromEntries(['examples/lecture.lag', 'examples/fixed-point.lag'].map((path) => [path, readFileSync(new URL(`../${path}`, import.meta.url), 'utf8')]));
+const files = Object.fromEntries(
+  ['examples/lecture.lag', 'examples/fixed-point.lag'].map((path) => [
+    path,
+    readFileSync(new URL(`../${path}`, import.meta.url), 'utf8'),
+  ]),
+);
 
 /** Settings that only a cyclic program exercises: run them on the fixed point. */
 const CYCLIC = new Set(['--primal', '--tolerance', '--max-iterations', '--restart', '--preconditioner']);
@@ -31,7 +36,8 @@ function listed(help: string): { options: Listed[]; readers: Map<string, string[
     if (inSchedules) {
       const named = /^ {2}(\w+) {2,}\S/.exec(line);
       if (named) schedule = named[1];
-      else if (schedule && /^ +--/.test(line)) for (const flag of line.trim().split(/\s+/)) readers.set(flag, [...(readers.get(flag) ?? []), schedule]);
+      else if (schedule && /^ +--/.test(line))
+        for (const flag of line.trim().split(/\s+/)) readers.set(flag, [...(readers.get(flag) ?? []), schedule]);
       continue;
     }
     const m = /^ {2}(--[\w-]+)(?: (\S+))? {2,}(.*)$/.exec(line);
@@ -55,14 +61,24 @@ describe('every option of every command’s --help runs, with its documented def
       let defaultsChecked = 0;
       for (const option of options) {
         if (option.flag === '--help') continue;
-        const source = takesSource ? [CYCLIC.has(option.flag) ? 'examples/fixed-point.lag' : 'examples/lecture.lag'] : [];
+        const source = takesSource
+          ? [CYCLIC.has(option.flag) ? 'examples/fixed-point.lag' : 'examples/lecture.lag']
+          : [];
         // A schedule's setting is given with a schedule that reads it (or per schedule, when its default is).
-        const perSchedule = [...(option.default ?? '').matchAll(/([\w-]+) \((\w+)\)/g)].map((m) => ({ value: m[1], schedule: m[2] }));
+        const perSchedule = [...(option.default ?? '').matchAll(/([\w-]+) \((\w+)\)/g)].map((m) => ({
+          value: m[1],
+          schedule: m[2],
+        }));
         const reader = readers.get(option.flag)?.find((s) => s !== 'auto');
         const runs = perSchedule.length > 0 ? perSchedule : [{ value: option.default, schedule: reader }];
         for (const { value, schedule } of runs) {
           // --json itself is given once (a flag given twice is an error).
-          const base = [command.name, ...source, ...(schedule && command.name !== 'verify' ? ['--schedule', schedule] : []), ...(option.flag === '--json' ? [] : json)];
+          const base = [
+            command.name,
+            ...source,
+            ...(schedule && command.name !== 'verify' ? ['--schedule', schedule] : []),
+            ...(option.flag === '--json' ? [] : json),
+          ];
           if (option.value === undefined) {
             const r = await lagrad([...base, option.flag], files);
             expect(r.status, `${base.join(' ')} ${option.flag}: ${r.err}`).toBe(0);

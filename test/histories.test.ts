@@ -25,7 +25,9 @@ describe('the residual history of one loop', () => {
     for (let q = 1; q < iterations.length; q++) expect(iterations[q]).toBeGreaterThan(iterations[q - 1]);
     const middle = iterations.slice(1000, -1000);
     expect(middle.length).toBeGreaterThan(400);
-    expect(Math.max(...middle.slice(1).map((k, q) => k - middle[q]))).toBeLessThanOrEqual(2 * ((1_000_000 - 2000) / middle.length));
+    expect(Math.max(...middle.slice(1).map((k, q) => k - middle[q]))).toBeLessThanOrEqual(
+      2 * ((1_000_000 - 2000) / middle.length),
+    );
   });
 
   it('gives the monitor the same observed rate as the whole history, from two exact residuals', () => {
@@ -66,6 +68,8 @@ describe('a slowly contracting fixed point', () => {
     expect(huge.err).toBe('lagrad: --max-iterations: must be an integer ≥ 1 and ≤ 1000000, got 1000000000\n');
     const slow = await lagrad(['grad', 'p.lag', '--primal', 'fixed-point', '--max-iterations', '1000000'], files);
     expect(slow.status).toBe(1);
-    expect(slow.err).toMatch(/^lagrad: p\.lag:2:\d+: cyclic component \{v( \(\+\d unnamed\))?\}: the fixed-point iteration contracts too slowly to reach the tolerance within 1000000 sweeps \(residual \S+ after \d+ sweeps, rate 1 − 1e-7\)\n$/);
+    expect(slow.err).toMatch(
+      /^lagrad: p\.lag:2:\d+: cyclic component \{v( \(\+\d unnamed\))?\}: the fixed-point iteration contracts too slowly to reach the tolerance within 1000000 sweeps \(residual \S+ after \d+ sweeps, rate 1 − 1e-7\)\n$/,
+    );
   });
 });

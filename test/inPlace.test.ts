@@ -18,7 +18,15 @@ const SCHEDULES = [undefined, 'reverse', 'compiled'] as const;
 /** Everything a result shows but its time, for comparison. */
 function shown(r: GradResult) {
   const { timeMs: _time, ...counts } = r.stats;
-  return { schedule: r.schedule, value: r.value, gradient: { ...r.gradient }, values: Array.from(r.values), lambda: Array.from(r.lambda), solutionGradient: Array.from(r.solution.gradient), counts };
+  return {
+    schedule: r.schedule,
+    value: r.value,
+    gradient: { ...r.gradient },
+    values: Array.from(r.values),
+    lambda: Array.from(r.lambda),
+    solutionGradient: Array.from(r.solution.gradient),
+    counts,
+  };
 }
 
 /** The outcome of a call: what it shows, or its error's message. */
@@ -47,11 +55,16 @@ describe('the in-place solve', () => {
           const common = outcome(() => grad(r.program, r.at, { schedule }));
           const general = outcome(() => grad(r.program, r.at, { schedule, multipliers: true }));
           expect(common).toEqual(general);
-          const workspace = { values: new Float64Array(r.program.size), lambda: new Float64Array(r.program.size).fill(7) };
+          const workspace = {
+            values: new Float64Array(r.program.size),
+            lambda: new Float64Array(r.program.size).fill(7),
+          };
           expect(outcome(() => grad(r.program, r.inputs, { schedule, workspace }))).toEqual(general);
           expect(outcome(() => grad(r.program, r.inputs, { schedule, workspace, multipliers: true }))).toEqual(general);
           // toEqual takes −0 for 0: the gradient's bits, one by one.
-          if ('gradient' in common && 'gradient' in general) for (const name in common.gradient) expect(Object.is(common.gradient[name], general.gradient[name])).toBe(true);
+          if ('gradient' in common && 'gradient' in general)
+            for (const name in common.gradient)
+              expect(Object.is(common.gradient[name], general.gradient[name])).toBe(true);
         }
       }),
       { numRuns: 60 },
@@ -71,7 +84,10 @@ describe('the in-place solve', () => {
       { x: -1, y: 2 }, // log(−1): a non-finite value
       { x: 2, y: 0 }, // sqrt at 0: a non-finite multiplier
       Object.assign(Object.create({ y: 2 }), { x: 1 }), // y inherited, not given
-      new Map([['x', 1], ['y', 2]]),
+      new Map([
+        ['x', 1],
+        ['y', 2],
+      ]),
       [1, 2, 3], // an array, though the order was declared by the input lines
     ];
     for (const schedule of SCHEDULES) {
@@ -83,10 +99,14 @@ describe('the in-place solve', () => {
       for (const at of points) {
         for (const workspace of [...bad, { values: new Float64Array(7), lambda: new Float64Array(9) }]) {
           const common = outcome(() => grad(program, at as never, { schedule, workspace: workspace as never }));
-          expect(common).toEqual(outcome(() => grad(program, at as never, { schedule, workspace: workspace as never, multipliers: true })));
+          expect(common).toEqual(
+            outcome(() => grad(program, at as never, { schedule, workspace: workspace as never, multipliers: true })),
+          );
         }
       }
-      expect(outcome(() => grad(program, { x: -1, y: 2 }, { schedule }))).toMatchObject({ error: expect.stringMatching(/not finite|NaN/) });
+      expect(outcome(() => grad(program, { x: -1, y: 2 }, { schedule }))).toMatchObject({
+        error: expect.stringMatching(/not finite|NaN/),
+      });
     }
   });
 

@@ -27,13 +27,29 @@ function depth(program: Program, weights: Float64Array, values: Float64Array): n
     if (level[i] === 0) continue;
     most = Math.max(most, level[i]);
     if (i < inputCount) continue;
-    for (let e = parentStart[i]; e < parentStart[i + 1]; e++) if (J[e] !== 0) level[parents[e]] = Math.max(level[parents[e]], level[i] + 1);
+    for (let e = parentStart[i]; e < parentStart[i + 1]; e++)
+      if (J[e] !== 0) level[parents[e]] = Math.max(level[parents[e]], level[i] + 1);
   }
   return most;
 }
 
 /** Smooth primitives whose partials never cancel exactly within one constraint (no x − x, x / x). */
-const SMOOTH = ['add', 'mul', 'sin', 'cos', 'tanh', 'exp', 'scale', 'shift', 'sigmoid', 'square', 'sum', 'neg', 'id', 'const'];
+const SMOOTH = [
+  'add',
+  'mul',
+  'sin',
+  'cos',
+  'tanh',
+  'exp',
+  'scale',
+  'shift',
+  'sigmoid',
+  'square',
+  'sum',
+  'neg',
+  'id',
+  'const',
+];
 
 describe('on acyclic programs', () => {
   it('Gauss–Seidel in reverse order is backprop: one sweep, the same multipliers bit for bit', () => {
@@ -81,8 +97,21 @@ describe('on acyclic programs', () => {
 
   it('the lecture example: Jacobi takes 6 sweeps (z → exp → mul → add → sin → add), Gauss–Seidel 1', async () => {
     const expression = 'z + sin(x^2 + y*exp(z))';
-    for (const [method, sweeps] of [['jacobi', 6], ['gauss-seidel', 1]] as const) {
-      const r = await lagrad(['grad', expression, '--at', 'x=2,y=-1,z=0', '--schedule', 'iterative', '--method', method, '--json']);
+    for (const [method, sweeps] of [
+      ['jacobi', 6],
+      ['gauss-seidel', 1],
+    ] as const) {
+      const r = await lagrad([
+        'grad',
+        expression,
+        '--at',
+        'x=2,y=-1,z=0',
+        '--schedule',
+        'iterative',
+        '--method',
+        method,
+        '--json',
+      ]);
       const out = JSON.parse(r.out);
       expect(out.stats.iterations).toBe(sweeps);
       expect(out.gradient.x).toBeCloseTo(4 * Math.cos(3), 14);
@@ -150,7 +179,14 @@ describe('on cyclic programs', () => {
       u.push(b.apply('add', b.apply('scale', neighbours, undefined, COUPLING), x[r % 3]));
     }
     b.resolve((k) => u[k]);
-    return b.output(b.applyMany('sum', u.map((ur, r) => b.apply('scale', ur, undefined, c[r])))).build();
+    return b
+      .output(
+        b.applyMany(
+          'sum',
+          u.map((ur, r) => b.apply('scale', ur, undefined, c[r])),
+        ),
+      )
+      .build();
   }
 
   it('GMRES needs far fewer products than the fixed-point iteration on a slowly contracting component', () => {
@@ -174,31 +210,42 @@ describe('on cyclic programs', () => {
   });
 
   it('the same ring at the default limit: the fixed-point iteration says it is too slow, in one line', () => {
-    expect(() => grad(slowRing(), {}, { schedule: 'iterative', method: 'fixed-point' })).toThrow(/^variable #\d+ \(\w+\): cyclic component \{#\d+…#\d+\}: the fixed-point iteration on the multipliers contracts too slowly to reach the tolerance within 1000 sweeps \(residual .* rate 0\.9\d+\)$/);
+    expect(() => grad(slowRing(), {}, { schedule: 'iterative', method: 'fixed-point' })).toThrow(
+      /^variable #\d+ \(\w+\): cyclic component \{#\d+…#\d+\}: the fixed-point iteration on the multipliers contracts too slowly to reach the tolerance within 1000 sweeps \(residual .* rate 0\.9\d+\)$/,
+    );
   });
 });
 
 describe('gmres over typed arrays', () => {
   it('solves a nonsymmetric system to the tolerance, with a non-increasing residual, restarted or not', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 2 ** 30 }), fc.integer({ min: 2, max: 40 }), (n, seed, restart) => {
-        let s = seed;
-        const random = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
-        // A = I − 0.8 R / ‖R‖∞: eigenvalues in the disc around 1 of radius 0.8.
-        const R = Matrix.from1DArray(n, n, Array.from({ length: n * n }, random));
-        const norm = Math.max(...R.to2DArray().map((row) => row.reduce((t, x) => t + Math.abs(x), 0)));
-        const A = Matrix.eye(n).sub(R.mul(0.8 / norm));
-        const b = Float64Array.from({ length: n }, random);
-        const operator: LinearOperator = { size: n, apply: (x, y) => y.set(A.mmul(Matrix.columnVector(Array.from(x))).to1DArray()) };
-        const x = new Float64Array(n);
-        const monitor = new Monitor(1e-13, 2000);
-        const { verdict } = gmres(operator, b, x, monitor, restart);
-        expect(verdict).toBe(Verdict.Converged);
-        const expected = solve(A, Matrix.columnVector(Array.from(b))).to1DArray();
-        for (let k = 0; k < n; k++) expect(Math.abs(x[k] - expected[k])).toBeLessThan(1e-10);
-        for (let k = 1; k < monitor.residuals.length; k++) expect(monitor.residuals[k]).toBeLessThanOrEqual(monitor.residuals[k - 1] * (1 + 1e-12));
-        if (restart >= n) expect(monitor.iterations).toBeLessThanOrEqual(n);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 2 ** 30 }),
+        fc.integer({ min: 2, max: 40 }),
+        (n, seed, restart) => {
+          let s = seed;
+          const random = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+          // A = I − 0.8 R / ‖R‖∞: eigenvalues in the disc around 1 of radius 0.8.
+          const R = Matrix.from1DArray(n, n, Array.from({ length: n * n }, random));
+          const norm = Math.max(...R.to2DArray().map((row) => row.reduce((t, x) => t + Math.abs(x), 0)));
+          const A = Matrix.eye(n).sub(R.mul(0.8 / norm));
+          const b = Float64Array.from({ length: n }, random);
+          const operator: LinearOperator = {
+            size: n,
+            apply: (x, y) => y.set(A.mmul(Matrix.columnVector(Array.from(x))).to1DArray()),
+          };
+          const x = new Float64Array(n);
+          const monitor = new Monitor(1e-13, 2000);
+          const { verdict } = gmres(operator, b, x, monitor, restart);
+          expect(verdict).toBe(Verdict.Converged);
+          const expected = solve(A, Matrix.columnVector(Array.from(b))).to1DArray();
+          for (let k = 0; k < n; k++) expect(Math.abs(x[k] - expected[k])).toBeLessThan(1e-10);
+          for (let k = 1; k < monitor.residuals.length; k++)
+            expect(monitor.residuals[k]).toBeLessThanOrEqual(monitor.residuals[k - 1] * (1 + 1e-12));
+          if (restart >= n) expect(monitor.iterations).toBeLessThanOrEqual(n);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -215,12 +262,17 @@ describe('gmres over typed arrays', () => {
 describe('the command line', () => {
   it('lists the iterative schedule and its methods', async () => {
     const r = await lagrad(['grad', '--help']);
-    expect(r.out).toMatch(/iterative\s+multipliers by iteration, --method gauss-seidel \(default\) \| jacobi \| fixed-point \| gmres/);
+    expect(r.out).toMatch(
+      /iterative\s+multipliers by iteration, --method gauss-seidel \(default\) \| jacobi \| fixed-point \| gmres/,
+    );
   });
 
   it('prints each residual history under --json', async () => {
     const file = { 'p.lag': 'input t = 0\ninit v = 1\nv = cos(v) + t\noutput v' };
-    const r = await lagrad(['grad', 'p.lag', '--schedule', 'iterative', '--method', 'jacobi', '--json', '--tolerance', '1e-8'], file);
+    const r = await lagrad(
+      ['grad', 'p.lag', '--schedule', 'iterative', '--method', 'jacobi', '--json', '--tolerance', '1e-8'],
+      file,
+    );
     const out = JSON.parse(r.out);
     const multipliers = out.convergence.find((c: { quantity: string }) => c.quantity === 'multipliers');
     expect(multipliers.residuals).toHaveLength(out.stats.iterations);

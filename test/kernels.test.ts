@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { builtinPrimitives, grad, parse, PrimitiveRegistry, primitives, ProgramBuilder, registerPrimitive, type Primitive } from '../src/index.ts';
+import {
+  builtinPrimitives,
+  grad,
+  parse,
+  PrimitiveRegistry,
+  primitives,
+  ProgramBuilder,
+  registerPrimitive,
+  type Primitive,
+} from '../src/index.ts';
 import { useInterpreter } from '../src/primitives/codegen.ts';
 import { interpretedKernels } from '../src/primitives/interpretedKernels.ts';
 import { compileKernels, type Kernels } from '../src/primitives/kernels.ts';
@@ -21,7 +30,13 @@ import { arbitraryProgram } from './helpers/randomPrograms.ts';
 /** User primitives for the random programs: function rules, a constant θ, a variadic fold with identity 1. */
 const USER: Primitive[] = [
   { name: 'softsignFn', arity: 1, value: (a) => a / (1 + Math.abs(a)), partials: [(a) => 1 / (1 + Math.abs(a)) ** 2] },
-  { name: 'hypotFn', arity: 2, value: (a, b) => Math.hypot(a, b), partials: [(a, _b, _c, y) => a / y, (_a, b, _c, y) => b / y], domain: { a: [0.2, 3], b: [0.2, 3] } },
+  {
+    name: 'hypotFn',
+    arity: 2,
+    value: (a, b) => Math.hypot(a, b),
+    partials: [(a, _b, _c, y) => a / y, (_a, b, _c, y) => b / y],
+    domain: { a: [0.2, 3], b: [0.2, 3] },
+  },
   { name: 'affineTheta', arity: 1, value: 'c * a + 1', partials: ['c'], constant: true, domain: { c: [-2, 2] } },
   { name: 'productAll', arity: 'variadic', identity: 1, value: 'y * a', partials: ['y / a'], domain: { a: [0.2, 2] } },
 ];
@@ -114,7 +129,19 @@ describe('generated sweeps against the interpreted reference', () => {
       const lambda = new Float64Array(program.size);
       lambda[program.outputs[0]] = 1;
       // mul and sqrt; log's multiplier is 0 (the objective does not read it): skipped, not counted.
-      expect(k.reverse(values, lambda, lambda, program.ops, program.parentStart, program.parents, program.constants, 1, program.size)).toBe(2);
+      expect(
+        k.reverse(
+          values,
+          lambda,
+          lambda,
+          program.ops,
+          program.parentStart,
+          program.parents,
+          program.constants,
+          1,
+          program.size,
+        ),
+      ).toBe(2);
       expect(lambda[0]).toBe(1); // d/dx (√x)² = 1
     }
   });
@@ -140,13 +167,27 @@ describe('the printed source', () => {
     expect(kernelSource('forward', { primitive: 'exp' })).toContain('vi = Math.exp(a);');
     expect(kernelSource('tangent', { primitive: 'sub' })).toContain('dst[i] = src[pa[s]] + -src[pa[s + 1]];');
     expect(() => kernelSource('revers' as 'reverse')).toThrow("sweep 'revers': unknown; did you mean 'reverse'?");
-    expect(() => kernelSource('reverse', { primitive: 'sinh' })).toThrow("primitive 'sinh': unknown; did you mean 'sin'?");
+    expect(() => kernelSource('reverse', { primitive: 'sinh' })).toThrow(
+      "primitive 'sinh': unknown; did you mean 'sin'?",
+    );
   });
 
   it('names the sweep in the stack trace of a rule that throws', () => {
     const registry = new PrimitiveRegistry(builtinPrimitives);
-    const code = registry.register({ name: 'boom', arity: 1, value: () => { throw new Error('boom'); }, partials: ['1'] });
-    const arrays = { ops: Int32Array.of(0, code), parentStart: Int32Array.of(0, 0, 1), parents: Int32Array.of(0), constants: new Float64Array(2) };
+    const code = registry.register({
+      name: 'boom',
+      arity: 1,
+      value: () => {
+        throw new Error('boom');
+      },
+      partials: ['1'],
+    });
+    const arrays = {
+      ops: Int32Array.of(0, code),
+      parentStart: Int32Array.of(0, 0, 1),
+      parents: Int32Array.of(0),
+      constants: new Float64Array(2),
+    };
     const k = compileKernels(registry.checkedAll());
     let stack = '';
     try {
@@ -169,7 +210,9 @@ describe('the printed source', () => {
     expect((await lagrad(['kernels', '--help'])).out).toContain('--primitive');
     const bad = await lagrad(['kernels', 'backward']);
     expect(bad.status).toBe(2); // a usage error: a name not among the sweeps
-    expect(bad.err).toBe("lagrad: sweep 'backward': unknown; choose one of forward, reverse, tangent, lanes, value, partials\n");
+    expect(bad.err).toBe(
+      "lagrad: sweep 'backward': unknown; choose one of forward, reverse, tangent, lanes, value, partials\n",
+    );
     expect((await lagrad(['kernels', 'forward', 'reverse'])).status).toBe(2);
   });
 });
@@ -181,7 +224,12 @@ describe('the bound sweeps', () => {
     // Bound before the primitive exists: a bound object holding the old kernels would find no case.
     const registry = new PrimitiveRegistry(builtinPrimitives);
     const next = registry.all().length;
-    const arrays = { ops: Int32Array.of(0, next), parentStart: Int32Array.of(0, 0, 1), parents: Int32Array.of(0), constants: new Float64Array(2) };
+    const arrays = {
+      ops: Int32Array.of(0, next),
+      parentStart: Int32Array.of(0, 0, 1),
+      parents: Int32Array.of(0),
+      constants: new Float64Array(2),
+    };
     const sweeps = bindSweeps(arrays, registry);
     const values = Float64Array.of(3, 0);
     expect(() => sweeps.forward(values, 1, 2)).toThrow('unknown op code');
@@ -217,7 +265,10 @@ describe('the bound sweeps', () => {
 describe('where code generation is refused', () => {
   it('node --disallow-code-generation-from-strings computes the lecture gradient with the interpreted sweeps', () => {
     const script = fileURLToPath(new URL('./helpers/withoutCodegen.ts', import.meta.url));
-    const run = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', script], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    const run = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', script], {
+      encoding: 'utf8',
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const result = JSON.parse(run.stdout);

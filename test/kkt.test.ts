@@ -1,14 +1,23 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { certify } from '../src/lagrangian/certificate.ts';
-import { absoluteAdjoint, dualResiduals, localPartials, partialsProduct, partialsTransposeProduct, primalResiduals } from '../src/lagrangian/kkt.ts';
+import {
+  absoluteAdjoint,
+  dualResiduals,
+  localPartials,
+  partialsProduct,
+  partialsTransposeProduct,
+  primalResiduals,
+} from '../src/lagrangian/kkt.ts';
 import { evaluateAll, grad, parse, resolveWeights, type Program } from '../src/index.ts';
 import { arbitraryProgram } from './helpers/randomPrograms.ts';
 
 // The lecture's f = z + sin(x² + y·exp(z)) at (2, −1, 0) with its intermediates named; the local
 // partials in closed form: ∂a/∂x = 2x = 4, ∂b/∂z = e^z = 1, ∂c/∂(y, b) = (b, y) = (1, −1),
 // ∂d/∂(a, c) = (1, 1), ∂e/∂d = cos 3, ∂g/∂(z, e) = (1, 1).
-const lecture = parse('input x = 2\ninput y = -1\ninput z = 0\na = x^2\nb = exp(z)\nc = y * b\nd = a + c\ne = sin(d)\ng = z + e\noutput g');
+const lecture = parse(
+  'input x = 2\ninput y = -1\ninput z = 0\na = x^2\nb = exp(z)\nc = y * b\nd = a + c\ne = sin(d)\ng = z + e\noutput g',
+);
 const index = (name: string) => lecture.indexOf(name);
 
 /** J as a dense N×N array from the CSR partials (duplicates added). */
@@ -165,7 +174,11 @@ describe('KKT certificate on random acyclic programs', () => {
     fc.assert(
       fc.property(arbitraryProgram(), (r) => {
         const g = grad(r.program, r.at, { schedule: 'reverse', weights: r.weights });
-        const mu = absoluteAdjoint(r.program, localPartials(r.program, g.values), resolveWeights(r.program, undefined, r.weights));
+        const mu = absoluteAdjoint(
+          r.program,
+          localPartials(r.program, g.values),
+          resolveWeights(r.program, undefined, r.weights),
+        );
         for (let j = 0; j < r.program.size; j++) expect(Math.abs(g.lambda[j])).toBeLessThanOrEqual(mu[j] * (1 + 1e-12));
       }),
       { numRuns: 100 },

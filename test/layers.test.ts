@@ -57,7 +57,8 @@ describe('layers', () => {
         const targets = (imports.get(top.file) ?? []).filter((t) => imports.has(t));
         if (top.next < targets.length) {
           const t = targets[top.next++];
-          if (state.get(t) === 'open') cycles.push([...stack.map((s) => s.file).slice(stack.findIndex((s) => s.file === t)), t].join(' → '));
+          if (state.get(t) === 'open')
+            cycles.push([...stack.map((s) => s.file).slice(stack.findIndex((s) => s.file === t)), t].join(' → '));
           else if (!state.has(t)) {
             state.set(t, 'open');
             stack.push({ file: t, next: 0 });

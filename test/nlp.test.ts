@@ -17,7 +17,16 @@ import {
   weightNames,
   type ChainScores,
 } from '../examples/crf.ts';
-import { compareInsideOutside, insideOutside, insideProgram, randomGrammar, randomSentence, ruleNames, ruleWeights, type Grammar } from '../examples/inside-outside.ts';
+import {
+  compareInsideOutside,
+  insideOutside,
+  insideProgram,
+  randomGrammar,
+  randomSentence,
+  ruleNames,
+  ruleWeights,
+  type Grammar,
+} from '../examples/inside-outside.ts';
 import { relativeError } from './helpers/finiteDifferences.ts';
 
 // "Many NLP algorithms come in duals": the gradient lagrad solves for through the forward algorithm
@@ -51,24 +60,36 @@ function enumerateChain(scores: ChainScores) {
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tolerance = TOLERANCE) => {
   expect(a.length).toBe(b.length);
-  for (let k = 0; k < b.length; k++) expect(relativeError(a[k], b[k]), `entry ${k}: ${a[k]} vs ${b[k]}`).toBeLessThan(tolerance);
+  for (let k = 0; k < b.length; k++)
+    expect(relativeError(a[k], b[k]), `entry ${k}: ${a[k]} vs ${b[k]}`).toBeLessThan(tolerance);
 };
 
 describe('linear-chain CRF: ∂ log Z/∂scores = forward–backward marginals', () => {
   it('on random chains (shared and per-step transitions), to 1e-10', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 12 }), fc.boolean(), fc.nat(), (tags, length, shared, seed) => {
-        const c = compareLogPartition(tags, length, shared, seed);
-        expect(c.logZDifference).toBeLessThan(TOLERANCE);
-        expect(c.nodeDifference).toBeLessThan(TOLERANCE);
-        expect(c.pairDifference).toBeLessThan(TOLERANCE);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.boolean(),
+        fc.nat(),
+        (tags, length, shared, seed) => {
+          const c = compareLogPartition(tags, length, shared, seed);
+          expect(c.logZDifference).toBeLessThan(TOLERANCE);
+          expect(c.nodeDifference).toBeLessThan(TOLERANCE);
+          expect(c.pairDifference).toBeLessThan(TOLERANCE);
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('forward–backward and lagrad both equal enumeration over every label sequence', () => {
-    for (const [tags, length, shared, seed] of [[2, 5, true, 1], [3, 4, false, 2], [4, 3, true, 3], [3, 6, true, 4]] as const) {
+    for (const [tags, length, shared, seed] of [
+      [2, 5, true, 1],
+      [3, 4, false, 2],
+      [4, 3, true, 3],
+      [3, 6, true, 4],
+    ] as const) {
       const scores = randomScores(tags, length, shared, seed);
       const brute = enumerateChain(scores);
       const marginals = forwardBackward(scores);
@@ -77,18 +98,32 @@ describe('linear-chain CRF: ∂ log Z/∂scores = forward–backward marginals',
       close(transitionMarginals(scores, marginals), brute.pairs);
       const program = logPartitionProgram(tags, length, shared);
       const r = grad(program, scoresPoint(program, scores), { schedule: 'reverse' });
-      close(Array.from({ length: length * tags }, (_, k) => r.gradient[emissionName(Math.floor(k / tags), k % tags)] as number), brute.node);
+      close(
+        Array.from(
+          { length: length * tags },
+          (_, k) => r.gradient[emissionName(Math.floor(k / tags), k % tags)] as number,
+        ),
+        brute.node,
+      );
     }
   });
 
   it('one position is a softmax: ∂/∂e_j log Σ_k exp e_k = exp e_j / Σ_k exp e_k', () => {
     const e = [0.3, -1.2, 2.5, 0.0, 1.1];
     const program = logPartitionProgram(e.length, 1);
-    const point = scoresPoint(program, { tags: e.length, length: 1, emission: Float64Array.from(e), transition: new Float64Array(e.length ** 2), shared: true });
+    const point = scoresPoint(program, {
+      tags: e.length,
+      length: 1,
+      emission: Float64Array.from(e),
+      transition: new Float64Array(e.length ** 2),
+      shared: true,
+    });
     const r = grad(program, point);
     const Z = e.reduce((s, x) => s + Math.exp(x), 0);
     expect(relativeError(r.value, Math.log(Z))).toBeLessThan(1e-15);
-    e.forEach((x, j) => expect(relativeError(r.gradient[emissionName(0, j)] as number, Math.exp(x) / Z)).toBeLessThan(1e-14));
+    e.forEach((x, j) =>
+      expect(relativeError(r.gradient[emissionName(0, j)] as number, Math.exp(x) / Z)).toBeLessThan(1e-14),
+    );
     // The transitions are inputs the objective never reads: multiplier 0.
     expect(r.gradient.T0_0).toBe(0);
   });
@@ -101,16 +136,24 @@ describe('linear-chain CRF: ∂ log Z/∂scores = forward–backward marginals',
     const s = (i: number, j: number) => scores.emission[i] + scores.transition[i * K + j] + scores.emission[K + j];
     let Z = 0;
     for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) Z += Math.exp(s(i, j));
-    for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) expect(relativeError(r.gradient[`T${i}_${j}`] as number, Math.exp(s(i, j)) / Z)).toBeLessThan(1e-14);
+    for (let i = 0; i < K; i++)
+      for (let j = 0; j < K; j++)
+        expect(relativeError(r.gradient[`T${i}_${j}`] as number, Math.exp(s(i, j)) / Z)).toBeLessThan(1e-14);
   });
 });
 
 describe('log-linear CRF: ∂ log P(y | x)/∂weights = observed − expected features', () => {
   it('on random labelled sequences, to 1e-10', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 4 }), fc.nat(), (tags, length, features, seed) => {
-        expect(compareLogLikelihood(tags, length, features, seed).difference).toBeLessThan(TOLERANCE);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.nat(),
+        (tags, length, features, seed) => {
+          expect(compareLogLikelihood(tags, length, features, seed).difference).toBeLessThan(TOLERANCE);
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -125,7 +168,9 @@ describe('log-linear CRF: ∂ log P(y | x)/∂weights = observed − expected fe
     const r = grad(program, point);
     // Enumeration: emission scores from the features, then E[f] over all 3⁴ label sequences.
     const emission = new Float64Array(4 * 3);
-    for (let t = 0; t < 4; t++) for (let j = 0; j < 3; j++) for (let k = 0; k < 2; k++) emission[t * 3 + j] += sequence.features[t * 2 + k] * weights[k * 3 + j];
+    for (let t = 0; t < 4; t++)
+      for (let j = 0; j < 3; j++)
+        for (let k = 0; k < 2; k++) emission[t * 3 + j] += sequence.features[t * 2 + k] * weights[k * 3 + j];
     const brute = enumerateChain({ tags: 3, length: 4, emission, transition: weights.slice(6), shared: true });
     const expected = new Float64Array(weights.length);
     for (let t = 0; t < 4; t++) {
@@ -137,7 +182,10 @@ describe('log-linear CRF: ∂ log P(y | x)/∂weights = observed − expected fe
     for (let m = 0; m < 9; m++) expected[6 + m] -= brute.pairs[m];
     for (let t = 1; t < 4; t++) expected[6 + sequence.labels[t - 1] * 3 + sequence.labels[t]] += 1;
     close(featureGradient(sequence, weights), expected);
-    close(Float64Array.from(names, (name) => r.gradient[name] as number), expected);
+    close(
+      Float64Array.from(names, (name) => r.gradient[name] as number),
+      expected,
+    );
   });
 });
 
@@ -178,19 +226,29 @@ function enumerateParses(grammar: Grammar, sentence: Int32Array) {
 describe('PCFG: ∂ log inside score/∂θ = expected rule counts (outside algorithm)', () => {
   it('on random grammars and sentences, to 1e-10', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 8 }), fc.nat(), (N, V, length, seed) => {
-        const c = compareInsideOutside(N, V, length, seed);
-        expect(c.logZDifference).toBeLessThan(TOLERANCE);
-        expect(c.countDifference).toBeLessThan(TOLERANCE);
-        // Every parse has one lexical rule per word.
-        expect(relativeError(c.lexicalTotal, length)).toBeLessThan(TOLERANCE);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.nat(),
+        (N, V, length, seed) => {
+          const c = compareInsideOutside(N, V, length, seed);
+          expect(c.logZDifference).toBeLessThan(TOLERANCE);
+          expect(c.countDifference).toBeLessThan(TOLERANCE);
+          // Every parse has one lexical rule per word.
+          expect(relativeError(c.lexicalTotal, length)).toBeLessThan(TOLERANCE);
+        },
+      ),
       { numRuns: 40 },
     );
   });
 
   it('inside–outside and lagrad both equal enumeration over every parse', () => {
-    for (const [N, V, length, seed] of [[2, 3, 4, 1], [3, 2, 3, 2], [2, 2, 5, 3]] as const) {
+    for (const [N, V, length, seed] of [
+      [2, 3, 4, 1],
+      [3, 2, 3, 2],
+      [2, 2, 5, 3],
+    ] as const) {
       const grammar = randomGrammar(N, V, seed);
       const sentence = randomSentence(V, length, seed + 10);
       const brute = enumerateParses(grammar, sentence);
@@ -201,7 +259,10 @@ describe('PCFG: ∂ log inside score/∂θ = expected rule counts (outside algor
       const theta = ruleWeights(grammar);
       const names = ruleNames(N, V);
       const r = grad(program, Object.fromEntries(names.map((name, k) => [name, theta[k]])));
-      close(Float64Array.from(names, (name) => r.gradient[name] as number), brute.counts);
+      close(
+        Float64Array.from(names, (name) => r.gradient[name] as number),
+        brute.counts,
+      );
     }
   });
 
@@ -222,7 +283,12 @@ describe('PCFG: ∂ log inside score/∂θ = expected rule counts (outside algor
       expect(relativeError(r.value, Math.log(catalan) + (n - 1) * b + n * l)).toBeLessThan(1e-13);
       expect(relativeError(r.gradient.r0_0_0 as number, n - 1)).toBeLessThan(1e-13);
       expect(relativeError(r.gradient.l0_0 as number, n)).toBeLessThan(1e-13);
-      expect(enumerateParses({ nonterminals: 1, words: 1, binary: Float64Array.of(b), lexical: Float64Array.of(l) }, new Int32Array(n)).parses).toBe(catalan);
+      expect(
+        enumerateParses(
+          { nonterminals: 1, words: 1, binary: Float64Array.of(b), lexical: Float64Array.of(l) },
+          new Int32Array(n),
+        ).parses,
+      ).toBe(catalan);
     }
   });
 });

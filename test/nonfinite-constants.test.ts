@@ -23,12 +23,23 @@ const columnOf = (line: string, snippet: string, offset: number) => line.indexOf
 function programs(snippet: string): { label: string; text: string; line: number; lineText: string }[] {
   const aLine = `a = sin(${snippet}) + x`;
   return [
-    { label: 'forward reference', text: ['input x = 0.5', 'b = a * x', aLine, 'output b'].join('\n'), line: 3, lineText: aLine },
-    { label: 'no forward reference', text: ['input x = 0.5', aLine, 'b = a * x', 'output b'].join('\n'), line: 2, lineText: aLine },
+    {
+      label: 'forward reference',
+      text: ['input x = 0.5', 'b = a * x', aLine, 'output b'].join('\n'),
+      line: 3,
+      lineText: aLine,
+    },
+    {
+      label: 'no forward reference',
+      text: ['input x = 0.5', aLine, 'b = a * x', 'output b'].join('\n'),
+      line: 2,
+      lineText: aLine,
+    },
   ];
 }
 
-const oneLine = (where: string, result: string) => new RegExp(`^${where.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\S.* = ${result}: not a finite number$`);
+const oneLine = (where: string, result: string) =>
+  new RegExp(`^${where.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\S.* = ${result}: not a finite number$`);
 
 describe('constants that fold to NaN or ±Infinity are errors at their place', () => {
   for (const [snippet, offset, result] of folds) {
@@ -71,11 +82,17 @@ describe('constants that fold to NaN or ±Infinity are errors at their place', (
         for (const command of ['grad', 'eval', 'verify']) {
           const r = await lagrad([command, 'prog.lag'], { 'prog.lag': text });
           expect([r.status, r.out], `${command}, ${label}`).toEqual([1, '']);
-          expect(r.err, `${command}, ${label}`).toMatch(new RegExp(`^lagrad: ${oneLine(where, result).source.slice(1, -1)}\\n$`));
+          expect(r.err, `${command}, ${label}`).toMatch(
+            new RegExp(`^lagrad: ${oneLine(where, result).source.slice(1, -1)}\\n$`),
+          );
         }
         const piped = await lagrad(['grad', '-'], {}, text);
         expect(piped.status).toBe(1);
-        expect(piped.err).toMatch(new RegExp(`^lagrad: \\S+:${line}:${columnOf(lineText, snippet, offset)}: .* = ${result}: not a finite number\\n$`));
+        expect(piped.err).toMatch(
+          new RegExp(
+            `^lagrad: \\S+:${line}:${columnOf(lineText, snippet, offset)}: .* = ${result}: not a finite number\\n$`,
+          ),
+        );
       }
     });
   }
@@ -90,7 +107,11 @@ describe('the trace front-end takes only its own variables and numbers as operan
   const { add, mul, sum, max } = ops;
   const refused: readonly [string, (x: Var) => unknown, RegExp][] = [
     ['a plain object with an index', (x) => add(x, { index: 0 } as unknown as Var), /argument 2 is an object/],
-    ['a look-alike of a variable of this trace', (x) => mul({ index: x.index, builder: x.builder } as unknown as Var, x), /argument 1 is an object/],
+    [
+      'a look-alike of a variable of this trace',
+      (x) => mul({ index: x.index, builder: x.builder } as unknown as Var, x),
+      /argument 1 is an object/,
+    ],
     ['null', (x) => add(x, null as unknown as number), /argument 2 is null/],
     ['undefined', (x) => sum(x, x, undefined as unknown as number), /argument 3 is undefined/],
     ['a numeric string', (x) => max(x, '0' as unknown as number), /argument 2 is the string "0"/],
@@ -114,7 +135,9 @@ describe('the trace front-end takes only its own variables and numbers as operan
 
   it('refuses outputs that are not variables of the trace, whatever the form of the result', () => {
     for (const result of [3, null, { a: 3 }, { a: { index: 0 } }, ['x']]) {
-      expect(() => trace(() => result as unknown as Var, ['x'])).toThrow('trace: the function must return variables of this trace');
+      expect(() => trace(() => result as unknown as Var, ['x'])).toThrow(
+        'trace: the function must return variables of this trace',
+      );
     }
   });
 
@@ -128,7 +151,23 @@ describe('the builder never reads a bad value as an index', () => {
   it('refuses every non-index as a parent, an output or a name target, and records nothing', () => {
     const b = new ProgramBuilder();
     const x = b.input('x');
-    const bad: unknown[] = [null, undefined, '0', true, 0n, [0], { valueOf: () => 0 }, 0.5, NaN, -0.5, 2 ** 32, 2 ** 31, -(2 ** 31), Infinity, 1];
+    const bad: unknown[] = [
+      null,
+      undefined,
+      '0',
+      true,
+      0n,
+      [0],
+      { valueOf: () => 0 },
+      0.5,
+      NaN,
+      -0.5,
+      2 ** 32,
+      2 ** 31,
+      -(2 ** 31),
+      Infinity,
+      1,
+    ];
     for (const index of bad) {
       expect(() => b.apply('sin', index as number), String(index)).toThrow(LagradError);
       expect(() => b.apply('add', x, index as number), String(index)).toThrow(LagradError);

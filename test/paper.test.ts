@@ -16,7 +16,11 @@ describe('paper template', () => {
     const committed = JSON.parse(readFileSync(join(PAPER_DIR, 'results.json'), 'utf8'));
     const paths = references(template);
     expect(paths.length).toBeGreaterThan(50);
-    for (const e of experiments) expect(paths.some((p) => p.startsWith(`${e.id}.`)), e.id).toBe(true);
+    for (const e of experiments)
+      expect(
+        paths.some((p) => p.startsWith(`${e.id}.`)),
+        e.id,
+      ).toBe(true);
     const missing = paths.filter((p) => lookup(committed, p) === undefined);
     expect(missing).toEqual([]);
     expect(() => render(template, committed)).not.toThrow();
@@ -30,7 +34,9 @@ describe('paper template', () => {
 
   it('renders formats and refuses what does not resolve', () => {
     const results = { a: { b: [1.23456, 'x'] }, n: 1234567 };
-    expect(render('{{a.b.0|f2}} {{a.b.1}} {{n|int}} {{a.b.0|p3}} {{a.b.0|e1}} {{a.b.0|x}}', results)).toBe('1.23 x 1 234 567 1.23 1.2e+0 1.23×');
+    expect(render('{{a.b.0|f2}} {{a.b.1}} {{n|int}} {{a.b.0|p3}} {{a.b.0|e1}} {{a.b.0|x}}', results)).toBe(
+      '1.23 x 1 234 567 1.23 1.2e+0 1.23×',
+    );
     expect(() => render('{{a.c}}', results)).toThrow(/a\.c/);
     expect(() => render('{{a}}', results)).toThrow(/object/);
     expect(() => format('x', 'f2', 'p')).toThrow(/formats a number/);

@@ -1,6 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluate, fromJSON, grad, LagradError, ops, parse, parseProgram, ProgramBuilder, toJSON, trace } from '../src/index.ts';
+import {
+  evaluate,
+  fromJSON,
+  grad,
+  LagradError,
+  ops,
+  parse,
+  parseProgram,
+  ProgramBuilder,
+  toJSON,
+  trace,
+} from '../src/index.ts';
 import { hashName, NameTable } from '../src/program/names.ts';
 import { lagrad } from './helpers/cli.ts';
 import { arbitraryProgram } from './helpers/randomPrograms.ts';
@@ -29,7 +40,9 @@ describe('expression syntax (DESIGN §5)', () => {
   });
   it('calls functions of one, two and many arguments', () => {
     expect(value('max(x, y) + min(x, y) + pow(x, 2) + sum(x, y, 1)', { x: 3, y: -1 })).toBe(3 - 1 + 9 + 3);
-    expect(value('sigmoid(0) + relu(-2) + abs(-2) + tanh(0) + sqrt(4) + log(1) + exp(0) + tan(0) + cos(0) + sin(0)')).toBe(0.5 + 0 + 2 + 0 + 2 + 0 + 1 + 0 + 1 + 0);
+    expect(
+      value('sigmoid(0) + relu(-2) + abs(-2) + tanh(0) + sqrt(4) + log(1) + exp(0) + tan(0) + cos(0) + sin(0)'),
+    ).toBe(0.5 + 0 + 2 + 0 + 2 + 0 + 1 + 0 + 1 + 0);
   });
   it('takes free names as inputs in order of first appearance', () => {
     expect(parse('z + sin(x^2 + y*exp(z))').inputNames).toEqual(['z', 'x', 'y']);
@@ -57,8 +70,12 @@ describe('expression syntax (DESIGN §5)', () => {
 
 describe('.lag programs (DESIGN §6)', () => {
   it('refuses a second init or output of one name at its statement; several outputs of different names are fine', () => {
-    expect(() => parseProgram('input t = 0\ninit v = 1\nv = cos(v) + t\ninit v = 1\noutput v', { file: 'p.lag' })).toThrow("p.lag:4:1: 'init v' is given twice (first on line 2)");
-    expect(() => parseProgram('input x\noutput x\ny = x^2\noutput y\noutput x', { file: 'p.lag' })).toThrow("p.lag:5:1: 'output x' is given twice (first on line 2)");
+    expect(() =>
+      parseProgram('input t = 0\ninit v = 1\nv = cos(v) + t\ninit v = 1\noutput v', { file: 'p.lag' }),
+    ).toThrow("p.lag:4:1: 'init v' is given twice (first on line 2)");
+    expect(() => parseProgram('input x\noutput x\ny = x^2\noutput y\noutput x', { file: 'p.lag' })).toThrow(
+      "p.lag:5:1: 'output x' is given twice (first on line 2)",
+    );
     expect(parseProgram('input x\ny = x^2\noutput y\noutput x').outputs).toHaveLength(2);
   });
 
@@ -79,7 +96,11 @@ output g
     const program = parseProgram(text, { file: 'lecture.lag' });
     const r = grad(program, { y: -1 });
     expect(r.value).toBeCloseTo(Math.sin(3), 15);
-    expect(r.gradient).toEqual({ x: expect.closeTo(4 * Math.cos(3), 14), y: expect.closeTo(Math.cos(3), 14), z: expect.closeTo(1 - Math.cos(3), 14) });
+    expect(r.gradient).toEqual({
+      x: expect.closeTo(4 * Math.cos(3), 14),
+      y: expect.closeTo(Math.cos(3), 14),
+      z: expect.closeTo(1 - Math.cos(3), 14),
+    });
     expect(Object.keys(r.multipliers).sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'g', 'x', 'y', 'z']);
   });
   it('records where each variable was written', () => {
@@ -108,7 +129,10 @@ output g
 
 describe('JSON round trip', () => {
   it('parse → JSON → program gives the same program and gradient', () => {
-    const p = parseProgram('input x = 2\ninput y = -1\ninput z = 0\ng = z + sin(x^2 + y*exp(z)) + 3*x + x^3\noutput g', { file: 'f.lag' });
+    const p = parseProgram(
+      'input x = 2\ninput y = -1\ninput z = 0\ng = z + sin(x^2 + y*exp(z)) + 3*x + x^3\noutput g',
+      { file: 'f.lag' },
+    );
     const text = JSON.stringify(p);
     const q = fromJSON(text);
     expect(JSON.stringify(q)).toBe(text);
@@ -129,7 +153,7 @@ describe('JSON round trip', () => {
     );
   });
   it('refuses what is not a program', () => {
-    expect(() => fromJSON('{"format": "other"}')).toThrow("program JSON: not a lagrad program");
+    expect(() => fromJSON('{"format": "other"}')).toThrow('program JSON: not a lagrad program');
     expect(() => fromJSON('{')).toThrow(/^program JSON: /);
     const p = JSON.parse(JSON.stringify(parse('sin(x)')));
     p.primitives[1] = 'sinus';
@@ -142,8 +166,12 @@ describe('JSON round trip', () => {
 describe('no silent wrong values: non-finite constants and coerced indices', () => {
   it('refuses a constant that folds to NaN, with or without a forward reference', async () => {
     const forward = 'input x = 0.5\nb = a + x\na = sin(log(-1))\noutput b';
-    expect(() => parseProgram(forward, { file: 'prog.lag' })).toThrow(/^prog\.lag:3:9: log\(-1\) = NaN: not a finite number$/);
-    expect(() => parseProgram('input x = 0.5\na = sin(log(-1))\nb = a + x\noutput b', { file: 'prog.lag' })).toThrow(/^prog\.lag:2:9: log\(-1\) = NaN/);
+    expect(() => parseProgram(forward, { file: 'prog.lag' })).toThrow(
+      /^prog\.lag:3:9: log\(-1\) = NaN: not a finite number$/,
+    );
+    expect(() => parseProgram('input x = 0.5\na = sin(log(-1))\nb = a + x\noutput b', { file: 'prog.lag' })).toThrow(
+      /^prog\.lag:2:9: log\(-1\) = NaN/,
+    );
     for (const command of ['grad', 'eval', 'verify']) {
       const r = await lagrad([command, 'prog.lag'], { 'prog.lag': forward });
       expect(r.status).toBe(1);
@@ -191,7 +219,9 @@ describe('no silent wrong values: non-finite constants and coerced indices', () 
         const placed = wrap.replace('S', snippet);
         bodies[target] = `${bodies[target]} + ${placed}`;
         // Shuffle the definition lines by sort keys; the input first, the output last.
-        const lines = bodies.map((body, k) => ({ text: `v${k} = ${body}`, key: order[k], k })).sort((p, q) => p.key - q.key || p.k - q.k);
+        const lines = bodies
+          .map((body, k) => ({ text: `v${k} = ${body}`, key: order[k], k }))
+          .sort((p, q) => p.key - q.key || p.k - q.k);
         const text = ['input x = 0.5', ...lines.map((l) => l.text), `output v${n - 1}`].join('\n');
         const line = 2 + lines.findIndex((l) => l.k === target);
         const lineText = lines[line - 2].text;
@@ -211,8 +241,12 @@ describe('no silent wrong values: non-finite constants and coerced indices', () 
   });
 
   it('refuses non-finite input defaults and init values, naming the number', () => {
-    expect(() => parseProgram('input x = 1e999\noutput x', { file: 'p.lag' })).toThrow(/^p\.lag:1:11: 1e999 = Infinity: not a finite number$/);
-    expect(() => parseProgram('input t\ninit v = -2e308\nv = cos(v) + t\noutput v', { file: 'p.lag' })).toThrow(/^p\.lag:2:10: -2e308 = -Infinity: not a finite number$/);
+    expect(() => parseProgram('input x = 1e999\noutput x', { file: 'p.lag' })).toThrow(
+      /^p\.lag:1:11: 1e999 = Infinity: not a finite number$/,
+    );
+    expect(() => parseProgram('input t\ninit v = -2e308\nv = cos(v) + t\noutput v', { file: 'p.lag' })).toThrow(
+      /^p\.lag:2:10: -2e308 = -Infinity: not a finite number$/,
+    );
     expect(() => parse('x + 1e400')).toThrow(/^expression:1:5: 1e400 = Infinity: not a finite number$/);
   });
 
@@ -222,9 +256,13 @@ describe('no silent wrong values: non-finite constants and coerced indices', () 
     expect(evaluate(parseProgram('input x\nb = a * x\na = log(2) + 0/1\noutput b'), { x: 3 })).toBe(3 * Math.log(2));
   });
 
-  it('the trace front-end refuses a non-finite number operand where it is recorded, naming the caller\'s line', () => {
-    expect(() => trace(({ x }) => add(x, NaN), ['x'])).toThrow(/parse\.test\.ts:\d+:\d+: the constant θ = NaN is not a finite number$/);
-    expect(() => trace(({ x }) => mul(Infinity, x), ['x'])).toThrow(/parse\.test\.ts:\d+:\d+: the constant θ = Infinity/);
+  it("the trace front-end refuses a non-finite number operand where it is recorded, naming the caller's line", () => {
+    expect(() => trace(({ x }) => add(x, NaN), ['x'])).toThrow(
+      /parse\.test\.ts:\d+:\d+: the constant θ = NaN is not a finite number$/,
+    );
+    expect(() => trace(({ x }) => mul(Infinity, x), ['x'])).toThrow(
+      /parse\.test\.ts:\d+:\d+: the constant θ = Infinity/,
+    );
     expect(() => trace(({ x }) => sum(x, NaN), ['x'])).toThrow(/parse\.test\.ts:\d+:\d+: the constant θ = NaN/);
     expect(() => trace(({ x }) => sin(x), { x: NaN })).toThrow(/^input 'x': the default NaN is not a finite number$/);
   });
@@ -232,15 +270,19 @@ describe('no silent wrong values: non-finite constants and coerced indices', () 
   it('the builder refuses parents, placeholders and targets that an Int32Array would coerce', () => {
     const b = new ProgramBuilder();
     const x = b.input('x');
-    for (const bad of [NaN, 0.5, 2 ** 32, -1, Infinity, 1]) expect(() => b.apply('sin', bad)).toThrow(`${bad} is not a variable recorded so far`);
-    for (const bad of [-1, 0.5, NaN, 2 ** 31 - 1]) expect(() => b.placeholder(bad)).toThrow(/^program: placeholder .* is not an integer/);
+    for (const bad of [NaN, 0.5, 2 ** 32, -1, Infinity, 1])
+      expect(() => b.apply('sin', bad)).toThrow(`${bad} is not a variable recorded so far`);
+    for (const bad of [-1, 0.5, NaN, 2 ** 31 - 1])
+      expect(() => b.placeholder(bad)).toThrow(/^program: placeholder .* is not an integer/);
     const p = b.placeholder(1); // issues −1 and −2 only
     expect(p).toBe(-2);
     expect(() => b.apply('sin', -3)).toThrow('-3 is not a variable recorded so far');
     expect(() => b.apply('sin', -(2 ** 31))).toThrow('is not a variable recorded so far');
     const y = b.apply('add', b.apply('sin', p), b.apply('cos', -1));
     for (const target of [undefined, -1, 0.5, NaN, 99]) {
-      expect(() => b.resolve(() => target as unknown as number)).toThrow(/^program: placeholder \d resolves to .*, which is not a variable recorded so far$/);
+      expect(() => b.resolve(() => target as unknown as number)).toThrow(
+        /^program: placeholder \d resolves to .*, which is not a variable recorded so far$/,
+      );
     }
     b.resolve(() => x).output(y);
     expect(evaluate(b.build(), [0.3])).toBe(Math.sin(0.3) + Math.cos(0.3));
@@ -256,14 +298,19 @@ describe('no silent wrong values: non-finite constants and coerced indices', () 
       expect(() => b.init(bad, 0)).toThrow('is not a variable recorded so far');
     }
     expect(() => b.init(x, NaN)).toThrow("init of 'x': NaN is not a finite number");
-    expect(() => b.apply('scale', x, undefined, Infinity)).toThrow("primitive 'scale': the constant θ = Infinity is not a finite number");
+    expect(() => b.apply('scale', x, undefined, Infinity)).toThrow(
+      "primitive 'scale': the constant θ = Infinity is not a finite number",
+    );
     expect(() => b.applyMany('sum', [x], NaN)).toThrow("primitive 'sum': the constant θ = NaN");
     expect(() => b.constant(-Infinity)).toThrow("primitive 'const': the constant θ = -Infinity");
     expect(() => b.apply(0.5 as number, x)).toThrow('op code 0.5: no primitive has this code');
     expect(() => b.name(x, 5 as unknown as string)).toThrow('variable #0: a name is a string, not number');
     expect(() => b.locate(x, 1.5, 2)).toThrow('locate: line 1.5, column 2: not a place in a text');
     expect(() => b.locate(x, 1, NaN)).toThrow('not a place in a text');
-    for (const capacity of [0, -1, NaN, 0.5]) expect(() => new ProgramBuilder('f', capacity)).toThrow(`ProgramBuilder: capacity ${capacity} is not a positive integer`);
+    for (const capacity of [0, -1, NaN, 0.5])
+      expect(() => new ProgramBuilder('f', capacity)).toThrow(
+        `ProgramBuilder: capacity ${capacity} is not a positive integer`,
+      );
     expect(new ProgramBuilder('f', 1).input('only')).toBe(0);
     expect(() => new NameTable().set('a', NaN)).toThrow(RangeError);
     expect(() => new NameTable().set('a', 0.5)).toThrow(RangeError);
@@ -284,7 +331,10 @@ describe('no silent wrong values: non-finite constants and coerced indices', () 
 
 describe('the name table (a ReadonlyMap filled straight from source text)', () => {
   it('agrees with a Map over random names, bound and interned in any order', () => {
-    const name = fc.oneof(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,6}$/), fc.constantFrom('Aa', 'BB', 'AaAa', 'BBBB', 'AaBB', 'λ', 'x', 'x1', 'x10'));
+    const name = fc.oneof(
+      fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,6}$/),
+      fc.constantFrom('Aa', 'BB', 'AaAa', 'BBBB', 'AaBB', 'λ', 'x', 'x1', 'x10'),
+    );
     fc.assert(
       fc.property(fc.array(fc.tuple(name, fc.boolean(), fc.nat(1000)), { maxLength: 200 }), (operations) => {
         const table = new NameTable();
@@ -342,8 +392,17 @@ describe('the scanner and the parser read the text in place', () => {
   it('reads every number as Number() does', () => {
     const digits = fc.stringMatching(/^[0-9]{1,20}$/);
     const literal = fc
-      .tuple(digits, fc.option(fc.stringMatching(/^[0-9]{0,20}$/)), fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.stringMatching(/^[0-9]{1,3}$/))))
-      .map(([whole, fraction, exponent]) => `${whole}${fraction === null ? '' : `.${fraction}`}${exponent === null ? '' : exponent.join('')}`);
+      .tuple(
+        digits,
+        fc.option(fc.stringMatching(/^[0-9]{0,20}$/)),
+        fc.option(
+          fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.stringMatching(/^[0-9]{1,3}$/)),
+        ),
+      )
+      .map(
+        ([whole, fraction, exponent]) =>
+          `${whole}${fraction === null ? '' : `.${fraction}`}${exponent === null ? '' : exponent.join('')}`,
+      );
     fc.assert(
       fc.property(literal, (text) => {
         const expected = Number(text);
@@ -356,7 +415,21 @@ describe('the scanner and the parser read the text in place', () => {
       }),
       { numRuns: 2000 },
     );
-    for (const text of ['0.1', '0.3', '1e22', '1e23', '9007199254740993', '123456789012345.6', '.5', '5.', '1.e5', '0.000001', '2.2250738585072014e-308', '4.9e-324', '1.7976931348623157e308']) {
+    for (const text of [
+      '0.1',
+      '0.3',
+      '1e22',
+      '1e23',
+      '9007199254740993',
+      '123456789012345.6',
+      '.5',
+      '5.',
+      '1.e5',
+      '0.000001',
+      '2.2250738585072014e-308',
+      '4.9e-324',
+      '1.7976931348623157e308',
+    ]) {
       expect(evaluate(parse(`x * 0 + ${text}`), { x: 1 })).toBe(Number(text));
     }
   });
@@ -373,20 +446,30 @@ describe('the scanner and the parser read the text in place', () => {
     expect(errorOf('input x\n  a = sin(x')).toBe("p.lag:2:7: '(' is never closed");
     expect(errorOf('input x\na = sin( )')).toBe('p.lag:2:10: sin() needs an argument');
     expect(errorOf('input x\na = x $ 2')).toBe("p.lag:2:7: unexpected character '$'");
-    expect(errorOf('input x\n@a = x')).toBe("p.lag:2:1: expected 'NAME = expression', 'input NAME', 'init NAME = number' or 'output NAME'");
+    expect(errorOf('input x\n@a = x')).toBe(
+      "p.lag:2:1: expected 'NAME = expression', 'input NAME', 'init NAME = number' or 'output NAME'",
+    );
     expect(errorOf('input x\na = x 2')).toBe("p.lag:2:7: expected an operator before '2'");
     expect(errorOf('input x\na = x)')).toBe("p.lag:2:6: unmatched ')'");
     expect(errorOf('input x\na = x, 2')).toBe("p.lag:2:6: unmatched ','");
     expect(errorOf('input x\na = (x, 2)')).toBe("p.lag:2:7: ',' outside a function call");
     expect(errorOf('input x\na = 2x')).toBe("p.lag:2:5: malformed number '2x'");
-    expect(errorOf('input x\na = cosh(x) # no cosh\noutput a')).toBe("p.lag:2:5: unknown function 'cosh'; did you mean 'cos'?");
+    expect(errorOf('input x\na = cosh(x) # no cosh\noutput a')).toBe(
+      "p.lag:2:5: unknown function 'cosh'; did you mean 'cos'?",
+    );
     expect(errorOf('input x\na = max(x)\noutput a')).toBe('p.lag:2:5: max takes 2 arguments, got 1');
-    expect(errorOf('input x\na = b + c\nb = q\noutput a')).toBe("p.lag:2:9: 'c' is not defined (neither an input nor assigned)");
-    expect(errorOf('a = b + x\nb = q\ninput x\noutput a')).toBe("p.lag:2:5: 'q' is not defined (neither an input nor assigned)");
+    expect(errorOf('input x\na = b + c\nb = q\noutput a')).toBe(
+      "p.lag:2:9: 'c' is not defined (neither an input nor assigned)",
+    );
+    expect(errorOf('a = b + x\nb = q\ninput x\noutput a')).toBe(
+      "p.lag:2:5: 'q' is not defined (neither an input nor assigned)",
+    );
   });
 
   it('reads keywords only as statements, CRLF line ends, tabs and comments', () => {
-    const p = parseProgram('input x = 2\r\n\tinput = x * 3 # a variable named input\r\ninputx = input + 1\r\noutput inputx\r\n');
+    const p = parseProgram(
+      'input x = 2\r\n\tinput = x * 3 # a variable named input\r\ninputx = input + 1\r\noutput inputx\r\n',
+    );
     expect(evaluate(p)).toBe(7);
     expect(p.where(p.indexOf('input'))).toBe('program:2:12');
   });

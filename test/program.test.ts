@@ -7,7 +7,14 @@ describe('the Program representation', () => {
     expect(p.inputCount).toBe(1);
     for (let i = p.inputCount; i < p.size; i++) for (const j of p.constraint(i).parents) expect(j).toBeLessThan(i);
     expect(p.cyclic).toBe(false);
-    expect(p.constraint(p.indexOf('c'))).toEqual({ index: p.indexOf('c'), name: 'c', op: 'mul', parents: [p.indexOf('a'), p.indexOf('b')], constant: undefined, shape: [] });
+    expect(p.constraint(p.indexOf('c'))).toEqual({
+      index: p.indexOf('c'),
+      name: 'c',
+      op: 'mul',
+      parents: [p.indexOf('a'), p.indexOf('b')],
+      constant: undefined,
+      shape: [],
+    });
     expect(p.constraint(p.indexOf('a')).constant).toBe(1);
   });
 
@@ -16,8 +23,15 @@ describe('the Program representation', () => {
     const p = parseProgram('input x\nr = 2 * t\nt = 0.5 * s + u\ns = 0.3 * t\nu = 0.2 * w + x\nw = 0.5 * u\noutput r');
     expect(p.cyclic).toBe(true);
     const cycles = Array.from({ length: p.cycles.length / 2 }, (_, k) => [p.cycles[2 * k], p.cycles[2 * k + 1]]);
-    const members = cycles.map(([a, b]) => Array.from({ length: b - a }, (_, k) => p.nameOf(a + k)).filter(Boolean).sort());
-    expect(members).toEqual([['u', 'w'], ['s', 't']]);
+    const members = cycles.map(([a, b]) =>
+      Array.from({ length: b - a }, (_, k) => p.nameOf(a + k))
+        .filter(Boolean)
+        .sort(),
+    );
+    expect(members).toEqual([
+      ['u', 'w'],
+      ['s', 't'],
+    ]);
     expect(p.cycleOf(p.indexOf('r'))).toBeNull();
     expect(p.indexOf('r')).toBeGreaterThanOrEqual(cycles[1][1]);
     // A self-loop alone is a cycle too.

@@ -92,7 +92,13 @@ function commands(block: Block): Command[] {
       for (; k < lines.length && !lines[k].startsWith('$ '); k++) output.push(lines[k]);
       while (output.length > 0 && output[output.length - 1] === '') output.pop();
     }
-    found.push({ line: block.line + i, argv: words(m[2]), stdin, shown: output.length ? output.join('\n') : null, status });
+    found.push({
+      line: block.line + i,
+      argv: words(m[2]),
+      stdin,
+      shown: output.length ? output.join('\n') : null,
+      status,
+    });
     i = k - 1;
   }
   return found;
@@ -106,7 +112,12 @@ const disk = new Proxy({} as Record<string, string>, {
 
 /** The shown text as a pattern: literal, `…` for any text. */
 function pattern(shown: string): RegExp {
-  return new RegExp(`^${shown.split('…').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*?')}$`);
+  return new RegExp(
+    `^${shown
+      .split('…')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[\\s\\S]*?')}$`,
+  );
 }
 
 const allCommands = blocks.filter((b) => b.lang === 'sh' || b.lang === '').flatMap(commands);
@@ -129,7 +140,11 @@ describe('the README’s commands', () => {
 // ── code ──────────────────────────────────────────────────────────────────────────────────────
 
 /** A shown value, parsed: what `// …` after an expression says it is; null when it is prose. */
-type Shown = { kind: 'number'; text: string } | { kind: 'literal'; value: boolean | null } | { kind: 'object'; entries: [string, Shown | null][] } | { kind: 'array'; items: Shown[] };
+type Shown =
+  | { kind: 'number'; text: string }
+  | { kind: 'literal'; value: boolean | null }
+  | { kind: 'object'; entries: [string, Shown | null][] }
+  | { kind: 'array'; items: Shown[] };
 
 function parseShown(text: string): Shown | null {
   let rest = text.trim();
@@ -140,7 +155,11 @@ function parseShown(text: string): Shown | null {
       rest = rest.slice(number[0].length);
       return { kind: 'number', text: number[0] };
     }
-    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, v] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (rest.startsWith(word) && !/^\w/.test(rest.slice(word.length))) {
         rest = rest.slice(word.length);
         return { kind: 'literal', value: v };
@@ -226,14 +245,21 @@ function __check(line, value, shown) {
 }
 `;
 
-const ENTRIES: Record<string, string> = { lagrad: 'src/index.ts', 'lagrad/core': 'src/core.ts', 'lagrad/ops': 'src/frontend/ops.ts' };
+const ENTRIES: Record<string, string> = {
+  lagrad: 'src/index.ts',
+  'lagrad/core': 'src/core.ts',
+  'lagrad/ops': 'src/frontend/ops.ts',
+};
 const DECLARATION = /^\s*(const|let|var|import|export|for|if|while|function|class|return|\/\/)\b/;
 
 /** The snippet as a module: imports of the package pointed at the checkout, shown values checked. */
 function runnable(block: Block): { code: string; checks: number } {
   let checks = 0;
   const lines = block.lines.map((line, k) => {
-    const imported = line.replace(/from '(lagrad(?:\/\w+)?)'/, (_, name: string) => `from ${JSON.stringify(join(root, ENTRIES[name]))}`);
+    const imported = line.replace(
+      /from '(lagrad(?:\/\w+)?)'/,
+      (_, name: string) => `from ${JSON.stringify(join(root, ENTRIES[name]))}`,
+    );
     const m = /^(\s*)(.*?);(\s*)\/\/\s?(.*)$/.exec(imported);
     if (!m || DECLARATION.test(m[2]) || /^[\w.]+\s*=[^=]/.test(m[2])) return imported;
     const shown = parseShown(m[4]);
@@ -278,7 +304,13 @@ describe('the README’s code', () => {
 describe('the README’s parser for shown values', () => {
   it('reads numbers, objects, arrays and literals, and leaves prose alone', () => {
     expect(parseShown('0.1411…')).toEqual({ kind: 'number', text: '0.1411…' });
-    expect(parseShown('{ z: 1.98999…, x: -3.95996… }  (inputs in order)')).toEqual({ kind: 'object', entries: [['z', { kind: 'number', text: '1.98999…' }], ['x', { kind: 'number', text: '-3.95996…' }]] });
+    expect(parseShown('{ z: 1.98999…, x: -3.95996… }  (inputs in order)')).toEqual({
+      kind: 'object',
+      entries: [
+        ['z', { kind: 'number', text: '1.98999…' }],
+        ['x', { kind: 'number', text: '-3.95996…' }],
+      ],
+    });
     expect(parseShown('false: λ_a is cos 3')).toEqual({ kind: 'literal', value: false });
     expect(parseShown('λ of every named variable')).toBeNull();
     expect(parseShown('{ x: Π cos(v_k) }')).toBeNull();

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { grad, LagradError, parse, primitives, ProgramBuilder, registerPrimitive, type Primitive } from '../src/index.ts';
+import {
+  grad,
+  LagradError,
+  parse,
+  primitives,
+  ProgramBuilder,
+  registerPrimitive,
+  type Primitive,
+} from '../src/index.ts';
 import { kernelSource } from '../src/primitives/printKernels.ts';
 import { interpretRule, parseRule, printRule, type RuleNode } from '../src/primitives/ruleExpression.ts';
 import { SWEEP_KINDS } from '../src/primitives/sweepSource.ts';
@@ -28,7 +36,11 @@ const base = { arity: 1, value: 'a', partials: ['1'] } as const;
 
 /** Bad declarations: [what is wrong, the declaration, the field the error must name]. */
 const BAD: [string, Record<string, unknown>, string][] = [
-  ['identity that is a string', { name: 'bad_id1', arity: 'variadic', identity: 'x', value: 'y + a', partials: ['1'] }, 'identity'],
+  [
+    'identity that is a string',
+    { name: 'bad_id1', arity: 'variadic', identity: 'x', value: 'y + a', partials: ['1'] },
+    'identity',
+  ],
   ['identity NaN', { name: 'bad_id2', arity: 'variadic', identity: NaN, value: 'y + a', partials: ['1'] }, 'identity'],
   ['identity on a fixed arity', { name: 'bad_id3', ...base, identity: 0 }, 'identity'],
   ['a value that is not an expression', { name: 'bad_v1', ...base, value: 'a +' }, 'value'],
@@ -43,7 +55,11 @@ const BAD: [string, Record<string, unknown>, string][] = [
   ['an assignment', { name: 'bad_v10', ...base, value: 'y = a' }, 'value'],
   ['an increment', { name: 'bad_v11', ...base, value: 'y++' }, 'value'],
   ['a free name', { name: 'bad_v12', ...base, value: 'process.exit(1)' }, 'value'],
-  ['a Math member that is not a function or constant', { name: 'bad_v13', ...base, value: 'Math.constructor("return 1")()' }, 'value'],
+  [
+    'a Math member that is not a function or constant',
+    { name: 'bad_v13', ...base, value: 'Math.constructor("return 1")()' },
+    'value',
+  ],
   ['Math.random (not a rule)', { name: 'bad_v14', ...base, value: 'Math.random()' }, 'value'],
   ['a number', { name: 'bad_v15', ...base, value: 42 }, 'value'],
   ['an empty string', { name: 'bad_v16', ...base, value: ' ' }, 'value'],
@@ -95,7 +111,8 @@ describe('registerPrimitive refuses bad declarations and leaves the registry as 
       const b = new ProgramBuilder();
       const [x, y] = [b.input('x'), b.input('y')];
       const program = b.output(b.apply(name, x, y)).build();
-      for (const schedule of ['reverse', 'forward']) expect(grad(program, [3, 5], { schedule }).solution.gradient).toEqual(Float64Array.of(5, 3));
+      for (const schedule of ['reverse', 'forward'])
+        expect(grad(program, [3, 5], { schedule }).solution.gradient).toEqual(Float64Array.of(5, 3));
       expect(kernelSource('reverse', { primitive: name })).toContain(`/* ${name} */`);
     }
   });
@@ -111,10 +128,22 @@ describe('registerPrimitive refuses bad declarations and leaves the registry as 
   });
 
   it('takes variadic primitives with any numeric identity, and user rules of the whole language', () => {
-    if (!primitives.has('min_all')) registerPrimitive({ name: 'min_all', arity: 'variadic', identity: Infinity, value: 'a < y ? a : y', partials: ['a === y ? 1 : 0'] });
+    if (!primitives.has('min_all'))
+      registerPrimitive({
+        name: 'min_all',
+        arity: 'variadic',
+        identity: Infinity,
+        value: 'a < y ? a : y',
+        partials: ['a === y ? 1 : 0'],
+      });
     expect(grad(parse('min_all(x, y, z)'), lecture).gradient).toEqual({ x: 0, y: 1, z: 0 });
     if (!primitives.has('smooth_step')) {
-      registerPrimitive({ name: 'smooth_step', arity: 1, value: 'a <= 0 ? 0 : a >= 1 ? 1 : a ** 2 * (3 - 2 * a)', partials: ['a > 0 && a < 1 ? 6 * a * (1 - a) : 0'] });
+      registerPrimitive({
+        name: 'smooth_step',
+        arity: 1,
+        value: 'a <= 0 ? 0 : a >= 1 ? 1 : a ** 2 * (3 - 2 * a)',
+        partials: ['a > 0 && a < 1 ? 6 * a * (1 - a) : 0'],
+      });
     }
     expect(grad(parse('smooth_step(x)'), { x: 0.25 }).gradient.x).toBe(6 * 0.25 * 0.75);
   });

@@ -27,7 +27,8 @@ describe('reverse and forward agree', () => {
         const a = grad(program, undefined, { weights, schedule: 'reverse' });
         const b = grad(parsed, undefined, { weights, schedule: 'forward' });
         expect(relativeError(a.value, b.value)).toBeLessThan(1e-12);
-        for (const [name, g] of Object.entries(a.gradient)) expect(relativeError(b.gradient[name] as number, g as number)).toBeLessThan(1e-12);
+        for (const [name, g] of Object.entries(a.gradient))
+          expect(relativeError(b.gradient[name] as number, g as number)).toBeLessThan(1e-12);
       }),
       { numRuns: 200 },
     );

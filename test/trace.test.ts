@@ -21,11 +21,14 @@ describe('trace', () => {
     expect(r.gradient.x).toBe(2 * 0.5 * Math.cos(0.25));
   });
   it('carries numbers as constants and unrolls loops', () => {
-    const f = trace(({ x }) => {
-      let v = x;
-      for (let k = 0; k < 5; k++) v = v.mul(0.5).add(1);
-      return sub(div(v, 2), max(x, 0));
-    }, { x: 3 });
+    const f = trace(
+      ({ x }) => {
+        let v = x;
+        for (let k = 0; k < 5; k++) v = v.mul(0.5).add(1);
+        return sub(div(v, 2), max(x, 0));
+      },
+      { x: 3 },
+    );
     // v₅ = x/32 + (1 + 1/2 + … + 1/16), so f = v₅/2 − x for x > 0, f' = 1/64 − 1.
     expect(grad(f).gradient.x).toBe(1 / 64 - 1);
   });
@@ -37,7 +40,9 @@ describe('trace', () => {
   it('refuses variables of another trace and functions of numbers only', () => {
     let leaked: Parameters<typeof sin>[0] | undefined;
     trace(({ x }) => (leaked = x), ['x']);
-    expect(() => trace(({ y }) => add(y, leaked!), ['y'])).toThrow("primitive 'add': mixes variables of two different traces");
+    expect(() => trace(({ y }) => add(y, leaked!), ['y'])).toThrow(
+      "primitive 'add': mixes variables of two different traces",
+    );
     expect(() => trace(() => add(1, 2) as never, ['x'])).toThrow("primitive 'add': needs at least one traced variable");
   });
 });

@@ -5,7 +5,20 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { absoluteAdjoint, localPartials } from '../src/lagrangian/kkt.ts';
 import * as api from '../src/index.ts';
-import { grad, InternalError, LagradError, parse, parseProgram, ProgramBuilder, registerPrimitive, resolveWeights, schedules, ScheduleTable, verify, type Schedule } from '../src/index.ts';
+import {
+  grad,
+  InternalError,
+  LagradError,
+  parse,
+  parseProgram,
+  ProgramBuilder,
+  registerPrimitive,
+  resolveWeights,
+  schedules,
+  ScheduleTable,
+  verify,
+  type Schedule,
+} from '../src/index.ts';
 import { arbitraryCyclicProgram } from './helpers/randomCyclic.ts';
 
 const { reverse } = schedules;
@@ -62,7 +75,11 @@ describe('verify', () => {
     fc.assert(
       fc.property(arbitraryProgram(), fc.nat(), (p, pick) => {
         const g = grad(p.program, p.at, { schedule: 'reverse', weights: p.weights });
-        const mu = absoluteAdjoint(p.program, localPartials(p.program, g.values), resolveWeights(p.program, undefined, p.weights));
+        const mu = absoluteAdjoint(
+          p.program,
+          localPartials(p.program, g.values),
+          resolveWeights(p.program, undefined, p.weights),
+        );
         const j = pick % p.program.size;
         const wrong = Float64Array.from(g.lambda);
         wrong[j] += 1e-8 * Math.max(mu[j], 1);
@@ -128,21 +145,26 @@ describe('verify', () => {
 
 describe('lagrad verify', () => {
   it('on the lecture example exits 0 and prints a certificate a reader can follow', async () => {
-    const { status, out, err } = await lagrad(['verify', 'examples/lecture.lag'], { 'examples/lecture.lag': lectureText });
+    const { status, out, err } = await lagrad(['verify', 'examples/lecture.lag'], {
+      'examples/lecture.lag': lectureText,
+    });
     expect(err).toBe('');
     expect(status).toBe(0);
     // The constraints with their values and multipliers …
     expect(out).toMatch(/a\s+square\(x\)\s+4\s+-0\.9899924966004454/);
     expect(out).toMatch(/e\s+sin\(d\)\s+0\.1411200080598672\s+1\s/);
     // … the schedules' gradients, the checks with their tolerances, and the verdict.
-    for (const s of ['reverse', 'forward', 'dense', 'paths', 'fd']) expect(out).toMatch(new RegExp(`^  ${s} +-3\\.9599699`, 'm'));
+    for (const s of ['reverse', 'forward', 'dense', 'paths', 'fd'])
+      expect(out).toMatch(new RegExp(`^  ${s} +-3\\.9599699`, 'm'));
     expect(out).toMatch(/dual KKT: \(I − J\)ᵀλ = w\s+0\s+1e-12\s+ok/);
     expect(out).toMatch(/finite differences = λ_inputs\s+\S+\s+1e-6\s+ok/);
     expect(out).toMatch(/^verified: /m);
   });
 
   it('--json prints the documented object', async () => {
-    const { status, out } = await lagrad(['verify', 'examples/lecture.lag', '--json'], { 'examples/lecture.lag': lectureText });
+    const { status, out } = await lagrad(['verify', 'examples/lecture.lag', '--json'], {
+      'examples/lecture.lag': lectureText,
+    });
     expect(status).toBe(0);
     const j = JSON.parse(out);
     expect(j.ok).toBe(true);
@@ -166,7 +188,10 @@ describe('lagrad verify', () => {
   });
 
   it('runs as a real process: exit status 0 on the lecture example', () => {
-    const p = spawnSync('npx', ['tsx', 'src/cli/bin.ts', 'verify', 'examples/lecture.lag'], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    const p = spawnSync('npx', ['tsx', 'src/cli/bin.ts', 'verify', 'examples/lecture.lag'], {
+      encoding: 'utf8',
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
     expect(p.stderr).toBe('');
     expect(p.status).toBe(0);
     expect(p.stdout).toMatch(/^verified: /m);
@@ -183,7 +208,17 @@ describe('verify judges against what the computation could resolve', () => {
   // give ±1e-17 there.
   const ys = [0.8, -0.45, 1.7, 0.3, -1.2];
   const customRoot = parse(
-    [...ys.map((y, k) => `input y${k} = ${y}`), ...ys.flatMap((_, k) => [`init x${k} = -1`, `f${k} = (x${k} - y${k}) * (x${k}^2 + y${k}^2 + 1)`, `g${k} = 3*x${k}^2 - 2*x${k}*y${k} + y${k}^2 + 1`, `x${k} = x${k} - f${k} / g${k}`]), `s = ${ys.map((_, k) => `x${k}`).join(' + ')}`, 'output s'].join('\n'),
+    [
+      ...ys.map((y, k) => `input y${k} = ${y}`),
+      ...ys.flatMap((_, k) => [
+        `init x${k} = -1`,
+        `f${k} = (x${k} - y${k}) * (x${k}^2 + y${k}^2 + 1)`,
+        `g${k} = 3*x${k}^2 - 2*x${k}*y${k} + y${k}^2 + 1`,
+        `x${k} = x${k} - f${k} / g${k}`,
+      ]),
+      `s = ${ys.map((_, k) => `x${k}`).join(' + ')}`,
+      'output s',
+    ].join('\n'),
   );
 
   it("passes the right multipliers of jaxopt's cos fixed point at θ = π/2 and JAX's custom_root test", () => {
@@ -217,7 +252,8 @@ describe('verify judges against what the computation could resolve', () => {
         const j = pick % program.size;
         const wrong = Float64Array.from(r.lambda);
         let scale = Math.abs(wrong[j]);
-        for (const [start, end] of program.components()) if (start <= j && j < end) for (let i = start; i < end; i++) scale = Math.max(scale, Math.abs(wrong[i]));
+        for (const [start, end] of program.components())
+          if (start <= j && j < end) for (let i = start; i < end; i++) scale = Math.max(scale, Math.abs(wrong[i]));
         wrong[j] += 1e-8 * Math.max(scale, 1);
         expect(verify(program, at, { multipliers: wrong, schedules: ['reverse', 'dense'] }).ok).toBe(false);
       }),
@@ -237,9 +273,13 @@ describe('verify judges against what the computation could resolve', () => {
       const r = verify(parse(expression), point);
       const fd = r.checks.find((c) => c.name === 'finiteDifference')!;
       expect(r.ok, expression).toBe(true);
-      expect(r.finiteDifference!.kinks.map((k) => r.program.label(k.input)), expression).toEqual(inputs);
+      expect(
+        r.finiteDifference!.kinks.map((k) => r.program.label(k.input)),
+        expression,
+      ).toEqual(inputs);
       expect(fd.applicable).toBe(inputs.length < r.program.inputCount);
-      if (inputs.length) expect(fd.detail).toMatch(/not differentiable along x \(one-sided differences -?\d\S* and -?\d\S*\).*: a kink/);
+      if (inputs.length)
+        expect(fd.detail).toMatch(/not differentiable along x \(one-sided differences -?\d\S* and -?\d\S*\).*: a kink/);
       expect(Number.isFinite(fd.value)).toBe(true);
     }
     const cli = await lagrad(['verify', 'relu(x)', '--at', 'x=0', '--json']);
@@ -248,7 +288,9 @@ describe('verify judges against what the computation could resolve', () => {
     const fd = JSON.parse(cli.out).finiteDifference;
     expect(fd).toMatchObject({ applicable: false, maxError: null, kinks: [{ input: 'x', left: 0, right: 1 }] });
     const text = await lagrad(['verify', 'relu(x)', '--at', 'x=0']);
-    expect(text.out).toMatch(/finite differences = λ_inputs\s+n\/a\s+1e-6\s+not applicable\s+x\s+not differentiable along x/);
+    expect(text.out).toMatch(
+      /finite differences = λ_inputs\s+n\/a\s+1e-6\s+not applicable\s+x\s+not differentiable along x/,
+    );
   });
 
   it('at a kink still fails a wrong multiplier, and still judges finite differences along the smooth inputs', () => {
@@ -264,7 +306,10 @@ describe('verify judges against what the computation could resolve', () => {
   });
 
   it('never reports a schedule that throws anything but a LagradError as skipped: it fails the verification', () => {
-    for (const error of [new InternalError(`schedule 'crash'`, 'counted 3 paths but enumerated 2'), new TypeError("Cannot read properties of undefined (reading 'length')")]) {
+    for (const error of [
+      new InternalError(`schedule 'crash'`, 'counted 3 paths but enumerated 2'),
+      new TypeError("Cannot read properties of undefined (reading 'length')"),
+    ]) {
       const crash: Schedule = {
         name: 'crash',
         summary: 'throws',
@@ -285,11 +330,25 @@ describe('verify judges against what the computation could resolve', () => {
 
   it('judges values solved to a looser tolerance against that tolerance', () => {
     const program = parse('input t = 0.5\nv = cos(v) + t\noutput v');
-    const r = verify(program, {}, { settings: { tolerance: 1e-6, primal: 'fixed-point' }, schedules: ['reverse', 'dense'] });
+    const r = verify(
+      program,
+      {},
+      { settings: { tolerance: 1e-6, primal: 'fixed-point' }, schedules: ['reverse', 'dense'] },
+    );
     expect(r.tolerances.primal).toBe(1e-6);
     expect(r.kkt.primal).toBeGreaterThan(1e-12);
     expect(r.ok).toBe(true);
-    expect(verify(program, {}, { settings: { tolerance: 1e-6, primal: 'fixed-point' }, schedules: ['reverse', 'dense'], tolerances: { primal: 1e-12 } }).ok).toBe(false);
+    expect(
+      verify(
+        program,
+        {},
+        {
+          settings: { tolerance: 1e-6, primal: 'fixed-point' },
+          schedules: ['reverse', 'dense'],
+          tolerances: { primal: 1e-12 },
+        },
+      ).ok,
+    ).toBe(false);
   });
 
   it('runs the README snippet as written', () => {

@@ -34,15 +34,33 @@
  */
 
 /** Run steps from … to−1 forward, keeping only the resulting state x_to. */
-export interface Advance { readonly kind: 'advance'; readonly from: number; readonly to: number }
+export interface Advance {
+  readonly kind: 'advance';
+  readonly from: number;
+  readonly to: number;
+}
 /** Copy the current state x_step into an empty slot. */
-export interface Store { readonly kind: 'store'; readonly slot: number; readonly step: number }
+export interface Store {
+  readonly kind: 'store';
+  readonly slot: number;
+  readonly step: number;
+}
 /** Make the snapshot x_step held in `slot` the current state; the slot keeps its copy. */
-export interface Restore { readonly kind: 'restore'; readonly slot: number; readonly step: number }
+export interface Restore {
+  readonly kind: 'restore';
+  readonly slot: number;
+  readonly step: number;
+}
 /** Empty a slot. */
-export interface Free { readonly kind: 'free'; readonly slot: number }
+export interface Free {
+  readonly kind: 'free';
+  readonly slot: number;
+}
 /** Re-evaluate step `step` from the current state x_step keeping its values, then propagate multipliers back through it. */
-export interface Reverse { readonly kind: 'reverse'; readonly step: number }
+export interface Reverse {
+  readonly kind: 'reverse';
+  readonly step: number;
+}
 
 export type Action = Advance | Store | Restore | Free | Reverse;
 export type ActionKind = Action['kind'];
@@ -56,12 +74,18 @@ export const reverse = (step: number): Reverse => ({ kind: 'reverse', step });
 /** One line per action: `advance 0 -> 286`, `store 286 -> slot 1`, `restore slot 1 -> 286`, `free slot 1`, `reverse 999`. */
 export function formatAction(action: Action): string {
   switch (action.kind) {
-    case 'advance': return `advance ${action.from} -> ${action.to}`;
-    case 'store': return `store ${action.step} -> slot ${action.slot}`;
-    case 'restore': return `restore slot ${action.slot} -> ${action.step}`;
-    case 'free': return `free slot ${action.slot}`;
-    case 'reverse': return `reverse ${action.step}`;
-    default: return `unknown action ${JSON.stringify(action)}`;
+    case 'advance':
+      return `advance ${action.from} -> ${action.to}`;
+    case 'store':
+      return `store ${action.step} -> slot ${action.slot}`;
+    case 'restore':
+      return `restore slot ${action.slot} -> ${action.step}`;
+    case 'free':
+      return `free slot ${action.slot}`;
+    case 'reverse':
+      return `reverse ${action.step}`;
+    default:
+      return `unknown action ${JSON.stringify(action)}`;
   }
 }
 
@@ -103,11 +127,16 @@ export class ActionBatch {
     const x = this.x[k];
     const y = this.y[k];
     switch (this.kind[k]) {
-      case ADVANCE: return advance(x, y);
-      case STORE: return store(x, y);
-      case RESTORE: return restore(x, y);
-      case FREE: return free(x);
-      default: return reverse(x);
+      case ADVANCE:
+        return advance(x, y);
+      case STORE:
+        return store(x, y);
+      case RESTORE:
+        return restore(x, y);
+      case FREE:
+        return free(x);
+      default:
+        return reverse(x);
     }
   }
 }
@@ -158,13 +187,23 @@ export function renamed(plan: Plan, strategy: string): Plan {
 
 /** A plan that breaks an invariant: names the action's index and the invariant, on one line. */
 export class PlanError extends Error {
-  constructor(readonly index: number, readonly action: Action | undefined, what: string) {
+  constructor(
+    readonly index: number,
+    readonly action: Action | undefined,
+    what: string,
+  ) {
     super(action === undefined ? `plan end: ${what}` : `action ${index} (${formatAction(action)}): ${what}`);
     this.name = 'PlanError';
   }
 }
 
-const KINDS: Readonly<Record<string, number>> = { advance: ADVANCE, store: STORE, restore: RESTORE, free: FREE, reverse: REVERSE };
+const KINDS: Readonly<Record<string, number>> = {
+  advance: ADVANCE,
+  store: STORE,
+  restore: RESTORE,
+  free: FREE,
+  reverse: REVERSE,
+};
 
 /** Action records read into batches. */
 class RecordSource implements ActionSource {
@@ -182,7 +221,12 @@ class RecordSource implements ActionSource {
       if (kind < 0) throw new PlanError(this.index, r.value, `unknown action kind ${JSON.stringify(a.kind)}`);
       batch.kind[n] = kind;
       batch.x[n] = this.integer(r.value, kind === ADVANCE ? 'from' : kind === REVERSE ? 'step' : 'slot');
-      batch.y[n] = kind === ADVANCE ? this.integer(r.value, 'to') : kind === FREE || kind === REVERSE ? 0 : this.integer(r.value, 'step');
+      batch.y[n] =
+        kind === ADVANCE
+          ? this.integer(r.value, 'to')
+          : kind === FREE || kind === REVERSE
+            ? 0
+            : this.integer(r.value, 'step');
       n++;
       this.index++;
     }
@@ -192,14 +236,16 @@ class RecordSource implements ActionSource {
   /** A field of a record as a 32-bit integer, or a PlanError naming it. */
   private integer(action: Action, field: string): number {
     const x = (action as unknown as Record<string, unknown>)[field];
-    if (typeof x !== 'number' || (x | 0) !== x) throw new PlanError(this.index, action, `${field} ${String(x)} is not a 32-bit integer`);
+    if (typeof x !== 'number' || (x | 0) !== x)
+      throw new PlanError(this.index, action, `${field} ${String(x)} is not a 32-bit integer`);
     return x;
   }
 }
 
 /** Throws unless l is a chain length: an integer ≥ 0. */
 export function checkSteps(where: string, l: number): void {
-  if (!Number.isSafeInteger(l) || l < 0) throw new RangeError(`${where}: the number of steps must be an integer ≥ 0, got ${l}`);
+  if (!Number.isSafeInteger(l) || l < 0)
+    throw new RangeError(`${where}: the number of steps must be an integer ≥ 0, got ${l}`);
 }
 
 /**

@@ -31,7 +31,10 @@ export function repetitionNumber(l: number, c: number): number {
     // Walk up the row β(c, 0), β(c, 1), … (one product per r): with many slots r stays small.
     let b = 1;
     let r = 0;
-    while (b < l) { r++; b = mulDivExact(b, c + r, r); }
+    while (b < l) {
+      r++;
+      b = mulDivExact(b, c + r, r);
+    }
     return r;
   }
   // Few slots, many repetitions (c = 1 gives r = l − 1): β(c, r) ≈ (r + (c+1)/2)^c / c!, so start from
@@ -97,8 +100,16 @@ export function revolveSplit(n: number, c: number): number {
   // β(s, r) ≥ n > β(s, r−1), and β(s, r−2), from the row of s (walked when r is small) or from r.
   let b0: number, b1: number, b2: number, r: number;
   if (s > FEW_SLOTS) {
-    b0 = 1; b1 = 0; b2 = 0; r = 0;
-    while (b0 < n) { r++; b2 = b1; b1 = b0; b0 = mulDivExact(b0, s + r, r); }
+    b0 = 1;
+    b1 = 0;
+    b2 = 0;
+    r = 0;
+    while (b0 < n) {
+      r++;
+      b2 = b1;
+      b1 = b0;
+      b0 = mulDivExact(b0, s + r, r);
+    }
   } else {
     r = repetitionNumber(n, s);
     b0 = beta(s, r);
@@ -134,7 +145,10 @@ export class BinomialTable {
   private readonly table: Float64Array;
   private readonly width: number;
 
-  constructor(readonly c: number, readonly rMax: number) {
+  constructor(
+    readonly c: number,
+    readonly rMax: number,
+  ) {
     const width = (this.width = rMax + 3);
     const t = (this.table = new Float64Array((c + 4) * width));
     for (let r = 0; r <= rMax; r++) t[3 * width + r + 2] = 1;
@@ -238,8 +252,10 @@ export function fewestWritesTable(lMax: number, cMax: number): Float64Array[] {
 
 /** Throws unless l ≥ 0 steps and c ≥ 0 slots (c ≥ 1 when l ≥ 2) are integers. */
 export function checkChain(l: number, c: number): void {
-  if (!Number.isSafeInteger(l) || l < 0) throw new RangeError(`revolve: the number of steps must be an integer ≥ 0, got ${l}`);
-  if (!Number.isSafeInteger(c) || c < 0) throw new RangeError(`revolve: the number of snapshot slots must be an integer ≥ 0, got ${c}`);
+  if (!Number.isSafeInteger(l) || l < 0)
+    throw new RangeError(`revolve: the number of steps must be an integer ≥ 0, got ${l}`);
+  if (!Number.isSafeInteger(c) || c < 0)
+    throw new RangeError(`revolve: the number of snapshot slots must be an integer ≥ 0, got ${c}`);
   if (l >= 2 && c < 1) throw new RangeError(`revolve: a chain of ${l} steps needs at least one snapshot slot (for x₀)`);
 }
 

@@ -1,3 +1,4 @@
+// Why one file of 340+ lines: The plan executor on block programs: the replay's handlers over one slab.
 import type { Program } from '../../src/program/program.ts';
 import { emptyStats, type Stats } from '../../src/lagrangian/stats.ts';
 import { ADVANCE, FREE, RESTORE, REVERSE, STORE, type ActionBatch } from './actions.ts';
@@ -97,13 +98,18 @@ export class BlockExecutor implements PlanObserver {
     if (options.values) options.values.set(inputs.subarray(0, inputSlots));
     this.state = new Int32Array(this.capacity);
     const slab = program.slots;
-    this.lambda = options.multipliers ? (options.lambda && options.lambda.length >= slab ? options.lambda.subarray(0, slab) : new Float64Array(slab)) : null;
+    this.lambda = options.multipliers
+      ? options.lambda && options.lambda.length >= slab
+        ? options.lambda.subarray(0, slab)
+        : new Float64Array(slab)
+      : null;
     this.snapshots = new Array<Snapshot | null>(slots).fill(null);
     this.carry = this.snapshot();
     // Outputs: their weights' positions; an input's value and seed now (its λ accumulates in place).
     const { outputs } = program;
     this.weightStart = new Int32Array(outputs.length + 1);
-    for (let k = 0; k < outputs.length; k++) this.weightStart[k + 1] = this.weightStart[k] + this.layout[outputs[k] + 1] - this.layout[outputs[k]];
+    for (let k = 0; k < outputs.length; k++)
+      this.weightStart[k + 1] = this.weightStart[k] + this.layout[outputs[k] + 1] - this.layout[outputs[k]];
     this.outputValues = new Float64Array(this.weightStart[outputs.length]);
     for (let k = 0; k < outputs.length; k++) {
       if (outputs[k] >= program.inputCount) continue;
@@ -113,7 +119,12 @@ export class BlockExecutor implements PlanObserver {
   }
 
   private snapshot(): Snapshot {
-    return { variables: new Int32Array(this.capacity), count: 0, entries: new Float64Array(this.capacityEntries), length: 0 };
+    return {
+      variables: new Int32Array(this.capacity),
+      count: 0,
+      entries: new Float64Array(this.capacityEntries),
+      length: 0,
+    };
   }
 
   /** The sizes the costs charge: x₀ holds nothing (inputs are the point), an advance its working frame. */
@@ -197,7 +208,7 @@ export class BlockExecutor implements PlanObserver {
     // Old state then the stage, in variable order: each kept value moves left (or stays), so the
     // copies never overwrite one still to be moved.
     const held = this.stateCount;
-    for (let q = 0, i = a; q < held || i < b; ) {
+    for (let q = 0, i = a; q < held || i < b;) {
       const j = q < held ? state[q++] : i++;
       if (last[j] < keep) continue;
       const n = layout[j + 1] - layout[j];
@@ -278,7 +289,8 @@ export class BlockExecutor implements PlanObserver {
     this.sweeps += 2;
     for (let e = base; e < end; e++) if (mu[e] - mu[e] !== 0) failMultipliers(program, this.inputs, this.weights);
     const lambda = this.lambda;
-    if (lambda) for (let i = a; i < b; i++) lambda.set(mu.subarray(at[i], at[i] + layout[i + 1] - layout[i]), layout[i]);
+    if (lambda)
+      for (let i = a; i < b; i++) lambda.set(mu.subarray(at[i], at[i] + layout[i + 1] - layout[i]), layout[i]);
     // The state's partial sums are carried to the stage before.
     carry.variables.set(this.state.subarray(0, this.stateCount));
     carry.count = this.stateCount;
@@ -317,7 +329,11 @@ export class BlockExecutor implements PlanObserver {
   result(): Execution {
     const gradient = this.mu.slice(0, this.base);
     if (this.lambda) this.lambda.set(gradient, 0);
-    Object.assign(this.stats, { primitiveEvaluations: this.evaluations, partialEvaluations: this.partials, sweeps: this.sweeps });
+    Object.assign(this.stats, {
+      primitiveEvaluations: this.evaluations,
+      partialEvaluations: this.partials,
+      sweeps: this.sweeps,
+    });
     this.options.progress?.(this.evaluations);
     // Σ_o ⟨w_o, v_o⟩ in the order `objective` adds it, the sign of a zero kept.
     let value = -0;

@@ -28,7 +28,11 @@ import { cutStages, sizesIn, stageShape, type MemoryUnit, type Stages } from './
  *
  * Returns null when no candidate fits (the budget is below the smallest state + stage).
  */
-export function budgetPlan(program: Program, budget: number, unit: MemoryUnit = 'values'): { stages: Stages; plan: Plan; evaluations: number } | null {
+export function budgetPlan(
+  program: Program,
+  budget: number,
+  unit: MemoryUnit = 'values',
+): { stages: Stages; plan: Plan; evaluations: number } | null {
   const constraints = program.size - program.inputCount;
   const live = unit === 'bytes' ? liveBytes(program) : liveCounts(program);
   let best: Candidate | null = null;
@@ -38,7 +42,11 @@ export function budgetPlan(program: Program, budget: number, unit: MemoryUnit = 
     if (T >= constraints) break;
   }
   if (best === null) return null;
-  return { stages: best.stages, plan: renamed(revolvePlan(best.stages.count, best.slots), 'budget'), evaluations: best.evaluations };
+  return {
+    stages: best.stages,
+    plan: renamed(revolvePlan(best.stages.count, best.slots), 'budget'),
+    evaluations: best.evaluations,
+  };
 }
 
 interface Candidate {
@@ -49,7 +57,13 @@ interface Candidate {
 }
 
 /** The stages for target length T with the most slots that fit, priced; null when none fits. */
-function price(program: Program, live: ArrayLike<number>, T: number, budget: number, unit: MemoryUnit): Candidate | null {
+function price(
+  program: Program,
+  live: ArrayLike<number>,
+  T: number,
+  budget: number,
+  unit: MemoryUnit,
+): Candidate | null {
   const cuts = place(program, live, T);
   const stages = cutStages(cuts);
   const l = stages.count;
@@ -92,7 +106,7 @@ export function place(program: Program, live: ArrayLike<number>, T: number): Int
   const first = program.inputCount;
   const size = program.size;
   const cuts: number[] = [first];
-  for (let b = first; b < size; ) {
+  for (let b = first; b < size;) {
     let end = size;
     if (size - b > T) {
       end = b + T;

@@ -1,5 +1,12 @@
 import { requireAcyclic } from '../../src/program/acyclic.ts';
-import { buffer, checked, type Problem, type Schedule, type Solution, type ScheduleOptions } from '../../src/schedule/schedule.ts';
+import {
+  buffer,
+  checked,
+  type Problem,
+  type Schedule,
+  type Solution,
+  type ScheduleOptions,
+} from '../../src/schedule/schedule.ts';
 import { enumSetting, integerSetting, numberSetting, readSettings } from '../../src/schedule/settings.ts';
 import { execute } from './execute.ts';
 import { configure, MAX_EVALUATIONS, STRATEGIES } from './strategies.ts';
@@ -68,7 +75,8 @@ const SETTINGS = CHECKPOINT_SETTINGS;
  */
 export const checkpoint: Schedule<typeof SETTINGS> = checked({
   name: 'checkpoint',
-  summary: 'reverse in bounded memory: --strategy store-all | sqrt | revolve --snapshots C | budget --budget N | --budget-bytes N [--max-evaluations N]',
+  summary:
+    'reverse in bounded memory: --strategy store-all | sqrt | revolve --snapshots C | budget --budget N | --budget-bytes N [--max-evaluations N]',
   settings: SETTINGS,
   solve({ program, inputs, weights }: Problem, options: ScheduleOptions = {}): Solution {
     const start = performance.now();
@@ -77,7 +85,12 @@ export const checkpoint: Schedule<typeof SETTINGS> = checked({
     const configuration = configure(program, settings);
     const values = buffer(options.workspace?.values, program.slots);
     const progress = progressOf(options.progress, configuration.evaluations);
-    const run = execute(program, configuration.stages, configuration.plan, inputs, weights, { multipliers: Boolean(options.multipliers), values, lambda: options.workspace?.lambda, progress });
+    const run = execute(program, configuration.stages, configuration.plan, inputs, weights, {
+      multipliers: Boolean(options.multipliers),
+      values,
+      lambda: options.workspace?.lambda,
+      progress,
+    });
     run.stats.timeMs = performance.now() - start;
     return { values, lambda: run.lambda, gradient: run.gradient, stats: run.stats };
   },

@@ -84,7 +84,11 @@ export class Costs implements PlanObserver {
   private readonly bWorking: number;
 
   /** Counts over `stages`; memory too when `sizes` are given (null: the simulator's counts only). */
-  constructor(private readonly stages: Stages, private readonly sizes: Sizes | null, slots: number) {
+  constructor(
+    private readonly stages: Stages,
+    private readonly sizes: Sizes | null,
+    slots: number,
+  ) {
     this.vSlot = new Float64Array(slots);
     this.bSlot = new Float64Array(slots);
     this.vCurrent = this.vPeak = sizes?.initial ?? 0;

@@ -35,8 +35,16 @@ export { PROGRESS_EVERY, type ExecuteOptions, type Execution } from './executor.
  * that of the plan. With `check`, a plan that breaks the state model of actions.ts is a PlanError
  * naming the action.
  */
-export function execute(program: Program, stages: Stages, plan: Plan, inputs: Float64Array, weights: Float64Array, options: ExecuteOptions = {}): Execution {
-  if (plan.steps !== stages.count) throw new InternalError('checkpoint', `a plan of ${plan.steps} steps cannot run over ${stages.count} stages`);
+export function execute(
+  program: Program,
+  stages: Stages,
+  plan: Plan,
+  inputs: Float64Array,
+  weights: Float64Array,
+  options: ExecuteOptions = {},
+): Execution {
+  if (plan.steps !== stages.count)
+    throw new InternalError('checkpoint', `a plan of ${plan.steps} steps cannot run over ${stages.count} stages`);
   const executor = executorFor(program, stages, plan.slots, inputs, weights, options);
   const costs = new Costs(stages, executor.sizes, plan.slots);
   replay(plan, options.check ? [new Invariants(plan.steps, plan.slots), executor, costs] : [executor, costs]);
@@ -59,12 +67,20 @@ interface Running extends PlanObserver {
   result(): Execution;
 }
 
-function executorFor(program: Program, stages: Stages, slots: number, inputs: Float64Array, weights: Float64Array, options: ExecuteOptions): Running {
+function executorFor(
+  program: Program,
+  stages: Stages,
+  slots: number,
+  inputs: Float64Array,
+  weights: Float64Array,
+  options: ExecuteOptions,
+): Running {
   if (program.layout !== null) return new BlockExecutor(program, stages, slots, inputs, weights, options);
   if (stages.unit && options.ring !== false) {
     const shape = stageShape(program, stages, false);
     const ring = ringFor(program, shape.working);
-    if (ring !== null) return new RingExecutor(program, stages, slots, inputs, weights, options, shape.working, shape.maxLive, ring);
+    if (ring !== null)
+      return new RingExecutor(program, stages, slots, inputs, weights, options, shape.working, shape.maxLive, ring);
   }
   return new WindowExecutor(program, stages, slots, inputs, weights, options);
 }

@@ -88,13 +88,18 @@ export abstract class Executor implements PlanObserver {
     for (let k = 0; k < outputs.length; k++) seeds.set(outputs[k], (seeds.get(outputs[k]) ?? 0) + weights[k]);
     this.seed = SparseState.from(seeds);
     this.outputValues = new Float64Array(outputs.length);
-    for (let k = 0; k < outputs.length; k++) if (outputs[k] < program.inputCount) this.outputValues[k] = inputs[outputs[k]];
+    for (let k = 0; k < outputs.length; k++)
+      if (outputs[k] < program.inputCount) this.outputValues[k] = inputs[outputs[k]];
     this.outputOrder = Int32Array.from(outputs.keys()).sort((p, q) => outputs[p] - outputs[q]);
     this.outputFirst = outputs.length > 0 ? outputs[this.outputOrder[0]] : Infinity;
     this.outputLast = outputs.length > 0 ? outputs[this.outputOrder[outputs.length - 1]] : -Infinity;
     this.keepValues = options.values !== undefined;
     if (options.values) options.values.set(inputs.subarray(0, program.inputCount));
-    this.lambda = options.multipliers ? (options.lambda && options.lambda.length >= size ? options.lambda.subarray(0, size) : new Float64Array(size)) : null;
+    this.lambda = options.multipliers
+      ? options.lambda && options.lambda.length >= size
+        ? options.lambda.subarray(0, size)
+        : new Float64Array(size)
+      : null;
   }
 
   /** The values of the state held now (x₀ before the first action). */
@@ -137,7 +142,8 @@ export abstract class Executor implements PlanObserver {
       if (outputs[order[mid]] < a) lo = mid + 1;
       else hi = mid;
     }
-    for (let q = lo; q < order.length && outputs[order[q]] < b; q++) this.outputValues[order[q]] = v[offset + outputs[order[q]] - a];
+    for (let q = lo; q < order.length && outputs[order[q]] < b; q++)
+      this.outputValues[order[q]] = v[offset + outputs[order[q]] - a];
   }
 
   result(): Execution {
@@ -145,7 +151,11 @@ export abstract class Executor implements PlanObserver {
     const gradient = new Float64Array(inputCount);
     for (let j = 0; j < inputCount; j++) gradient[j] = this.last[j] >= 0 ? this.inputMultiplier(j) : this.seedOf(j);
     if (this.lambda) this.lambda.set(gradient, 0);
-    Object.assign(this.stats, { primitiveEvaluations: this.evaluations, partialEvaluations: this.partials, sweeps: this.sweeps });
+    Object.assign(this.stats, {
+      primitiveEvaluations: this.evaluations,
+      partialEvaluations: this.partials,
+      sweeps: this.sweeps,
+    });
     this.options.progress?.(this.evaluations);
     let value = -0; // as `objective` adds it: the sign of a zero kept
     for (let k = 0; k < this.outputValues.length; k++) value += this.weights[k] * this.outputValues[k];

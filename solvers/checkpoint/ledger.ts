@@ -12,7 +12,12 @@ import { bytesBetween, type MemoryUnit, type Stages, type StageShape } from './s
 
 /** The sizes that liveness predicts for the stages of `shape` (per-stage sizes kept). */
 export function predictedSizes(shape: StageShape): Sizes {
-  return { initial: shape.initial, initialBytes: shape.initialBytes, working: shape.working, workingBytes: shape.workingBytes };
+  return {
+    initial: shape.initial,
+    initialBytes: shape.initialBytes,
+    working: shape.working,
+    workingBytes: shape.workingBytes,
+  };
 }
 
 /**
@@ -24,7 +29,10 @@ class Predicted implements PlanObserver {
   private readonly liveBytes: Float64Array;
   private readonly offset: Int32Array | null;
 
-  constructor(shape: StageShape, private readonly stages: Stages) {
+  constructor(
+    shape: StageShape,
+    private readonly stages: Stages,
+  ) {
     this.live = liveOf(shape);
     this.liveBytes = shape.liveBytes!;
     this.offset = shape.offset;
@@ -85,7 +93,14 @@ export function peakIn(costs: CheckpointCosts, unit: MemoryUnit): number {
  * bytes) by the exact replay, searched by bisection up to count − 1 (beyond which slots are
  * useless). `least` must already fit; with more than EXACT_STAGES stages it is returned as is.
  */
-export function mostSlotsWithin(stages: Stages, shape: StageShape, budget: number, least: number, plan: (slots: number) => Plan, unit: MemoryUnit = 'values'): number {
+export function mostSlotsWithin(
+  stages: Stages,
+  shape: StageShape,
+  budget: number,
+  least: number,
+  plan: (slots: number) => Plan,
+  unit: MemoryUnit = 'values',
+): number {
   let lo = least;
   let hi = stages.count - 1;
   if (stages.count > EXACT_STAGES || lo >= hi) return lo;

@@ -60,7 +60,9 @@ export function liveCounts(program: Program, last = lastEdges(program)): Int32Ar
   for (let b = inputCount; b < size; b++) {
     count = nextLive(program, last, b, count);
     // nextLive takes off every parent read for the last time; inputs were never counted here.
-    if (blocks) for (let e = program.parentStart[b]; e < program.parentStart[b + 1]; e++) if (program.parents[e] < inputCount && last[program.parents[e]] === e) count++;
+    if (blocks)
+      for (let e = program.parentStart[b]; e < program.parentStart[b + 1]; e++)
+        if (program.parents[e] < inputCount && last[program.parents[e]] === e) count++;
     live[b - inputCount + 1] = count;
   }
   return live;

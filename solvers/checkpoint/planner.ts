@@ -57,6 +57,10 @@ export interface CheckpointPlanner {
 /** A name → planner table with loud errors. */
 export class PlannerTable extends NamedTable<CheckpointPlanner> {
   constructor(entries: Iterable<CheckpointPlanner> = []) {
-    super('strategy', entries, (name, known) => new UsageError('--strategy', `unknown strategy '${name}'; choose one of ${known}`));
+    super(
+      'strategy',
+      entries,
+      (name, known) => new UsageError('--strategy', `unknown strategy '${name}'; choose one of ${known}`),
+    );
   }
 }

@@ -27,7 +27,18 @@ const BYTES = 8;
  */
 export function chainStoreAll(steps: number): CheckpointCosts {
   const peakValues = steps > 0 ? steps + 1 : 0;
-  return { strategy: 'store-all', stages: steps > 0 ? 1 : 0, slots: 0, advances: 0, evaluations: steps, writes: 0, peakSnapshots: 0, peakSnapshotValues: 0, peakValues, peakBytes: BYTES * peakValues };
+  return {
+    strategy: 'store-all',
+    stages: steps > 0 ? 1 : 0,
+    slots: 0,
+    advances: 0,
+    evaluations: steps,
+    writes: 0,
+    peakSnapshots: 0,
+    peakSnapshotValues: 0,
+    peakValues,
+    peakBytes: BYTES * peakValues,
+  };
 }
 
 /**
@@ -40,7 +51,18 @@ export function chainRevolve(steps: number, snapshots: number): CheckpointCosts 
   const slots = Math.min(snapshots, Math.max(steps - 1, 0));
   const advances = revolveAdvances(steps, snapshots);
   const peakValues = steps === 0 ? 0 : slots + 2;
-  return { strategy: 'revolve', stages: steps, slots, advances, evaluations: advances + steps, writes: revolveWrites(steps, snapshots), peakSnapshots: slots, peakSnapshotValues: slots, peakValues, peakBytes: BYTES * peakValues };
+  return {
+    strategy: 'revolve',
+    stages: steps,
+    slots,
+    advances,
+    evaluations: advances + steps,
+    writes: revolveWrites(steps, snapshots),
+    peakSnapshots: slots,
+    peakSnapshotValues: slots,
+    peakValues,
+    peakBytes: BYTES * peakValues,
+  };
 }
 
 /**
@@ -53,7 +75,18 @@ export function chainSqrt(steps: number, k: number): CheckpointCosts {
   const advances = Math.max(segments - 1, 0) * k;
   const peakValues = segments >= 2 ? segments + k : steps > 0 ? steps + 1 : 0;
   const stored = Math.max(segments - 1, 0);
-  return { strategy: 'sqrt', stages: segments, slots: stored, advances, evaluations: advances + steps, writes: stored, peakSnapshots: stored, peakSnapshotValues: stored, peakValues, peakBytes: BYTES * peakValues };
+  return {
+    strategy: 'sqrt',
+    stages: segments,
+    slots: stored,
+    advances,
+    evaluations: advances + steps,
+    writes: stored,
+    peakSnapshots: stored,
+    peakSnapshotValues: stored,
+    peakValues,
+    peakBytes: BYTES * peakValues,
+  };
 }
 
 /** The longest sqrt segments with ⌈l/k⌉ + k ≤ budget (that sum is non-decreasing for k ≥ √l), or null. */
@@ -106,7 +139,12 @@ export const budgetPlanner: CheckpointPlanner = {
 };
 
 /** Every built-in planner, in the order `lagrad tradeoff` lists them. */
-export const builtinPlanners: readonly CheckpointPlanner[] = [storeAllPlanner, sqrtPlanner, revolvePlanner, budgetPlanner];
+export const builtinPlanners: readonly CheckpointPlanner[] = [
+  storeAllPlanner,
+  sqrtPlanner,
+  revolvePlanner,
+  budgetPlanner,
+];
 
 /** The built-in strategies by name: the table `lagrad tradeoff` and the checkpoint schedule read. */
 export const checkpointPlanners = new PlannerTable(builtinPlanners);

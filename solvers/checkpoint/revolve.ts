@@ -1,7 +1,28 @@
-import { ActionBatch, ADVANCE, checkSteps, FREE, RESTORE, REVERSE, SlotPool, sourcePlan, STORE, type ActionSource, type Plan } from './actions.ts';
+import {
+  ActionBatch,
+  ADVANCE,
+  checkSteps,
+  FREE,
+  RESTORE,
+  REVERSE,
+  SlotPool,
+  sourcePlan,
+  STORE,
+  type ActionSource,
+  type Plan,
+} from './actions.ts';
 import { BinomialTable, checkChain, repetitionNumber, revolveSplit } from './binomial.ts';
 
-export { beta, fewestWritesTable, optimalAdvancesDP, optimalAdvancesTable, repetitionNumber, revolveAdvances, revolveSplit, revolveWrites } from './binomial.ts';
+export {
+  beta,
+  fewestWritesTable,
+  optimalAdvancesDP,
+  optimalAdvancesTable,
+  repetitionNumber,
+  revolveAdvances,
+  revolveSplit,
+  revolveWrites,
+} from './binomial.ts';
 
 /**
  * Binomial checkpointing with c slots (Griewank & Walther, binomial.ts): exactly
@@ -12,7 +33,10 @@ export { beta, fewestWritesTable, optimalAdvancesDP, optimalAdvancesTable, repet
 export function revolvePlan(l: number, c: number): Plan {
   checkSteps('revolve', l);
   checkChain(l, c);
-  if (l > MAX_STEPS) throw new RangeError(`revolve: a plan streams at most ${MAX_STEPS} steps (as many as a program has constraints), got ${l}`);
+  if (l > MAX_STEPS)
+    throw new RangeError(
+      `revolve: a plan streams at most ${MAX_STEPS} steps (as many as a program has constraints), got ${l}`,
+    );
   const slots = Math.min(c, Math.max(l - 1, 0));
   return sourcePlan('revolve', l, slots, () => new RevolveSource(l, slots));
 }
@@ -73,7 +97,10 @@ class RevolveSource implements ActionSource {
   private staged: ActionBatch | null = null;
   private next = 0;
 
-  constructor(private readonly l: number, slots: number) {
+  constructor(
+    private readonly l: number,
+    slots: number,
+  ) {
     this.pool = new SlotPool(slots);
     this.b = l;
     this.k = slots;

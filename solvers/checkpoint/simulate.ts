@@ -1,4 +1,19 @@
-import { ADVANCE, advance, FREE, free, PlanError, RESTORE, restore, REVERSE, reverse, STORE, store, type Action, type ActionBatch, type Plan } from './actions.ts';
+import {
+  ADVANCE,
+  advance,
+  FREE,
+  free,
+  PlanError,
+  RESTORE,
+  restore,
+  REVERSE,
+  reverse,
+  STORE,
+  store,
+  type Action,
+  type ActionBatch,
+  type Plan,
+} from './actions.ts';
 import { Costs } from './costs.ts';
 import { unitStages } from './stages.ts';
 import { replay, type PlanObserver } from './replay.ts';
@@ -49,7 +64,15 @@ function stepCosts(plan: Plan): Costs {
 }
 
 function planCounts(plan: Plan, c: Costs): PlanCounts {
-  return { steps: plan.steps, advances: c.advances, evaluations: c.evaluations, writes: c.writes, restores: c.restores, peakSnapshots: c.peakSnapshots, actions: c.actions };
+  return {
+    steps: plan.steps,
+    advances: c.advances,
+    evaluations: c.evaluations,
+    writes: c.writes,
+    restores: c.restores,
+    peakSnapshots: c.peakSnapshots,
+    actions: c.actions,
+  };
 }
 
 const NONE = -1;
@@ -67,7 +90,10 @@ export class Invariants implements PlanObserver {
   private index = 0;
   private action: Action | undefined;
 
-  constructor(private readonly l: number, private readonly slots: number) {
+  constructor(
+    private readonly l: number,
+    private readonly slots: number,
+  ) {
     this.held = new Float64Array(slots).fill(NONE);
     this.next = l - 1;
   }
@@ -115,7 +141,9 @@ export class Invariants implements PlanObserver {
     if (this.next >= 0) this.fail(`steps ${this.next}..0 were never reversed`);
     if (this.occupied > 0) {
       const left: number[] = [];
-      this.held.forEach((step, slot) => { if (step !== NONE) left.push(slot); });
+      this.held.forEach((step, slot) => {
+        if (step !== NONE) left.push(slot);
+      });
       this.fail(`slots ${left.join(', ')} still hold snapshots`);
     }
   }

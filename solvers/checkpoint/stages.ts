@@ -46,7 +46,9 @@ export class Stages {
   /** start(to) − start(from): the units of stages from … to−1. */
   span(from: number, to: number): number {
     const cuts = this.cuts;
-    return cuts !== null ? cuts[to] - cuts[from] : Math.min(this.first + to * this.length, this.end) - (this.first + from * this.length);
+    return cuts !== null
+      ? cuts[to] - cuts[from]
+      : Math.min(this.first + to * this.length, this.end) - (this.first + from * this.length);
   }
 }
 

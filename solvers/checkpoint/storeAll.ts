@@ -1,4 +1,15 @@
-import { ADVANCE, checkSteps, FREE, RESTORE, REVERSE, sourcePlan, STORE, type ActionBatch, type ActionSource, type Plan } from './actions.ts';
+import {
+  ADVANCE,
+  checkSteps,
+  FREE,
+  RESTORE,
+  REVERSE,
+  sourcePlan,
+  STORE,
+  type ActionBatch,
+  type ActionSource,
+  type Plan,
+} from './actions.ts';
 
 /**
  * The baseline: one forward sweep storing every state, then reverse l−1 … 0 restoring each in turn.

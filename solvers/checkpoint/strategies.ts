@@ -70,12 +70,18 @@ export function configure(program: Program, settings: CheckpointSettings): Confi
   const bytes = positiveInteger('--budget-bytes', settings.budgetBytes);
   const snapshots = positiveInteger('--snapshots', settings.snapshots);
   const limit = evaluationLimit(settings.maxEvaluations);
-  if (values !== undefined && bytes !== undefined) throw new LagradError('--budget-bytes', 'give --budget (values) or --budget-bytes, not both');
+  if (values !== undefined && bytes !== undefined)
+    throw new LagradError('--budget-bytes', 'give --budget (values) or --budget-bytes, not both');
   const budget = values ?? bytes;
   const unit: MemoryUnit = bytes !== undefined ? 'bytes' : 'values';
-  if (budget !== undefined && snapshots !== undefined) throw new LagradError('--snapshots', `give --snapshots or ${unit === 'bytes' ? '--budget-bytes' : '--budget'}, not both`);
+  if (budget !== undefined && snapshots !== undefined)
+    throw new LagradError(
+      '--snapshots',
+      `give --snapshots or ${unit === 'bytes' ? '--budget-bytes' : '--budget'}, not both`,
+    );
   const strategy = strategyName(settings.strategy ?? (budget !== undefined ? 'budget' : 'revolve'));
-  const configuration = budget !== undefined ? fitted(program, strategy, budget, unit) : chosen(program, strategy, snapshots);
+  const configuration =
+    budget !== undefined ? fitted(program, strategy, budget, unit) : chosen(program, strategy, snapshots);
   if (configuration.evaluations > limit) {
     const constraints = Math.max(program.size - program.inputCount, 1);
     throw new LagradError(
@@ -91,7 +97,11 @@ export function configure(program: Program, settings: CheckpointSettings): Confi
 function fitted(program: Program, strategy: StrategyName, budget: number, unit: MemoryUnit): Configuration {
   const configuration = fit(program, strategy, budget, unit);
   const flag = unit === 'bytes' ? '--budget-bytes' : '--budget';
-  if (configuration === null) throw new LagradError(flag, `no ${strategy} plan holds at most ${budget} ${unit} here (the smallest needs ${smallestBudget(program, strategy, unit)}); raise the budget`);
+  if (configuration === null)
+    throw new LagradError(
+      flag,
+      `no ${strategy} plan holds at most ${budget} ${unit} here (the smallest needs ${smallestBudget(program, strategy, unit)}); raise the budget`,
+    );
   return configuration;
 }
 
@@ -101,11 +111,17 @@ function chosen(program: Program, strategy: StrategyName, snapshots: number | un
     case 'store-all':
       return storeAll(program);
     case 'sqrt':
-      return sqrt(program, snapshots === undefined ? Math.ceil(Math.sqrt(constraints)) : Math.ceil(constraints / (snapshots + 1)));
+      return sqrt(
+        program,
+        snapshots === undefined ? Math.ceil(Math.sqrt(constraints)) : Math.ceil(constraints / (snapshots + 1)),
+      );
     case 'revolve':
       return revolve(program, snapshots ?? Math.max(1, Math.ceil(Math.log2(constraints + 1))));
     case 'budget':
-      throw new LagradError('--strategy budget', 'needs --budget N, the most values to hold at once (or --budget-bytes N)');
+      throw new LagradError(
+        '--strategy budget',
+        'needs --budget N, the most values to hold at once (or --budget-bytes N)',
+      );
   }
 }
 
@@ -114,7 +130,12 @@ function chosen(program: Program, strategy: StrategyName, snapshots: number | un
  * (counted by ledger.ts), or null; non-null exactly when budget ≥ smallestBudget(program, strategy,
  * unit), so that the least budget that fits is the peak its plan measures.
  */
-export function fit(program: Program, strategy: StrategyName, budget: number, unit: MemoryUnit = 'values'): Configuration | null {
+export function fit(
+  program: Program,
+  strategy: StrategyName,
+  budget: number,
+  unit: MemoryUnit = 'values',
+): Configuration | null {
   const within = `within ${budget} ${unit}`;
   switch (strategy) {
     case 'store-all': {
@@ -125,7 +146,8 @@ export function fit(program: Program, strategy: StrategyName, budget: number, un
       let best: { configuration: Configuration; evaluations: number } | null = null;
       for (const candidate of sqrtCandidates(program)) {
         if (peakIn(candidate.costs, unit) > budget) continue;
-        if (best === null || candidate.costs.evaluations < best.evaluations) best = { configuration: candidate.configuration, evaluations: candidate.costs.evaluations };
+        if (best === null || candidate.costs.evaluations < best.evaluations)
+          best = { configuration: candidate.configuration, evaluations: candidate.costs.evaluations };
       }
       return best && { ...best.configuration, setting: within };
     }
@@ -139,7 +161,9 @@ export function fit(program: Program, strategy: StrategyName, budget: number, un
       if (leastRevolvePeak(sizes, stages.count) > budget) return null;
       const bound = sizes.maxLive === 0 ? stages.count : Math.floor((budget - sizes.working) / sizes.maxLive);
       const least = Math.max(bound, 1);
-      const slots = shape.live ? mostSlotsWithin(stages, shape, budget, least, (c) => revolvePlan(stages.count, c), unit) : least;
+      const slots = shape.live
+        ? mostSlotsWithin(stages, shape, budget, least, (c) => revolvePlan(stages.count, c), unit)
+        : least;
       return { ...revolve(program, slots), setting: within };
     }
     case 'budget': {
@@ -155,21 +179,36 @@ export function fit(program: Program, strategy: StrategyName, budget: number, un
  * some instant; with one slot nothing more (each step is reached from x₀ by an advance, then
  * reversed in a frame of at most W). A single stage holds its frame W only; no stage, nothing.
  */
-export function leastRevolvePeak(shape: { readonly working: number; readonly initial: number }, stages: number): number {
+export function leastRevolvePeak(
+  shape: { readonly working: number; readonly initial: number },
+  stages: number,
+): number {
   if (stages === 0) return 0;
   return stages === 1 ? shape.working : shape.initial + shape.working;
 }
 
 function storeAll(program: Program): Configuration {
   const stages = uniformStages(program, Math.max(program.size - program.inputCount, 1));
-  return { strategy: 'store-all', stages, plan: storeAllPlan(stages.count), evaluations: program.size - program.inputCount, setting: 'keeping every value' };
+  return {
+    strategy: 'store-all',
+    stages,
+    plan: storeAllPlan(stages.count),
+    evaluations: program.size - program.inputCount,
+    setting: 'keeping every value',
+  };
 }
 
 function sqrt(program: Program, length: number): Configuration {
   const stages = uniformStages(program, Math.max(length, 1));
   // Every stage but the last is advanced once, then each is evaluated once more as it is reversed.
   const advanced = stages.count >= 2 ? stages.start(stages.count - 1) - stages.start(0) : 0;
-  return { strategy: 'sqrt', stages, plan: renamed(storeAllPlan(stages.count), 'sqrt'), evaluations: advanced + program.size - program.inputCount, setting: `with segments of ${length}` };
+  return {
+    strategy: 'sqrt',
+    stages,
+    plan: renamed(storeAllPlan(stages.count), 'sqrt'),
+    evaluations: advanced + program.size - program.inputCount,
+    setting: `with segments of ${length}`,
+  };
 }
 
 function revolve(program: Program, snapshots: number): Configuration {
@@ -178,8 +217,16 @@ function revolve(program: Program, snapshots: number): Configuration {
   const constraints = program.size - program.inputCount;
   // Advances in steps; in constraints exactly for unit steps, else by the mean step (a price for the limit).
   const advances = revolveAdvances(stages.count, snapshots);
-  const evaluations = stages.unit ? advances + constraints : Math.ceil((advances * constraints) / Math.max(stages.count, 1)) + constraints;
-  return { strategy: 'revolve', stages, plan, evaluations, setting: `with ${snapshots} snapshot${snapshots === 1 ? '' : 's'}` };
+  const evaluations = stages.unit
+    ? advances + constraints
+    : Math.ceil((advances * constraints) / Math.max(stages.count, 1)) + constraints;
+  return {
+    strategy: 'revolve',
+    stages,
+    plan,
+    evaluations,
+    setting: `with ${snapshots} snapshot${snapshots === 1 ? '' : 's'}`,
+  };
 }
 
 /**
@@ -199,7 +246,10 @@ function sqrtCandidates(program: Program): { configuration: Configuration; costs
   const candidates = [];
   for (let k = 1; k <= Math.max(constraints, 1); k = Math.max(k + 1, Math.floor(k * 1.25))) {
     const configuration = sqrt(program, k);
-    candidates.push({ configuration, costs: ledger(configuration.plan, configuration.stages, stageShape(program, configuration.stages)) });
+    candidates.push({
+      configuration,
+      costs: ledger(configuration.plan, configuration.stages, stageShape(program, configuration.stages)),
+    });
   }
   return candidates;
 }
@@ -231,12 +281,14 @@ function strategyName(name: unknown): StrategyName {
 
 function positiveInteger(flag: string, x: unknown): number | undefined {
   if (x === undefined) return undefined;
-  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 1) throw new LagradError(flag, `must be an integer ≥ 1, got ${String(x)}`);
+  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 1)
+    throw new LagradError(flag, `must be an integer ≥ 1, got ${String(x)}`);
   return x;
 }
 
 function evaluationLimit(x: unknown): number {
   if (x === undefined) return MAX_EVALUATIONS;
-  if (typeof x !== 'number' || Number.isNaN(x) || x < 1) throw new LagradError('--max-evaluations', `must be a number ≥ 1 (Infinity for no limit), got ${String(x)}`);
+  if (typeof x !== 'number' || Number.isNaN(x) || x < 1)
+    throw new LagradError('--max-evaluations', `must be a number ≥ 1 (Infinity for no limit), got ${String(x)}`);
   return x;
 }

@@ -30,7 +30,14 @@ export class WindowExecutor extends Executor {
   /** The most values a state holds: a snapshot's capacity. */
   private readonly stateCapacity: number;
 
-  constructor(program: Program, private readonly stages: Stages, slots: number, inputs: Float64Array, weights: Float64Array, options: ExecuteOptions) {
+  constructor(
+    program: Program,
+    private readonly stages: Stages,
+    slots: number,
+    inputs: Float64Array,
+    weights: Float64Array,
+    options: ExecuteOptions,
+  ) {
     super(program, inputs, weights, options);
     const shape = stageShape(program, stages, false);
     this.working = shape.working;
@@ -85,7 +92,7 @@ export class WindowExecutor extends Executor {
       // Stages of one constraint: the frame steps through them, as many per window as fit.
       if (!frame.steps(stages.start(to), last)) this.failValues();
     } else {
-      for (let s = from; s < to; ) {
+      for (let s = from; s < to;) {
         const t = chunkEnd(stages, frame.stateSize, s, to, working);
         frame.open(stages.start(t));
         if (!frame.forward()) this.failValues();
@@ -119,7 +126,8 @@ export class WindowExecutor extends Executor {
       else if (j < a) for (let k = 0; k < S; k++) if (index[k] === j) mu[k] = seed.value[0];
     } else {
       for (let k = 0; k < S; k++) mu[k] = seed.get(index[k]);
-      for (let q = seed.lowerBound(a); q < seed.length && seed.index[q] < b; q++) mu[S + seed.index[q] - a] = seed.value[q];
+      for (let q = seed.lowerBound(a); q < seed.length && seed.index[q] < b; q++)
+        mu[S + seed.index[q] - a] = seed.value[q];
     }
     let k = 0;
     for (let c = 0; c < carry.length; c++) {
@@ -129,7 +137,8 @@ export class WindowExecutor extends Executor {
         continue;
       }
       while (k < S && index[k] !== j) k++;
-      if (k >= S) throw new InternalError('checkpoint', `the multiplier of #${j} has no place in the state of stage ${step}`);
+      if (k >= S)
+        throw new InternalError('checkpoint', `the multiplier of #${j} has no place in the state of stage ${step}`);
       mu[k] = carry.value[c];
     }
 

@@ -4,14 +4,22 @@ import type { Program } from '../../src/program/program.ts';
 
 /**
  * The error of a whole-program iteration that did not converge, placed where it failed: at the
- * cyclic component holding the largest residual (an acyclic stretch cannot keep one for long).
+ * cyclic component holding the largest residual (an acyclic stretch cannot keep one for long);
+ * `residual` has one entry per slot.
  */
-export function globalFailure(program: Program, residual: Float64Array, method: string, verdict: Verdict, monitor: Monitor, maxIterations: number): LagradError {
+export function globalFailure(
+  program: Program,
+  residual: Float64Array,
+  method: string,
+  verdict: Verdict,
+  monitor: Monitor,
+  maxIterations: number,
+): LagradError {
   let worst: readonly [number, number] | null = null;
   let most = -1;
   for (const component of program.components()) {
-    for (let i = component[0]; i < component[1]; i++) {
-      const r = Math.abs(residual[i]);
+    for (let s = program.slotOf(component[0]); s < program.slotOf(component[1]); s++) {
+      const r = Math.abs(residual[s]);
       if (!(r <= most)) [most, worst] = [r, component];
     }
   }

@@ -10,19 +10,27 @@ import { pushSweep } from '../../src/lagrangian/adjointFixedPoint.ts';
  * Gauss–Seidel on (I − J)ᵀλ = w over the whole program, sweeping in reverse evaluation order from
  * λ = 0 with residual w. Acyclic stretches take their residual in one in-place reverse sweep (no
  * member there receives anything after its turn), cyclic components member by member
- * (`pushSweep`). On an acyclic program the first sweep is backprop, operation for operation, and
+ * (`pushSweep`), every entry of a block at once. On an acyclic program the first sweep is backprop, operation for operation, and
  * leaves residual 0: one sweep. Residual: |D|∞ after each sweep (nonzero only on the components'
  * members), scale max(|w|∞, |λ_C|∞) over the members.
  */
-export function gaussSeidel(program: Program, values: Float64Array, w: Float64Array, lambda: Float64Array, settings: IterationSettings, stats: Stats, progress?: (done: number, total: number) => void): Monitor {
-  const { inputCount, size } = program;
+export function gaussSeidel(
+  program: Program,
+  values: Float64Array,
+  w: Float64Array,
+  lambda: Float64Array,
+  settings: IterationSettings,
+  stats: Stats,
+  progress?: (done: number, total: number) => void,
+): Monitor {
+  const { inputCount, size, slots } = program;
   const components = program.components();
   const { tolerance, maxIterations } = settings;
   const { reverse } = sweepsOf(program);
   const D = Float64Array.from(w);
   const X = lambda;
   X.fill(0);
-  const wScale = maxAbs(w, 0, size);
+  const wScale = maxAbs(w, 0, slots);
   const monitor = new Monitor(tolerance, maxIterations);
   for (;;) {
     // From the last component back: the acyclic stretch after component c, then c itself; c = −1
@@ -31,16 +39,16 @@ export function gaussSeidel(program: Program, values: Float64Array, w: Float64Ar
     for (let c = components.length - 1; c >= -1; c--) {
       const [start, end] = c >= 0 ? components[c] : [inputCount, inputCount];
       stats.partialEvaluations += reverse(values, D, D, end, high);
-      for (let i = end; i < high; i++) {
-        X[i] += D[i];
-        D[i] = 0;
+      for (let s = program.slotOf(end); s < program.slotOf(high); s++) {
+        X[s] += D[s];
+        D[s] = 0;
       }
       if (c >= 0) pushSweep(program, values, X, 0, D, start, end, stats);
       high = start;
     }
-    for (let i = 0; i < inputCount; i++) {
-      X[i] += D[i];
-      D[i] = 0;
+    for (let s = 0; s < program.inputSlots; s++) {
+      X[s] += D[s];
+      D[s] = 0;
     }
     stats.sweeps++;
     progress?.(monitor.iterations + 1, maxIterations);
@@ -49,8 +57,8 @@ export function gaussSeidel(program: Program, values: Float64Array, w: Float64Ar
     let residual = 0;
     let scale = wScale;
     for (const [start, end] of components) {
-      residual = Math.max(residual, maxAbs(D, start, end));
-      scale = Math.max(scale, maxAbs(X, start, end));
+      residual = Math.max(residual, maxAbs(D, program.slotOf(start), program.slotOf(end)));
+      scale = Math.max(scale, maxAbs(X, program.slotOf(start), program.slotOf(end)));
     }
     const verdict = monitor.check(residual, scale);
     if (verdict === Verdict.Converged) return monitor;

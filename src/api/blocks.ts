@@ -21,34 +21,58 @@ export type Value = number | Float64Array | Matrix;
  */
 export function fillBlock(slab: Float64Array, offset: number, shape: Shape, value: BlockValue, where: string): void {
   const size = sizeOf(shape);
-  const expected = shape.length === 0 ? 'a number' : `a ${formatShape(shape)} block${shape.length === 2 ? ` (${shape[0]} rows of ${shape[1]})` : ''}`;
+  const expected =
+    shape.length === 0
+      ? 'a number'
+      : `a ${formatShape(shape)} block${shape.length === 2 ? ` (${shape[0]} rows of ${shape[1]})` : ''}`;
   if (typeof value === 'number') {
     slab.fill(value, offset, offset + size);
     return;
   }
   if (Matrix.isMatrix(value)) {
     const { rows, columns } = value;
-    const fits = shape.length === 2 ? rows === shape[0] && columns === shape[1] : (rows === 1 || columns === 1) && rows * columns === size && shape.length === 1;
+    const fits =
+      shape.length === 2
+        ? rows === shape[0] && columns === shape[1]
+        : (rows === 1 || columns === 1) && rows * columns === size && shape.length === 1;
     if (!fits) throw new LagradError(where, `expected ${expected}, got a ${rows}×${columns} Matrix`);
     for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) slab[offset + r * columns + c] = value.get(r, c);
     return;
   }
-  if (!isList(value)) throw new LagradError(where, `expected ${expected}, got ${typeof value === 'object' && value !== null ? 'an object' : String(value)}`);
+  if (!isList(value))
+    throw new LagradError(
+      where,
+      `expected ${expected}, got ${typeof value === 'object' && value !== null ? 'an object' : String(value)}`,
+    );
   if (shape.length === 0) throw new LagradError(where, `is a scalar; got a list of ${value.length}`);
   if (value.length > 0 && isList(value[0])) {
     const rows = value as readonly (readonly number[])[];
     if (shape.length !== 2) throw new LagradError(where, `expected ${expected}, got ${rows.length} rows`);
-    if (rows.length !== shape[0]) throw new LagradError(where, `expected ${shape[0]} rows of ${shape[1]}, got ${rows.length} rows`);
+    if (rows.length !== shape[0])
+      throw new LagradError(where, `expected ${shape[0]} rows of ${shape[1]}, got ${rows.length} rows`);
     rows.forEach((row, r) => {
       if (!isList(row)) throw new LagradError(where, `row ${r} is not a list of numbers`);
-      if (row.length !== shape[1]) throw new LagradError(where, `row ${r} has ${row.length} entries, not ${shape[1]} (rows of a matrix must all have ${shape[1]})`);
+      if (row.length !== shape[1])
+        throw new LagradError(
+          where,
+          `row ${r} has ${row.length} entries, not ${shape[1]} (rows of a matrix must all have ${shape[1]})`,
+        );
       for (let c = 0; c < row.length; c++) slab[offset + r * shape[1] + c] = entry(row[c], where, `[${r}, ${c}]`);
     });
     return;
   }
   const flat = value as ArrayLike<unknown>;
-  if (flat.length !== size) throw new LagradError(where, `expected ${expected}${shape.length === 2 ? ` or ${size} entries row-major` : ''}, got ${flat.length} entries`);
-  for (let e = 0; e < size; e++) slab[offset + e] = entry(flat[e], where, shape.length === 1 ? `[${e}]` : `[${Math.floor(e / shape[1])}, ${e % shape[1]}]`);
+  if (flat.length !== size)
+    throw new LagradError(
+      where,
+      `expected ${expected}${shape.length === 2 ? ` or ${size} entries row-major` : ''}, got ${flat.length} entries`,
+    );
+  for (let e = 0; e < size; e++)
+    slab[offset + e] = entry(
+      flat[e],
+      where,
+      shape.length === 1 ? `[${e}]` : `[${Math.floor(e / shape[1])}, ${e % shape[1]}]`,
+    );
 }
 
 function isList(x: unknown): x is ArrayLike<unknown> {
@@ -56,7 +80,11 @@ function isList(x: unknown): x is ArrayLike<unknown> {
 }
 
 function entry(x: unknown, where: string, index: string): number {
-  if (typeof x !== 'number') throw new LagradError(where, `entry ${index} is ${x === null ? 'null' : typeof x === 'object' ? 'a list' : JSON.stringify(x)}, not a number`);
+  if (typeof x !== 'number')
+    throw new LagradError(
+      where,
+      `entry ${index} is ${x === null ? 'null' : typeof x === 'object' ? 'a list' : JSON.stringify(x)}, not a number`,
+    );
   return x;
 }
 

@@ -28,7 +28,11 @@ export interface CheckpointGradOptions extends GivenSettings<typeof CHECKPOINT_S
  * refused before it runs.
  * `checkpointGrad(program, { x: 1 }, { strategy: 'revolve', snapshots: 100 })`.
  */
-export function checkpointGrad(program: Program, at?: Point, options: CheckpointGradOptions = {}): { value: number; gradient: Values; stats: Stats } {
+export function checkpointGrad(
+  program: Program,
+  at?: Point,
+  options: CheckpointGradOptions = {},
+): { value: number; gradient: Values; stats: Stats } {
   const start = performance.now();
   checkOptions(options, ['output', 'weights', 'progress'], CHECKPOINT_SETTINGS, { schedule: 'checkpointGrad' });
   requireAcyclic(program, 'checkpoint');
@@ -44,6 +48,9 @@ export function checkpointGrad(program: Program, at?: Point, options: Checkpoint
     checkSolution(program, weights, { values, lambda: null, gradient: run.gradient }, 'checkpoint');
   }
   run.stats.timeMs = performance.now() - start;
-  const gradient = program.layout === null ? byName(program.inputNames, run.gradient) : valuesByName(program, run.gradient, Array.from(program.inputNames.keys()));
+  const gradient =
+    program.layout === null
+      ? byName(program.inputNames, run.gradient)
+      : valuesByName(program, run.gradient, Array.from(program.inputNames.keys()));
   return { value: run.value, gradient, stats: run.stats };
 }

@@ -9,11 +9,18 @@ import { show } from './point.ts';
  * the schedule itself, so that a bundle holds only the schedules it imports. A Schedule object is
  * `checked` (schedule.ts), as every table's entries are.
  */
-export function chooseSchedule(choice: string | Schedule | undefined, table: ScheduleTable | undefined, fallback: Schedule): Schedule {
+export function chooseSchedule(
+  choice: string | Schedule | undefined,
+  table: ScheduleTable | undefined,
+  fallback: Schedule,
+): Schedule {
   if (choice === undefined) return fallback;
   if (typeof choice === 'string') {
     if (table) return table.get(choice);
-    throw new UsageError(`schedule '${choice}'`, "names need a table here: import the schedule object from 'lagrad/core' and pass it ({ schedule: reverse }), pass { table }, or use the 'lagrad' entry, which knows every built-in name");
+    throw new UsageError(
+      `schedule '${choice}'`,
+      "names need a table here: import the schedule object from 'lagrad/core' and pass it ({ schedule: reverse }), pass { table }, or use the 'lagrad' entry, which knows every built-in name",
+    );
   }
   if (typeof choice !== 'object' || choice === null || typeof (choice as Partial<Schedule>).solve !== 'function') {
     throw new UsageError('schedule', `${show(choice)} is neither a schedule name nor a Schedule object`);
@@ -23,7 +30,10 @@ export function chooseSchedule(choice: string | Schedule | undefined, table: Sch
 }
 
 /** The table a call's names resolve in: its `table` option, else `fallback`; options that are not an object are an error. */
-export function tableOf(options: { readonly table?: ScheduleTable } | undefined, fallback: ScheduleTable): ScheduleTable {
+export function tableOf(
+  options: { readonly table?: ScheduleTable } | undefined,
+  fallback: ScheduleTable,
+): ScheduleTable {
   requireOptions(options);
   return options?.table ?? fallback;
 }

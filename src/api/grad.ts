@@ -1,12 +1,28 @@
+// Why one file of 340+ lines: grad's general path and its allocation-free common call side by side, so the two cannot drift apart.
 import { LagradError, OptionError } from '../error.ts';
 import { objective } from '../lagrangian/lagrangian.ts';
 import type { Program } from '../program/program.ts';
 import type { Stats } from '../lagrangian/stats.ts';
 import type { Convergence } from '../lagrangian/convergence.ts';
-import type { Problem, Schedule, ScheduleOptions, ScheduleTable, Solution, SolveOptions } from '../schedule/schedule.ts';
+import type {
+  Problem,
+  Schedule,
+  ScheduleOptions,
+  ScheduleTable,
+  Solution,
+  SolveOptions,
+} from '../schedule/schedule.ts';
 import { checkOptions, optionsAccepted, requireOptions, SOLVE_OPTIONS } from '../schedule/settings.ts';
 import { defaultSchedules, type BuiltinSettings } from '../../solvers/schedules.ts';
-import { byName, resolvePoint, resolveScalarPoint, resolveWeights, type ByName, type Point, type Weights } from './point.ts';
+import {
+  byName,
+  resolvePoint,
+  resolveScalarPoint,
+  resolveWeights,
+  type ByName,
+  type Point,
+  type Weights,
+} from './point.ts';
 import { dependents } from '../program/dependents.ts';
 import { valueIn, type Value } from './blocks.ts';
 import { chooseSchedule, tableOf } from './choose.ts';
@@ -81,7 +97,11 @@ export class GradResult {
     this.#solution = solution;
     this.#lease = workspace?.covers(solution) ? workspace : null;
     // The gradient is the result's own: a copy (n numbers) where it lives in the workspace.
-    this.#inputs = workspace?.holds(solution.gradient) ? solution.gradient.slice() : workspace ? solution.gradient : null;
+    this.#inputs = workspace?.holds(solution.gradient)
+      ? solution.gradient.slice()
+      : workspace
+        ? solution.gradient
+        : null;
     this.stats = solution.stats;
     this.convergence = solution.convergence;
   }
@@ -97,7 +117,12 @@ export class GradResult {
       // λ's head is the gradient where the solution says so without a copy of it (InPlaceSolution).
       const inputs = this.#inputs ?? (solution instanceof InPlaceSolution ? solution.lambda : solution.gradient);
       if (program.layout === null && wrt === null) this.#gradient = inputsByName(program).record(inputs);
-      else this.#gradient = valuesByName(program, inputs, Array.from({ length: program.inputCount }, (_, k) => k).filter((k) => wrt === null || wrt[k] === 1));
+      else
+        this.#gradient = valuesByName(
+          program,
+          inputs,
+          Array.from({ length: program.inputCount }, (_, k) => k).filter((k) => wrt === null || wrt[k] === 1),
+        );
     }
     return this.#gradient;
   }
@@ -111,7 +136,11 @@ export class GradResult {
   /** λ of every variable, in program order. */
   get lambda(): Float64Array {
     const lambda = this.solution.lambda;
-    if (lambda === null) throw new LagradError(`schedule '${this.schedule}'`, 'computed only the gradient; ask for { multipliers: true } to get every multiplier');
+    if (lambda === null)
+      throw new LagradError(
+        `schedule '${this.schedule}'`,
+        'computed only the gradient; ask for { multipliers: true } to get every multiplier',
+      );
     return lambda;
   }
 
@@ -119,14 +148,20 @@ export class GradResult {
   get multipliers(): Values {
     const lambda = this.lambda;
     const wanted = this.wrt === null ? null : dependents(this.program, this.wrt);
-    const named = [...this.program.names].filter(([, i]) => wanted === null || wanted[i] === 1).sort((a, b) => a[1] - b[1]);
+    const named = [...this.program.names]
+      .filter(([, i]) => wanted === null || wanted[i] === 1)
+      .sort((a, b) => a[1] - b[1]);
     if (this.program.layout === null) {
       return byName(
         named.map(([name]) => name),
         named.map(([, i]) => lambda[i]),
       );
     }
-    return valuesByName(this.program, lambda, named.map(([, i]) => i));
+    return valuesByName(
+      this.program,
+      lambda,
+      named.map(([, i]) => i),
+    );
   }
 
   /** The value of a named variable at the point: a number, a Float64Array (vector) or a Matrix. */
@@ -150,26 +185,43 @@ export function grad(program: Program, at?: Point, options: GradOptions = {}): G
 }
 
 /** `grad` with schedule names resolved in `table`; with none, a schedule must be given as an object (default auto). */
-export function gradIn(table: ScheduleTable | undefined, program: Program, at: Point | undefined, options: GradOptions = {}): GradResult {
+export function gradIn(
+  table: ScheduleTable | undefined,
+  program: Program,
+  at: Point | undefined,
+  options: GradOptions = {},
+): GradResult {
   requireOptions(options);
   const schedule = chooseSchedule(options.schedule, table, auto);
   if (commonCall(options)) {
     const solve = inPlaceSolve(schedule, program);
     if (solve !== null) {
       const workspace = options.workspace;
-      const result = workspace === undefined ? gradInPlace(program, at, solve) : gradInWorkspace(program, at, solve, workspace);
+      const result =
+        workspace === undefined ? gradInPlace(program, at, solve) : gradInWorkspace(program, at, solve, workspace);
       if (result !== null) return result;
     }
   }
   // The messages of checkOptions are built only when an option is not accepted.
-  if (!optionsAccepted(options, GRAD_OPTIONS, schedule.settings)) checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: () => table?.list() ?? [] });
+  if (!optionsAccepted(options, GRAD_OPTIONS, schedule.settings))
+    checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], {
+      schedule: `schedule '${schedule.name}'`,
+      others: () => table?.list() ?? [],
+    });
   const inputs = resolvePoint(program, at);
   const weights = resolveWeights(program, options.output, options.weights);
   const wrt = options.wrt === undefined ? undefined : inputMask(program, options.wrt);
   const held = lease(options.workspace);
   const problem: Problem = wrt === undefined ? { program, inputs, weights } : { program, inputs, weights, wrt };
   const solution = schedule.solve(problem, solveOptions(options));
-  return new GradResult(program, solution.schedule ?? schedule.name, objective(program, weights, solution.values), solution, held, wrt ?? null);
+  return new GradResult(
+    program,
+    solution.schedule ?? schedule.name,
+    objective(program, weights, solution.values),
+    solution,
+    held,
+    wrt ?? null,
+  );
 }
 
 /** The objective's weights when the program has one output and none are given: 1 on it (read, never written). */
@@ -200,7 +252,12 @@ function gradInPlace(program: Program, at: Point | undefined, direct: InPlaceSol
 }
 
 /** gradInPlace in a workspace's buffers (a separate function: each stays monomorphic where V8 inlines it). */
-function gradInWorkspace(program: Program, at: Point | undefined, direct: InPlaceSolve, workspace: Workspace): GradResult | null {
+function gradInWorkspace(
+  program: Program,
+  at: Point | undefined,
+  direct: InPlaceSolve,
+  workspace: Workspace,
+): GradResult | null {
   if (program.outputs.length !== 1) return null;
   const { size, inputCount } = program;
   const inputs = zeros(inputCount); // the workspace is not written before the point is found good
@@ -216,7 +273,13 @@ function gradInWorkspace(program: Program, at: Point | undefined, direct: InPlac
   const value = objective(program, ONE, values);
   if (value - value !== 0) return null;
   stats.timeMs = now() - start;
-  return new GradResult(program, direct.name, value, { values, lambda, gradient: head(lambda, inputCount), stats }, held);
+  return new GradResult(
+    program,
+    direct.name,
+    value,
+    { values, lambda, gradient: head(lambda, inputCount), stats },
+    held,
+  );
 }
 
 /** A solution whose gradient is λ's head, copied only when asked for (GradResult reads λ's head itself). */
@@ -236,7 +299,9 @@ class InPlaceSolution implements Solution {
 
 /** True when the options give at most a schedule and a workspace: grad's common call. */
 function commonCall(options: GradOptions): boolean {
-  for (const key in options) if (key !== 'schedule' && key !== 'workspace' && (options as Record<string, unknown>)[key] !== undefined) return false;
+  for (const key in options)
+    if (key !== 'schedule' && key !== 'workspace' && (options as Record<string, unknown>)[key] !== undefined)
+      return false;
   return true;
 }
 
@@ -254,7 +319,8 @@ function solveOptions(options: GradOptions): ScheduleOptions {
     else if (!SOLVE_OPTIONS.includes(key)) settings++;
   }
   if (own === 0) return options as ScheduleOptions;
-  if (settings === 0) return { multipliers: options.multipliers, workspace: options.workspace, progress: options.progress };
+  if (settings === 0)
+    return { multipliers: options.multipliers, workspace: options.workspace, progress: options.progress };
   const { schedule: _schedule, output: _output, weights: _weights, wrt: _wrt, table: _table, ...solve } = options;
   return solve;
 }
@@ -265,7 +331,11 @@ export function inputMask(program: Program, names: readonly string[]): Uint8Arra
   const mask = new Uint8Array(program.inputCount);
   for (const name of names) {
     const i = program.names.get(name);
-    if (i === undefined || i >= program.inputCount) throw new OptionError('wrt', `'${name}' ${i === undefined ? `is no input; inputs are ${program.inputNames.join(', ')}` : 'is not an input'}`);
+    if (i === undefined || i >= program.inputCount)
+      throw new OptionError(
+        'wrt',
+        `'${name}' ${i === undefined ? `is no input; inputs are ${program.inputNames.join(', ')}` : 'is not an input'}`,
+      );
     mask[i] = 1;
   }
   return mask;

@@ -24,9 +24,28 @@ const DEFAULT_MAX_NODES = 2000;
 const FONT = 'Courier';
 
 // Operators drawn as their symbol; every other primitive by its name.
-const SYMBOLS: Readonly<Record<string, string>> = { add: '+', sub: '−', mul: '×', div: '÷', neg: '−a', sum: 'Σ', scale: '×', shift: '+', powc: '^', id: '=' };
+const SYMBOLS: Readonly<Record<string, string>> = {
+  add: '+',
+  sub: '−',
+  mul: '×',
+  div: '÷',
+  neg: '−a',
+  sum: 'Σ',
+  scale: '×',
+  shift: '+',
+  powc: '^',
+  id: '=',
+};
 
-const COLORS = { input: '#dbeafe', output: '#fde68a', constant: '#f3f4f6', variable: '#ffffff', lambda: '#9f1239', edge: '#6b7280', cluster: '#7c3aed' };
+const COLORS = {
+  input: '#dbeafe',
+  output: '#fde68a',
+  constant: '#f3f4f6',
+  variable: '#ffffff',
+  lambda: '#9f1239',
+  edge: '#6b7280',
+  cluster: '#7c3aed',
+};
 
 /**
  * The DOT text of the program at a point, with the values and multipliers of a schedule
@@ -40,17 +59,32 @@ const COLORS = { input: '#dbeafe', output: '#fde68a', constant: '#f3f4f6', varia
  */
 export function toDot(program: Program, at?: Point, options: GraphOptions = {}): string {
   const direction = (options.direction ?? 'TB').toUpperCase();
-  if (!DIRECTIONS.includes(direction)) throw new OptionError('direction', `must be one of ${DIRECTIONS.join(', ')}, got '${options.direction}'`);
+  if (!DIRECTIONS.includes(direction))
+    throw new OptionError('direction', `must be one of ${DIRECTIONS.join(', ')}, got '${options.direction}'`);
   const digits = options.digits ?? 4;
-  if (!(Number.isInteger(digits) && digits >= 1 && digits <= 17)) throw new OptionError('digits', `must be an integer from 1 to 17, got ${String(options.digits)}`);
+  if (!(Number.isInteger(digits) && digits >= 1 && digits <= 17))
+    throw new OptionError('digits', `must be an integer from 1 to 17, got ${String(options.digits)}`);
   const maxNodes = options.maxNodes ?? DEFAULT_MAX_NODES;
-  if (!(Number.isInteger(maxNodes) && maxNodes >= 1)) throw new OptionError('maxNodes', `must be an integer ≥ 1, got ${String(options.maxNodes)}`);
-  if (program.size > maxNodes) throw new OptionError('maxNodes', `the program has ${program.size} variables, more than ${maxNodes} a drawing can show; draw a smaller program or raise the limit`);
-  if (program.layout !== null) throw new LagradError('graph', 'draws one number per variable; this program has vector or matrix variables, which it does not draw yet');
+  if (!(Number.isInteger(maxNodes) && maxNodes >= 1))
+    throw new OptionError('maxNodes', `must be an integer ≥ 1, got ${String(options.maxNodes)}`);
+  if (program.size > maxNodes)
+    throw new OptionError(
+      'maxNodes',
+      `the program has ${program.size} variables, more than ${maxNodes} a drawing can show; draw a smaller program or raise the limit`,
+    );
+  if (program.layout !== null)
+    throw new LagradError(
+      'graph',
+      'draws one number per variable; this program has vector or matrix variables, which it does not draw yet',
+    );
   const { direction: _direction, digits: _digits, maxNodes: _maxNodes, ...solveOptions } = options;
   const r = grad(program, at, { ...solveOptions, multipliers: true });
   const lambda = r.solution.lambda;
-  if (lambda === null) throw new LagradError(`schedule '${r.schedule}'`, 'gives only the gradient, not the multiplier of every variable; choose another schedule');
+  if (lambda === null)
+    throw new LagradError(
+      `schedule '${r.schedule}'`,
+      'gives only the gradient, not the multiplier of every variable; choose another schedule',
+    );
   const values = r.values;
   const J = localPartials(program, values);
   const number = (x: number) => compact(x, digits);
@@ -66,9 +100,20 @@ export function toDot(program: Program, at?: Point, options: GraphOptions = {}):
   const node = (i: number, indent: string) => {
     const c = program.constraint(i);
     const kind = c.op === 'input' ? 'input' : outputs.has(i) ? 'output' : c.op === 'const' ? 'constant' : 'variable';
-    const head = c.op === 'input' ? bold(c.name ?? `x${i}`) : c.op === 'const' ? 'const' : [c.name === undefined ? '' : bold(c.name), escape(operator(c.op, c.constant, number))].filter(Boolean).join('  ');
+    const head =
+      c.op === 'input'
+        ? bold(c.name ?? `x${i}`)
+        : c.op === 'const'
+          ? 'const'
+          : [c.name === undefined ? '' : bold(c.name), escape(operator(c.op, c.constant, number))]
+              .filter(Boolean)
+              .join('  ');
     const label = `<${head}<BR/>v = ${escape(number(values[i]))}<BR/><FONT COLOR="${COLORS.lambda}">λ = ${escape(number(lambda[i]))}</FONT>>`;
-    const style = outputs.has(i) ? ', peripheries=2' : kind === 'constant' ? ', fontcolor="#4b5563", color="#9ca3af"' : '';
+    const style = outputs.has(i)
+      ? ', peripheries=2'
+      : kind === 'constant'
+        ? ', fontcolor="#4b5563", color="#9ca3af"'
+        : '';
     return `${indent}v${i} [label=${label}, fillcolor="${COLORS[kind]}"${style}];`;
   };
   // Nodes: inputs on one rank, each cyclic component in its own cluster, the rest in order.
@@ -79,7 +124,10 @@ export function toDot(program: Program, at?: Point, options: GraphOptions = {}):
     const start = k < cycles.length ? cycles[k] : size;
     for (let i = next; i < start; i++) lines.push(node(i, '  '));
     if (k === cycles.length) break;
-    lines.push(`  subgraph cluster_${k / 2} {`, `    label=${quote(`cyclic component {${cycleMembers(program, k / 2)}}`)}; fontsize=10; fontcolor="${COLORS.cluster}"; style="dashed,rounded"; color="${COLORS.cluster}";`);
+    lines.push(
+      `  subgraph cluster_${k / 2} {`,
+      `    label=${quote(`cyclic component {${cycleMembers(program, k / 2)}}`)}; fontsize=10; fontcolor="${COLORS.cluster}"; style="dashed,rounded"; color="${COLORS.cluster}";`,
+    );
     for (let i = start; i < cycles[k + 1]; i++) lines.push(node(i, '    '));
     lines.push('  }');
     next = cycles[k + 1];
@@ -88,12 +136,15 @@ export function toDot(program: Program, at?: Point, options: GraphOptions = {}):
   // width grows with λ_i J_ij, what it carries into λ_j, so the gradient's main paths stand out.
   const { parentStart, parents } = program;
   let most = 0;
-  for (let i = inputCount; i < size; i++) for (let e = parentStart[i]; e < parentStart[i + 1]; e++) most = Math.max(most, Math.abs(lambda[i] * J[e]));
+  for (let i = inputCount; i < size; i++)
+    for (let e = parentStart[i]; e < parentStart[i + 1]; e++) most = Math.max(most, Math.abs(lambda[i] * J[e]));
   for (let i = inputCount; i < size; i++) {
     for (let e = parentStart[i]; e < parentStart[i + 1]; e++) {
       const j = parents[e];
       const width = most > 0 ? 0.6 + 2.4 * (Math.abs(lambda[i] * J[e]) / most) : 0.8;
-      lines.push(`  v${j} -> v${i} [label=${quote(number(J[e]))}, penwidth=${width.toFixed(2)}${j >= i ? ', style=dashed, constraint=false' : ''}];`);
+      lines.push(
+        `  v${j} -> v${i} [label=${quote(number(J[e]))}, penwidth=${width.toFixed(2)}${j >= i ? ', style=dashed, constraint=false' : ''}];`,
+      );
     }
   }
   lines.push('}');

@@ -33,12 +33,23 @@ export function inputsByName(program: Program): InputNames {
 }
 
 function prepare(names: readonly string[]): InputNames {
-  if (interpreting() || names.length > GENERATED_UP_TO) return { names, read: readInLoop(names), record: recordInLoop(names) };
-  const lines = names.map((name, k) => `x = at[${JSON.stringify(name)}]; if (typeof x === 'number') { out[${k}] = x; found++; } else if (x !== undefined) return -1;`);
-  const read = new Function('at', 'out', ['let found = 0, x;', ...lines, 'return found;'].join('\n')) as InputNames['read'];
+  if (interpreting() || names.length > GENERATED_UP_TO)
+    return { names, read: readInLoop(names), record: recordInLoop(names) };
+  const lines = names.map(
+    (name, k) =>
+      `x = at[${JSON.stringify(name)}]; if (typeof x === 'number') { out[${k}] = x; found++; } else if (x !== undefined) return -1;`,
+  );
+  const read = new Function(
+    'at',
+    'out',
+    ['let found = 0, x;', ...lines, 'return found;'].join('\n'),
+  ) as InputNames['read'];
   // Stores under literal names: V8 caches each one's place, where a loop looks every name up.
   const stores = names.map((name, k) => `r[${JSON.stringify(name)}] = values[${k}];`);
-  const record = new Function('values', ['const r = Object.create(null);', ...stores, 'return r;'].join('\n')) as InputNames['record'];
+  const record = new Function(
+    'values',
+    ['const r = Object.create(null);', ...stores, 'return r;'].join('\n'),
+  ) as InputNames['record'];
   return { names, read, record };
 }
 

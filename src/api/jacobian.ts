@@ -55,14 +55,22 @@ export function jacobian(program: Program, at?: Point, options: JacobianOptions 
 }
 
 /** `jacobian` with schedule names resolved in `table` (none: schedules are given as objects). */
-export function jacobianIn(table: ScheduleTable | undefined, program: Program, at: Point | undefined, options: JacobianOptions): JacobianResult {
+export function jacobianIn(
+  table: ScheduleTable | undefined,
+  program: Program,
+  at: Point | undefined,
+  options: JacobianOptions,
+): JacobianResult {
   const start = performance.now();
   requireScalarVariables(program, 'jacobian');
   const n = program.inputCount;
   const m = program.outputs.length;
   requireOptions(options);
   const schedule = chooseSchedule(options.schedule, table, n <= m ? forward : auto);
-  checkOptions(options, DERIVATIVE_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: () => table?.list() ?? [] });
+  checkOptions(options, DERIVATIVE_OPTIONS, schedule.settings ?? [], {
+    schedule: `schedule '${schedule.name}'`,
+    others: () => table?.list() ?? [],
+  });
   const { schedule: _schedule, table: _table, ...solve } = options;
   const inputs = resolvePoint(program, at);
   const names = { inputs: program.inputNames, outputs: outputLabels(program) };
@@ -70,7 +78,15 @@ export function jacobianIn(table: ScheduleTable | undefined, program: Program, a
     const { rows, values, stats, convergence } = outputRows(schedule, program, inputs, solve);
     stats.timeMs = performance.now() - start;
     const used = schedule === auto ? 'reverse' : schedule.name;
-    return { ...names, rows, values, mode: 'reverse', schedule: used, stats, ...(convergence.length ? { convergence } : {}) };
+    return {
+      ...names,
+      rows,
+      values,
+      mode: 'reverse',
+      schedule: used,
+      stats,
+      ...(convergence.length ? { convergence } : {}),
+    };
   }
   // The forward schedule's own settings: lanes, and the primal solve's.
   const settings = readSettings(FORWARD_SETTINGS, solve);
@@ -92,5 +108,13 @@ export function jacobianIn(table: ScheduleTable | undefined, program: Program, a
   stats.peakValues = program.size;
   const values = Float64Array.from(program.outputs, (o) => all[o]);
   stats.timeMs = performance.now() - start;
-  return { ...names, rows, values, mode: 'forward', schedule: 'forward', stats, ...(history.length ? { convergence: history } : {}) };
+  return {
+    ...names,
+    rows,
+    values,
+    mode: 'forward',
+    schedule: 'forward',
+    stats,
+    ...(history.length ? { convergence: history } : {}),
+  };
 }

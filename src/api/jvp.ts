@@ -46,13 +46,22 @@ export function jvp(program: Program, at: Point | undefined, tangent: Point, opt
 }
 
 /** `jvp` with schedule names resolved in `table` (none: schedules are given as objects). */
-export function jvpIn(table: ScheduleTable | undefined, program: Program, at: Point | undefined, tangent: Point, options: JvpOptions = {}): JvpResult {
+export function jvpIn(
+  table: ScheduleTable | undefined,
+  program: Program,
+  at: Point | undefined,
+  tangent: Point,
+  options: JvpOptions = {},
+): JvpResult {
   const start = performance.now();
   requireOptions(options);
   const schedule = chooseSchedule(options.schedule, table, forward);
   // One tangent sweep reads only the primal solve's settings; a schedule its own.
   const settings = schedule === forward ? PRIMAL_SETTINGS : (schedule.settings ?? []);
-  checkOptions(options, DERIVATIVE_OPTIONS, settings, { schedule: schedule === forward ? "jvp's tangent sweep" : `schedule '${schedule.name}'`, others: () => table?.list() ?? [] });
+  checkOptions(options, DERIVATIVE_OPTIONS, settings, {
+    schedule: schedule === forward ? "jvp's tangent sweep" : `schedule '${schedule.name}'`,
+    others: () => table?.list() ?? [],
+  });
   const { schedule: _schedule, table: _table, ...solve } = options;
   requireScalarVariables(program, 'jvp');
   const inputs = resolvePoint(program, at);
@@ -81,5 +90,11 @@ export function jvpIn(table: ScheduleTable | undefined, program: Program, at: Po
     tangents[o] = T[outputs[o]];
   }
   stats.timeMs = performance.now() - start;
-  return { outputs: outputLabels(program), values, tangents, stats, ...(history.length ? { convergence: history } : {}) };
+  return {
+    outputs: outputLabels(program),
+    values,
+    tangents,
+    stats,
+    ...(history.length ? { convergence: history } : {}),
+  };
 }

@@ -28,7 +28,12 @@ export function jvp(program: Program, at: Point | undefined, tangent: Point, opt
 }
 
 /** `vjp` (see the package root) without the table of built-in schedule names. */
-export function vjp(program: Program, at: Point | undefined, cotangent: Cotangent, options: GradOptions = {}): GradResult {
+export function vjp(
+  program: Program,
+  at: Point | undefined,
+  cotangent: Cotangent,
+  options: GradOptions = {},
+): GradResult {
   return vjpIn(options?.table, program, at, cotangent, options);
 }
 

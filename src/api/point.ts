@@ -1,3 +1,4 @@
+// Why one file of 380+ lines: Every way a point can be given (object, Map, array, blocks) and its one-line errors: one contract.
 import { LagradError, OptionError } from '../error.ts';
 import { declaresInputOrder } from '../frontend/parse.ts';
 import type { Program } from '../program/program.ts';
@@ -14,10 +15,12 @@ import { zeros } from '../schedule/schedule.ts';
  * a Float64Array (row-major), an ml-matrix `Matrix`, or a number for every entry; an array in input
  * order then lists every input's entries in turn (program.inputSlots of them).
  */
-export type Point = Readonly<Record<string, BlockValue>> | ReadonlyMap<string, BlockValue> | readonly number[] | Float64Array;
+export type Point =
+  Readonly<Record<string, BlockValue>> | ReadonlyMap<string, BlockValue> | readonly number[] | Float64Array;
 
 /** Objective weights: by output name (a block output's weight is a block of its shape, or a number for every entry), or in output order. */
-export type Weights = Readonly<Record<string, BlockValue>> | ReadonlyMap<string, BlockValue> | readonly number[] | Float64Array;
+export type Weights =
+  Readonly<Record<string, BlockValue>> | ReadonlyMap<string, BlockValue> | readonly number[] | Float64Array;
 
 /** Numbers by name, in a map without a prototype: `__proto__` or `constructor` are names like any other. */
 export type ByName = Record<string, number>;
@@ -52,7 +55,11 @@ export function resolveScalarPoint(program: Program, at: Point | undefined, inpu
   if (at !== undefined) {
     if (isPositional(at)) {
       if (!declaresInputOrder(program)) throw unordered(program, 'point');
-      if (at.length !== n) throw new LagradError('point', `expected ${n} input values (${program.inputNames.join(', ')}), got ${at.length}`);
+      if (at.length !== n)
+        throw new LagradError(
+          'point',
+          `expected ${n} input values (${program.inputNames.join(', ')}), got ${at.length}`,
+        );
       for (let k = 0; k < n; k++) {
         const value: unknown = at[k];
         if (typeof value !== 'number') throw notNumber(value, `input '${program.label(k)}'`);
@@ -64,7 +71,8 @@ export function resolveScalarPoint(program: Program, at: Point | undefined, inpu
       if (!readByName(program, at, inputs)) {
         for (let k = 0; k < n; k++) inputs[k] = defaults[k];
         // for…in with own names only: the names of Object.entries, without its array of pairs per call.
-        for (const name in at) if (Object.hasOwn(at, name)) setInput(program, inputs, name, (at as Readonly<Record<string, unknown>>)[name]);
+        for (const name in at)
+          if (Object.hasOwn(at, name)) setInput(program, inputs, name, (at as Readonly<Record<string, unknown>>)[name]);
       }
     } else {
       throw notNamed(at, 'point');
@@ -74,7 +82,8 @@ export function resolveScalarPoint(program: Program, at: Point | undefined, inpu
     const x = inputs[k];
     if (x - x === 0) continue; // finite: the common case, without building a name
     const name = program.label(k);
-    if (Number.isNaN(x) && !given(at, name)) throw new LagradError(`input '${name}'`, 'has no value and no default; give one');
+    if (Number.isNaN(x) && !given(at, name))
+      throw new LagradError(`input '${name}'`, 'has no value and no default; give one');
     throw new LagradError(`input '${name}'`, `${x} is not a finite number`);
   }
 }
@@ -87,13 +96,21 @@ function resolveBlockPoint(program: Program, at: Point | undefined): Float64Arra
   const given = new Uint8Array(n);
   if (at !== undefined && isPositional(at)) {
     if (!declaresInputOrder(program)) throw unordered(program, 'point');
-    if (at.length !== inputs.length) throw new LagradError('point', `expected ${inputs.length} entries (${program.inputNames.map((name, k) => `${name} ${formatShape(layout.shape(k))}`).join(', ')}), got ${at.length}`);
+    if (at.length !== inputs.length)
+      throw new LagradError(
+        'point',
+        `expected ${inputs.length} entries (${program.inputNames.map((name, k) => `${name} ${formatShape(layout.shape(k))}`).join(', ')}), got ${at.length}`,
+      );
     for (let s = 0; s < inputs.length; s++) inputs[s] = number(at[s], () => `entry ${s} of the point`);
     given.fill(1);
   } else if (at !== undefined) {
     for (const [name, value] of entries(at, 'point')) {
       const i = program.names.get(name);
-      if (i === undefined || i >= n) throw new LagradError(`input '${name}'`, i === undefined ? 'no input has this name' : 'is not an input, so it cannot be given a value');
+      if (i === undefined || i >= n)
+        throw new LagradError(
+          `input '${name}'`,
+          i === undefined ? 'no input has this name' : 'is not an input, so it cannot be given a value',
+        );
       if (layout.rank[i] === 0) inputs[layout.offset[i]] = number(value, () => `input '${name}'`);
       else fillBlock(inputs, layout.offset[i], layout.shape(i), value as BlockValue, `input '${name}'`);
       given[i] = 1;
@@ -103,12 +120,20 @@ function resolveBlockPoint(program: Program, at: Point | undefined): Float64Arra
     const name = program.label(i);
     if (given[i] === 0) {
       const fill = program.defaults[i];
-      if (Number.isNaN(fill)) throw new LagradError(`input '${name}'`, `has no value and no default; give one${layout.rank[i] === 0 ? '' : ` (a ${formatShape(layout.shape(i))} block)`}`);
+      if (Number.isNaN(fill))
+        throw new LagradError(
+          `input '${name}'`,
+          `has no value and no default; give one${layout.rank[i] === 0 ? '' : ` (a ${formatShape(layout.shape(i))} block)`}`,
+        );
       inputs.fill(fill, layout.offset[i], layout.offset[i + 1]);
     }
     for (let s = layout.offset[i]; s < layout.offset[i + 1]; s++) {
       const x = inputs[s];
-      if (x - x !== 0) throw new LagradError(`input '${name}'`, `${layout.rank[i] === 0 ? '' : `entry ${entryText(layout.shape(i), s - layout.offset[i])} `}${x} is not a finite number`);
+      if (x - x !== 0)
+        throw new LagradError(
+          `input '${name}'`,
+          `${layout.rank[i] === 0 ? '' : `entry ${entryText(layout.shape(i), s - layout.offset[i])} `}${x} is not a finite number`,
+        );
     }
   }
   return inputs;
@@ -138,7 +163,11 @@ function readByName(program: Program, at: object, inputs: Float64Array): boolean
 function setInput(program: Program, inputs: Float64Array, name: unknown, value: unknown): void {
   if (typeof name !== 'string') throw new LagradError('point', `${show(name)} is not a name`);
   const i = program.names.get(name);
-  if (i === undefined || i >= program.inputCount) throw new LagradError(`input '${name}'`, i === undefined ? 'no input has this name' : 'is not an input, so it cannot be given a value');
+  if (i === undefined || i >= program.inputCount)
+    throw new LagradError(
+      `input '${name}'`,
+      i === undefined ? 'no input has this name' : 'is not an input, so it cannot be given a value',
+    );
   if (typeof value !== 'number') throw notNumber(value, `input '${name}'`);
   inputs[i] = value;
 }
@@ -152,16 +181,23 @@ export function resolveTangent(program: Program, tangent: Point): Float64Array {
   const t = new Float64Array(n);
   if (isPositional(tangent)) {
     if (!declaresInputOrder(program)) throw unordered(program, 'tangent');
-    if (tangent.length !== n) throw new LagradError('tangent', `expected ${n} entries (${program.inputNames.join(', ')}), got ${tangent.length}`);
+    if (tangent.length !== n)
+      throw new LagradError(
+        'tangent',
+        `expected ${n} entries (${program.inputNames.join(', ')}), got ${tangent.length}`,
+      );
     for (let k = 0; k < n; k++) t[k] = number(tangent[k], () => `tangent of input '${program.label(k)}'`);
   } else {
     for (const [name, value] of entries(tangent, 'tangent')) {
       const i = program.names.get(name);
-      if (i === undefined || i >= n) throw new LagradError(`tangent of '${name}'`, i === undefined ? 'no input has this name' : 'is not an input');
+      if (i === undefined || i >= n)
+        throw new LagradError(`tangent of '${name}'`, i === undefined ? 'no input has this name' : 'is not an input');
       t[i] = number(value, () => `tangent of input '${name}'`);
     }
   }
-  for (let k = 0; k < n; k++) if (!Number.isFinite(t[k])) throw new LagradError(`tangent of input '${program.label(k)}'`, `${t[k]} is not a finite number`);
+  for (let k = 0; k < n; k++)
+    if (!Number.isFinite(t[k]))
+      throw new LagradError(`tangent of input '${program.label(k)}'`, `${t[k]} is not a finite number`);
   return t;
 }
 
@@ -173,7 +209,8 @@ export function isPositional(at: unknown): at is ArrayLike<number> {
 /** The (name, value) pairs of a map or an object (its own enumerable names); anything else is an error. */
 export function entries(at: unknown, what: string): Iterable<[string, unknown]> {
   if (at instanceof Map) {
-    for (const name of at.keys()) if (typeof name !== 'string') throw new LagradError(what, `${show(name)} is not a name`);
+    for (const name of at.keys())
+      if (typeof name !== 'string') throw new LagradError(what, `${show(name)} is not a name`);
     return at as Map<string, unknown>;
   }
   if (typeof at !== 'object' || at === null) throw notNamed(at, what);
@@ -191,7 +228,10 @@ export function number(value: unknown, where: () => string): number {
 }
 
 function notNumber(value: unknown, where: string): LagradError {
-  return new LagradError(where, `${show(value)} is not a number${value === undefined ? ' (leave the name out to take its default)' : ''}`);
+  return new LagradError(
+    where,
+    `${show(value)} is not a number${value === undefined ? ' (leave the name out to take its default)' : ''}`,
+  );
 }
 
 /** The input names of a program, in input order, computed once per program. */
@@ -242,15 +282,26 @@ export function resolveWeights(program: Program, output?: string, weights?: Weig
   const labels = labelsOf;
   if (weights !== undefined) {
     if (isPositional(weights)) {
-      if (weights.length !== outputs.length) throw new LagradError('weights', `expected ${outputs.length} weights (${labels(program)}), got ${weights.length}`);
-      for (let k = 0; k < w.length; k++) w[k] = finite(number(weights[k], () => `weight of output '${program.label(outputs[k])}'`), () => `weight of output '${program.label(outputs[k])}'`);
+      if (weights.length !== outputs.length)
+        throw new LagradError(
+          'weights',
+          `expected ${outputs.length} weights (${labels(program)}), got ${weights.length}`,
+        );
+      for (let k = 0; k < w.length; k++)
+        w[k] = finite(
+          number(weights[k], () => `weight of output '${program.label(outputs[k])}'`),
+          () => `weight of output '${program.label(outputs[k])}'`,
+        );
       return w;
     }
     for (const [name, value] of entries(weights, 'weights')) {
       const i = program.names.get(name);
       const k = i === undefined ? -1 : outputs.indexOf(i);
       if (k < 0) throw new LagradError(`output '${name}'`, `is not an output; outputs are ${labels(program)}`);
-      w[k] = finite(number(value, () => `weight of output '${name}'`), () => `weight of output '${name}'`);
+      w[k] = finite(
+        number(value, () => `weight of output '${name}'`),
+        () => `weight of output '${name}'`,
+      );
     }
     return w;
   }
@@ -260,7 +311,8 @@ export function resolveWeights(program: Program, output?: string, weights?: Weig
     w[k] = 1;
     return w;
   }
-  if (outputs.length !== 1) throw new OptionError('output', `the program has ${outputs.length} outputs (${labels(program)}); choose one`);
+  if (outputs.length !== 1)
+    throw new OptionError('output', `the program has ${outputs.length} outputs (${labels(program)}); choose one`);
   w[0] = 1;
   return w;
 }
@@ -287,8 +339,16 @@ function resolveBlockWeights(program: Program, output: string | undefined, weigh
   };
   if (weights !== undefined) {
     if (isPositional(weights)) {
-      if (weights.length !== w.length) throw new LagradError('weights', `expected ${w.length} weights, one per entry of the outputs (${labels()}), got ${weights.length}`);
-      for (let e = 0; e < w.length; e++) w[e] = finite(number(weights[e], () => `weight ${e}`), () => `weight ${e}`);
+      if (weights.length !== w.length)
+        throw new LagradError(
+          'weights',
+          `expected ${w.length} weights, one per entry of the outputs (${labels()}), got ${weights.length}`,
+        );
+      for (let e = 0; e < w.length; e++)
+        w[e] = finite(
+          number(weights[e], () => `weight ${e}`),
+          () => `weight ${e}`,
+        );
       return w;
     }
     for (const [name, value] of entries(weights, 'weights')) {
@@ -309,7 +369,11 @@ function resolveBlockWeights(program: Program, output: string | undefined, weigh
   }
   const shape = layout.shape(outputs[k]);
   const name = program.label(outputs[k]);
-  if (shape.length > 0) throw new LagradError(`output '${name}'`, `is a ${formatShape(shape)} block, but the objective must be a scalar: output a scalar such as sum(${name}), or give weights`);
+  if (shape.length > 0)
+    throw new LagradError(
+      `output '${name}'`,
+      `is a ${formatShape(shape)} block, but the objective must be a scalar: output a scalar such as sum(${name}), or give weights`,
+    );
   w[start(k)] = 1;
   return w;
 }

@@ -12,7 +12,14 @@ import { sweepsOf } from '../primitives/sweeps.ts';
  * sweep fills every other row — the lane sweep of the forward schedule, with cyclic components
  * solved per component. `values` must already solve the constraints.
  */
-export function sweepTangents(program: Program, values: Float64Array, T: Float64Array, K: number, settings: IterationSettings, stats: Stats): void {
+export function sweepTangents(
+  program: Program,
+  values: Float64Array,
+  T: Float64Array,
+  K: number,
+  settings: IterationSettings,
+  stats: Stats,
+): void {
   const { inputCount, size } = program;
   if (program.cyclic) new CyclicTangents(program, values, settings, stats).sweep(T, K, inputCount);
   else {
@@ -27,7 +34,11 @@ export function sweepTangents(program: Program, values: Float64Array, T: Float64
     for (let q = 0; q < K; q++) {
       const x = T[outputs[k] * K + q];
       if (x - x === 0) continue;
-      directionProvenance(program, values, Float64Array.from({ length: inputCount }, (_, j) => T[j * K + q]));
+      directionProvenance(
+        program,
+        values,
+        Float64Array.from({ length: inputCount }, (_, j) => T[j * K + q]),
+      );
       throw new LagradError(program.where(outputs[k]), `its tangent is ${x}: the derivative overflows`);
     }
   }

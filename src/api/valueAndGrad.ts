@@ -22,19 +22,36 @@ export function valueAndGrad(program: Program, options: GradOptions = {}): Value
 }
 
 /** `valueAndGrad` with schedule names resolved in `table` (none: schedules are given as objects). */
-export function valueAndGradIn(table: ScheduleTable | undefined, program: Program, options: GradOptions = {}): ValueAndGrad {
+export function valueAndGradIn(
+  table: ScheduleTable | undefined,
+  program: Program,
+  options: GradOptions = {},
+): ValueAndGrad {
   requireOptions(options);
   const schedule = chooseSchedule(options.schedule, table, auto);
-  checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], { schedule: `schedule '${schedule.name}'`, others: () => table?.list() ?? [] });
+  checkOptions(options, GRAD_OPTIONS, schedule.settings ?? [], {
+    schedule: `schedule '${schedule.name}'`,
+    others: () => table?.list() ?? [],
+  });
   const weights = resolveWeights(program, options.output, options.weights);
   const names = program.inputNames;
-  const workspace = options.workspace ?? { values: new Float64Array(program.slots), lambda: new Float64Array(program.slots) };
+  const workspace = options.workspace ?? {
+    values: new Float64Array(program.slots),
+    lambda: new Float64Array(program.slots),
+  };
   checkWorkspace(workspace);
   const { schedule: _schedule, output: _output, weights: _weights, table: _table, ...solve } = options;
   const solveOptions = { ...solve, workspace };
   return (at) => {
     const solution = schedule.solve({ program, inputs: resolvePoint(program, at), weights }, solveOptions);
-    const gradient = program.layout === null ? byName(names, solution.gradient) : valuesByName(program, solution.gradient, names.map((_, k) => k));
+    const gradient =
+      program.layout === null
+        ? byName(names, solution.gradient)
+        : valuesByName(
+            program,
+            solution.gradient,
+            names.map((_, k) => k),
+          );
     return { value: objective(program, weights, solution.values), gradient };
   };
 }

@@ -1,5 +1,16 @@
+// Why one file of 380+ lines: verify's orchestration and report types; its maths is in lagrangian/certificate.ts and fdCheck.ts.
 import { InternalError, LagradError, OptionError } from '../error.ts';
-import { certify, check, DEFAULT_TOLERANCES, disagreements, multiplierScale, type Certificate, type Check, type Solved, type Tolerances } from '../lagrangian/certificate.ts';
+import {
+  certify,
+  check,
+  DEFAULT_TOLERANCES,
+  disagreements,
+  multiplierScale,
+  type Certificate,
+  type Check,
+  type Solved,
+  type Tolerances,
+} from '../lagrangian/certificate.ts';
 import { finiteDifferenceCheck, type Kink } from '../lagrangian/fdCheck.ts';
 import { localPartials } from '../lagrangian/kkt.ts';
 import { objective } from '../lagrangian/lagrangian.ts';
@@ -15,7 +26,13 @@ import { randomDirection } from '../lagrangian/random.ts';
 import { slotLabel } from '../program/layout.ts';
 import { fillBlock, valueIn, type BlockValue, type Value } from './blocks.ts';
 
-export { certify, DEFAULT_TOLERANCES, type Certificate, type Check, type Tolerances } from '../lagrangian/certificate.ts';
+export {
+  certify,
+  DEFAULT_TOLERANCES,
+  type Certificate,
+  type Check,
+  type Tolerances,
+} from '../lagrangian/certificate.ts';
 
 /** The schedules `verify` runs by default, by name, from the schedule table. */
 export const VERIFY_SCHEDULES: readonly string[] = ['reverse', 'forward', 'dense', 'paths', 'fd'];
@@ -115,7 +132,8 @@ export interface VerifyReport {
  */
 export function verify(program: Program, at?: Point, options: VerifyOptions = {}): VerifyReport {
   checkOptions(options, VERIFY_OPTIONS, [], { schedule: 'verify' });
-  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new OptionError('seed', `must be an integer, got ${String(options.seed)}`);
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed))
+    throw new OptionError('seed', `must be an integer, got ${String(options.seed)}`);
   const table = options.table ?? defaultSchedules;
   const tolerances = resolveTolerances(options.tolerances, options.settings?.tolerance);
   const inputs = resolvePoint(program, at);
@@ -129,24 +147,34 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
   const settings: BuiltinSettings = { ...options.settings };
 
   const reverse = table.get('reverse');
-  const reference = reverse.solve({ program, inputs, weights }, { ...ownSettings(reverse, settings), multipliers: true });
-  if (reference.lambda === null) throw new InternalError(`schedule 'reverse'`, 'returned no multipliers when asked for them');
+  const reference = reverse.solve(
+    { program, inputs, weights },
+    { ...ownSettings(reverse, settings), multipliers: true },
+  );
+  if (reference.lambda === null)
+    throw new InternalError(`schedule 'reverse'`, 'returned no multipliers when asked for them');
   const values = reference.values;
   const runs: Record<string, ScheduleRun> = {};
   for (const name of names) {
-    runs[name] = name === 'reverse' ? report(program, name, reference.gradient, reference.lambda, reference.stats) : run(program, table, name, inputs, weights, settings);
+    runs[name] =
+      name === 'reverse'
+        ? report(program, name, reference.gradient, reference.lambda, reference.stats)
+        : run(program, table, name, inputs, weights, settings);
   }
 
   const lambda = candidate(program, reference.lambda, options.multipliers);
   const solved: Solved[] = [];
-  if (options.multipliers !== undefined) solved.push({ name: 'given', lambda, gradient: lambda.subarray(0, inputSlots) });
+  if (options.multipliers !== undefined)
+    solved.push({ name: 'given', lambda, gradient: lambda.subarray(0, inputSlots) });
   for (const [name, r] of Object.entries(runs)) {
     if (r.entries === null || name === 'fd') continue;
     solved.push({ name, lambda: r.lambda, gradient: r.entries });
   }
   // With vector and matrix variables, every comparison runs entry by entry over the slabs.
   const blocks = program.layout !== null;
-  const mu = blocks ? blockAbsoluteAdjoint(program, values, weights) : multiplierScale(program, localPartials(program, values), weights, reference.lambda);
+  const mu = blocks
+    ? blockAbsoluteAdjoint(program, values, weights)
+    : multiplierScale(program, localPartials(program, values), weights, reference.lambda);
   const compared = disagreements(program, solved, mu, tolerances.multipliers);
   const certificate = certify(program, values, lambda, weights, { seed: options.seed, tolerances });
   const checks: Check[] = [compared.check, certificate.primal, certificate.dual, certificate.dotProduct];
@@ -158,21 +186,49 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
     const errorEstimate = fd.stats!.errorEstimate ?? NaN;
     const detail = `central differences, step ≤ ${formatNumber(step, 3)}, Richardson estimate ≤ ${formatNumber(errorEstimate, 3)}`;
     const primal = { primal: settings.primal, tolerance: settings.tolerance, maxIterations: settings.maxIterations };
-    const result = finiteDifferenceCheck(program, values, lambda, weights, fd.entries, mu, tolerances.finiteDifference, { step: settings.step, primal }, detail);
+    const result = finiteDifferenceCheck(
+      program,
+      values,
+      lambda,
+      weights,
+      fd.entries,
+      mu,
+      tolerances.finiteDifference,
+      { step: settings.step, primal },
+      detail,
+    );
     let fdCheck = result.check;
     let direction: number | undefined;
     if (blocks) {
       // On blocks, also along one random direction d of every input entry: (f(x + hd) − f(x − hd))/2h against ⟨λ_x, d⟩.
-      const along = directionalDifference(program, values, weights, lambda, randomDirection(inputSlots, (options.seed ?? 1) + 1), mu);
+      const along = directionalDifference(
+        program,
+        values,
+        weights,
+        lambda,
+        randomDirection(inputSlots, (options.seed ?? 1) + 1),
+        mu,
+      );
       direction = along.error;
       const text = `${fdCheck.detail}; along a random direction ${formatNumber(along.derivative, 6)} against ⟨λ, d⟩ = ${formatNumber(along.expected, 6)}`;
-      fdCheck = along.error > fdCheck.value ? check('finiteDifference', along.error, tolerances.finiteDifference, -1, 'a random direction', text) : { ...fdCheck, detail: text };
+      fdCheck =
+        along.error > fdCheck.value
+          ? check('finiteDifference', along.error, tolerances.finiteDifference, -1, 'a random direction', text)
+          : { ...fdCheck, detail: text };
     }
-    finiteDifference = { maxError: Math.max(result.maxError, direction ?? 0), errorEstimate, step, applicable: fdCheck.applicable, kinks: result.kinks, ...(direction !== undefined && { direction }) };
+    finiteDifference = {
+      maxError: Math.max(result.maxError, direction ?? 0),
+      errorEstimate,
+      step,
+      applicable: fdCheck.applicable,
+      kinks: result.kinks,
+      ...(direction !== undefined && { direction }),
+    };
     checks.push(fdCheck);
   }
   const failed = Object.values(runs).filter((r) => r.failed !== undefined);
-  if (failed.length > 0) checks.push(check('schedules', failed.length, 0, -1, '', failed.map((r) => `${r.name}: ${r.failed}`).join('; ')));
+  if (failed.length > 0)
+    checks.push(check('schedules', failed.length, 0, -1, '', failed.map((r) => `${r.name}: ${r.failed}`).join('; ')));
 
   const failing = checks.filter((c) => !c.ok);
   // The first failing check names the culprit best: a disagreement points at the wrong multiplier
@@ -202,7 +258,14 @@ export function verify(program: Program, at?: Point, options: VerifyOptions = {}
  * Runs one schedule asking for every multiplier; if it declines them (a LagradError), for the
  * gradient; if it declines that too, skipped. Anything else it throws is a failure, never a skip.
  */
-function run(program: Program, table: ScheduleTable, name: string, inputs: Float64Array, weights: Float64Array, settings: BuiltinSettings): ScheduleRun {
+function run(
+  program: Program,
+  table: ScheduleTable,
+  name: string,
+  inputs: Float64Array,
+  weights: Float64Array,
+  settings: BuiltinSettings,
+): ScheduleRun {
   if (!table.names().includes(name)) return skipped(name, 'not registered');
   const schedule = table.get(name);
   const own = ownSettings(schedule, settings);
@@ -229,8 +292,20 @@ function ownSettings(schedule: Schedule, settings: BuiltinSettings): Record<stri
   return own;
 }
 
-function report(program: Program, name: string, gradient: Float64Array, lambda: Float64Array | null, stats: Stats): ScheduleRun {
-  return { name, gradient: Object.fromEntries(program.inputNames.map((n, k) => [n, valueIn(program, gradient, k)])), entries: gradient, lambda, stats };
+function report(
+  program: Program,
+  name: string,
+  gradient: Float64Array,
+  lambda: Float64Array | null,
+  stats: Stats,
+): ScheduleRun {
+  return {
+    name,
+    gradient: Object.fromEntries(program.inputNames.map((n, k) => [n, valueIn(program, gradient, k)])),
+    entries: gradient,
+    lambda,
+    stats,
+  };
 }
 
 function skipped(name: string, why: string): ScheduleRun {
@@ -239,7 +314,15 @@ function skipped(name: string, why: string): ScheduleRun {
 
 function failure(name: string, error: unknown): ScheduleRun {
   const message = error instanceof Error ? error.message : String(error);
-  return { name, gradient: null, entries: null, lambda: null, stats: null, failed: `internal error: ${message.split('\n')[0]}`, error };
+  return {
+    name,
+    gradient: null,
+    entries: null,
+    lambda: null,
+    stats: null,
+    failed: `internal error: ${message.split('\n')[0]}`,
+    error,
+  };
 }
 
 /**
@@ -249,9 +332,18 @@ function failure(name: string, error: unknown): ScheduleRun {
  */
 function resolveTolerances(given: Partial<Tolerances> | undefined, solve: number | undefined): Tolerances {
   const names = Object.keys(DEFAULT_TOLERANCES);
-  checkOptions(given ?? {}, [], names.map((name) => numberSetting({ name, min: 0, help: '' })), { schedule: 'tolerances' });
+  checkOptions(
+    given ?? {},
+    [],
+    names.map((name) => numberSetting({ name, min: 0, help: '' })),
+    { schedule: 'tolerances' },
+  );
   const loose = Math.max(solve ?? 0, 0);
-  const defaults = { ...DEFAULT_TOLERANCES, primal: Math.max(DEFAULT_TOLERANCES.primal, loose), dual: Math.max(DEFAULT_TOLERANCES.dual, loose) };
+  const defaults = {
+    ...DEFAULT_TOLERANCES,
+    primal: Math.max(DEFAULT_TOLERANCES.primal, loose),
+    dual: Math.max(DEFAULT_TOLERANCES.dual, loose),
+  };
   return { ...defaults, ...given };
 }
 
@@ -261,19 +353,31 @@ function candidate(program: Program, reverse: Float64Array, given: VerifyOptions
   let lambda: Float64Array;
   if (typeof (given as ArrayLike<number>).length === 'number') {
     const array = given as ArrayLike<number>;
-    const what = program.layout === null ? `all ${program.size} variables` : `every entry of all ${program.size} variables (${program.slots})`;
-    if (array.length !== program.slots) throw new OptionError('multipliers', `expected λ of ${what}, got ${array.length}`);
+    const what =
+      program.layout === null
+        ? `all ${program.size} variables`
+        : `every entry of all ${program.size} variables (${program.slots})`;
+    if (array.length !== program.slots)
+      throw new OptionError('multipliers', `expected λ of ${what}, got ${array.length}`);
     lambda = Float64Array.from(array);
   } else {
     lambda = Float64Array.from(reverse);
     for (const [name, value] of Object.entries(given as Record<string, BlockValue>)) {
       const i = program.indexOf(name);
-      if (program.layout === null && typeof value !== 'number') throw new OptionError('multipliers', `λ of '${name}' must be a number, got ${typeof value}`);
-      fillBlock(lambda, program.layout === null ? i : program.layout.offset[i], program.shape(i), value, `multiplier of '${name}'`);
+      if (program.layout === null && typeof value !== 'number')
+        throw new OptionError('multipliers', `λ of '${name}' must be a number, got ${typeof value}`);
+      fillBlock(
+        lambda,
+        program.layout === null ? i : program.layout.offset[i],
+        program.shape(i),
+        value,
+        `multiplier of '${name}'`,
+      );
     }
   }
   for (let s = 0; s < lambda.length; s++) {
-    if (!Number.isFinite(lambda[s])) throw new OptionError('multipliers', `λ of ${slotLabel(program, s)} is ${lambda[s]}, not a finite number`);
+    if (!Number.isFinite(lambda[s]))
+      throw new OptionError('multipliers', `λ of ${slotLabel(program, s)} is ${lambda[s]}, not a finite number`);
   }
   return lambda;
 }

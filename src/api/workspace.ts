@@ -60,7 +60,10 @@ export class Lease {
   check(what: string): void {
     const { values, lambda, tangents } = this.workspace;
     if (stale(values, this.values) || stale(lambda, this.lambda) || stale(tangents, this.tangents)) {
-      throw new LagradError('result', `its ${what} lived in the workspace, which a later solve has overwritten: read them before the next call on that workspace, or copy them (r.lambda.slice())`);
+      throw new LagradError(
+        'result',
+        `its ${what} lived in the workspace, which a later solve has overwritten: read them before the next call on that workspace, or copy them (r.lambda.slice())`,
+      );
     }
   }
 }
@@ -71,7 +74,12 @@ function stale(b: Float64Array | undefined, seen: number): boolean {
 
 /** True when two arrays share memory: the same ArrayBuffer and overlapping bytes. */
 function shares(a: Float64Array, b: Float64Array | undefined): boolean {
-  return b !== undefined && a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+  return (
+    b !== undefined &&
+    a.buffer === b.buffer &&
+    a.byteOffset < b.byteOffset + b.byteLength &&
+    b.byteOffset < a.byteOffset + a.byteLength
+  );
 }
 
 /** Checks a workspace and counts a solve against its buffers (null: no workspace). */

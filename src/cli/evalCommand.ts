@@ -5,7 +5,7 @@ import { objective } from '../lagrangian/lagrangian.ts';
 import { PRIMAL_SETTINGS } from '../lagrangian/primal.ts';
 import type { Program } from '../program/program.ts';
 import type { Command } from './command.ts';
-import { DATA_OPTION, loadData, pointFrom } from './data.ts';
+import { DATA_OPTION, loadData, pointFrom, startsFrom } from './data.ts';
 import { json, table, valueRow } from './format.ts';
 import { asFlags, settingsFromFlags, settingSpecs } from './settingFlags.ts';
 import { loadSource, onlySource, parseAt, POINT_OPTIONS, SOURCE_HELP } from './source.ts';
@@ -19,24 +19,50 @@ export const evalCommand: Command = {
     ...POINT_OPTIONS,
     ...DATA_OPTION,
     values: { type: 'boolean', help: "also print every named variable's value" },
-    json: { type: 'boolean', help: 'print {"value": …[, "values": {…}]} as JSON (vectors and matrices as nested lists, row-major)' },
+    json: {
+      type: 'boolean',
+      help: 'print {"value": …[, "values": {…}]} as JSON (vectors and matrices as nested lists, row-major)',
+    },
     ...settingSpecs(PRIMAL_SETTINGS),
   },
   run(positionals, flags, io) {
     const settings = settingsFromFlags(flags, PRIMAL_SETTINGS);
     const data = loadData(flags.data as string | undefined, io);
-    const program = loadSource(onlySource(positionals), io, data?.shapes);
+    const program = startsFrom(loadSource(onlySource(positionals), io, data?.shapes), data);
     const point = pointFrom(program, data, parseAt(flags.at as string[] | undefined));
     const values = asFlags(() => evaluateAll(program, point, settings));
     const output = flags.output as string | undefined;
     const block = blockOutput(program, output);
-    const value = block >= 0 ? valueIn(program, values, block) : objective(program, asFlags(() => resolveWeights(program, output)), values);
-    const named = [...program.names].sort((a, b) => a[1] - b[1]).map(([name, i]) => [name, valueIn(program, values, i)] as const);
+    const value =
+      block >= 0
+        ? valueIn(program, values, block)
+        : objective(
+            program,
+            asFlags(() => resolveWeights(program, output)),
+            values,
+          );
+    const named = [...program.names]
+      .sort((a, b) => a[1] - b[1])
+      .map(([name, i]) => [name, valueIn(program, values, i)] as const);
     if (flags.json) {
-      io.out(json(flags.values ? { value: plain(value), values: Object.fromEntries(named.map(([name, v]) => [name, plain(v)])) } : { value: plain(value) }) + '\n');
+      io.out(
+        json(
+          flags.values
+            ? { value: plain(value), values: Object.fromEntries(named.map(([name, v]) => [name, plain(v)])) }
+            : { value: plain(value) },
+        ) + '\n',
+      );
     } else {
-      io.out(typeof value === 'number' ? `${value}\n` : table([valueRow(output ?? program.label(block), value)]) + '\n');
-      if (flags.values) io.out(table(named.map(([name, v]) => valueRow(name, v)), '  ') + '\n');
+      io.out(
+        typeof value === 'number' ? `${value}\n` : table([valueRow(output ?? program.label(block), value)]) + '\n',
+      );
+      if (flags.values)
+        io.out(
+          table(
+            named.map(([name, v]) => valueRow(name, v)),
+            '  ',
+          ) + '\n',
+        );
     }
     return 0;
   },

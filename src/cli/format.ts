@@ -11,7 +11,15 @@ import type { Value } from '../api/blocks.ts';
  */
 export function json(value: unknown, flags: { readonly timing?: unknown } = {}): string {
   const timing = flags.timing === true;
-  return JSON.stringify(value, (key, v) => (!timing && key.endsWith('Ms') ? undefined : typeof v === 'number' && !Number.isFinite(v) ? null : ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
+  return JSON.stringify(value, (key, v) =>
+    !timing && key.endsWith('Ms')
+      ? undefined
+      : typeof v === 'number' && !Number.isFinite(v)
+        ? null
+        : ArrayBuffer.isView(v)
+          ? Array.from(v as Float64Array)
+          : v,
+  );
 }
 
 /** An error as `lagrad --json` prints it on standard error: `{"error": {"where", "what"}}`. */
@@ -25,12 +33,13 @@ export function table(rows: readonly (readonly (string | number)[])[], indent = 
   const widths: number[] = [];
   for (const row of cells) row.forEach((c, k) => (widths[k] = Math.max(widths[k] ?? 0, c.length)));
   return cells
-    .map((row, r) =>
-      indent +
-      row
-        .map((c, k) => (typeof rows[r][k] === 'number' ? c.padStart(widths[k]) : c.padEnd(widths[k])))
-        .join('  ')
-        .trimEnd(),
+    .map(
+      (row, r) =>
+        indent +
+        row
+          .map((c, k) => (typeof rows[r][k] === 'number' ? c.padStart(widths[k]) : c.padEnd(widths[k])))
+          .join('  ')
+          .trimEnd(),
     )
     .join('\n');
 }
@@ -56,9 +65,16 @@ export function valueRow(name: string, value: Value): (string | number)[] {
   }
   const at = value instanceof Float64Array ? `[${largest}]` : `[${Math.floor(largest / cols)}, ${largest % cols}]`;
   const first = Array.from(entries.subarray(0, Math.min(SHOWN, entries.length)), short);
-  const shown = entries.length <= SHOWN + 1 ? Array.from(entries, short) : [...first, '…', short(entries[entries.length - 1])];
+  const shown =
+    entries.length <= SHOWN + 1 ? Array.from(entries, short) : [...first, '…', short(entries[entries.length - 1])];
   const shape = value instanceof Float64Array ? `[${cols}]` : `[${rows}, ${cols}]`;
-  return [name, shape, `‖·‖ ${short(Math.sqrt(norm))}`, `max ${short(entries[largest])} at ${at}`, `[${shown.join(', ')}]`];
+  return [
+    name,
+    shape,
+    `‖·‖ ${short(Math.sqrt(norm))}`,
+    `max ${short(entries[largest])} at ${at}`,
+    `[${shown.join(', ')}]`,
+  ];
 }
 
 /** Four significant digits. */

@@ -2,7 +2,7 @@ import { grad } from '../api/grad.ts';
 import { formatNumber } from '../numberFormat.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
 import type { Command, OptionSpec } from './command.ts';
-import { DATA_OPTION, loadData, pointFrom } from './data.ts';
+import { DATA_OPTION, loadData, pointFrom, startsFrom } from './data.ts';
 import { json, table, valueRow } from './format.ts';
 import { settingsRead } from '../schedule/settings.ts';
 import { asFlags, schedulesHelp, settingsFromFlags, settingSpecs } from './settingFlags.ts';
@@ -17,7 +17,12 @@ export const gradCommand: Command = {
     return {
       ...POINT_OPTIONS,
       ...DATA_OPTION,
-      schedule: { type: 'string', value: 'NAME', help: `the schedule that solves for the multipliers: ${schedules.names().join(' | ')}`, default: 'auto' },
+      schedule: {
+        type: 'string',
+        value: 'NAME',
+        help: `the schedule that solves for the multipliers: ${schedules.names().join(' | ')}`,
+        default: 'auto',
+      },
       multipliers: { type: 'boolean', help: 'also print λ of every named variable (its adjoint)' },
       json: { type: 'boolean', help: 'print {"value", "gradient", "schedule", "stats"[, "multipliers"]} as JSON' },
       ...settingSpecs(settingsRead(schedules.list())),
@@ -29,7 +34,7 @@ export const gradCommand: Command = {
   run(positionals, flags, io) {
     const settings = settingsFromFlags(flags, settingsRead(schedules.list()));
     const data = loadData(flags.data as string | undefined, io);
-    const program = loadSource(onlySource(positionals), io, data?.shapes);
+    const program = startsFrom(loadSource(onlySource(positionals), io, data?.shapes), data);
     const point = pointFrom(program, data, parseAt(flags.at as string[] | undefined));
     const schedule = (flags.schedule as string | undefined) ?? 'auto';
     // A long solve (tangent sweeps, inputs, paths, iterations, checkpointed evaluations) shows a
@@ -55,16 +60,55 @@ export const gradCommand: Command = {
       if (report && total > 0) report(total, total);
     }
     if (flags.json) {
-      const result: Record<string, unknown> = { value: r.value, gradient: r.gradient, schedule: r.schedule, stats: r.stats };
+      const result: Record<string, unknown> = {
+        value: r.value,
+        gradient: r.gradient,
+        schedule: r.schedule,
+        stats: r.stats,
+      };
       if (flags.multipliers) result.multipliers = r.multipliers;
       if (r.solution.convergence) result.convergence = r.solution.convergence;
       io.out(json(result, flags) + '\n');
       return 0;
     }
-    const lines = [`value     ${r.value}`, `schedule  ${r.schedule}`, 'gradient', table(Object.entries(r.gradient).map(([name, g]) => valueRow(name, g)), '  ')];
-    if (flags.multipliers) lines.push('multipliers (λ = ∂objective/∂v)', table(Object.entries(r.multipliers).map(([name, l]) => valueRow(name, l)), '  '));
-    lines.push('stats', table(Object.entries(r.stats).map(([k, v]) => [k, k === 'timeMs' ? Number(v.toFixed(3)) : v]), '  '));
-    if (r.solution.convergence?.length) lines.push('convergence', table(r.solution.convergence.map((c) => [`${c.quantity} of {${c.variables}}`, c.method, `${c.iterations} iterations`, `rate ${formatNumber(c.rate)}`, `residual ${formatNumber(c.residuals.at(-1) ?? 0, 3)}`]), '  '));
+    const lines = [
+      `value     ${r.value}`,
+      `schedule  ${r.schedule}`,
+      'gradient',
+      table(
+        Object.entries(r.gradient).map(([name, g]) => valueRow(name, g)),
+        '  ',
+      ),
+    ];
+    if (flags.multipliers)
+      lines.push(
+        'multipliers (λ = ∂objective/∂v)',
+        table(
+          Object.entries(r.multipliers).map(([name, l]) => valueRow(name, l)),
+          '  ',
+        ),
+      );
+    lines.push(
+      'stats',
+      table(
+        Object.entries(r.stats).map(([k, v]) => [k, k === 'timeMs' ? Number(v.toFixed(3)) : v]),
+        '  ',
+      ),
+    );
+    if (r.solution.convergence?.length)
+      lines.push(
+        'convergence',
+        table(
+          r.solution.convergence.map((c) => [
+            `${c.quantity} of {${c.variables}}`,
+            c.method,
+            `${c.iterations} iterations`,
+            `rate ${formatNumber(c.rate)}`,
+            `residual ${formatNumber(c.residuals.at(-1) ?? 0, 3)}`,
+          ]),
+          '  ',
+        ),
+      );
     io.out(lines.join('\n') + '\n');
     return 0;
   },

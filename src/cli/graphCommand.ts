@@ -17,9 +17,24 @@ export const graphCommand: Command = {
   get options() {
     return {
       ...POINT_OPTIONS,
-      schedule: { type: 'string', value: 'NAME', help: `whose values and multipliers to draw: ${schedules.names().join(' | ')}`, default: 'auto' },
-      format: { type: 'string', value: 'dot|svg', help: "dot (Graphviz's text) or svg (rendered by Graphviz in WebAssembly, the optional package @viz-js/viz)", default: 'svg when --out ends in .svg, else dot' },
-      out: { type: 'string', value: 'FILE', help: 'write to FILE instead of standard output', default: 'standard output' },
+      schedule: {
+        type: 'string',
+        value: 'NAME',
+        help: `whose values and multipliers to draw: ${schedules.names().join(' | ')}`,
+        default: 'auto',
+      },
+      format: {
+        type: 'string',
+        value: 'dot|svg',
+        help: "dot (Graphviz's text) or svg (rendered by Graphviz in WebAssembly, the optional package @viz-js/viz)",
+        default: 'svg when --out ends in .svg, else dot',
+      },
+      out: {
+        type: 'string',
+        value: 'FILE',
+        help: 'write to FILE instead of standard output',
+        default: 'standard output',
+      },
       direction: { type: 'string', value: 'DIR', help: 'TB (inputs on top) | LR | BT | RL', default: 'TB' },
       digits: { type: 'string', value: 'N', help: 'significant digits of the numbers', default: '4' },
       'max-nodes': { type: 'string', value: 'N', help: 'refuse programs with more variables', default: '2000' },
@@ -35,18 +50,23 @@ ${schedulesHelp(schedules.list())}`;
   },
   async run(positionals, flags, io) {
     const out = flags.out as string | undefined;
-    const format = ((flags.format as string | undefined) ?? (out?.toLowerCase().endsWith('.svg') ? 'svg' : 'dot')).toLowerCase();
-    if (!FORMATS.includes(format)) throw new LagradError('--format', `'${String(flags.format)}' is not one of ${FORMATS.join(', ')}`);
+    const format = (
+      (flags.format as string | undefined) ?? (out?.toLowerCase().endsWith('.svg') ? 'svg' : 'dot')
+    ).toLowerCase();
+    if (!FORMATS.includes(format))
+      throw new LagradError('--format', `'${String(flags.format)}' is not one of ${FORMATS.join(', ')}`);
     const settings = settingsFromFlags(flags, settingsRead(schedules.list()));
     const program = loadSource(onlySource(positionals), io);
-    const dot = asFlags(() => toDot(program, parseAt(flags.at as string[] | undefined), {
-      schedule: (flags.schedule as string | undefined) ?? 'auto',
-      output: flags.output as string | undefined,
-      direction: flags.direction as string | undefined,
-      digits: numberFlag('digits', flags.digits as string | undefined),
-      maxNodes: numberFlag('max-nodes', flags['max-nodes'] as string | undefined),
-      ...settings,
-    }));
+    const dot = asFlags(() =>
+      toDot(program, parseAt(flags.at as string[] | undefined), {
+        schedule: (flags.schedule as string | undefined) ?? 'auto',
+        output: flags.output as string | undefined,
+        direction: flags.direction as string | undefined,
+        digits: numberFlag('digits', flags.digits as string | undefined),
+        maxNodes: numberFlag('max-nodes', flags['max-nodes'] as string | undefined),
+        ...settings,
+      }),
+    );
     const text = format === 'svg' ? await dotToSvg(dot) : dot;
     if (out === undefined) io.out(text);
     else io.writeFile(out, text);

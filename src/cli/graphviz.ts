@@ -19,7 +19,10 @@ export async function dotToSvg(dot: string, load: () => Promise<GraphvizModule> 
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new LagradError('--format svg', 'needs the optional package @viz-js/viz (npm install @viz-js/viz); --format dot prints the DOT text for any Graphviz');
+      throw new LagradError(
+        '--format svg',
+        'needs the optional package @viz-js/viz (npm install @viz-js/viz); --format dot prints the DOT text for any Graphviz',
+      );
     }
     throw e;
   }

@@ -19,7 +19,10 @@ export function nodeIo(): Io {
     err: writer(process.stderr, 'standard error'),
     readStdin: () => {
       // A terminal would otherwise sit silent until end of input.
-      if (process.stdin.isTTY) process.stderr.write(`lagrad: reading the program from standard input; end it with ${process.platform === 'win32' ? 'Ctrl-Z and Enter' : 'Ctrl-D'}\n`);
+      if (process.stdin.isTTY)
+        process.stderr.write(
+          `lagrad: reading the program from standard input; end it with ${process.platform === 'win32' ? 'Ctrl-Z and Enter' : 'Ctrl-D'}\n`,
+        );
       return readFileSync(0, 'utf8');
     },
     readFile: (path) => readFileSync(path, 'utf8'),

@@ -23,16 +23,28 @@ export const kernelsCommand: Command = {
            value     p_i of one constraint, without writing it
            partials  the local partials of one constraint`,
   options: {
-    primitive: { type: 'string', value: 'NAME', help: "only this primitive's case of each sweep", default: 'every primitive' },
-    program: { type: 'string', value: 'SOURCE', help: 'the straight-line code --schedule compiled runs for this program (a .lag file, - for standard input, or an expression) instead of the sweeps', default: 'none' },
+    primitive: {
+      type: 'string',
+      value: 'NAME',
+      help: "only this primitive's case of each sweep",
+      default: 'every primitive',
+    },
+    program: {
+      type: 'string',
+      value: 'SOURCE',
+      help: 'the straight-line code --schedule compiled runs for this program (a .lag file, - for standard input, or an expression) instead of the sweeps',
+      default: 'none',
+    },
   },
   run(positionals, flags, io) {
     if (flags.program !== undefined) {
-      if (positionals.length > 0 || flags.primitive !== undefined) throw new UsageError('kernels', "--program prints one program's code: no sweep and no --primitive with it");
+      if (positionals.length > 0 || flags.primitive !== undefined)
+        throw new UsageError('kernels', "--program prints one program's code: no sweep and no --primitive with it");
       io.out(compiledSource(loadSource(flags.program as string, io)) + '\n');
       return 0;
     }
-    if (positionals.length > 1) throw new UsageError('kernels', `one sweep at most, not ${positionals.length} ('${positionals.join("', '")}')`);
+    if (positionals.length > 1)
+      throw new UsageError('kernels', `one sweep at most, not ${positionals.length} ('${positionals.join("', '")}')`);
     const kinds = positionals.length === 0 ? SWEEP_KINDS : [positionals[0] as SweepKind];
     const primitive = flags.primitive as string | undefined;
     if (primitive !== undefined) primitives.code(primitive);

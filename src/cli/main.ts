@@ -13,7 +13,14 @@ import { verifyCommand } from './verifyCommand.ts';
 import { version } from './version.ts';
 
 /** Every subcommand, in the order `lagrad --help` lists them. */
-export const commands: Command[] = [evalCommand, gradCommand, verifyCommand, tradeoffCommand, graphCommand, kernelsCommand];
+export const commands: Command[] = [
+  evalCommand,
+  gradCommand,
+  verifyCommand,
+  tradeoffCommand,
+  graphCommand,
+  kernelsCommand,
+];
 
 /** Exit statuses (DESIGN §10; the README's table). */
 export const EXIT = { ok: 0, error: 1, usage: 2, internal: EXIT_INTERNAL } as const;
@@ -85,7 +92,8 @@ function options(argv: readonly string[]): readonly string[] {
 
 function find(name: string): Command {
   const command = commands.find((c) => c.name === name);
-  if (!command) throw new UsageError(`'${name}'`, `unknown command; choose one of ${commands.map((c) => c.name).join(', ')}`);
+  if (!command)
+    throw new UsageError(`'${name}'`, `unknown command; choose one of ${commands.map((c) => c.name).join(', ')}`);
   return command;
 }
 
@@ -94,7 +102,13 @@ function parseFlags(command: Command, args: string[]): { positionals: string[]; 
   try {
     // `-` alone is a positional (standard input); negative numbers only appear after `=`.
     const config = parseArgsOptions(command);
-    const { positionals, values, tokens } = parseArgs({ args, options: config, allowPositionals: true, strict: true, tokens: true });
+    const { positionals, values, tokens } = parseArgs({
+      args,
+      options: config,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    });
     // A flag that takes one value, given twice, would silently keep the last: an error instead.
     const seen = new Set<string>();
     for (const t of tokens) {
@@ -123,7 +137,8 @@ function parseFlags(command: Command, args: string[]): { positionals: string[]; 
 /** Any error as where and what, one line: ours as they are, the runtime's named for what they are. */
 function place(e: unknown): [string, string] {
   if (e instanceof LagradError) return [e.where, e.what.split('\n')[0]];
-  if (e instanceof RangeError && /call stack/i.test(e.message)) return ['internal error', 'the call stack overflowed (please report this program)'];
+  if (e instanceof RangeError && /call stack/i.test(e.message))
+    return ['internal error', 'the call stack overflowed (please report this program)'];
   const message = e instanceof Error ? e.message : String(e);
   return ['internal error', message.split('\n')[0]];
 }

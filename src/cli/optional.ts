@@ -8,14 +8,20 @@ import { LagradError } from '../error.ts';
 /** The error for a feature whose optional packages are not installed. */
 export function missing(feature: string, packages: readonly string[]): LagradError {
   const s = packages.length > 1 ? 's' : '';
-  return new LagradError(feature, `needs the optional package${s} ${packages.join(' and ')}: npm install ${packages.join(' ')}`);
+  return new LagradError(
+    feature,
+    `needs the optional package${s} ${packages.join(' and ')}: npm install ${packages.join(' ')}`,
+  );
 }
 
 /** True when `e` says that package `name` itself could not be found (not one of its own imports). */
 export function isMissing(e: unknown, name: string): boolean {
   const code = (e as NodeJS.ErrnoException | null)?.code;
   const message = e instanceof Error ? e.message : '';
-  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && (message.includes(`'${name}'`) || message.includes(`"${name}"`));
+  return (
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+    (message.includes(`'${name}'`) || message.includes(`"${name}"`))
+  );
 }
 
 /** Loads a CommonJS package synchronously, or returns null when it is not installed. */

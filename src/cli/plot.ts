@@ -15,7 +15,11 @@ export interface CurvePoint {
  * The curve as an SVG plot — peak values held against recomputation, both on log scales, one line per
  * strategy — drawn by vega-lite (`renderSvg`).
  */
-export async function curveSvg(points: readonly CurvePoint[], title: string, unit: 'values' | 'bytes' = 'values'): Promise<string> {
+export async function curveSvg(
+  points: readonly CurvePoint[],
+  title: string,
+  unit: 'values' | 'bytes' = 'values',
+): Promise<string> {
   const peak = unit === 'bytes' ? 'peakBytes' : 'peakValues';
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -25,8 +29,18 @@ export async function curveSvg(points: readonly CurvePoint[], title: string, uni
     data: { values: points.map((p) => ({ ...p })) },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: peak, type: 'quantitative', scale: { type: 'log' }, title: `peak ${unit} held (snapshots + working)` },
-      y: { field: 'recomputation', type: 'quantitative', scale: { type: 'log' }, title: 'evaluations ÷ one forward sweep (log)' },
+      x: {
+        field: peak,
+        type: 'quantitative',
+        scale: { type: 'log' },
+        title: `peak ${unit} held (snapshots + working)`,
+      },
+      y: {
+        field: 'recomputation',
+        type: 'quantitative',
+        scale: { type: 'log' },
+        title: 'evaluations ÷ one forward sweep (log)',
+      },
       color: { field: 'strategy', type: 'nominal', title: 'strategy' },
       order: { field: peak, type: 'quantitative' },
     },

@@ -17,7 +17,8 @@ let library: typeof cliProgress | null | undefined;
 function load(io: Io): typeof cliProgress | null {
   if (library === undefined) {
     library = requireOptional<typeof cliProgress>('cli-progress');
-    if (library === null) io.err(`lagrad: ${missing('progress bars', ['cli-progress']).message} (the run goes on without one)\n`);
+    if (library === null)
+      io.err(`lagrad: ${missing('progress bars', ['cli-progress']).message} (the run goes on without one)\n`);
   }
   return library;
 }
@@ -42,7 +43,15 @@ export function progress(io: Io, total: number, label: string): Progress {
         tried = true;
         const lib = load(io);
         if (!lib) return;
-        bar = new lib.SingleBar({ format: `${label} [{bar}] {value}/{total}  eta {eta_formatted}`, clearOnComplete: true, hideCursor: true, stream: process.stderr }, lib.Presets.shades_classic);
+        bar = new lib.SingleBar(
+          {
+            format: `${label} [{bar}] {value}/{total}  eta {eta_formatted}`,
+            clearOnComplete: true,
+            hideCursor: true,
+            stream: process.stderr,
+          },
+          lib.Presets.shades_classic,
+        );
         bar.start(total, done);
       }
     },

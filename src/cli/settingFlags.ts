@@ -13,7 +13,10 @@ import { NUMBER } from './source.ts';
  * line the setting's help and range, its default the declared one. A setting `listed` rejects is
  * still parsed (so that giving it is an error saying which schedule reads it) but not listed.
  */
-export function settingSpecs(settings: readonly Setting[], listed: (s: Setting) => boolean = () => true): Record<string, OptionSpec> {
+export function settingSpecs(
+  settings: readonly Setting[],
+  listed: (s: Setting) => boolean = () => true,
+): Record<string, OptionSpec> {
   return Object.fromEntries(
     settings.map((s) => [
       flagOf(s.name),
@@ -66,7 +69,8 @@ export function schedulesHelp(schedules: readonly Schedule[]): string {
   const lines = ['schedules, and the settings each reads (giving one the chosen schedule does not read is an error):'];
   for (const s of schedules) {
     lines.push(`  ${s.name.padEnd(width)}${s.summary}`);
-    if (s.settings?.length) lines.push(`  ${''.padEnd(width)}${s.settings.map((x) => `--${flagOf(x.name)}`).join(' ')}`);
+    if (s.settings?.length)
+      lines.push(`  ${''.padEnd(width)}${s.settings.map((x) => `--${flagOf(x.name)}`).join(' ')}`);
   }
   return lines.join('\n');
 }

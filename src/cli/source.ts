@@ -10,8 +10,19 @@ export const SOURCE_HELP = '  <source>  a .lag file, - for standard input, or an
 
 /** The options that pick the point and the output, for every command that reads a program. */
 export const POINT_OPTIONS = {
-  at: { type: 'string', multiple: true, value: 'x=2,y=-1', help: 'input values by name; repeatable', default: "the program's input defaults" },
-  output: { type: 'string', value: 'NAME', help: 'which output is the objective, when the program has several', default: 'the only output' },
+  at: {
+    type: 'string',
+    multiple: true,
+    value: 'x=2,y=-1',
+    help: 'input values by name; repeatable',
+    default: "the program's input defaults",
+  },
+  output: {
+    type: 'string',
+    value: 'NAME',
+    help: 'which output is the objective, when the program has several',
+    default: 'the only output',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 /**
@@ -19,7 +30,8 @@ export const POINT_OPTIONS = {
  * expression's inputs take their `shapes` (from `--data`); a program declares its own.
  */
 export function loadSource(source: string | undefined, io: Io, shapes?: Readonly<Record<string, Shape>>): Program {
-  if (source === undefined) throw new UsageError('usage', 'missing <source>: a .lag file, - for standard input, or an expression');
+  if (source === undefined)
+    throw new UsageError('usage', 'missing <source>: a .lag file, - for standard input, or an expression');
   if (source === '-') return parse(io.readStdin(), { file: '<stdin>', shapes });
   if (source.endsWith('.lag')) {
     let text: string;
@@ -27,7 +39,14 @@ export function loadSource(source: string | undefined, io: Io, shapes?: Readonly
       text = io.readFile(source);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new LagradError(source, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? (e as Error).message})`);
+      throw new LagradError(
+        source,
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : `cannot be read (${code ?? (e as Error).message})`,
+      );
     }
     return parseProgram(text, { file: source });
   }
@@ -40,7 +59,10 @@ export function loadSource(source: string | undefined, io: Io, shapes?: Readonly
  */
 export function onlySource(positionals: readonly string[]): string | undefined {
   if (positionals.length > 1) {
-    throw new UsageError('usage', `one <source> expected, but '${positionals[1]}' follows '${positionals[0]}' (quote an expression that has spaces)`);
+    throw new UsageError(
+      'usage',
+      `one <source> expected, but '${positionals[1]}' follows '${positionals[0]}' (quote an expression that has spaces)`,
+    );
   }
   return positionals[0];
 }
@@ -60,7 +82,8 @@ export function parseAt(values: readonly string[] | undefined): Record<string, n
       const value = text.slice(eq + 1).trim();
       if (!NUMBER.test(value)) throw new UsageError('--at', `'${value}' (for ${name}) is not a number`);
       // Across groups too (`--at x=1 --at x=2`): a second value would silently replace the first.
-      if (name in at) throw new UsageError('--at', `${name} is given twice (${at[name]} and ${value}); give each input once`);
+      if (name in at)
+        throw new UsageError('--at', `${name} is given twice (${at[name]} and ${value}); give each input once`);
       at[name] = Number(value);
     }
   }
@@ -70,6 +93,7 @@ export function parseAt(values: readonly string[] | undefined): Record<string, n
 /** A numeric flag's value, or an error naming the flag. */
 export function numberFlag(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!NUMBER.test(value.trim()) && !/^[+-]?Infinity$/.test(value.trim())) throw new UsageError(`--${flag}`, `'${value}' is not a number`);
+  if (!NUMBER.test(value.trim()) && !/^[+-]?Infinity$/.test(value.trim()))
+    throw new UsageError(`--${flag}`, `'${value}' is not a number`);
   return Number(value);
 }

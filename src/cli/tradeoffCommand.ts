@@ -1,3 +1,4 @@
+// Why one file of 430+ lines: One command: its flags, the curve and the curve's three outputs (table, JSON, SVG).
 import { resolvePoint, resolveWeights } from '../api/point.ts';
 import type { CheckpointCosts, CheckpointPlanner } from '../../solvers/checkpoint/planner.ts';
 import { ledger } from '../../solvers/checkpoint/ledger.ts';
@@ -47,17 +48,55 @@ ${SOURCE_HELP}: run under each plan and checked against reverse;
             or --chain L, a chain of L steps of one value each, priced without numerics (closed forms)`,
   get options() {
     return {
-      chain: { type: 'string', value: 'L', help: 'price plans for a chain of L steps instead of a program', default: 'none' },
-      snapshots: { type: 'string', value: 'C', help: 'one plan with C snapshot slots; strategy revolve unless given', default: 'the whole curve' },
-      budget: { type: 'string', value: 'N', help: 'one plan holding at most N values at once; strategy budget unless given', default: 'the whole curve' },
-      'budget-bytes': { type: 'string', value: 'N', help: 'one plan holding at most N bytes at once (a snapshot costs the bytes of its state)', default: 'the whole curve' },
-      bytes: { type: 'boolean', help: 'budgets and the memory axis in bytes (the default for programs with vector or matrix variables)' },
-      strategy: { type: 'string', value: 'NAME', help: checkpointPlanners.names().join(' | '), default: 'every strategy on the curve' },
-      points: { type: 'string', value: 'N', help: 'budgets on the curve (at most 1000), from the least any strategy fits to what store-all holds', default: '16' },
+      chain: {
+        type: 'string',
+        value: 'L',
+        help: 'price plans for a chain of L steps instead of a program',
+        default: 'none',
+      },
+      snapshots: {
+        type: 'string',
+        value: 'C',
+        help: 'one plan with C snapshot slots; strategy revolve unless given',
+        default: 'the whole curve',
+      },
+      budget: {
+        type: 'string',
+        value: 'N',
+        help: 'one plan holding at most N values at once; strategy budget unless given',
+        default: 'the whole curve',
+      },
+      'budget-bytes': {
+        type: 'string',
+        value: 'N',
+        help: 'one plan holding at most N bytes at once (a snapshot costs the bytes of its state)',
+        default: 'the whole curve',
+      },
+      bytes: {
+        type: 'boolean',
+        help: 'budgets and the memory axis in bytes (the default for programs with vector or matrix variables)',
+      },
+      strategy: {
+        type: 'string',
+        value: 'NAME',
+        help: checkpointPlanners.names().join(' | '),
+        default: 'every strategy on the curve',
+      },
+      points: {
+        type: 'string',
+        value: 'N',
+        help: 'budgets on the curve (at most 1000), from the least any strategy fits to what store-all holds',
+        default: '16',
+      },
       ...POINT_OPTIONS,
       ...DATA_OPTION,
       json: { type: 'boolean', help: 'print JSON' },
-      svg: { type: 'string', value: 'FILE', help: 'also draw the curve, peak values against recomputation, as an SVG plot; needs vega and vega-lite', default: 'no plot' },
+      svg: {
+        type: 'string',
+        value: 'FILE',
+        help: 'also draw the curve, peak values against recomputation, as an SVG plot; needs vega and vega-lite',
+        default: 'no plot',
+      },
     } satisfies Record<string, OptionSpec>;
   },
   notes: `counts: advances = constraints recomputed by advances; evaluations = every primitive evaluation
@@ -71,33 +110,49 @@ bytes of its state. Plans of more than ${RUN_LIMIT} evaluations are priced, not 
     const snapshots = countFlag('snapshots', flags.snapshots);
     const budgetValues = countFlag('budget', flags.budget);
     const budgetBytes = countFlag('budget-bytes', flags['budget-bytes']);
-    if (budgetValues !== undefined && budgetBytes !== undefined) throw new LagradError('--budget-bytes', 'give --budget (values) or --budget-bytes, not both');
+    if (budgetValues !== undefined && budgetBytes !== undefined)
+      throw new LagradError('--budget-bytes', 'give --budget (values) or --budget-bytes, not both');
     const budget = budgetValues ?? budgetBytes;
-    if (snapshots !== undefined && budget !== undefined) throw new LagradError('--snapshots', 'give --snapshots or --budget, not both');
+    if (snapshots !== undefined && budget !== undefined)
+      throw new LagradError('--snapshots', 'give --snapshots or --budget, not both');
     const strategy = flags.strategy as string | undefined;
     if (strategy !== undefined) checkpointPlanners.get(strategy);
     if (flags.chain !== undefined) {
       if (source !== undefined) throw new UsageError('usage', 'give a <source> or --chain L, not both');
       const steps = countFlag('chain', flags.chain)!;
-      if (budgetBytes !== undefined || flags.bytes) throw new LagradError('--budget-bytes', 'a chain is priced in values (8 bytes each); use --budget');
-      if (snapshots !== undefined || budget !== undefined) return chainPoint(steps, strategy ?? 'revolve', snapshots, budget, flags, io);
+      if (budgetBytes !== undefined || flags.bytes)
+        throw new LagradError('--budget-bytes', 'a chain is priced in values (8 bytes each); use --budget');
+      if (snapshots !== undefined || budget !== undefined)
+        return chainPoint(steps, strategy ?? 'revolve', snapshots, budget, flags, io);
       return report(chainCurve(steps, strategy, pointsFlag(flags.points), io), `a chain of ${steps} steps`, flags, io);
     }
     const data = loadData(flags.data as string | undefined, io);
     const program = loadSource(source, io, data?.shapes);
     requireAcyclic(program, 'checkpoint');
-    const unit: MemoryUnit = budgetBytes !== undefined || flags.bytes || (budgetValues === undefined && program.layout !== null) ? 'bytes' : 'values';
+    const unit: MemoryUnit =
+      budgetBytes !== undefined || flags.bytes || (budgetValues === undefined && program.layout !== null)
+        ? 'bytes'
+        : 'values';
     const inputs = resolvePoint(program, pointFrom(program, data, parseAt(flags.at as string[] | undefined)));
     const weights = resolveWeights(program, flags.output as string | undefined);
     const run = runner(program, inputs, weights);
     if (snapshots !== undefined || budget !== undefined) {
       const name = strategy ?? (budget !== undefined ? 'budget' : 'revolve');
-      const settings: Record<string, number> = snapshots !== undefined ? { snapshots } : budgetBytes !== undefined ? { budgetBytes } : { budget: budget! };
+      const settings: Record<string, number> =
+        snapshots !== undefined ? { snapshots } : budgetBytes !== undefined ? { budgetBytes } : { budget: budget! };
       // Priced first; run (and checked against reverse) when that is quick, else replayed without numerics.
       const planned = configure(program, { strategy: name, ...settings, maxEvaluations: Infinity });
       const measured = planned.evaluations <= RUN_LIMIT ? run(name, settings) : null;
-      const costs = measured ? costsOf(measured.stats) : costsOfPlan(ledger(planned.plan, planned.stages, stageShape(program, planned.stages)));
-      const result = { constraints: program.constraintCount, ...settings, strategy: name, ...costs, gradientError: measured ? measured.error : 'not run' };
+      const costs = measured
+        ? costsOf(measured.stats)
+        : costsOfPlan(ledger(planned.plan, planned.stages, stageShape(program, planned.stages)));
+      const result = {
+        constraints: program.constraintCount,
+        ...settings,
+        strategy: name,
+        ...costs,
+        gradientError: measured ? measured.error : 'not run',
+      };
       io.out(flags.json ? json(result) + '\n' : fields(result) + '\n');
       return 0;
     }
@@ -107,10 +162,20 @@ bytes of its state. Plans of more than ${RUN_LIMIT} evaluations are priced, not 
 };
 
 /** One plan on a chain: `{"steps", "snapshots", "strategy", "advances", "evaluations", "peakSnapshots", …}`. */
-function chainPoint(steps: number, name: string, snapshots: number | undefined, budget: number | undefined, flags: Flags, io: Io): number {
+function chainPoint(
+  steps: number,
+  name: string,
+  snapshots: number | undefined,
+  budget: number | undefined,
+  flags: Flags,
+  io: Io,
+): number {
   const planner = chainPlanner(name);
-  const costs = closedForm(() => (snapshots !== undefined ? planner.chain!(steps, snapshots) : planner.chainWithin!(steps, budget!)));
-  if (costs === null) throw new LagradError('--budget', `no ${name} plan of a ${steps}-step chain holds at most ${budget} values`);
+  const costs = closedForm(() =>
+    snapshots !== undefined ? planner.chain!(steps, snapshots) : planner.chainWithin!(steps, budget!),
+  );
+  if (costs === null)
+    throw new LagradError('--budget', `no ${name} plan of a ${steps}-step chain holds at most ${budget} values`);
   const result = {
     steps,
     ...(snapshots !== undefined ? { snapshots } : { budget }),
@@ -127,13 +192,21 @@ function chainPoint(steps: number, name: string, snapshots: number | undefined, 
 }
 
 function chainCurve(steps: number, strategy: string | undefined, points: number, io: Io): Row[] {
-  const planners = strategy !== undefined ? [chainPlanner(strategy)] : checkpointPlanners.list().filter((p) => p.chainWithin);
+  const planners =
+    strategy !== undefined ? [chainPlanner(strategy)] : checkpointPlanners.list().filter((p) => p.chainWithin);
   const budgets = grid(Math.min(3, steps + 1), steps + 1, points);
   const bar = progress(io, budgets.length * planners.length, 'tradeoff');
   const rows: Row[] = [];
   for (const budget of budgets) {
     for (const planner of planners) {
-      rows.push(row(budget, planner.name, closedForm(() => planner.chainWithin!(steps, budget)), steps));
+      rows.push(
+        row(
+          budget,
+          planner.name,
+          closedForm(() => planner.chainWithin!(steps, budget)),
+          steps,
+        ),
+      );
       bar.tick();
     }
   }
@@ -157,7 +230,14 @@ function runner(program: Program, inputs: Float64Array, weights: Float64Array): 
   };
 }
 
-function programCurve(program: Program, run: Run, strategy: string | undefined, points: number, io: Io, unit: MemoryUnit): Row[] {
+function programCurve(
+  program: Program,
+  run: Run,
+  strategy: string | undefined,
+  points: number,
+  io: Io,
+  unit: MemoryUnit,
+): Row[] {
   const planners = strategy !== undefined ? [checkpointPlanners.get(strategy)] : checkpointPlanners.list();
   const m = program.constraintCount;
   const peak = (c: CheckpointCosts | null) => (c === null ? 1 : unit === 'bytes' ? c.peakBytes : c.peakValues);
@@ -177,7 +257,13 @@ function programCurve(program: Program, run: Run, strategy: string | undefined, 
         rows.push(row(budget, planner.name, planned, m));
       } else {
         const { stats, error } = run(planner.name, unit === 'bytes' ? { budgetBytes: budget } : { budget });
-        rows.push({ ...row(budget, planner.name, null, m), fits: true, ...costsOf(stats), recomputation: stats.primitiveEvaluations / Math.max(m, 1), gradientError: error });
+        rows.push({
+          ...row(budget, planner.name, null, m),
+          fits: true,
+          ...costsOf(stats),
+          recomputation: stats.primitiveEvaluations / Math.max(m, 1),
+          gradientError: error,
+        });
       }
       bar.tick();
     }
@@ -187,20 +273,51 @@ function programCurve(program: Program, run: Run, strategy: string | undefined, 
 }
 
 /** Prints the curve as a table or JSON, and draws it with --svg. */
-async function report(rows: Row[], title: string, flags: Flags, io: Io, constraints?: number, unit: MemoryUnit = 'values'): Promise<number> {
+async function report(
+  rows: Row[],
+  title: string,
+  flags: Flags,
+  io: Io,
+  constraints?: number,
+  unit: MemoryUnit = 'values',
+): Promise<number> {
   const fitting = rows.filter((r) => r.fits);
   if (flags.json) {
     const head = constraints === undefined ? { steps: Number(flags.chain) } : { source: title, constraints, unit };
     io.out(json({ ...head, points: rows }) + '\n');
   } else {
     const bytes = unit === 'bytes';
-    const header = ['budget', 'strategy', 'evaluations', '×forward', 'advances', 'snapshots', 'writes', 'peak values', ...(bytes ? ['peak bytes'] : []), ...(constraints === undefined ? [] : ['gradient Δ'])];
+    const header = [
+      'budget',
+      'strategy',
+      'evaluations',
+      '×forward',
+      'advances',
+      'snapshots',
+      'writes',
+      'peak values',
+      ...(bytes ? ['peak bytes'] : []),
+      ...(constraints === undefined ? [] : ['gradient Δ']),
+    ];
     const cells = rows.map((r) =>
       r.fits
-        ? [r.budget, r.strategy, r.evaluations, Number(r.recomputation.toFixed(3)), r.advances, r.peakSnapshots, r.writes, r.peakValues, ...(bytes ? [r.peakBytes ?? ''] : []), ...(constraints === undefined ? [] : [r.gradientError?.toExponential(1) ?? 'not run'])]
+        ? [
+            r.budget,
+            r.strategy,
+            r.evaluations,
+            Number(r.recomputation.toFixed(3)),
+            r.advances,
+            r.peakSnapshots,
+            r.writes,
+            r.peakValues,
+            ...(bytes ? [r.peakBytes ?? ''] : []),
+            ...(constraints === undefined ? [] : [r.gradientError?.toExponential(1) ?? 'not run']),
+          ]
         : [r.budget, r.strategy, 'does not fit'],
     );
-    io.out(`${title}: recomputation against memory (budgets in ${unit} held at once)\n${table([header, ...cells], '  ')}\n`);
+    io.out(
+      `${title}: recomputation against memory (budgets in ${unit} held at once)\n${table([header, ...cells], '  ')}\n`,
+    );
   }
   const svg = flags.svg as string | undefined;
   if (svg !== undefined) {
@@ -211,18 +328,49 @@ async function report(rows: Row[], title: string, flags: Flags, io: Io, constrai
 }
 
 function row(budget: number, strategy: string, costs: CheckpointCosts | null, forward: number): Row {
-  if (costs === null) return { budget, strategy, fits: false, advances: 0, evaluations: 0, recomputation: 0, peakSnapshots: 0, writes: 0, peakValues: 0 };
-  return { budget, strategy, fits: true, ...costsOfPlan(costs), recomputation: costs.evaluations / Math.max(forward, 1) };
+  if (costs === null)
+    return {
+      budget,
+      strategy,
+      fits: false,
+      advances: 0,
+      evaluations: 0,
+      recomputation: 0,
+      peakSnapshots: 0,
+      writes: 0,
+      peakValues: 0,
+    };
+  return {
+    budget,
+    strategy,
+    fits: true,
+    ...costsOfPlan(costs),
+    recomputation: costs.evaluations / Math.max(forward, 1),
+  };
 }
 
 /** The counted costs of a run, under the names of the curve. */
 function costsOf(stats: Stats) {
-  return { advances: stats.advances, evaluations: stats.primitiveEvaluations, peakSnapshots: stats.peakSnapshots, writes: stats.writes, peakValues: stats.peakValues, peakBytes: stats.peakBytes };
+  return {
+    advances: stats.advances,
+    evaluations: stats.primitiveEvaluations,
+    peakSnapshots: stats.peakSnapshots,
+    writes: stats.writes,
+    peakValues: stats.peakValues,
+    peakBytes: stats.peakBytes,
+  };
 }
 
 /** The replayed costs of a plan, under the same names. */
 function costsOfPlan(costs: CheckpointCosts) {
-  return { advances: costs.advances, evaluations: costs.evaluations, peakSnapshots: costs.peakSnapshots, writes: costs.writes, peakValues: costs.peakValues, peakBytes: costs.peakBytes };
+  return {
+    advances: costs.advances,
+    evaluations: costs.evaluations,
+    peakSnapshots: costs.peakSnapshots,
+    writes: costs.writes,
+    peakValues: costs.peakValues,
+    peakBytes: costs.peakBytes,
+  };
 }
 
 /** The least budget within [1, hi] a planner meets (fitting only gets easier with more budget). */
@@ -240,8 +388,14 @@ function leastBudget(program: Program, planner: CheckpointPlanner, hi: number, u
 function chainPlanner(name: string): CheckpointPlanner {
   const planner = checkpointPlanners.get(name);
   if (planner.chain && planner.chainWithin) return planner;
-  const chained = checkpointPlanners.list().filter((p) => p.chain).map((p) => p.name);
-  throw new LagradError('--strategy', `'${name}' plans programs, not chains by a snapshot count; on a chain use ${chained.join(', ')}`);
+  const chained = checkpointPlanners
+    .list()
+    .filter((p) => p.chain)
+    .map((p) => p.name);
+  throw new LagradError(
+    '--strategy',
+    `'${name}' plans programs, not chains by a snapshot count; on a chain use ${chained.join(', ')}`,
+  );
 }
 
 /** Closed forms refuse counts past 2⁵³ with a RangeError: one line naming the flag. */

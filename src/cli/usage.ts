@@ -6,7 +6,10 @@ import type { Command, OptionSpec } from './command.ts';
 
 /** Options every command takes, added to its own. */
 export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  timing: { type: 'boolean', help: 'add timings (stats.timeMs) to --json output; without it --json prints the same bytes on every run' },
+  timing: {
+    type: 'boolean',
+    help: 'add timings (stats.timeMs) to --json output; without it --json prints the same bytes on every run',
+  },
   help: { type: 'boolean', help: 'print this help' },
 };
 
@@ -18,7 +21,8 @@ export function optionsOf(command: Command): Readonly<Record<string, OptionSpec>
 /** The option table node:util's parseArgs reads. */
 export function parseArgsOptions(command: Command): NonNullable<ParseArgsConfig['options']> {
   const options: NonNullable<ParseArgsConfig['options']> = {};
-  for (const [name, spec] of Object.entries(optionsOf(command))) options[name] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}) };
+  for (const [name, spec] of Object.entries(optionsOf(command)))
+    options[name] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}) };
   return options;
 }
 

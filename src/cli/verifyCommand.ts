@@ -3,7 +3,7 @@ import { formatNumber } from '../numberFormat.ts';
 import type { Program } from '../program/program.ts';
 import { slotLabel } from '../program/layout.ts';
 import { plain, valueIn, type Value } from '../api/blocks.ts';
-import { DATA_OPTION, loadData, pointFrom } from './data.ts';
+import { DATA_OPTION, loadData, pointFrom, startsFrom } from './data.ts';
 import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
 import type { Command, OptionSpec } from './command.ts';
 import { json, jsonError, table } from './format.ts';
@@ -23,7 +23,10 @@ export const verifyCommand: Command = {
     return {
       ...POINT_OPTIONS,
       ...DATA_OPTION,
-      json: { type: 'boolean', help: 'print {"ok", "schedules", "maxMultiplierDisagreement", "kkt", "dotProduct", "finiteDifference", …} as JSON' },
+      json: {
+        type: 'boolean',
+        help: 'print {"ok", "schedules", "maxMultiplierDisagreement", "kkt", "dotProduct", "finiteDifference", …} as JSON',
+      },
       all: { type: 'boolean', help: `list every variable in the certificate, not at most ${ROWS} rows` },
       seed: { type: 'string', value: 'N', help: 'seed of the random direction of the dot-product test', default: '1' },
       // Every schedule's settings parse, so one that no schedule verify runs reads is named as such.
@@ -41,7 +44,7 @@ ${schedulesHelp(verified())}`;
   run(positionals, flags, io) {
     const settings = settingsFromFlags(flags, settingsRead(schedules.list()));
     const data = loadData(flags.data as string | undefined, io);
-    const program = loadSource(onlySource(positionals), io, data?.shapes);
+    const program = startsFrom(loadSource(onlySource(positionals), io, data?.shapes), data);
     const point = pointFrom(program, data, parseAt(flags.at as string[] | undefined));
     const report = asFlags(() =>
       verify(program, point, {
@@ -50,8 +53,13 @@ ${schedulesHelp(verified())}`;
         settings,
       }),
     );
-    io.out((flags.json ? json(toJson(report), flags) : certificate(report, positionals[0] ?? '', Boolean(flags.all))) + '\n');
-    if (!report.ok && report.worst) io.err((flags.json ? jsonError('verify', failure(report.worst)) : `lagrad: verify: ${failure(report.worst)}`) + '\n');
+    io.out(
+      (flags.json ? json(toJson(report), flags) : certificate(report, positionals[0] ?? '', Boolean(flags.all))) + '\n',
+    );
+    if (!report.ok && report.worst)
+      io.err(
+        (flags.json ? jsonError('verify', failure(report.worst)) : `lagrad: verify: ${failure(report.worst)}`) + '\n',
+      );
     return report.ok ? 0 : 1;
   },
 };
@@ -66,7 +74,16 @@ export function toJson(r: VerifyReport): Record<string, unknown> {
   const schedules = Object.fromEntries(
     Object.values(r.schedules).map((s) => [
       s.name,
-      s.failed !== undefined ? { failed: s.failed } : s.skipped !== undefined ? { skipped: s.skipped } : { gradient: s.gradient, multipliers: s.lambda !== null, stats: s.stats, ...(s.note ? { note: s.note } : {}) },
+      s.failed !== undefined
+        ? { failed: s.failed }
+        : s.skipped !== undefined
+          ? { skipped: s.skipped }
+          : {
+              gradient: s.gradient,
+              multipliers: s.lambda !== null,
+              stats: s.stats,
+              ...(s.note ? { note: s.note } : {}),
+            },
     ]),
   );
   const fd = r.finiteDifference;
@@ -78,7 +95,12 @@ export function toJson(r: VerifyReport): Record<string, unknown> {
         errorEstimate: measured(fd.errorEstimate),
         step: measured(fd.step),
         ...(fd.direction !== undefined && { direction: measured(fd.direction) }),
-        ...(fd.kinks.length ? { kinks: fd.kinks.map((k) => ({ input: slotLabel(r.program, k.input), left: k.left, right: k.right })), note: fdCheck?.detail } : {}),
+        ...(fd.kinks.length
+          ? {
+              kinks: fd.kinks.map((k) => ({ input: slotLabel(r.program, k.input), left: k.left, right: k.right })),
+              note: fdCheck?.detail,
+            }
+          : {}),
       }
     : { applicable: false, maxError: null, skipped: r.schedules.fd?.skipped ?? r.schedules.fd?.failed ?? 'not run' };
   return {
@@ -89,9 +111,18 @@ export function toJson(r: VerifyReport): Record<string, unknown> {
     kkt: { primal: measured(r.kkt.primal), dual: measured(r.kkt.dual) },
     dotProduct: measured(r.dotProduct),
     finiteDifference,
-    multipliers: Object.fromEntries([...r.program.names].sort((a, b) => a[1] - b[1]).map(([name, i]) => [name, plain(valueIn(r.program, r.lambda, i))])),
+    multipliers: Object.fromEntries(
+      [...r.program.names]
+        .sort((a, b) => a[1] - b[1])
+        .map(([name, i]) => [name, plain(valueIn(r.program, r.lambda, i))]),
+    ),
     tolerances: r.tolerances,
-    worst: r.worst && { check: r.worst.name, variable: r.worst.label || null, value: measured(r.worst.value), tolerance: r.worst.tolerance },
+    worst: r.worst && {
+      check: r.worst.name,
+      variable: r.worst.label || null,
+      value: measured(r.worst.value),
+      tolerance: r.worst.tolerance,
+    },
   };
 }
 
@@ -105,13 +136,32 @@ export function certificate(r: VerifyReport, source: string, all: boolean): stri
   const p = r.program;
   const point = p.inputNames.map((name, k) => `${name} = ${cell(valueIn(p, r.values, k))}`).join(', ');
   const objective = [...p.outputs].map((o, k) => `${r.weights[k]}·${p.label(o)}`).join(' + ');
-  const lines = [`lagrad verify — certificate for ${source}`, `point      ${point}`, `objective  ${objective} = ${r.value}`, ''];
+  const lines = [
+    `lagrad verify — certificate for ${source}`,
+    `point      ${point}`,
+    `objective  ${objective} = ${r.value}`,
+    '',
+  ];
 
-  lines.push('Constraints v_i = p_i(parents), values, and multipliers λ_i = ∂objective/∂v_i (certified: ' + (r.schedules.reverse && r.lambda === r.schedules.reverse.lambda ? 'reverse' : 'given') + ')');
-  const rows: (string | number)[][] = [['variable', 'constraint', 'value', 'λ', 'primal res.', 'dual res.', 'disagreement']];
+  lines.push(
+    'Constraints v_i = p_i(parents), values, and multipliers λ_i = ∂objective/∂v_i (certified: ' +
+      (r.schedules.reverse && r.lambda === r.schedules.reverse.lambda ? 'reverse' : 'given') +
+      ')',
+  );
+  const rows: (string | number)[][] = [
+    ['variable', 'constraint', 'value', 'λ', 'primal res.', 'dual res.', 'disagreement'],
+  ];
   const shown = rowsToShow(r, all);
   for (const i of shown) {
-    rows.push([p.label(i), constraintText(p, i), cell(valueIn(p, r.values, i)), cell(valueIn(p, r.lambda, i)), residual(r.certificate.primalResiduals[i]), residual(r.certificate.dualResiduals[i]), residual(r.disagreement[i])]);
+    rows.push([
+      p.label(i),
+      constraintText(p, i),
+      cell(valueIn(p, r.values, i)),
+      cell(valueIn(p, r.lambda, i)),
+      residual(r.certificate.primalResiduals[i]),
+      residual(r.certificate.dualResiduals[i]),
+      residual(r.disagreement[i]),
+    ]);
   }
   lines.push(table(rows, '  '));
   if (shown.length < p.size) lines.push(`  … ${p.size - shown.length} more variables (--all lists every one)`);
@@ -126,25 +176,50 @@ export function certificate(r: VerifyReport, source: string, all: boolean): stri
   const scheduleRows: (string | number)[][] = [['schedule', ...names.map((n) => `∂/∂${n}`), 'multipliers', 'notes']];
   for (const s of Object.values(r.schedules)) {
     if (s.gradient === null) {
-      scheduleRows.push([s.name, ...names.map(() => '—'), '—', s.failed !== undefined ? `FAILED: ${s.failed}` : `skipped: ${s.skipped}`]);
+      scheduleRows.push([
+        s.name,
+        ...names.map(() => '—'),
+        '—',
+        s.failed !== undefined ? `FAILED: ${s.failed}` : `skipped: ${s.skipped}`,
+      ]);
       continue;
     }
-    scheduleRows.push([s.name, ...names.map((n) => cell(s.gradient![n])), s.lambda ? `all ${p.size}` : 'inputs only', notes(s.name, s.stats!, s.note)]);
+    scheduleRows.push([
+      s.name,
+      ...names.map((n) => cell(s.gradient![n])),
+      s.lambda ? `all ${p.size}` : 'inputs only',
+      notes(s.name, s.stats!, s.note),
+    ]);
   }
   lines.push(table(scheduleRows, '  '), '', 'Checks (each passes when value ≤ tolerance)');
   const checkRows: (string | number)[][] = [['check', 'value', 'tolerance', '', 'worst at', 'detail']];
   for (const c of r.checks) {
     const verdict = c.applicable ? (c.ok ? 'ok' : 'FAIL') : 'not applicable';
-    checkRows.push([TITLES[c.name], c.applicable ? residual(c.value) : 'n/a', residual(c.tolerance), verdict, c.label || '—', c.detail]);
+    checkRows.push([
+      TITLES[c.name],
+      c.applicable ? residual(c.value) : 'n/a',
+      residual(c.tolerance),
+      verdict,
+      c.label || '—',
+      c.detail,
+    ]);
   }
   lines.push(table(checkRows, '  '), '');
   if (r.ok) {
-    const exact = Object.values(r.schedules).filter((s) => s.gradient !== null && s.name !== 'fd').map((s) => s.name);
+    const exact = Object.values(r.schedules)
+      .filter((s) => s.gradient !== null && s.name !== 'fd')
+      .map((s) => s.name);
     const fd = r.finiteDifference;
     const kinks = fd ? fd.kinks.map((k) => slotLabel(p, k.input)).join(', ') : '';
     const except = kinks ? ` (except along a kink: ${kinks})` : '';
-    const differences = !fd ? '' : fd.applicable ? ` and with finite differences${except}` : ` (finite differences not applicable: a kink along ${kinks})`;
-    lines.push(`verified: the multipliers satisfy the KKT conditions, v = p(v) and (I − J)ᵀλ = w, and agree with every solution (${exact.join(', ')})${differences}.`);
+    const differences = !fd
+      ? ''
+      : fd.applicable
+        ? ` and with finite differences${except}`
+        : ` (finite differences not applicable: a kink along ${kinks})`;
+    lines.push(
+      `verified: the multipliers satisfy the KKT conditions, v = p(v) and (I − J)ᵀλ = w, and agree with every solution (${exact.join(', ')})${differences}.`,
+    );
   } else {
     lines.push(`NOT verified: ${failure(r.worst!)}`);
   }

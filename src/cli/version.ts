@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 export function version(): string {
   for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
     try {
-      const manifest = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
+      const manifest = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (manifest.name === 'lagrad' && manifest.version) return manifest.version;
     } catch {
       // no package.json here: look one folder up

@@ -15,7 +15,9 @@ export function callerPlace(): string | null {
     const match = /\(?((?:file:\/\/)?\/[^\s()]*|[A-Za-z]:\\[^\s()]*):(\d+):(\d+)\)?\s*$/.exec(line);
     if (!match) continue;
     const path = match[1];
-    const url = path.startsWith('file://') ? path : `file://${path.startsWith('/') ? '' : '/'}${path.replaceAll('\\', '/')}`;
+    const url = path.startsWith('file://')
+      ? path
+      : `file://${path.startsWith('/') ? '' : '/'}${path.replaceAll('\\', '/')}`;
     if (url.startsWith(ours) || url.includes('/node_modules/')) continue;
     return `${near(url.slice('file://'.length))}:${match[2]}:${match[3]}`;
   }

@@ -1,3 +1,4 @@
+// Why one file of 320+ lines: One shunting-yard parser: its stacks, folding and cases belong together.
 import { LagradError } from '../error.ts';
 import type { ProgramBuilder } from '../program/builder.ts';
 import { NameTable } from '../program/names.ts';
@@ -90,7 +91,11 @@ export class ExpressionParser {
       if (firstColumn === 0) firstColumn = scanner.column;
       if (expectOperand) {
         if (kind === Kind.Number) {
-          if (!Number.isFinite(scanner.value)) throw new LagradError(this.where(scanner.column), `${scanner.token} = ${scanner.value}: not a finite number`);
+          if (!Number.isFinite(scanner.value))
+            throw new LagradError(
+              this.where(scanner.column),
+              `${scanner.token} = ${scanner.value}: not a finite number`,
+            );
           this.push(UNRECORDED, scanner.value);
           expectOperand = false;
         } else if (kind === Kind.Name) {
@@ -100,7 +105,11 @@ export class ExpressionParser {
             call.nameStart = start;
             call.nameEnd = end;
             scanner.skip();
-            if (scanner.peek() === CLOSE) throw new LagradError(this.where(scanner.column), `${scanner.source.slice(start, end)}() needs an argument`);
+            if (scanner.peek() === CLOSE)
+              throw new LagradError(
+                this.where(scanner.column),
+                `${scanner.source.slice(start, end)}() needs an argument`,
+              );
           } else {
             this.push(lookup(scanner.source, start, end, scanner.hash, column));
             expectOperand = false;
@@ -112,7 +121,10 @@ export class ExpressionParser {
         } else if (kind === Kind.Open) {
           this.open(Entry.Paren, OPEN, scanner.column);
         } else {
-          throw new LagradError(this.where(scanner.column), `expected a number, a name or '(' but found ${scanner.describe()}`);
+          throw new LagradError(
+            this.where(scanner.column),
+            `expected a number, a name or '(' but found ${scanner.describe()}`,
+          );
         }
         continue;
       }
@@ -135,7 +147,8 @@ export class ExpressionParser {
         if (this.depth === 0) throw new LagradError(this.where(scanner.column), `unmatched ${scanner.describe()}`);
         const top = this.stack[this.depth - 1];
         if (kind === Kind.Comma) {
-          if (top.entry !== Entry.Call) throw new LagradError(this.where(scanner.column), "',' outside a function call");
+          if (top.entry !== Entry.Call)
+            throw new LagradError(this.where(scanner.column), "',' outside a function call");
           top.args++;
           expectOperand = true;
         } else {
@@ -195,7 +208,11 @@ export class ExpressionParser {
   }
 
   private reduceOperators(): void {
-    for (let top = this.stack[this.depth - 1]; this.depth > 0 && (top.entry === Entry.Binary || top.entry === Entry.Negate); top = this.stack[this.depth - 1]) {
+    for (
+      let top = this.stack[this.depth - 1];
+      this.depth > 0 && (top.entry === Entry.Binary || top.entry === Entry.Negate);
+      top = this.stack[this.depth - 1]
+    ) {
       this.depth--;
       this.reduce(top);
     }
@@ -218,7 +235,8 @@ export class ExpressionParser {
     const name = BINARY[operator];
     if (a === UNRECORDED && b === UNRECORDED) return this.fold(this.code(name), [ca, cb], column);
     const folded = withConstant(name, a, a === UNRECORDED ? ca : undefined, b, b === UNRECORDED ? cb : undefined);
-    if (folded) return this.node(this.builder.apply(this.code(folded.op), folded.parent, undefined, folded.constant), column);
+    if (folded)
+      return this.node(this.builder.apply(this.code(folded.op), folded.parent, undefined, folded.constant), column);
     this.node(this.builder.apply(this.code(name), this.record(a, ca, column), this.record(b, cb, column)), column);
   }
 
@@ -231,10 +249,15 @@ export class ExpressionParser {
     try {
       y = primitives.evaluate(code, values);
     } catch (e) {
-      if (e instanceof LagradError) throw new LagradError(this.where(column), `'${symbolOf(primitives.get(code).name)}': ${e.what}`);
+      if (e instanceof LagradError)
+        throw new LagradError(this.where(column), `'${symbolOf(primitives.get(code).name)}': ${e.what}`);
       throw e;
     }
-    if (!Number.isFinite(y)) throw new LagradError(this.where(column), `${primitives.get(code).name}(${values.map(show).join(', ')}) = ${y}: not a finite number`);
+    if (!Number.isFinite(y))
+      throw new LagradError(
+        this.where(column),
+        `${primitives.get(code).name}(${values.map(show).join(', ')}) = ${y}: not a finite number`,
+      );
     this.push(UNRECORDED, y);
   }
 
@@ -269,15 +292,22 @@ export class ExpressionParser {
     const args = Array.from(this.operands.subarray(this.top, this.top + p.args));
     const values = Array.from(this.constants.subarray(this.top, this.top + p.args));
     const place = this.where(p.column);
-    if (prim.constant || prim.arity === 0) throw new LagradError(place, `'${fn}' carries a constant and cannot be called; write it with operators`);
+    if (prim.constant || prim.arity === 0)
+      throw new LagradError(place, `'${fn}' carries a constant and cannot be called; write it with operators`);
     if (prim.arity === 'variadic' ? args.length < 1 : args.length !== prim.arity) {
-      throw new LagradError(place, `${fn} takes ${prim.arity === 'variadic' ? 'one or more' : prim.arity} argument${prim.arity === 1 ? '' : 's'}, got ${args.length}`);
+      throw new LagradError(
+        place,
+        `${fn} takes ${prim.arity === 'variadic' ? 'one or more' : prim.arity} argument${prim.arity === 1 ? '' : 's'}, got ${args.length}`,
+      );
     }
     if (args.every((a) => a === UNRECORDED)) return this.fold(code, values, p.column);
     if (fn === 'pow') return this.binary('^', args[0], values[0], args[1], values[1], p.column);
     const parents = args.map((a, k) => this.record(a, values[k], p.column));
     if (prim.arity === 'variadic') return this.node(this.builder.applyMany(code, parents), p.column);
-    this.node(prim.arity === 1 ? this.builder.apply(code, parents[0]) : this.builder.apply(code, parents[0], parents[1]), p.column);
+    this.node(
+      prim.arity === 1 ? this.builder.apply(code, parents[0]) : this.builder.apply(code, parents[0], parents[1]),
+      p.column,
+    );
   }
 }
 

@@ -16,7 +16,13 @@ export interface WithConstant {
  * Returns null when no single θ-carrying primitive applies (2 − x, x / 2, 2^x), which then record
  * the constant as a variable. Saves a variable and a multiplier per constant.
  */
-export function withConstant(op: BinaryPrimitive, a: number, ca: number | undefined, b: number, cb: number | undefined): WithConstant | null {
+export function withConstant(
+  op: BinaryPrimitive,
+  a: number,
+  ca: number | undefined,
+  b: number,
+  cb: number | undefined,
+): WithConstant | null {
   if ((ca === undefined) === (cb === undefined)) return null;
   switch (op) {
     case 'add':

@@ -39,4 +39,3 @@ export const logsumexp = (a: Var) => call('logsumexp', a);
 export const softmax_cross_entropy = (logits: Var, targets: Var) => call('softmax_cross_entropy', logits, targets);
 /** softmax_cross_entropy under its camelCase name. */
 export const softmaxCrossEntropy = softmax_cross_entropy;
-

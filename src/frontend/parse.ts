@@ -1,3 +1,4 @@
+// Why one file of 310+ lines: The .lag statements (input, init, output, definitions) and their ordering, in one pass over the text.
 import { LagradError } from '../error.ts';
 import { ProgramBuilder } from '../program/builder.ts';
 import type { Program } from '../program/program.ts';
@@ -51,7 +52,8 @@ export function parseExpressionText(source: string, options: ParseOptions = {}):
   const builder = new ProgramBuilder(file);
   builder.checkShapes = false;
   const shapes = options.shapes ?? {};
-  const input = (name: string) => (Object.hasOwn(shapes, name) ? builder.input(name, shapes[name]) : builder.input(name));
+  const input = (name: string) =>
+    Object.hasOwn(shapes, name) ? builder.input(name, shapes[name]) : builder.input(name);
   const declared = options.inputs;
   if (declared) for (const name of inputList(declared, file)) input(name);
   const names = builder.nameTable();
@@ -60,7 +62,11 @@ export function parseExpressionText(source: string, options: ParseOptions = {}):
     const entry = names.intern(line, start, end, hash);
     if (names.valueOf(entry) >= 0) return names.valueOf(entry);
     const name = names.nameOf(entry);
-    if (declared) throw new LagradError(`${file}:1:${column}`, `'${name}' is not among the declared inputs (${declared.join(', ')})`);
+    if (declared)
+      throw new LagradError(
+        `${file}:1:${column}`,
+        `'${name}' is not among the declared inputs (${declared.join(', ')})`,
+      );
     const i = input(name);
     builder.locate(i, 1, column);
     return i;
@@ -78,7 +84,11 @@ function inputList(inputs: readonly string[], file: string): readonly string[] {
   if (!Array.isArray(inputs)) throw new LagradError(`${file}: inputs`, 'must be an array of input names');
   const seen = new Set<string>();
   for (const name of inputs) {
-    if (typeof name !== 'string' || !NAME.test(name)) throw new LagradError(`${file}: inputs`, `${typeof name === 'string' ? `'${name}'` : String(name)} is not a name`);
+    if (typeof name !== 'string' || !NAME.test(name))
+      throw new LagradError(
+        `${file}: inputs`,
+        `${typeof name === 'string' ? `'${name}'` : String(name)} is not a name`,
+      );
     if (seen.has(name)) throw new LagradError(`${file}: inputs`, `'${name}' is listed twice`);
     seen.add(name);
   }
@@ -90,12 +100,17 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KEYWORD = /^(input|output|init)\s+([A-Za-z_][A-Za-z0-9_]*)\s*(\[[^\]]*\]?)?\s*(?:=\s*(.*))?$/;
 const EQUALS = 61;
 
-const notAStatement = (where: string) => new LagradError(where, `expected 'NAME = expression', 'input NAME', 'init NAME = number' or 'output NAME'`);
+const notAStatement = (where: string) =>
+  new LagradError(where, `expected 'NAME = expression', 'input NAME', 'init NAME = number' or 'output NAME'`);
 
 /** True when text[start, end) is one of the statement keywords input, output, init. */
 function isKeyword(text: string, start: number, end: number): boolean {
   const length = end - start;
-  return (length === 5 && text.startsWith('input', start)) || (length === 6 && text.startsWith('output', start)) || (length === 4 && text.startsWith('init', start));
+  return (
+    (length === 5 && text.startsWith('input', start)) ||
+    (length === 6 && text.startsWith('output', start)) ||
+    (length === 4 && text.startsWith('init', start))
+  );
 }
 
 /**
@@ -123,7 +138,7 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
   // Where each name was first used before its definition: line and column at 2·entry, 2·entry + 1
   // (line 0: never used before its definition).
   let firstUse = new Int32Array(256);
-  const inits: { name: string; value: number; line: number; column: number }[] = [];
+  const inits: { name: string; value: number; line: number; column: number; shape: Shape | undefined }[] = [];
   const outputs: { name: string; line: number; column: number }[] = [];
   let line = 0;
   const where = (column: number) => `${file}:${line}:${column}`;
@@ -133,12 +148,14 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
   const seen = { init: new Map<string, number>(), output: new Map<string, number>() };
   const once = (kind: 'init' | 'output', name: string, column: number) => {
     const first = seen[kind].get(name);
-    if (first !== undefined) throw new LagradError(where(column), `'${kind} ${name}' is given twice (first on line ${first})`);
+    if (first !== undefined)
+      throw new LagradError(where(column), `'${kind} ${name}' is given twice (first on line ${first})`);
     seen[kind].set(name, line);
   };
   const fresh = (name: string, column: number) => {
     const first = builder.lookup(name);
-    if (first !== undefined) throw new LagradError(where(column), `'${name}' is defined twice (first on line ${builder.lineOf(first)})`);
+    if (first !== undefined)
+      throw new LagradError(where(column), `'${name}' is defined twice (first on line ${builder.lineOf(first)})`);
   };
   const lookup: NameLookup = (text, start, end, hash, column) => {
     const entry = names.intern(text, start, end, hash);
@@ -163,23 +180,39 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
     const [, kind, name, dims, rest] = match;
     const nameColumn = indent + body.indexOf(name, kind.length);
     const dimsColumn = dims === undefined ? 0 : indent + body.indexOf(dims, nameColumn - indent);
-    if (dims !== undefined && kind !== 'input') throw new LagradError(where(dimsColumn), `shapes are declared on inputs (input ${name}${dims}); other shapes are inferred`);
+    if (dims !== undefined && kind === 'output')
+      throw new LagradError(
+        where(dimsColumn),
+        `shapes are declared on inputs (input ${name}${dims}) and on the inits of cyclic variables (init ${name}${dims} = 0); other shapes are inferred`,
+      );
     if (kind === 'output') {
-      if (rest !== undefined) throw new LagradError(where(indent), `write 'output ${name}' alone; define ${name} on its own line`);
+      if (rest !== undefined)
+        throw new LagradError(where(indent), `write 'output ${name}' alone; define ${name} on its own line`);
       once('output', name, indent);
       outputs.push({ name, line, column: nameColumn });
       return true;
     }
-    const value = rest === undefined ? undefined : number(rest, where(indent + body.indexOf(rest, nameColumn - indent)), kind);
+    const value =
+      rest === undefined ? undefined : number(rest, where(indent + body.indexOf(rest, nameColumn - indent)), kind);
     if (kind === 'input') {
       fresh(name, nameColumn);
       const shape = dims === undefined ? undefined : shapeOf(dims, where(dimsColumn));
-      builder.locate(shape === undefined ? builder.input(name, value) : builder.input(name, shape, value), line, nameColumn);
+      builder.locate(
+        shape === undefined ? builder.input(name, value) : builder.input(name, shape, value),
+        line,
+        nameColumn,
+      );
       return true;
     }
     if (value === undefined) throw new LagradError(where(indent), `init needs a value: init ${name} = 1`);
     once('init', name, indent);
-    inits.push({ name, value, line, column: nameColumn });
+    inits.push({
+      name,
+      value,
+      line,
+      column: nameColumn,
+      shape: dims === undefined ? undefined : shapeOf(dims, where(dimsColumn)),
+    });
     return true;
   };
 
@@ -204,7 +237,11 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
     }
     const entry = names.intern(source, nameStart, nameEnd, hash);
     const first = builder.claimEntry(root, entry);
-    if (first >= 0) throw new LagradError(where(indent), `'${names.nameOf(entry)}' is defined twice (first on line ${builder.lineOf(first)})`);
+    if (first >= 0)
+      throw new LagradError(
+        where(indent),
+        `'${names.nameOf(entry)}' is defined twice (first on line ${builder.lineOf(first)})`,
+      );
   };
 
   let lineStart = 0;
@@ -226,7 +263,10 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
   for (let entry = 0; entry < names.count && 2 * entry < firstUse.length; entry++) {
     if (firstUse[2 * entry] === 0 || names.valueOf(entry) >= 0) continue;
     const name = names.nameOf(entry);
-    throw new LagradError(`${file}:${firstUse[2 * entry]}:${firstUse[2 * entry + 1]}`, `'${name}' is not defined (neither an input nor assigned)`);
+    throw new LagradError(
+      `${file}:${firstUse[2 * entry]}:${firstUse[2 * entry + 1]}`,
+      `'${name}' is not defined (neither an input nor assigned)`,
+    );
   }
   builder.resolve((entry) => names.valueOf(entry));
   const indexOf = (name: string, at: { line: number; column: number }, what: string) => {
@@ -234,7 +274,8 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
     if (i === undefined) throw new LagradError(`${file}:${at.line}:${at.column}`, what);
     return i;
   };
-  for (const i of inits) builder.init(indexOf(i.name, i, `init names '${i.name}', which is not defined`), i.value);
+  for (const i of inits)
+    builder.init(indexOf(i.name, i, `init names '${i.name}', which is not defined`), i.value, i.shape);
   if (outputs.length === 0) throw new LagradError(file, "no output; add a line 'output NAME'");
   for (const o of outputs) builder.output(indexOf(o.name, o, `output names '${o.name}', which is not defined`));
   const program = builder.build();
@@ -242,7 +283,10 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
     const inputNames = program.inputNames;
     const given = inputList(options.inputs, file);
     if (given.length !== inputNames.length || given.some((name, k) => name !== inputNames[k])) {
-      throw new LagradError(`${file}: inputs`, `the file declares its inputs as ${inputNames.join(', ')}; the inputs option must list the same, in that order`);
+      throw new LagradError(
+        `${file}: inputs`,
+        `the file declares its inputs as ${inputNames.join(', ')}; the inputs option must list the same, in that order`,
+      );
     }
   }
   return program;
@@ -250,10 +294,15 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
 
 /** `[150, 4]` or `[3]` from an input declaration; anything else is an error at `where`. */
 function shapeOf(text: string, where: string): Shape {
-  if (!text.endsWith(']')) throw new LagradError(where, `'${text}' is not closed: write a shape as [n] or [rows, cols]`);
+  if (!text.endsWith(']'))
+    throw new LagradError(where, `'${text}' is not closed: write a shape as [n] or [rows, cols]`);
   const inner = text.slice(1, -1).trim();
   const parts = inner === '' ? [] : inner.split(',').map((d) => d.trim());
-  if (parts.length === 0) throw new LagradError(where, 'an empty shape []: a scalar input has no brackets; a vector is [n], a matrix [rows, cols]');
+  if (parts.length === 0)
+    throw new LagradError(
+      where,
+      'an empty shape []: a scalar input has no brackets; a vector is [n], a matrix [rows, cols]',
+    );
   if (parts.includes('')) throw new LagradError(where, `shape ${text} has an empty dimension`);
   const dims = parts.map((d) => (/^\d+$/.test(d) ? Number(d) : d));
   const shape = checkShape(dims);

@@ -133,7 +133,11 @@ export class Scanner {
 
   private skipSpaces(): void {
     let i = this.position;
-    for (let c = this.text.charCodeAt(i); i < this.to && (c === 32 || c === 9 || c === 13); c = this.text.charCodeAt(++i));
+    for (
+      let c = this.text.charCodeAt(i);
+      i < this.to && (c === 32 || c === 9 || c === 13);
+      c = this.text.charCodeAt(++i)
+    );
     this.position = i;
   }
 
@@ -168,13 +172,16 @@ export class Scanner {
       if (sign === 43 || sign === 45) j++;
       if (j < to && isDigit(text.charCodeAt(j))) {
         let power = 0;
-        for (i = j; i < to && isDigit(text.charCodeAt(i)); i++) power = Math.min(power * 10 + (text.charCodeAt(i) - 48), 1e6);
+        for (i = j; i < to && isDigit(text.charCodeAt(i)); i++)
+          power = Math.min(power * 10 + (text.charCodeAt(i) - 48), 1e6);
         exponent += sign === 45 ? -power : power;
       }
     }
-    if (i < to && isNameStart(text.charCodeAt(i))) throw new LagradError(this.where(this.column), `malformed number '${text.slice(this.start, i + 1)}'`);
+    if (i < to && isNameStart(text.charCodeAt(i)))
+      throw new LagradError(this.where(this.column), `malformed number '${text.slice(this.start, i + 1)}'`);
     this.end = this.position = i;
-    if (digits <= 15 && exponent >= -22 && exponent <= 22) this.value = exponent < 0 ? mantissa / POWERS_OF_TEN[-exponent] : mantissa * POWERS_OF_TEN[exponent];
+    if (digits <= 15 && exponent >= -22 && exponent <= 22)
+      this.value = exponent < 0 ? mantissa / POWERS_OF_TEN[-exponent] : mantissa * POWERS_OF_TEN[exponent];
     else this.value = Number(text.slice(this.start, i));
     return (this.kind = Kind.Number);
   }

@@ -63,7 +63,11 @@ export function binary(op: BinaryPrimitive, a: Operand, b: Operand): Var {
   const [ia, ca] = typeof a === 'number' ? [-1, a] : [a.index, undefined];
   const [ib, cb] = typeof b === 'number' ? [-1, b] : [b.index, undefined];
   const folded = withConstant(op, ia, ca, ib, cb);
-  return recorded(builder, () => (folded ? builder.apply(folded.op, folded.parent, undefined, folded.constant) : builder.apply(op, indexIn(builder, a), indexIn(builder, b))));
+  return recorded(builder, () =>
+    folded
+      ? builder.apply(folded.op, folded.parent, undefined, folded.constant)
+      : builder.apply(op, indexIn(builder, a), indexIn(builder, b)),
+  );
 }
 
 /** Applies any registered primitive by name to traced variables or numbers. */
@@ -95,12 +99,17 @@ function builderOf(op: string, ...args: Operand[]): ProgramBuilder {
   for (let k = 0; k < args.length; k++) {
     const a: unknown = args[k];
     if (!(a instanceof Var) && typeof a !== 'number') {
-      throw new LagradError(callerPlace() ?? 'trace', `primitive '${op}': argument ${k + 1} is ${describe(a)}, neither a traced variable nor a number`);
+      throw new LagradError(
+        callerPlace() ?? 'trace',
+        `primitive '${op}': argument ${k + 1} is ${describe(a)}, neither a traced variable nor a number`,
+      );
     }
   }
   const traced = args.find((a): a is Var => a instanceof Var);
   if (!traced) throw new LagradError(`primitive '${op}'`, 'needs at least one traced variable among its arguments');
-  for (const a of args) if (a instanceof Var && a.builder !== traced.builder) throw new LagradError(`primitive '${op}'`, 'mixes variables of two different traces');
+  for (const a of args)
+    if (a instanceof Var && a.builder !== traced.builder)
+      throw new LagradError(`primitive '${op}'`, 'mixes variables of two different traces');
   return traced.builder;
 }
 
@@ -133,20 +142,30 @@ export type Traced = Var | readonly Var[] | Readonly<Record<string, Var>>;
  * its shape: `{ X: { shape: [150, 4] }, b: { shape: [3], value: 0 }, t: 0.5 }`. Control flow runs
  * at trace time, so a loop unrolls into a chain of constraints.
  */
-export function trace(fn: (inputs: Record<string, Var>) => Traced, inputs: readonly string[] | Readonly<Record<string, number | TraceInput>>): Program {
+export function trace(
+  fn: (inputs: Record<string, Var>) => Traced,
+  inputs: readonly string[] | Readonly<Record<string, number | TraceInput>>,
+): Program {
   const builder = new ProgramBuilder();
-  const entries: [string, number | TraceInput | undefined][] = Array.isArray(inputs) ? inputs.map((name) => [name, undefined]) : Object.entries(inputs);
+  const entries: [string, number | TraceInput | undefined][] = Array.isArray(inputs)
+    ? inputs.map((name) => [name, undefined])
+    : Object.entries(inputs);
   const traced: Record<string, Var> = {};
   for (const [name, spec] of entries) {
     const index = typeof spec === 'object' ? builder.input(name, spec.shape, spec.value) : builder.input(name, spec);
     traced[name] = new Var(builder, index);
   }
   const result = fn(traced);
-  const named = result instanceof Var || Array.isArray(result) || typeof result !== 'object' || result === null ? null : Object.entries(result);
-  const outputs: readonly unknown[] = result instanceof Var ? [result] : Array.isArray(result) ? result : (named?.map(([, v]) => v) ?? [result]);
+  const named =
+    result instanceof Var || Array.isArray(result) || typeof result !== 'object' || result === null
+      ? null
+      : Object.entries(result);
+  const outputs: readonly unknown[] =
+    result instanceof Var ? [result] : Array.isArray(result) ? result : (named?.map(([, v]) => v) ?? [result]);
   if (outputs.length === 0) throw new LagradError('trace', 'the function returned no output');
   for (const v of outputs) {
-    if (!(v instanceof Var) || v.builder !== builder) throw new LagradError('trace', 'the function must return variables of this trace');
+    if (!(v instanceof Var) || v.builder !== builder)
+      throw new LagradError('trace', 'the function must return variables of this trace');
   }
   if (named) for (const [name, v] of named) v.as(name);
   for (const v of outputs as readonly Var[]) builder.output(v.index);

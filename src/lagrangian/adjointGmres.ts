@@ -3,6 +3,7 @@ import { componentError, failure, Monitor, Verdict } from './convergence.ts';
 import { DEFAULT_RESTART, gmres, type LinearOperator } from './gmres.ts';
 import type { BlockContext, BlockSolve } from './blockSolve.ts';
 import { pushSweep } from './adjointFixedPoint.ts';
+import { holdBytes } from './stats.ts';
 
 /**
  * One component's multipliers by restarted GMRES, each product one or two sweeps over the
@@ -16,7 +17,8 @@ import { pushSweep } from './adjointFixedPoint.ts';
  */
 export const adjointGmres: BlockSolve = (context, start, end, b, x) => {
   const { program, values, settings, stats, history, restart, scratch } = context;
-  const m = end - start;
+  const m = b.length;
+  const from = program.slotOf(start);
   const plain = new ComponentOperator(program, values, start, end, stats, true);
   let operator: LinearOperator = plain;
   let rhs = b;
@@ -24,16 +26,25 @@ export const adjointGmres: BlockSolve = (context, start, end, b, x) => {
     operator = new SweepOperator(context, plain, start, end);
     // Φ(0): one sweep from x = 0, whose residual is b.
     rhs = new Float64Array(m);
-    scratch.set(b, start);
-    pushSweep(program, values, rhs, start, scratch, start, end, stats);
+    scratch.set(b, from);
+    pushSweep(program, values, rhs, from, scratch, start, end, stats, true);
   }
   x.fill(0);
   const monitor = new Monitor(settings.tolerance, settings.maxIterations);
-  const { verdict, matvecs } = gmres(operator, rhs, x, monitor, restart ?? DEFAULT_RESTART);
+  const { verdict, matvecs, bytes } = gmres(operator, rhs, x, monitor, restart ?? DEFAULT_RESTART);
   stats.matvecs = (stats.matvecs ?? 0) + matvecs;
+  // The operator's two slabs up to the component's end; with the sweep, Φ(0) and two vectors more.
+  const operatorBytes = 8 * (2 * program.slotOf(end) + (operator === plain ? 0 : 3 * m));
+  holdBytes(stats, (context.heldBytes ?? 0) + operatorBytes + bytes);
   monitor.tally(stats);
   history?.push(monitor.record(program, 'multipliers', 'gmres', start, end, verdict === Verdict.Converged));
-  if (verdict !== Verdict.Converged) throw componentError(program, start, end, failure(verdict, monitor, 'GMRES on the multipliers', 'iteration', settings.maxIterations));
+  if (verdict !== Verdict.Converged)
+    throw componentError(
+      program,
+      start,
+      end,
+      failure(verdict, monitor, 'GMRES on the multipliers', 'iteration', settings.maxIterations),
+    );
 };
 
 /** y ↦ (I − Φ')y: Φ'y is one Gauss–Seidel sweep from the estimate y with b = 0. */
@@ -41,6 +52,8 @@ class SweepOperator implements LinearOperator {
   readonly size: number;
   private readonly product: Float64Array;
   private readonly swept: Float64Array;
+  /** The component's first slot. */
+  private readonly from: number;
 
   constructor(
     private readonly context: BlockContext,
@@ -48,19 +61,20 @@ class SweepOperator implements LinearOperator {
     private readonly start: number,
     private readonly end: number,
   ) {
-    this.size = end - start;
+    this.size = plain.size;
+    this.from = context.program.slotOf(start);
     this.product = new Float64Array(this.size);
     this.swept = new Float64Array(this.size);
   }
 
   apply(y: Float64Array, out: Float64Array): void {
     const { program, values, scratch, stats } = this.context;
-    const { start, end, product, swept } = this;
+    const { start, end, from, product, swept } = this;
     // The residual of y with b = 0 is J_CCᵀy − y = −(I − J_CC)ᵀy; one sweep takes it into y.
     this.plain.apply(y, product);
-    for (let k = 0; k < this.size; k++) scratch[start + k] = -product[k];
+    for (let k = 0; k < this.size; k++) scratch[from + k] = -product[k];
     swept.set(y);
-    pushSweep(program, values, swept, start, scratch, start, end, stats);
+    pushSweep(program, values, swept, from, scratch, start, end, stats, true);
     for (let k = 0; k < this.size; k++) out[k] = y[k] - swept[k];
   }
 }

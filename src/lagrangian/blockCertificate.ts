@@ -36,7 +36,12 @@ export function blockPrimalResiduals(program: Program, values: Float64Array): Fl
  * over the constraints i that read the entry. Also Jᵀλ itself (for the dot-product test) and, per
  * entry, Σ_i |(J_iᵀλ_i)_s|.
  */
-export function blockDualResiduals(program: Program, values: Float64Array, lambda: Float64Array, weights: Float64Array): { residual: Float64Array; scale: Float64Array; transposeProduct: Float64Array; absolute: Float64Array } {
+export function blockDualResiduals(
+  program: Program,
+  values: Float64Array,
+  lambda: Float64Array,
+  weights: Float64Array,
+): { residual: Float64Array; scale: Float64Array; transposeProduct: Float64Array; absolute: Float64Array } {
   const sweeps = BlockSweeps.of(program);
   const slots = program.slots;
   const w = new Float64Array(slots);
@@ -66,7 +71,12 @@ export function blockDualResiduals(program: Program, values: Float64Array, lambd
 }
 
 /** The dual residual of each variable: its worst entry, |((I − J)ᵀλ − w)_s| relative to the entry's scale. */
-export function blockDualByVariable(program: Program, values: Float64Array, lambda: Float64Array, weights: Float64Array): Float64Array {
+export function blockDualByVariable(
+  program: Program,
+  values: Float64Array,
+  lambda: Float64Array,
+  weights: Float64Array,
+): Float64Array {
   const { residual, scale } = blockDualResiduals(program, values, lambda, weights);
   const offset = program.layout!.offset;
   const dual = new Float64Array(program.size);
@@ -84,7 +94,13 @@ export function blockDualByVariable(program: Program, values: Float64Array, lamb
  * the VJPs) — two independent derivations of every primitive's derivative — and the scale of their
  * rounding, ⟨|λ|, |J v̇|⟩ + Σ_s Σ_i |(J_iᵀλ_i)_s| |v̇_s|.
  */
-export function blockDotProduct(program: Program, values: Float64Array, lambda: Float64Array, weights: Float64Array, direction: Float64Array): { left: number; right: number; magnitude: number } {
+export function blockDotProduct(
+  program: Program,
+  values: Float64Array,
+  lambda: Float64Array,
+  weights: Float64Array,
+  direction: Float64Array,
+): { left: number; right: number; magnitude: number } {
   const { transposeProduct, absolute } = blockDualResiduals(program, values, lambda, weights);
   const Jv = blockPartialsProduct(program, values, direction);
   let left = 0;
@@ -104,7 +120,14 @@ export function blockDotProduct(program: Program, values: Float64Array, lambda: 
  * relative to max(⟨|λ_x|, |d|⟩, M / max(1, ‖x‖∞)), M the largest |v| that reaches an output
  * (`reach` > 0) or the objective. `values` begin with the inputs.
  */
-export function directionalDifference(program: Program, values: Float64Array, weights: Float64Array, lambda: Float64Array, d: Float64Array, reach: Float64Array): { derivative: number; expected: number; error: number } {
+export function directionalDifference(
+  program: Program,
+  values: Float64Array,
+  weights: Float64Array,
+  lambda: Float64Array,
+  d: Float64Array,
+  reach: Float64Array,
+): { derivative: number; expected: number; error: number } {
   const n = program.inputSlots;
   const inputs = values;
   let M = Math.abs(objective(program, weights, values));

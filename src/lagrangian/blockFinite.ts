@@ -30,7 +30,10 @@ export function checkBlockValues(program: Program, values: Float64Array, from: n
     if (x - x === 0) continue;
     const i = program.layout!.variableOf(s);
     if (i < program.inputCount) throw new LagradError(`input ${quoted(program, s)}`, `${x} is not a finite number`);
-    throw new LagradError(program.where(i), `${quoted(program, s)} = ${x} in ${showBlock(program, i, values)}: not a finite number`);
+    throw new LagradError(
+      program.where(i),
+      `${quoted(program, s)} = ${x} in ${showBlock(program, i, values)}: not a finite number`,
+    );
   }
 }
 
@@ -54,7 +57,10 @@ export function checkBlockMultipliers(program: Program, values: Float64Array, la
     if (!finiteRange(lambda, site.out.offset, site.out.size)) continue;
     if (blame(program, sweeps, i, values, lambda, scratch)) return;
   }
-  throw new LagradError(program.where(program.layout!.variableOf(bad)), `the multiplier ${quoted(program, bad)} is ${lambda[bad]} (overflow)`);
+  throw new LagradError(
+    program.where(program.layout!.variableOf(bad)),
+    `the multiplier ${quoted(program, bad)} is ${lambda[bad]} (overflow)`,
+  );
 }
 
 /** Throws, naming the first constraint whose local derivative (its VJP of ones) is not finite at these values. */
@@ -70,7 +76,14 @@ export function checkBlockPartials(program: Program, values: Float64Array): void
  * where the local derivative itself (the VJP of ones) is finite there, the finite multipliers times
  * it overflowed; else the derivative does not exist.
  */
-function blame(program: Program, sweeps: BlockSweeps, i: number, values: Float64Array, lambda: Float64Array, scratch: Float64Array): boolean {
+function blame(
+  program: Program,
+  sweeps: BlockSweeps,
+  i: number,
+  values: Float64Array,
+  lambda: Float64Array,
+  scratch: Float64Array,
+): boolean {
   const site = sweeps.sites[i]!;
   for (const a of site.args) scratch.fill(0, a.offset, a.offset + a.size);
   sweeps.rules[i].vjp(values, lambda, scratch, site, ALL);
@@ -83,9 +96,15 @@ function blame(program: Program, sweeps: BlockSweeps, i: number, values: Float64
       for (const b of site.args) scratch.fill(0, b.offset, b.offset + b.size);
       sweeps.rules[i].vjp(values, ones, scratch, site, ALL);
       if (scratch[s] - scratch[s] === 0) {
-        throw new LagradError(program.where(i), `the multiplier ${quoted(program, s)} overflows: the multipliers of ${label(program, i)} times the derivative of ${showBlock(program, i, values)} give ${got}`);
+        throw new LagradError(
+          program.where(i),
+          `the multiplier ${quoted(program, s)} overflows: the multipliers of ${label(program, i)} times the derivative of ${showBlock(program, i, values)} give ${got}`,
+        );
       }
-      throw new LagradError(program.where(i), `the derivative of ${op} with respect to ${quoted(program, s)} at ${showBlock(program, i, values)} is ${got}: it does not exist here`);
+      throw new LagradError(
+        program.where(i),
+        `the derivative of ${op} with respect to ${quoted(program, s)} at ${showBlock(program, i, values)} is ${got}: it does not exist here`,
+      );
     }
   }
   return false;
@@ -118,5 +137,9 @@ function finiteRange(x: Float64Array, from: number, n: number): boolean {
 function quoted(program: Program, s: number): string {
   const label = slotLabel(program, s);
   const bracket = label.indexOf('[');
-  return label.startsWith('#') ? label : bracket < 0 ? `'${label}'` : `'${label.slice(0, bracket)}'${label.slice(bracket)}`;
+  return label.startsWith('#')
+    ? label
+    : bracket < 0
+      ? `'${label}'`
+      : `'${label.slice(0, bracket)}'${label.slice(bracket)}`;
 }

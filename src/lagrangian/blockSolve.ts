@@ -1,11 +1,11 @@
 import { formatNumber } from '../numberFormat.ts';
 import { checkMemberPartials } from './partialError.ts';
 import { componentError, type Convergence, type IterationSettings } from './convergence.ts';
-import { ComponentLu, componentMatrix } from './direct.ts';
+import { ComponentLu, componentMatrix, denseSolveBytes } from './direct.ts';
 import type { Program } from '../program/program.ts';
 import { enumSetting, integerSetting } from '../schedule/settings.ts';
 import { DEFAULT_RESTART } from './gmres.ts';
-import type { Stats } from './stats.ts';
+import { holdBytes, type Stats } from './stats.ts';
 
 /** Setting `restart`: GMRES's Krylov dimension before it restarts. */
 export const restart = integerSetting({
@@ -33,12 +33,14 @@ export interface BlockContext {
   readonly settings: IterationSettings;
   readonly stats: Stats;
   readonly history?: Convergence[];
-  /** Scratch indexed like `values` (length N), for sweeps that read or write by variable index. */
+  /** Scratch indexed like `values` (one entry per slot), for sweeps that read or write the slab. */
   readonly scratch: Float64Array;
   /** GMRES restart length (default 40). */
   readonly restart?: number;
   /** GMRES on the Gauss–Seidel sweep (default) or on the bare system ('none'). */
   readonly preconditioner?: 'sweep' | 'none';
+  /** Bytes of work arrays block-reverse holds around the inner solve (for `solverBytes`). */
+  readonly heldBytes?: number;
 }
 
 /**
@@ -48,15 +50,21 @@ export interface BlockContext {
 export type BlockSolve = (context: BlockContext, start: number, end: number, b: Float64Array, x: Float64Array) => void;
 
 /** (I − J_CC)ᵀ x = b by a dense LU (ml-matrix): O(m³), exact to rounding; a singular block is an error. */
-export const directSolve: BlockSolve = ({ program, values, stats }, start, end, b, x) => {
-  const { lu, singular } = ComponentLu.factor(componentMatrix(program, values, start, end, true));
+export const directSolve: BlockSolve = ({ program, values, stats, heldBytes }, start, end, b, x) => {
+  holdBytes(stats, (heldBytes ?? 0) + denseSolveBytes(b.length, program.slotOf(end)));
+  const { lu, singular } = ComponentLu.factor(componentMatrix(program, values, start, end, true, undefined, stats));
   stats.partialEvaluations += end - start;
   stats.directSolves = (stats.directSolves ?? 0) + 1;
   let size = 0;
   for (let k = 0; k < b.length; k++) size = Math.max(size, Math.abs(b[k]));
   if (singular) {
     checkMemberPartials(program, values, start, end); // a NaN in I − J is a partial that does not exist, not a singular matrix
-    throw componentError(program, start, end, `I − J is singular here (pivot ratio ${formatNumber(lu.pivotRatio)}), so its multipliers are not determined; residual |(I − J)ᵀλ − b|∞ = ${formatNumber(size)} left at λ = 0`);
+    throw componentError(
+      program,
+      start,
+      end,
+      `I − J is singular here (pivot ratio ${formatNumber(lu.pivotRatio)}), so its multipliers are not determined; residual |(I − J)ᵀλ − b|∞ = ${formatNumber(size)} left at λ = 0`,
+    );
   }
   lu.solve(b, x);
 };

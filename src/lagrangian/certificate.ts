@@ -1,3 +1,4 @@
+// Why one file of 340+ lines: The KKT certificate: residuals, schedule disagreement and the dot-product test share their scales.
 import { LagradError } from '../error.ts';
 import { formatNumber } from '../numberFormat.ts';
 import type { Program } from '../program/program.ts';
@@ -37,7 +38,13 @@ export interface Tolerances {
   readonly finiteDifference: number;
 }
 
-export const DEFAULT_TOLERANCES: Tolerances = { multipliers: 1e-10, primal: 1e-12, dual: 1e-12, dotProduct: 1e-12, finiteDifference: 1e-6 };
+export const DEFAULT_TOLERANCES: Tolerances = {
+  multipliers: 1e-10,
+  primal: 1e-12,
+  dual: 1e-12,
+  dotProduct: 1e-12,
+  finiteDifference: 1e-6,
+};
 
 /** One check: its value, tolerance, and the variable where the value is reached. */
 export interface Check {
@@ -75,10 +82,20 @@ export interface Certificate {
  * v̇ (J v̇ from the tangent kernel, Jᵀλ from the reverse kernel: two independently generated
  * sweeps). `weights` are aligned with program.outputs.
  */
-export function certify(program: Program, values: Float64Array, lambda: Float64Array, weights: Float64Array, options: { seed?: number; tolerances?: Partial<Tolerances> } = {}): Certificate {
+export function certify(
+  program: Program,
+  values: Float64Array,
+  lambda: Float64Array,
+  weights: Float64Array,
+  options: { seed?: number; tolerances?: Partial<Tolerances> } = {},
+): Certificate {
   const tolerances = { ...DEFAULT_TOLERANCES, ...options.tolerances };
   const { size, parentStart, parents, inputCount, slots } = program;
-  if (values.length < slots || lambda.length < slots) throw new LagradError('certify', `values and multipliers need ${slots} entries, got ${values.length} and ${lambda.length}`);
+  if (values.length < slots || lambda.length < slots)
+    throw new LagradError(
+      'certify',
+      `values and multipliers need ${slots} entries, got ${values.length} and ${lambda.length}`,
+    );
   if (program.layout !== null) return certifyBlocks(program, values, lambda, weights, options.seed ?? 1, tolerances);
   const J = localPartials(program, values);
 
@@ -119,7 +136,14 @@ export function certify(program: Program, values: Float64Array, lambda: Float64A
   const primalCheck = worstOf(program, 'primal', primal, tolerances.primal, 'v_i − p_i(v_Pa(i))');
   const dualCheck = worstOf(program, 'dual', dual, tolerances.dual, '(I − J)ᵀλ − w');
   const dotCheck = check('dotProduct', dot, tolerances.dotProduct, -1, '', `⟨λ, J v̇⟩ = ${left}, ⟨Jᵀλ, v̇⟩ = ${right}`);
-  return { primal: primalCheck, dual: dualCheck, dotProduct: dotCheck, primalResiduals: primal, dualResiduals: dual, ok: primalCheck.ok && dualCheck.ok && dotCheck.ok };
+  return {
+    primal: primalCheck,
+    dual: dualCheck,
+    dotProduct: dotCheck,
+    primalResiduals: primal,
+    dualResiduals: dual,
+    ok: primalCheck.ok && dualCheck.ok && dotCheck.ok,
+  };
 }
 
 /**
@@ -127,18 +151,51 @@ export function certify(program: Program, values: Float64Array, lambda: Float64A
  * its terms, and the dot-product test with the slabs' inner products — J v̇ by the JVPs, Jᵀλ by
  * the VJPs, two independent derivations of every primitive's derivative.
  */
-function certifyBlocks(program: Program, values: Float64Array, lambda: Float64Array, weights: Float64Array, seedValue: number, tolerances: Tolerances): Certificate {
+function certifyBlocks(
+  program: Program,
+  values: Float64Array,
+  lambda: Float64Array,
+  weights: Float64Array,
+  seedValue: number,
+  tolerances: Tolerances,
+): Certificate {
   const primal = blockPrimalResiduals(program, values);
   const dual = blockDualByVariable(program, values, lambda, weights);
-  const { left, right, magnitude } = blockDotProduct(program, values, lambda, weights, randomDirection(program.slots, seedValue));
+  const { left, right, magnitude } = blockDotProduct(
+    program,
+    values,
+    lambda,
+    weights,
+    randomDirection(program.slots, seedValue),
+  );
   const primalCheck = worstOf(program, 'primal', primal, tolerances.primal, '‖v_i − p_i(v_Pa(i))‖∞ per block');
   const dualCheck = worstOf(program, 'dual', dual, tolerances.dual, '(I − J)ᵀλ − w, worst entry per block');
-  const dotCheck = check('dotProduct', ratio(left - right, magnitude), tolerances.dotProduct, -1, '', `⟨λ, J v̇⟩ = ${left}, ⟨Jᵀλ, v̇⟩ = ${right} (JVPs against VJPs)`);
-  return { primal: primalCheck, dual: dualCheck, dotProduct: dotCheck, primalResiduals: primal, dualResiduals: dual, ok: primalCheck.ok && dualCheck.ok && dotCheck.ok };
+  const dotCheck = check(
+    'dotProduct',
+    ratio(left - right, magnitude),
+    tolerances.dotProduct,
+    -1,
+    '',
+    `⟨λ, J v̇⟩ = ${left}, ⟨Jᵀλ, v̇⟩ = ${right} (JVPs against VJPs)`,
+  );
+  return {
+    primal: primalCheck,
+    dual: dualCheck,
+    dotProduct: dotCheck,
+    primalResiduals: primal,
+    dualResiduals: dual,
+    ok: primalCheck.ok && dualCheck.ok && dotCheck.ok,
+  };
 }
 
 /** out_j = |λ_j| + |w_j| + Σ_i |λ_i J_ij|: the size of the terms of dual equation j. */
-export function dualScale(program: Program, J: Float64Array, lambda: Float64Array, weights: Float64Array, out = new Float64Array(program.size)): Float64Array {
+export function dualScale(
+  program: Program,
+  J: Float64Array,
+  lambda: Float64Array,
+  weights: Float64Array,
+  out = new Float64Array(program.size),
+): Float64Array {
   const { size, parentStart, parents, inputCount } = program;
   seed(program, weights, out);
   for (let j = 0; j < size; j++) out[j] = Math.abs(out[j]) + Math.abs(lambda[j]);
@@ -164,7 +221,12 @@ export function componentFloor(program: Program, scale: Float64Array): void {
  * and a bound on |λ_j| — where a cyclic component, solved as a block, puts its members at the
  * component's largest dual scale (from `lambda`) before sending μ on to its parents.
  */
-export function multiplierScale(program: Program, J: Float64Array, weights: Float64Array, lambda: Float64Array): Float64Array {
+export function multiplierScale(
+  program: Program,
+  J: Float64Array,
+  weights: Float64Array,
+  lambda: Float64Array,
+): Float64Array {
   const { size, inputCount, parentStart, parents } = program;
   const floor = program.cyclic ? dualScale(program, J, lambda, weights) : null;
   if (floor) componentFloor(program, floor);
@@ -194,7 +256,13 @@ export function ratio(x: number, scale: number): number {
 }
 
 /** The check of the largest entry of `relative`, naming its variable. */
-export function worstOf(program: Program, name: Check['name'], relative: Float64Array, tolerance: number, detail: string): Check {
+export function worstOf(
+  program: Program,
+  name: Check['name'],
+  relative: Float64Array,
+  tolerance: number,
+  detail: string,
+): Check {
   let worst = -1;
   for (let i = 0; i < relative.length; i++) if (worst < 0 || !(relative[i] <= relative[worst])) worst = i;
   const value = worst < 0 ? 0 : relative[worst];
@@ -202,7 +270,15 @@ export function worstOf(program: Program, name: Check['name'], relative: Float64
 }
 
 /** One check, passing when value ≤ tolerance. */
-export function check(name: Check['name'], value: number, tolerance: number, variable: number, label: string, detail: string, applicable = true): Check {
+export function check(
+  name: Check['name'],
+  value: number,
+  tolerance: number,
+  variable: number,
+  label: string,
+  detail: string,
+  applicable = true,
+): Check {
   return { name, value, tolerance, ok: value <= tolerance, variable, label, detail, applicable };
 }
 
@@ -253,5 +329,15 @@ export function disagreements(
     }
   }
   const detail = `${solutions.length} solutions compared${worstPair ? `; worst ${worstPair}` : ''}`;
-  return { check: check('multipliers', most, tolerance, worst < 0 ? -1 : owner(worst), worst < 0 ? '' : slotLabel(program, worst), detail), perVariable };
+  return {
+    check: check(
+      'multipliers',
+      most,
+      tolerance,
+      worst < 0 ? -1 : owner(worst),
+      worst < 0 ? '' : slotLabel(program, worst),
+      detail,
+    ),
+    perVariable,
+  };
 }

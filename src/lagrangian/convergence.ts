@@ -1,3 +1,4 @@
+// Why one file of 300+ lines: The convergence monitor and its bounded residual history: one state machine.
 import { LagradError } from '../error.ts';
 import { formatNumber } from '../numberFormat.ts';
 import { cycleMembers } from '../program/acyclic.ts';
@@ -177,7 +178,8 @@ export class Monitor {
     const n = this.history.length;
     if (!(residual - residual === 0)) return Verdict.NonFinite;
     if (residual <= this.tolerance * scale) return Verdict.Converged;
-    if (atRounding(residual, scale) && (residual >= previous || residual <= Number.EPSILON * scale)) return Verdict.Converged;
+    if (atRounding(residual, scale) && (residual >= previous || residual <= Number.EPSILON * scale))
+      return Verdict.Converged;
     if (n >= this.maxIterations) return Verdict.Limit;
     if (residual < this.best) this.best = residual;
     // Twelve orders of magnitude past the best is divergence whatever the patience (and says so
@@ -205,10 +207,28 @@ export class Monitor {
   }
 
   /** The record of this loop. */
-  record(program: Program, quantity: Convergence['quantity'], method: string, start: number, end: number, converged: boolean): Convergence {
+  record(
+    program: Program,
+    quantity: Convergence['quantity'],
+    method: string,
+    start: number,
+    end: number,
+    converged: boolean,
+  ): Convergence {
     const { residuals, iterations } = this.history.kept();
     const kept = iterations.length < this.iterations ? { kept: iterations } : {};
-    return { quantity, method, variables: rangeLabel(program, start, end), start, end, iterations: this.iterations, residuals, ...kept, rate: this.rate(), converged };
+    return {
+      quantity,
+      method,
+      variables: rangeLabel(program, start, end),
+      start,
+      end,
+      iterations: this.iterations,
+      residuals,
+      ...kept,
+      rate: this.rate(),
+      converged,
+    };
   }
 
   /** `residual 3.2e-5 after 12 sweeps (rate 0.97)`, for messages. */
@@ -221,7 +241,9 @@ export class Monitor {
 /** A rate for messages; one within 10⁻³ of 1 as `1 − 1e-7`, which four digits would round to 1. */
 function rateText(rate: number): string {
   const gap = 1 - rate;
-  return gap !== 0 && Math.abs(gap) < 1e-3 ? `1 ${gap > 0 ? '−' : '+'} ${formatNumber(Math.abs(gap), 2)}` : formatNumber(rate);
+  return gap !== 0 && Math.abs(gap) < 1e-3
+    ? `1 ${gap > 0 ? '−' : '+'} ${formatNumber(Math.abs(gap), 2)}`
+    : formatNumber(rate);
 }
 
 /**
@@ -237,7 +259,9 @@ export function failure(verdict: Verdict, monitor: Monitor, what: string, unit: 
       return `${what} diverges (${state})`;
     case Verdict.Slow: {
       const rate = monitor.rate();
-      return rate >= 1 || rate === 0 ? `${what} makes no progress (${state})` : `${what} contracts too slowly to reach the tolerance within ${maxIterations} ${unit}s (${state})`;
+      return rate >= 1 || rate === 0
+        ? `${what} makes no progress (${state})`
+        : `${what} contracts too slowly to reach the tolerance within ${maxIterations} ${unit}s (${state})`;
     }
     default:
       return `${what} did not converge within ${maxIterations} ${unit}s (${state})`;

@@ -5,6 +5,9 @@ import { componentError, failure, Monitor, Verdict, type IterationSettings } fro
 import { ComponentLu, componentMatrix, DIRECT_LIMIT } from './direct.ts';
 import type { Program } from '../program/program.ts';
 import { sweepsOf } from '../primitives/sweeps.ts';
+import { BlockSweeps } from '../primitives/blockSweeps.ts';
+import { ComponentOperator } from './blockOperator.ts';
+import { gmres } from './gmres.ts';
 import type { Stats } from './stats.ts';
 
 /**
@@ -20,6 +23,8 @@ import type { Stats } from './stats.ts';
  */
 export class CyclicTangents {
   private readonly factors: ({ lu: ComponentLu; A: Matrix } | undefined)[] = [];
+  /** What flows into a component, for `sweepSlab` (one entry per slot). */
+  private rhs: Float64Array | null = null;
 
   constructor(
     private readonly program: Program,
@@ -51,6 +56,86 @@ export class CyclicTangents {
     this.stats.sweeps++;
   }
 
+  /**
+   * One tangent over a program with vector and matrix variables (K = 1; T addressed by slot): the
+   * JVP sweep over each acyclic stretch, and for each cyclic component C the solve
+   * (I − J_CC)T_C = R_C over its slots, R_C being what flows in — one JVP sweep over C with T_C = 0
+   * gives J_C,outside T — plus a seed inside C. Up to 300 slots by a dense LU of I − J_CC (from
+   * unit VJPs, factored once and reused by every tangent), GMRES on the JVPs beyond. Rows before
+   * `from` hold the inputs' tangents or zeros; slot `seed` (≥ 0) gets +1 right after its own row
+   * is swept: a perturbation of its constraint, for multipliers.
+   */
+  sweepSlab(T: Float64Array, from: number, seed = -1): void {
+    const { program, values, stats } = this;
+    const layout = program.layout!;
+    const sweeps = BlockSweeps.of(program);
+    const seedVariable = seed >= 0 ? layout.variableOf(seed) : -1;
+    const rhs = (this.rhs ??= new Float64Array(program.slots));
+    const stretch = (a: number, b: number) => {
+      if (seedVariable >= a && seedVariable < b) {
+        sweeps.tangent(values, T, T, a, seedVariable + 1);
+        T[seed] += 1;
+        sweeps.tangent(values, T, T, seedVariable + 1, b);
+      } else {
+        sweeps.tangent(values, T, T, a, b);
+      }
+      stats.partialEvaluations += b - a;
+    };
+    const components = program.components();
+    let low = from;
+    for (let k = 0; k < components.length; k++) {
+      const [start, end] = components[k];
+      if (end <= low) continue;
+      if (start < low) low = start; // `from` inside a component: the whole component depends on it
+      stretch(low, start);
+      const first = layout.offset[start];
+      const last = layout.offset[end];
+      T.fill(0, first, last);
+      sweeps.tangent(values, T, rhs, start, end);
+      stats.partialEvaluations += end - start;
+      if (seedVariable >= start && seedVariable < end) rhs[seed] += 1;
+      this.solveSlots(k, start, end, rhs.subarray(first, last), T.subarray(first, last));
+      low = end;
+    }
+    stretch(low, program.size);
+    stats.sweeps++;
+  }
+
+  /** x = (I − J_CC)⁻¹ b over component k's slots: the LU factored once, or GMRES on JVPs above 300 slots. */
+  private solveSlots(k: number, start: number, end: number, b: Float64Array, x: Float64Array): void {
+    const { program, values, stats, settings } = this;
+    if (b.length <= DIRECT_LIMIT) {
+      let factor = this.factors[k];
+      if (factor === undefined) {
+        const A = componentMatrix(program, values, start, end, false, undefined, stats);
+        stats.partialEvaluations += end - start;
+        const { lu, singular } = ComponentLu.factor(A);
+        if (singular)
+          throw componentError(
+            program,
+            start,
+            end,
+            `I − J is singular here (pivot ratio ${formatNumber(lu.pivotRatio)}), so its tangents are not determined`,
+          );
+        factor = this.factors[k] = { lu, A };
+      }
+      factor.lu.solve(b, x);
+      return;
+    }
+    x.fill(0);
+    const monitor = new Monitor(settings.tolerance, settings.maxIterations);
+    const { verdict, matvecs } = gmres(new ComponentOperator(program, values, start, end, stats, false), b, x, monitor);
+    stats.matvecs = (stats.matvecs ?? 0) + matvecs;
+    monitor.tally(stats);
+    if (verdict !== Verdict.Converged)
+      throw componentError(
+        program,
+        start,
+        end,
+        failure(verdict, monitor, 'GMRES on the tangents', 'iteration', settings.maxIterations),
+      );
+  }
+
   /** The lane sweep over [from, to), adding each seed right after its own row is swept. */
   private lanes(T: Float64Array, K: number, from: number, to: number, seedFirst: number, seedCount: number): void {
     const { lanes } = sweepsOf(this.program);
@@ -75,7 +160,13 @@ export class CyclicTangents {
       this.stats.partialEvaluations += m;
       const { lu, singular } = ComponentLu.factor(A);
       if (singular) checkMemberPartials(this.program, this.values, start, end); // a NaN in I − J: a partial that does not exist
-      if (singular) throw componentError(this.program, start, end, `I − J is singular here (pivot ratio ${formatNumber(lu.pivotRatio)}), so its tangents are not determined`);
+      if (singular)
+        throw componentError(
+          this.program,
+          start,
+          end,
+          `I − J is singular here (pivot ratio ${formatNumber(lu.pivotRatio)}), so its tangents are not determined`,
+        );
       factor = this.factors[k] = { lu, A };
     }
     const { lu, A } = factor;
@@ -110,7 +201,13 @@ export class CyclicTangents {
       }
       const verdict = monitor.check(change, scale);
       if (verdict === Verdict.Converged) break;
-      if (verdict !== Verdict.Continue) throw componentError(this.program, start, end, failure(verdict, monitor, 'the tangent iteration', 'sweep', this.settings.maxIterations));
+      if (verdict !== Verdict.Continue)
+        throw componentError(
+          this.program,
+          start,
+          end,
+          failure(verdict, monitor, 'the tangent iteration', 'sweep', this.settings.maxIterations),
+        );
     }
     monitor.tally(this.stats);
   }

@@ -73,15 +73,34 @@ export function finiteDifferenceCheck(
     if (worst < 0 || !(e <= maxError)) [worst, maxError] = [k, e];
   }
   const judged = inputCount - kinks.length;
-  const sides = (c: Kink) => `${slotLabel(program, c.input)} (one-sided differences ${formatNumber(c.left, 6)} and ${formatNumber(c.right, 6)})`;
-  const kinkText = kinks.length ? `not differentiable along ${kinks.map(sides).join(', ')}: a kink, where finite differences are not the judge` : '';
+  const sides = (c: Kink) =>
+    `${slotLabel(program, c.input)} (one-sided differences ${formatNumber(c.left, 6)} and ${formatNumber(c.right, 6)})`;
+  const kinkText = kinks.length
+    ? `not differentiable along ${kinks.map(sides).join(', ')}: a kink, where finite differences are not the judge`
+    : '';
   if (judged === 0) {
     const first = kinks.length ? kinks[0].input : -1;
     const label = first < 0 ? '' : slotLabel(program, first);
-    return { check: check('finiteDifference', 0, tolerance, first < 0 ? -1 : owner(first), label, kinkText || 'no inputs', false), maxError: 0, kinks };
+    return {
+      check: check(
+        'finiteDifference',
+        0,
+        tolerance,
+        first < 0 ? -1 : owner(first),
+        label,
+        kinkText || 'no inputs',
+        false,
+      ),
+      maxError: 0,
+      kinks,
+    };
   }
   const text = kinkText ? `${detail}; ${kinkText}` : detail;
-  return { check: check('finiteDifference', maxError, tolerance, owner(worst), slotLabel(program, worst), text), maxError, kinks };
+  return {
+    check: check('finiteDifference', maxError, tolerance, owner(worst), slotLabel(program, worst), text),
+    maxError,
+    kinks,
+  };
 }
 
 /** The kink along input k at these values, or null when the objective looks smooth there (or cannot be evaluated beside it). */

@@ -3,7 +3,12 @@ import type { Program } from '../program/program.ts';
 import { objective } from './lagrangian.ts';
 import { gradientError, multiplierProvenance, show, tangentProvenance, type Derivation } from './provenance.ts';
 
-import { blockMultiplierProvenance, checkBlockMultipliers, checkBlockPartials, checkBlockValues } from './blockFinite.ts';
+import {
+  blockMultiplierProvenance,
+  checkBlockMultipliers,
+  checkBlockPartials,
+  checkBlockValues,
+} from './blockFinite.ts';
 
 export { show };
 
@@ -40,7 +45,10 @@ export function checkValues(program: Program, values: Float64Array, from: number
     const x = values[i];
     if (x - x === 0) continue;
     const name = program.nameOf(i);
-    throw new LagradError(program.where(i), `${name !== undefined ? `'${name}' = ` : ''}${show(program, i, values)} = ${x}: not a finite number`);
+    throw new LagradError(
+      program.where(i),
+      `${name !== undefined ? `'${name}' = ` : ''}${show(program, i, values)} = ${x}: not a finite number`,
+    );
   }
 }
 
@@ -105,19 +113,29 @@ export function checkBackSubstitution(program: Program, values: Float64Array, la
  * its parents' are. A schedule that checked its arrays itself says so (`finite`), and then only the
  * objective is summed again: O(outputs). Otherwise one branch-free pass over each array.
  */
-export function checkSolution(program: Program, weights: Float64Array, answer: Answer, schedule: string, derivation: Derivation = 'multipliers'): void {
+export function checkSolution(
+  program: Program,
+  weights: Float64Array,
+  answer: Answer,
+  schedule: string,
+  derivation: Derivation = 'multipliers',
+): void {
   const { values, lambda, gradient } = answer;
   // Entries: a vector or matrix variable is several (program.slots); a scalar program's are its variables.
   const { size, slots, inputSlots } = program;
   if (values.length < slots || gradient.length !== inputSlots || (lambda !== null && lambda.length < slots)) {
-    throw new InternalError(`schedule '${schedule}'`, `returned ${values.length} values, ${lambda?.length ?? 'no'} multipliers and ${gradient.length} gradient entries for a program of ${slots} entries, ${inputSlots} of them inputs`);
+    throw new InternalError(
+      `schedule '${schedule}'`,
+      `returned ${values.length} values, ${lambda?.length ?? 'no'} multipliers and ${gradient.length} gradient entries for a program of ${slots} entries, ${inputSlots} of them inputs`,
+    );
   }
   if (!answer.finite) {
     checkValues(program, values, 0, size);
     // λ of the inputs is the gradient: the multipliers are traced first. By multipliers, the trace
     // is back-substitution's own arithmetic, redone: a schedule that solves the same system in
     // another order (an LU, path products) may go non-finite where back-substitution does not.
-    const traced = lambda !== null && !allFinite(lambda, 0, slots) ? lambda : !allFinite(gradient, 0, inputSlots) ? gradient : null;
+    const traced =
+      lambda !== null && !allFinite(lambda, 0, slots) ? lambda : !allFinite(gradient, 0, inputSlots) ? gradient : null;
     if (traced !== null) {
       let k = 0;
       while (traced[k] - traced[k] === 0) k++;
@@ -126,7 +144,10 @@ export function checkSolution(program: Program, weights: Float64Array, answer: A
         if (traced === lambda) checkBlockMultipliers(program, values, lambda);
         else blockMultiplierProvenance(program, values, weights);
         checkBlockPartials(program, values);
-        throw new LagradError(`schedule '${schedule}'`, `entry ${k} of the ${traced === lambda ? 'multipliers' : 'gradient'} is ${traced[k]}: an intermediate of its arithmetic overflowed`);
+        throw new LagradError(
+          `schedule '${schedule}'`,
+          `entry ${k} of the ${traced === lambda ? 'multipliers' : 'gradient'} is ${traced[k]}: an intermediate of its arithmetic overflowed`,
+        );
       }
       if (derivation === 'tangents') tangentProvenance(program, values, weights, k);
       else if (derivation === 'multipliers') multiplierProvenance(program, values, weights, null);
@@ -140,6 +161,9 @@ export function checkSolution(program: Program, weights: Float64Array, answer: A
 export function checkObjective(program: Program, weights: Float64Array, values: Float64Array): void {
   const value = objective(program, weights, values);
   if (!(value - value === 0)) {
-    throw new LagradError('objective', `Σ_o w_o·v_o is ${value}: the outputs are finite, but the weighted sum overflows`);
+    throw new LagradError(
+      'objective',
+      `Σ_o w_o·v_o is ${value}: the outputs are finite, but the weighted sum overflows`,
+    );
   }
 }

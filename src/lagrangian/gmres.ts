@@ -6,7 +6,7 @@ export interface LinearOperator {
   apply(x: Float64Array, y: Float64Array): void;
 }
 
-/** Default Krylov dimension before GMRES restarts: (restart + 1)·m doubles of basis are held. */
+/** Default Krylov dimension before GMRES restarts: at most (restart + 1)·m doubles of basis are held. */
 export const DEFAULT_RESTART = 40;
 
 /**
@@ -14,17 +14,24 @@ export const DEFAULT_RESTART = 40;
  * the solution). Each iteration is one application of A, modified Gram–Schmidt against the Krylov
  * basis and one Givens rotation, which gives the residual ‖b − A x‖₂ of the minimal-residual
  * iterate without forming it. Records that residual after every iteration in `monitor`, whose scale
- * is ‖b‖₂ (so `tolerance` is relative). Returns the monitor's last verdict and counts
- * applications of A in `matvecs`.
+ * is ‖b‖₂ (so `tolerance` is relative). Returns the monitor's last verdict, counts applications of
+ * A in `matvecs` and the bytes of its own arrays in `bytes`: the basis grows one vector per
+ * iteration (kept across restarts), so a solve that converges in j < restart iterations holds j + 1.
  *
  * GMRES and not BiCGSTAB: its residual never increases, so the recorded history and the observed
  * contraction rate mean what they say, and it cannot break down short of the exact solution; the
  * price, a basis of `restart` vectors, is small next to a component's dense LU.
  */
-export function gmres(A: LinearOperator, b: Float64Array, x: Float64Array, monitor: Monitor, restart = DEFAULT_RESTART): { verdict: Verdict; matvecs: number } {
+export function gmres(
+  A: LinearOperator,
+  b: Float64Array,
+  x: Float64Array,
+  monitor: Monitor,
+  restart = DEFAULT_RESTART,
+): { verdict: Verdict; matvecs: number; bytes: number } {
   const n = A.size;
   const k = Math.max(1, Math.min(restart, n));
-  const V = new Float64Array((k + 1) * n);
+  const V: Float64Array[] = [new Float64Array(n)];
   const H = new Float64Array((k + 1) * k);
   const cs = new Float64Array(k);
   const sn = new Float64Array(k);
@@ -33,29 +40,31 @@ export function gmres(A: LinearOperator, b: Float64Array, x: Float64Array, monit
   const w = new Float64Array(n);
   const bnorm = norm2(b, 0, n);
   let matvecs = 0;
+  const bytes = () => 8 * (V.length * n + H.length + cs.length + sn.length + g.length + y.length + w.length);
   if (bnorm === 0) {
     x.fill(0);
-    return { verdict: monitor.check(0, 0), matvecs };
+    return { verdict: monitor.check(0, 0), matvecs, bytes: bytes() };
   }
   for (;;) {
     // r = b − A x, the first basis vector r / β.
     A.apply(x, w);
     matvecs++;
-    for (let q = 0; q < n; q++) V[q] = b[q] - w[q];
-    const beta = norm2(V, 0, n);
-    if (!(beta - beta === 0)) return { verdict: monitor.check(beta, bnorm), matvecs };
-    if (beta <= 0) return { verdict: monitor.check(0, bnorm), matvecs };
-    for (let q = 0; q < n; q++) V[q] /= beta;
+    const v0 = V[0];
+    for (let q = 0; q < n; q++) v0[q] = b[q] - w[q];
+    const beta = norm2(v0, 0, n);
+    if (!(beta - beta === 0)) return { verdict: monitor.check(beta, bnorm), matvecs, bytes: bytes() };
+    if (beta <= 0) return { verdict: monitor.check(0, bnorm), matvecs, bytes: bytes() };
+    for (let q = 0; q < n; q++) v0[q] /= beta;
     g.fill(0);
     g[0] = beta;
     let verdict: Verdict = Verdict.Continue;
     let used = 0;
     for (let j = 0; j < k && verdict === Verdict.Continue; j++) {
-      const vj = V.subarray(j * n, (j + 1) * n);
+      const vj = V[j];
       A.apply(vj, w);
       matvecs++;
       for (let i = 0; i <= j; i++) {
-        const vi = V.subarray(i * n, (i + 1) * n);
+        const vi = V[i];
         let h = 0;
         for (let q = 0; q < n; q++) h += w[q] * vi[q];
         H[i * k + j] = h;
@@ -86,7 +95,8 @@ export function gmres(A: LinearOperator, b: Float64Array, x: Float64Array, monit
       used = j + 1;
       verdict = monitor.check(Math.abs(g[j + 1]), bnorm);
       if (verdict === Verdict.Continue && next > 0) {
-        const vnext = V.subarray((j + 1) * n, (j + 2) * n);
+        if (V.length === j + 1) V.push(new Float64Array(n));
+        const vnext = V[j + 1];
         for (let q = 0; q < n; q++) vnext[q] = w[q] / next;
       } else if (verdict === Verdict.Continue) {
         verdict = Verdict.Converged; // an invariant subspace: the iterate is exact
@@ -99,11 +109,11 @@ export function gmres(A: LinearOperator, b: Float64Array, x: Float64Array, monit
       y[i] = s / H[i * k + i];
     }
     for (let i = 0; i < used; i++) {
-      const vi = V.subarray(i * n, (i + 1) * n);
+      const vi = V[i];
       const yi = y[i];
       for (let q = 0; q < n; q++) x[q] += yi * vi[q];
     }
-    if (verdict !== Verdict.Continue) return { verdict, matvecs };
+    if (verdict !== Verdict.Continue) return { verdict, matvecs, bytes: bytes() };
   }
 }
 

@@ -16,7 +16,11 @@ import { seed } from './lagrangian.ts';
  * [parentStart[i], parentStart[i + 1]). Inputs have empty rows. A parent listed twice (x·x) has
  * two entries; products and assembly add them.
  */
-export function localPartials(program: Program, values: Float64Array, out: Float64Array = new Float64Array(program.parents.length)): Float64Array {
+export function localPartials(
+  program: Program,
+  values: Float64Array,
+  out: Float64Array = new Float64Array(program.parents.length),
+): Float64Array {
   const { parentStart, inputCount, size } = program;
   const { partials } = sweepsOf(program);
   // The kernel writes a row from offset 0; one scratch row avoids a subarray per variable.
@@ -31,7 +35,11 @@ export function localPartials(program: Program, values: Float64Array, out: Float
 }
 
 /** The primal residuals r_i = v_i − p_i(v_Pa(i)) of every constraint (0 for inputs). */
-export function primalResiduals(program: Program, values: Float64Array, out: Float64Array = new Float64Array(program.size)): Float64Array {
+export function primalResiduals(
+  program: Program,
+  values: Float64Array,
+  out: Float64Array = new Float64Array(program.size),
+): Float64Array {
   const { inputCount, size } = program;
   const { value } = sweepsOf(program);
   out.fill(0, 0, inputCount);
@@ -43,7 +51,13 @@ export function primalResiduals(program: Program, values: Float64Array, out: Flo
  * The dual residual (I − J)ᵀλ − w, i.e. component j is λ_j − Σ_{i: j ∈ Pa(i)} λ_i J_ij − w_j, for
  * any λ; zero exactly when λ are the multipliers. `partials` is J from `localPartials`.
  */
-export function dualResiduals(program: Program, partials: Float64Array, lambda: Float64Array, weights: Float64Array, out: Float64Array = new Float64Array(program.size)): Float64Array {
+export function dualResiduals(
+  program: Program,
+  partials: Float64Array,
+  lambda: Float64Array,
+  weights: Float64Array,
+  out: Float64Array = new Float64Array(program.size),
+): Float64Array {
   const { parentStart, parents, inputCount, size } = program;
   // out ← −Jᵀλ, then out_j ← λ_j + out_j − w_j.
   out.fill(0);
@@ -61,7 +75,12 @@ export function dualResiduals(program: Program, partials: Float64Array, lambda: 
  * out = J v̇: one application of the local partials (the registry's tangent kernel); out is 0 on
  * inputs. `out` must be another array than `tangent` (in place, the sweep would solve (I − J)v̇ instead).
  */
-export function partialsProduct(program: Program, values: Float64Array, tangent: Float64Array, out: Float64Array = new Float64Array(program.size)): Float64Array {
+export function partialsProduct(
+  program: Program,
+  values: Float64Array,
+  tangent: Float64Array,
+  out: Float64Array = new Float64Array(program.size),
+): Float64Array {
   if (out === tangent) throw new LagradError('partialsProduct', 'the tangent and the result must be different arrays');
   const { inputCount, size } = program;
   out.fill(0, 0, inputCount);
@@ -70,7 +89,12 @@ export function partialsProduct(program: Program, values: Float64Array, tangent:
 }
 
 /** out = Jᵀλ: one application of the transposed local partials (the registry's reverse kernel). */
-export function partialsTransposeProduct(program: Program, values: Float64Array, lambda: Float64Array, out: Float64Array = new Float64Array(program.size)): Float64Array {
+export function partialsTransposeProduct(
+  program: Program,
+  values: Float64Array,
+  lambda: Float64Array,
+  out: Float64Array = new Float64Array(program.size),
+): Float64Array {
   const { inputCount, size } = program;
   out.fill(0);
   sweepsOf(program).reverse(values, lambda, out, inputCount, size);

@@ -37,8 +37,10 @@ export function checkMemberPartials(program: Program, values: Float64Array, star
     for (let q = 0; q < parentStart[i + 1] - parentStart[i]; q++) {
       if (finite(out[q])) continue;
       const j = parents[parentStart[i] + q];
-      throw new LagradError(program.where(i), `the partial of ${primitives.get(ops[i]).name} with respect to ${quoted(program, j)} at ${show(program, i, values)} is ${out[q]}: the derivative does not exist here`);
+      throw new LagradError(
+        program.where(i),
+        `the partial of ${primitives.get(ops[i]).name} with respect to ${quoted(program, j)} at ${show(program, i, values)} is ${out[q]}: the derivative does not exist here`,
+      );
     }
   }
 }
-

@@ -1,11 +1,19 @@
 import type { Program } from '../program/program.ts';
 import { sweepsOf } from '../primitives/sweeps.ts';
 import { enumSetting, settingValues } from '../schedule/settings.ts';
-import { type Stats, emptyStats } from './stats.ts';
-import { componentError, ITERATION_SETTINGS, Monitor, Verdict, type Convergence, type IterationSettings } from './convergence.ts';
+import { type Stats, emptyStats, holdBytes } from './stats.ts';
+import {
+  componentError,
+  ITERATION_SETTINGS,
+  Monitor,
+  Verdict,
+  type Convergence,
+  type IterationSettings,
+} from './convergence.ts';
 import { checkValues } from './finite.ts';
 import { fixedPointFailure, fixedPointSweeps } from './fixedPointSweeps.ts';
 import { newton, NEWTON_STEPS } from './newton.ts';
+import { componentOutputs } from './componentValues.ts';
 
 /** Setting `primal`: how cyclic components are solved for their values. */
 export const primal = enumSetting({
@@ -33,6 +41,11 @@ export interface PrimalOptions {
   readonly maxIterations?: number;
   /** Receives one record per component solve (and per fallback). */
   readonly history?: Convergence[];
+  /**
+   * Receives, per component in condensation order, the observed rate of the fixed-point sweeps
+   * that solved it (Infinity when Newton did): block-reverse picks its inner solve by it.
+   */
+  readonly rates?: Float64Array;
 }
 
 /**
@@ -47,10 +60,17 @@ export interface PrimalOptions {
  * (the largest |v_C − p_C(v)|∞ left). A component that cannot be solved is one error naming its
  * variables and the residual reached.
  */
-export function solvePrimal(program: Program, inputs: Float64Array, values: Float64Array, stats?: Stats, options?: PrimalOptions): void {
-  if (program.layout !== null) return solveBlocks(program, inputs, values, stats);
+export function solvePrimal(
+  program: Program,
+  inputs: Float64Array,
+  values: Float64Array,
+  stats?: Stats,
+  options?: PrimalOptions,
+): void {
+  if (program.layout !== null && !program.cyclic) return solveBlocks(program, inputs, values, stats);
   const { inputCount, size } = program;
-  for (let k = 0; k < inputCount; k++) values[k] = inputs[k]; // no subarray view per call
+  const inputSlots = program.inputSlots;
+  for (let k = 0; k < inputSlots; k++) values[k] = inputs[k]; // no subarray view per call
   if (program.cyclic) {
     solveCyclic(program, values, stats ?? emptyStats(), options ?? {});
     return;
@@ -64,7 +84,7 @@ export function solvePrimal(program: Program, inputs: Float64Array, values: Floa
   }
 }
 
-/** The forward sweep of a program with vector and matrix variables (acyclic: cyclic ones are refused when built). */
+/** The forward sweep of an acyclic program with vector and matrix variables. */
 function solveBlocks(program: Program, inputs: Float64Array, values: Float64Array, stats?: Stats): void {
   const { inputCount, size } = program;
   const inputSlots = program.inputSlots;
@@ -78,14 +98,14 @@ function solveBlocks(program: Program, inputs: Float64Array, values: Float64Arra
 }
 
 function solveCyclic(program: Program, values: Float64Array, stats: Stats, options: PrimalOptions): void {
-  const { inputCount, size, initial } = program;
+  const { inputCount, size } = program;
   const { primal: method, ...settings } = settingValues(PRIMAL_SETTINGS, options);
   const history = options.history;
   const { forward } = sweepsOf(program);
-  const largest = program.largestCycle;
-  const previous = new Float64Array(largest);
+  const previous = new Float64Array(program.largestCycleSlots);
+  holdBytes(stats, 8 * previous.length);
   stats.components = program.components().length;
-  stats.largestComponent = largest;
+  stats.largestComponent = program.largestCycle;
   stats.primalIterations ??= 0;
   stats.newtonSteps ??= 0;
   stats.primalResidual ??= 0;
@@ -95,17 +115,31 @@ function solveCyclic(program: Program, values: Float64Array, stats: Stats, optio
     stats.primitiveEvaluations += to - from;
   };
   let from = inputCount;
-  for (const [start, end] of program.components()) {
+  const components = program.components();
+  for (let c = 0; c < components.length; c++) {
+    const [start, end] = components[c];
     stretch(from, start);
-    for (let i = start; i < end; i++) values[i] = initial === null ? 0 : initial[i];
-    solveComponent(program, values, start, end, method, settings, stats, previous, history);
+    program.startValues(values, start, end);
+    const rate = solveComponent(program, values, start, end, method, settings, stats, previous, history);
+    if (options.rates !== undefined) options.rates[c] = rate;
     from = end;
   }
   stretch(from, size);
   stats.sweeps++;
 }
 
-function solveComponent(program: Program, values: Float64Array, start: number, end: number, method: PrimalMethod, settings: IterationSettings, stats: Stats, previous: Float64Array, history?: Convergence[]): void {
+/** Solves one component; returns the sweeps' observed rate when they solved it, Infinity when Newton did. */
+function solveComponent(
+  program: Program,
+  values: Float64Array,
+  start: number,
+  end: number,
+  method: PrimalMethod,
+  settings: IterationSettings,
+  stats: Stats,
+  previous: Float64Array,
+  history?: Convergence[],
+): number {
   let iterated = '';
   if (method !== 'newton') {
     const budget = method === 'auto' ? Math.min(settings.maxIterations, AUTO_SWEEPS) : settings.maxIterations;
@@ -113,29 +147,49 @@ function solveComponent(program: Program, values: Float64Array, start: number, e
     const verdict = fixedPointSweeps(program, values, start, end, monitor, stats, previous);
     stats.primalIterations += monitor.iterations;
     history?.push(monitor.record(program, 'values', 'fixed-point', start, end, verdict === Verdict.Converged));
-    if (verdict === Verdict.Converged) return finish(program, values, start, end, stats);
+    if (verdict === Verdict.Converged) {
+      finish(program, values, start, end, stats, previous);
+      return monitor.rate();
+    }
     iterated = fixedPointFailure(program, values, start, end, verdict, monitor, budget);
     if (method === 'fixed-point') throw componentError(program, start, end, iterated);
     // Newton from where the sweeps got, unless they ran off: then from the starting values again.
-    if (verdict === Verdict.Diverged || verdict === Verdict.NonFinite) {
-      for (let i = start; i < end; i++) values[i] = program.initial === null ? 0 : program.initial[i];
-    }
+    if (verdict === Verdict.Diverged || verdict === Verdict.NonFinite) program.startValues(values, start, end);
   }
   const monitor = new Monitor(settings.tolerance, Math.min(settings.maxIterations, NEWTON_STEPS));
   const result = newton(program, values, start, end, settings, monitor, stats);
   stats.primalIterations += monitor.iterations;
   stats.newtonSteps += monitor.iterations;
   history?.push(monitor.record(program, 'values', 'newton', start, end, result.converged));
-  if (!result.converged) throw componentError(program, start, end, `no fixed point found: ${iterated ? `${iterated}, and ` : ''}${result.failure}`);
-  finish(program, values, start, end, stats);
+  if (!result.converged)
+    throw componentError(
+      program,
+      start,
+      end,
+      `no fixed point found: ${iterated ? `${iterated}, and ` : ''}${result.failure}`,
+    );
+  finish(program, values, start, end, stats, previous);
+  return Infinity;
 }
 
-/** Checks the solved component and records the residual |v_C − p_C(v)|∞ it leaves. */
-function finish(program: Program, values: Float64Array, start: number, end: number, stats: Stats): void {
+/** Checks the solved component and records the residual |v_C − p_C(v)|∞ it leaves (over every entry of its members). */
+function finish(
+  program: Program,
+  values: Float64Array,
+  start: number,
+  end: number,
+  stats: Stats,
+  outputs: Float64Array,
+): void {
   checkValues(program, values, start, end);
-  const { value } = sweepsOf(program);
+  componentOutputs(program, values, start, end, outputs);
+  const from = program.slotOf(start);
+  const to = program.slotOf(end);
   let residual = 0;
-  for (let i = start; i < end; i++) residual = Math.max(residual, Math.abs(values[i] - value(i, values)));
+  for (let s = from; s < to; s++) {
+    const r = Math.abs(values[s] - outputs[s - from]);
+    if (r > residual) residual = r;
+  }
   stats.primitiveEvaluations += end - start;
   stats.primalResidual = Math.max(stats.primalResidual, residual);
 }

@@ -36,9 +36,15 @@ const finite = (x: number) => x - x === 0;
  * back-substitution, a constraint whose multiplier is exactly 0 sends nothing back, even through a
  * partial that does not exist. Returns only when every multiplier and contribution is finite.
  */
-export function multiplierProvenance(program: Program, values: Float64Array, weights: Float64Array | null, lambda: Float64Array | null): void {
+export function multiplierProvenance(
+  program: Program,
+  values: Float64Array,
+  weights: Float64Array | null,
+  lambda: Float64Array | null,
+): void {
   if (lambda !== null) return trace(program, values, lambda, false);
-  if (weights === null) throw new InternalError('multiplierProvenance', 'needs the weights to recompute the multipliers');
+  if (weights === null)
+    throw new InternalError('multiplierProvenance', 'needs the weights to recompute the multipliers');
   const w = new Float64Array(program.size);
   seed(program, weights, w);
   seededProvenance(program, values, w);
@@ -51,7 +57,15 @@ export function multiplierProvenance(program: Program, values: Float64Array, wei
  */
 export function seededProvenance(program: Program, values: Float64Array, w: Float64Array): void {
   const l = Float64Array.from(w.subarray(0, program.size));
-  if (program.cyclic) blockReverse(program, values, l, 'auto', { tolerance: DEFAULT_TOLERANCE, maxIterations: DEFAULT_MAX_ITERATIONS }, emptyStats());
+  if (program.cyclic)
+    blockReverse(
+      program,
+      values,
+      l,
+      'auto',
+      { tolerance: DEFAULT_TOLERANCE, maxIterations: DEFAULT_MAX_ITERATIONS },
+      emptyStats(),
+    );
   // Acyclic: λ_i is complete when the scan reaches i, as in backprop, so the scan accumulates.
   trace(program, values, l, !program.cyclic);
 }
@@ -69,9 +83,17 @@ function trace(program: Program, values: Float64Array, l: Float64Array, accumula
       if (c >= 0 && cycles[c][1] > i) {
         const [start, end] = cycles[c];
         checkMemberPartials(program, values, start, end);
-        throw componentError(program, start, end, `the solve of its multipliers gives λ of ${quoted(program, i)} = ${li} although what flows into the component is finite`);
+        throw componentError(
+          program,
+          start,
+          end,
+          `the solve of its multipliers overflows: it gives λ of ${quoted(program, i)} = ${li} although what flows into the component and every partial in it are finite`,
+        );
       }
-      throw new LagradError(program.where(i), `the multiplier of ${quoted(program, i)} is ${li}: its contributions are finite, but their sum overflows`);
+      throw new LagradError(
+        program.where(i),
+        `the multiplier of ${quoted(program, i)} is ${li}: its contributions are finite, but their sum overflows`,
+      );
     }
     // A zero multiplier contributes nothing (the reverse sweep skips its constraint).
     if (i < inputCount || li === 0) continue;
@@ -80,10 +102,16 @@ function trace(program: Program, values: Float64Array, l: Float64Array, accumula
       const j = parents[parentStart[i] + k];
       const term = li * out[k];
       if (!finite(out[k])) {
-        throw new LagradError(program.where(i), `the partial of ${primitives.get(ops[i]).name} with respect to ${quoted(program, j)} at ${show(program, i, values)} is ${out[k]}: the derivative does not exist here`);
+        throw new LagradError(
+          program.where(i),
+          `the partial of ${primitives.get(ops[i]).name} with respect to ${quoted(program, j)} at ${show(program, i, values)} is ${out[k]}: the derivative does not exist here`,
+        );
       }
       if (!finite(term)) {
-        throw new LagradError(program.where(i), `the multiplier of ${quoted(program, j)} overflows: λ of ${quoted(program, i)} times ∂${show(program, i, values)}/∂${quoted(program, j)} is ${formatNumber(li)}·${formatNumber(out[k])} = ${term}`);
+        throw new LagradError(
+          program.where(i),
+          `the multiplier of ${quoted(program, j)} overflows: λ of ${quoted(program, i)} times ∂${show(program, i, values)}/∂${quoted(program, j)} is ${formatNumber(li)}·${formatNumber(out[k])} = ${term}`,
+        );
       }
       if (accumulate) l[j] += term;
     }
@@ -102,7 +130,12 @@ export function tangentProvenance(program: Program, values: Float64Array, weight
   const T = new Float64Array(size);
   T[k] = 1;
   if (program.cyclic) {
-    const blocks = new CyclicTangents(program, values, { tolerance: DEFAULT_TOLERANCE, maxIterations: DEFAULT_MAX_ITERATIONS }, emptyStats());
+    const blocks = new CyclicTangents(
+      program,
+      values,
+      { tolerance: DEFAULT_TOLERANCE, maxIterations: DEFAULT_MAX_ITERATIONS },
+      emptyStats(),
+    );
     if (k < inputCount) blocks.sweep(T, 1, inputCount);
     else {
       T[k] = 0;
@@ -113,7 +146,11 @@ export function tangentProvenance(program: Program, values: Float64Array, weight
   traceTangents(program, values, T, Math.max(k + 1, inputCount), `with respect to ${input}`);
   let total = 0;
   for (let o = 0; o < outputs.length; o++) total += weights[o] * T[outputs[o]];
-  if (!finite(total)) throw new LagradError(program.where(k), `the derivative of the objective with respect to ${input}, Σ_o w_o·(tangent of output o), is ${total}: its terms are finite, but their sum overflows`);
+  if (!finite(total))
+    throw new LagradError(
+      program.where(k),
+      `the derivative of the objective with respect to ${input}, Σ_o w_o·(tangent of output o), is ${total}: its terms are finite, but their sum overflows`,
+    );
 }
 
 /**
@@ -123,7 +160,13 @@ export function tangentProvenance(program: Program, values: Float64Array, weight
 export function directionProvenance(program: Program, values: Float64Array, direction: ArrayLike<number>): void {
   const T = new Float64Array(program.size);
   for (let k = 0; k < program.inputCount; k++) T[k] = direction[k];
-  if (program.cyclic) new CyclicTangents(program, values, { tolerance: DEFAULT_TOLERANCE, maxIterations: DEFAULT_MAX_ITERATIONS }, emptyStats()).sweep(T, 1, program.inputCount);
+  if (program.cyclic)
+    new CyclicTangents(
+      program,
+      values,
+      { tolerance: DEFAULT_TOLERANCE, maxIterations: DEFAULT_MAX_ITERATIONS },
+      emptyStats(),
+    ).sweep(T, 1, program.inputCount);
   traceTangents(program, values, T, program.inputCount, 'along the direction');
 }
 
@@ -141,7 +184,12 @@ function traceTangents(program: Program, values: Float64Array, T: Float64Array, 
     if (cycle !== null) {
       if (finite(T[i])) continue;
       checkMemberPartials(program, values, cycle[0], cycle[1]);
-      throw componentError(program, cycle[0], cycle[1], `its tangent solve ${along} gives ${T[i]} for ${quoted(program, i)} although what flows into the component is finite`);
+      throw componentError(
+        program,
+        cycle[0],
+        cycle[1],
+        `its tangent solve ${along} overflows: it gives ${T[i]} for ${quoted(program, i)} although what flows into the component and every partial in it are finite`,
+      );
     }
     partials(i, values, out);
     let t = 0;
@@ -149,15 +197,25 @@ function traceTangents(program: Program, values: Float64Array, T: Float64Array, 
       const j = parents[parentStart[i] + q];
       const term = out[q] * T[j];
       if (!finite(out[q])) {
-        throw new LagradError(program.where(i), `the partial of ${primitives.get(ops[i]).name} with respect to ${quoted(program, j)} at ${show(program, i, values)} is ${out[q]}: the derivative does not exist here`);
+        throw new LagradError(
+          program.where(i),
+          `the partial of ${primitives.get(ops[i]).name} with respect to ${quoted(program, j)} at ${show(program, i, values)} is ${out[q]}: the derivative does not exist here`,
+        );
       }
       if (!finite(term)) {
-        throw new LagradError(program.where(i), `the tangent of ${quoted(program, i)} ${along} overflows: ∂${show(program, i, values)}/∂${quoted(program, j)} times the tangent of ${quoted(program, j)} is ${formatNumber(out[q])}·${formatNumber(T[j])} = ${term}`);
+        throw new LagradError(
+          program.where(i),
+          `the tangent of ${quoted(program, i)} ${along} overflows: ∂${show(program, i, values)}/∂${quoted(program, j)} times the tangent of ${quoted(program, j)} is ${formatNumber(out[q])}·${formatNumber(T[j])} = ${term}`,
+        );
       }
       t += term;
     }
     T[i] = t;
-    if (!finite(t)) throw new LagradError(program.where(i), `the tangent of ${quoted(program, i)} ${along} is ${t}: its terms are finite, but their sum overflows`);
+    if (!finite(t))
+      throw new LagradError(
+        program.where(i),
+        `the tangent of ${quoted(program, i)} ${along} is ${t}: its terms are finite, but their sum overflows`,
+      );
   }
 }
 
@@ -167,5 +225,8 @@ function traceTangents(program: Program, values: Float64Array, T: Float64Array, 
  * order of sums and products, path products, a finite-difference quotient) and overflowed there.
  */
 export function gradientError(program: Program, schedule: string, k: number, value: number): LagradError {
-  return new LagradError(program.where(k), `the derivative of the objective with respect to ${quoted(program, k)} by schedule '${schedule}' is ${value}, while back-substitution (which skips constraints whose multiplier is 0) finds every multiplier finite: the schedule's own arithmetic went non-finite (an overflow, or 0·∞ through a partial that does not exist)`);
+  return new LagradError(
+    program.where(k),
+    `the derivative of the objective with respect to ${quoted(program, k)} by schedule '${schedule}' is ${value}, while back-substitution (which skips constraints whose multiplier is 0) finds every multiplier finite: the schedule's own arithmetic went non-finite (an overflow, or 0·∞ through a partial that does not exist)`,
+  );
 }

@@ -50,7 +50,8 @@ export class ResidualHistory {
   at(k: number): number | undefined {
     if (k < 0 || k >= this.count) return undefined;
     if (k < this.head.length) return this.head[k];
-    if (k >= Math.max(ResidualHistory.HEAD, this.count - ResidualHistory.TAIL)) return this.tail[(k - ResidualHistory.HEAD) % ResidualHistory.TAIL];
+    if (k >= Math.max(ResidualHistory.HEAD, this.count - ResidualHistory.TAIL))
+      return this.tail[(k - ResidualHistory.HEAD) % ResidualHistory.TAIL];
     const q = lowerBound(this.sampleAt, k);
     return q < this.sampleAt.length && this.sampleAt[q] === k ? this.sampleValue[q] : undefined;
   }

@@ -9,7 +9,11 @@ import { ALL, BlockSweeps } from '../primitives/blockSweeps.ts';
  * are exactly 0 are skipped; a parent listed twice (A @ A) is visited once, with both parts summed.
  * Returns the number of VJPs applied.
  */
-export function visitSlotJacobian(program: Program, values: Float64Array, visit: (r: number, s: number, partial: number) => void): number {
+export function visitSlotJacobian(
+  program: Program,
+  values: Float64Array,
+  visit: (r: number, s: number, partial: number) => void,
+): number {
   const sweeps = BlockSweeps.of(program);
   const unit = new Float64Array(program.slots);
   const row = new Float64Array(program.slots);

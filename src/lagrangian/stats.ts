@@ -23,6 +23,15 @@ export function emptyStats(): Stats {
   return { primitiveEvaluations: 0, partialEvaluations: 0, peakValues: 0, peakBytes: 0, sweeps: 0, timeMs: 0 };
 }
 
+/**
+ * Records `solverBytes`, the most bytes a solve's own work arrays held at once beyond the values
+ * and the multipliers (Krylov bases, dense LU factors, sweep scratch): each solve passes the
+ * lengths of the arrays it allocated, where it allocates them, and the largest total is kept.
+ */
+export function holdBytes(stats: Stats, bytes: number): void {
+  if (!((stats.solverBytes ?? 0) >= bytes)) stats.solverBytes = bytes;
+}
+
 // In Node, globalThis.performance is an accessor (a getter run at every read): read it once.
 const clock = globalThis.performance;
 

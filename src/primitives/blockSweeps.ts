@@ -25,10 +25,17 @@ export class BlockSweeps {
   /** Where each variable's entries lie. */
   readonly blocks: readonly Block[];
   readonly layout: Layout;
+  /**
+   * 1 for a constraint that is its own parent (`z = W @ z` in a cycle): its rules would read the
+   * block they write, so its sweeps read a copy of the arguments (`copies`) instead.
+   */
+  private readonly selfLoop: Uint8Array;
+  private copies: Float64Array | null = null;
 
   private constructor(readonly program: Program) {
     const layout = program.layout;
-    if (layout === null) throw new LagradError('program', 'has no vector or matrix variables; the scalar sweeps run it');
+    if (layout === null)
+      throw new LagradError('program', 'has no vector or matrix variables; the scalar sweeps run it');
     this.layout = layout;
     const { size, inputCount, ops, parentStart, parents, constants } = program;
     const blocks: Block[] = new Array(size);
@@ -41,6 +48,9 @@ export class BlockSweeps {
     }
     this.blocks = blocks;
     this.sites = sites;
+    this.selfLoop = new Uint8Array(size);
+    for (let i = inputCount; i < size; i++)
+      for (let e = parentStart[i]; e < parentStart[i + 1]; e++) if (parents[e] === i) this.selfLoop[i] = 1;
     this.bound = this.lookUp();
     this.epoch = codegenEpoch();
   }
@@ -70,8 +80,26 @@ export class BlockSweeps {
 
   /** v_i = p_i(v_Pa(i)) for i in [from, to), in order. */
   forward(v: Float64Array, from: number, to: number): void {
-    const { rules, sites } = this;
-    for (let i = from; i < to; i++) rules[i].value(v, sites[i]!);
+    const { rules, sites, selfLoop } = this;
+    for (let i = from; i < to; i++) {
+      if (selfLoop[i] === 1) this.valueInto(i, v, v, sites[i]!.out.offset);
+      else rules[i].value(v, sites[i]!);
+    }
+  }
+
+  /** The arguments of constraint i copied out of `slab` into a slab of their own, at the same offsets. */
+  private argumentsOf(i: number, slab: Float64Array): Float64Array {
+    const copies = (this.copies ??= new Float64Array(this.layout.slots));
+    for (const a of this.sites[i]!.args) copies.set(slab.subarray(a.offset, a.offset + a.size), a.offset);
+    return copies;
+  }
+
+  /** p_i(v_Pa(i)) of a constraint that is its own parent into out[at …], computed on a copy of its arguments. */
+  private valueInto(i: number, v: Float64Array, out: Float64Array, at: number): void {
+    const site = this.sites[i]!;
+    const copies = this.argumentsOf(i, v);
+    this.rules[i].value(copies, site);
+    out.set(copies.subarray(site.out.offset, site.out.offset + site.out.size), at);
   }
 
   /**
@@ -80,7 +108,14 @@ export class BlockSweeps {
    * skipped, as one whose parents' multipliers are not `needed` (by variable; null: all). Returns
    * how many constraints had their VJP applied.
    */
-  reverse(v: Float64Array, src: Float64Array, dst: Float64Array, from: number, to: number, needed: Uint8Array | null = null): number {
+  reverse(
+    v: Float64Array,
+    src: Float64Array,
+    dst: Float64Array,
+    from: number,
+    to: number,
+    needed: Uint8Array | null = null,
+  ): number {
     const { rules, sites } = this;
     const { parentStart, parents } = this.program;
     let count = 0;
@@ -90,10 +125,44 @@ export class BlockSweeps {
       let need = ALL;
       if (needed !== null) {
         need = 0;
-        for (let e = parentStart[i], k = 0; e < parentStart[i + 1]; e++, k++) if (needed[parents[e]] === 1) need |= k < 31 ? 1 << k : ALL;
+        for (let e = parentStart[i], k = 0; e < parentStart[i + 1]; e++, k++)
+          if (needed[parents[e]] === 1) need |= k < 31 ? 1 << k : ALL;
         if (need === 0) continue;
       }
-      rules[i].vjp(v, src, dst, site, need);
+      if (this.selfLoop[i] === 1 && src === dst) rules[i].vjp(v, this.argumentsOf(i, src), dst, site, need);
+      else rules[i].vjp(v, src, dst, site, need);
+      count++;
+    }
+    return count;
+  }
+
+  /**
+   * `reverse` over [from, to) that sends multipliers only to parents inside [low, high) (a cyclic
+   * component holding the range): a VJP into a parent outside it (the weight W of a product z @ W
+   * in a cycle) is skipped. The inner solves of a cyclic
+   * component never read those, and in a layer z = tanh(z @ W + …) they cost as much as the rest.
+   */
+  reverseInside(
+    v: Float64Array,
+    src: Float64Array,
+    dst: Float64Array,
+    from: number,
+    to: number,
+    low: number,
+    high: number,
+  ): number {
+    const { rules, sites } = this;
+    const { parentStart, parents } = this.program;
+    let count = 0;
+    for (let i = to - 1; i >= from; i--) {
+      const site = sites[i]!;
+      if (isZero(src, site.out.offset, site.out.size)) continue;
+      let need = 0;
+      for (let e = parentStart[i], k = 0; e < parentStart[i + 1]; e++, k++)
+        if (parents[e] >= low && parents[e] < high) need |= k < 31 ? 1 << k : ALL;
+      if (need === 0) continue;
+      if (this.selfLoop[i] === 1 && src === dst) rules[i].vjp(v, this.argumentsOf(i, src), dst, site, need);
+      else rules[i].vjp(v, src, dst, site, need);
       count++;
     }
     return count;
@@ -101,21 +170,30 @@ export class BlockSweeps {
 
   /** dst[i] = Σ_j J_ij src[j] for i in [from, to), in order; with src = dst, the tangents (I − J)v̇ = seed. */
   tangent(v: Float64Array, src: Float64Array, dst: Float64Array, from: number, to: number): void {
-    const { rules, sites } = this;
-    for (let i = from; i < to; i++) rules[i].jvp(v, src, dst, sites[i]!);
+    const { rules, sites, selfLoop } = this;
+    for (let i = from; i < to; i++) {
+      if (selfLoop[i] === 1 && src === dst) rules[i].jvp(v, this.argumentsOf(i, src), dst, sites[i]!);
+      else rules[i].jvp(v, src, dst, sites[i]!);
+    }
   }
 
-  /** p_i(v_Pa(i)) into out[0 … size_i), leaving v as it was. */
-  valueOf(i: number, v: Float64Array, out: Float64Array): void {
+  /** p_i(v_Pa(i)) into out[at … at + size_i) (at = 0 by default), leaving v as it was. */
+  valueOf(i: number, v: Float64Array, out: Float64Array, at = 0): void {
+    if (this.selfLoop[i] === 1) return this.valueInto(i, v, out, at);
     const site = this.sites[i]!;
     const { offset, size } = site.out;
-    out.set(v.subarray(offset, offset + size));
+    out.set(v.subarray(offset, offset + size), at);
     this.rules[i].value(v, site);
     for (let e = 0; e < size; e++) {
       const y = v[offset + e];
-      v[offset + e] = out[e];
-      out[e] = y;
+      v[offset + e] = out[at + e];
+      out[at + e] = y;
     }
+  }
+
+  /** True when some constraint is its own parent. */
+  get hasSelfLoops(): boolean {
+    return this.selfLoop.includes(1);
   }
 }
 

@@ -22,14 +22,36 @@ const arithmetic: Primitive[] = [
   { name: 'neg', arity: 1, value: '-a', partials: ['-1'] },
   { name: 'scale', arity: 1, value: 'c * a', partials: ['c'], constant: true, doc: 'θ·a' },
   { name: 'shift', arity: 1, value: 'a + c', partials: ['1'], constant: true, doc: 'a + θ' },
-  { name: 'sum', arity: 'variadic', identity: 0, value: 'y + a', partials: ['1'], block: total, doc: 'a₁ + … + aₙ; on blocks, the total of every entry' },
+  {
+    name: 'sum',
+    arity: 'variadic',
+    identity: 0,
+    value: 'y + a',
+    partials: ['1'],
+    block: total,
+    doc: 'a₁ + … + aₙ; on blocks, the total of every entry',
+  },
 ];
 
 // ── powers ────────────────────────────────────────────────────────────────────────────────────
 const powers: Primitive[] = [
   { name: 'square', arity: 1, value: 'a * a', partials: ['2 * a'] },
-  { name: 'powc', arity: 1, value: 'Math.pow(a, c)', partials: ['c * Math.pow(a, c - 1)'], constant: true, domain: { a: [0.2, 3], c: [-3, 3] }, doc: 'a^θ' },
-  { name: 'pow', arity: 2, value: 'Math.pow(a, b)', partials: ['b * Math.pow(a, b - 1)', 'y * Math.log(a)'], domain: { a: [0.2, 3] } },
+  {
+    name: 'powc',
+    arity: 1,
+    value: 'Math.pow(a, c)',
+    partials: ['c * Math.pow(a, c - 1)'],
+    constant: true,
+    domain: { a: [0.2, 3], c: [-3, 3] },
+    doc: 'a^θ',
+  },
+  {
+    name: 'pow',
+    arity: 2,
+    value: 'Math.pow(a, b)',
+    partials: ['b * Math.pow(a, b - 1)', 'y * Math.log(a)'],
+    domain: { a: [0.2, 3] },
+  },
   { name: 'sqrt', arity: 1, value: 'Math.sqrt(a)', partials: ['0.5 / y'], domain: positive },
 ];
 

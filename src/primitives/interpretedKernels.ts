@@ -20,7 +20,13 @@ const asFunction = (rule: CheckedRule): RuleFunction => (rule.kind === 'function
 /** The reference sweeps for a table of checked primitives (entry 0 is the input slot). */
 export function interpretedKernels(table: readonly CheckedPrimitive[]): Kernels {
   const rules: Rules[] = [];
-  for (const p of table) rules[p.code] = { arity: p.primitive.arity, identity: p.identity, value: asFunction(p.value), partials: p.partials.map(asFunction) };
+  for (const p of table)
+    rules[p.code] = {
+      arity: p.primitive.arity,
+      identity: p.identity,
+      value: asFunction(p.value),
+      partials: p.partials.map(asFunction),
+    };
   const rulesOf = (code: number): Rules => {
     const r = code === INPUT ? undefined : rules[code];
     if (r === undefined) throw new Error('lagrad: unknown op code ' + code);
@@ -39,7 +45,15 @@ export function interpretedKernels(table: readonly CheckedPrimitive[]): Kernels 
   }
 
   /** ∂p_i/∂v_j for the parent j = pa[q], reading y from v_i. */
-  function partialAt(r: Rules, i: number, q: number, v: Float64Array, ps: Int32Array, pa: Int32Array, cs: Float64Array): number {
+  function partialAt(
+    r: Rules,
+    i: number,
+    q: number,
+    v: Float64Array,
+    ps: Int32Array,
+    pa: Int32Array,
+    cs: Float64Array,
+  ): number {
     if (r.arity === 'variadic') return r.partials[0](v[pa[q]], 0, cs[i], v[i]);
     const s = ps[i];
     return r.partials[q - s](r.arity >= 1 ? v[pa[s]] : 0, r.arity === 2 ? v[pa[s + 1]] : 0, cs[i], v[i]);
@@ -76,7 +90,8 @@ export function interpretedKernels(table: readonly CheckedPrimitive[]): Kernels 
         // A fixed arity sums its terms as `t0 + t1` (no leading 0 +, which would turn −0 into 0); a fold starts from 0.
         const s = ps[i];
         let t = r.arity === 'variadic' || s === ps[i + 1] ? 0 : src[pa[s]] * partialAt(r, i, s, v, ps, pa, cs);
-        for (let q = r.arity === 'variadic' ? s : s + 1; q < ps[i + 1]; q++) t += src[pa[q]] * partialAt(r, i, q, v, ps, pa, cs);
+        for (let q = r.arity === 'variadic' ? s : s + 1; q < ps[i + 1]; q++)
+          t += src[pa[q]] * partialAt(r, i, q, v, ps, pa, cs);
         dst[i] = t;
       }
     },
@@ -107,7 +122,8 @@ export function interpretedKernels(table: readonly CheckedPrimitive[]): Kernels 
         const d1 = r.arity === 2 ? partialAt(r, i, s + 1, v, ps, pa, cs) : 0;
         const r0 = r.arity >= 1 ? pa[s] * K : 0;
         const r1 = r.arity === 2 ? pa[s + 1] * K : 0;
-        for (let k = 0; k < K; k++) T[o + k] = r.arity === 0 ? 0 : r.arity === 1 ? d0 * T[r0 + k] : d0 * T[r0 + k] + d1 * T[r1 + k];
+        for (let k = 0; k < K; k++)
+          T[o + k] = r.arity === 0 ? 0 : r.arity === 1 ? d0 * T[r0 + k] : d0 * T[r0 + k] + d1 * T[r1 + k];
       }
     },
 

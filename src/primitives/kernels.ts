@@ -12,7 +12,15 @@ import { SCALAR, sweepSource, SWEEP_KINDS, type Addressing, type SweepKind } fro
  * over the values written: 0 when every one is finite, NaN when some is NaN or ±∞ (the caller then
  * scans for the constraint to name; finite.ts).
  */
-export type ForwardSweep = (v: Float64Array, op: Int32Array, ps: Int32Array, pa: Int32Array, cs: Float64Array, from: number, to: number) => number;
+export type ForwardSweep = (
+  v: Float64Array,
+  op: Int32Array,
+  ps: Int32Array,
+  pa: Int32Array,
+  cs: Float64Array,
+  from: number,
+  to: number,
+) => number;
 
 /**
  * dst[j] += src[i] · ∂p_i/∂v_j for every parent j of i, for i from to−1 down to from: one
@@ -20,19 +28,64 @@ export type ForwardSweep = (v: Float64Array, op: Int32Array, ps: Int32Array, pa:
  * src[i] = 0 are skipped (they add nothing, even where a partial is not finite). Returns how many
  * constraints had their partials evaluated: the exact count for the schedules' stats.
  */
-export type ReverseSweep = (v: Float64Array, src: Float64Array, dst: Float64Array, op: Int32Array, ps: Int32Array, pa: Int32Array, cs: Float64Array, from: number, to: number) => number;
+export type ReverseSweep = (
+  v: Float64Array,
+  src: Float64Array,
+  dst: Float64Array,
+  op: Int32Array,
+  ps: Int32Array,
+  pa: Int32Array,
+  cs: Float64Array,
+  from: number,
+  to: number,
+) => number;
 
 /** dst[i] = Σ_j ∂p_i/∂v_j · src[j] for i in [from, to), in order: one application of J. Inputs are left untouched. */
-export type TangentSweep = (v: Float64Array, src: Float64Array, dst: Float64Array, op: Int32Array, ps: Int32Array, pa: Int32Array, cs: Float64Array, from: number, to: number) => void;
+export type TangentSweep = (
+  v: Float64Array,
+  src: Float64Array,
+  dst: Float64Array,
+  op: Int32Array,
+  ps: Int32Array,
+  pa: Int32Array,
+  cs: Float64Array,
+  from: number,
+  to: number,
+) => void;
 
 /** The tangent sweep on K lanes at once: T[i·K + k] = Σ_j ∂p_i/∂v_j · T[j·K + k]. */
-export type LaneSweep = (v: Float64Array, T: Float64Array, K: number, op: Int32Array, ps: Int32Array, pa: Int32Array, cs: Float64Array, from: number, to: number) => void;
+export type LaneSweep = (
+  v: Float64Array,
+  T: Float64Array,
+  K: number,
+  op: Int32Array,
+  ps: Int32Array,
+  pa: Int32Array,
+  cs: Float64Array,
+  from: number,
+  to: number,
+) => void;
 
 /** p_i(v_Pa(i)) of one constraint, without writing it (v_i itself for an input). */
-export type ValueOf = (i: number, v: Float64Array, op: Int32Array, ps: Int32Array, pa: Int32Array, cs: Float64Array) => number;
+export type ValueOf = (
+  i: number,
+  v: Float64Array,
+  op: Int32Array,
+  ps: Int32Array,
+  pa: Int32Array,
+  cs: Float64Array,
+) => number;
 
 /** out[k] = ∂p_i/∂v_(k-th parent of i), reading y from v[i]. */
-export type PartialsOf = (i: number, v: Float64Array, op: Int32Array, ps: Int32Array, pa: Int32Array, cs: Float64Array, out: Float64Array) => void;
+export type PartialsOf = (
+  i: number,
+  v: Float64Array,
+  op: Int32Array,
+  ps: Int32Array,
+  pa: Int32Array,
+  cs: Float64Array,
+  out: Float64Array,
+) => void;
 
 export interface Kernels {
   readonly forward: ForwardSweep;
@@ -47,7 +100,9 @@ export interface Kernels {
 export const sourceUrl = (kind: SweepKind) => `lagrad/kernels/${kind}.js`;
 
 /** The function rules of the table, by op code, as the generated code calls them: R[code].partials[k](a, b, c, y). */
-export function functionRules(table: readonly CheckedPrimitive[]): { value?: RuleFunction; partials: (RuleFunction | undefined)[] }[] {
+export function functionRules(
+  table: readonly CheckedPrimitive[],
+): { value?: RuleFunction; partials: (RuleFunction | undefined)[] }[] {
   const rules: { value?: RuleFunction; partials: (RuleFunction | undefined)[] }[] = [];
   for (const p of table) {
     rules[p.code] = {
@@ -60,7 +115,9 @@ export function functionRules(table: readonly CheckedPrimitive[]): { value?: Rul
 
 /** Compiles one sweep; its source ends with a sourceURL, so a throwing rule shows `lagrad/kernels/reverse.js`. */
 function compile<T>(kind: SweepKind, table: readonly CheckedPrimitive[], R: unknown, at: Addressing): T {
-  return new Function('R', `${sweepSource(kind, table, at)}\nreturn ${kind};\n//# sourceURL=${sourceUrl(kind)}`)(R) as T;
+  return new Function('R', `${sweepSource(kind, table, at)}\nreturn ${kind};\n//# sourceURL=${sourceUrl(kind)}`)(
+    R,
+  ) as T;
 }
 
 /** Generates and compiles every sweep for a table of checked primitives (entry 0 is the input slot). */

@@ -18,11 +18,20 @@ export interface KernelSourceOptions {
  * prints it.
  */
 export function kernelSource(kind: SweepKind, options: KernelSourceOptions = {}): string {
-  if (!(SWEEP_KINDS as readonly string[]).includes(kind)) throw new UsageError(`sweep '${kind}'`, `unknown${suggest(kind, SWEEP_KINDS) || `; choose one of ${SWEEP_KINDS.join(', ')}`}`);
+  if (!(SWEEP_KINDS as readonly string[]).includes(kind))
+    throw new UsageError(
+      `sweep '${kind}'`,
+      `unknown${suggest(kind, SWEEP_KINDS) || `; choose one of ${SWEEP_KINDS.join(', ')}`}`,
+    );
   const registry = options.registry ?? primitives;
   if (options.primitive !== undefined) {
     const p = registry.checked(registry.code(options.primitive));
-    const note = p.primitive.value === undefined ? [`// '${p.primitive.name}' is a block primitive: a program using it runs the block sweeps (blockSweeps.ts) with its block rules; this case is never reached.`] : [];
+    const note =
+      p.primitive.value === undefined
+        ? [
+            `// '${p.primitive.name}' is a block primitive: a program using it runs the block sweeps (blockSweeps.ts) with its block rules; this case is never reached.`,
+          ]
+        : [];
     return [`// ${sourceUrl(kind)}, the case of '${p.primitive.name}'`, ...note, ...caseSource(kind, p)].join('\n');
   }
   const table = registry.checkedAll();
@@ -30,6 +39,9 @@ export function kernelSource(kind: SweepKind, options: KernelSourceOptions = {})
     `// ${sourceUrl(kind)}: generated from the ${table.length - 1} registered primitives (src/primitives/sweepSource.ts).`,
     '// R[code] holds the rules of primitives declared as functions.',
   ];
-  if (interpreting()) header.push(`// Not compiled here: ${codeGenerationAllowed() ? 'the interpreter was chosen' : 'code generation is refused'}; interpretedKernels.ts runs instead.`);
+  if (interpreting())
+    header.push(
+      `// Not compiled here: ${codeGenerationAllowed() ? 'the interpreter was chosen' : 'code generation is refused'}; interpretedKernels.ts runs instead.`,
+    );
   return [...header, sweepSource(kind, table), `//# sourceURL=${sourceUrl(kind)}`].join('\n');
 }

@@ -53,12 +53,20 @@ export function programSource(program: ProgramLike, table: readonly CheckedPrimi
   const lines: string[] = [];
   const forwards: string[] = [];
   for (let start = inputCount, k = 0; start < size; start += chunk, k++) {
-    lines.push(`function forward${k}(v) {`, ...indent(forwardBody(program, table, start, Math.min(size, start + chunk))), '}');
+    lines.push(
+      `function forward${k}(v) {`,
+      ...indent(forwardBody(program, table, start, Math.min(size, start + chunk))),
+      '}',
+    );
     forwards.push(`forward${k}`);
   }
   const reverses: string[] = [];
   for (let end = size, k = 0; end > inputCount; end -= chunk, k++) {
-    lines.push(`function reverse${k}(v, lambda) {`, ...indent(reverseBody(program, table, Math.max(inputCount, end - chunk), end, reached)), '}');
+    lines.push(
+      `function reverse${k}(v, lambda) {`,
+      ...indent(reverseBody(program, table, Math.max(inputCount, end - chunk), end, reached)),
+      '}',
+    );
     reverses.push(`reverse${k}`);
   }
   lines.push(
@@ -116,7 +124,10 @@ function forwardBody(program: ProgramLike, table: readonly CheckedPrimitive[], s
     } else {
       statements.push(...loads(p, [p.value], 'fold', SCALAR, site, '').outer, `y = ${numberLiteral(p.identity)};`);
       for (let q = program.parentStart[i]; q < program.parentStart[i + 1]; q++) {
-        statements.push(...loads(p, [p.value], 'fold', SCALAR, new LiteralSite(program, i, start, program.parents[q]), '').inner, `y = ${value};`);
+        statements.push(
+          ...loads(p, [p.value], 'fold', SCALAR, new LiteralSite(program, i, start, program.parents[q]), '').inner,
+          `y = ${value};`,
+        );
       }
       statements.push(`const v${i} = y;`);
     }
@@ -132,7 +143,13 @@ function forwardBody(program: ProgramLike, table: readonly CheckedPrimitive[], s
  * down to start, each multiplier L_j loaded before the line that first adds to it and stored at the
  * end. Values are read from the array (the forward functions computed them).
  */
-function reverseBody(program: ProgramLike, table: readonly CheckedPrimitive[], start: number, end: number, reached: Uint8Array): string[] {
+function reverseBody(
+  program: ProgramLike,
+  table: readonly CheckedPrimitive[],
+  start: number,
+  end: number,
+  reached: Uint8Array,
+): string[] {
   const { parentStart, parents } = program;
   const lines = ['let a = 0, b = 0, c = 0, y = 0, l = 0, counted = 0;'];
   const touched = new Set<number>();
@@ -149,12 +166,16 @@ function reverseBody(program: ProgramLike, table: readonly CheckedPrimitive[], s
     const site = new LiteralSite(program, i, end);
     const statements = ['counted++;', ...loads(p, p.partials, 'output', SCALAR, site, '').outer];
     if (p.primitive.arity !== 'variadic') {
-      for (let k = 0; k < p.partials.length; k++) statements.push(`L${site.parent(k)} += ${product('l', p.partials[k], p, partialField(p, k))};`);
+      for (let k = 0; k < p.partials.length; k++)
+        statements.push(`L${site.parent(k)} += ${product('l', p.partials[k], p, partialField(p, k))};`);
     } else {
       const term = product('l', p.partials[0], p, partialField(p, 0));
       for (let q = parentStart[i]; q < parentStart[i + 1]; q++) {
         const j = parents[q];
-        statements.push(...loads(p, p.partials, 'output', SCALAR, new LiteralSite(program, i, end, j), '').inner, `L${j} += ${term};`);
+        statements.push(
+          ...loads(p, p.partials, 'output', SCALAR, new LiteralSite(program, i, end, j), '').inner,
+          `L${j} += ${term};`,
+        );
       }
     }
     if (first.length > 0) lines.push(first.join(' '));

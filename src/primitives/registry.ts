@@ -7,7 +7,15 @@ import { codegenEpoch, interpreting } from './codegen.ts';
 import { checkDeclaration, type CheckedPrimitive, type CheckedRule } from './declaration.ts';
 import { interpretedKernels } from './interpretedKernels.ts';
 import { compileInIsolation, compileKernels, type Kernels } from './kernels.ts';
-import { INPUT, isScalarPrimitive, type AnyPrimitive, type Block, type BlockRules, type Primitive, type Rule } from './primitive.ts';
+import {
+  INPUT,
+  isScalarPrimitive,
+  type AnyPrimitive,
+  type Block,
+  type BlockRules,
+  type Primitive,
+  type Rule,
+} from './primitive.ts';
 import { interpretRule, parseRule, printRule, type RuleFunction } from './ruleExpression.ts';
 
 /** The slot of op code 0: variables with no constraint. */
@@ -78,7 +86,8 @@ export class PrimitiveRegistry {
   /** The op code of a primitive; an unknown name is an error that suggests the closest one. */
   code(name: string): number {
     const code = this.codes.get(name);
-    if (code === undefined) throw new LagradError(`primitive '${name}'`, `unknown${suggest(name, [...this.codes.keys()])}`);
+    if (code === undefined)
+      throw new LagradError(`primitive '${name}'`, `unknown${suggest(name, [...this.codes.keys()])}`);
     return code;
   }
 
@@ -118,9 +127,16 @@ export class PrimitiveRegistry {
     return rules;
   }
 
+  /** True when the primitive acts entry by entry on blocks (scalar rules, no block rules of its own, fixed arity). */
+  entrywise(code: number): boolean {
+    const p = this.declarations[code];
+    return isScalarPrimitive(p) && p.block === undefined && p.arity !== 'variadic';
+  }
+
   /** 1 for each op code whose primitive has no scalar rules: a program using one needs the block sweeps. */
   blockOnly(): Uint8Array {
-    if (this.blockOnlyCodes.length !== this.table.length) this.blockOnlyCodes = Uint8Array.from(this.declarations, (p) => (isScalarPrimitive(p) ? 0 : 1));
+    if (this.blockOnlyCodes.length !== this.table.length)
+      this.blockOnlyCodes = Uint8Array.from(this.declarations, (p) => (isScalarPrimitive(p) ? 0 : 1));
     return this.blockOnlyCodes;
   }
 
@@ -135,7 +151,13 @@ export class PrimitiveRegistry {
    */
   evaluate(code: number, args: readonly number[], constant = 0): number {
     const p = this.checked(code);
-    if (!isScalarPrimitive(p.primitive)) return this.evaluateBlock(code, args.map(() => SCALAR), args, constant)[0];
+    if (!isScalarPrimitive(p.primitive))
+      return this.evaluateBlock(
+        code,
+        args.map(() => SCALAR),
+        args,
+        constant,
+      )[0];
     const f = checkedRuleFunction(p.value);
     if (p.primitive.arity !== 'variadic') return f(args[0] ?? 0, args[1] ?? 0, constant, 0);
     let y = p.identity;
@@ -147,7 +169,12 @@ export class PrimitiveRegistry {
    * p(args; θ) on blocks given as flat row-major entries with their shapes: the block rule's value
    * on a small slab, for folding and tests. Shapes that do not fit are an error naming the primitive.
    */
-  evaluateBlock(code: number, shapes: readonly Shape[], args: readonly (number | ArrayLike<number>)[], constant = 0): Float64Array {
+  evaluateBlock(
+    code: number,
+    shapes: readonly Shape[],
+    args: readonly (number | ArrayLike<number>)[],
+    constant = 0,
+  ): Float64Array {
     const rules = this.blockRules(code);
     const shape = rules.shape(shapes, constant);
     if (typeof shape === 'string') throw new LagradError(`primitive '${this.get(code).name}'`, shape);
@@ -158,7 +185,9 @@ export class PrimitiveRegistry {
       offset += sizeOf(s);
     }
     const v = new Float64Array(offset);
-    args.forEach((a, k) => (typeof a === 'number' ? (v[blocks[k].offset] = a) : v.set(Array.from(a), blocks[k].offset)));
+    args.forEach((a, k) =>
+      typeof a === 'number' ? (v[blocks[k].offset] = a) : v.set(Array.from(a), blocks[k].offset),
+    );
     const out = blocks.pop()!;
     rules.value(v, { out, args: blocks, constant });
     return v.slice(out.offset, out.offset + out.size);
@@ -180,7 +209,13 @@ export class PrimitiveRegistry {
 /** Where a block of this shape lies when it starts at `offset`. */
 export function blockAt(offset: number, shape: Shape): Block {
   const size = sizeOf(shape);
-  return { offset, shape, size, rows: shape.length === 2 ? shape[0] : 1, cols: shape.length === 0 ? 1 : shape[shape.length - 1] };
+  return {
+    offset,
+    shape,
+    size,
+    rows: shape.length === 2 ? shape[0] : 1,
+    cols: shape.length === 0 ? 1 : shape[shape.length - 1],
+  };
 }
 
 const compiledRules = new Map<string, RuleFunction>();
@@ -228,7 +263,8 @@ function editDistance(x: string, y: string): number {
   let row = Array.from({ length: y.length + 1 }, (_, j) => j);
   for (let i = 1; i <= x.length; i++) {
     const next = [i];
-    for (let j = 1; j <= y.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    for (let j = 1; j <= y.length; j++)
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
     row = next;
   }
   return row[y.length];

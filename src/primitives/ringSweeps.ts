@@ -16,8 +16,28 @@ import type { ProgramArrays } from './sweeps.ts';
 /** Slot i & m, the mask m after the constants. */
 export const RING: Addressing = { arrays: ['m'], slot: (index) => `(${index} & m)` };
 
-type RingForward = (v: Float64Array, op: Int32Array, ps: Int32Array, pa: Int32Array, cs: Float64Array, m: number, from: number, to: number) => void;
-type RingReverse = (v: Float64Array, src: Float64Array, dst: Float64Array, op: Int32Array, ps: Int32Array, pa: Int32Array, cs: Float64Array, m: number, from: number, to: number) => number;
+type RingForward = (
+  v: Float64Array,
+  op: Int32Array,
+  ps: Int32Array,
+  pa: Int32Array,
+  cs: Float64Array,
+  m: number,
+  from: number,
+  to: number,
+) => void;
+type RingReverse = (
+  v: Float64Array,
+  src: Float64Array,
+  dst: Float64Array,
+  op: Int32Array,
+  ps: Int32Array,
+  pa: Int32Array,
+  cs: Float64Array,
+  m: number,
+  from: number,
+  to: number,
+) => number;
 
 /** Two sweeps over a ring of mask + 1 slots, with a program's arrays bound. */
 export interface RingSweeps {
@@ -46,7 +66,12 @@ function ringKernels(registry: PrimitiveRegistry): Compiled | null {
   let k = compiled.get(registry);
   if (k === undefined || k.epoch !== codegenEpoch() || k.primitives !== table.length) {
     const kernels = compileKernels(table, RING);
-    k = { epoch: codegenEpoch(), primitives: table.length, forward: kernels.forward as unknown as RingForward, reverse: kernels.reverse as unknown as RingReverse };
+    k = {
+      epoch: codegenEpoch(),
+      primitives: table.length,
+      forward: kernels.forward as unknown as RingForward,
+      reverse: kernels.reverse as unknown as RingReverse,
+    };
     compiled.set(registry, k);
   }
   return k;

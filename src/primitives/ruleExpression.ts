@@ -1,3 +1,4 @@
+// Why one file of 390+ lines: The rule language: the tokenizer, parser and printer of one small grammar.
 import { LagradError } from '../error.ts';
 
 // The language of string rules: one expression over a, b, c, y and Math, a subset of JavaScript
@@ -22,7 +23,8 @@ export type RuleNode =
 
 /** What a rule reads: the first and second parent, the constant θ, the output. */
 export type Operand = 'a' | 'b' | 'c' | 'y';
-type BinaryOp = '||' | '&&' | '==' | '!=' | '===' | '!==' | '<' | '<=' | '>' | '>=' | '+' | '-' | '*' | '/' | '%' | '**';
+type BinaryOp =
+  '||' | '&&' | '==' | '!=' | '===' | '!==' | '<' | '<=' | '>' | '>=' | '+' | '-' | '*' | '/' | '%' | '**';
 
 export type RuleFunction = (a: number, b: number, c: number, y: number) => number;
 
@@ -31,11 +33,21 @@ const CONDITIONAL = 1;
 const UNARY = 9;
 const PRIMARY = 10;
 const BINARY: Record<BinaryOp, number> = {
-  '||': 2, '&&': 3,
-  '==': 4, '!=': 4, '===': 4, '!==': 4,
-  '<': 5, '<=': 5, '>': 5, '>=': 5,
-  '+': 6, '-': 6,
-  '*': 7, '/': 7, '%': 7,
+  '||': 2,
+  '&&': 3,
+  '==': 4,
+  '!=': 4,
+  '===': 4,
+  '!==': 4,
+  '<': 5,
+  '<=': 5,
+  '>': 5,
+  '>=': 5,
+  '+': 6,
+  '-': 6,
+  '*': 7,
+  '/': 7,
+  '%': 7,
   '**': 8,
 };
 /** The precedence of the right operand of `*`: print `l * E` with parentheses around E below it. */
@@ -44,13 +56,46 @@ export const PRODUCT_OPERAND = BINARY['*'] + 1;
 const OPERANDS = new Set(['a', 'b', 'c', 'y']);
 // Every Math function but random: a rule is a function of its arguments.
 const MATH_FUNCTIONS = [
-  'abs', 'acos', 'acosh', 'asin', 'asinh', 'atan', 'atan2', 'atanh', 'cbrt', 'ceil', 'cos', 'cosh', 'exp', 'expm1', 'floor', 'fround',
-  'hypot', 'log', 'log10', 'log1p', 'log2', 'max', 'min', 'pow', 'round', 'sign', 'sin', 'sinh', 'sqrt', 'tan', 'tanh', 'trunc',
+  'abs',
+  'acos',
+  'acosh',
+  'asin',
+  'asinh',
+  'atan',
+  'atan2',
+  'atanh',
+  'cbrt',
+  'ceil',
+  'cos',
+  'cosh',
+  'exp',
+  'expm1',
+  'floor',
+  'fround',
+  'hypot',
+  'log',
+  'log10',
+  'log1p',
+  'log2',
+  'max',
+  'min',
+  'pow',
+  'round',
+  'sign',
+  'sin',
+  'sinh',
+  'sqrt',
+  'tan',
+  'tanh',
+  'trunc',
 ];
 const MATH_CONSTANTS = ['E', 'LN10', 'LN2', 'LOG10E', 'LOG2E', 'PI', 'SQRT1_2', 'SQRT2'];
 // Captured once, so the interpreter calls the functions the generated code would have called.
-const math = new Map<string, (...args: number[]) => number>(MATH_FUNCTIONS.map((name) => [name, (Math as unknown as Record<string, (...args: number[]) => number>)[name]]));
-const TOKEN = /(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_$][\w$]*)|(===|!==|\*\*|==|!=|<=|>=|&&|\|\||[-+*/%<>!?:(),.])/y;
+const math = new Map<string, (...args: number[]) => number>(
+  MATH_FUNCTIONS.map((name) => [name, (Math as unknown as Record<string, (...args: number[]) => number>)[name]]),
+);
+const TOKEN =
+  /(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_$][\w$]*)|(===|!==|\*\*|==|!=|<=|>=|&&|\|\||[-+*/%<>!?:(),.])/y;
 const SPACE = /\s*/y;
 /** Longer or deeper rules are refused rather than risking the stack of the parser and printer. */
 const MAX_LENGTH = 4000;
@@ -65,7 +110,8 @@ export function parseRule(text: string, where: string): RuleNode {
     throw new LagradError(where, `${quote(text)} is not a JavaScript expression over a, b, c, y and Math: ${what}`);
   };
   const peek = () => tokens[at]?.text;
-  const describe = () => (at < tokens.length ? `unexpected '${tokens[at].text}' at column ${tokens[at].column}` : 'it ends too early');
+  const describe = () =>
+    at < tokens.length ? `unexpected '${tokens[at].text}' at column ${tokens[at].column}` : 'it ends too early';
   const expect = (t: string) => (peek() === t ? at++ : fail(`expected '${t}', ${describe()}`));
   const parenthesized = new WeakSet<RuleNode>();
   const nested = <T>(parse: () => T): T => {
@@ -92,7 +138,8 @@ export function parseRule(text: string, where: string): RuleNode {
         const op = peek() as BinaryOp;
         const level = BINARY[op];
         if (!Object.hasOwn(BINARY, op) || level < lowest) return left;
-        if (op === '**' && left.kind === 'unary' && !parenthesized.has(left)) fail(`a unary operator before '**' needs parentheses, as in (-a) ** 2`);
+        if (op === '**' && left.kind === 'unary' && !parenthesized.has(left))
+          fail(`a unary operator before '**' needs parentheses, as in (-a) ** 2`);
         at++;
         const right = binary(op === '**' ? level : level + 1);
         left = { kind: 'binary', op, left, right };
@@ -123,11 +170,13 @@ export function parseRule(text: string, where: string): RuleNode {
     if (token.kind !== 'name') return fail(`unexpected '${token.text}' at column ${token.column}`);
     if (OPERANDS.has(token.text)) return { kind: 'name', name: token.text as Operand };
     if (token.text === 'Infinity' || token.text === 'NaN') return { kind: 'number', value: Number(token.text) };
-    if (token.text !== 'Math') return fail(`unknown name '${token.text}' at column ${token.column}; a rule reads a, b, c, y and Math`);
+    if (token.text !== 'Math')
+      return fail(`unknown name '${token.text}' at column ${token.column}; a rule reads a, b, c, y and Math`);
     expect('.');
     const member = tokens[at++];
     if (member?.kind !== 'name') return fail(`expected a name after 'Math.'`);
-    if (MATH_CONSTANTS.includes(member.text)) return { kind: 'constant', name: member.text, value: (Math as unknown as Record<string, number>)[member.text] };
+    if (MATH_CONSTANTS.includes(member.text))
+      return { kind: 'constant', name: member.text, value: (Math as unknown as Record<string, number>)[member.text] };
     if (!math.has(member.text)) return fail(`Math.${member.text} is not a Math function or constant`);
     if (peek() !== '(') return fail(`Math.${member.text} is a function: call it`);
     at++;
@@ -170,7 +219,8 @@ function tokenize(text: string, where: string): Token[] {
     tokens.push({ kind, text: m[0], column: position + 1 });
     position = TOKEN.lastIndex;
     // `1a`, `2.5.3` or `010` (octal in old JavaScript): not a number of this language.
-    if (kind === 'number' && (/^[\w$.]/.test(text.slice(position, position + 1)) || /^0\d/.test(m[0]))) fail(`a malformed number at column ${tokens[tokens.length - 1].column}`);
+    if (kind === 'number' && (/^[\w$.]/.test(text.slice(position, position + 1)) || /^0\d/.test(m[0])))
+      fail(`a malformed number at column ${tokens[tokens.length - 1].column}`);
   }
 }
 
@@ -270,7 +320,13 @@ export function interpretRule(node: RuleNode): RuleFunction {
       return () => value;
     }
     case 'name':
-      return node.name === 'a' ? (a) => a : node.name === 'b' ? (_a, b) => b : node.name === 'c' ? (_a, _b, c) => c : (_a, _b, _c, y) => y;
+      return node.name === 'a'
+        ? (a) => a
+        : node.name === 'b'
+          ? (_a, b) => b
+          : node.name === 'c'
+            ? (_a, _b, c) => c
+            : (_a, _b, _c, y) => y;
     case 'call': {
       const f = math.get(node.fn)!;
       const args = node.args.map(interpretRule);
@@ -298,22 +354,38 @@ export function interpretRule(node: RuleNode): RuleFunction {
       const l: F = interpretRule(node.left);
       const r: F = interpretRule(node.right);
       switch (node.op) {
-        case '||': return (a, b, c, y) => l(a, b, c, y) || r(a, b, c, y);
-        case '&&': return (a, b, c, y) => l(a, b, c, y) && r(a, b, c, y);
-        case '==': return (a, b, c, y) => n(l(a, b, c, y) == r(a, b, c, y));
-        case '!=': return (a, b, c, y) => n(l(a, b, c, y) != r(a, b, c, y));
-        case '===': return (a, b, c, y) => n(l(a, b, c, y) === r(a, b, c, y));
-        case '!==': return (a, b, c, y) => n(l(a, b, c, y) !== r(a, b, c, y));
-        case '<': return (a, b, c, y) => n(l(a, b, c, y) < r(a, b, c, y));
-        case '<=': return (a, b, c, y) => n(l(a, b, c, y) <= r(a, b, c, y));
-        case '>': return (a, b, c, y) => n(l(a, b, c, y) > r(a, b, c, y));
-        case '>=': return (a, b, c, y) => n(l(a, b, c, y) >= r(a, b, c, y));
-        case '+': return (a, b, c, y) => l(a, b, c, y) + r(a, b, c, y);
-        case '-': return (a, b, c, y) => l(a, b, c, y) - r(a, b, c, y);
-        case '*': return (a, b, c, y) => l(a, b, c, y) * r(a, b, c, y);
-        case '/': return (a, b, c, y) => l(a, b, c, y) / r(a, b, c, y);
-        case '%': return (a, b, c, y) => l(a, b, c, y) % r(a, b, c, y);
-        case '**': return (a, b, c, y) => l(a, b, c, y) ** r(a, b, c, y);
+        case '||':
+          return (a, b, c, y) => l(a, b, c, y) || r(a, b, c, y);
+        case '&&':
+          return (a, b, c, y) => l(a, b, c, y) && r(a, b, c, y);
+        case '==':
+          return (a, b, c, y) => n(l(a, b, c, y) == r(a, b, c, y));
+        case '!=':
+          return (a, b, c, y) => n(l(a, b, c, y) != r(a, b, c, y));
+        case '===':
+          return (a, b, c, y) => n(l(a, b, c, y) === r(a, b, c, y));
+        case '!==':
+          return (a, b, c, y) => n(l(a, b, c, y) !== r(a, b, c, y));
+        case '<':
+          return (a, b, c, y) => n(l(a, b, c, y) < r(a, b, c, y));
+        case '<=':
+          return (a, b, c, y) => n(l(a, b, c, y) <= r(a, b, c, y));
+        case '>':
+          return (a, b, c, y) => n(l(a, b, c, y) > r(a, b, c, y));
+        case '>=':
+          return (a, b, c, y) => n(l(a, b, c, y) >= r(a, b, c, y));
+        case '+':
+          return (a, b, c, y) => l(a, b, c, y) + r(a, b, c, y);
+        case '-':
+          return (a, b, c, y) => l(a, b, c, y) - r(a, b, c, y);
+        case '*':
+          return (a, b, c, y) => l(a, b, c, y) * r(a, b, c, y);
+        case '/':
+          return (a, b, c, y) => l(a, b, c, y) / r(a, b, c, y);
+        case '%':
+          return (a, b, c, y) => l(a, b, c, y) % r(a, b, c, y);
+        case '**':
+          return (a, b, c, y) => l(a, b, c, y) ** r(a, b, c, y);
       }
     }
   }

@@ -1,3 +1,4 @@
+// Why one file of 310+ lines: The source of the generated sweeps: the cases share one set of addressing helpers.
 import type { CheckedPrimitive, CheckedRule } from './declaration.ts';
 import { INPUT } from './primitive.ts';
 import { literal, printRule, PRODUCT_OPERAND, reads, type Operand } from './ruleExpression.ts';
@@ -61,7 +62,14 @@ export function sweepSource(kind: SweepKind, table: readonly CheckedPrimitive[],
   let body: string[];
   if (kind === 'forward') {
     const write = [`v[${at.slot('i')}] = vi;`, 'finite += vi * 0;'];
-    body = ['let finite = 0;', 'let s = ps[from];', loop, ...indent(['let vi = 0;', ...dispatch, ...write]), '}', 'return finite;'];
+    body = [
+      'let finite = 0;',
+      'let s = ps[from];',
+      loop,
+      ...indent(['let vi = 0;', ...dispatch, ...write]),
+      '}',
+      'return finite;',
+    ];
   } else if (kind === 'reverse') {
     // A multiplier that is exactly 0 adds nothing, so the reverse sweep skips its constraint: no
     // partials for variables the objective does not depend on (often most of a program with several
@@ -77,7 +85,10 @@ export function sweepSource(kind: SweepKind, table: readonly CheckedPrimitive[],
 /** One primitive's case of a sweep: `case 3: /* mul *\/ { … }`. */
 export function caseSource(kind: SweepKind, p: CheckedPrimitive, at: Addressing = SCALAR): string[] {
   const label = `case ${p.code}: /* ${p.primitive.name} */`;
-  if (p.code === INPUT) return [`${label} ${kind === 'value' ? `return v[${at.slot('i')}];` : kind === 'forward' || kind === 'reverse' ? 'continue;' : SHAPES[kind].end}`];
+  if (p.code === INPUT)
+    return [
+      `${label} ${kind === 'value' ? `return v[${at.slot('i')}];` : kind === 'forward' || kind === 'reverse' ? 'continue;' : SHAPES[kind].end}`,
+    ];
   const end = SHAPES[kind].end ? [SHAPES[kind].end] : [];
   return [`${label} {`, ...indent([...WRITERS[kind](p, at), ...end]), '}'];
 }
@@ -92,7 +103,8 @@ const printed = new WeakMap<CheckedRule, Map<number, string>>();
 export function uses(rule: CheckedRule, name: Operand): boolean {
   if (rule.kind === 'function') return true;
   let read = operandsRead.get(rule);
-  if (read === undefined) operandsRead.set(rule, (read = new Set((['a', 'b', 'c', 'y'] as const).filter((o) => reads(rule.node, o)))));
+  if (read === undefined)
+    operandsRead.set(rule, (read = new Set((['a', 'b', 'c', 'y'] as const).filter((o) => reads(rule.node, o)))));
   return read.has(name);
 }
 
@@ -115,7 +127,8 @@ export function product(factor: string, rule: CheckedRule, p: CheckedPrimitive, 
 }
 
 /** The field of R holding the k-th partial rule. */
-export const partialField = (p: CheckedPrimitive, k: number) => (p.primitive.arity === 'variadic' ? 'partials[0]' : `partials[${k}]`);
+export const partialField = (p: CheckedPrimitive, k: number) =>
+  p.primitive.arity === 'variadic' ? 'partials[0]' : `partials[${k}]`;
 
 /**
  * Where a case reads its constraint, as expressions of generated code: the index of v_i, of its
@@ -148,15 +161,26 @@ const siteOf = (p: CheckedPrimitive) => (p.primitive.arity === 'variadic' ? IN_F
  * loads a from the parent at hand, inside the loop over parents, and b is 0. `declare` starts each
  * statement: `const ` in a case's block, nothing where the names are a function's reused locals.
  */
-export function loads(p: CheckedPrimitive, rules: readonly CheckedRule[], y: 'output' | 'zero' | 'fold', at: Addressing, site: Site = siteOf(p), declare = 'const '): { outer: string[]; inner: string[] } {
+export function loads(
+  p: CheckedPrimitive,
+  rules: readonly CheckedRule[],
+  y: 'output' | 'zero' | 'fold',
+  at: Addressing,
+  site: Site = siteOf(p),
+  declare = 'const ',
+): { outer: string[]; inner: string[] } {
   // Loops, not closures: a program's own code calls this once per constraint.
   const arity = p.primitive.arity;
   const outer: string[] = [];
   const inner: string[] = [];
-  if (need(rules, 'a')) (arity === 'variadic' ? inner : outer).push(`${declare}a = ${arity === 0 ? '0' : valueAt(site, at, site.parent(0))};`);
+  if (need(rules, 'a'))
+    (arity === 'variadic' ? inner : outer).push(
+      `${declare}a = ${arity === 0 ? '0' : valueAt(site, at, site.parent(0))};`,
+    );
   if (need(rules, 'b')) outer.push(`${declare}b = ${arity === 2 ? valueAt(site, at, site.parent(1)) : '0'};`);
   if (need(rules, 'c')) outer.push(`${declare}c = ${site.theta};`);
-  if (y !== 'fold' && need(rules, 'y')) outer.push(`${declare}y = ${y === 'output' ? valueAt(site, at, site.self) : '0'};`);
+  if (y !== 'fold' && need(rules, 'y'))
+    outer.push(`${declare}y = ${y === 'output' ? valueAt(site, at, site.self) : '0'};`);
   return { outer, inner };
 }
 
@@ -174,7 +198,13 @@ function valueOf(p: CheckedPrimitive, at: Addressing): { lines: string[]; result
   }
   // The fold y ← value(y, a) from y = identity.
   const { outer, inner } = loads(p, [p.value], 'fold', at);
-  const lines = [...outer, `let y = ${Object.is(p.identity, -0) ? '-0' : p.identity};`, EACH_PARENT, ...indent([...inner, `y = ${ruleCode(p.value, p, 'value')};`]), '}'];
+  const lines = [
+    ...outer,
+    `let y = ${Object.is(p.identity, -0) ? '-0' : p.identity};`,
+    EACH_PARENT,
+    ...indent([...inner, `y = ${ruleCode(p.value, p, 'value')};`]),
+    '}',
+  ];
   return { lines, result: 'y' };
 }
 
@@ -198,7 +228,8 @@ const WRITERS: Record<SweepKind, CaseWriter> = {
 
   /** dst_j += src_i · ∂p_i/∂v_j for each parent j. */
   reverse(p, at) {
-    const add = (q: string, k: number) => `dst[${at.slot(q)}] += ${product('l', p.partials[k], p, partialField(p, k))};`;
+    const add = (q: string, k: number) =>
+      `dst[${at.slot(q)}] += ${product('l', p.partials[k], p, partialField(p, k))};`;
     if (p.primitive.arity === 'variadic') {
       const { outer, inner } = loads(p, p.partials, 'output', at);
       return [...outer, EACH_PARENT, ...indent([...inner, add('pa[q]', 0)]), '}'];
@@ -213,7 +244,15 @@ const WRITERS: Record<SweepKind, CaseWriter> = {
     const { outer, inner } = loads(p, p.partials, 'output', at);
     const term = (q: string, k: number) => product(`src[${at.slot(q)}]`, p.partials[k], p, partialField(p, k));
     const write = `dst[${at.slot('i')}]`;
-    if (p.primitive.arity === 'variadic') return [...outer, 'let t = 0;', EACH_PARENT, ...indent([...inner, `t += ${term('pa[q]', 0)};`]), '}', `${write} = t;`];
+    if (p.primitive.arity === 'variadic')
+      return [
+        ...outer,
+        'let t = 0;',
+        EACH_PARENT,
+        ...indent([...inner, `t += ${term('pa[q]', 0)};`]),
+        '}',
+        `${write} = t;`,
+      ];
     return [...outer, `${write} = ${p.partials.map((_, k) => term(IN_ARRAYS.parent(k), k)).join(' + ') || '0'};`];
   },
 
@@ -226,11 +265,34 @@ const WRITERS: Record<SweepKind, CaseWriter> = {
       // The row may be among its own parents (a self-loop of a cyclic component): its old value
       // is scaled by those partials first, then the other parents are added to it.
       const self = ['if (pa[q] !== i) continue;', ...inner, `self += ${partial};`];
-      const each = ['if (pa[q] === i) continue;', ...inner, `const d = ${partial};`, `const r = ${at.slot('pa[q]')} * K;`, 'for (let k = 0; k < K; k++) T[o + k] += d * T[r + k];'];
-      const start = ['if (self === 0) for (let k = 0; k < K; k++) T[o + k] = 0;', 'else for (let k = 0; k < K; k++) T[o + k] *= self;'];
-      return [...outer, row, 'let self = 0;', EACH_PARENT, ...indent(self), '}', ...start, EACH_PARENT, ...indent(each), '}'];
+      const each = [
+        'if (pa[q] === i) continue;',
+        ...inner,
+        `const d = ${partial};`,
+        `const r = ${at.slot('pa[q]')} * K;`,
+        'for (let k = 0; k < K; k++) T[o + k] += d * T[r + k];',
+      ];
+      const start = [
+        'if (self === 0) for (let k = 0; k < K; k++) T[o + k] = 0;',
+        'else for (let k = 0; k < K; k++) T[o + k] *= self;',
+      ];
+      return [
+        ...outer,
+        row,
+        'let self = 0;',
+        EACH_PARENT,
+        ...indent(self),
+        '}',
+        ...start,
+        EACH_PARENT,
+        ...indent(each),
+        '}',
+      ];
     }
-    const partials = p.partials.flatMap((rule, k) => [`const d${k} = ${ruleCode(rule, p, `partials[${k}]`)};`, `const r${k} = ${at.slot(IN_ARRAYS.parent(k))} * K;`]);
+    const partials = p.partials.flatMap((rule, k) => [
+      `const d${k} = ${ruleCode(rule, p, `partials[${k}]`)};`,
+      `const r${k} = ${at.slot(IN_ARRAYS.parent(k))} * K;`,
+    ]);
     const sum = p.partials.map((_, k) => `d${k} * T[r${k} + k]`).join(' + ') || '0';
     return [...outer, ...partials, row, `for (let k = 0; k < K; k++) T[o + k] = ${sum};`];
   },
@@ -238,7 +300,13 @@ const WRITERS: Record<SweepKind, CaseWriter> = {
   /** out[k] = ∂p_i/∂(k-th parent). */
   partials(p, at) {
     const { outer, inner } = loads(p, p.partials, 'output', at);
-    if (p.primitive.arity === 'variadic') return [...outer, EACH_PARENT, ...indent([...inner, `out[q - s] = ${ruleCode(p.partials[0], p, 'partials[0]')};`]), '}'];
+    if (p.primitive.arity === 'variadic')
+      return [
+        ...outer,
+        EACH_PARENT,
+        ...indent([...inner, `out[q - s] = ${ruleCode(p.partials[0], p, 'partials[0]')};`]),
+        '}',
+      ];
     return [...outer, ...p.partials.map((rule, k) => `out[${k}] = ${ruleCode(rule, p, `partials[${k}]`)};`)];
   },
 };

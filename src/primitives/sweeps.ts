@@ -67,14 +67,18 @@ const bound = new WeakMap<ProgramArrays, Sweeps>();
  */
 export function sweepsOf(program: ProgramArrays & { readonly layout?: unknown }): Sweeps {
   let sweeps = bound.get(program);
-  if (sweeps === undefined) bound.set(program, (sweeps = program.layout ? blockFamily(program as Program) : bindSweeps(program)));
+  if (sweeps === undefined)
+    bound.set(program, (sweeps = program.layout ? blockFamily(program as Program) : bindSweeps(program)));
   return sweeps;
 }
 
 function blockFamily(program: Program): Sweeps {
   const blocks = BlockSweeps.of(program);
   const scalarOnly = (what: string) => () => {
-    throw new LagradError(`sweeps.${what}`, 'addresses one number per variable; a program with vector or matrix variables has no such sweep (use BlockSweeps)');
+    throw new LagradError(
+      `sweeps.${what}`,
+      'addresses one number per variable; a program with vector or matrix variables has no such sweep (use BlockSweeps)',
+    );
   };
   return {
     // The block rules do not fold finiteness into the sweep: NaN, so that the caller scans.

@@ -20,13 +20,19 @@ export function cycleMembers(program: Program, k: number, most = 6): string {
  */
 export function requireScalars(program: Program, schedule: string): void {
   if (program.layout === null) return;
-  throw new LagradError(`schedule '${schedule}'`, 'does not run on vector or matrix variables yet; use reverse (or forward, dense, paths, fd)');
+  throw new LagradError(
+    `schedule '${schedule}'`,
+    'does not run on vector or matrix variables yet; use reverse (or forward, dense, paths, fd)',
+  );
 }
 
 /** Refuses a program with vector or matrix variables for an API that gives one number per input and output (jvp, jacobian). */
 export function requireScalarVariables(program: Program, what: string): void {
   if (program.layout === null) return;
-  throw new LagradError(what, 'gives one number per input and output; this program has vector or matrix variables: use grad, or vjp with a block of weights');
+  throw new LagradError(
+    what,
+    'gives one number per input and output; this program has vector or matrix variables: use grad, or vjp with a block of weights',
+  );
 }
 
 /** Refuses a cyclic program for a schedule that needs an order, naming the variables of a cycle. */

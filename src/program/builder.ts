@@ -1,9 +1,10 @@
+// Why one file of 450+ lines: One class, ProgramBuilder, whose methods share its growing typed arrays and its name table.
 import { LagradError } from '../error.ts';
 import { primitives } from '../primitives/registry.ts';
 import { INPUT } from '../primitives/primitive.ts';
 import { hashName, NameTable } from './names.ts';
 import { Program } from './program.ts';
-import { checkShape, formatShape, SCALAR, symbolOf, type Shape } from './shape.ts';
+import { checkShape, formatShape, SCALAR, sizeOf, symbolOf, type Shape } from './shape.ts';
 
 /**
  * Records constraints one at a time into growable typed arrays and builds an immutable `Program`.
@@ -31,8 +32,9 @@ export class ProgramBuilder {
   private shared = false;
   private readonly outputs: number[] = [];
   private readonly defaults = new Map<number, number>();
-  private readonly initial = new Map<number, number>();
-  private readonly inputShapes = new Map<number, Shape>();
+  private readonly initial = new Map<number, number | Float64Array>();
+  /** Declared shapes: the block inputs', and those given with a constraint's init. */
+  private readonly declared = new Map<number, Shape>();
   /**
    * The shape of every variable recorded, once some variable is a block (null before: all are
    * scalars, and recording stays free of shape work); undefined where a placeholder parent leaves
@@ -54,7 +56,8 @@ export class ProgramBuilder {
     capacity = 64,
   ) {
     // A zero-length array would never grow (2 · 0 = 0) and silently drop every write.
-    if (!(Number.isInteger(capacity) && capacity >= 1 && capacity < 2 ** 31)) throw new LagradError('ProgramBuilder', `capacity ${capacity} is not a positive integer`);
+    if (!(Number.isInteger(capacity) && capacity >= 1 && capacity < 2 ** 31))
+      throw new LagradError('ProgramBuilder', `capacity ${capacity} is not a positive integer`);
     this.ops = new Int32Array(capacity);
     this.constants = new Float64Array(capacity);
     this.parentStart = new Int32Array(capacity + 1);
@@ -66,14 +69,15 @@ export class ProgramBuilder {
    * `input('x')`, `input('x', 2)`, `input('W', [4, 3])`, `input('b', [3], 0)`.
    */
   input(name: string, shapeOrDefault?: Shape | number, defaultValue?: number): number {
-    const shape = typeof shapeOrDefault === 'object' ? checkedShape(name, shapeOrDefault) : SCALAR;
+    const shape = typeof shapeOrDefault === 'object' ? checkedShape(`input '${name}'`, shapeOrDefault) : SCALAR;
     const value = typeof shapeOrDefault === 'number' ? shapeOrDefault : defaultValue;
-    if (value !== undefined && !Number.isFinite(value)) throw new LagradError(`input '${name}'`, `the default ${value} is not a finite number`);
+    if (value !== undefined && !Number.isFinite(value))
+      throw new LagradError(`input '${name}'`, `the default ${value} is not a finite number`);
     const i = this.push(INPUT, 0);
     this.name(i, name);
     if (value !== undefined) this.defaults.set(i, value);
     if (shape.length > 0) {
-      this.inputShapes.set(i, shape);
+      this.declared.set(i, shape);
       this.startShapes();
     }
     if (this.shapes !== null) this.shapes[i] = shape;
@@ -86,11 +90,15 @@ export class ProgramBuilder {
     return this.shapes === null ? SCALAR : this.shapes[i];
   }
 
-  /** A constant θ, as the constraint v = θ. */
-  constant(value: number): number {
+  /** A constant θ, as the constraint v = θ; with a shape, a block of that shape with θ in every entry. */
+  constant(value: number, shape: Shape = SCALAR): number {
     finiteConstant('const', value);
     const i = this.push(primitives.code('const'), value);
-    if (this.shapes !== null) this.shapes[i] = SCALAR;
+    if (shape.length > 0) {
+      this.declared.set(i, checkedShape('constant', shape));
+      this.startShapes();
+    }
+    if (this.shapes !== null) this.shapes[i] = shape;
     return i;
   }
 
@@ -99,7 +107,11 @@ export class ProgramBuilder {
     const code = typeof op === 'number' ? op : primitives.code(op);
     const p = primitives.get(code);
     const given = b === undefined ? 1 : 2;
-    if (p.arity !== given) throw new LagradError(`primitive '${p.name}'`, `takes ${p.arity === 'variadic' ? 'a list of' : p.arity} arguments, got ${given}`);
+    if (p.arity !== given)
+      throw new LagradError(
+        `primitive '${p.name}'`,
+        `takes ${p.arity === 'variadic' ? 'a list of' : p.arity} arguments, got ${given}`,
+      );
     finiteConstant(p.name, constant);
     // Both parents checked before either is written: a refused call leaves the builder as it was.
     const pa = this.parent(a);
@@ -116,7 +128,8 @@ export class ProgramBuilder {
   applyMany(op: string | number, parents: ArrayLike<number>, constant = 0): number {
     const code = typeof op === 'number' ? op : primitives.code(op);
     const p = primitives.get(code);
-    if (p.arity !== 'variadic' && p.arity !== parents.length) throw new LagradError(`primitive '${p.name}'`, `takes ${p.arity} arguments, got ${parents.length}`);
+    if (p.arity !== 'variadic' && p.arity !== parents.length)
+      throw new LagradError(`primitive '${p.name}'`, `takes ${p.arity} arguments, got ${parents.length}`);
     if (parents.length === 0) throw new LagradError(`primitive '${p.name}'`, 'needs at least one argument');
     finiteConstant(p.name, constant);
     for (let k = 0; k < parents.length; k++) this.parent(parents[k]);
@@ -216,18 +229,55 @@ export class ProgramBuilder {
     return this;
   }
 
-  /** The starting value of a variable of a cyclic component. */
-  init(i: number, value: number): this {
+  /**
+   * The starting value of a variable of a cyclic component: a number (for a block, every entry),
+   * optionally with the variable's shape — `init(z, 0, [32])` declares z a vector of 32, which a
+   * cycle of matrix products needs (`z = tanh(W @ z)` fits a [32] or a [32, n] z) — or a block of
+   * starting entries, which declares its shape too: number[] (a vector), number[][] (a matrix's rows),
+   * or a Float64Array (a vector, or row-major entries of `shape`).
+   */
+  init(i: number, value: number | ArrayLike<number> | readonly (readonly number[])[], shape?: Shape): this {
     if (!this.isVariable(i)) throw notRecorded('init', i);
-    if (!Number.isFinite(value)) throw new LagradError(`init of ${this.label(i)}`, `${value} is not a finite number`);
-    this.initial.set(i, value);
+    this.parent(i);
+    let declared = shape === undefined ? undefined : checkedShape(`init '${this.nameOfIndex(i)}'`, shape);
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new LagradError(`init of ${this.label(i)}`, `${value} is not a finite number`);
+      this.initial.set(i, value);
+    } else {
+      const { entries, shape: held } = blockEntries(value, `init '${this.nameOfIndex(i)}'`);
+      if (declared !== undefined && sizeOf(declared) !== entries.length)
+        throw new LagradError(
+          `init '${this.nameOfIndex(i)}'`,
+          `${entries.length} entries for shape ${formatShape(declared)}`,
+        );
+      declared ??= held;
+      this.initial.set(i, entries);
+    }
+    if (declared !== undefined && declared.length > 0) {
+      this.declared.set(i, declared);
+      this.startShapes();
+      this.shapes![i] = declared;
+    }
     return this;
+  }
+
+  private nameOfIndex(i: number): string {
+    for (const [name, j] of this.names) if (j === i) return name;
+    return `#${i}`;
   }
 
   /** Records where variable i stands in the source text. */
   locate(i: number, line: number, column: number): this {
     if (!this.isVariable(i)) throw notRecorded('locate', i);
-    if (!(Number.isInteger(line) && line >= 0 && line < 2 ** 31 && Number.isInteger(column) && column >= 0 && column < 2 ** 31)) throw new LagradError('locate', `line ${line}, column ${column}: not a place in a text`);
+    if (!(
+      Number.isInteger(line) &&
+      line >= 0 &&
+      line < 2 ** 31 &&
+      Number.isInteger(column) &&
+      column >= 0 &&
+      column < 2 ** 31
+    ))
+      throw new LagradError('locate', `line ${line}, column ${column}: not a place in a text`);
     this.own();
     if (this.line === null || this.column === null) {
       this.line = new Int32Array(this.ops.length);
@@ -244,7 +294,8 @@ export class ProgramBuilder {
    * pass for one.
    */
   placeholder(k: number): number {
-    if (!(Number.isInteger(k) && k >= 0 && k < MAX_PLACEHOLDERS)) throw new LagradError('program', `placeholder ${k} is not an integer in [0, ${MAX_PLACEHOLDERS})`);
+    if (!(Number.isInteger(k) && k >= 0 && k < MAX_PLACEHOLDERS))
+      throw new LagradError('program', `placeholder ${k} is not an integer in [0, ${MAX_PLACEHOLDERS})`);
     if (k >= this.forward) this.forward = k + 1;
     return -1 - k;
   }
@@ -254,11 +305,13 @@ export class ProgramBuilder {
     this.own();
     const variable = (k: number) => {
       const i = target(k);
-      if (!(Number.isInteger(i) && i >= 0 && i < this.size)) throw new LagradError('program', `placeholder ${k} resolves to ${i}, which is not a variable recorded so far`);
+      if (!(Number.isInteger(i) && i >= 0 && i < this.size))
+        throw new LagradError('program', `placeholder ${k} resolves to ${i}, which is not a variable recorded so far`);
       return i;
     };
     for (let e = 0; e < this.edges; e++) if (this.parents[e] < 0) this.parents[e] = variable(-1 - this.parents[e]);
-    for (let k = 0; k < this.outputs.length; k++) if (this.outputs[k] < 0) this.outputs[k] = variable(-1 - this.outputs[k]);
+    for (let k = 0; k < this.outputs.length; k++)
+      if (this.outputs[k] < 0) this.outputs[k] = variable(-1 - this.outputs[k]);
     this.forward = 0;
     return this;
   }
@@ -270,7 +323,10 @@ export class ProgramBuilder {
     // Views, not copies: the program shares the arrays (a copy would touch all that memory again),
     // and the builder copies them before its next change.
     this.shared = true;
-    const source = this.line && this.column ? { file: this.file, line: this.line.subarray(0, n), column: this.column.subarray(0, n) } : undefined;
+    const source =
+      this.line && this.column
+        ? { file: this.file, line: this.line.subarray(0, n), column: this.column.subarray(0, n) }
+        : undefined;
     return Program.from({
       ops: this.ops.subarray(0, n),
       parentStart: this.parentStart.subarray(0, n + 1),
@@ -280,14 +336,15 @@ export class ProgramBuilder {
       names: this.names,
       defaults: this.defaults,
       initial: this.initial,
-      shapes: this.inputShapes,
+      shapes: this.declared,
       source,
     });
   }
 
   /** A parent: a variable recorded so far or an issued placeholder; anything else (NaN, 0.5, 2³²) is refused before an Int32Array would coerce it. */
   private parent(i: number): number {
-    if (!(Number.isInteger(i) && i < this.size && i >= -this.forward)) throw new LagradError('program', `${i} is not a variable recorded so far`);
+    if (!(Number.isInteger(i) && i < this.size && i >= -this.forward))
+      throw new LagradError('program', `${i} is not a variable recorded so far`);
     return i;
   }
 
@@ -338,7 +395,8 @@ export class ProgramBuilder {
 
   private reserveEdges(count: number): void {
     this.own();
-    if (this.edges + count > this.parents.length) this.parents = enlarge(this.parents, Math.max(this.parents.length * 2, this.edges + count));
+    if (this.edges + count > this.parents.length)
+      this.parents = enlarge(this.parents, Math.max(this.parents.length * 2, this.edges + count));
   }
 }
 
@@ -349,13 +407,48 @@ export const MAX_PLACEHOLDERS = 2 ** 31 - 1;
 
 /** A θ must be a finite number: NaN or ±∞ in a constraint is refused where it is recorded. */
 function finiteConstant(primitive: string, constant: number): void {
-  if (!Number.isFinite(constant)) throw new LagradError(`primitive '${primitive}'`, `the constant θ = ${constant} is not a finite number`);
+  if (!Number.isFinite(constant))
+    throw new LagradError(`primitive '${primitive}'`, `the constant θ = ${constant} is not a finite number`);
 }
 
-function checkedShape(name: string, dims: Shape): Shape {
+function checkedShape(where: string, dims: Shape): Shape {
   const shape = Array.isArray(dims) ? checkShape(dims) : 'not a list of dimensions';
-  if (typeof shape === 'string') throw new LagradError(`input '${name}'`, `shape ${Array.isArray(dims) ? formatShape(dims) : String(dims)}: ${shape}`);
+  if (typeof shape === 'string')
+    throw new LagradError(where, `shape ${Array.isArray(dims) ? formatShape(dims) : String(dims)}: ${shape}`);
   return shape;
+}
+
+/** A block init's entries (row-major) and the shape it has: number[] and Float64Array a vector, number[][] a matrix. */
+function blockEntries(
+  value: ArrayLike<number> | readonly (readonly number[])[],
+  where: string,
+): { entries: Float64Array; shape: Shape } {
+  if (!(Array.isArray(value) || ArrayBuffer.isView(value)) || value.length === 0)
+    throw new LagradError(
+      where,
+      'a starting value is a number, a non-empty list of numbers, a list of rows or a Float64Array',
+    );
+  if (Array.isArray(value[0])) {
+    const rows = value as readonly (readonly number[])[];
+    const cols = rows[0].length;
+    const entries = new Float64Array(rows.length * cols);
+    rows.forEach((row, r) => {
+      if (!Array.isArray(row) || row.length !== cols)
+        throw new LagradError(where, `row ${r} is not a list of ${cols} numbers`);
+      row.forEach((x, c) => (entries[r * cols + c] = entryOf(x, where)));
+    });
+    return { entries, shape: checkedShape(where, [rows.length, cols]) };
+  }
+  const flat = value as ArrayLike<number>;
+  return {
+    entries: Float64Array.from({ length: flat.length }, (_, e) => entryOf(flat[e], where)),
+    shape: [flat.length],
+  };
+}
+
+function entryOf(x: unknown, where: string): number {
+  if (typeof x !== 'number' || !Number.isFinite(x)) throw new LagradError(where, `${String(x)} is not a finite number`);
+  return x;
 }
 
 function enlarge<T extends Int32Array | Float64Array>(array: T, capacity: number): T {

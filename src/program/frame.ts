@@ -40,7 +40,10 @@ export class Frame {
   /** 1 for the op codes whose primitive reads θ: only their constants are copied (the rest are 0 by contract). */
   private readonly hasConstant: Uint8Array;
 
-  constructor(private readonly program: Program, capacity: number) {
+  constructor(
+    private readonly program: Program,
+    capacity: number,
+  ) {
     const n = Math.max(capacity, 1);
     this.values = new Float64Array(n);
     this.lambda = new Float64Array(n);
@@ -244,7 +247,12 @@ export class Frame {
   }
 
   private bindCopies(): Sweeps {
-    return bindSweeps({ ops: this.opsCopy, parentStart: this.parentStartCopy, parents: this.parentsCopy, constants: this.constantsCopy });
+    return bindSweeps({
+      ops: this.opsCopy,
+      parentStart: this.parentStartCopy,
+      parents: this.parentsCopy,
+      constants: this.constantsCopy,
+    });
   }
 }
 
@@ -257,6 +265,7 @@ function slotOf(variable: Int32Array, n: number, j: number): number {
     if (variable[mid] < j) lo = mid + 1;
     else hi = mid;
   }
-  if (lo >= n || variable[lo] !== j) throw new InternalError('frame', `#${j} is read after a cut but is not in its state`);
+  if (lo >= n || variable[lo] !== j)
+    throw new InternalError('frame', `#${j} is read after a cut but is not in its state`);
   return lo;
 }

@@ -105,7 +105,8 @@ export class NameTable implements ReadonlyMap<string, number> {
     const to = this.keyStart[entry + 1];
     let name = '';
     // In chunks, so a long name does not exceed the engine's limit on arguments.
-    for (let k = from; k < to; k += 4096) name += String.fromCharCode.apply(null, this.chars.subarray(k, Math.min(to, k + 4096)) as unknown as number[]);
+    for (let k = from; k < to; k += 4096)
+      name += String.fromCharCode.apply(null, this.chars.subarray(k, Math.min(to, k + 4096)) as unknown as number[]);
     return name;
   }
 
@@ -122,7 +123,8 @@ export class NameTable implements ReadonlyMap<string, number> {
   /** Gives an unbound entry its value (a non-negative integer); a bound entry keeps its own. */
   bind(entry: number, value: number): void {
     // Checked, since an Int32Array would store NaN or 0.5 as 0 without a word.
-    if (!(Number.isInteger(value) && value >= 0 && value < 2 ** 31)) throw new RangeError(`NameTable: ${value} is not a non-negative 32-bit integer`);
+    if (!(Number.isInteger(value) && value >= 0 && value < 2 ** 31))
+      throw new RangeError(`NameTable: ${value} is not a non-negative 32-bit integer`);
     if (this.bound[entry] >= 0) return;
     this.bound[entry] = value;
     this.order[this.boundCount++] = entry;
@@ -181,7 +183,8 @@ export class NameTable implements ReadonlyMap<string, number> {
   }
 
   forEach(callback: (value: number, key: string, map: ReadonlyMap<string, number>) => void, thisArg?: unknown): void {
-    for (let k = 0; k < this.boundCount; k++) callback.call(thisArg, this.bound[this.order[k]], this.nameOf(this.order[k]), this);
+    for (let k = 0; k < this.boundCount; k++)
+      callback.call(thisArg, this.bound[this.order[k]], this.nameOf(this.order[k]), this);
   }
 
   get [Symbol.toStringTag](): string {

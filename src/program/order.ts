@@ -22,7 +22,13 @@ export interface Ordering {
  * variables), which therefore comes last in the sweep: a sweep computes everything from the state's
  * current value, then the state, as one iteration of `v = f(v)` reads.
  */
-export function orderVariables(n: number, isInput: (i: number) => boolean, ps: Int32Array, pa: Int32Array, state?: (i: number) => number): Ordering {
+export function orderVariables(
+  n: number,
+  isInput: (i: number) => boolean,
+  ps: Int32Array,
+  pa: Int32Array,
+  state?: (i: number) => number,
+): Ordering {
   if (alreadyOrdered(n, isInput, ps, pa)) return { order: null, cycles: new Int32Array(0) };
 
   const order = new Int32Array(n);
@@ -163,7 +169,13 @@ class ComponentSearch {
  * else null. `ordering` is what `orderVariables` found for the same graph. A program written in
  * its own evaluation order (its JSON form) is then read back in that order, members included.
  */
-export function givenOrder(n: number, isInput: (i: number) => boolean, ps: Int32Array, pa: Int32Array, ordering: Ordering): Int32Array | null {
+export function givenOrder(
+  n: number,
+  isInput: (i: number) => boolean,
+  ps: Int32Array,
+  pa: Int32Array,
+  ordering: Ordering,
+): Int32Array | null {
   if (ordering.order === null) return ordering.cycles;
   const { order, cycles } = ordering;
   let seenConstraint = false;
@@ -192,7 +204,9 @@ export function givenOrder(n: number, isInput: (i: number) => boolean, ps: Int32
   }
   const ranges = Int32Array.from(given);
   // Components in the given numbering, by their first member (topological, as every edge is).
-  const pairs = Array.from({ length: ranges.length / 2 }, (_, k) => [ranges[2 * k], ranges[2 * k + 1]]).sort((a, b) => a[0] - b[0]);
+  const pairs = Array.from({ length: ranges.length / 2 }, (_, k) => [ranges[2 * k], ranges[2 * k + 1]]).sort(
+    (a, b) => a[0] - b[0],
+  );
   return Int32Array.from(pairs.flat());
 }
 

@@ -20,9 +20,16 @@ export interface ProgramParts {
   readonly names: ReadonlyMap<string, number>;
   /** Default values of inputs, by variable index. */
   readonly defaults?: ReadonlyMap<number, number>;
-  /** Starting values for variables of cyclic components, by variable index (default 0). */
-  readonly initial?: ReadonlyMap<number, number>;
-  /** Shapes of the vector and matrix inputs, by variable index (others are scalars; the rest is inferred). */
+  /**
+   * Starting values for variables of cyclic components, by variable index (default 0): a number
+   * (for a block, every entry) or a block's entries row-major (its shape declared in `shapes`).
+   */
+  readonly initial?: ReadonlyMap<number, number | Float64Array>;
+  /**
+   * Declared shapes by variable index: of the vector and matrix inputs (other inputs are scalars),
+   * and of any constraint (checked against the shape inferred for it; what fixes the shapes of a
+   * cyclic component when its equations leave them open). The rest is inferred.
+   */
   readonly shapes?: ReadonlyMap<number, Shape>;
   readonly source?: SourceMap;
 }

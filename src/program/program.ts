@@ -1,3 +1,4 @@
+// Why one file of 430+ lines: The Program class and the checks of its parts (Program.from): one representation, built and checked in one place.
 import { LagradError } from '../error.ts';
 import { primitives } from '../primitives/registry.ts';
 import { INPUT } from '../primitives/primitive.ts';
@@ -5,8 +6,8 @@ import { partsFromJSON, toJSON, type ProgramJSON } from './json.ts';
 import { NameTable } from './names.ts';
 import type { ProgramParts, SourceMap } from './parts.ts';
 import { givenOrder, orderVariables } from './order.ts';
-import { inferLayout, type Layout } from './layout.ts';
-import { SCALAR, type Shape } from './shape.ts';
+import { declaredShapes, inferLayout, type Layout } from './layout.ts';
+import { formatShape, SCALAR, type Shape } from './shape.ts';
 
 /** A readable view of one constraint v_i = p_i(v_Pa(i); θ), for people and tests. */
 export interface Constraint {
@@ -39,8 +40,10 @@ export class Program {
   readonly names: ReadonlyMap<string, number>;
   /** Default value of each input (NaN: none). */
   readonly defaults: Float64Array;
-  /** Starting value of each variable for the fixed-point solve of cyclic components. */
+  /** Starting value of each variable for the fixed-point solve of cyclic components (a block: every entry). */
   readonly initial: Float64Array | null;
+  /** The starting entries of the block variables given a block init, row-major (null: none). */
+  readonly initialBlocks: ReadonlyMap<number, Float64Array> | null;
   /** Flattened [start, end) ranges of the cyclic components, in evaluation order. Empty when acyclic. */
   readonly cycles: Int32Array;
   readonly source: SourceMap | undefined;
@@ -67,13 +70,57 @@ export class Program {
     this.inputCount = inputs;
     this.defaults = new Float64Array(inputs).fill(NaN);
     for (const [i, value] of parts.defaults ?? []) this.defaults[i] = value;
+    let blocks: Map<number, Float64Array> | null = null;
     if (parts.initial && parts.initial.size > 0) {
       this.initial = new Float64Array(this.size);
-      for (const [i, value] of parts.initial) this.initial[i] = value;
+      for (const [i, value] of parts.initial) {
+        if (typeof value === 'number') this.initial[i] = value;
+        else (blocks ??= new Map()).set(i, value);
+      }
     } else {
       this.initial = null;
     }
     this.layout = inferLayout(this, parts.shapes);
+    if (blocks !== null) this.checkInitialBlocks(blocks);
+    // Without blocks a one-entry block init is a number.
+    if (blocks !== null && this.layout === null) for (const [i, entries] of blocks) this.initial![i] = entries[0];
+    this.initialBlocks = this.layout === null ? null : blocks;
+  }
+
+  /** A block init must hold as many entries as its variable. */
+  private checkInitialBlocks(blocks: ReadonlyMap<number, Float64Array>): void {
+    for (const [i, entries] of blocks) {
+      const size = this.layout === null ? 1 : this.layout.sizeOf(i);
+      if (entries.length !== size)
+        throw new LagradError(
+          this.where(i),
+          `init '${this.label(i)}': ${entries.length} entries for a ${formatShape(this.shape(i))} variable`,
+        );
+      for (let e = 0; e < size; e++)
+        if (!Number.isFinite(entries[e]))
+          throw new LagradError(
+            this.where(i),
+            `init '${this.label(i)}': entry ${e} is ${entries[e]}, not a finite number`,
+          );
+    }
+  }
+
+  /**
+   * Writes the starting values of variables [start, end) (a cyclic component's members: their
+   * `init`, default 0; a block init entry by entry, a number in every entry) into their slots.
+   */
+  startValues(values: Float64Array, start: number, end: number): void {
+    const { initial, layout, initialBlocks } = this;
+    if (layout === null) {
+      for (let i = start; i < end; i++) values[i] = initial === null ? 0 : initial[i];
+      return;
+    }
+    for (let i = start; i < end; i++) {
+      const from = layout.offset[i];
+      const block = initialBlocks?.get(i);
+      if (block !== undefined) values.set(block, from);
+      else values.fill(initial === null ? 0 : initial[i], from, layout.offset[i + 1]);
+    }
   }
 
   /**
@@ -92,6 +139,36 @@ export class Program {
     const kept = options.keepOrder ? givenOrder(ops.length, isInput, parentStart, parents, ordering) : null;
     if (kept !== null) return new Program(parts, kept);
     return new Program(ordering.order ? permute(parts, ordering.order) : parts, ordering.cycles);
+  }
+
+  /**
+   * The same program with other starting values for some variables of its cyclic components
+   * (variable → a number for every entry, or a block's entries row-major); the rest keep theirs.
+   */
+  withInitial(starts: ReadonlyMap<number, number | Float64Array>): Program {
+    const initial = new Map<number, number | Float64Array>();
+    this.initial?.forEach((value, i) => {
+      if (value !== 0) initial.set(i, value);
+    });
+    for (const [i, entries] of this.initialBlocks ?? []) initial.set(i, entries);
+    for (const [i, value] of starts) initial.set(i, value);
+    const defaults = new Map<number, number>();
+    this.defaults.forEach((value, i) => {
+      if (!Number.isNaN(value)) defaults.set(i, value);
+    });
+    const { ops, parentStart, parents, constants, outputs, names, source } = this;
+    return Program.from({
+      ops,
+      parentStart,
+      parents,
+      constants,
+      outputs,
+      names,
+      defaults,
+      initial,
+      shapes: declaredShapes(this),
+      source,
+    });
   }
 
   /** True when some variable depends on itself through its constraints. */
@@ -163,7 +240,14 @@ export class Program {
   constraint(i: number): Constraint {
     const p = primitives.get(this.ops[i]);
     const parents = Array.from(this.parents.subarray(this.parentStart[i], this.parentStart[i + 1]));
-    return { index: i, name: this.nameOf(i), op: p.name, parents, constant: p.constant ? this.constants[i] : undefined, shape: this.shape(i) };
+    return {
+      index: i,
+      name: this.nameOf(i),
+      op: p.name,
+      parents,
+      constant: p.constant ? this.constants[i] : undefined,
+      shape: this.shape(i),
+    };
   }
 
   /** Where variable i is, for messages: `prog.lag:3:7` when parsed, else its name or `#i`. */
@@ -189,6 +273,21 @@ export class Program {
     return most;
   }
 
+  /** The most slots (entries) of any cyclic component: its members' entries together (0 when acyclic). */
+  get largestCycleSlots(): number {
+    let most = 0;
+    for (const [start, end] of this.components()) most = Math.max(most, this.slotOf(end) - this.slotOf(start));
+    return most;
+  }
+
+  /**
+   * The first slot of variable i in the value and multiplier slabs (i itself when all are scalars);
+   * slotOf(N) is the slab's length, so variables [start, end) hold slots [slotOf(start), slotOf(end)).
+   */
+  slotOf(i: number): number {
+    return this.layout === null ? i : this.layout.offset[i];
+  }
+
   /** The cyclic component containing i as [start, end), or null. */
   cycleOf(i: number): [number, number] | null {
     for (const [start, end] of this.components()) if (start <= i && i < end) return [start, end];
@@ -202,42 +301,75 @@ export class Program {
 
   /** Bytes held by the representation's arrays (not counting names). */
   get bytes(): number {
-    return this.ops.byteLength + this.parentStart.byteLength + this.parents.byteLength + this.constants.byteLength + this.outputs.byteLength + (this.layout?.bytes ?? 0);
+    return (
+      this.ops.byteLength +
+      this.parentStart.byteLength +
+      this.parents.byteLength +
+      this.constants.byteLength +
+      this.outputs.byteLength +
+      (this.layout?.bytes ?? 0)
+    );
   }
 }
 
 function validate(parts: ProgramParts): void {
   const { ops, parentStart, parents, constants } = parts;
   const n = ops.length;
-  if (parentStart.length !== n + 1 || constants.length !== n) throw new LagradError('program', `array lengths disagree: ${n} ops, ${parentStart.length} offsets, ${constants.length} constants`);
-  if (parentStart[0] !== 0 || parentStart[n] !== parents.length) throw new LagradError('program', 'parent offsets do not span the parent list');
+  if (parentStart.length !== n + 1 || constants.length !== n)
+    throw new LagradError(
+      'program',
+      `array lengths disagree: ${n} ops, ${parentStart.length} offsets, ${constants.length} constants`,
+    );
+  if (parentStart[0] !== 0 || parentStart[n] !== parents.length)
+    throw new LagradError('program', 'parent offsets do not span the parent list');
   const table = primitives.all();
   const source = parts.source;
-  if (source && (source.line.length !== n || source.column.length !== n)) throw new LagradError('program', `the source map has ${source.line.length} lines and ${source.column.length} columns for ${n} variables`);
-  const place = (i: number, name: string) => (source && source.line[i] > 0 ? `${source.file ?? 'line'}${source.file ? ':' : ' '}${source.line[i]}:${source.column[i]}` : `variable #${i} (${name})`);
+  if (source && (source.line.length !== n || source.column.length !== n))
+    throw new LagradError(
+      'program',
+      `the source map has ${source.line.length} lines and ${source.column.length} columns for ${n} variables`,
+    );
+  const place = (i: number, name: string) =>
+    source && source.line[i] > 0
+      ? `${source.file ?? 'line'}${source.file ? ':' : ' '}${source.line[i]}:${source.column[i]}`
+      : `variable #${i} (${name})`;
   for (let i = 0; i < n; i++) {
     const p = table[ops[i]];
     if (p === undefined) throw new LagradError(`variable #${i}`, `unknown op code ${ops[i]}`);
-    if (p.constant && !Number.isFinite(constants[i])) throw new LagradError(place(i, p.name), `${p.name}: the constant θ = ${constants[i]} is not a finite number`);
+    if (p.constant && !Number.isFinite(constants[i]))
+      throw new LagradError(place(i, p.name), `${p.name}: the constant θ = ${constants[i]} is not a finite number`);
     const count = parentStart[i + 1] - parentStart[i];
-    if (p.arity === 'variadic' ? count < 1 : count !== p.arity) throw new LagradError(`variable #${i} (${p.name})`, `takes ${p.arity === 'variadic' ? 'at least 1' : p.arity} parents, has ${count}`);
+    if (p.arity === 'variadic' ? count < 1 : count !== p.arity)
+      throw new LagradError(
+        `variable #${i} (${p.name})`,
+        `takes ${p.arity === 'variadic' ? 'at least 1' : p.arity} parents, has ${count}`,
+      );
   }
   for (let e = 0; e < parents.length; e++) {
-    if (!(parents[e] >= 0 && parents[e] < n)) throw new LagradError('program', `parent index ${parents[e]} is not a variable`);
+    if (!(parents[e] >= 0 && parents[e] < n))
+      throw new LagradError('program', `parent index ${parents[e]} is not a variable`);
   }
   const isVariable = (i: number) => Number.isInteger(i) && i >= 0 && i < n;
   for (let k = 0; k < parts.outputs.length; k++) {
     const o = parts.outputs[k];
     if (!isVariable(o)) throw new LagradError('program', `output index ${o} is not a variable`);
   }
-  for (const [name, i] of parts.names) if (!isVariable(i)) throw new LagradError('program', `name '${name}' points at ${i}, which is not a variable`);
+  for (const [name, i] of parts.names)
+    if (!isVariable(i)) throw new LagradError('program', `name '${name}' points at ${i}, which is not a variable`);
   for (const [i, x] of parts.defaults ?? []) {
-    if (!isVariable(i) || ops[i] !== INPUT) throw new LagradError('program', `a default for ${i}, which is not an input`);
+    if (!isVariable(i) || ops[i] !== INPUT)
+      throw new LagradError('program', `a default for ${i}, which is not an input`);
     if (!Number.isFinite(x)) throw new LagradError(`variable #${i}`, `default ${x} is not a finite number`);
   }
   for (const [i, x] of parts.initial ?? []) {
     if (!isVariable(i)) throw new LagradError('program', `an initial value for ${i}, which is not a variable`);
-    if (!Number.isFinite(x)) throw new LagradError(`variable #${i}`, `initial value ${x} is not a finite number`);
+    if (typeof x === 'number') {
+      if (!Number.isFinite(x)) throw new LagradError(`variable #${i}`, `initial value ${x} is not a finite number`);
+    } else {
+      for (let k = 0; k < x.length; k++)
+        if (!Number.isFinite(x[k]))
+          throw new LagradError(`variable #${i}`, `initial value [${k}] = ${x[k]} is not a finite number`);
+    }
   }
 }
 
@@ -264,9 +396,9 @@ function permute(parts: ProgramParts, order: Int32Array): ProgramParts {
     for (const [key, i] of m) renumbered.set(key, rank[i]);
     return renumbered;
   };
-  const remapKeys = (m: ReadonlyMap<number, number> | undefined) => {
+  const remapKeys = <V>(m: ReadonlyMap<number, V> | undefined) => {
     if (m === undefined) return undefined;
-    const renumbered = new Map<number, number>();
+    const renumbered = new Map<number, V>();
     for (const [i, x] of m) renumbered.set(rank[i], x);
     return renumbered;
   };

@@ -50,7 +50,9 @@ export function broadcast(a: Shape, b: Shape): Shape | null {
  */
 export function checkShape(dims: readonly unknown[]): Shape | string {
   if (dims.length > 2) return `${dims.length} dimensions; a variable is a scalar, a vector [n] or a matrix [r, c]`;
-  for (const d of dims) if (!(typeof d === 'number' && Number.isInteger(d) && d >= 1)) return `dimension ${String(d)} is not a positive whole number`;
+  for (const d of dims)
+    if (!(typeof d === 'number' && Number.isInteger(d) && d >= 1))
+      return `dimension ${String(d)} is not a positive whole number`;
   return Object.freeze([...(dims as number[])]);
 }
 
@@ -59,4 +61,16 @@ export function symbolOf(primitive: string): string {
   return SYMBOLS[primitive] ?? primitive;
 }
 
-const SYMBOLS: Record<string, string> = { matmul: '@', add: '+', sub: '-', mul: '*', div: '/', pow: '^', powc: '^', square: '^', scale: '*', shift: '+', neg: '-' };
+const SYMBOLS: Record<string, string> = {
+  matmul: '@',
+  add: '+',
+  sub: '-',
+  mul: '*',
+  div: '/',
+  pow: '^',
+  powc: '^',
+  square: '^',
+  scale: '*',
+  shift: '+',
+  neg: '-',
+};

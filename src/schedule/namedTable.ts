@@ -10,7 +10,8 @@ export class NamedTable<T extends { readonly name: string }> {
   constructor(
     private readonly kind: string,
     entries: Iterable<T> = [],
-    private readonly unknown: (name: string, known: string) => LagradError = (name, known) => new UsageError(`${kind} '${name}'`, `unknown; choose one of ${known}`),
+    private readonly unknown: (name: string, known: string) => LagradError = (name, known) =>
+      new UsageError(`${kind} '${name}'`, `unknown; choose one of ${known}`),
   ) {
     for (const entry of entries) this.register(entry);
   }

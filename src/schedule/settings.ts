@@ -9,7 +9,11 @@ import { suggest } from '../primitives/registry.ts';
 export type SettingValue = number | string | boolean;
 
 /** One setting of a schedule: name, type, range, default and one line of help. */
-export interface Setting<N extends string = string, T extends SettingValue = SettingValue, D extends T | undefined = T | undefined> {
+export interface Setting<
+  N extends string = string,
+  T extends SettingValue = SettingValue,
+  D extends T | undefined = T | undefined,
+> {
   /** The API name, camelCase; the CLI flag is its kebab-case (`flagOf`). */
   readonly name: N;
   readonly type: 'number' | 'integer' | 'enum' | 'boolean';
@@ -29,7 +33,11 @@ export interface Setting<N extends string = string, T extends SettingValue = Set
 
 /** The values of a list of settings as a schedule reads them: typed, defaults filled in. */
 export type SettingValues<L extends readonly Setting[]> = {
-  readonly [S in L[number] as S['name']]: S extends Setting<string, infer T, infer D> ? (undefined extends D ? T | undefined : T) : never;
+  readonly [S in L[number] as S['name']]: S extends Setting<string, infer T, infer D>
+    ? undefined extends D
+      ? T | undefined
+      : T
+    : never;
 };
 
 /** The settings a caller may give for a list of settings: each optional, typed. */
@@ -54,12 +62,16 @@ interface Bounds {
 }
 
 /** A real-valued setting: a finite number within bounds (Infinity only when `max` is Infinity). */
-export function numberSetting<const N extends string, D extends number | undefined = undefined>(spec: Spec<N, D> & Bounds): Setting<N, number, D> {
+export function numberSetting<const N extends string, D extends number | undefined = undefined>(
+  spec: Spec<N, D> & Bounds,
+): Setting<N, number, D> {
   return numeric(spec, 'number');
 }
 
 /** A whole-number setting (a count, a limit). */
-export function integerSetting<const N extends string, D extends number | undefined = undefined>(spec: Spec<N, D> & Bounds): Setting<N, number, D> {
+export function integerSetting<const N extends string, D extends number | undefined = undefined>(
+  spec: Spec<N, D> & Bounds,
+): Setting<N, number, D> {
   return numeric(spec, 'integer');
 }
 
@@ -100,7 +112,10 @@ export function booleanSetting<const N extends string>(spec: Spec<N, boolean>): 
   };
 }
 
-function numeric<N extends string, D extends number | undefined>(spec: Spec<N, D> & Bounds, type: 'number' | 'integer'): Setting<N, number, D> {
+function numeric<N extends string, D extends number | undefined>(
+  spec: Spec<N, D> & Bounds,
+  type: 'number' | 'integer',
+): Setting<N, number, D> {
   const { min, above, max } = spec;
   const noun = type === 'integer' ? 'an integer' : 'a number';
   const lower = min !== undefined ? `≥ ${min}` : above !== undefined ? `> ${above}` : '';
@@ -130,7 +145,8 @@ function numeric<N extends string, D extends number | undefined>(spec: Spec<N, D
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
+    return String(value);
   return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
 
@@ -153,7 +169,8 @@ export function readSettings<const L extends readonly Setting[]>(declared: L, op
   let any = false;
   for (const key in given) {
     if (!Object.hasOwn(given, key) || given[key] === undefined || SOLVE_OPTIONS.includes(key)) continue;
-    if (settingNamed(declared, key) === undefined) throw unknownOption(key, [...SOLVE_OPTIONS, ...declared.map((s) => s.name)]);
+    if (settingNamed(declared, key) === undefined)
+      throw unknownOption(key, [...SOLVE_OPTIONS, ...declared.map((s) => s.name)]);
     any = true;
   }
   return any ? settingValues(declared, given) : defaultsOf(declared);
@@ -201,13 +218,24 @@ export interface OptionContext {
  * saying which do (`lanes: not read by schedule 'paths' (forward reads it)`); any other key is
  * unknown, with the nearest name suggested. Values of settings are checked as well.
  */
-export function checkOptions(options: object, general: readonly string[], declared: readonly Setting[], context: OptionContext): void {
+export function checkOptions(
+  options: object,
+  general: readonly string[],
+  declared: readonly Setting[],
+  context: OptionContext,
+): void {
   if (optionsAccepted(options, general, declared)) return;
   const given = options as Readonly<Record<string, unknown>>;
   for (const key of Object.keys(given)) {
     if (given[key] === undefined || general.includes(key) || settingNamed(declared, key) !== undefined) continue;
-    const readers = (context.others?.() ?? []).filter((s) => s.settings?.some((x) => x.name === key)).map((s) => s.name);
-    if (readers.length > 0) throw new OptionError(key, `not read by ${context.schedule} (${readers.join(', ')} ${readers.length === 1 ? 'reads' : 'read'} it)`);
+    const readers = (context.others?.() ?? [])
+      .filter((s) => s.settings?.some((x) => x.name === key))
+      .map((s) => s.name);
+    if (readers.length > 0)
+      throw new OptionError(
+        key,
+        `not read by ${context.schedule} (${readers.join(', ')} ${readers.length === 1 ? 'reads' : 'read'} it)`,
+      );
     throw unknownOption(key, [...general, ...declared.map((s) => s.name)]);
   }
 }
@@ -217,7 +245,11 @@ export function checkOptions(options: object, general: readonly string[], declar
  * of `general` or a declared setting whose value is allowed (a value that is not throws, as in
  * checkOptions); false when some key is neither — checkOptions then says which and why.
  */
-export function optionsAccepted(options: object, general: readonly string[], declared: readonly Setting[] = []): boolean {
+export function optionsAccepted(
+  options: object,
+  general: readonly string[],
+  declared: readonly Setting[] = [],
+): boolean {
   requireOptions(options);
   const given = options as Readonly<Record<string, unknown>>;
   for (const key in given) {

@@ -29,10 +29,16 @@ export const maxWork = integerSetting({
  */
 export function requireWork(schedule: string, work: number, limit: number, what: string, instead: string): void {
   if (work <= limit) return;
-  throw new LagradError(`schedule '${schedule}'`, `${what} need about ${formatNumber(work, 2)} operations; the limit is ${formatCount(limit)} (maxWork) — ${instead}`);
+  throw new LagradError(
+    `schedule '${schedule}'`,
+    `${what} need about ${formatNumber(work, 2)} operations; the limit is ${formatCount(limit)} (maxWork) — ${instead}`,
+  );
 }
 
 /** Operations of one sweep over constraints [from, N): one per row and one per parent edge. */
-export function sweepWork(program: { readonly size: number; readonly parentStart: Int32Array; readonly parents: Int32Array }, from: number): number {
+export function sweepWork(
+  program: { readonly size: number; readonly parentStart: Int32Array; readonly parents: Int32Array },
+  from: number,
+): number {
   return program.size - from + (program.parents.length - program.parentStart[from]);
 }

@@ -9,7 +9,30 @@ import { primitives } from '../../src/primitives/registry.ts';
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Values that are wrong in some field: wrong type, out of range, not an integer, not finite. */
-const JUNK: readonly unknown[] = [null, true, false, 'x', '0', '', 2 ** 32, 2 ** 31, -1, -0, 0.5, 1e308, -1e308, 2 ** 53, [], {}, [0], [0, 0], { 0: 1 }, NaN, Infinity, undefined];
+const JUNK: readonly unknown[] = [
+  null,
+  true,
+  false,
+  'x',
+  '0',
+  '',
+  2 ** 32,
+  2 ** 31,
+  -1,
+  -0,
+  0.5,
+  1e308,
+  -1e308,
+  2 ** 53,
+  [],
+  {},
+  [0],
+  [0, 0],
+  { 0: 1 },
+  NaN,
+  Infinity,
+  undefined,
+];
 
 /** One mutation, as data (so fast-check can print and shrink it). */
 export interface Mutation {
@@ -70,7 +93,13 @@ export function mutate(json: Json, mutations: readonly Mutation[]): unknown {
         set(structuredClone(JUNK[m.junk]));
         break;
       case 'nudge':
-        set(typeof value === 'number' ? value + m.by : Array.isArray(value) ? value.slice(0, Math.max(0, value.length + m.by)) : structuredClone(JUNK[m.junk]));
+        set(
+          typeof value === 'number'
+            ? value + m.by
+            : Array.isArray(value)
+              ? value.slice(0, Math.max(0, value.length + m.by))
+              : structuredClone(JUNK[m.junk]),
+        );
         break;
       case 'delete':
         if (Array.isArray(parent)) parent.splice(key as number, 1);
@@ -79,7 +108,9 @@ export function mutate(json: Json, mutations: readonly Mutation[]): unknown {
         break;
       case 'insert':
         if (Array.isArray(value)) value.splice(m.by & 3, 0, structuredClone(JUNK[m.junk]));
-        else if (typeof value === 'object' && value !== null) (value as Record<string, unknown>)[['extra', '7', '-1', '0.5', '__proto__', 'x'][m.junk % 6]] = structuredClone(JUNK[m.junk]);
+        else if (typeof value === 'object' && value !== null)
+          (value as Record<string, unknown>)[['extra', '7', '-1', '0.5', '__proto__', 'x'][m.junk % 6]] =
+            structuredClone(JUNK[m.junk]);
         break;
       case 'duplicate':
         if (Array.isArray(parent)) parent.splice(key as number, 0, structuredClone(value));
@@ -95,7 +126,20 @@ export function mutate(json: Json, mutations: readonly Mutation[]): unknown {
   return root;
 }
 
-const FIELDS = ['format', 'version', 'primitives', 'ops', 'parentStart', 'parents', 'constants', 'outputs', 'names', 'defaults', 'initial', 'source'];
+const FIELDS = [
+  'format',
+  'version',
+  'primitives',
+  'ops',
+  'parentStart',
+  'parents',
+  'constants',
+  'outputs',
+  'names',
+  'defaults',
+  'initial',
+  'source',
+];
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isIndex = (x: unknown, n: number) => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x < n;
 const isFinite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
@@ -140,14 +184,16 @@ export function validProgramJson(data: unknown): boolean {
   if (!Object.values(data.names ?? {}).every((i) => isIndex(i, n))) return false;
   const inputCode = primitives.code('input');
   for (const [key, x] of Object.entries(data.defaults ?? {})) {
-    if (!isKey(key, n) || table[opList[Number(key)] as number].name !== primitives.get(inputCode).name || !isFinite(x)) return false;
+    if (!isKey(key, n) || table[opList[Number(key)] as number].name !== primitives.get(inputCode).name || !isFinite(x))
+      return false;
   }
   for (const [key, x] of Object.entries(data.initial ?? {})) if (!isKey(key, n) || !isFinite(x)) return false;
   if (data.source !== undefined) {
     const s = data.source;
     if (!isObject(s) || Object.keys(s).some((k) => !['file', 'line', 'column'].includes(k))) return false;
     if (s.file !== undefined && typeof s.file !== 'string') return false;
-    for (const column of [s.line, s.column]) if (!Array.isArray(column) || column.length !== n || !column.every((x) => isIndex(x, 2 ** 31 - 1))) return false;
+    for (const column of [s.line, s.column])
+      if (!Array.isArray(column) || column.length !== n || !column.every((x) => isIndex(x, 2 ** 31 - 1))) return false;
   }
   return INPUT === inputCode;
 }

@@ -14,7 +14,12 @@ const BATCH = 500;
 
 interface BatchResult {
   readonly runs: number;
-  readonly failure?: { readonly counterexample: string; readonly error: string; readonly seed: number; readonly path?: string };
+  readonly failure?: {
+    readonly counterexample: string;
+    readonly error: string;
+    readonly seed: number;
+    readonly path?: string;
+  };
 }
 
 type Message = { type: 'case'; value: string } | { type: 'done'; result: BatchResult };
@@ -33,7 +38,12 @@ async function worker(name: string, runs: number, seed: number): Promise<void> {
   const result: BatchResult = details.failed
     ? {
         runs: details.numRuns,
-        failure: { counterexample: fc.stringify(details.counterexample), error: details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance), seed, path: details.counterexamplePath ?? undefined },
+        failure: {
+          counterexample: fc.stringify(details.counterexample),
+          error: details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance),
+          seed,
+          path: details.counterexamplePath ?? undefined,
+        },
       }
     : { runs: details.numRuns };
   await send({ type: 'done', result });
@@ -43,7 +53,11 @@ async function worker(name: string, runs: number, seed: number): Promise<void> {
 /** In the parent: one batch in a child, killed if one case outlives the limit (plus shrinking time). */
 function batch(name: string, runs: number, seed: number): Promise<BatchResult> {
   return new Promise((resolve) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--worker', name, '--runs', String(runs), '--seed', String(seed)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(
+      fileURLToPath(import.meta.url),
+      ['--worker', name, '--runs', String(runs), '--seed', String(seed)],
+      { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
+    );
     let current = '';
     let cases = 0;
     let settled = false;
@@ -53,7 +67,10 @@ function batch(name: string, runs: number, seed: number): Promise<BatchResult> {
       timer = setTimeout(() => {
         settled = true;
         child.kill('SIGKILL');
-        resolve({ runs: cases, failure: { counterexample: current, error: `hang: no answer within ${(3 * CASE_LIMIT_MS) / 1000} s`, seed } });
+        resolve({
+          runs: cases,
+          failure: { counterexample: current, error: `hang: no answer within ${(3 * CASE_LIMIT_MS) / 1000} s`, seed },
+        });
       }, 3 * CASE_LIMIT_MS);
     };
     arm();
@@ -70,14 +87,25 @@ function batch(name: string, runs: number, seed: number): Promise<BatchResult> {
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
-      if (!settled) resolve({ runs: cases, failure: { counterexample: current, error: `the worker exited with status ${code}`, seed } });
+      if (!settled)
+        resolve({
+          runs: cases,
+          failure: { counterexample: current, error: `the worker exited with status ${code}`, seed },
+        });
     });
   });
 }
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { runs: { type: 'string' }, seed: { type: 'string' }, only: { type: 'string' }, minutes: { type: 'string' }, batch: { type: 'string' }, worker: { type: 'string' } },
+    options: {
+      runs: { type: 'string' },
+      seed: { type: 'string' },
+      only: { type: 'string' },
+      minutes: { type: 'string' },
+      batch: { type: 'string' },
+      worker: { type: 'string' },
+    },
   });
   const runs = Number(values.runs ?? 10_000);
   const seed = Number(values.seed ?? Date.now() % 2 ** 31);
@@ -120,14 +148,18 @@ async function main(): Promise<number> {
         if (seen) seen.count++;
         else {
           kinds.set(signature, { count: 1, example: result.failure.counterexample });
-          console.log(`\n${name}: FOUND (seed ${result.failure.seed}${result.failure.path ? `, path ${result.failure.path}` : ''})\n  ${result.failure.error}\n  case: ${result.failure.counterexample}`);
+          console.log(
+            `\n${name}: FOUND (seed ${result.failure.seed}${result.failure.path ? `, path ${result.failure.path}` : ''})\n  ${result.failure.error}\n  case: ${result.failure.counterexample}`,
+          );
         }
       }
     }
     total += done;
     console.log(`${name}: ${done} cases in ${((Date.now() - start) / 1000).toFixed(0)} s`);
   }
-  console.log(`\n${total} cases in all; ${found === 0 ? 'nothing found' : `${found} finding(s) of ${kinds.size} kind(s)`}`);
+  console.log(
+    `\n${total} cases in all; ${found === 0 ? 'nothing found' : `${found} finding(s) of ${kinds.size} kind(s)`}`,
+  );
   for (const [signature, { count }] of kinds) console.log(`  ${count}× ${signature}`);
   return found === 0 ? 0 : 1;
 }

@@ -13,8 +13,26 @@ export interface DrawnProgram {
 }
 
 const OPS: readonly (readonly [string, number])[] = [
-  ['add', 2], ['sub', 2], ['mul', 2], ['div', 2], ['neg', 1], ['square', 1], ['pow', 2], ['sqrt', 1], ['exp', 1], ['log', 1],
-  ['sin', 1], ['cos', 1], ['tan', 1], ['tanh', 1], ['sigmoid', 1], ['relu', 1], ['abs', 1], ['max', 2], ['min', 2], ['sum', 3],
+  ['add', 2],
+  ['sub', 2],
+  ['mul', 2],
+  ['div', 2],
+  ['neg', 1],
+  ['square', 1],
+  ['pow', 2],
+  ['sqrt', 1],
+  ['exp', 1],
+  ['log', 1],
+  ['sin', 1],
+  ['cos', 1],
+  ['tan', 1],
+  ['tanh', 1],
+  ['sigmoid', 1],
+  ['relu', 1],
+  ['abs', 1],
+  ['max', 2],
+  ['min', 2],
+  ['sum', 3],
 ];
 
 /** Magnitudes at the edges as well as ordinary ones. */
@@ -26,7 +44,13 @@ export const edgyNumber: fc.Arbitrary<number> = fc.oneof(
 
 interface Draw {
   readonly inputs: readonly number[];
-  readonly steps: readonly { op: number; args: readonly number[]; constants: readonly number[]; kinds: readonly number[]; scale: number }[];
+  readonly steps: readonly {
+    op: number;
+    args: readonly number[];
+    constants: readonly number[];
+    kinds: readonly number[];
+    scale: number;
+  }[];
   readonly cyclic: boolean;
 }
 

@@ -40,13 +40,17 @@ function allowed<T>(what: string, f: () => T): T | LagradError {
     return f();
   } catch (e) {
     if (e instanceof LagradError) return e;
-    throw new Error(`${what} threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} — only a LagradError is allowed`, { cause: e });
+    throw new Error(
+      `${what} threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} — only a LagradError is allowed`,
+      { cause: e },
+    );
   }
 }
 
 function finiteAnswer(what: string, r: GradResult): void {
   if (!Number.isFinite(r.value)) throw new Error(`${what}: value ${r.value} returned`);
-  for (const [name, g] of Object.entries(r.gradient)) if (!Number.isFinite(g)) throw new Error(`${what}: gradient ${name} = ${g} returned`);
+  for (const [name, g] of Object.entries(r.gradient))
+    if (!Number.isFinite(g)) throw new Error(`${what}: gradient ${name} = ${g} returned`);
 }
 
 /** A point for a program's inputs (names drawn in order), from a list of values. */
@@ -71,36 +75,58 @@ const parser: Fuzzer<{ text: string; values: number[]; schedule: number; program
     if (parsed instanceof LagradError) return;
     const json = JSON.stringify(parsed);
     const back = allowed('fromJSON', () => fromJSON(json));
-    if (back instanceof LagradError || JSON.stringify(back) !== json) throw new Error(`the JSON round trip changed the program: ${back instanceof LagradError ? back.message : 'different JSON'}`);
+    if (back instanceof LagradError || JSON.stringify(back) !== json)
+      throw new Error(
+        `the JSON round trip changed the program: ${back instanceof LagradError ? back.message : 'different JSON'}`,
+      );
     const at = pointFor(parsed, values);
     const value = allowed('evaluate', () => evaluate(parsed, at));
     if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`evaluate returned ${value}`);
     // Against a reading of the text of its own: the same number, or a refusal where it meets a NaN.
     const reference = referenceValue(text, at, asProgram);
-    if (reference === 'non-finite' && typeof value === 'number') throw new Error(`evaluate returned ${value} where an intermediate is not finite`);
+    if (reference === 'non-finite' && typeof value === 'number')
+      throw new Error(`evaluate returned ${value} where an intermediate is not finite`);
     if (typeof reference === 'object') {
-      if (value instanceof LagradError && /not a finite number/.test(value.message)) throw new Error(`evaluate refused (${value.message}) where every intermediate is finite (value ${reference.value})`);
-      if (typeof value === 'number' && !(Math.abs(value - reference.value) <= 1e-12 * Math.max(reference.scale, Math.abs(value)))) throw new Error(`evaluate gives ${value}, the text reads ${reference.value}`);
+      if (value instanceof LagradError && /not a finite number/.test(value.message))
+        throw new Error(
+          `evaluate refused (${value.message}) where every intermediate is finite (value ${reference.value})`,
+        );
+      if (
+        typeof value === 'number' &&
+        !(Math.abs(value - reference.value) <= 1e-12 * Math.max(reference.scale, Math.abs(value)))
+      )
+        throw new Error(`evaluate gives ${value}, the text reads ${reference.value}`);
     }
-    const r = allowed('grad', () => grad(parsed, at, { schedule: SCHEDULES[schedule], multipliers: SCHEDULES[schedule] !== 'fd' }));
+    const r = allowed('grad', () =>
+      grad(parsed, at, { schedule: SCHEDULES[schedule], multipliers: SCHEDULES[schedule] !== 'fd' }),
+    );
     if (!(r instanceof LagradError)) finiteAnswer(`grad --schedule ${SCHEDULES[schedule]}`, r);
   },
   ciRuns: 300,
 };
 
 /** Mutated program JSON: a Program that a reference reading also accepts, or a LagradError. */
-const json: Fuzzer<{ seed: { program: Program }; mutations: { node: number; kind: string; junk: number; by: number }[]; asText: boolean }> = {
+const json: Fuzzer<{
+  seed: { program: Program };
+  mutations: { node: number; kind: string; junk: number; by: number }[];
+  asText: boolean;
+}> = {
   name: 'json',
   rule: 'fromJSON of a mutated valid program JSON is a LagradError, or a Program that an independent statement of the format accepts and that round-trips',
   arbitrary: fc.record({
-    seed: fc.oneof(arbitraryProgram({ constraints: 8 }), fc.constantFrom(...namedProgramSources.slice(6, 9)).map((text) => ({ program: parseProgram(text, { file: 'p.lag' }) }))),
+    seed: fc.oneof(
+      arbitraryProgram({ constraints: 8 }),
+      fc
+        .constantFrom(...namedProgramSources.slice(6, 9))
+        .map((text) => ({ program: parseProgram(text, { file: 'p.lag' }) })),
+    ),
     mutations: fc.array(mutation, { minLength: 1, maxLength: 3 }),
     asText: fc.boolean(),
   }),
   check({ seed, mutations, asText }) {
     const mutated = mutate(JSON.parse(JSON.stringify(seed.program)), mutations as never);
     // Through text, NaN becomes null and undefined fields vanish, as in a file.
-    const input = asText ? JSON.stringify(mutated) ?? 'undefined' : mutated;
+    const input = asText ? (JSON.stringify(mutated) ?? 'undefined') : mutated;
     const seen = asText && input !== 'undefined' ? JSON.parse(input as string) : mutated;
     const program = allowed('fromJSON', () => fromJSON(input as never));
     const valid = validProgramJson(seen);
@@ -119,7 +145,12 @@ const json: Fuzzer<{ seed: { program: Program }; mutations: { node: number; kind
 };
 
 /** The command line, in process: exit 0 with numbers, or 1/2 with one line — never 70, never a stack. */
-const cli: Fuzzer<{ command: string; source: { kind: string; text: string }; flags: (readonly string[])[]; extra: boolean }> = {
+const cli: Fuzzer<{
+  command: string;
+  source: { kind: string; text: string };
+  flags: (readonly string[])[];
+  extra: boolean;
+}> = {
   name: 'cli',
   rule: 'lagrad eval/grad/verify/tradeoff on generated sources and flags: status 0 with finite numbers on stdout, or status 1 or 2 with one line `lagrad: …` on stderr; never an internal error, a stack trace or a non-finite number',
   arbitrary: fc.record({
@@ -132,10 +163,35 @@ const cli: Fuzzer<{ command: string; source: { kind: string; text: string }; fla
     ),
     flags: fc.array(
       fc.oneof(
-        fc.tuple(fc.constant('--at'), fc.array(fc.tuple(fc.constantFrom('x', 'y', 'z', 't', 'q', '__proto__', ''), signedNumberText), { minLength: 1, maxLength: 3 }).map((pairs) => pairs.map(([n, v]) => `${n}=${v}`).join(','))),
+        fc.tuple(
+          fc.constant('--at'),
+          fc
+            .array(fc.tuple(fc.constantFrom('x', 'y', 'z', 't', 'q', '__proto__', ''), signedNumberText), {
+              minLength: 1,
+              maxLength: 3,
+            })
+            .map((pairs) => pairs.map(([n, v]) => `${n}=${v}`).join(',')),
+        ),
         fc.tuple(fc.constantFrom('--schedule'), fc.constantFrom(...SCHEDULES, 'backprop', '')),
-        fc.tuple(fc.constantFrom('--lanes', '--max-iterations', '--tolerance', '--max-paths', '--max-size', '--step', '--snapshots', '--budget', '--points', '--seed'), fc.constantFrom('0', '1', '2', '-1', '0.5', 'abc', '1e9', 'Infinity', '', '1000001')),
-        fc.tuple(fc.constantFrom('--primal', '--method', '--strategy', '--output'), fc.constantFrom('newton', 'fixed-point', 'jacobi', 'revolve', 'bogus', 'v', 'a')),
+        fc.tuple(
+          fc.constantFrom(
+            '--lanes',
+            '--max-iterations',
+            '--tolerance',
+            '--max-paths',
+            '--max-size',
+            '--step',
+            '--snapshots',
+            '--budget',
+            '--points',
+            '--seed',
+          ),
+          fc.constantFrom('0', '1', '2', '-1', '0.5', 'abc', '1e9', 'Infinity', '', '1000001'),
+        ),
+        fc.tuple(
+          fc.constantFrom('--primal', '--method', '--strategy', '--output'),
+          fc.constantFrom('newton', 'fixed-point', 'jacobi', 'revolve', 'bogus', 'v', 'a'),
+        ),
         fc.constantFrom(['--json'], ['--multipliers'], ['--values'], ['--all'], ['--frob'], ['--']),
       ),
       { maxLength: 4 },
@@ -151,18 +207,29 @@ const cli: Fuzzer<{ command: string; source: { kind: string; text: string }; fla
     } else if (source.kind === 'stdin') {
       positional = '-';
     }
-    const argv = [command, ...flags.flat(), ...(flags.some((f) => f[0] === '--') ? [] : ['--']), positional, ...(extra ? ['surplus'] : [])];
+    const argv = [
+      command,
+      ...flags.flat(),
+      ...(flags.some((f) => f[0] === '--') ? [] : ['--']),
+      positional,
+      ...(extra ? ['surplus'] : []),
+    ];
     const { status, out, err } = await lagrad(argv, files, source.kind === 'stdin' ? source.text : '');
     if (status === 0) {
       if (err !== '') throw new Error(`status 0 with standard error: ${err}`);
-      if (/\b(NaN|Infinity)\b/.test(out) && command !== 'tradeoff') throw new Error(`status 0 with a non-finite number on standard output: ${out.slice(0, 200)}`);
+      if (/\b(NaN|Infinity)\b/.test(out) && command !== 'tradeoff')
+        throw new Error(`status 0 with a non-finite number on standard output: ${out.slice(0, 200)}`);
       return;
     }
     if (status !== 1 && status !== 2) throw new Error(`exit status ${status}: ${err}`);
     const lines = err.split('\n').filter((l) => l !== '');
     // Under --json an error is one JSON line {"error": {"where", "what"}}; else `lagrad: where: what`.
-    const json = flags.some((f) => f[0] === '--json') && !/^lagrad: /.test(lines[0] ?? '') ? parsedError(lines[0]) : null;
-    if (lines.length !== 1 || (json === null && !lines[0].startsWith('lagrad: ')) || /\n\s+at /.test(err)) throw new Error(`standard error is not one line 'lagrad: …' or one JSON error: ${JSON.stringify(err.slice(0, 300))}`);
+    const json =
+      flags.some((f) => f[0] === '--json') && !/^lagrad: /.test(lines[0] ?? '') ? parsedError(lines[0]) : null;
+    if (lines.length !== 1 || (json === null && !lines[0].startsWith('lagrad: ')) || /\n\s+at /.test(err))
+      throw new Error(
+        `standard error is not one line 'lagrad: …' or one JSON error: ${JSON.stringify(err.slice(0, 300))}`,
+      );
   },
   ciRuns: 150,
 };
@@ -195,7 +262,13 @@ const differential: Fuzzer<{ text: string; at: Record<string, number> }> = {
 const perturbed: Fuzzer<{ text: string; at: Record<string, number>; pick: number; sign: boolean }> = {
   name: 'perturbed',
   rule: 'verify on a random program with one multiplier moved by 10⁻⁶ of its scale μ_j always fails',
-  arbitrary: fc.record({ drawn: fc.oneof(drawnProgram(), drawnProgram({ cycles: true, constraints: 6 })), pick: fc.nat(), sign: fc.boolean() }).map(({ drawn, pick, sign }) => ({ ...drawn, pick, sign })),
+  arbitrary: fc
+    .record({
+      drawn: fc.oneof(drawnProgram(), drawnProgram({ cycles: true, constraints: 6 })),
+      pick: fc.nat(),
+      sign: fc.boolean(),
+    })
+    .map(({ drawn, pick, sign }) => ({ ...drawn, pick, sign })),
   check({ text, at, pick, sign }) {
     const program = allowed('parse', () => parseProgram(text, { file: 'p.lag' }));
     if (program instanceof LagradError) return;
@@ -209,7 +282,8 @@ const perturbed: Fuzzer<{ text: string; at: Record<string, number>; pick: number
     if (lambda[j] === reference.lambda[j]) return; // below the resolution of λ_j itself
     const report = allowed('verify', () => verify(program, at, { multipliers: lambda, schedules: ['reverse'] }));
     if (report instanceof LagradError) return;
-    if (report.ok) throw new Error(`verify passed λ of ${program.label(j)} moved from ${reference.lambda[j]} to ${lambda[j]}`);
+    if (report.ok)
+      throw new Error(`verify passed λ of ${program.label(j)} moved from ${reference.lambda[j]} to ${lambda[j]}`);
   },
   ciRuns: 150,
 };
@@ -222,5 +296,6 @@ export async function checkTimed<T>(fuzzer: Fuzzer<T>, value: T): Promise<void> 
   const start = performance.now();
   await fuzzer.check(value);
   const ms = performance.now() - start;
-  if (ms > CASE_LIMIT_MS) throw new Error(`one case took ${(ms / 1000).toFixed(1)} s (limit ${CASE_LIMIT_MS / 1000} s)`);
+  if (ms > CASE_LIMIT_MS)
+    throw new Error(`one case took ${(ms / 1000).toFixed(1)} s (limit ${CASE_LIMIT_MS / 1000} s)`);
 }

@@ -128,10 +128,14 @@ export function referenceValue(text: string, at: Readonly<Record<string, number>
     const isProgram = asProgram || /^\s*(input|output|init)\b|=/m.test(text);
     if (!isProgram) {
       if (text.includes('\n')) return 'unsupported';
-      const x = expression(text, (name) => {
-        if (!Object.hasOwn(at, name)) throw new Unsupported();
-        return at[name];
-      }, seen);
+      const x = expression(
+        text,
+        (name) => {
+          if (!Object.hasOwn(at, name)) throw new Unsupported();
+          return at[name];
+        },
+        seen,
+      );
       return { value: x, scale: seen.scale };
     }
     const definitions = new Map<string, string>();
@@ -149,7 +153,8 @@ export function referenceValue(text: string, at: Readonly<Record<string, number>
       } else if (/^init\s/.test(line)) {
         continue; // only cyclic programs read it, and those are not read here
       } else if ((m = /^([A-Za-z_]\w*)\s*=(.*)$/.exec(line))) {
-        if (definitions.has(m[1]) || inputs.has(m[1]) || ['input', 'output', 'init'].includes(m[1])) return 'unsupported';
+        if (definitions.has(m[1]) || inputs.has(m[1]) || ['input', 'output', 'init'].includes(m[1]))
+          return 'unsupported';
         definitions.set(m[1], m[2]);
       } else {
         return 'unsupported';

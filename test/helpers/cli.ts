@@ -2,7 +2,11 @@ import { runCli } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/io.ts';
 
 /** Runs `lagrad …` in-process with files from `files` and `stdin`; returns status and output. */
-export async function lagrad(argv: string[], files: Record<string, string> = {}, stdin = ''): Promise<{ status: number; out: string; err: string; written: Record<string, string> }> {
+export async function lagrad(
+  argv: string[],
+  files: Record<string, string> = {},
+  stdin = '',
+): Promise<{ status: number; out: string; err: string; written: Record<string, string> }> {
   let out = '';
   let err = '';
   const written: Record<string, string> = {};

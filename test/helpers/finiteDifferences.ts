@@ -3,7 +3,12 @@
  * derivative ⟨∇f(x), d⟩ up to O(h²). h defaults to ε^(1/3)·max(1, |x|), which balances
  * truncation against rounding.
  */
-export function centralDifference(f: (x: Float64Array) => number, x: Float64Array, d: Float64Array, h?: number): number {
+export function centralDifference(
+  f: (x: Float64Array) => number,
+  x: Float64Array,
+  d: Float64Array,
+  h?: number,
+): number {
   const scale = Math.max(1, ...Array.from(x, Math.abs));
   const step = h ?? Math.cbrt(Number.EPSILON) * scale;
   const plus = x.map((xi, k) => xi + step * d[k]);

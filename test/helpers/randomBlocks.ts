@@ -38,10 +38,16 @@ interface Draw {
 }
 
 /** A fast-check arbitrary of random block programs. */
-export function arbitraryBlockProgram(options: { inputs?: number; constraints?: number } = {}): fc.Arbitrary<RandomBlockProgram> {
+export function arbitraryBlockProgram(
+  options: { inputs?: number; constraints?: number } = {},
+): fc.Arbitrary<RandomBlockProgram> {
   const maxInputs = options.inputs ?? 4;
   const dims = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 2, maxLength: 2 });
-  const input = fc.record({ rank: fc.integer({ min: 0, max: 2 }), dims, entries: fc.array(unit, { minLength: 16, maxLength: 16 }) });
+  const input = fc.record({
+    rank: fc.integer({ min: 0, max: 2 }),
+    dims,
+    entries: fc.array(unit, { minLength: 16, maxLength: 16 }),
+  });
   const step = fc.record({ kind: fc.nat(), op: fc.nat(), a: fc.nat(), b: fc.nat(), theta: unit });
   return fc
     .record({
@@ -52,19 +58,32 @@ export function arbitraryBlockProgram(options: { inputs?: number; constraints?: 
     .map(({ inputs, steps, total }) => build(inputs, steps, total));
 }
 
-function build(drawn: { rank: number; dims: number[]; entries: number[] }[], steps: Draw[], total: number): RandomBlockProgram {
+function build(
+  drawn: { rank: number; dims: number[]; entries: number[] }[],
+  steps: Draw[],
+  total: number,
+): RandomBlockProgram {
   const b = new ProgramBuilder('random.lag');
   const shapes: Shape[] = [];
   const names: string[] = [];
   const lines: string[] = [];
   const at: Record<string, number | number[] | number[][]> = {};
   // Always one matrix and one vector among the inputs, so products and broadcasting happen.
-  const specs = [...drawn, { rank: 2, dims: [3, 2], entries: drawn[0].entries }, { rank: 1, dims: [2, 1], entries: drawn[0].entries }];
+  const specs = [
+    ...drawn,
+    { rank: 2, dims: [3, 2], entries: drawn[0].entries },
+    { rank: 1, dims: [2, 1], entries: drawn[0].entries },
+  ];
   specs.forEach((spec, k) => {
     const shape = spec.dims.slice(0, spec.rank);
     const name = `x${k}`;
     const entries = Array.from({ length: sizeOf(shape) }, (_, e) => -1 + 2 * spec.entries[e % 16]);
-    at[name] = shape.length === 0 ? entries[0] : shape.length === 1 ? entries : Array.from({ length: shape[0] }, (_, r) => entries.slice(r * shape[1], (r + 1) * shape[1]));
+    at[name] =
+      shape.length === 0
+        ? entries[0]
+        : shape.length === 1
+          ? entries
+          : Array.from({ length: shape[0] }, (_, r) => entries.slice(r * shape[1], (r + 1) * shape[1]));
     b.input(name, shape);
     shapes.push(shape);
     names.push(name);
@@ -96,7 +115,14 @@ function build(drawn: { rank: number; dims: number[]; entries: number[] }[], ste
       const right = pick(shapes, s.b, (t) => t.length > 0 && t[0] === k);
       if (right === null) continue;
       const r = shapes[right];
-      const shape = left.length === 2 && r.length === 2 ? [left[0], r[1]] : left.length === 2 ? [left[0]] : r.length === 2 ? [r[1]] : [];
+      const shape =
+        left.length === 2 && r.length === 2
+          ? [left[0], r[1]]
+          : left.length === 2
+            ? [left[0]]
+            : r.length === 2
+              ? [r[1]]
+              : [];
       // tanh keeps products of products moderate.
       const product = b.apply('matmul', a, right);
       record(product, shape, `${names[a]} @ ${names[right]}`);
@@ -113,7 +139,8 @@ function build(drawn: { rank: number; dims: number[]; entries: number[] }[], ste
       record(op === 'sum' ? b.applyMany('sum', [a]) : b.apply(op, a), [], `${op}(${names[a]})`);
     } else {
       if (shapes[a].length === 0) continue;
-      const targets = pick(shapes, s.b, (t) => t.length === shapes[a].length && t.every((d, q) => d === shapes[a][q]) ) ?? a;
+      const targets =
+        pick(shapes, s.b, (t) => t.length === shapes[a].length && t.every((d, q) => d === shapes[a][q])) ?? a;
       record(b.apply('softmax_cross_entropy', a, targets), [], `softmax_cross_entropy(${names[a]}, ${names[targets]})`);
     }
   }
@@ -139,10 +166,19 @@ function build(drawn: { rank: number; dims: number[]; entries: number[] }[], ste
   const inputs = new Float64Array(program.inputSlots);
   program.inputNames.forEach((name, k) => {
     const value = at[name];
-    inputs.set(typeof value === 'number' ? [value] : (value as (number | number[])[]).flat(), program.layout!.offset[k]);
+    inputs.set(
+      typeof value === 'number' ? [value] : (value as (number | number[])[]).flat(),
+      program.layout!.offset[k],
+    );
   });
   const text = lines.join('\n') + '\n';
-  return { program, at, inputs, text, [fc.toStringMethod]: () => `${text}at ${JSON.stringify(at)}` } as RandomBlockProgram;
+  return {
+    program,
+    at,
+    inputs,
+    text,
+    [fc.toStringMethod]: () => `${text}at ${JSON.stringify(at)}`,
+  } as RandomBlockProgram;
 }
 
 /** The variable the draw picks among those whose shape passes `fits` (null when none does). */

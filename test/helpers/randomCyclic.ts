@@ -61,7 +61,10 @@ export function arbitraryCyclicProgram(shape: CyclicShape = {}): fc.Arbitrary<Ra
   });
   return fc
     .record({
-      inputs: fc.array(signed.map((u) => 1.5 * u), { minLength: 1, maxLength: maxInputs }),
+      inputs: fc.array(
+        signed.map((u) => 1.5 * u),
+        { minLength: 1, maxLength: maxInputs },
+      ),
       prefix: fc.array(fc.record({ op: fc.nat(3), a: fc.nat(), b: fc.nat() }), { maxLength: 4 }),
       components: fc.array(component, { minLength: 1, maxLength: shape.components ?? 3 }),
       outputPicks: fc.array(fc.nat(), { minLength: 2, maxLength: 2 }),
@@ -70,7 +73,14 @@ export function arbitraryCyclicProgram(shape: CyclicShape = {}): fc.Arbitrary<Ra
     .map((draw) => build(draw.inputs, draw.prefix, draw.components, draw.outputPicks, draw.weights, rho));
 }
 
-function build(inputs: number[], prefix: { op: number; a: number; b: number }[], components: ComponentDraw[], outputPicks: number[], weights: number[], rho: number): RandomCyclic {
+function build(
+  inputs: number[],
+  prefix: { op: number; a: number; b: number }[],
+  components: ComponentDraw[],
+  outputPicks: number[],
+  weights: number[],
+  rho: number,
+): RandomCyclic {
   const b = new ProgramBuilder('cyclic.lag');
   const lines: string[] = [];
   const earlier: { index: number; name: string }[] = [];
@@ -84,10 +94,13 @@ function build(inputs: number[], prefix: { op: number; a: number; b: number }[],
     const c = earlier[p.b % earlier.length];
     const name = `a${k}`;
     const [index, text] =
-      p.op === 0 ? [b.apply('mul', b.apply('sin', a.index), c.index), `sin(${a.name}) * ${c.name}`]
-      : p.op === 1 ? [b.apply('tanh', b.apply('add', a.index, c.index)), `tanh(${a.name} + ${c.name})`]
-      : p.op === 2 ? [b.apply('exp', b.apply('scale', a.index, undefined, 0.3)), `exp(0.3 * ${a.name})`]
-      : [b.apply('cos', b.apply('mul', a.index, c.index)), `cos(${a.name} * ${c.name})`];
+      p.op === 0
+        ? [b.apply('mul', b.apply('sin', a.index), c.index), `sin(${a.name}) * ${c.name}`]
+        : p.op === 1
+          ? [b.apply('tanh', b.apply('add', a.index, c.index)), `tanh(${a.name} + ${c.name})`]
+          : p.op === 2
+            ? [b.apply('exp', b.apply('scale', a.index, undefined, 0.3)), `exp(0.3 * ${a.name})`]
+            : [b.apply('cos', b.apply('mul', a.index, c.index)), `cos(${a.name} * ${c.name})`];
     b.name(index, name);
     earlier.push({ index, name });
     lines.push(`${name} = ${text}`);
@@ -127,7 +140,10 @@ function build(inputs: number[], prefix: { op: number; a: number; b: number }[],
       b.name(index, names[r]);
       b.init(index, draw.inits[r]);
       built.push(index);
-      lines.push(`init ${names[r]} = ${draw.inits[r]}`, `${names[r]} = ${squash}(${texts.join(' + ')} + (${draw.shifts[r]}))`);
+      lines.push(
+        `init ${names[r]} = ${draw.inits[r]}`,
+        `${names[r]} = ${squash}(${texts.join(' + ')} + (${draw.shifts[r]}))`,
+      );
     }
     b.resolve((k) => (k >= first && k < first + m ? built[k - first] : -1));
     built.forEach((index, r) => earlier.push({ index, name: names[r] }));
@@ -135,7 +151,11 @@ function build(inputs: number[], prefix: { op: number; a: number; b: number }[],
   // The output: w₀·(a late member) + w₁·(anything earlier), as one variable.
   const late = earlier[earlier.length - 1 - (outputPicks[0] % Math.min(3, earlier.length))];
   const any = earlier[outputPicks[1] % earlier.length];
-  const out = b.apply('add', b.apply('scale', late.index, undefined, weights[0]), b.apply('scale', any.index, undefined, weights[1]));
+  const out = b.apply(
+    'add',
+    b.apply('scale', late.index, undefined, weights[0]),
+    b.apply('scale', any.index, undefined, weights[1]),
+  );
   b.name(out, 'y');
   b.output(out);
   lines.push(`y = (${weights[0]}) * ${late.name} + (${weights[1]}) * ${any.name}`, 'output y');

@@ -54,7 +54,9 @@ interface Step {
 export function arbitraryProgram(shape: ProgramShape = {}): fc.Arbitrary<RandomProgram> {
   const maxInputs = shape.inputs ?? 4;
   const maxOutputs = shape.outputs ?? 3;
-  const table = (shape.primitives ?? builtinPrimitives.map((p) => p.name)).map((name) => primitives.get(primitives.code(name)) as Primitive);
+  const table = (shape.primitives ?? builtinPrimitives.map((p) => p.name)).map(
+    (name) => primitives.get(primitives.code(name)) as Primitive,
+  );
   const step = fc.record({
     op: fc.nat(),
     picks: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }),
@@ -64,17 +66,37 @@ export function arbitraryProgram(shape: ProgramShape = {}): fc.Arbitrary<RandomP
   return fc
     .record({
       inputCount: fc.integer({ min: 1, max: maxInputs }),
-      inputs: fc.array(unit.map((u) => -3 + 6 * u), { minLength: maxInputs, maxLength: maxInputs }),
+      inputs: fc.array(
+        unit.map((u) => -3 + 6 * u),
+        { minLength: maxInputs, maxLength: maxInputs },
+      ),
       steps: fc.array(step, { minLength: shape.minConstraints ?? 1, maxLength: shape.constraints ?? 24, size: 'max' }),
       outputCount: fc.integer({ min: 1, max: maxOutputs }),
       outputPicks: fc.array(fc.nat(), { minLength: maxOutputs, maxLength: maxOutputs }),
-      weights: fc.array(unit.map((u) => -2 + 4 * u), { minLength: maxOutputs, maxLength: maxOutputs }),
+      weights: fc.array(
+        unit.map((u) => -2 + 4 * u),
+        { minLength: maxOutputs, maxLength: maxOutputs },
+      ),
     })
-    .map((draw) => build(table, draw.inputs.slice(0, draw.inputCount), draw.steps, draw.outputPicks.slice(0, draw.outputCount), draw.weights));
+    .map((draw) =>
+      build(
+        table,
+        draw.inputs.slice(0, draw.inputCount),
+        draw.steps,
+        draw.outputPicks.slice(0, draw.outputCount),
+        draw.weights,
+      ),
+    );
 }
 
 /** Builds the program the draws describe; deterministic, so fast-check can shrink through it. */
-function build(table: readonly Primitive[], inputs: number[], steps: Step[], outputPicks: number[], outputWeights: number[]): RandomProgram {
+function build(
+  table: readonly Primitive[],
+  inputs: number[],
+  steps: Step[],
+  outputPicks: number[],
+  outputWeights: number[],
+): RandomProgram {
   const b = new ProgramBuilder('random.lag');
   const values: number[] = [];
   const lines: string[] = [];
@@ -93,13 +115,24 @@ function build(table: readonly Primitive[], inputs: number[], steps: Step[], out
     if (chosen === null) continue;
     const { p, args, theta, value } = chosen;
     const code = primitives.code(p.name);
-    const i = p.arity === 0 ? b.constant(theta) : p.arity === 'variadic' ? b.applyMany(code, args, theta) : b.apply(code, args[0], args[1], theta);
+    const i =
+      p.arity === 0
+        ? b.constant(theta)
+        : p.arity === 'variadic'
+          ? b.applyMany(code, args, theta)
+          : b.apply(code, args[0], args[1], theta);
     const name = `v${i}`;
     b.name(i, name);
     names.push(name);
     values.push(value);
     if (args.some((a) => live.includes(a))) live.push(i);
-    lines.push(`${name} = ${expression(p, args.map((a) => names[a]), theta)}`);
+    lines.push(
+      `${name} = ${expression(
+        p,
+        args.map((a) => names[a]),
+        theta,
+      )}`,
+    );
   }
   const weights: Record<string, number> = {};
   const n = live.length;
@@ -130,7 +163,11 @@ function build(table: readonly Primitive[], inputs: number[], steps: Step[], out
  * which every argument slot has a candidate variable inside its domain and the result is finite and
  * smooth. `const` always qualifies when listed; otherwise a step may record nothing.
  */
-function choose(table: readonly Primitive[], s: Step, values: number[]): { p: Primitive; args: number[]; theta: number; value: number } | null {
+function choose(
+  table: readonly Primitive[],
+  s: Step,
+  values: number[],
+): { p: Primitive; args: number[]; theta: number; value: number } | null {
   for (let t = 0; t < table.length; t++) {
     const p = table[(s.op + t) % table.length];
     const slots = p.arity === 'variadic' ? 1 + (s.arity % 4) : p.arity;
@@ -142,15 +179,31 @@ function choose(table: readonly Primitive[], s: Step, values: number[]): { p: Pr
       if (candidates.length === 0) break;
       // Even picks take a recent variable (deep chains), odd ones any (wide graphs).
       const pick = s.picks[k];
-      args.push(pick % 2 === 0 ? candidates[candidates.length - 1 - ((pick >> 1) % Math.min(3, candidates.length))] : candidates[(pick >> 1) % candidates.length]);
+      args.push(
+        pick % 2 === 0
+          ? candidates[candidates.length - 1 - ((pick >> 1) % Math.min(3, candidates.length))]
+          : candidates[(pick >> 1) % candidates.length],
+      );
     }
     if (args.length < slots) continue;
     const [lo, hi] = p.domain?.c ?? DEFAULT_RANGE;
     const theta = p.constant ? lo + s.theta * (hi - lo) : 0;
     const code = primitives.code(p.name);
-    const value = primitives.evaluate(code, args.map((a) => values[a]), theta);
+    const value = primitives.evaluate(
+      code,
+      args.map((a) => values[a]),
+      theta,
+    );
     if (!Number.isFinite(value) || Math.abs(value) > 1e6) continue;
-    if (!smooth(p, code, args.map((a) => values[a]), theta)) continue;
+    if (
+      !smooth(
+        p,
+        code,
+        args.map((a) => values[a]),
+        theta,
+      )
+    )
+      continue;
     return { p, args, theta, value };
   }
   return null;

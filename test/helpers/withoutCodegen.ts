@@ -7,7 +7,12 @@ import { codeGenerationAllowed, interpreting } from '../../src/primitives/codege
 const lecture = grad(parse('z + sin(x^2 + y*exp(z))'), { x: 2, y: -1, z: 0 });
 const forward = grad(parse('z + sin(x^2 + y*exp(z))'), { x: 2, y: -1, z: 0 }, { schedule: 'forward' });
 const compiled = grad(parse('z + sin(x^2 + y*exp(z))'), { x: 2, y: -1, z: 0 }, { schedule: 'compiled' });
-registerPrimitive({ name: 'softplus', arity: 1, value: 'Math.log1p(Math.exp(a))', partials: ['1 / (1 + Math.exp(-a))'] });
+registerPrimitive({
+  name: 'softplus',
+  arity: 1,
+  value: 'Math.log1p(Math.exp(a))',
+  partials: ['1 / (1 + Math.exp(-a))'],
+});
 registerPrimitive({ name: 'cube', arity: 1, value: (a) => a * a * a, partials: [(a) => 3 * a * a] });
 const user = grad(parse('softplus(2 * x) + cube(x)'), { x: 0.3 });
 let refused = '';

@@ -46,7 +46,9 @@ function generated(p: CheckedPrimitive): BlockRules {
   const make = (params: string, body: string) => new Function('P', `return function (${params}) {\n${body}\n}`)(P);
   const arity = arityOf(p);
   const tangent = p.partials.map((rule, k) => `${code(rule, `P.partials[${k}]`)} * t[i${k}]`).join(' + ') || '0';
-  const adjoint = p.partials.map((rule, k) => `if (need & ${1 << k}) dl[i${k}] += l0 * ${code(rule, `P.partials[${k}]`)};`).join(' ');
+  const adjoint = p.partials
+    .map((rule, k) => `if (need & ${1 << k}) dl[i${k}] += l0 * ${code(rule, `P.partials[${k}]`)};`)
+    .join(' ');
   return {
     shape: entrywiseShape,
     value: make('v, s', loop(arity, [p.value], `v[e] = ${code(p.value, 'P.value')};`, false)),
@@ -68,7 +70,11 @@ function loop(arity: number, rules: readonly CheckedRule[], statement: string, w
     arity >= 2 && need('b') ? 'const b = v[i1];' : 'const b = 0;',
     withY && need('y') ? 'const y = v[e];' : 'const y = 0;',
   ].join(' ');
-  const strides = Array.from({ length: arity }, (_, k) => `const A${k} = s.args[${k}]; const r${k} = A${k}.size === 1 ? 0 : A${k}.size === n ? cols : 0; const c${k} = A${k}.size === 1 ? 0 : 1;`).join('\n');
+  const strides = Array.from(
+    { length: arity },
+    (_, k) =>
+      `const A${k} = s.args[${k}]; const r${k} = A${k}.size === 1 ? 0 : A${k}.size === n ? cols : 0; const c${k} = A${k}.size === 1 ? 0 : 1;`,
+  ).join('\n');
   const rowStarts = Array.from({ length: arity }, (_, k) => `let i${k} = A${k}.offset + r * r${k};`).join(' ');
   const steps = Array.from({ length: arity }, (_, k) => `i${k} += c${k}`).join(', ');
   return `const out = s.out; const n = out.size; const rows = out.rows; const cols = out.cols; const c = s.constant;
@@ -98,7 +104,11 @@ function interpreted(p: CheckedPrimitive): BlockRules {
   const value = callable(p.value);
   const partials = p.partials.map(callable);
   const arity = arityOf(p);
-  const each = (v: Float64Array, s: BlockSite, body: (e: number, i0: number, i1: number, a: number, b: number) => void) => {
+  const each = (
+    v: Float64Array,
+    s: BlockSite,
+    body: (e: number, i0: number, i1: number, a: number, b: number) => void,
+  ) => {
     const [r0, c0] = strides(s, 0);
     const [r1, c1] = strides(s, 1);
     const { rows, cols } = s.out;
@@ -108,7 +118,8 @@ function interpreted(p: CheckedPrimitive): BlockRules {
     for (let r = 0; r < rows; r++) {
       let i0 = o0 + r * r0;
       let i1 = o1 + r * r1;
-      for (let k = 0; k < cols; k++, e++, i0 += c0, i1 += c1) body(e, i0, i1, arity >= 1 ? v[i0] : 0, arity >= 2 ? v[i1] : 0);
+      for (let k = 0; k < cols; k++, e++, i0 += c0, i1 += c1)
+        body(e, i0, i1, arity >= 1 ? v[i0] : 0, arity >= 2 ? v[i1] : 0);
     }
   };
   return {
@@ -124,7 +135,8 @@ function interpreted(p: CheckedPrimitive): BlockRules {
       each(v, s, (e, i0, i1, a, b) => {
         const l0 = l[e];
         if (l0 === 0) return;
-        for (let k = 0; k < arity; k++) if (need & (1 << k)) dl[k === 0 ? i0 : i1] += l0 * partials[k](a, b, s.constant, v[e]);
+        for (let k = 0; k < arity; k++)
+          if (need & (1 << k)) dl[k === 0 ? i0 : i1] += l0 * partials[k](a, b, s.constant, v[e]);
       }),
   };
 }
@@ -139,7 +151,9 @@ function foldRules(p: CheckedPrimitive): BlockRules {
   return {
     shape(args) {
       const block = args.find((shape) => shape.length > 0);
-      return block ? `'${p.primitive.name}' folds scalars; it has no form for a ${formatShape(block)} argument` : SCALAR;
+      return block
+        ? `'${p.primitive.name}' folds scalars; it has no form for a ${formatShape(block)} argument`
+        : SCALAR;
     },
     value(v, s) {
       let y = p.identity;

@@ -5,7 +5,18 @@
 // 256×784×256 products). No allocation.
 
 /** C[m×n] = A[m×k]·B[k×n], or C += A·B with `accumulate`. */
-export function gemm(A: Float64Array, ao: number, B: Float64Array, bo: number, C: Float64Array, co: number, m: number, k: number, n: number, accumulate: boolean): void {
+export function gemm(
+  A: Float64Array,
+  ao: number,
+  B: Float64Array,
+  bo: number,
+  C: Float64Array,
+  co: number,
+  m: number,
+  k: number,
+  n: number,
+  accumulate: boolean,
+): void {
   if (!accumulate) C.fill(0, co, co + m * n);
   for (let i = 0; i < m; i++) {
     const ci = co + i * n;
@@ -31,7 +42,17 @@ export function gemm(A: Float64Array, ao: number, B: Float64Array, bo: number, C
 }
 
 /** C[m×k] += A[m×n]·B[k×n]ᵀ: each entry a dot product of a row of A with a row of B. */
-export function gemmNT(A: Float64Array, ao: number, B: Float64Array, bo: number, C: Float64Array, co: number, m: number, n: number, k: number): void {
+export function gemmNT(
+  A: Float64Array,
+  ao: number,
+  B: Float64Array,
+  bo: number,
+  C: Float64Array,
+  co: number,
+  m: number,
+  n: number,
+  k: number,
+): void {
   for (let i = 0; i < m; i++) {
     const ai = ao + i * n;
     const ci = co + i * k;
@@ -67,7 +88,17 @@ export function gemmNT(A: Float64Array, ao: number, B: Float64Array, bo: number,
 }
 
 /** C[k×n] += A[m×k]ᵀ·B[m×n]: row p of C gathers the rows of B weighted by column p of A. */
-export function gemmTN(A: Float64Array, ao: number, B: Float64Array, bo: number, C: Float64Array, co: number, m: number, k: number, n: number): void {
+export function gemmTN(
+  A: Float64Array,
+  ao: number,
+  B: Float64Array,
+  bo: number,
+  C: Float64Array,
+  co: number,
+  m: number,
+  k: number,
+  n: number,
+): void {
   let i = 0;
   for (; i + 3 < m; i += 4) {
     const a0 = ao + i * k;

@@ -19,7 +19,8 @@ function dims(A: Block, B: Block): [number, number, number] {
 export const matmul: BlockRules = {
   shape([a, b]: readonly Shape[]): Shape | string {
     const mismatch = `shapes ${formatShape(a)} and ${formatShape(b)} do not match`;
-    if (a.length === 0 || b.length === 0) return `${mismatch} (a matrix product needs vectors or matrices; use * to scale)`;
+    if (a.length === 0 || b.length === 0)
+      return `${mismatch} (a matrix product needs vectors or matrices; use * to scale)`;
     const k = a[a.length - 1];
     if (k !== b[0]) return mismatch;
     if (a.length === 2 && b.length === 2) return [a[0], b[1]];

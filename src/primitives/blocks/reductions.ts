@@ -75,7 +75,8 @@ export const logsumexp: BlockRules = {
  */
 export const softmaxCrossEntropy: BlockRules = {
   shape([z, y]) {
-    if (!sameShape(z, y) || z.length === 0) return `logits ${formatShape(z)} and targets ${formatShape(y)} must be one vector or matrix shape`;
+    if (!sameShape(z, y) || z.length === 0)
+      return `logits ${formatShape(z)} and targets ${formatShape(y)} must be one vector or matrix shape`;
     return SCALAR;
   },
   value(v, { out, args: [Z, Y] }) {
@@ -128,7 +129,15 @@ export const transpose: BlockRules = {
 };
 
 /** B[c×r] = A[r×c]ᵀ (or B += Aᵀ). */
-function transposeInto(A: Float64Array, ao: number, B: Float64Array, bo: number, rows: number, cols: number, accumulate: boolean): void {
+function transposeInto(
+  A: Float64Array,
+  ao: number,
+  B: Float64Array,
+  bo: number,
+  rows: number,
+  cols: number,
+  accumulate: boolean,
+): void {
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       const x = A[ao + i * cols + j];
