@@ -5,10 +5,11 @@
 // exponential time, while reverse (a linear dynamic program over the same partials) takes O(N + E).
 // For n = 4 … 24 this prints both, side by side, until path enumeration is refused.
 // Run: npx tsx examples/fully-connected.ts [maxPaths]     (default limit 1e6 paths)
+import { pathToFileURL } from 'node:url';
 import { grad, LagradError, ProgramBuilder, type Program } from '../src/index.ts';
 
 /** The fully connected program on n nodes, with `sum` gathering all earlier nodes. */
-function fullyConnected(n: number): Program {
+export function fullyConnected(n: number): Program {
   const b = new ProgramBuilder();
   const nodes = [b.input('x', 0.3)];
   for (let k = 2; k <= n; k++) nodes.push(b.apply('tanh', b.applyMany('sum', nodes)));
@@ -17,7 +18,7 @@ function fullyConnected(n: number): Program {
 }
 
 /** The fastest of `repeat` runs (the first run of a schedule also pays for JIT compilation). */
-function best(program: Program, schedule: string, repeat: number, maxPaths: number) {
+export function best(program: Program, schedule: string, repeat: number, maxPaths: number) {
   const options = schedule === 'paths' ? { schedule, maxPaths } : { schedule }; // maxPaths is paths' setting alone
   let result = grad(program, { x: 0.3 }, options);
   for (let r = 1; r < repeat; r++) {
@@ -27,39 +28,50 @@ function best(program: Program, schedule: string, repeat: number, maxPaths: numb
   return result;
 }
 
-const maxPaths = Number(process.argv[2] ?? 1e6);
-console.log('Fully connected graph: u_k = tanh(u_1 + … + u_{k−1}), gradient of u_n with respect to x = u_1');
-console.log(
-  `paths: sum over all 2^(n−2) paths of the product of partials; reverse: back-substitution. Limit ${maxPaths} paths.\n`,
-);
-const header = ['n', 'variables', 'edges', 'paths', 'paths ms', 'reverse ms', 'paths / reverse', 'relative Δ gradient'];
-const widths = [3, 10, 7, 10, 11, 11, 16, 20];
-const row = (cells: (string | number)[]) => cells.map((c, k) => String(c).padStart(widths[k])).join(' ');
-console.log(row(header));
-for (let n = 4; n <= 24; n++) {
-  const program = fullyConnected(n);
-  const reverse = best(program, 'reverse', 5, maxPaths);
-  let paths;
-  try {
-    paths = best(program, 'paths', 2 ** (n - 2) > 1e5 ? 1 : 3, maxPaths);
-  } catch (e) {
-    if (!(e instanceof LagradError)) throw e;
-    console.log(`\nn = ${n}: ${e.message}`);
-    console.log(`(reverse at n = ${n}: ${reverse.stats.timeMs.toFixed(4)} ms, ∂u/∂x = ${reverse.gradient.x})`);
-    break;
-  }
-  const g = reverse.gradient.x as number;
-  const difference = Math.abs((paths.gradient.x as number) - g) / Math.max(Math.abs(g), Number.MIN_VALUE);
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const maxPaths = Number(process.argv[2] ?? 1e6);
+  console.log('Fully connected graph: u_k = tanh(u_1 + … + u_{k−1}), gradient of u_n with respect to x = u_1');
   console.log(
-    row([
-      n,
-      program.size,
-      program.parents.length,
-      paths.stats.paths,
-      paths.stats.timeMs.toFixed(3),
-      reverse.stats.timeMs.toFixed(4),
-      (paths.stats.timeMs / reverse.stats.timeMs).toFixed(0),
-      difference.toExponential(1),
-    ]),
+    `paths: sum over all 2^(n−2) paths of the product of partials; reverse: back-substitution. Limit ${maxPaths} paths.\n`,
   );
+  const header = [
+    'n',
+    'variables',
+    'edges',
+    'paths',
+    'paths ms',
+    'reverse ms',
+    'paths / reverse',
+    'relative Δ gradient',
+  ];
+  const widths = [3, 10, 7, 10, 11, 11, 16, 20];
+  const row = (cells: (string | number)[]) => cells.map((c, k) => String(c).padStart(widths[k])).join(' ');
+  console.log(row(header));
+  for (let n = 4; n <= 24; n++) {
+    const program = fullyConnected(n);
+    const reverse = best(program, 'reverse', 5, maxPaths);
+    let paths;
+    try {
+      paths = best(program, 'paths', 2 ** (n - 2) > 1e5 ? 1 : 3, maxPaths);
+    } catch (e) {
+      if (!(e instanceof LagradError)) throw e;
+      console.log(`\nn = ${n}: ${e.message}`);
+      console.log(`(reverse at n = ${n}: ${reverse.stats.timeMs.toFixed(4)} ms, ∂u/∂x = ${reverse.gradient.x})`);
+      break;
+    }
+    const g = reverse.gradient.x as number;
+    const difference = Math.abs((paths.gradient.x as number) - g) / Math.max(Math.abs(g), Number.MIN_VALUE);
+    console.log(
+      row([
+        n,
+        program.size,
+        program.parents.length,
+        paths.stats.paths,
+        paths.stats.timeMs.toFixed(3),
+        reverse.stats.timeMs.toFixed(4),
+        (paths.stats.timeMs / reverse.stats.timeMs).toFixed(0),
+        difference.toExponential(1),
+      ]),
+    );
+  }
 }
