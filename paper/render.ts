@@ -25,9 +25,12 @@ export function lookup(results: unknown, path: string): unknown {
 export function format(value: unknown, how: string | undefined, path: string): string {
   if (how === undefined) {
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
-    throw new Error(`paper template: {{${path}}} is ${Array.isArray(value) ? 'an array' : 'an object'}, not a number or a string`);
+    throw new Error(
+      `paper template: {{${path}}} is ${Array.isArray(value) ? 'an array' : 'an object'}, not a number or a string`,
+    );
   }
-  if (typeof value !== 'number') throw new Error(`paper template: {{${path}|${how}}} formats a number, but the value is ${JSON.stringify(value)}`);
+  if (typeof value !== 'number')
+    throw new Error(`paper template: {{${path}|${how}}} formats a number, but the value is ${JSON.stringify(value)}`);
   if (how === 'int') return Math.round(value).toLocaleString('en-US').replace(/,/g, ' ');
   if (how === 'x') return `${Number(value.toPrecision(3))}×`;
   if (how === 'pow') return power(value);

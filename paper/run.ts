@@ -19,7 +19,16 @@ import { nlpClaim } from './experiments/c7-nlp.ts';
 import { speedClaim } from './experiments/c8-speed.ts';
 
 export const PAPER_DIR = fileURLToPath(new URL('.', import.meta.url));
-export const experiments: readonly Experiment[] = [lectureClaim, exponentialClaim, lagrangeClaim, tradeoffClaim, dualClaim, cyclicClaim, nlpClaim, speedClaim];
+export const experiments: readonly Experiment[] = [
+  lectureClaim,
+  exponentialClaim,
+  lagrangeClaim,
+  tradeoffClaim,
+  dualClaim,
+  cyclicClaim,
+  nlpClaim,
+  speedClaim,
+];
 
 export interface PaperOptions {
   readonly quick?: boolean;
@@ -37,7 +46,10 @@ export async function buildPaper(options: PaperOptions = {}): Promise<Record<str
   const outDir = options.outDir ?? PAPER_DIR;
   const log = options.log ?? ((line: string) => console.log(line));
   const unknown = options.only?.filter((id) => !experiments.some((e) => e.id === id)) ?? [];
-  if (unknown.length > 0) throw new Error(`paper: no experiment ${unknown.join(', ')}; the experiments are ${experiments.map((e) => e.id).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `paper: no experiment ${unknown.join(', ')}; the experiments are ${experiments.map((e) => e.id).join(', ')}`,
+    );
   mkdirSync(outDir, { recursive: true });
   const context = createContext(outDir, quick);
   const results: Record<string, unknown> = {};
@@ -49,14 +61,25 @@ export async function buildPaper(options: PaperOptions = {}): Promise<Record<str
     seconds[experiment.id] = (performance.now() - t) / 1000;
     log(`${experiment.id.padEnd(8)} ${seconds[experiment.id].toFixed(1).padStart(6)} s  ${experiment.title}`);
   }
-  const claims = experiments.filter((e) => results[e.id] !== undefined).map((e) => ({ id: e.id, title: e.title, ...(results[e.id] as { supported: boolean; verdict: string; criterion: string }) }));
+  const claims = experiments
+    .filter((e) => results[e.id] !== undefined)
+    .map((e) => ({
+      id: e.id,
+      title: e.title,
+      ...(results[e.id] as { supported: boolean; verdict: string; criterion: string }),
+    }));
   const unsupported = claims.filter((c) => !c.supported);
   results.summary = {
     supported: claims.length - unsupported.length,
     claims: claims.length,
-    verdicts: claims.map((c) => `- **${c.title}** — ${c.supported ? 'supported' : '**not supported**'}: ${c.verdict}.`).join('\n'),
+    verdicts: claims
+      .map((c) => `- **${c.title}** — ${c.supported ? 'supported' : '**not supported**'}: ${c.verdict}.`)
+      .join('\n'),
     criteria: claims.map((c) => `- ${c.title}: ${c.criterion}.`).join('\n'),
-    unsupported: unsupported.length === 0 ? 'None: every experiment supported its claim at the sizes run.' : unsupported.map((c) => `- ${c.title}: ${c.verdict} (criterion: ${c.criterion}).`).join('\n'),
+    unsupported:
+      unsupported.length === 0
+        ? 'None: every experiment supported its claim at the sizes run.'
+        : unsupported.map((c) => `- ${c.title}: ${c.verdict} (criterion: ${c.criterion}).`).join('\n'),
   };
   const total = (performance.now() - started) / 1000;
   results.meta = {
@@ -70,7 +93,9 @@ export async function buildPaper(options: PaperOptions = {}): Promise<Record<str
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   const template = readFileSync(join(PAPER_DIR, 'paper.template.md'), 'utf8');
   if (!options.only) writeFileSync(join(outDir, 'paper.md'), render(template, results));
-  log(`paper: ${total.toFixed(1)} s (${quick ? 'quick' : 'full'} mode) → ${join(outDir, options.only ? 'results.json' : 'paper.md')}`);
+  log(
+    `paper: ${total.toFixed(1)} s (${quick ? 'quick' : 'full'} mode) → ${join(outDir, options.only ? 'results.json' : 'paper.md')}`,
+  );
   return results;
 }
 
@@ -81,15 +106,25 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       const k = args.indexOf(flag);
       return k >= 0 ? args[k + 1] : undefined;
     };
-    const stray = args.filter((a, k) => !['--quick', '--render', '--out', '--only'].includes(a) && !['--out', '--only'].includes(args[k - 1]));
-    if (stray.length > 0) throw new Error(`unknown argument '${stray[0]}'; usage: npm run paper [-- --quick] [--out DIR] [--only claimN,…] [--render]`);
+    const stray = args.filter(
+      (a, k) => !['--quick', '--render', '--out', '--only'].includes(a) && !['--out', '--only'].includes(args[k - 1]),
+    );
+    if (stray.length > 0)
+      throw new Error(
+        `unknown argument '${stray[0]}'; usage: npm run paper [-- --quick] [--out DIR] [--only claimN,…] [--render]`,
+      );
     const only = value('--only')?.split(',');
     // One experiment alone never overwrites the paper's results: it writes to a temporary folder unless told.
     const outDir = value('--out') ?? (only ? join(tmpdir(), 'lagrad-paper') : PAPER_DIR);
     if (args.includes('--render')) {
       const results = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8'));
-      writeFileSync(join(outDir, 'paper.md'), render(readFileSync(join(PAPER_DIR, 'paper.template.md'), 'utf8'), results));
-      console.log(`paper: rendered ${join(outDir, 'paper.md')} from results.json (${results.meta.mode} mode, no experiment run)`);
+      writeFileSync(
+        join(outDir, 'paper.md'),
+        render(readFileSync(join(PAPER_DIR, 'paper.template.md'), 'utf8'), results),
+      );
+      console.log(
+        `paper: rendered ${join(outDir, 'paper.md')} from results.json (${results.meta.mode} mode, no experiment run)`,
+      );
     } else {
       await buildPaper({ quick: args.includes('--quick'), outDir, only });
     }

@@ -35,7 +35,8 @@ export const lectureClaim: Experiment = {
     const closed = { x: 2 * x * Math.cos(d), y: Math.exp(z) * Math.cos(d), z: 1 + y * Math.exp(z) * Math.cos(d) };
     const names = Object.keys(values);
     const lines = readFileSync(FILE, 'utf8').split('\n');
-    const constraint = (name: string) => lines.find((l) => new RegExp(`^${name} = `).test(l))?.split(' = ')[1] ?? 'input';
+    const constraint = (name: string) =>
+      lines.find((l) => new RegExp(`^${name} = `).test(l))?.split(' = ')[1] ?? 'input';
     const variables = markdownTable(
       ['variable', 'constraint', 'value v', 'multiplier λ = ∂f/∂v'],
       names.map((n) => [`\`${n}\``, `\`${constraint(n)}\``, num(values[n]), num(reference.multipliers![n])]),
@@ -43,21 +44,53 @@ export const lectureClaim: Experiment = {
     const schedules = Object.entries(runs).map(([name, r]) => {
       const against = r.multipliers ?? r.gradient;
       const difference = largest(Object.keys(against).map((n) => Math.abs(against[n] - reference.multipliers![n])));
-      return { name, value: r.value, gradient: r.gradient, difference, sweeps: r.stats.sweeps, partials: r.stats.partialEvaluations, compared: r.multipliers ? 'all 9 λ' : 'gradient' };
+      return {
+        name,
+        value: r.value,
+        gradient: r.gradient,
+        difference,
+        sweeps: r.stats.sweeps,
+        partials: r.stats.partialEvaluations,
+        compared: r.multipliers ? 'all 9 λ' : 'gradient',
+      };
     });
     const scheduleTable = markdownTable(
-      ['schedule', 'f', '∂f/∂x', '∂f/∂y', '∂f/∂z', 'largest |Δλ| against reverse', 'over', 'sweeps', 'partial evaluations'],
-      schedules.map((s) => [`\`${s.name}\``, num(s.value), num(s.gradient.x), num(s.gradient.y), num(s.gradient.z), sci(s.difference), s.compared, s.sweeps, s.partials]),
+      [
+        'schedule',
+        'f',
+        '∂f/∂x',
+        '∂f/∂y',
+        '∂f/∂z',
+        'largest |Δλ| against reverse',
+        'over',
+        'sweeps',
+        'partial evaluations',
+      ],
+      schedules.map((s) => [
+        `\`${s.name}\``,
+        num(s.value),
+        num(s.gradient.x),
+        num(s.gradient.y),
+        num(s.gradient.z),
+        sci(s.difference),
+        s.compared,
+        s.sweeps,
+        s.partials,
+      ]),
     );
     const closedError = largest(['x', 'y', 'z'].map((n) => Math.abs(reference.gradient[n] - closed[n as 'x'])));
-    const worst = schedules.reduce((w, s) => (s.name !== 'fd' && s.difference > w.difference ? s : w), { name: 'none', difference: 0 } as { name: string; difference: number });
+    const worst = schedules.reduce((w, s) => (s.name !== 'fd' && s.difference > w.difference ? s : w), {
+      name: 'none',
+      difference: 0,
+    } as { name: string; difference: number });
     const fd = schedules.find((s) => s.name === 'fd')!;
     const lectureDot = await ctx.lagrad(['graph', FILE]);
     const networkDot = await ctx.lagrad(['graph', 'examples/network.lag']);
     const network = readFileSync('examples/network.lag', 'utf8');
     const supported = closedError < 1e-14 && worst.difference < 1e-12 && fd.difference < 1e-8;
     return {
-      criterion: "reverse equals the closed form to 1e-14, every other schedule's multipliers are within 1e-12 of reverse's, finite differences within 1e-8",
+      criterion:
+        "reverse equals the closed form to 1e-14, every other schedule's multipliers are within 1e-12 of reverse's, finite differences within 1e-8",
       supported,
       verdict: `all ${schedules.length} schedules give f = ${num(reference.value)} and the same multipliers (largest difference ${sci(worst.difference)}, ${worst.name}; fd ${sci(fd.difference)} on the gradient); reverse's gradient differs from the closed form by ${sci(closedError)}`,
       value: reference.value,

@@ -52,9 +52,14 @@ export const exponentialClaim: Experiment = {
       const reverse = best(program, 'reverse', 1, maxPaths);
       const paths = best(program, 'paths', 1, maxPaths);
       // Timed by the benchmark's harness: warmed up, fast calls batched, the median of a few runs.
-      const calls = [() => grad(program, { x: 0.3 }, { schedule: 'reverse' }), () => grad(program, { x: 0.3 }, { schedule: 'paths', maxPaths })];
+      const calls = [
+        () => grad(program, { x: 0.3 }, { schedule: 'reverse' }),
+        () => grad(program, { x: 0.3 }, { schedule: 'paths', maxPaths }),
+      ];
       // (--quick: the fastest of three plain calls; the harness's warm-up alone would take seconds.)
-      const [reverseTime, pathsTime] = ctx.quick ? calls.map(fastestOfThree) : sideBySide(calls, TIMING, calls.map(batchSize));
+      const [reverseTime, pathsTime] = ctx.quick
+        ? calls.map(fastestOfThree)
+        : sideBySide(calls, TIMING, calls.map(batchSize));
       const g = reverse.gradient.x as number;
       dense.push({
         n,
@@ -71,8 +76,18 @@ export const exponentialClaim: Experiment = {
     // Growth per added node, fitted where paths takes over 0.5 ms (above the per-call overhead), or over the last three sizes.
     const slow = dense.filter((r) => r.pathsMs > 0.5);
     const upper = slow.length >= 3 ? slow : dense.slice(-3);
-    const pathsGrowth = 2 ** slope(upper.map((r) => r.n), upper.map((r) => Math.log2(r.pathsMs)));
-    const productGrowth = 2 ** slope(upper.map((r) => r.n), upper.map((r) => Math.log2(r.pathEdges)));
+    const pathsGrowth =
+      2 **
+      slope(
+        upper.map((r) => r.n),
+        upper.map((r) => Math.log2(r.pathsMs)),
+      );
+    const productGrowth =
+      2 **
+      slope(
+        upper.map((r) => r.n),
+        upper.map((r) => Math.log2(r.pathEdges)),
+      );
     const pathsPerMs = upper.map((r) => r.paths / r.pathsMs);
     const last = dense[dense.length - 1];
     // (b) grad against evaluate on random DAGs of N variables (built straight into exact arrays).
@@ -81,8 +96,18 @@ export const exponentialClaim: Experiment = {
     for (const size of sizes) {
       const { program, x } = directProgram(size);
       const runner = new LagradRunner(program);
-      const [value, gradient] = sideBySide([() => runner.value(x), () => runner.gradient(x)], { warmup: 1, runs: ctx.quick ? 3 : size >= 1e7 ? 5 : 9, budgetMs: 10_000 });
-      scaling.push({ size, evaluateNs: (value.median * 1e6) / size, gradNs: (gradient.median * 1e6) / size, ratio: gradient.median / value.median, runs: gradient.runs });
+      const [value, gradient] = sideBySide([() => runner.value(x), () => runner.gradient(x)], {
+        warmup: 1,
+        runs: ctx.quick ? 3 : size >= 1e7 ? 5 : 9,
+        budgetMs: 10_000,
+      });
+      scaling.push({
+        size,
+        evaluateNs: (value.median * 1e6) / size,
+        gradNs: (gradient.median * 1e6) / size,
+        ratio: gradient.median / value.median,
+        runs: gradient.runs,
+      });
     }
     const ratios = scaling.map((s) => s.ratio);
     const largestSize = scaling[scaling.length - 1];
@@ -94,11 +119,22 @@ export const exponentialClaim: Experiment = {
           title: 'Fully connected DAG: paths against reverse',
           width: 300,
           height: 240,
-          data: { values: dense.flatMap((r) => [{ n: r.n, schedule: 'paths (sum over paths)', ms: r.pathsMs }, { n: r.n, schedule: 'reverse (backprop)', ms: r.reverseMs }]) },
+          data: {
+            values: dense.flatMap((r) => [
+              { n: r.n, schedule: 'paths (sum over paths)', ms: r.pathsMs },
+              { n: r.n, schedule: 'reverse (backprop)', ms: r.reverseMs },
+            ]),
+          },
           mark: { type: 'line', point: true },
           encoding: {
             x: { field: 'n', type: 'quantitative', title: 'nodes n (2^(n−2) paths)' },
-            y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, axis: { format: '~e' }, title: 'time of one gradient (ms, log)' },
+            y: {
+              field: 'ms',
+              type: 'quantitative',
+              scale: { type: 'log' },
+              axis: { format: '~e' },
+              title: 'time of one gradient (ms, log)',
+            },
             color: { field: 'schedule', type: 'nominal', title: null, legend: { orient: 'top-left' } },
           },
         },
@@ -109,15 +145,27 @@ export const exponentialClaim: Experiment = {
           data: { values: scaling },
           mark: { type: 'line', point: true },
           encoding: {
-            x: { field: 'size', type: 'quantitative', scale: { type: 'log' }, axis: { format: '~s' }, title: 'N variables (log)' },
-            y: { field: 'ratio', type: 'quantitative', scale: { zero: true }, title: 'time of grad ÷ time of evaluate' },
+            x: {
+              field: 'size',
+              type: 'quantitative',
+              scale: { type: 'log' },
+              axis: { format: '~s' },
+              title: 'N variables (log)',
+            },
+            y: {
+              field: 'ratio',
+              type: 'quantitative',
+              scale: { zero: true },
+              title: 'time of grad ÷ time of evaluate',
+            },
           },
         },
       ],
     });
     const supported = pathsGrowth > 1.6 && Math.max(...ratios) < 4;
     return {
-      criterion: "paths' time grows by more than 1.6× per added node (2× in exact arithmetic) and grad costs under 4 evaluations at every N (the cheap-gradient bound in Griewank and Walther's operation-count model)",
+      criterion:
+        "paths' time grows by more than 1.6× per added node (2× in exact arithmetic) and grad costs under 4 evaluations at every N (the cheap-gradient bound in Griewank and Walther's operation-count model)",
       supported,
       verdict: `paths' time grows ${pathsGrowth.toFixed(2)}× per added node (its products of partials ${productGrowth.toFixed(2)}×; 2^(n−2) paths), reaching ${sci(last.pathsMs / last.reverseMs)}× reverse's at n = ${last.n}; grad costs ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}× evaluate from N = ${power(sizes[0])} to ${power(largestSize.size)}`,
       maxPaths,
@@ -128,8 +176,30 @@ export const exponentialClaim: Experiment = {
       last,
       dense,
       denseTable: markdownTable(
-        ['n', 'variables', 'edges', 'paths', 'edges on paths', 'reverse: partial evaluations', 'paths (ms)', 'reverse (ms)', 'paths ÷ reverse', 'relative Δ gradient'],
-        dense.map((r) => [r.n, r.variables, r.edges, r.paths, r.pathEdges, r.reversePartials, r.pathsMs.toPrecision(3), r.reverseMs.toPrecision(3), (r.pathsMs / r.reverseMs).toPrecision(3), sci(r.difference)]),
+        [
+          'n',
+          'variables',
+          'edges',
+          'paths',
+          'edges on paths',
+          'reverse: partial evaluations',
+          'paths (ms)',
+          'reverse (ms)',
+          'paths ÷ reverse',
+          'relative Δ gradient',
+        ],
+        dense.map((r) => [
+          r.n,
+          r.variables,
+          r.edges,
+          r.paths,
+          r.pathEdges,
+          r.reversePartials,
+          r.pathsMs.toPrecision(3),
+          r.reverseMs.toPrecision(3),
+          (r.pathsMs / r.reverseMs).toPrecision(3),
+          sci(r.difference),
+        ]),
       ),
       scaling,
       scalingTable: markdownTable(

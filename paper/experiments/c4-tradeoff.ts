@@ -29,10 +29,22 @@ export function binomialOptimum(steps: number, snapshots: number): number {
 
 /** A recurrent network h_t = tanh(W h_{t−1} + b) with a 16-vector state, `steps` steps, as a .lag text. */
 const rnn = (steps: number) =>
-  ['input W[16, 16] = 0.05', 'input b[16] = 0.1', 'input h0[16] = 0.5', ...Array.from({ length: steps }, (_, t) => `h${t + 1} = tanh(W @ h${t} + b)`), `loss = sum(h${steps})`, 'output loss'].join('\n') + '\n';
+  [
+    'input W[16, 16] = 0.05',
+    'input b[16] = 0.1',
+    'input h0[16] = 0.5',
+    ...Array.from({ length: steps }, (_, t) => `h${t + 1} = tanh(W @ h${t} + b)`),
+    `loss = sum(h${steps})`,
+    'output loss',
+  ].join('\n') + '\n';
 
 /** A chain x → sin → sin → … of `steps` steps as a .lag text. */
-const sineChain = (steps: number) => ['input x = 0.5', ...Array.from({ length: steps }, (_, k) => `s${k + 1} = sin(${k === 0 ? 'x' : `s${k}`})`), `output s${steps}`].join('\n') + '\n';
+const sineChain = (steps: number) =>
+  [
+    'input x = 0.5',
+    ...Array.from({ length: steps }, (_, k) => `s${k + 1} = sin(${k === 0 ? 'x' : `s${k}`})`),
+    `output s${steps}`,
+  ].join('\n') + '\n';
 
 interface Point {
   budget: number;
@@ -60,8 +72,17 @@ export const tradeoffClaim: Experiment = {
     const optimum = [];
     for (const steps of chains) {
       for (const snapshots of counts) {
-        const r = JSON.parse(await ctx.lagrad(['tradeoff', '--chain', String(steps), '--snapshots', String(snapshots), '--json']));
-        optimum.push({ steps, snapshots, advances: r.advances as number, optimum: binomialOptimum(steps, snapshots), peakValues: r.peakValues as number, peakBytes: r.peakBytes as number });
+        const r = JSON.parse(
+          await ctx.lagrad(['tradeoff', '--chain', String(steps), '--snapshots', String(snapshots), '--json']),
+        );
+        optimum.push({
+          steps,
+          snapshots,
+          advances: r.advances as number,
+          optimum: binomialOptimum(steps, snapshots),
+          peakValues: r.peakValues as number,
+          peakBytes: r.peakBytes as number,
+        });
       }
     }
     const optimumGap = largest(optimum.map((o) => Math.abs(o.advances - o.optimum)));
@@ -90,10 +111,23 @@ export const tradeoffClaim: Experiment = {
     const runs = [...chainRuns, ...networkRuns, ...rnnRuns];
     // Forward mode at the other end: one tangent sweep per input (lane), no reverse sweep at all.
     const modes = [];
-    for (const [name, source, files] of [[`sine chain, ${steps} steps`, 'chain.lag', { 'chain.lag': sineChain(steps) }], ['examples/network.lag', 'examples/network.lag', {}]] as const) {
-      for (const [schedule, extra] of [['reverse', []], ['forward', ['--lanes', '1']]] as const) {
+    for (const [name, source, files] of [
+      [`sine chain, ${steps} steps`, 'chain.lag', { 'chain.lag': sineChain(steps) }],
+      ['examples/network.lag', 'examples/network.lag', {}],
+    ] as const) {
+      for (const [schedule, extra] of [
+        ['reverse', []],
+        ['forward', ['--lanes', '1']],
+      ] as const) {
         const r = JSON.parse(await ctx.lagrad(['grad', source, '--schedule', schedule, ...extra, '--json'], files));
-        modes.push({ program: name, schedule, inputs: Object.keys(r.gradient).length, sweeps: r.stats.sweeps as number, partials: r.stats.partialEvaluations as number, peakValues: r.stats.peakValues as number });
+        modes.push({
+          program: name,
+          schedule,
+          inputs: Object.keys(r.gradient).length,
+          sweeps: r.stats.sweeps as number,
+          partials: r.stats.partialEvaluations as number,
+          peakValues: r.stats.peakValues as number,
+        });
       }
     }
     const forwardHeld = modes.filter((m) => m.schedule === 'forward').map((m) => m.peakValues);
@@ -101,30 +135,68 @@ export const tradeoffClaim: Experiment = {
     const notRun = runs.filter((p) => typeof p.gradientError !== 'number').length;
     // Revolve's measured counts against its closed-form price on a chain of the same length. (sqrt
     // fits a budget differently on a program, whose segments it cuts by measured liveness.)
-    const matched = chainRuns.filter((p) => p.strategy === 'revolve').flatMap((p) => {
-      const q = chainPriced.find((c) => c.strategy === p.strategy && c.budget === p.budget);
-      return q ? [{ p, q }] : [];
-    });
-    const priceGap = largest(matched.map(({ p, q }) => Math.abs(p.evaluations - q.evaluations) + Math.abs(p.peakValues - q.peakValues)));
+    const matched = chainRuns
+      .filter((p) => p.strategy === 'revolve')
+      .flatMap((p) => {
+        const q = chainPriced.find((c) => c.strategy === p.strategy && c.budget === p.budget);
+        return q ? [{ p, q }] : [];
+      });
+    const priceGap = largest(
+      matched.map(({ p, q }) => Math.abs(p.evaluations - q.evaluations) + Math.abs(p.peakValues - q.peakValues)),
+    );
     const bytesPerValue = largest([...chainRuns, ...networkRuns].map((p) => (p.peakBytes ?? 0) / p.peakValues));
     const leastMemory = chainRuns.reduce((a, b) => (b.peakValues < a.peakValues ? b : a));
     const storeAll = chainRuns.find((p) => p.strategy === 'store-all')!;
     const optimumLine = Array.from({ length: 60 }, (_, k) => Math.round(Math.pow(steps / 2, k / 59)))
       .filter((c, k, all) => c >= 1 && all.indexOf(c) === k)
-      .map((c) => ({ peakValues: c + 2, recomputation: (binomialOptimum(steps, c) + steps) / steps, strategy: 'binomial optimum (c snapshots + 2)' }));
-    const panel = (title: string, measured: Point[], line: object[], memory: 'peakValues' | 'peakBytes' = 'peakValues') => ({
+      .map((c) => ({
+        peakValues: c + 2,
+        recomputation: (binomialOptimum(steps, c) + steps) / steps,
+        strategy: 'binomial optimum (c snapshots + 2)',
+      }));
+    const panel = (
+      title: string,
+      measured: Point[],
+      line: object[],
+      memory: 'peakValues' | 'peakBytes' = 'peakValues',
+    ) => ({
       title,
       width: 330,
       height: 260,
       layer: [
-        { data: { values: line }, mark: { type: 'line', strokeDash: [4, 3], color: '#555' }, encoding: { x: { field: 'peakValues', type: 'quantitative' }, y: { field: 'recomputation', type: 'quantitative' } } },
+        {
+          data: { values: line },
+          mark: { type: 'line', strokeDash: [4, 3], color: '#555' },
+          encoding: {
+            x: { field: 'peakValues', type: 'quantitative' },
+            y: { field: 'recomputation', type: 'quantitative' },
+          },
+        },
         {
           data: { values: measured.map((p) => ({ ...p, run: 'run' })) },
           mark: { type: 'line', point: true },
           encoding: {
-            x: { field: memory, type: 'quantitative', scale: { type: 'log' }, title: memory === 'peakValues' ? 'peak values held, measured (log; × 8 bytes)' : 'peak bytes held, measured (log)' },
-            y: { field: 'recomputation', type: 'quantitative', scale: { type: 'log' }, title: 'evaluations ÷ one forward sweep (log)' },
-            color: { field: 'strategy', type: 'nominal', title: 'strategy', scale: { domain: ['store-all', 'sqrt', 'revolve', 'budget'] } },
+            x: {
+              field: memory,
+              type: 'quantitative',
+              scale: { type: 'log' },
+              title:
+                memory === 'peakValues'
+                  ? 'peak values held, measured (log; × 8 bytes)'
+                  : 'peak bytes held, measured (log)',
+            },
+            y: {
+              field: 'recomputation',
+              type: 'quantitative',
+              scale: { type: 'log' },
+              title: 'evaluations ÷ one forward sweep (log)',
+            },
+            color: {
+              field: 'strategy',
+              type: 'nominal',
+              title: 'strategy',
+              scale: { domain: ['store-all', 'sqrt', 'revolve', 'budget'] },
+            },
             order: { field: memory, type: 'quantitative' },
           },
         },
@@ -133,16 +205,29 @@ export const tradeoffClaim: Experiment = {
     const figure = await renderSvg({
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       background: 'white',
-      title: { text: 'lagrad tradeoff: recomputation against peak memory, measured on real runs', subtitle: 'dashed: the binomial optimum for a chain (Griewank & Walther), from its closed form' },
+      title: {
+        text: 'lagrad tradeoff: recomputation against peak memory, measured on real runs',
+        subtitle: 'dashed: the binomial optimum for a chain (Griewank & Walther), from its closed form',
+      },
       hconcat: [
         panel(`sine chain, ${steps} steps`, chainRuns, optimumLine),
         panel('examples/network.lag (50 variables)', networkRuns, []),
-        ...(rnnRuns.length > 0 ? [panel(`RNN, ${rnnSteps} steps, 16-vector state (bytes)`, rnnRuns, [], 'peakBytes')] : []),
+        ...(rnnRuns.length > 0
+          ? [panel(`RNN, ${rnnSteps} steps, 16-vector state (bytes)`, rnnRuns, [], 'peakBytes')]
+          : []),
       ],
     });
     const table = markdownTable(
       ['budget (values)', 'strategy', 'evaluations', '× forward', 'peak values', 'peak bytes', 'gradient Δ'],
-      chainRuns.map((p) => [p.budget, p.strategy, p.evaluations, p.recomputation.toFixed(3), p.peakValues, p.peakBytes ?? '—', typeof p.gradientError === 'number' ? sci(p.gradientError) : 'not run']),
+      chainRuns.map((p) => [
+        p.budget,
+        p.strategy,
+        p.evaluations,
+        p.recomputation.toFixed(3),
+        p.peakValues,
+        p.peakBytes ?? '—',
+        typeof p.gradientError === 'number' ? sci(p.gradientError) : 'not run',
+      ]),
     );
     const optimumTable = markdownTable(
       ['chain steps L', 'snapshots c', 'revolve advances', 'binomial optimum', 'peak values', 'peak bytes'],
@@ -150,15 +235,37 @@ export const tradeoffClaim: Experiment = {
     );
     const modeTable = markdownTable(
       ['program', 'schedule', 'inputs', 'sweeps', 'partial evaluations', 'peak values'],
-      modes.map((m) => [m.program, m.schedule === 'forward' ? '`forward --lanes 1`' : '`reverse`', m.inputs, m.sweeps, m.partials, m.peakValues]),
+      modes.map((m) => [
+        m.program,
+        m.schedule === 'forward' ? '`forward --lanes 1`' : '`reverse`',
+        m.inputs,
+        m.sweeps,
+        m.partials,
+        m.peakValues,
+      ]),
     );
     return {
       modeTable,
       rnnNote,
       rnnRuns,
-      rnnTable: rnnRuns.length === 0 ? '' : markdownTable(['budget (bytes)', 'strategy', 'evaluations', '× forward', 'peak values', 'peak bytes', 'gradient Δ'], rnnRuns.map((p) => [p.budget, p.strategy, p.evaluations, p.recomputation.toFixed(3), p.peakValues, p.peakBytes ?? '—', typeof p.gradientError === 'number' ? sci(p.gradientError) : 'not run'])),
+      rnnTable:
+        rnnRuns.length === 0
+          ? ''
+          : markdownTable(
+              ['budget (bytes)', 'strategy', 'evaluations', '× forward', 'peak values', 'peak bytes', 'gradient Δ'],
+              rnnRuns.map((p) => [
+                p.budget,
+                p.strategy,
+                p.evaluations,
+                p.recomputation.toFixed(3),
+                p.peakValues,
+                p.peakBytes ?? '—',
+                typeof p.gradientError === 'number' ? sci(p.gradientError) : 'not run',
+              ]),
+            ),
       forwardHeld: Math.max(...forwardHeld),
-      criterion: "revolve's advances equal the binomial optimum exactly, every run's gradient equals reverse's exactly, and revolve's measured counts equal its closed-form price",
+      criterion:
+        "revolve's advances equal the binomial optimum exactly, every run's gradient equals reverse's exactly, and revolve's measured counts equal its closed-form price",
       supported: optimumGap === 0 && gradientError === 0 && priceGap === 0,
       verdict: `revolve's advances equal the binomial optimum in all ${optimum.length} cases (largest gap ${optimumGap}); ${runs.length - notRun} real runs return reverse's gradient exactly (largest difference ${sci(gradientError)}) and revolve's measured counts match its closed-form prices at all ${matched.length} budgets (gap ${priceGap}); on the ${steps}-step chain memory goes from ${storeAll.peakValues} values (store-all) to ${leastMemory.peakValues} (${leastMemory.strategy}) for ${leastMemory.recomputation.toFixed(1)}× the evaluations. Forward mode's end of the spectrum is not shown: lagrad's forward schedule keeps every value (${Math.max(...forwardHeld)} on the chain), where a streaming forward mode would hold O(1)`,
       optimumCases: optimum.length,

@@ -1,4 +1,15 @@
-import { convergenceSvg, deepChain, dualStudy, expanding, pageRank, ring, studyPrograms, verdict, wideDag, type Run } from '../../examples/dual.ts';
+import {
+  convergenceSvg,
+  deepChain,
+  dualStudy,
+  expanding,
+  pageRank,
+  ring,
+  studyPrograms,
+  verdict,
+  wideDag,
+  type Run,
+} from '../../examples/dual.ts';
 import type { Program } from '../../src/index.ts';
 import { markdownTable, sci } from '../format.ts';
 import type { Experiment } from '../context.ts';
@@ -8,7 +19,8 @@ import type { Experiment } from '../context.ts';
 // ½‖(I − J)ᵀλ − w‖², against the `iterative` schedule's Jacobi and Gauss–Seidel sweeps on the
 // multipliers (examples/dual.ts runs them; this records its numbers and draws its curves).
 
-const cost = (r: Run) => (r.converged ? `${r.iterations} its, ${r.sweeps} sweeps` : `no: ${r.failure?.split(' (')[0] ?? 'did not converge'}`);
+const cost = (r: Run) =>
+  r.converged ? `${r.iterations} its, ${r.sweeps} sweeps` : `no: ${r.failure?.split(' (')[0] ?? 'did not converge'}`;
 
 export const dualClaim: Experiment = {
   id: 'claim5',
@@ -29,7 +41,9 @@ export const dualClaim: Experiment = {
       const runs = study.runs.filter((r) => r.program === p.name);
       const get = (method: string) => runs.find((r) => r.method === method)!;
       const cg = get('dual cg');
-      const sweeps = runs.filter((r) => !r.method.startsWith('dual') && r.converged).sort((a, b) => a.sweeps - b.sweeps)[0];
+      const sweeps = runs
+        .filter((r) => !r.method.startsWith('dual') && r.converged)
+        .sort((a, b) => a.sweeps - b.sweeps)[0];
       return {
         ...p,
         cg: cost(cg),
@@ -52,7 +66,8 @@ export const dualClaim: Experiment = {
     // The claim holds if the dual converges everywhere the multipliers exist, and wins somewhere.
     const supported = cgAll && wins.length > 0;
     return {
-      criterion: "dual cg converges on every program and needs fewer sweeps than both Jacobi and Gauss–Seidel on at least one",
+      criterion:
+        'dual cg converges on every program and needs fewer sweeps than both Jacobi and Gauss–Seidel on at least one',
       supported,
       verdict: `dual cg converges on all ${byProgram.length} programs (largest error against backprop ${sci(cgError)}) and needs fewer sweeps than Jacobi and Gauss–Seidel on ${wins.length} (${wins.join('; ') || 'none'}); it loses on every acyclic program (${acyclic.map((p) => `${p.cgSweeps} sweeps against ${p.bestSweeps}`).join(', ')}); plain gradient steps converge on ${gradientConverged} of ${byProgram.length} within ${maxIterations} iterations`,
       maxIterations,

@@ -32,7 +32,8 @@ function observedRate(errors: readonly { k: number; error: number }[]): number {
   if (fit.length < 2) return NaN;
   const mk = fit.reduce((s, e) => s + e.k, 0) / fit.length;
   const ml = fit.reduce((s, e) => s + Math.log(e.error), 0) / fit.length;
-  const slope = fit.reduce((s, e) => s + (e.k - mk) * (Math.log(e.error) - ml), 0) / fit.reduce((s, e) => s + (e.k - mk) ** 2, 0);
+  const slope =
+    fit.reduce((s, e) => s + (e.k - mk) * (Math.log(e.error) - ml), 0) / fit.reduce((s, e) => s + (e.k - mk) ** 2, 0);
   return Math.exp(slope);
 }
 
@@ -63,12 +64,35 @@ export const cyclicClaim: Experiment = {
   async run(ctx) {
     const layer = JSON.parse(readFileSync('examples/equilibrium-layer.json', 'utf8')) as Point;
     const cases: Case[] = [
-      { name: 'v = cos v + t', command: 'examples/fixed-point.lag', program: file('examples/fixed-point.lag'), input: 't' },
-      { name: 'equilibrium layer v = tanh(W v + x), 3 units', command: 'examples/equilibrium.lag', program: file('examples/equilibrium.lag'), input: 'x1' },
-      { name: 'PageRank, 40 pages, d = 0.85', command: 'pageRank(40, 0.85) in examples/dual.ts', program: pageRank(40, 0.85), input: 'd' },
-      { name: 'equilibrium layer z = tanh(W z + U x + b), a 4-vector', command: 'examples/equilibrium-layer.lag', program: file('examples/equilibrium-layer.lag'), input: 'W', at: layer },
+      {
+        name: 'v = cos v + t',
+        command: 'examples/fixed-point.lag',
+        program: file('examples/fixed-point.lag'),
+        input: 't',
+      },
+      {
+        name: 'equilibrium layer v = tanh(W v + x), 3 units',
+        command: 'examples/equilibrium.lag',
+        program: file('examples/equilibrium.lag'),
+        input: 'x1',
+      },
+      {
+        name: 'PageRank, 40 pages, d = 0.85',
+        command: 'pageRank(40, 0.85) in examples/dual.ts',
+        program: pageRank(40, 0.85),
+        input: 'd',
+      },
+      {
+        name: 'equilibrium layer z = tanh(W z + U x + b), a 4-vector',
+        command: 'examples/equilibrium-layer.lag',
+        program: file('examples/equilibrium-layer.lag'),
+        input: 'W',
+        at: layer,
+      },
     ];
-    const ks = ctx.quick ? [1, 2, 4, 8, 16, 24, 32, 48, 64] : [1, 2, 3, 4, 6, 8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 128, 192, 256];
+    const ks = ctx.quick
+      ? [1, 2, 4, 8, 16, 24, 32, 48, 64]
+      : [1, 2, 3, 4, 6, 8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 128, 192, 256];
     const rows = [];
     const curves = [];
     for (const c of cases) {
@@ -106,15 +130,29 @@ export const cyclicClaim: Experiment = {
     const figure = await renderSvg({
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       background: 'white',
-      title: { text: 'Backprop through k unrolled sweeps against the multipliers of the fixed point', subtitle: 'relative error of the unrolled gradient; 0 drawn at 1e-17' },
+      title: {
+        text: 'Backprop through k unrolled sweeps against the multipliers of the fixed point',
+        subtitle: 'relative error of the unrolled gradient; 0 drawn at 1e-17',
+      },
       width: 520,
       height: 300,
       data: { values: curves },
       mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'k', type: 'quantitative', title: 'sweeps unrolled k (a geometric rate is a straight line)' },
-        y: { field: 'error', type: 'quantitative', scale: { type: 'log' }, axis: { format: '.0e' }, title: '|∂ unrolled − ∂ implicit| / |∂ implicit|' },
-        color: { field: 'program', type: 'nominal', title: null, legend: { orient: 'bottom', direction: 'vertical', labelLimit: 500 } },
+        y: {
+          field: 'error',
+          type: 'quantitative',
+          scale: { type: 'log' },
+          axis: { format: '.0e' },
+          title: '|∂ unrolled − ∂ implicit| / |∂ implicit|',
+        },
+        color: {
+          field: 'program',
+          type: 'nominal',
+          title: null,
+          legend: { orient: 'bottom', direction: 'vertical', labelLimit: 500 },
+        },
       },
     });
     const rateGap = Math.max(...rows.map((r) => Math.abs(r.adjointRate - r.forwardRate)));
@@ -135,8 +173,28 @@ export const cyclicClaim: Experiment = {
       lastK: ks[ks.length - 1],
       cases: rows,
       table: markdownTable(
-        ['fixed point', '∂y/∂input (multipliers)', 'fd rel. error', 'forward: sweeps, rate', 'adjoint fixed-point: iterations, rate', 'unrolled: fitted rate', `unrolled: sweeps to ${CLOSE}, values held`, 'unrolled: error floor', 'implicit: values held'],
-        rows.map((r) => [r.name, `∂/∂${r.input}: ${r.gradient}`, sci(r.fdError), `${r.forwardIterations} (${r.forwardMethod}), ${r.forwardRate.toFixed(3)}`, `${r.adjointIterations}, ${r.adjointRate.toFixed(3)}`, r.unrolledRate.toFixed(3), r.closeAt === null ? 'not reached' : `${r.closeAt}, ${r.closeHeld}`, sci(r.floor), r.implicitHeld]),
+        [
+          'fixed point',
+          '∂y/∂input (multipliers)',
+          'fd rel. error',
+          'forward: sweeps, rate',
+          'adjoint fixed-point: iterations, rate',
+          'unrolled: fitted rate',
+          `unrolled: sweeps to ${CLOSE}, values held`,
+          'unrolled: error floor',
+          'implicit: values held',
+        ],
+        rows.map((r) => [
+          r.name,
+          `∂/∂${r.input}: ${r.gradient}`,
+          sci(r.fdError),
+          `${r.forwardIterations} (${r.forwardMethod}), ${r.forwardRate.toFixed(3)}`,
+          `${r.adjointIterations}, ${r.adjointRate.toFixed(3)}`,
+          r.unrolledRate.toFixed(3),
+          r.closeAt === null ? 'not reached' : `${r.closeAt}, ${r.closeHeld}`,
+          sci(r.floor),
+          r.implicitHeld,
+        ]),
       ),
       figure: ctx.figure('cyclic', figure),
     };

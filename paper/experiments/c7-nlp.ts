@@ -1,5 +1,18 @@
-import { compareLogLikelihood, compareLogPartition, logPartitionProgram, randomScores, scoresPoint } from '../../examples/crf.ts';
-import { compareInsideOutside, insideProgram, randomGrammar, randomSentence, ruleNames, ruleWeights } from '../../examples/inside-outside.ts';
+import {
+  compareLogLikelihood,
+  compareLogPartition,
+  logPartitionProgram,
+  randomScores,
+  scoresPoint,
+} from '../../examples/crf.ts';
+import {
+  compareInsideOutside,
+  insideProgram,
+  randomGrammar,
+  randomSentence,
+  ruleNames,
+  ruleWeights,
+} from '../../examples/inside-outside.ts';
 import { toDot } from '../../src/index.ts';
 import { markdownTable, sci } from '../format.ts';
 import type { Experiment } from '../context.ts';
@@ -16,12 +29,44 @@ export const nlpClaim: Experiment = {
   title: '7. Many NLP algorithms come in duals',
   async run(ctx) {
     const crfSizes: [number, number, boolean][] = ctx.quick
-      ? [[3, 5, true], [3, 5, false], [5, 20, true]]
-      : [[4, 10, true], [4, 10, false], [4, 100, true], [10, 10, true], [10, 100, true], [10, 100, false], [20, 100, true]];
+      ? [
+          [3, 5, true],
+          [3, 5, false],
+          [5, 20, true],
+        ]
+      : [
+          [4, 10, true],
+          [4, 10, false],
+          [4, 100, true],
+          [10, 10, true],
+          [10, 100, true],
+          [10, 100, false],
+          [20, 100, true],
+        ];
     const crf = crfSizes.map(([K, n, shared], s) => compareLogPartition(K, n, shared, 1000 + s));
-    const llSizes: [number, number, number][] = ctx.quick ? [[3, 5, 2], [4, 10, 3]] : [[4, 10, 3], [4, 100, 5], [10, 100, 8]];
+    const llSizes: [number, number, number][] = ctx.quick
+      ? [
+          [3, 5, 2],
+          [4, 10, 3],
+        ]
+      : [
+          [4, 10, 3],
+          [4, 100, 5],
+          [10, 100, 8],
+        ];
     const loglinear = llSizes.map(([K, n, F], s) => compareLogLikelihood(K, n, F, 2000 + s));
-    const pcfgSizes: [number, number, number][] = ctx.quick ? [[3, 5, 4], [3, 5, 6]] : [[3, 5, 5], [3, 5, 10], [4, 8, 10], [4, 8, 20], [5, 10, 25]];
+    const pcfgSizes: [number, number, number][] = ctx.quick
+      ? [
+          [3, 5, 4],
+          [3, 5, 6],
+        ]
+      : [
+          [3, 5, 5],
+          [3, 5, 10],
+          [4, 8, 10],
+          [4, 8, 20],
+          [5, 10, 25],
+        ];
     const pcfg = pcfgSizes.map(([N, V, n], s) => compareInsideOutside(N, V, n, 3000 + s));
 
     // The pictures: a CRF of 2 tags over 3 positions; a PCFG of 2 nonterminals and 2 words on a 3-word sentence.
@@ -40,7 +85,7 @@ export const nlpClaim: Experiment = {
     const lexicalGap = Math.max(...pcfg.map((c) => Math.abs(c.lexicalTotal - c.length)));
     const worst = Math.max(crfWorst, llWorst, pcfgWorst);
     return {
-      criterion: "every difference from the hand-written algorithms is below 1e-10",
+      criterion: 'every difference from the hand-written algorithms is below 1e-10',
       supported: worst < 1e-10,
       verdict: `lagrad's gradients equal the hand-written dual algorithms to ${sci(worst)} (forward–backward marginals ${sci(crfWorst)}, observed − expected features ${sci(llWorst)}, outside expected counts ${sci(pcfgWorst)})`,
       crfWorst,
@@ -51,15 +96,42 @@ export const nlpClaim: Experiment = {
       largestPcfgConstraints: Math.max(...pcfg.map((c) => c.constraints)),
       crfTable: markdownTable(
         ['tags', 'length', 'transitions', 'constraints', 'log Z', 'Δ log Z', 'Δ node marginals', 'Δ pair marginals'],
-        crf.map((c) => [c.tags, c.length, c.shared ? 'shared' : 'per step', c.constraints, c.logZ.toFixed(3), sci(c.logZDifference), sci(c.nodeDifference), sci(c.pairDifference)]),
+        crf.map((c) => [
+          c.tags,
+          c.length,
+          c.shared ? 'shared' : 'per step',
+          c.constraints,
+          c.logZ.toFixed(3),
+          sci(c.logZDifference),
+          sci(c.nodeDifference),
+          sci(c.pairDifference),
+        ]),
       ),
       loglinearTable: markdownTable(
         ['tags', 'length', 'features', 'Δ gradient (observed − expected)'],
         loglinear.map((c) => [c.tags, c.length, c.featureCount, sci(c.difference)]),
       ),
       pcfgTable: markdownTable(
-        ['nonterminals', 'words', 'sentence length', 'constraints', 'log Z', 'Δ log Z', 'Δ expected counts', 'Σ lexical counts'],
-        pcfg.map((c) => [c.nonterminals, c.words, c.length, c.constraints, c.logZ.toFixed(3), sci(c.logZDifference), sci(c.countDifference), c.lexicalTotal.toFixed(10)]),
+        [
+          'nonterminals',
+          'words',
+          'sentence length',
+          'constraints',
+          'log Z',
+          'Δ log Z',
+          'Δ expected counts',
+          'Σ lexical counts',
+        ],
+        pcfg.map((c) => [
+          c.nonterminals,
+          c.words,
+          c.length,
+          c.constraints,
+          c.logZ.toFixed(3),
+          sci(c.logZDifference),
+          sci(c.countDifference),
+          c.lexicalTotal.toFixed(10),
+        ]),
       ),
       crfVariables: chain.size,
       insideVariables: inside.size,

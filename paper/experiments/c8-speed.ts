@@ -33,20 +33,51 @@ export const speedClaim: Experiment = {
     const blocks = existsSync('bench/blocks.json') ? JSON.parse(readFileSync('bench/blocks.json', 'utf8')) : null;
     const rows = (bench.dags as Row[]).filter((r) => r.nsPerVariable !== null);
     const workloads = [...new Set(rows.map((r) => r.workload))];
-    const ns = (workload: string, size: number, system: string, mode: string) => rows.find((r) => r.workload === workload && r.size === size && r.system === system && r.mode === mode)?.nsPerVariable ?? null;
-    const cell = (x: number | null, digits = 1) => (x === null ? '—' : x >= 1000 ? Math.round(x).toLocaleString('en-US') : x.toFixed(digits));
+    const ns = (workload: string, size: number, system: string, mode: string) =>
+      rows.find((r) => r.workload === workload && r.size === size && r.system === system && r.mode === mode)
+        ?.nsPerVariable ?? null;
+    const cell = (x: number | null, digits = 1) =>
+      x === null ? '—' : x >= 1000 ? Math.round(x).toLocaleString('en-US') : x.toFixed(digits);
     const ratio = (a: number | null, b: number | null) => (a === null || b === null ? null : a / b);
     const table = markdownTable(
-      ['workload', 'N', 'evaluate', 'grad (workspace)', 'grad ÷ evaluate', 'tape gradient', 'grad ÷ tape', 'grad (default call)', 'micrograd grad', 'TF.js grad', 'TF.js ÷ grad'],
+      [
+        'workload',
+        'N',
+        'evaluate',
+        'grad (workspace)',
+        'grad ÷ evaluate',
+        'tape gradient',
+        'grad ÷ tape',
+        'grad (default call)',
+        'micrograd grad',
+        'TF.js grad',
+        'TF.js ÷ grad',
+      ],
       workloads.flatMap((w) =>
-        [...new Set(rows.filter((r) => r.workload === w).map((r) => r.size))].sort((a, b) => a - b).map((n) => {
-          const grad = ns(w, n, 'lagrad', 'gradient');
-          const tfjs = ns(w, n, 'tfjs', 'gradient');
-          return [w, power(n), cell(ns(w, n, 'lagrad', 'value')), cell(grad), cell(ratio(grad, ns(w, n, 'lagrad', 'value')), 2), cell(ns(w, n, 'tape', 'gradient')), cell(ratio(grad, ns(w, n, 'tape', 'gradient')), 2), cell(ns(w, n, 'lagrad default call', 'gradient')), cell(ns(w, n, 'micrograd', 'gradient'), 0), cell(tfjs, 0), cell(ratio(tfjs, grad), 0)];
-        }),
+        [...new Set(rows.filter((r) => r.workload === w).map((r) => r.size))]
+          .sort((a, b) => a - b)
+          .map((n) => {
+            const grad = ns(w, n, 'lagrad', 'gradient');
+            const tfjs = ns(w, n, 'tfjs', 'gradient');
+            return [
+              w,
+              power(n),
+              cell(ns(w, n, 'lagrad', 'value')),
+              cell(grad),
+              cell(ratio(grad, ns(w, n, 'lagrad', 'value')), 2),
+              cell(ns(w, n, 'tape', 'gradient')),
+              cell(ratio(grad, ns(w, n, 'tape', 'gradient')), 2),
+              cell(ns(w, n, 'lagrad default call', 'gradient')),
+              cell(ns(w, n, 'micrograd', 'gradient'), 0),
+              cell(tfjs, 0),
+              cell(ratio(tfjs, grad), 0),
+            ];
+          }),
       ),
     );
-    const lecture = (bench.lecture as Row[]).filter((r) => r.workload === 'lecture' && (r.mode === 'value' || r.mode === 'gradient'));
+    const lecture = (bench.lecture as Row[]).filter(
+      (r) => r.workload === 'lecture' && (r.mode === 'value' || r.mode === 'gradient'),
+    );
     const lectureTable = markdownTable(
       ['lecture function, µs per call', 'value', 'gradient'],
       [...new Set(lecture.map((r) => r.system))].map((system) => {
@@ -56,10 +87,24 @@ export const speedClaim: Experiment = {
       }),
     );
     const targets: Target[] = [...(bench.targets as Target[]), ...((blocks?.targets as Target[] | undefined) ?? [])];
-    const targetTable = markdownTable(['target (ratios of medians from one run)', 'limit', 'measured', 'met'], targets.map((t) => [t.name, t.limit, num(t.measured, 3), t.met ? 'yes' : '**no**']));
-    const points = rows.map((r) => ({ workload: r.workload, size: r.size, system: r.system, mode: r.mode, nsPerVariable: r.nsPerVariable!, perTape: r.perTape ?? null }));
+    const targetTable = markdownTable(
+      ['target (ratios of medians from one run)', 'limit', 'measured', 'met'],
+      targets.map((t) => [t.name, t.limit, num(t.measured, 3), t.met ? 'yes' : '**no**']),
+    );
+    const points = rows.map((r) => ({
+      workload: r.workload,
+      size: r.size,
+      system: r.system,
+      mode: r.mode,
+      nsPerVariable: r.nsPerVariable!,
+      perTape: r.perTape ?? null,
+    }));
     const figure = ctx.figure('speed', await plotSvg(points, workloads));
-    const tapeRatios = workloads.flatMap((w) => rows.filter((r) => r.workload === w && r.system === 'lagrad' && r.mode === 'gradient' && r.perTape != null).map((r) => r.perTape!));
+    const tapeRatios = workloads.flatMap((w) =>
+      rows
+        .filter((r) => r.workload === w && r.system === 'lagrad' && r.mode === 'gradient' && r.perTape != null)
+        .map((r) => r.perTape!),
+    );
     const sizes = [...new Set(rows.map((r) => r.size))].sort((a, b) => a - b);
     const met = targets.filter((t) => t.met);
     const missed = targets.filter((t) => !t.met);
