@@ -14,7 +14,8 @@
 //
 //   node --expose-gc --import tsx bench/checkpoint.ts [steps…] [--snapshots C] [--runs R]
 import { pathToFileURL } from 'node:url';
-import { checkpointGrad, grad, primitives, Program } from '../src/index.ts';
+import { checkpointGrad, grad } from '../src/index.ts';
+import { sineChain } from '../examples/lib/sineChain.ts';
 
 export interface CheckpointOverheadOptions {
   /** Chain lengths (default 10⁶ and 10⁷). */
@@ -53,28 +54,6 @@ export interface CheckpointOverhead {
 
 /** The target: revolve's time ratio within 1.2× its evaluation ratio. */
 export const TARGET = 1.2;
-
-/** A chain of `steps` sines from arrays of exactly its size (as examples/long-chain.ts --parts). */
-export function sineChain(steps: number): Program {
-  const n = steps + 1;
-  const ops = new Int32Array(n).fill(primitives.code('sin'));
-  ops[0] = 0;
-  const parentStart = new Int32Array(n + 1);
-  const parents = new Int32Array(steps);
-  for (let k = 1; k < n; k++) {
-    parents[k - 1] = k - 1;
-    parentStart[k + 1] = k;
-  }
-  return Program.from({
-    ops,
-    parentStart,
-    parents,
-    constants: new Float64Array(n),
-    outputs: [steps],
-    names: new Map([['x', 0]]),
-    defaults: new Map([[0, 1.2]]),
-  });
-}
 
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
 

@@ -319,6 +319,17 @@ export function compareLogLikelihood(tags: number, length: number, featureCount:
   return { tags, length, featureCount, difference: maxRelativeDifference(lagrad, featureGradient(sequence, weights)) };
 }
 
+/** The chains the example checks: [labels K, length n, weights shared across positions]. */
+export const CRF_SIZES: readonly (readonly [number, number, boolean])[] = [
+  [4, 10, true],
+  [4, 10, false],
+  [4, 100, true],
+  [10, 10, true],
+  [10, 100, true],
+  [10, 100, false],
+  [20, 100, true],
+];
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const e = (x: number) => x.toExponential(1);
   const ms = (x: number) => x.toFixed(0);
@@ -338,16 +349,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     'f–b ms',
   ];
   const rows: string[][] = [];
-  const sizes: [number, number, boolean][] = [
-    [4, 10, true],
-    [4, 10, false],
-    [4, 100, true],
-    [10, 10, true],
-    [10, 100, true],
-    [10, 100, false],
-    [20, 100, true],
-  ];
-  sizes.forEach(([K, n, shared], s) => {
+  CRF_SIZES.forEach(([K, n, shared], s) => {
     const c = compareLogPartition(K, n, shared, 1000 + s);
     rows.push([
       String(K),

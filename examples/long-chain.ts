@@ -5,7 +5,8 @@
 //   npx tsx examples/long-chain.ts [revolve | store-all | reverse] [steps] [snapshots]
 //
 // Measure resident memory with /usr/bin/time -v (README, "Checkpointing").
-import { checkpointGrad, grad, Program, primitives, ProgramBuilder } from '../src/index.ts';
+import { checkpointGrad, grad, Program, ProgramBuilder } from '../src/index.ts';
+import { sineChain } from './lib/sineChain.ts';
 
 const args = process.argv.slice(2);
 const parts = args.includes('--parts');
@@ -27,30 +28,8 @@ function viaBuilder(): Program {
   return b.output(x).build();
 }
 
-/** --parts: the same program from arrays of exactly its size (Program.from), so building peaks at the program. */
-function viaParts(): Program {
-  const n = steps + 1;
-  const ops = new Int32Array(n).fill(primitives.code('sin'));
-  ops[0] = 0; // the input x
-  const parentStart = new Int32Array(n + 1);
-  const parents = new Int32Array(steps);
-  for (let k = 1; k < n; k++) {
-    parents[k - 1] = k - 1;
-    parentStart[k + 1] = k;
-  }
-  return Program.from({
-    ops,
-    parentStart,
-    parents,
-    constants: new Float64Array(n),
-    outputs: [steps],
-    names: new Map([['x', 0]]),
-    defaults: new Map([[0, 1.2]]),
-  });
-}
-
 let start = performance.now();
-const program = parts ? viaParts() : viaBuilder();
+const program = parts ? sineChain(steps) : viaBuilder();
 console.log(
   `built ${steps} steps in ${(performance.now() - start).toFixed(0)} ms; the program's arrays take ${megabytes(program.bytes)}`,
 );

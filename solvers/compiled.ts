@@ -17,7 +17,7 @@ import {
 } from '../src/schedule/schedule.ts';
 import { readSettings } from '../src/schedule/settings.ts';
 import { inPlace, type InPlaceSolve } from '../src/schedule/inPlace.ts';
-import { BLOCK_SETTINGS, reverse, reverseInPlace } from './reverse.ts';
+import { BLOCK_SETTINGS, reverse, reverseInPlace, sweepStats } from './reverse.ts';
 
 /** The straight-line sweeps of one program (src/primitives/programSource.ts), compiled. */
 export interface CompiledProgram {
@@ -122,14 +122,7 @@ export function compiledBackSubstitute(
   seed(program, weights, lambda, zeroed);
   const partials = code.reverse(values, lambda);
   checkBackSubstitution(program, values, lambda);
-  return {
-    primitiveEvaluations: size - inputCount,
-    partialEvaluations: partials,
-    peakValues: size,
-    peakBytes: 8 * size,
-    sweeps: 2,
-    timeMs: 0,
-  };
+  return sweepStats(program, partials);
 }
 
 /** compiled's in-place solves, by program: through the program's code, with the code at hand (null: the program has none). */

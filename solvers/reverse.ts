@@ -89,6 +89,12 @@ export function backSubstitute(
   seed(program, weights, lambda, zeroed);
   const partials = sweeps.reverse(values, lambda, lambda, inputCount, size);
   checkBackSubstitution(program, values, lambda);
+  return sweepStats(program, partials);
+}
+
+/** The counts of one forward and one reverse sweep over an acyclic scalar program (timeMs is the caller's). */
+export function sweepStats(program: Program, partials: number): Stats {
+  const { inputCount, size } = program;
   return {
     primitiveEvaluations: size - inputCount,
     partialEvaluations: partials,

@@ -1,6 +1,7 @@
 import {
   compareLogLikelihood,
   compareLogPartition,
+  CRF_SIZES,
   logPartitionProgram,
   randomScores,
   scoresPoint,
@@ -28,21 +29,13 @@ export const nlpClaim: Experiment = {
   id: 'claim7',
   title: '7. Many NLP algorithms come in duals',
   async run(ctx) {
-    const crfSizes: [number, number, boolean][] = ctx.quick
+    const crfSizes: readonly (readonly [number, number, boolean])[] = ctx.quick
       ? [
           [3, 5, true],
           [3, 5, false],
           [5, 20, true],
         ]
-      : [
-          [4, 10, true],
-          [4, 10, false],
-          [4, 100, true],
-          [10, 10, true],
-          [10, 100, true],
-          [10, 100, false],
-          [20, 100, true],
-        ];
+      : CRF_SIZES;
     const crf = crfSizes.map(([K, n, shared], s) => compareLogPartition(K, n, shared, 1000 + s));
     const llSizes: [number, number, number][] = ctx.quick
       ? [

@@ -1,21 +1,26 @@
-// Why one file of 430+ lines: One command: its flags, the curve and the curve's three outputs (table, JSON, SVG).
 import { resolvePoint, resolveWeights } from '../api/point.ts';
-import type { CheckpointCosts, CheckpointPlanner } from '../../solvers/checkpoint/planner.ts';
 import { ledger } from '../../solvers/checkpoint/ledger.ts';
 import { checkpointPlanners } from '../../solvers/checkpoint/planners.ts';
 import { stageShape, type MemoryUnit } from '../../solvers/checkpoint/stages.ts';
 import { configure } from '../../solvers/checkpoint/strategies.ts';
 import { LagradError, UsageError } from '../error.ts';
 import { requireAcyclic } from '../program/acyclic.ts';
-import type { Program } from '../program/program.ts';
-import type { Stats } from '../lagrangian/stats.ts';
-import { defaultSchedules as schedules } from '../../solvers/schedules.ts';
 import type { Command, Flags, OptionSpec } from './command.ts';
 import { DATA_OPTION, loadData, pointFrom } from './data.ts';
 import { json, table } from './format.ts';
 import type { Io } from './io.ts';
-import { curveSvg, type CurvePoint } from './plot.ts';
-import { progress } from './progress.ts';
+import { curveSvg } from './plot.ts';
+import {
+  chainCurve,
+  chainPlanner,
+  closedForm,
+  costsOf,
+  costsOfPlan,
+  programCurve,
+  RUN_LIMIT,
+  runner,
+  type Row,
+} from './tradeoffCurve.ts';
 import { loadSource, numberFlag, onlySource, parseAt, POINT_OPTIONS, SOURCE_HELP } from './source.ts';
 
 // `lagrad tradeoff`: what each checkpointing strategy recomputes and holds, counted exactly.
@@ -23,20 +28,6 @@ import { loadSource, numberFlag, onlySource, parseAt, POINT_OPTIONS, SOURCE_HELP
 // running the `checkpoint` schedule at each budget, so every figure is counted as the work is done
 // and every gradient is checked against plain reverse (plans of more than RUN_LIMIT evaluations are
 // replayed without numerics instead: the same counts, no gradient check).
-
-/** A row of the curve: a strategy at a budget of values, with its costs, or `fits: false`. */
-interface Row extends CurvePoint {
-  readonly fits: boolean;
-  readonly advances: number;
-  readonly peakSnapshots: number;
-  /** Snapshots written (store actions). */
-  readonly writes: number;
-  /** Largest |Δλ_x| / max |λ_x| against reverse (programs, when the plan was run). */
-  readonly gradientError?: number;
-}
-
-/** Plans costing more primitive evaluations than this are replayed without numerics, not run. */
-const RUN_LIMIT = 20_000_000;
 
 export const tradeoffCommand: Command = {
   name: 'tradeoff',
@@ -191,87 +182,6 @@ function chainPoint(
   return 0;
 }
 
-function chainCurve(steps: number, strategy: string | undefined, points: number, io: Io): Row[] {
-  const planners =
-    strategy !== undefined ? [chainPlanner(strategy)] : checkpointPlanners.list().filter((p) => p.chainWithin);
-  const budgets = grid(Math.min(3, steps + 1), steps + 1, points);
-  const bar = progress(io, budgets.length * planners.length, 'tradeoff');
-  const rows: Row[] = [];
-  for (const budget of budgets) {
-    for (const planner of planners) {
-      rows.push(
-        row(
-          budget,
-          planner.name,
-          closedForm(() => planner.chainWithin!(steps, budget)),
-          steps,
-        ),
-      );
-      bar.tick();
-    }
-  }
-  bar.stop();
-  return rows;
-}
-
-type Run = (strategy: string, settings: Record<string, number>) => { stats: Stats; error: number };
-
-/** Runs the checkpoint schedule and measures its gradient against plain reverse's. */
-function runner(program: Program, inputs: Float64Array, weights: Float64Array): Run {
-  const problem = { program, inputs, weights };
-  const reference = schedules.get('reverse').solve(problem).gradient;
-  let scale = 0;
-  for (const g of reference) scale = Math.max(scale, Math.abs(g));
-  return (strategy, settings) => {
-    const solution = schedules.get('checkpoint').solve(problem, { strategy, ...settings });
-    let error = 0;
-    for (let k = 0; k < reference.length; k++) error = Math.max(error, Math.abs(solution.gradient[k] - reference[k]));
-    return { stats: solution.stats, error: scale > 0 ? error / scale : error };
-  };
-}
-
-function programCurve(
-  program: Program,
-  run: Run,
-  strategy: string | undefined,
-  points: number,
-  io: Io,
-  unit: MemoryUnit,
-): Row[] {
-  const planners = strategy !== undefined ? [checkpointPlanners.get(strategy)] : checkpointPlanners.list();
-  const m = program.constraintCount;
-  const peak = (c: CheckpointCosts | null) => (c === null ? 1 : unit === 'bytes' ? c.peakBytes : c.peakValues);
-  // From the least budget any strategy meets to the most any needs when unconstrained.
-  let hi = 1;
-  for (const p of planners) hi = Math.max(hi, peak(p.within(program, Number.MAX_SAFE_INTEGER, unit)));
-  let lo = hi;
-  for (const p of planners) lo = Math.min(lo, leastBudget(program, p, hi, unit));
-  const budgets = grid(lo, hi, points);
-  const bar = progress(io, budgets.length * planners.length, 'tradeoff');
-  const rows: Row[] = [];
-  for (const budget of budgets) {
-    for (const planner of planners) {
-      const planned = planner.within(program, budget, unit);
-      if (planned === null || planned.evaluations > RUN_LIMIT) {
-        // Too long to run: the replayed counts, which the executor's equal (test/checkpoint.test.ts).
-        rows.push(row(budget, planner.name, planned, m));
-      } else {
-        const { stats, error } = run(planner.name, unit === 'bytes' ? { budgetBytes: budget } : { budget });
-        rows.push({
-          ...row(budget, planner.name, null, m),
-          fits: true,
-          ...costsOf(stats),
-          recomputation: stats.primitiveEvaluations / Math.max(m, 1),
-          gradientError: error,
-        });
-      }
-      bar.tick();
-    }
-  }
-  bar.stop();
-  return rows;
-}
-
 /** Prints the curve as a table or JSON, and draws it with --svg. */
 async function report(
   rows: Row[],
@@ -327,98 +237,9 @@ async function report(
   return 0;
 }
 
-function row(budget: number, strategy: string, costs: CheckpointCosts | null, forward: number): Row {
-  if (costs === null)
-    return {
-      budget,
-      strategy,
-      fits: false,
-      advances: 0,
-      evaluations: 0,
-      recomputation: 0,
-      peakSnapshots: 0,
-      writes: 0,
-      peakValues: 0,
-    };
-  return {
-    budget,
-    strategy,
-    fits: true,
-    ...costsOfPlan(costs),
-    recomputation: costs.evaluations / Math.max(forward, 1),
-  };
-}
-
-/** The counted costs of a run, under the names of the curve. */
-function costsOf(stats: Stats) {
-  return {
-    advances: stats.advances,
-    evaluations: stats.primitiveEvaluations,
-    peakSnapshots: stats.peakSnapshots,
-    writes: stats.writes,
-    peakValues: stats.peakValues,
-    peakBytes: stats.peakBytes,
-  };
-}
-
-/** The replayed costs of a plan, under the same names. */
-function costsOfPlan(costs: CheckpointCosts) {
-  return {
-    advances: costs.advances,
-    evaluations: costs.evaluations,
-    peakSnapshots: costs.peakSnapshots,
-    writes: costs.writes,
-    peakValues: costs.peakValues,
-    peakBytes: costs.peakBytes,
-  };
-}
-
-/** The least budget within [1, hi] a planner meets (fitting only gets easier with more budget). */
-function leastBudget(program: Program, planner: CheckpointPlanner, hi: number, unit: MemoryUnit): number {
-  if (planner.within(program, hi, unit) === null) return hi;
-  let lo = 1;
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (planner.within(program, mid, unit) === null) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function chainPlanner(name: string): CheckpointPlanner {
-  const planner = checkpointPlanners.get(name);
-  if (planner.chain && planner.chainWithin) return planner;
-  const chained = checkpointPlanners
-    .list()
-    .filter((p) => p.chain)
-    .map((p) => p.name);
-  throw new LagradError(
-    '--strategy',
-    `'${name}' plans programs, not chains by a snapshot count; on a chain use ${chained.join(', ')}`,
-  );
-}
-
-/** Closed forms refuse counts past 2⁵³ with a RangeError: one line naming the flag. */
-function closedForm<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof RangeError) throw new LagradError('--chain', e.message);
-    throw e;
-  }
-}
-
 /** A flat record as two aligned columns. */
 function fields(record: Record<string, string | number | undefined>): string {
   return table(Object.entries(record).map(([key, value]) => [key, value ?? '']));
-}
-
-/** About n integers from lo to hi, spaced evenly on a log scale, both ends included. */
-function grid(lo: number, hi: number, n: number): number[] {
-  const budgets = new Set<number>([lo]);
-  for (let i = 1; i < n; i++) budgets.add(Math.round(lo * Math.pow(hi / lo, i / (n - 1))));
-  budgets.add(hi);
-  return [...budgets].sort((x, y) => x - y);
 }
 
 /** The most budgets on a curve: more would not be read, and each is planned (and run, on a program). */
